@@ -1,0 +1,91 @@
+package dev.synack.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code synack} command line.
+ *
+ * <p>Exit status: 0 on success; 2 on bad input (unknown command or option, malformed value), after
+ * printing exactly one line to stderr that names the problem.
+ */
+@Command(
+        name = "synack",
+        mixinStandardHelpOptions = true,
+        versionProvider = SynackCommand.Version.class,
+        description = "A Linux-faithful TCP/IP stack in pure Java, with a deterministic network lab.",
+        subcommands = CommandLine.HelpCommand.class)
+public final class SynackCommand implements Callable<Integer> {
+    private final PrintStream out;
+
+    @Spec
+    private CommandSpec spec;
+
+    public SynackCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    static void main(String[] args) {
+        System.exit(commandLine(System.out, System.err).execute(args));
+    }
+
+    /** The configured command line, printing to {@code out} and {@code err}. */
+    public static CommandLine commandLine(PrintStream out, PrintStream err) {
+        return new CommandLine(new SynackCommand(out))
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .setParameterExceptionHandler(SynackCommand::rejectInput);
+    }
+
+    /** {@code synack} alone: a command is required. */
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "missing command");
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true, description = "Run a short demo in the network lab.")
+    int demo() {
+        return Demo.run(out);
+    }
+
+    /** Bad input: one line on stderr, naming the problem; nothing on stdout. */
+    static int rejectInput(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        String name = cmd.getCommandSpec().qualifiedName();
+        String problem = switch (ex) {
+            case UnmatchedArgumentException u when u.isUnknownOption() ->
+                    "unknown option '" + u.getUnmatched().getFirst() + "'";
+            case UnmatchedArgumentException u when !cmd.getSubcommands().isEmpty() ->
+                    "unknown command '" + u.getUnmatched().getFirst() + "'";
+            case UnmatchedArgumentException u -> "unexpected argument '" + u.getUnmatched().getFirst() + "'";
+            default -> String.valueOf(ex.getMessage()).strip().replaceAll("\\s*\\R\\s*", " ");
+        };
+        PrintWriter err = cmd.getErr();
+        err.println(name + ": " + problem + " (see '" + name + " --help')");
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** The project version, filtered into {@code version.properties} at build time. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            var props = new Properties();
+            try (InputStream in = SynackCommand.class.getResourceAsStream("version.properties")) {
+                if (in != null) props.load(in);
+            }
+            return new String[] {"synack " + props.getProperty("version", "unknown")};
+        }
+    }
+}
