@@ -1,0 +1,23 @@
+package dev.synack.stats;
+
+/**
+ * The stack's counters, named as Linux's nstat prints them (/proc/net/snmp and /proc/net/netstat).
+ */
+public enum Counter {
+    IpInReceives, IpInHdrErrors, IpInAddrErrors, IpInUnknownProtos, IpInDelivers, IpOutRequests,
+    IpOutNoRoutes, IpReasmFails, IpExtInTruncatedPkts, IpExtInCsumErrors,
+    IcmpInMsgs, IcmpInErrors, IcmpInDestUnreachs, IcmpInCsumErrors, IcmpOutMsgs, IcmpOutDestUnreachs,
+    TcpActiveOpens, TcpPassiveOpens, TcpAttemptFails, TcpEstabResets, TcpCurrEstab, TcpInSegs, TcpOutSegs,
+    TcpRetransSegs, TcpInErrs, TcpOutRsts, TcpInCsumErrors,
+    TcpExtSyncookiesSent, TcpExtEmbryonicRsts, TcpExtListenOverflows, TcpExtListenDrops,
+    TcpExtTW, TcpExtPAWSEstab, TcpExtDelayedACKs, TcpExtDelayedACKLost, TcpExtTCPPureAcks,
+    TcpExtTCPHPAcks, TcpExtTCPSackRecovery, TcpExtTCPRenoRecovery, TcpExtTCPFastRetrans,
+    TcpExtTCPSlowStartRetrans, TcpExtTCPLossProbes, TcpExtTCPLossProbeRecovery, TcpExtTCPTimeouts,
+    TcpExtTCPSynRetrans, TcpExtTCPAbortOnData, TcpExtTCPAbortOnClose, TcpExtTCPAbortOnLinger,
+    TcpExtTCPAbortOnTimeout, TcpExtTCPAbortOnMemory, TcpExtTCPDSACKOldSent, TcpExtTCPDSACKOfoSent,
+    TcpExtTCPDSACKRecv, TcpExtTCPSACKReneging, TcpExtTCPOFOQueue, TcpExtTCPOFODrop, TcpExtTCPRcvQDrop,
+    TcpExtTCPChallengeACK, TcpExtTCPSYNChallenge, TcpExtTCPACKSkippedSeq, TcpExtTCPACKSkippedPAWS,
+    TcpExtTCPWinProbe, TcpExtTCPKeepAlive, TcpExtTCPZeroWindowDrop, TcpExtTCPRcvCoalesce,
+    TcpExtTCPToZeroWindowAdv, TcpExtTCPFromZeroWindowAdv, TcpExtTCPWantZeroWindowAdv,
+    TcpExtTCPSpuriousRTOs, TcpExtTCPLossUndo, TcpExtTCPFullUndo, TcpExtTCPPartialUndo
+}

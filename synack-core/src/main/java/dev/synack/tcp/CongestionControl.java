@@ -1,0 +1,44 @@
+package dev.synack.tcp;
+
+import java.util.List;
+
+/**
+ * A congestion control algorithm, shaped like Linux's {@code struct tcp_congestion_ops}
+ * (include/net/tcp.h): the connection keeps loss detection and recovery (when to reduce, how fast to
+ * send during recovery); the algorithm decides how much to reduce and how to grow.
+ */
+public interface CongestionControl {
+    /** The algorithm's name as tcp_congestion_control and TCP_CONGESTION spell it. */
+    String name();
+
+    /** Called once when the connection is established. */
+    default void init(Cwnd w, long nowNs) {}
+
+    /** The new ssthresh on loss or ECN (ops->ssthresh). */
+    int ssthresh(Cwnd w);
+
+    /** Grows cwnd for {@code acked} newly acknowledged segments (ops->cong_avoid). */
+    void congAvoid(Cwnd w, int acked, long nowNs, long srttUs);
+
+    /** The cwnd to restore when a reduction proves spurious (ops->undo_cwnd). */
+    default int undoCwnd(Cwnd w) { return Math.max(w.cwnd, w.priorCwnd); }
+
+    /** Told when a retransmission timeout collapses cwnd (ops->set_state(TCP_CA_Loss)). */
+    default void onLoss(Cwnd w, long nowNs) {}
+
+    /** The names of the algorithms available. */
+    static List<String> names() { return List.of("reno"); }
+
+    /**
+     * A new instance of the named algorithm.
+     *
+     * @throws IllegalArgumentException when no such algorithm exists
+     */
+    static CongestionControl create(String name) {
+        return switch (name) {
+            case "reno" -> new Reno();
+            default -> throw new IllegalArgumentException(
+                    "unknown congestion control '" + name + "' (available: " + String.join(", ", names()) + ")");
+        };
+    }
+}

@@ -1,0 +1,134 @@
+package dev.synack.tcp;
+
+import java.util.Arrays;
+
+/**
+ * The segments sent and not yet cumulatively acknowledged, oldest first, with the scoreboard Linux
+ * keeps in each skb's {@code sacked} bits (include/net/tcp.h TCPCB_SACKED_ACKED, TCPCB_LOST,
+ * TCPCB_SACKED_RETRANS, TCPCB_EVER_RETRANS). Parallel primitive arrays in a ring: no allocation per
+ * segment. One entry is one segment on the wire (one "packet" in Linux's counts).
+ */
+final class RetransmitQueue {
+    static final int SACKED = 1, LOST = 2, RETRANS = 4, EVER_RETRANS = 8;
+    /** Segment flags carried by an entry: the SYN and FIN it holds. */
+    static final int F_SYN = 16, F_FIN = 32;
+
+    private int[] start = new int[64], end = new int[64], bits = new int[64];
+    private long[] sentNs = new long[64];
+    private int head, size;
+
+    /** Counters over the entries, as Linux's tp->sacked_out, lost_out, retrans_out. */
+    int sackedOut, lostOut, retransOut;
+
+    int size() { return size; }
+
+    boolean isEmpty() { return size == 0; }
+
+    private int idx(int i) { return (head + i) & (start.length - 1); }
+
+    int start(int i) { return start[idx(i)]; }
+
+    int end(int i) { return end[idx(i)]; }
+
+    int bits(int i) { return bits[idx(i)]; }
+
+    long sentNs(int i) { return sentNs[idx(i)]; }
+
+    boolean has(int i, int bit) { return (bits[idx(i)] & bit) != 0; }
+
+    void add(int s, int e, int flags, long nowNs) {
+        if (size == start.length) grow();
+        int j = idx(size);
+        start[j] = s;
+        end[j] = e;
+        bits[j] = flags;
+        sentNs[j] = nowNs;
+        size++;
+    }
+
+    /** Marks entry i as retransmitted now. */
+    void retransmitted(int i, long nowNs) {
+        int j = idx(i);
+        if ((bits[j] & RETRANS) == 0) retransOut++;
+        bits[j] |= RETRANS | EVER_RETRANS;
+        sentNs[j] = nowNs;
+    }
+
+    void setBit(int i, int bit) {
+        int j = idx(i);
+        if ((bits[j] & bit) != 0) return;
+        if (bit == SACKED) {
+            sackedOut++;
+            if ((bits[j] & LOST) != 0) lostOut--;
+            if ((bits[j] & RETRANS) != 0) retransOut--;
+        } else if (bit == LOST) {
+            if ((bits[j] & SACKED) != 0) return;
+            lostOut++;
+        } else if (bit == RETRANS) {
+            retransOut++;
+        }
+        bits[j] |= bit;
+    }
+
+    void clearBit(int i, int bit) {
+        int j = idx(i);
+        if ((bits[j] & bit) == 0) return;
+        if (bit == LOST && (bits[j] & SACKED) == 0) lostOut--;
+        if (bit == RETRANS && (bits[j] & SACKED) == 0) retransOut--;
+        if (bit == SACKED) sackedOut--;
+        bits[j] &= ~bit;
+    }
+
+    /** Removes the oldest entry, keeping the counters true. */
+    int removeFirst() {
+        int j = head;
+        int b = bits[j];
+        if ((b & SACKED) != 0) sackedOut--;
+        else {
+            if ((b & LOST) != 0) lostOut--;
+            if ((b & RETRANS) != 0) retransOut--;
+        }
+        head = (head + 1) & (start.length - 1);
+        size--;
+        return b;
+    }
+
+    /** Trims the oldest entry's start to {@code s} (a partial ACK inside it). */
+    void trimFirst(int s) { start[head] = s; }
+
+    void clear() {
+        head = size = 0;
+        sackedOut = lostOut = retransOut = 0;
+    }
+
+    private void grow() {
+        int n = start.length;
+        int[] s2 = new int[n * 2], e2 = new int[n * 2], b2 = new int[n * 2];
+        long[] t2 = new long[n * 2];
+        for (int i = 0; i < size; i++) {
+            int j = idx(i);
+            s2[i] = start[j];
+            e2[i] = end[j];
+            b2[i] = bits[j];
+            t2[i] = sentNs[j];
+        }
+        start = s2;
+        end = e2;
+        bits = b2;
+        sentNs = t2;
+        head = 0;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < size; i++) {
+            sb.append(i == 0 ? "" : " ").append(Seq.unsigned(start(i))).append('-').append(Seq.unsigned(end(i)));
+            int b = bits(i);
+            if ((b & SACKED) != 0) sb.append('S');
+            if ((b & LOST) != 0) sb.append('L');
+            if ((b & RETRANS) != 0) sb.append('R');
+        }
+        return sb.append(']').toString() + Arrays.toString(new int[] {sackedOut, lostOut, retransOut});
+    }
+}

@@ -1,0 +1,53 @@
+package dev.synack.tcp;
+
+/**
+ * Per-socket options (setsockopt), with Linux's semantics. A listener's options are copied into each
+ * connection it accepts, as Linux's children inherit them. Zero means "use the sysctl" where Linux
+ * does the same.
+ */
+public final class SocketOptions {
+    /** TCP_NODELAY: disable Nagle's algorithm. */
+    public boolean noDelay;
+    /** SO_KEEPALIVE. */
+    public boolean keepAlive;
+    /** TCP_KEEPIDLE in seconds; 0 = tcp_keepalive_time. */
+    public int keepIdleSec;
+    /** TCP_KEEPINTVL in seconds; 0 = tcp_keepalive_intvl. */
+    public int keepIntvlSec;
+    /** TCP_KEEPCNT; 0 = tcp_keepalive_probes. */
+    public int keepCnt;
+    /** TCP_USER_TIMEOUT in ms; 0 = off (tcp_retries2 rules). */
+    public int userTimeoutMs;
+    /** SO_LINGER on/off and its time in seconds. */
+    public boolean linger;
+    public int lingerSec;
+    /** SO_RCVBUF / SO_SNDBUF as Linux stores them (doubled); 0 = tcp_rmem[1] / tcp_wmem[1]. */
+    public int rcvBuf, sndBuf;
+    /** TCP_SYNCNT; 0 = tcp_syn_retries. */
+    public int synCnt;
+    /** SO_REUSEADDR. */
+    public boolean reuseAddr;
+    /** TCP_CONGESTION; null = tcp_congestion_control. */
+    public String congestion;
+    /** TCP_QUICKACK was set (one-shot quick ACK mode). */
+    public boolean quickAck;
+
+    /** A copy, for an accepted child. */
+    public SocketOptions copy() {
+        SocketOptions o = new SocketOptions();
+        o.noDelay = noDelay;
+        o.keepAlive = keepAlive;
+        o.keepIdleSec = keepIdleSec;
+        o.keepIntvlSec = keepIntvlSec;
+        o.keepCnt = keepCnt;
+        o.userTimeoutMs = userTimeoutMs;
+        o.linger = linger;
+        o.lingerSec = lingerSec;
+        o.rcvBuf = rcvBuf;
+        o.sndBuf = sndBuf;
+        o.synCnt = synCnt;
+        o.reuseAddr = reuseAddr;
+        o.congestion = congestion;
+        return o;
+    }
+}

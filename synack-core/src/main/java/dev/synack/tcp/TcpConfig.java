@@ -1,0 +1,261 @@
+package dev.synack.tcp;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * The stack's settings, under Linux's sysctl names, with Linux 6.18's defaults.
+ *
+ * <p>Each field is named after its sysctl ({@code net.ipv4.tcp_syn_retries} → {@link #tcpSynRetries});
+ * {@link #set(String, String)} and {@link #get(String)} take the sysctl name itself, so a packetdrill
+ * script's sysctl lines and a user's settings map one to one. Sources: Documentation/networking/
+ * ip-sysctl.rst and the constants in include/net/tcp.h of Linux 6.18.
+ *
+ * <p>A config is a plain mutable object owned by one stack; copy it with {@link #copy()} to give
+ * another stack the same settings.
+ */
+public final class TcpConfig {
+    /** net.ipv4.tcp_syn_retries: SYN retransmissions before connect() fails with ETIMEDOUT. Default 6. */
+    public int tcpSynRetries = 6;
+    /**
+     * net.ipv4.tcp_syn_linear_timeouts (Linux 6.18): the first N SYN retransmissions use the initial RTO
+     * without backoff and come on top of tcp_syn_retries. Default 4: SYNs at 0,1,2,3,4,5,7,11,19,35,67 s.
+     */
+    public int tcpSynLinearTimeouts = 4;
+    /** net.ipv4.tcp_synack_retries: SYN-ACK retransmissions for a passive open. Default 5. */
+    public int tcpSynackRetries = 5;
+    /** net.ipv4.tcp_retries1: retransmissions before the route is doubted (not modelled). Default 3. */
+    public int tcpRetries1 = 3;
+    /** net.ipv4.tcp_retries2: bounds the time a retransmission may go unanswered. Default 15 (924.6 s). */
+    public int tcpRetries2 = 15;
+    /** net.ipv4.tcp_orphan_retries: like tcp_retries2 for orphaned sockets; 0 means 8. Default 0. */
+    public int tcpOrphanRetries = 0;
+    /** net.ipv4.tcp_fin_timeout (s): lifetime of an orphaned FIN_WAIT_2 socket. Default 60. */
+    public int tcpFinTimeout = 60;
+    /** net.ipv4.tcp_keepalive_time (s): idle time before the first keepalive probe. Default 7200. */
+    public int tcpKeepaliveTime = 7200;
+    /** net.ipv4.tcp_keepalive_intvl (s): time between keepalive probes. Default 75. */
+    public int tcpKeepaliveIntvl = 75;
+    /** net.ipv4.tcp_keepalive_probes: unanswered probes before the connection is dropped. Default 9. */
+    public int tcpKeepaliveProbes = 9;
+    /** net.ipv4.tcp_rmem: min, default, max receive buffer (bytes). Default 4096 131072 33554432. */
+    public int[] tcpRmem = {4096, 131072, 33554432};
+    /** net.ipv4.tcp_wmem: min, default, max send buffer (bytes). Default 4096 16384 4194304. */
+    public int[] tcpWmem = {4096, 16384, 4194304};
+    /** net.ipv4.tcp_sack: offer and accept SACK (RFC 2018). Default 1. */
+    public boolean tcpSack = true;
+    /** net.ipv4.tcp_dsack: report duplicate segments with D-SACK (RFC 2883). Default 1. */
+    public boolean tcpDsack = true;
+    /** net.ipv4.tcp_timestamps: timestamps option (RFC 7323). Linux's default is 1 (with random offsets). */
+    public int tcpTimestamps = 1;
+    /** net.ipv4.tcp_window_scaling: window scale option (RFC 7323). Default 1. */
+    public boolean tcpWindowScaling = true;
+    /**
+     * net.ipv4.tcp_early_retrans: 3 enables the tail loss probe (RFC 8985 §7). Default 3. Values 0..2
+     * disable TLP here (Linux 6.18 treats 1..2 like 3 only for RACK's reordering window).
+     */
+    public int tcpEarlyRetrans = 3;
+    /** net.ipv4.tcp_recovery: bit 0 = RACK loss detection (RFC 8985). Default 1 (RACK arrives with issue 6). */
+    public int tcpRecovery = 1;
+    /**
+     * net.ipv4.tcp_congestion_control. Linux's default is cubic; until CUBIC lands (issue 6) the only
+     * algorithm here is reno, so reno is our default.
+     */
+    public String tcpCongestionControl = "reno";
+    /** net.ipv4.tcp_slow_start_after_idle: restart cwnd after an idle RTO (RFC 5681 §4.1). Default 1. */
+    public boolean tcpSlowStartAfterIdle = true;
+    /** net.ipv4.tcp_no_metrics_save. We keep no route metrics; accepted for compatibility. Default 0. */
+    public boolean tcpNoMetricsSave = false;
+    /** net.ipv4.tcp_max_syn_backlog: bound of a listener's SYN queue. Default 128 on a small host... */
+    public int tcpMaxSynBacklog = 1024;
+    /** net.core.somaxconn: the ceiling for listen()'s backlog. Default 4096. */
+    public int somaxconn = 4096;
+    /** net.ipv4.tcp_abort_on_overflow: RST instead of dropping when the accept queue is full. Default 0. */
+    public boolean tcpAbortOnOverflow = false;
+    /** net.ipv4.ip_local_port_range: ephemeral ports for connect(). Default 32768 60999. */
+    public int[] ipLocalPortRange = {32768, 60999};
+    /** net.ipv4.tcp_rto_min_us (Linux 6.11+): the lower bound of the RTO. Default 200000 (TCP_RTO_MIN). */
+    public int tcpRtoMinUs = 200_000;
+    /** net.ipv4.tcp_rto_max_ms (Linux 6.15+): the upper bound of the RTO. Default 120000 (TCP_RTO_MAX). */
+    public int tcpRtoMaxMs = 120_000;
+    /** net.ipv4.tcp_challenge_ack_limit: challenge ACKs per second (RFC 5961 §7). Linux 6.x: INT_MAX. */
+    public int tcpChallengeAckLimit = Integer.MAX_VALUE;
+    /** net.ipv4.tcp_invalid_ratelimit (ms): spacing of duplicate ACKs for out-of-window segments. Default 500. */
+    public int tcpInvalidRatelimit = 500;
+    /** net.ipv4.tcp_tw_reuse: reuse TIME_WAIT for connect() (2 = loopback only). Default 2. */
+    public int tcpTwReuse = 2;
+    /** net.ipv4.tcp_adv_win_scale: obsolete in 6.x (scaling_ratio replaced it); accepted. Default 1. */
+    public int tcpAdvWinScale = 1;
+    /** net.ipv4.tcp_moderate_rcvbuf: receive buffer auto-tuning (not modelled yet). Default 1. */
+    public boolean tcpModerateRcvbuf = true;
+    /** net.ipv4.tcp_base_mss: MTU probing base (not modelled). Default 1024. */
+    public int tcpBaseMss = 1024;
+    /** net.ipv4.tcp_mtu_probing: packetization-layer PMTUD (not modelled). Default 0. */
+    public int tcpMtuProbing = 0;
+    /** net.ipv4.tcp_ecn: 2 = accept ECN when asked, never ask. We never negotiate ECN (not modelled). */
+    public int tcpEcn = 2;
+    /** The initial congestion window in segments (route attribute initcwnd; RFC 6928 IW10). Default 10. */
+    public int initCwnd = 10;
+    /** Delayed ACK timeout minimum, TCP_DELACK_MIN = HZ/25 = 40 ms (include/net/tcp.h). Not a sysctl. */
+    public int delackMinMs = 40;
+    /** Delayed ACK timeout maximum, TCP_DELACK_MAX = HZ/5 = 200 ms (include/net/tcp.h). Not a sysctl. */
+    public int delackMaxMs = 200;
+    /** TIME_WAIT duration, TCP_TIMEWAIT_LEN = 60 s (include/net/tcp.h). Not a sysctl in Linux. */
+    public int timeWaitSeconds = 60;
+    /** The initial RTO, TCP_TIMEOUT_INIT = 1 s (RFC 6298 (2.1)). Not a sysctl. */
+    public int initialRtoMs = 1000;
+    /**
+     * Randomise the timestamps clock offset per connection as Linux does (tcp_timestamps = 1). Tests set
+     * this false to read TS values from the virtual clock directly.
+     */
+    public boolean randomTsOffset = true;
+
+    /** A config with Linux 6.18's defaults. */
+    public TcpConfig() {}
+
+    /** A deep copy. */
+    public TcpConfig copy() {
+        TcpConfig c = new TcpConfig();
+        for (var e : SYSCTLS.entrySet()) e.getValue().set.accept(c, e.getValue().get.apply(this));
+        c.initCwnd = initCwnd;
+        c.delackMinMs = delackMinMs;
+        c.delackMaxMs = delackMaxMs;
+        c.timeWaitSeconds = timeWaitSeconds;
+        c.initialRtoMs = initialRtoMs;
+        c.randomTsOffset = randomTsOffset;
+        return c;
+    }
+
+    /** The minimum RTO in microseconds. */
+    public long rtoMinUs() { return tcpRtoMinUs; }
+
+    /** The maximum RTO in microseconds. */
+    public long rtoMaxUs() { return tcpRtoMaxMs * 1000L; }
+
+    /** Whether timestamps are offered (tcp_timestamps 1 or 2). */
+    public boolean timestampsEnabled() { return tcpTimestamps != 0; }
+
+    /**
+     * Sets a sysctl by its Linux name, with or without the {@code net.ipv4.}/{@code net.core.} prefix,
+     * e.g. {@code set("net.ipv4.tcp_rmem", "4096 131072 6291456")}.
+     *
+     * @throws IllegalArgumentException for an unknown name or a malformed value, with a message saying which
+     */
+    public void set(String name, String value) {
+        Sysctl s = SYSCTLS.get(shortName(name));
+        if (s == null) throw new IllegalArgumentException("unknown sysctl '" + name + "'");
+        try {
+            s.set.accept(this, value.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("bad value '" + value + "' for sysctl " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** A sysctl's value as Linux prints it ({@code sysctl -n}). */
+    public String get(String name) {
+        Sysctl s = SYSCTLS.get(shortName(name));
+        if (s == null) throw new IllegalArgumentException("unknown sysctl '" + name + "'");
+        return s.get.apply(this);
+    }
+
+    /** Whether {@code name} is a sysctl this config knows. */
+    public static boolean knows(String name) { return SYSCTLS.containsKey(shortName(name)); }
+
+    /** The sysctl names this config knows, in a stable order. */
+    public static Iterable<String> names() { return Collections.unmodifiableSet(SYSCTLS.keySet()); }
+
+    private static String shortName(String name) {
+        String n = name.trim().replace('/', '.');
+        for (String p : new String[] {"proc.sys.", "net.ipv4.", "net.core."}) {
+            if (n.startsWith(".")) n = n.substring(1);
+            if (n.startsWith(p)) n = n.substring(p.length());
+        }
+        return n;
+    }
+
+    private record Sysctl(Function<TcpConfig, String> get, BiConsumer<TcpConfig, String> set) {}
+
+    private static final Map<String, Sysctl> SYSCTLS = new LinkedHashMap<>();
+
+    private static void intSysctl(String name, Function<TcpConfig, Integer> get, BiConsumer<TcpConfig, Integer> set) {
+        SYSCTLS.put(name, new Sysctl(c -> Integer.toString(get.apply(c)), (c, v) -> set.accept(c, Integer.parseInt(v))));
+    }
+
+    private static void boolSysctl(String name, Function<TcpConfig, Boolean> get, BiConsumer<TcpConfig, Boolean> set) {
+        SYSCTLS.put(name, new Sysctl(c -> get.apply(c) ? "1" : "0", (c, v) -> set.accept(c, switch (v) {
+            case "0" -> false;
+            case "1", "2" -> true;
+            default -> throw new IllegalArgumentException("expected 0 or 1");
+        })));
+    }
+
+    private static void triple(String name, Function<TcpConfig, int[]> get, BiConsumer<TcpConfig, int[]> set, int n) {
+        SYSCTLS.put(name, new Sysctl(c -> {
+            StringBuilder sb = new StringBuilder();
+            for (int x : get.apply(c)) sb.append(sb.isEmpty() ? "" : "\t").append(x);
+            return sb.toString();
+        }, (c, v) -> {
+            String[] parts = v.split("\\s+");
+            if (parts.length != n) throw new IllegalArgumentException("expected " + n + " numbers");
+            int[] a = new int[n];
+            for (int i = 0; i < n; i++) a[i] = Integer.parseInt(parts[i]);
+            set.accept(c, a);
+        }));
+    }
+
+    static {
+        intSysctl("tcp_syn_retries", c -> c.tcpSynRetries, (c, v) -> c.tcpSynRetries = range(v, 1, 127));
+        intSysctl("tcp_syn_linear_timeouts", c -> c.tcpSynLinearTimeouts, (c, v) -> c.tcpSynLinearTimeouts = range(v, 0, 10));
+        intSysctl("tcp_synack_retries", c -> c.tcpSynackRetries, (c, v) -> c.tcpSynackRetries = range(v, 0, 255));
+        intSysctl("tcp_retries1", c -> c.tcpRetries1, (c, v) -> c.tcpRetries1 = range(v, 0, 255));
+        intSysctl("tcp_retries2", c -> c.tcpRetries2, (c, v) -> c.tcpRetries2 = range(v, 0, 255));
+        intSysctl("tcp_orphan_retries", c -> c.tcpOrphanRetries, (c, v) -> c.tcpOrphanRetries = range(v, 0, 255));
+        intSysctl("tcp_fin_timeout", c -> c.tcpFinTimeout, (c, v) -> c.tcpFinTimeout = range(v, 1, 1_000_000));
+        intSysctl("tcp_keepalive_time", c -> c.tcpKeepaliveTime, (c, v) -> c.tcpKeepaliveTime = range(v, 1, 32767));
+        intSysctl("tcp_keepalive_intvl", c -> c.tcpKeepaliveIntvl, (c, v) -> c.tcpKeepaliveIntvl = range(v, 1, 32767));
+        intSysctl("tcp_keepalive_probes", c -> c.tcpKeepaliveProbes, (c, v) -> c.tcpKeepaliveProbes = range(v, 1, 127));
+        triple("tcp_rmem", c -> c.tcpRmem.clone(), (c, v) -> c.tcpRmem = v, 3);
+        triple("tcp_wmem", c -> c.tcpWmem.clone(), (c, v) -> c.tcpWmem = v, 3);
+        boolSysctl("tcp_sack", c -> c.tcpSack, (c, v) -> c.tcpSack = v);
+        boolSysctl("tcp_dsack", c -> c.tcpDsack, (c, v) -> c.tcpDsack = v);
+        intSysctl("tcp_timestamps", c -> c.tcpTimestamps, (c, v) -> c.tcpTimestamps = range(v, 0, 2));
+        boolSysctl("tcp_window_scaling", c -> c.tcpWindowScaling, (c, v) -> c.tcpWindowScaling = v);
+        intSysctl("tcp_early_retrans", c -> c.tcpEarlyRetrans, (c, v) -> c.tcpEarlyRetrans = range(v, 0, 4));
+        intSysctl("tcp_recovery", c -> c.tcpRecovery, (c, v) -> c.tcpRecovery = range(v, 0, 7));
+        SYSCTLS.put("tcp_congestion_control", new Sysctl(c -> c.tcpCongestionControl, (c, v) -> {
+            if (!CongestionControl.names().contains(v)) {
+                throw new IllegalArgumentException("available: " + String.join(" ", CongestionControl.names()));
+            }
+            c.tcpCongestionControl = v;
+        }));
+        boolSysctl("tcp_slow_start_after_idle", c -> c.tcpSlowStartAfterIdle, (c, v) -> c.tcpSlowStartAfterIdle = v);
+        boolSysctl("tcp_no_metrics_save", c -> c.tcpNoMetricsSave, (c, v) -> c.tcpNoMetricsSave = v);
+        intSysctl("tcp_max_syn_backlog", c -> c.tcpMaxSynBacklog, (c, v) -> c.tcpMaxSynBacklog = range(v, 1, 1 << 20));
+        intSysctl("somaxconn", c -> c.somaxconn, (c, v) -> c.somaxconn = range(v, 0, 1 << 20));
+        boolSysctl("tcp_abort_on_overflow", c -> c.tcpAbortOnOverflow, (c, v) -> c.tcpAbortOnOverflow = v);
+        SYSCTLS.put("ip_local_port_range", new Sysctl(c -> c.ipLocalPortRange[0] + "\t" + c.ipLocalPortRange[1], (c, v) -> {
+            String[] p = v.split("\\s+");
+            if (p.length != 2) throw new IllegalArgumentException("expected 2 numbers");
+            int lo = range(Integer.parseInt(p[0]), 1, 65535), hi = range(Integer.parseInt(p[1]), lo, 65535);
+            c.ipLocalPortRange = new int[] {lo, hi};
+        }));
+        intSysctl("tcp_rto_min_us", c -> c.tcpRtoMinUs, (c, v) -> c.tcpRtoMinUs = range(v, 1, 120_000_000));
+        intSysctl("tcp_rto_max_ms", c -> c.tcpRtoMaxMs, (c, v) -> c.tcpRtoMaxMs = range(v, 1000, 120_000));
+        intSysctl("tcp_challenge_ack_limit", c -> c.tcpChallengeAckLimit, (c, v) -> c.tcpChallengeAckLimit = range(v, 0, Integer.MAX_VALUE));
+        intSysctl("tcp_invalid_ratelimit", c -> c.tcpInvalidRatelimit, (c, v) -> c.tcpInvalidRatelimit = range(v, 0, Integer.MAX_VALUE));
+        intSysctl("tcp_tw_reuse", c -> c.tcpTwReuse, (c, v) -> c.tcpTwReuse = range(v, 0, 2));
+        intSysctl("tcp_adv_win_scale", c -> c.tcpAdvWinScale, (c, v) -> c.tcpAdvWinScale = range(v, -31, 31));
+        boolSysctl("tcp_moderate_rcvbuf", c -> c.tcpModerateRcvbuf, (c, v) -> c.tcpModerateRcvbuf = v);
+        intSysctl("tcp_base_mss", c -> c.tcpBaseMss, (c, v) -> c.tcpBaseMss = range(v, 48, 65535));
+        intSysctl("tcp_mtu_probing", c -> c.tcpMtuProbing, (c, v) -> c.tcpMtuProbing = range(v, 0, 2));
+        intSysctl("tcp_ecn", c -> c.tcpEcn, (c, v) -> c.tcpEcn = range(v, 0, 2));
+    }
+
+    private static int range(int v, int lo, int hi) {
+        if (v < lo || v > hi) throw new IllegalArgumentException("must be in " + lo + ".." + hi);
+        return v;
+    }
+}

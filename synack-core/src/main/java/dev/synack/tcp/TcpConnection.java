@@ -1,0 +1,2085 @@
+package dev.synack.tcp;
+
+import static dev.synack.tcp.TcpFlags.ACK;
+import static dev.synack.tcp.TcpFlags.FIN;
+import static dev.synack.tcp.TcpFlags.PSH;
+import static dev.synack.tcp.TcpFlags.RST;
+import static dev.synack.tcp.TcpFlags.SYN;
+
+import dev.synack.stats.Counter;
+import dev.synack.stats.Counters;
+import dev.synack.time.Scheduler;
+import dev.synack.time.Timer;
+import dev.synack.trace.ConnectionId;
+import dev.synack.trace.TraceEvent;
+import dev.synack.trace.Tracer;
+import dev.synack.wire.TcpHeader;
+import dev.synack.wire.TcpOptionWriter;
+
+/**
+ * One TCP connection: the transmission control block of RFC 9293 §3.3.1 and its state machine,
+ * behaving as Linux 6.18 does.
+ *
+ * <p>Heads up: read RFC 9293 §3.10 (event processing), RFC 6298 (RTO), RFC 5681 (congestion control),
+ * RFC 7323 (timestamps, window scale), RFC 2018/2883 (SACK, D-SACK), RFC 5961 (blind-attack defences)
+ * and RFC 8985 §7 (tail loss probe) first. Where Linux departs from an RFC, Linux wins and the comment
+ * names the Linux function (net/ipv4/tcp_input.c, tcp_output.c, tcp_timer.c, tcp.c).
+ *
+ * <p>Layout of this class, top to bottom: fields (named after the RFC: sndUna, sndNxt, rcvNxt, ...),
+ * the application calls (connect, send, receive, shutdown, close), segment arrival (in RFC 9293
+ * §3.10.7's order), the output path (what to send, ACKs, window selection), timers, and helpers.
+ *
+ * <p>Single-threaded: every method runs on the host's event loop. Application calls return a value
+ * ≥ 0 or a negative errno ({@link Errno#number()}), as the kernel's syscalls do.
+ *
+ * <p>Not yet modelled (see README): urgent data, ECN, TCP Fast Open, SYN cookies, MTU probing,
+ * receive-buffer auto-tuning, compressed SACKs, RACK, F-RTO, D-SACK-based undo, TSO/GSO.
+ */
+public final class TcpConnection {
+    /** Linux's TCP_MAX_QUICKACKS (include/net/tcp.h). */
+    static final int MAX_QUICKACKS = 16;
+    /** Linux's TCP_RTO_MIN (include/net/tcp.h): also the base of tcp_model_timeout for data. */
+    static final long TCP_RTO_MIN_US = 200_000;
+    /** Linux's TCP_TIMEOUT_MIN: 2 jiffies, 8 ms at HZ=250 (the TLP's slack for more than one segment). */
+    static final long TCP_TIMEOUT_MIN_US = 8_000;
+    /** Linux's TCP_PAWS_24DAYS: ts_recent older than this is ignored for PAWS (RFC 7323 §5.5). */
+    static final long PAWS_24DAYS_NS = 24L * 24 * 3600 * 1_000_000_000L;
+    /** Scaling ratio of payload to buffer memory in 1/256 (tp->scaling_ratio), before data is measured. */
+    static final int DEFAULT_SCALING_RATIO = 128;
+    /**
+     * The scaling ratio Linux measures for full-sized segments on a 1500-byte link (len/truesize, about
+     * 232/256): with tcp_rmem[1] = 131072 a stalled receiver takes ≈119 KB before the window closes, as
+     * measured on Linux 6.18. We count payload bytes only, so we apply this ratio once data has arrived.
+     */
+    static final int MEASURED_SCALING_RATIO = 232;
+    static final int DEFAULT_MSS = 536;
+
+    /** Linux's inet_connection_sock ca_state values (tcp.h TCP_CA_*). */
+    enum CaState { OPEN, DISORDER, CWR, RECOVERY, LOSS }
+
+    private enum XmitTimer { NONE, RTO, TLP, PROBE }
+
+    // ---- identity -----------------------------------------------------------------------------
+    final TcpHost host;
+    final TcpConfig cfg;
+    final Scheduler sched;
+    final Counters stats;
+    public final SocketOptions options;
+    int localAddr, localPort, remoteAddr, remotePort;
+    TcpState state = TcpState.CLOSE;
+    /** The listener that created this connection, until the application accepts it. */
+    TcpListener parent;
+    /** The application closed the socket: nobody will read or write again (Linux SOCK_DEAD). */
+    boolean orphan;
+    private Runnable observer;
+
+    // ---- send sequence space (RFC 9293 §3.3.1) ------------------------------------------------
+    int iss, sndUna, sndNxt, sndWnd, sndWl1, sndWl2, maxSndWnd;
+    /** Sequence number of the first byte in {@link #sendBuf}. */
+    int sndBufSeq;
+    /** The application shut down its sending side: a FIN follows the data. */
+    boolean finQueued;
+    boolean finSent;
+    int finSeq;
+    /** End of the last sub-MSS segment sent (Linux tp->snd_sml, Minshall's Nagle variant). */
+    int sndSml;
+
+    // ---- receive sequence space ---------------------------------------------------------------
+    int irs, rcvNxt;
+    /** The last window advertised (bytes) and RCV.NXT when it was (Linux rcv_wnd, rcv_wup). */
+    int rcvWnd, rcvWup;
+    int rcvSsthresh, windowClamp;
+    int scalingRatio = DEFAULT_SCALING_RATIO;
+    /** A FIN was received (possibly out of order, at {@link #rcvFinSeq}). */
+    boolean finReceivedOfo;
+    int rcvFinSeq;
+    /** The peer's FIN has been consumed into RCV.NXT: reads return 0 once the buffer drains. */
+    boolean rcvShutdown;
+    /** The application shut down its receiving side (SHUT_RD). */
+    boolean appShutRd;
+
+    // ---- options ----------------------------------------------------------------------------
+    int advMss, peerMss = DEFAULT_MSS, mss;
+    int sndWscale, rcvWscale;
+    boolean sackOk, tsOk, wscaleOk;
+    int tsRecent, tsOffset;
+    long tsRecentStampNs;
+    /** D-SACK block to report in the next ACK (RFC 2883), valid when dsackPending. */
+    boolean dsackPending;
+    int dsackStart, dsackEnd;
+
+    // ---- buffers -----------------------------------------------------------------------------
+    RingBuffer sendBuf, recvBuf;
+    final Assembler ofo = new Assembler(32);
+    final RetransmitQueue rtx = new RetransmitQueue();
+
+    // ---- RTT, RTO, congestion ----------------------------------------------------------------
+    final RttEstimator rtt;
+    long rtoUs;
+    int backoff;
+    int retransmits;
+    int probesOut;
+    /** Time of the first retransmission of the current episode (Linux tp->retrans_stamp), 0 = none. */
+    long retransStampNs;
+    int totalRetrans;
+    int totalRto;
+    final Cwnd cw = new Cwnd();
+    CongestionControl cc;
+    CaState caState = CaState.OPEN;
+    int highSeq;
+    int dupAcks;
+    int prrDelivered, prrOut, priorCwnd;
+    int tlpHighSeq;
+    boolean tlpPending;
+    int cwndUsageSeq;
+    long lastSendNs, lastRecvNs, lastAckRecvNs;
+    long lastOowAckNs = Long.MIN_VALUE;
+    int synRetries;
+
+    // ---- delayed ACK (Linux icsk_ack) --------------------------------------------------------
+    boolean ackPending;
+    boolean ackNow;
+    boolean ackPushed, ackPushed2;
+    int quickAcks;
+    boolean pingpong;
+    long lrcvNs;
+    int rcvMss = DEFAULT_MSS;
+    boolean firstDataSeen;
+
+    // ---- errors -----------------------------------------------------------------------------
+    /** sk_err: reported once by the next call, then cleared. */
+    Errno error;
+    /** sk_err_soft: reported by connect() on timeout instead of ETIMEDOUT (e.g. EHOSTUNREACH). */
+    Errno softError;
+    /** Nothing more may be sent (Linux SEND_SHUTDOWN in sk_shutdown). */
+    boolean sendShutdown;
+
+    // ---- timers -----------------------------------------------------------------------------
+    private XmitTimer xmitKind = XmitTimer.NONE;
+    private final Timer xmitTimer = new Timer() {
+        @Override
+        protected void fire(long nowNs) { onXmitTimer(); }
+    };
+    private final Timer delackTimer = new Timer() {
+        @Override
+        protected void fire(long nowNs) { onDelackTimer(); }
+    };
+    private final Timer keepaliveTimer = new Timer() {
+        @Override
+        protected void fire(long nowNs) { onKeepaliveTimer(); }
+    };
+    private final Timer timewaitTimer = new Timer() {
+        @Override
+        protected void fire(long nowNs) { onTimewaitTimer(); }
+    };
+
+    TcpConnection(TcpHost host, SocketOptions options) {
+        this.host = host;
+        this.cfg = host.config();
+        this.sched = host.scheduler();
+        this.stats = host.counters();
+        this.options = options;
+        this.rtt = new RttEstimator(cfg.initialRtoMs * 1000L, cfg.rtoMinUs(), cfg.rtoMaxUs());
+        this.rtoUs = cfg.initialRtoMs * 1000L;
+        this.cc = CongestionControl.create(options.congestion != null ? options.congestion : cfg.tcpCongestionControl);
+    }
+
+    // =========================================================================================
+    // Inspection
+    // =========================================================================================
+
+    public TcpState state() { return state; }
+
+    public int localAddr() { return localAddr; }
+
+    public int localPort() { return localPort; }
+
+    public int remoteAddr() { return remoteAddr; }
+
+    public int remotePort() { return remotePort; }
+
+    public ConnectionId id() { return new ConnectionId(localAddr, localPort, remoteAddr, remotePort); }
+
+    /** Bytes the application can read now (Recv-Q of an established socket). */
+    public int readable() { return recvBuf == null ? 0 : recvBuf.length(); }
+
+    /** Bytes sent and not acknowledged plus bytes not yet sent (Send-Q). */
+    public int unacked() { return sendBuf == null ? 0 : sendBuf.length(); }
+
+    /** The effective send MSS (Linux mss_cache: payload bytes per segment, after options). */
+    public int mss() { return mss; }
+
+    /** Registers the one observer told of every change an application may wait for. */
+    public void setObserver(Runnable observer) { this.observer = observer; }
+
+    /** A snapshot with Linux's tcp_info fields. */
+    public TcpInfo info() {
+        long now = sched.nowNs();
+        return new TcpInfo(state, caState.ordinal(), retransmits, probesOut, backoff,
+                (tsOk ? TcpInfo.OPT_TIMESTAMPS : 0) | (sackOk ? TcpInfo.OPT_SACK : 0) | (wscaleOk ? TcpInfo.OPT_WSCALE : 0),
+                sndWscale, rcvWscale, rtoUs, mss, rcvMss, rtx.size(),
+                rtx.sackedOut, rtx.lostOut, rtx.retransOut,
+                (now - lastSendNs) / 1_000_000, (now - lastRecvNs) / 1_000_000, (now - lastAckRecvNs) / 1_000_000,
+                mtuNow(), rtt.srttUs(), rtt.rttvarUs(), cw.ssthresh, cw.cwnd, advMss, totalRetrans,
+                rtt.minRttUs() == Long.MAX_VALUE ? 0 : rtt.minRttUs(), sndWnd, rcvWnd,
+                recvBuf == null ? 0 : recvBuf.length(), sendBuf == null ? 0 : sendBuf.length(), cc.name(),
+                currentTimer(), xmitTimer.isArmed() ? xmitTimer.deadlineNs() - now
+                        : keepaliveTimer.isArmed() ? keepaliveTimer.deadlineNs() - now
+                        : timewaitTimer.isArmed() ? timewaitTimer.deadlineNs() - now : 0);
+    }
+
+    private String currentTimer() {
+        if (xmitTimer.isArmed()) {
+            return switch (xmitKind) {
+                case RTO, TLP -> "on";
+                case PROBE -> "persist";
+                case NONE -> "off";
+            };
+        }
+        if (timewaitTimer.isArmed()) return "timewait";
+        if (keepaliveTimer.isArmed()) return "keepalive";
+        return "off";
+    }
+
+    private int mtuNow() { return host.mtuTo(remoteAddr); }
+
+    // =========================================================================================
+    // Application calls
+    // =========================================================================================
+
+    /** Active open (RFC 9293 §3.10.1): sends a SYN and enters SYN_SENT. Called by the stack. */
+    void connect(int localAddr, int localPort, int remoteAddr, int remotePort) {
+        this.localAddr = localAddr;
+        this.localPort = localPort;
+        this.remoteAddr = remoteAddr;
+        this.remotePort = remotePort;
+        initBuffers();
+        advMss = mtuNow() - 40;
+        iss = host.isn(localAddr, localPort, remoteAddr, remotePort);
+        tsOffset = cfg.randomTsOffset ? host.tsOffset(localAddr, remoteAddr) : 0;
+        sndUna = iss;
+        sndNxt = iss;
+        sndBufSeq = iss + 1;
+        rcvWscale = cfg.tcpWindowScaling ? initialWscale() : 0;
+        initialWindow(advMss);
+        synRetries = options.synCnt > 0 ? options.synCnt : cfg.tcpSynRetries;
+        stats.inc(Counter.TcpActiveOpens);
+        setState(TcpState.SYN_SENT);
+        sendSyn(false);
+        sndNxt = iss + 1;
+        rtx.add(iss, iss + 1, RetransmitQueue.F_SYN, sched.nowNs());
+        armXmit(XmitTimer.RTO, rtoUs);
+    }
+
+    /** Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. */
+    void acceptSyn(TcpListener listener, InSegment seg) {
+        this.parent = listener;
+        this.localAddr = seg.dstAddr;
+        this.localPort = seg.dstPort;
+        this.remoteAddr = seg.srcAddr;
+        this.remotePort = seg.srcPort;
+        initBuffers();
+        advMss = mtuNow() - 40;
+        irs = seg.seq;
+        rcvNxt = seg.seq + 1;
+        rcvWup = rcvNxt;
+        iss = host.isn(localAddr, localPort, remoteAddr, remotePort);
+        tsOffset = cfg.randomTsOffset ? host.tsOffset(localAddr, remoteAddr) : 0;
+        sndUna = iss;
+        sndNxt = iss;
+        sndBufSeq = iss + 1;
+        negotiateOptions(seg);
+        // tcp_openreq_init_rwin: the SYN-ACK's window is computed with the MSS less the timestamps option.
+        initialWindow(advMss - (tsOk ? 12 : 0));
+        sndWnd = seg.window; // RFC 7323 §2.2: the window in a SYN is never scaled
+        sndWl1 = seg.seq;
+        sndWl2 = seg.ack;
+        maxSndWnd = sndWnd;
+        synRetries = cfg.tcpSynackRetries;
+        stats.inc(Counter.TcpPassiveOpens);
+        setState(TcpState.SYN_RECV);
+        sendSyn(true);
+        sndNxt = iss + 1;
+        rtx.add(iss, iss + 1, RetransmitQueue.F_SYN, sched.nowNs());
+        armXmit(XmitTimer.RTO, rtoUs);
+    }
+
+    private void initBuffers() {
+        int rb = options.rcvBuf > 0 ? options.rcvBuf : cfg.tcpRmem[1];
+        int sb = options.sndBuf > 0 ? options.sndBuf : cfg.tcpWmem[1];
+        recvBuf = new RingBuffer(rb);
+        sendBuf = new RingBuffer(sb);
+    }
+
+    /** tcp_select_initial_window: wscale from the largest buffer we could grow to (tcp_rmem[2]). */
+    private int initialWscale() {
+        long space = Math.max(recvBuf.capacity(), cfg.tcpRmem[2]);
+        int ws = 63 - Long.numberOfLeadingZeros(space) - 15;
+        return Math.max(0, Math.min(14, ws));
+    }
+
+    /**
+     * tcp_select_initial_window (net/ipv4/tcp_output.c): the first window is the buffer's space
+     * rounded down to a multiple of the MSS; 64240 for tcp_rmem[1] = 131072 and MSS 1460.
+     */
+    private void initialWindow(int mssForRounding) {
+        int space = winFromSpace(recvBuf.capacity());
+        if (space > mssForRounding) space = space / mssForRounding * mssForRounding;
+        int clamp = rcvWscale > 0 ? 65535 << rcvWscale : 65535;
+        windowClamp = Math.min(clamp, winFromSpace(Math.max(recvBuf.capacity(), cfg.tcpRmem[2])));
+        rcvWnd = Math.min(space, 65535);
+        rcvSsthresh = rcvWnd;
+    }
+
+    /**
+     * Appends data to the send buffer and sends what the windows allow (tcp_sendmsg).
+     *
+     * @return bytes taken (0 when the buffer is full: the caller waits for {@link #writable()}), or -errno
+     */
+    public int send(byte[] data, int off, int len) {
+        if (error != null) return -takeError().number();
+        if (sendShutdown || finQueued) return -Errno.EPIPE.number();
+        switch (state) {
+            case SYN_SENT, SYN_RECV -> {
+                return 0; // tcp_sendmsg waits for the connection (sk_stream_wait_connect)
+            }
+            case ESTABLISHED, CLOSE_WAIT -> {
+            }
+            case CLOSE, LISTEN -> {
+                return -(state == TcpState.LISTEN ? Errno.ENOTCONN : Errno.EPIPE).number();
+            }
+            default -> {
+                return -Errno.EPIPE.number();
+            }
+        }
+        int n = sendBuf.write(data, off, len);
+        if (n > 0) {
+            output();
+        }
+        return n;
+    }
+
+    /** Whether send() would take at least one byte now (POLLOUT). */
+    public boolean writable() {
+        if (error != null || sendShutdown) return true; // the call would fail at once
+        return (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) && sendBuf.free() > 0;
+    }
+
+    /**
+     * Copies received data to the caller (tcp_recvmsg).
+     *
+     * @return bytes copied; 0 at end of stream; {@code -EAGAIN} when nothing is there yet; or -errno
+     */
+    public int receive(byte[] dst, int off, int len) {
+        if (state == TcpState.LISTEN) return -Errno.ENOTCONN.number();
+        int available = recvBuf == null ? 0 : recvBuf.length();
+        if (available == 0) {
+            if (error != null) return -takeError().number();
+            if (rcvShutdown || appShutRd || state == TcpState.CLOSE) return 0;
+            if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECV) return -Errno.EAGAIN.number();
+            // A reader is waiting: Linux's tcp_recvmsg would wait; nothing to do on the wire.
+            return -Errno.EAGAIN.number();
+        }
+        int n = recvBuf.read(dst, off, Math.min(len, available));
+        cleanupRbuf(n);
+        return n;
+    }
+
+    /** Whether receive() would not wait (POLLIN): data, end of stream, or an error. */
+    public boolean readable0() {
+        return (recvBuf != null && recvBuf.length() > 0) || rcvShutdown || appShutRd || error != null
+                || state == TcpState.CLOSE;
+    }
+
+    /** Whether the connection has reached CLOSE (POLLHUP when both directions are shut). */
+    public boolean isClosed() { return state == TcpState.CLOSE; }
+
+    /** The pending error without clearing it (for poll's POLLERR). */
+    public Errno pendingError() { return error; }
+
+    /** Reads and clears the pending error (getsockopt SO_ERROR). */
+    public Errno takeError() {
+        Errno e = error;
+        error = null;
+        return e;
+    }
+
+    /** The soft error (e.g. from an ICMP), for connect() timeouts. */
+    public Errno softError() { return softError; }
+
+    /**
+     * shutdown(SHUT_WR): queue a FIN after the data (tcp_shutdown → tcp_close_state).
+     *
+     * @return 0 or -errno
+     */
+    public int shutdownOutput() {
+        switch (state) {
+            case ESTABLISHED, SYN_RECV -> setState(TcpState.FIN_WAIT1);
+            case CLOSE_WAIT -> setState(TcpState.LAST_ACK);
+            case SYN_SENT -> {
+                // Linux: shutdown(SHUT_WR) in SYN_SENT does nothing on the wire; data and FIN wait.
+                finQueued = true;
+                sendShutdown = true;
+                return 0;
+            }
+            case CLOSE, LISTEN -> {
+                return -Errno.ENOTCONN.number();
+            }
+            default -> {
+                return 0;
+            }
+        }
+        finQueued = true;
+        sendShutdown = true;
+        output();
+        return 0;
+    }
+
+    /** shutdown(SHUT_RD): reads return end of stream; arriving data is still acknowledged (Linux). */
+    public int shutdownInput() {
+        if (state == TcpState.CLOSE || state == TcpState.LISTEN) return -Errno.ENOTCONN.number();
+        appShutRd = true;
+        notifyApp();
+        return 0;
+    }
+
+    /**
+     * close() (tcp_close in net/ipv4/tcp.c): with unread data, or SO_LINGER with a zero time, the
+     * connection is aborted with a RST; otherwise a FIN follows the queued data and the connection
+     * lives on, orphaned, until the close completes.
+     */
+    public void close() {
+        orphan = true;
+        observer = null;
+        switch (state) {
+            case CLOSE -> {
+                host.connectionClosed(this);
+                return;
+            }
+            case SYN_SENT -> {
+                // tcp_close → tcp_set_state(TCP_CLOSE): a connection attempt just stops, no RST.
+                done(null);
+                return;
+            }
+            default -> {
+            }
+        }
+        boolean unread = recvBuf != null && recvBuf.length() > 0;
+        if (unread) {
+            // RFC 2525 §2.17, Linux tcp_close: data was lost, tell the peer with a RST.
+            stats.inc(Counter.TcpExtTCPAbortOnClose);
+            sendActiveReset();
+            done(null);
+            return;
+        }
+        if (options.linger && options.lingerSec == 0) {
+            // SO_LINGER {on, 0}: tcp_disconnect → RST, no TIME_WAIT.
+            stats.inc(Counter.TcpExtTCPAbortOnData);
+            if (state != TcpState.SYN_RECV || true) sendActiveReset();
+            done(null);
+            return;
+        }
+        switch (state) {
+            case ESTABLISHED, SYN_RECV -> setState(TcpState.FIN_WAIT1);
+            case CLOSE_WAIT -> setState(TcpState.LAST_ACK);
+            case FIN_WAIT2 -> {
+                armOrphanFinWait2();
+                return;
+            }
+            default -> {
+                return; // already closing
+            }
+        }
+        finQueued = true;
+        sendShutdown = true;
+        output();
+    }
+
+    /** Abort (SO_LINGER 0 or the process dies with unread data): RST, then CLOSE. */
+    public void abort() {
+        orphan = true;
+        observer = null;
+        if (state != TcpState.CLOSE && state != TcpState.SYN_SENT && state != TcpState.LISTEN
+                && state != TcpState.TIME_WAIT) {
+            sendActiveReset();
+        }
+        done(null);
+    }
+
+    /** Whether the bytes of a linger-close have all been acknowledged (for SO_LINGER with a time). */
+    public boolean allAcked() { return rtx.isEmpty() && sendBuf.length() == 0; }
+
+    /** TCP_NODELAY and friends take effect at once: pushing pending data if Nagle held it. */
+    public void optionsChanged() {
+        if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) {
+            if (options.keepAlive) resetKeepalive();
+            else sched.cancel(keepaliveTimer);
+            output();
+        }
+    }
+
+    // =========================================================================================
+    // Segment arrival (RFC 9293 §3.10.7)
+    // =========================================================================================
+
+    /** Processes one segment addressed to this connection. Never throws for anything the peer sends. */
+    void onSegment(InSegment seg) {
+        long now = sched.nowNs();
+        lastRecvNs = now;
+        switch (state) {
+            case CLOSE -> {
+                return;
+            }
+            case SYN_SENT -> {
+                synSent(seg, now);
+                return;
+            }
+            case TIME_WAIT -> {
+                timeWait(seg);
+                return;
+            }
+            default -> otherStates(seg, now);
+        }
+    }
+
+    /** RFC 9293 §3.10.7.3, SYN-SENT STATE. */
+    private void synSent(InSegment seg, long now) {
+        // First, check the ACK bit.
+        if (seg.has(ACK)) {
+            if (Seq.le(seg.ack, iss) || Seq.gt(seg.ack, sndNxt)) {
+                if (!seg.has(RST)) sendReset(seg.ack, 0, RST);
+                return;
+            }
+        }
+        // Second, check the RST bit.
+        if (seg.has(RST)) {
+            if (seg.has(ACK)) {
+                // tcp_reset: in SYN_SENT the error is ECONNREFUSED.
+                stats.inc(Counter.TcpAttemptFails);
+                done(Errno.ECONNREFUSED);
+            }
+            return;
+        }
+        // Fourth, check the SYN bit.
+        if (!seg.has(SYN)) return;
+        irs = seg.seq;
+        rcvNxt = seg.seq + 1;
+        rcvWup = rcvNxt;
+        negotiateOptions(seg);
+        if (tsOk) {
+            tsRecent = seg.tsVal;
+            tsRecentStampNs = now;
+        }
+        if (seg.has(ACK)) {
+            sndWl1 = seg.seq;
+            sndWl2 = seg.ack;
+            sndWnd = seg.window; // not scaled in a SYN (RFC 7323 §2.2)
+            maxSndWnd = sndWnd;
+            ackSyn(seg, now);
+            setState(TcpState.ESTABLISHED);
+            established(now);
+            // tcp_rcv_synsent_state_process: the third segment of the handshake goes out at once.
+            sendAck();
+            output();
+            notifyApp();
+        } else {
+            // Simultaneous open (RFC 9293 §3.5, Figure 8): SYN_RECV, answer with SYN,ACK on the same ISS.
+            sndWnd = seg.window;
+            sndWl1 = seg.seq;
+            maxSndWnd = sndWnd;
+            setState(TcpState.SYN_RECV);
+            initialWindow(advMss - (tsOk ? 12 : 0));
+            sendSynAck();
+        }
+    }
+
+    /** The SYN has been acknowledged: take its RTT sample and drop it from the retransmission queue. */
+    private void ackSyn(InSegment seg, long now) {
+        boolean retransmitted = rtx.has(0, RetransmitQueue.EVER_RETRANS);
+        long sent = rtx.sentNs(0);
+        rtx.removeFirst();
+        sndUna = seg.ack;
+        sndBufSeq = sndUna;
+        if (!retransmitted) rttSample((now - sent) / 1000);
+        else if (tsOk && seg.tsEcr != 0) rttSample(tsRttUs(seg.tsEcr, now));
+        retransmits = 0;
+        backoff = 0;
+        retransStampNs = 0;
+        sched.cancel(xmitTimer);
+        xmitKind = XmitTimer.NONE;
+    }
+
+    /** Linux tcp_init_transfer: congestion state and timers for a new connection. */
+    private void established(long now) {
+        mss = computeMss();
+        rcvMss = Math.min(advMss, Math.max(mss, DEFAULT_MSS));
+        cw.cwnd = cfg.initCwnd;
+        cw.ssthresh = Cwnd.INFINITE_SSTHRESH;
+        cc.init(cw, now);
+        lastSendNs = now;
+        lastAckRecvNs = now;
+        cwndUsageSeq = sndNxt;
+        stats.inc(Counter.TcpCurrEstab);
+        if (options.keepAlive) resetKeepalive();
+    }
+
+    /** Options of a SYN or SYN-ACK: what both sides agreed (RFC 9293 §3.7.1, RFC 7323, RFC 2018). */
+    private void negotiateOptions(InSegment seg) {
+        peerMss = seg.mss > 0 ? seg.mss : DEFAULT_MSS; // Linux: a zero MSS option is treated as absent
+        sackOk = cfg.tcpSack && seg.sackPermitted;
+        tsOk = cfg.timestampsEnabled() && seg.hasTimestamps;
+        if (tsOk) {
+            tsRecent = seg.tsVal;
+            tsRecentStampNs = sched.nowNs();
+        }
+        wscaleOk = cfg.tcpWindowScaling && seg.windowScale >= 0;
+        if (wscaleOk) {
+            sndWscale = Math.min(seg.windowScale, 14);
+            if (state != TcpState.SYN_SENT) rcvWscale = initialWscale();
+        } else {
+            sndWscale = 0;
+            rcvWscale = 0;
+        }
+        mss = computeMss();
+    }
+
+    /** tcp_sync_mss: payload per segment = min(peer's MSS, our MTU − 40) − the timestamps option. */
+    private int computeMss() {
+        int m = Math.min(peerMss, mtuNow() - 40);
+        if (tsOk) m -= 12;
+        return Math.max(m, 48);
+    }
+
+    /** RFC 9293 §3.10.7.4, for SYN_RECV and every synchronized state but TIME_WAIT. */
+    private void otherStates(InSegment seg, long now) {
+        // PAWS (RFC 7323 §5.3), Linux tcp_validate_incoming → tcp_paws_discard.
+        if (tsOk && seg.hasTimestamps && !seg.has(RST) && pawsReject(seg, now)) {
+            stats.inc(Counter.TcpExtPAWSEstab);
+            sendDupAckRateLimited(seg, now);
+            return;
+        }
+        // First, check the sequence number (Linux tcp_sequence: RCV.WUP instead of RCV.NXT on the left).
+        if (!sequenceAcceptable(seg)) {
+            if (!seg.has(RST)) {
+                if (seg.has(SYN)) {
+                    challengeAck(Counter.TcpExtTCPSYNChallenge);
+                } else {
+                    sendDupAckRateLimited(seg, now);
+                }
+            }
+            return;
+        }
+        // Second, check the RST bit (RFC 5961 §3.2).
+        if (seg.has(RST)) {
+            if (seg.seq == rcvNxt || resetMatchesLinux(seg)) {
+                onReset();
+            } else {
+                challengeAck(Counter.TcpExtTCPChallengeACK);
+            }
+            return;
+        }
+        // RFC 7323 §4.3: remember the timestamp to echo (Linux tcp_replace_ts_recent).
+        if (tsOk && seg.hasTimestamps && Seq.le(seg.seq, rcvWup)) {
+            tsRecent = seg.tsVal;
+            tsRecentStampNs = now;
+        }
+        // Fourth, check the SYN bit (RFC 5961 §4.2): a SYN in a synchronized state draws a challenge ACK.
+        if (seg.has(SYN)) {
+            if (state == TcpState.SYN_RECV && !seg.has(ACK) && seg.seq == irs) {
+                // A retransmitted SYN: answer with the SYN-ACK again (Linux tcp_check_req).
+                sendSynAck();
+                return;
+            }
+            challengeAck(Counter.TcpExtTCPSYNChallenge);
+            return;
+        }
+        // Fifth, check the ACK field.
+        if (!seg.has(ACK)) return;
+        if (state == TcpState.SYN_RECV) {
+            if (Seq.lt(sndUna, seg.ack) && Seq.le(seg.ack, sndNxt)) {
+                sndWnd = seg.window << sndWscale;
+                sndWl1 = seg.seq;
+                sndWl2 = seg.ack;
+                maxSndWnd = Math.max(maxSndWnd, sndWnd);
+                ackSyn(seg, now);
+                setState(TcpState.ESTABLISHED);
+                established(now);
+                if (parent != null) parent.childEstablished(this);
+                if (finQueued) setState(TcpState.FIN_WAIT1); // close() during SYN_RECV
+                notifyApp();
+            } else {
+                sendReset(seg.ack, 0, RST);
+                return;
+            }
+        } else {
+            if (!processAck(seg, now)) return;
+        }
+        // Seventh, process the segment text.
+        boolean hadFin = seg.has(FIN);
+        if (seg.payloadLen > 0 || hadFin) {
+            switch (state) {
+                case ESTABLISHED, FIN_WAIT1, FIN_WAIT2 -> {
+                    if (orphan && seg.payloadLen > 0 && Seq.gt(seg.seq + seg.payloadLen, rcvNxt)) {
+                        // tcp_rcv_state_process: new data for a socket whose reader is gone → RST.
+                        stats.inc(Counter.TcpExtTCPAbortOnData);
+                        sendActiveReset();
+                        done(null);
+                        return;
+                    }
+                    dataQueue(seg, now);
+                }
+                default -> {
+                    // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN; ignore the text.
+                }
+            }
+        }
+        if (state == TcpState.CLOSE) return;
+        output();
+        ackSndCheck();
+    }
+
+    /** Linux tcp_sequence (and RFC 9293's acceptability test, with RCV.WUP for the left edge). */
+    private boolean sequenceAcceptable(InSegment seg) {
+        int end = seg.seq + seg.seqLength();
+        int win = receiveWindow();
+        if (seg.seqLength() == 0 && win == 0) {
+            // RFC 9293 table: zero-length segment, zero window: SEG.SEQ = RCV.NXT. Linux accepts
+            // the same through tcp_sequence with end_seq == seq.
+            return Seq.ge(end, rcvWup) && Seq.le(seg.seq, rcvNxt);
+        }
+        return !Seq.lt(end, rcvWup) && !Seq.gt(seg.seq, rcvNxt + win);
+    }
+
+    /** tcp_receive_window: what is left of the last advertised window. */
+    int receiveWindow() {
+        int w = rcvWup + rcvWnd - rcvNxt;
+        return Math.max(w, 0);
+    }
+
+    /** tcp_paws_discard (tcp_input.c): an old timestamp on a segment that is not a RST. */
+    private boolean pawsReject(InSegment seg, long now) {
+        if (tsRecent - seg.tsVal <= 1) return false; // TCP_PAWS_WINDOW = 1
+        if (now - tsRecentStampNs >= PAWS_24DAYS_NS) return false;
+        // Linux tcp_disordered_ack: a pure duplicate ACK is let through.
+        return !(seg.payloadLen == 0 && !seg.has(FIN) && seg.ack == sndUna && seg.seq == rcvNxt);
+    }
+
+    /** Linux tcp_reset_check and the SACK extension of RFC 5961 §3.2 in tcp_validate_incoming. */
+    private boolean resetMatchesLinux(InSegment seg) {
+        if (seg.seq == rcvNxt - 1 && (state == TcpState.CLOSE_WAIT || state == TcpState.LAST_ACK
+                || state == TcpState.CLOSING)) {
+            return true;
+        }
+        if (sackOk && !ofo.isEmpty()) {
+            int[] s = new int[4], e = new int[4];
+            int n = ofo.sackBlocks(s, e, 4);
+            int maxSack = rcvNxt;
+            for (int i = 0; i < n; i++) if (Seq.gt(e[i], maxSack)) maxSack = e[i];
+            return seg.seq == maxSack;
+        }
+        return false;
+    }
+
+    /** A valid RST (Linux tcp_reset): the error the application sees depends on the state. */
+    private void onReset() {
+        switch (state) {
+            case SYN_RECV -> {
+                if (parent != null) {
+                    // A passive open reset before it was accepted just vanishes (Linux drops the request).
+                    stats.inc(Counter.TcpExtEmbryonicRsts);
+                    done(null);
+                    return;
+                }
+                done(Errno.ECONNREFUSED);
+            }
+            case CLOSE_WAIT -> done(Errno.EPIPE);
+            case CLOSING, LAST_ACK -> done(null);
+            default -> {
+                stats.inc(Counter.TcpEstabResets);
+                done(Errno.ECONNRESET);
+            }
+        }
+    }
+
+    /** RFC 5961 §7: a challenge ACK, within tcp_challenge_ack_limit. */
+    private void challengeAck(Counter counter) {
+        stats.inc(counter);
+        stats.inc(Counter.TcpExtTCPChallengeACK);
+        sendAck();
+    }
+
+    /** tcp_send_dupack with tcp_oow_rate_limited: one out-of-window ACK per tcp_invalid_ratelimit. */
+    private void sendDupAckRateLimited(InSegment seg, long now) {
+        boolean pure = seg.payloadLen == 0 || seg.has(SYN);
+        if (pure && now - lastOowAckNs < cfg.tcpInvalidRatelimit * 1_000_000L) {
+            stats.inc(Counter.TcpExtTCPACKSkippedSeq);
+            return;
+        }
+        if (pure) lastOowAckNs = now;
+        if (seg.payloadLen > 0 && Seq.lt(seg.seq, rcvNxt)) {
+            // An old duplicate: D-SACK it (RFC 2883 §4.1).
+            int end = seg.seq + seg.payloadLen;
+            setDsack(seg.seq, Seq.min(end, rcvNxt), Counter.TcpExtTCPDSACKOldSent);
+            enterQuickAck();
+        }
+        sendAck();
+    }
+
+    /** TIME_WAIT (Linux tcp_timewait_state_process). */
+    private void timeWait(InSegment seg) {
+        if (seg.has(RST)) {
+            // RFC 1337 says ignore; Linux (tcp_rfc1337 = 0) kills the TIME_WAIT socket.
+            if (seg.seq == rcvNxt) done(null);
+            return;
+        }
+        if (seg.has(SYN) && !seg.has(ACK) && Seq.gt(seg.seq, rcvNxt)) {
+            // A new incarnation: Linux lets the listener take it (TCP_TW_SYN); the stack retries demux.
+            done(null);
+            return;
+        }
+        if (seg.has(FIN) && seg.seq + seg.payloadLen == rcvNxt - 1) {
+            // The peer did not get our last ACK: ACK again and restart the 2MSL wait.
+            sendAck();
+            sched.scheduleIn(timewaitTimer, cfg.timeWaitSeconds * 1_000_000_000L);
+            return;
+        }
+        if (seg.seqLength() > 0 || Seq.ne(seg.seq, rcvNxt)) {
+            sendAck(); // TCP_TW_ACK for anything out of sequence
+        }
+    }
+
+    // ---- ACK processing (Linux tcp_ack) ----------------------------------------------------
+
+    /**
+     * The ACK field in a synchronized state.
+     *
+     * @return false when the segment must be dropped
+     */
+    private boolean processAck(InSegment seg, long now) {
+        int ack = seg.ack;
+        int priorUna = sndUna;
+        if (Seq.gt(ack, sndNxt)) {
+            // Linux tcp_ack: an ACK for data not yet sent is dropped silently (RFC 9293 says ACK it;
+            // Linux returns -SKB_DROP_REASON_TCP_ACK_UNSENT_DATA and discards the segment).
+            return false;
+        }
+        if (Seq.lt(ack, priorUna)) {
+            // RFC 5961 §5.2: older than the largest window the peer could have seen → challenge ACK.
+            if (Seq.lt(ack, priorUna - maxSndWnd)) {
+                challengeAck(Counter.TcpExtTCPChallengeACK);
+                return false;
+            }
+            if (sackOk && seg.sackCount > 0) sackTag(seg);
+            return true; // old ACK: nothing to learn, the text may still be new
+        }
+        lastAckRecvNs = now;
+        probesOut = 0; // any ACK answers a probe
+        int priorWnd = sndWnd;
+        boolean windowUpdated = updateWindow(seg);
+        int priorPacketsOut = rtx.size();
+        int priorSacked = rtx.sackedOut;
+        int newlySacked = 0;
+        if (sackOk && seg.sackCount > 0) newlySacked = sackTag(seg);
+        int ackedPackets = 0;
+        boolean advanced = Seq.gt(ack, priorUna);
+        if (advanced) {
+            ackedPackets = cleanRtxQueue(seg, now);
+            retransmits = 0;
+        }
+        if (priorPacketsOut == 0 && !advanced) {
+            // Nothing in flight: a window update or a keepalive answer.
+            if (sndWnd > 0 && xmitKind == XmitTimer.PROBE) {
+                sched.cancel(xmitTimer);
+                xmitKind = XmitTimer.NONE;
+                backoff = 0;
+            }
+            if (!advanced && sndWnd == 0 && xmitKind == XmitTimer.PROBE && sendBuf.length() > unsentOffset()) {
+                // tcp_ack_probe: still closed; keep probing with the backed-off interval.
+            }
+            return true;
+        }
+        boolean dupAck = !advanced && seg.payloadLen == 0 && !seg.has(FIN) && sndWnd == priorWnd
+                && !windowUpdated && rtx.size() > 0;
+        int delivered = ackedPackets + newlySacked;
+        lossDetection(advanced, dupAck, newlySacked, ackedPackets, priorSacked, now);
+        congestionControl(advanced, delivered, ackedPackets, now);
+        if (advanced && (finSent && Seq.ge(ack, finSeq + 1))) ourFinAcked();
+        if (advanced) {
+            if (rtx.isEmpty()) {
+                sched.cancel(xmitTimer);
+                xmitKind = XmitTimer.NONE;
+                if (finQueued && !finSent) {
+                    // nothing in flight; output() below sends the FIN
+                }
+            } else {
+                setXmitTimer(now);
+            }
+            notifyApp(); // room in the send buffer
+        }
+        if (host.tracer() != null) traceCwnd(now);
+        return state != TcpState.CLOSE;
+    }
+
+    /** tcp_may_update_window / tcp_ack_update_window (RFC 9293 §3.10.7.4 with Linux's test). */
+    private boolean updateWindow(InSegment seg) {
+        int nwin = seg.window << sndWscale;
+        if (Seq.gt(seg.ack, sndUna) || Seq.gt(seg.seq, sndWl1) || (seg.seq == sndWl1 && (nwin > sndWnd || nwin == 0))) {
+            boolean changed = nwin != sndWnd;
+            sndWnd = nwin;
+            sndWl1 = seg.seq;
+            sndWl2 = seg.ack;
+            if (nwin > maxSndWnd) maxSndWnd = nwin;
+            return changed;
+        }
+        return false;
+    }
+
+    /**
+     * Removes what the cumulative ACK covers (tcp_clean_rtx_queue), takes an RTT sample by Karn's rule
+     * (RFC 6298 §3), and frees the send buffer.
+     *
+     * @return packets acknowledged
+     */
+    private int cleanRtxQueue(InSegment seg, long now) {
+        int ack = seg.ack;
+        long firstAckedSentNs = -1;
+        boolean retransAcked = false;
+        int packets = 0;
+        while (!rtx.isEmpty()) {
+            int s = rtx.start(0), e = rtx.end(0);
+            if (Seq.le(e, ack)) {
+                int bits = rtx.bits(0);
+                if ((bits & RetransmitQueue.EVER_RETRANS) != 0) retransAcked = true;
+                else if (firstAckedSentNs < 0 && (bits & RetransmitQueue.SACKED) == 0) firstAckedSentNs = rtx.sentNs(0);
+                rtx.removeFirst();
+                packets++;
+            } else {
+                if (Seq.gt(ack, s)) rtx.trimFirst(ack); // a partial ACK of one segment
+                break;
+            }
+        }
+        int dataAcked = Seq.diff(ack, sndBufSeq);
+        int fin = finSent && Seq.ge(ack, finSeq + 1) ? 1 : 0;
+        int bytes = Math.max(0, Math.min(dataAcked - fin, sendBuf.length()));
+        sendBuf.discard(bytes);
+        sndBufSeq += bytes;
+        sndUna = ack;
+        if (!sackOk && rtx.sackedOut == 0 && dupAcks > 0) {
+            dupAcks = Math.max(0, dupAcks - packets); // tcp_remove_reno_sacks
+        }
+        // RTT: from the oldest newly acked segment never retransmitted; else from the echoed timestamp.
+        if (!retransAcked && firstAckedSentNs >= 0) {
+            rttSample((now - firstAckedSentNs) / 1000);
+        } else if (tsOk && seg.hasTimestamps && seg.tsEcr != 0) {
+            rttSample(tsRttUs(seg.tsEcr, now));
+        }
+        if (rtx.retransOut == 0 && !anyEverRetrans()) retransStampNs = 0;
+        if (tlpHighSeq != 0 && Seq.ge(ack, tlpHighSeq)) tlpHighSeq = 0;
+        return packets;
+    }
+
+    private boolean anyEverRetrans() {
+        for (int i = 0; i < rtx.size(); i++) if (rtx.has(i, RetransmitQueue.EVER_RETRANS)) return true;
+        return false;
+    }
+
+    private long tsRttUs(int tsEcr, long now) {
+        int nowMs = tsNow(now);
+        long delta = (nowMs - tsEcr) & 0xFFFF_FFFFL;
+        return delta > 0x7FFF_FFFFL ? -1 : Math.max(1, delta) * 1000L;
+    }
+
+    private void rttSample(long us) {
+        if (us < 0) return;
+        rtt.sample(Math.max(us, 1), sndUna, sndNxt);
+        rtoUs = rtt.rtoUs();
+        backoff = 0; // RFC 6298: reset the backoff only on a valid RTT measurement (tcp_ack_update_rtt)
+    }
+
+    /** Marks the segments the SACK blocks cover (tcp_sacktag_write_queue). @return newly SACKed packets */
+    private int sackTag(InSegment seg) {
+        int newly = 0;
+        for (int b = 0; b < seg.sackCount; b++) {
+            int s = seg.sackStart[b], e = seg.sackEnd[b];
+            if (!Seq.lt(s, e) || Seq.gt(e, sndNxt)) continue;
+            if (Seq.le(e, sndUna)) {
+                // A D-SACK below SND.UNA (RFC 2883): the peer saw a duplicate.
+                stats.inc(Counter.TcpExtTCPDSACKRecv);
+                continue;
+            }
+            for (int i = 0; i < rtx.size(); i++) {
+                int rs = rtx.start(i), re = rtx.end(i);
+                if (Seq.ge(rs, e)) break;
+                if (Seq.ge(rs, s) && Seq.le(re, e) && !rtx.has(i, RetransmitQueue.SACKED)) {
+                    rtx.setBit(i, RetransmitQueue.SACKED);
+                    newly++;
+                }
+            }
+        }
+        return newly;
+    }
+
+    /**
+     * Loss detection by duplicate ACKs and SACK (RFC 5681 §3.2, RFC 6675's IsLost; Linux
+     * tcp_fastretrans_alert without RACK): three duplicates, or three segments SACKed above a hole,
+     * start fast retransmit and recovery.
+     */
+    private void lossDetection(boolean advanced, boolean dupAck, int newlySacked, int ackedPackets,
+                               int priorSacked, long now) {
+        if (!sackOk && dupAck) {
+            dupAcks++; // tcp_add_reno_sack: each duplicate ACK stands for one segment that left
+        }
+        if (advanced && !sackOk && caState == CaState.OPEN) dupAcks = 0;
+        switch (caState) {
+            case RECOVERY -> {
+                if (Seq.ge(sndUna, highSeq)) {
+                    // Recovery ends: tcp_end_cwnd_reduction sets cwnd to ssthresh.
+                    cw.cwnd = Math.max(cw.ssthresh, 2);
+                    exitRecovery();
+                } else {
+                    if (advanced && !sackOk && !rtx.isEmpty()) {
+                        // NewReno partial ACK (RFC 6582 §3.2): the next hole is lost too.
+                        markLost(0);
+                        dupAcks = 0;
+                    }
+                    if (sackOk) markSackLosses();
+                }
+            }
+            case LOSS -> {
+                if (Seq.ge(sndUna, highSeq)) {
+                    exitRecovery();
+                } else if (sackOk) {
+                    markSackLosses();
+                }
+            }
+            default -> {
+                int heuristic = sackOk ? rtx.sackedOut + 1 : dupAcks + 1;
+                if (rtx.size() > 0 && heuristic > 3) {
+                    enterRecovery(now);
+                } else if (rtx.sackedOut > 0 || dupAcks > 0) {
+                    caState = CaState.DISORDER;
+                } else if (caState == CaState.DISORDER) {
+                    caState = CaState.OPEN;
+                }
+            }
+        }
+    }
+
+    private void enterRecovery(long now) {
+        stats.inc(sackOk ? Counter.TcpExtTCPSackRecovery : Counter.TcpExtTCPRenoRecovery);
+        caState = CaState.RECOVERY;
+        highSeq = sndNxt;
+        priorCwnd = cw.cwnd;
+        cw.priorCwnd = cw.cwnd;
+        cw.priorSsthresh = cw.ssthresh;
+        cw.ssthresh = cc.ssthresh(cw);
+        prrDelivered = 0;
+        prrOut = 0;
+        markLost(0);
+        if (sackOk) markSackLosses();
+        // A timer-driven TLP no longer applies once recovery starts.
+        if (xmitKind == XmitTimer.TLP) setXmitTimer(now);
+    }
+
+    private void exitRecovery() {
+        caState = CaState.OPEN;
+        dupAcks = 0;
+        for (int i = 0; i < rtx.size(); i++) rtx.clearBit(i, RetransmitQueue.LOST);
+    }
+
+    private void markLost(int i) {
+        if (i < rtx.size() && !rtx.has(i, RetransmitQueue.SACKED)) {
+            rtx.setBit(i, RetransmitQueue.LOST);
+        }
+    }
+
+    /** RFC 6675 IsLost: a hole with at least three SACKed segments above it is lost. */
+    private void markSackLosses() {
+        int sackedAbove = rtx.sackedOut;
+        for (int i = 0; i < rtx.size() && sackedAbove > 0; i++) {
+            if (rtx.has(i, RetransmitQueue.SACKED)) {
+                sackedAbove--;
+            } else if (sackedAbove >= 3 && !rtx.has(i, RetransmitQueue.LOST)) {
+                rtx.setBit(i, RetransmitQueue.LOST);
+            }
+        }
+    }
+
+    /**
+     * Linux tcp_cong_control: PRR (RFC 6937) while in recovery, otherwise the algorithm's growth when
+     * the ACK delivered data.
+     */
+    private void congestionControl(boolean advanced, int delivered, int ackedPackets, long now) {
+        if (caState == CaState.RECOVERY) {
+            prrDelivered += delivered;
+            int inFlight = packetsInFlight();
+            int delta = cw.ssthresh - inFlight;
+            int sndcnt;
+            if (delta < 0) {
+                long dividend = (long) cw.ssthresh * prrDelivered + priorCwnd - 1;
+                sndcnt = (int) (dividend / Math.max(priorCwnd, 1)) - prrOut;
+            } else {
+                // Slow-start reduction bound (RFC 6937 §3.1 PRR-SSRB), as Linux tcp_cwnd_reduction.
+                sndcnt = Math.min(delta, Math.max(prrDelivered - prrOut, delivered) + 1);
+            }
+            sndcnt = Math.max(sndcnt, prrOut == 0 ? 1 : 0); // the first retransmission always goes
+            cw.cwnd = inFlight + sndcnt;
+            return;
+        }
+        if (caState == CaState.LOSS && !advanced) return;
+        if (advanced && ackedPackets > 0) {
+            cw.cwndLimited = isCwndLimited();
+            cc.congAvoid(cw, ackedPackets, now, rtt.srttUs());
+        }
+    }
+
+    /** tcp_is_cwnd_limited (include/net/tcp.h). */
+    private boolean isCwndLimited() {
+        if (cw.inSlowStart()) return cw.cwnd < 2 * cw.maxPacketsOut;
+        return cw.cwndLimited;
+    }
+
+    /** Linux tcp_packets_in_flight: packets_out − (sacked_out + lost_out) + retrans_out. */
+    int packetsInFlight() {
+        int sacked = sackOk ? rtx.sackedOut : Math.min(dupAcks, Math.max(rtx.size() - 1, 0));
+        return rtx.size() - (sacked + rtx.lostOut) + rtx.retransOut;
+    }
+
+    /** Our FIN was acknowledged: FIN_WAIT1 → FIN_WAIT2, CLOSING → TIME_WAIT, LAST_ACK → CLOSED. */
+    private void ourFinAcked() {
+        switch (state) {
+            case FIN_WAIT1 -> {
+                setState(TcpState.FIN_WAIT2);
+                sendShutdown = true;
+                if (orphan) armOrphanFinWait2();
+                notifyApp();
+            }
+            case CLOSING -> enterTimeWait();
+            case LAST_ACK -> done(null);
+            default -> {
+            }
+        }
+    }
+
+    // ---- segment text and FIN (Linux tcp_data_queue, tcp_fin) -------------------------------
+
+    private void dataQueue(InSegment seg, long now) {
+        int seq = seg.seq;
+        int len = seg.payloadLen;
+        int off = seg.payloadOff;
+        boolean fin = seg.has(FIN);
+        if (len > 0) {
+            tcpMeasureRcvMss(len);
+            int end = seq + len;
+            if (Seq.le(end, rcvNxt)) {
+                // A retransmission of data we have: D-SACK it and ACK at once (tcp_data_queue).
+                setDsack(seq, end, Counter.TcpExtTCPDSACKOldSent);
+                enterQuickAck();
+                ackNow = true;
+                return;
+            }
+            if (Seq.lt(seq, rcvNxt)) {
+                // Partly old: keep the new part; D-SACK the old part (RFC 2883 §4.1.1).
+                setDsack(seq, rcvNxt, Counter.TcpExtTCPDSACKOldSent);
+                int skip = rcvNxt - seq;
+                off += skip;
+                len -= skip;
+                seq = rcvNxt;
+            }
+            int winEnd = rcvNxt + receiveWindow();
+            if (receiveWindow() == 0 && seq == rcvNxt) {
+                // tcp_data_queue: data into a zero window (a window probe with data) is dropped and ACKed.
+                stats.inc(Counter.TcpExtTCPZeroWindowDrop);
+                enterQuickAck();
+                ackNow = true;
+                return;
+            }
+            if (Seq.gt(seq + len, winEnd)) {
+                int cut = (seq + len) - winEnd;
+                len -= cut;
+                fin = false;
+                if (len <= 0) {
+                    enterQuickAck();
+                    ackNow = true;
+                    return;
+                }
+            }
+            int rel = seq - rcvNxt;
+            int room = recvBuf.free();
+            if (rel + len > room) {
+                // The buffer cannot hold it (window larger than memory): drop, as tcp_try_rmem_schedule fails.
+                stats.inc(Counter.TcpExtTCPRcvQDrop);
+                ackNow = true;
+                return;
+            }
+            if (seq == rcvNxt) {
+                recvBuf.writeAt(0, seg.payload, off, len);
+                recvBuf.commit(len);
+                rcvNxt += len;
+                if (!ofo.isEmpty()) {
+                    int before = rcvNxt;
+                    int newNxt = ofo.advance(rcvNxt);
+                    if (newNxt != before) {
+                        recvBuf.commit(newNxt - before);
+                        rcvNxt = newNxt;
+                    }
+                    // tcp_ofo_queue: filling a hole means ACK at once.
+                    ackNow = true;
+                }
+                eventDataRecv(len, now);
+                growWindow(len);
+                notifyApp();
+            } else {
+                // Out of order (tcp_data_queue_ofo): keep it, SACK it, ACK at once (dupack).
+                if (ofo.contains(seq, seq + len)) {
+                    setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOfoSent);
+                } else if (!ofo.add(seq, seq + len)) {
+                    stats.inc(Counter.TcpExtTCPOFODrop);
+                    ackNow = true;
+                    return;
+                } else {
+                    recvBuf.writeAt(rel, seg.payload, off, len);
+                    stats.inc(Counter.TcpExtTCPOFOQueue);
+                }
+                lastOfoStart = seq;
+                lastOfoEnd = seq + len;
+                if (fin) {
+                    finReceivedOfo = true;
+                    rcvFinSeq = seq + len;
+                }
+                ackNow = true;
+                return;
+            }
+        }
+        if (fin) {
+            finReceivedOfo = true;
+            rcvFinSeq = seq + len;
+        }
+        if (finReceivedOfo && rcvFinSeq == rcvNxt) tcpFin();
+        else if (fin && Seq.gt(seq, rcvNxt)) ackNow = true; // an out-of-order FIN
+    }
+
+    int lastOfoStart, lastOfoEnd;
+
+    /** tcp_fin (tcp_input.c): the peer will send no more. */
+    private void tcpFin() {
+        finReceivedOfo = false;
+        rcvNxt += 1;
+        rcvShutdown = true;
+        ackPending = true;
+        switch (state) {
+            case SYN_RECV, ESTABLISHED -> {
+                setState(TcpState.CLOSE_WAIT);
+                // Linux enters ping-pong mode here, so the ACK of a FIN is delayed (and may ride on our FIN).
+                pingpong = true;
+            }
+            case FIN_WAIT1 -> {
+                // Our FIN is not acknowledged yet: simultaneous close (RFC 9293 Figure 13).
+                ackNow = true;
+                setState(TcpState.CLOSING);
+            }
+            case FIN_WAIT2 -> {
+                ackNow = true;
+                sendAck();
+                enterTimeWait();
+            }
+            default -> {
+            }
+        }
+        notifyApp();
+    }
+
+    /** tcp_measure_rcv_mss: learn the peer's segment size; small segments mark a push. */
+    private void tcpMeasureRcvMss(int len) {
+        if (len >= rcvMss) {
+            rcvMss = Math.min(len, advMss);
+            scalingRatio = MEASURED_SCALING_RATIO;
+        } else {
+            if (len >= 536 || len >= 128 + 20) { // TCP_MIN_RCVMSS-ish heuristics of tcp_measure_rcv_mss
+                ackPushed2 = ackPushed;
+            }
+            ackPushed = true;
+        }
+    }
+
+    /** tcp_event_data_recv: the first data starts quick-ACK mode (tcp_incr_quickack). */
+    private void eventDataRecv(int len, long now) {
+        if (!firstDataSeen) {
+            firstDataSeen = true;
+            incrQuickAck();
+        }
+        lrcvNs = now;
+        ackPending = true;
+    }
+
+    private void incrQuickAck() {
+        int quick = rcvWnd / (2 * Math.max(rcvMss, 1));
+        if (quick == 0) quick = 2;
+        quickAcks = Math.max(quickAcks, Math.min(quick, MAX_QUICKACKS));
+    }
+
+    private void enterQuickAck() {
+        incrQuickAck();
+        pingpong = false;
+    }
+
+    private boolean inQuickAckMode() { return quickAcks > 0 && !pingpong; }
+
+    /** tcp_grow_window: raise rcv_ssthresh as in-order data arrives, up to the clamp. */
+    private void growWindow(int len) {
+        int space = tcpSpace();
+        if (rcvSsthresh < windowClamp && rcvSsthresh < space) {
+            int room = Math.min(windowClamp, space) - rcvSsthresh;
+            int incr = Math.max(2 * advMss, 2 * len);
+            rcvSsthresh += Math.min(room, incr);
+        }
+    }
+
+    private void setDsack(int start, int end, Counter counter) {
+        if (!sackOk || !cfg.tcpDsack) return;
+        dsackPending = true;
+        dsackStart = start;
+        dsackEnd = end;
+        stats.inc(counter);
+    }
+
+    // ---- ACK decision (Linux __tcp_ack_snd_check, tcp_cleanup_rbuf) --------------------------
+
+    private void ackSndCheck() {
+        if (!ackPending && !ackNow) return;
+        if (ackNow || inQuickAckMode()
+                || (rcvNxt - rcvWup > rcvMss && selectWindowPeek() >= rcvWnd)) {
+            sendAck();
+            return;
+        }
+        sendDelayedAck();
+    }
+
+    /** tcp_send_delayed_ack: ACK within ato, 40 ms (TCP_DELACK_MIN) unless an earlier deadline stands. */
+    private void sendDelayedAck() {
+        long ato = cfg.delackMinMs * 1_000_000L;
+        long deadline = sched.nowNs() + ato;
+        if (delackTimer.isArmed() && delackTimer.deadlineNs() <= deadline) return;
+        sched.schedule(delackTimer, deadline);
+    }
+
+    private void onDelackTimer() {
+        trace("delack");
+        if (!ackPending) return;
+        stats.inc(Counter.TcpExtDelayedACKs);
+        if (quickAcks == 0 && pingpong) {
+            // tcp_delack_timer_handler: a delayed ACK timed out in ping-pong mode, leave it.
+            pingpong = false;
+        }
+        sendAck();
+    }
+
+    /** tcp_cleanup_rbuf: after a read, ACK if we owed one and the reader drained small segments. */
+    private void cleanupRbuf(int copied) {
+        boolean timeToAck = false;
+        if (ackPending) {
+            if (rcvNxt - rcvWup > rcvMss
+                    || (copied > 0 && (ackPushed2 || (ackPushed && !pingpong)) && recvBuf.length() == 0)) {
+                timeToAck = true;
+            }
+        }
+        if (copied > 0 && !timeToAck && !rcvShutdown && state.isSynchronized()) {
+            int now = receiveWindow();
+            if (2 * now <= windowClamp) {
+                int newWin = selectWindowPeek();
+                if (newWin != 0 && newWin >= 2 * now) timeToAck = true;
+            }
+        }
+        if (timeToAck) {
+            sendAck();
+        }
+    }
+
+    // =========================================================================================
+    // Output
+    // =========================================================================================
+
+    /** Where unsent data starts in the send buffer. */
+    private int unsentOffset() { return Seq.diff(sndNxt, sndBufSeq) - (finSent ? 1 : 0); }
+
+    /**
+     * tcp_write_xmit: retransmit what is marked lost, then send new data while the send window, cwnd,
+     * Nagle and SWS avoidance allow; a FIN goes with (or after) the last byte.
+     */
+    void output() {
+        if (state == TcpState.CLOSE || state == TcpState.SYN_SENT || state == TcpState.SYN_RECV
+                || state == TcpState.TIME_WAIT || state == TcpState.LISTEN) {
+            return;
+        }
+        long now = sched.nowNs();
+        boolean sentSomething = false;
+        // Slow start after idle (RFC 5681 §4.1, tcp_cwnd_restart).
+        if (cfg.tcpSlowStartAfterIdle && rtx.isEmpty() && lastSendNs > 0 && caState == CaState.OPEN) {
+            long idle = now - lastSendNs;
+            long rtoNs = rtoUs * 1000;
+            if (idle > rtoNs) {
+                int restart = Math.min(cfg.initCwnd, cw.cwnd);
+                int c = cw.cwnd;
+                while ((idle -= rtoNs) > 0 && c > restart) c >>= 1;
+                cw.cwnd = Math.max(c, restart);
+            }
+        }
+        // Retransmissions first (tcp_xmit_retransmit_queue).
+        if (rtx.lostOut > rtx.retransOut || caState == CaState.LOSS) {
+            for (int i = 0; i < rtx.size(); i++) {
+                if (packetsInFlight() >= cw.cwnd) break;
+                if (rtx.has(i, RetransmitQueue.LOST) && !rtx.has(i, RetransmitQueue.RETRANS)
+                        && !rtx.has(i, RetransmitQueue.SACKED)) {
+                    retransmitEntry(i, now);
+                    if (caState == CaState.RECOVERY) prrOut++;
+                    sentSomething = true;
+                }
+            }
+        }
+        // New data.
+        int wndEnd = sndUna + sndWnd;
+        while (true) {
+            int unsent = sendBuf.length() - unsentOffset();
+            boolean finPending = finQueued && !finSent;
+            if (unsent <= 0 && !finPending) break;
+            int segLen = Math.min(unsent, mss);
+            boolean last = segLen == unsent;
+            int flags = ACK;
+            if (finPending && last) flags |= FIN;
+            if (segLen > 0) {
+                // tcp_snd_wnd_test: the whole segment must fit the window.
+                if (Seq.gt(sndNxt + segLen, wndEnd)) break;
+                if (packetsInFlight() >= cw.cwnd) {
+                    cw.cwndLimited = true;
+                    break;
+                }
+                if (segLen < mss && !nagleAllows(last, flags)) break;
+                if (last) flags |= PSH;
+            } else if (packetsInFlight() >= cw.cwnd && rtx.size() > 0) {
+                break; // a bare FIN still obeys cwnd (Linux queues it as an skb)
+            }
+            sendData(sndNxt, segLen, flags, now, false);
+            int seqLen = segLen + ((flags & FIN) != 0 ? 1 : 0);
+            rtx.add(sndNxt, sndNxt + seqLen, (flags & FIN) != 0 ? RetransmitQueue.F_FIN : 0, now);
+            if (segLen < mss && segLen > 0) sndSml = sndNxt + segLen;
+            if ((flags & FIN) != 0) {
+                finSent = true;
+                finSeq = sndNxt + segLen;
+            }
+            sndNxt += seqLen;
+            sentSomething = true;
+            if ((flags & FIN) != 0) break;
+        }
+        if (sentSomething) {
+            cwndValidate();
+            lastSendNs = now;
+            if (!xmitTimer.isArmed() || xmitKind == XmitTimer.PROBE) setXmitTimer(now);
+        } else if (rtx.isEmpty() && sendBuf.length() - unsentOffset() > 0 && !xmitTimer.isArmed()) {
+            // tcp_check_probe_timer: data waits on a window that is closed (or too small): persist.
+            armXmit(XmitTimer.PROBE, Math.max(rtoUs, TCP_RTO_MIN_US));
+        }
+    }
+
+    /**
+     * Nagle's algorithm (RFC 9293 §3.7.4, RFC 1122 §4.2.3.4) as Linux's tcp_nagle_check with
+     * Minshall's variant: a small segment may go if TCP_NODELAY is set, it carries a FIN, or no
+     * earlier small segment is still unacknowledged.
+     */
+    private boolean nagleAllows(boolean last, int flags) {
+        if (!last) return false; // a small segment that is not the tail waits for more data
+        if (options.noDelay || (flags & FIN) != 0) return true;
+        return !(rtx.size() > 0 && Seq.gt(sndSml, sndUna));
+    }
+
+    /** tcp_cwnd_validate. */
+    private void cwndValidate() {
+        int out = rtx.size();
+        boolean limited = packetsInFlight() >= cw.cwnd;
+        if (!Seq.lt(sndUna, cwndUsageSeq) || limited || (!cw.cwndLimited && out > cw.maxPacketsOut)) {
+            cw.cwndLimited = limited;
+            cw.maxPacketsOut = out;
+            cwndUsageSeq = sndNxt;
+        }
+    }
+
+    private void retransmitEntry(int i, long now) {
+        int s = rtx.start(i), e = rtx.end(i);
+        int bits = rtx.bits(i);
+        if ((bits & RetransmitQueue.F_SYN) != 0) {
+            rtx.retransmitted(i, now);
+            if (state == TcpState.SYN_SENT) sendSyn(false);
+            else sendSynAck();
+        } else {
+            int fin = (bits & RetransmitQueue.F_FIN) != 0 ? 1 : 0;
+            int len = Seq.diff(e, s) - fin;
+            int flags = ACK | (fin != 0 ? FIN : 0) | (len > 0 && i == rtx.size() - 1 ? PSH : 0);
+            rtx.retransmitted(i, now);
+            sendData(s, len, flags, now, true);
+        }
+        totalRetrans++;
+        stats.inc(Counter.TcpRetransSegs);
+        if (retransStampNs == 0) retransStampNs = now;
+    }
+
+    /** Builds and sends one data (or FIN) segment from the send buffer. */
+    private void sendData(int seq, int len, int flags, long now, boolean retransmission) {
+        byte[] b = host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN, false);
+        int win = selectWindow();
+        TcpHeader.writeHeader(b, o, localPort, remotePort, seq, rcvNxt, flags, win, optLen);
+        if (len > 0) sendBuf.peek(Seq.diff(seq, sndBufSeq), b, o + TcpHeader.HEADER_LEN + optLen, len);
+        transmit(TcpHeader.HEADER_LEN + optLen + len, flags);
+    }
+
+    /** Options of a non-SYN segment: timestamps, then SACK blocks (D-SACK first), Linux's layout. */
+    private int writeDataOptions(byte[] b, int off, boolean pureAck) {
+        int n = 0;
+        if (tsOk) n += TcpOptionWriter.writeTimestamps(b, off, tsNow(sched.nowNs()), tsRecent);
+        if (sackOk && (dsackPending || !ofo.isEmpty())) {
+            int max = tsOk ? 3 : 4;
+            int count = 0;
+            if (dsackPending) {
+                sackStarts[0] = dsackStart;
+                sackEnds[0] = dsackEnd;
+                count = 1;
+                dsackPending = false;
+            }
+            int got = ofo.sackBlocks(tmpStarts, tmpEnds, 4);
+            for (int i = 0; i < got && count < max; i++) {
+                sackStarts[count] = tmpStarts[i];
+                sackEnds[count] = tmpEnds[i];
+                count++;
+            }
+            n += TcpOptionWriter.writeSack(b, off + n, sackStarts, sackEnds, count);
+        }
+        return n;
+    }
+
+    private final int[] sackStarts = new int[4], sackEnds = new int[4];
+    private final int[] tmpStarts = new int[4], tmpEnds = new int[4];
+
+    private int tsNow(long nowNs) { return (int) (nowNs / 1_000_000L) + tsOffset; }
+
+    /** Sends a pure ACK now (tcp_send_ack); clears the delayed-ACK state. */
+    void sendAck() {
+        if (state == TcpState.CLOSE || state == TcpState.SYN_SENT && rcvNxt == 0) return;
+        byte[] b = host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN, true);
+        int win = selectWindow();
+        TcpHeader.writeHeader(b, o, localPort, remotePort, sndNxt, rcvNxt, ACK, win, optLen);
+        transmit(TcpHeader.HEADER_LEN + optLen, ACK);
+    }
+
+    /** Every segment we send acknowledges RCV.NXT: the delayed-ACK state is settled (tcp_event_ack_sent). */
+    private void transmit(int tcpLen, int flags) {
+        if ((flags & ACK) != 0) {
+            if (quickAcks > 0) quickAcks--;
+            ackPending = false;
+            ackNow = false;
+            ackPushed = ackPushed2 = false;
+            sched.cancel(delackTimer);
+        }
+        stats.inc(Counter.TcpOutSegs);
+        if ((flags & RST) != 0) stats.inc(Counter.TcpOutRsts);
+        host.sendTcp(localAddr, remoteAddr, tcpLen);
+    }
+
+    private void sendSyn(boolean ack) {
+        byte[] b = host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, advMss, cfg.tcpSack,
+                cfg.timestampsEnabled(), tsNow(sched.nowNs()), 0, cfg.tcpWindowScaling ? rcvWscale : -1);
+        TcpHeader.writeHeader(b, o, localPort, remotePort, iss, 0, SYN, Math.min(rcvWnd, 65535), optLen);
+        transmit(TcpHeader.HEADER_LEN + optLen, SYN);
+    }
+
+    /** The SYN-ACK echoes only the options the peer offered (RFC 7323 §2.2, RFC 2018 §2). */
+    private void sendSynAck() {
+        byte[] b = host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, advMss, sackOk, tsOk,
+                tsNow(sched.nowNs()), tsRecent, wscaleOk ? rcvWscale : -1);
+        TcpHeader.writeHeader(b, o, localPort, remotePort, iss, rcvNxt, SYN | ACK, Math.min(rcvWnd, 65535), optLen);
+        transmit(TcpHeader.HEADER_LEN + optLen, SYN | ACK);
+    }
+
+    /** A RST from this connection: RST,ACK at SND.NXT (tcp_send_active_reset). */
+    private void sendActiveReset() {
+        sendReset(sndNxt, rcvNxt, RST | ACK);
+    }
+
+    private void sendReset(int seq, int ack, int flags) {
+        byte[] b = host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        TcpHeader.writeHeader(b, o, localPort, remotePort, seq, (flags & ACK) != 0 ? ack : 0, flags, 0, 0);
+        transmit(TcpHeader.HEADER_LEN, flags);
+    }
+
+    /**
+     * tcp_select_window: the window to advertise, never shrinking the right edge (RFC 9293 §3.8.6),
+     * scaled down by our window scale. Records it as RCV.WND at RCV.NXT.
+     */
+    private int selectWindow() {
+        int cur = receiveWindow();
+        int w = selectWindowPeek();
+        if (w < cur) {
+            // Never shrink: keep the old right edge (aligned up to the scale granularity).
+            w = alignUp(cur, rcvWscale);
+        }
+        if (!wscaleOk) w = Math.min(w, 65535);
+        else w = Math.min(w, 65535 << rcvWscale);
+        boolean wasZero = rcvWnd == 0;
+        rcvWnd = w;
+        rcvWup = rcvNxt;
+        if (w == 0 && !wasZero) stats.inc(Counter.TcpExtTCPToZeroWindowAdv);
+        if (w != 0 && wasZero) stats.inc(Counter.TcpExtTCPFromZeroWindowAdv);
+        return w >>> rcvWscale;
+    }
+
+    private static int alignUp(int v, int shift) {
+        int unit = 1 << shift;
+        return (int) (((long) v + unit - 1) / unit * unit);
+    }
+
+    /** __tcp_select_window: the window our free buffer space allows now. */
+    private int selectWindowPeek() {
+        int mssR = rcvMss;
+        int freeSpace = tcpSpace();
+        int fullSpace = Math.min(windowClamp, tcpFullSpace());
+        if (mssR > fullSpace) mssR = Math.max(fullSpace, 1);
+        if (freeSpace < (fullSpace >> 1)) {
+            quickAcks = 0;
+            freeSpace = freeSpace >> rcvWscale << rcvWscale;
+            if (freeSpace < (tcpFullSpace() >> 4) || freeSpace < mssR) return 0;
+        }
+        if (freeSpace > rcvSsthresh) freeSpace = rcvSsthresh;
+        int window;
+        if (rcvWscale != 0) {
+            window = alignUp(freeSpace, rcvWscale);
+        } else {
+            window = rcvWnd;
+            if (window <= freeSpace - mssR || window > freeSpace) {
+                window = freeSpace / mssR * mssR;
+            } else if (mssR == fullSpace && freeSpace > window + (fullSpace >> 1)) {
+                window = freeSpace;
+            }
+        }
+        return window;
+    }
+
+    /** tcp_space: window-able free space of the receive buffer. */
+    private int tcpSpace() {
+        long held = (long) recvBuf.length() + ofo.bytes();
+        return (int) Math.max(0, tcpFullSpace() - held);
+    }
+
+    private int tcpFullSpace() { return winFromSpace(recvBuf.capacity()); }
+
+    /** tcp_win_from_space with Linux 6.x's scaling_ratio. */
+    private int winFromSpace(int space) { return (int) (((long) space * scalingRatio) >> 8); }
+
+    // =========================================================================================
+    // Timers
+    // =========================================================================================
+
+    private void armXmit(XmitTimer kind, long delayUs) {
+        xmitKind = kind;
+        sched.schedule(xmitTimer, sched.nowNs() + Math.min(delayUs, cfg.rtoMaxUs()) * 1000);
+    }
+
+    /** tcp_set_xmit_timer: a tail loss probe if one applies, else the RTO (tcp_rearm_rto). */
+    private void setXmitTimer(long now) {
+        if (rtx.isEmpty()) {
+            sched.cancel(xmitTimer);
+            xmitKind = XmitTimer.NONE;
+            return;
+        }
+        if (!scheduleLossProbe(now)) {
+            armXmit(XmitTimer.RTO, rtoUs);
+        }
+    }
+
+    /**
+     * tcp_schedule_loss_probe (RFC 8985 §7.2): for SACK connections in the Open state, a probe after
+     * 2·SRTT (+ rto_min with one segment in flight, + 2 jiffies otherwise), but never after the RTO.
+     */
+    private boolean scheduleLossProbe(long now) {
+        if (cfg.tcpEarlyRetrans < 3 || !sackOk || rtx.isEmpty()
+                || (caState != CaState.OPEN && caState != CaState.CWR) || tlpHighSeq != 0) {
+            return false;
+        }
+        long timeoutUs;
+        if (rtt.hasSample()) {
+            timeoutUs = 2 * rtt.srttUs() + (rtx.size() == 1 ? cfg.rtoMinUs() : TCP_TIMEOUT_MIN_US);
+        } else {
+            timeoutUs = cfg.initialRtoMs * 1000L;
+        }
+        // tcp_rto_delta_us: the RTO measured from the oldest outstanding segment's transmission.
+        long rtoDeltaUs = rtoUs - (now - rtx.sentNs(0)) / 1000;
+        if (rtoDeltaUs > 0) timeoutUs = Math.min(timeoutUs, rtoDeltaUs);
+        armXmit(XmitTimer.TLP, Math.max(timeoutUs, 1));
+        return true;
+    }
+
+    private void onXmitTimer() {
+        XmitTimer kind = xmitKind;
+        xmitKind = XmitTimer.NONE;
+        switch (kind) {
+            case RTO -> {
+                trace("rto");
+                retransmitTimer();
+            }
+            case TLP -> {
+                trace("tlp");
+                sendLossProbe();
+            }
+            case PROBE -> {
+                trace("probe");
+                probeTimer();
+            }
+            case NONE -> {
+            }
+        }
+    }
+
+    /** tcp_send_loss_probe: new data if the window allows, else the last segment again. */
+    private void sendLossProbe() {
+        long now = sched.nowNs();
+        stats.inc(Counter.TcpExtTCPLossProbes);
+        int unsent = sendBuf.length() - unsentOffset();
+        if (unsent > 0 && Seq.le(sndNxt + Math.min(unsent, mss), sndUna + sndWnd)) {
+            int saved = cw.cwnd;
+            cw.cwnd = packetsInFlight() + 1;
+            output();
+            cw.cwnd = saved;
+        } else if (!rtx.isEmpty()) {
+            int last = rtx.size() - 1;
+            if (!rtx.has(last, RetransmitQueue.SACKED)) {
+                int s = rtx.start(last), e = rtx.end(last);
+                int bits = rtx.bits(last);
+                int fin = (bits & RetransmitQueue.F_FIN) != 0 ? 1 : 0;
+                // __tcp_retransmit_skb: a probe is a retransmission but sets no retrans_stamp.
+                sendData(s, Seq.diff(e, s) - fin, ACK | PSH | (fin != 0 ? FIN : 0), now, true);
+                rtx.retransmitted(last, now);
+                totalRetrans++;
+                stats.inc(Counter.TcpRetransSegs);
+            }
+        }
+        tlpHighSeq = sndNxt;
+        lastSendNs = now;
+        armXmit(XmitTimer.RTO, rtoUs); // tcp_rearm_rto after the probe
+    }
+
+    /**
+     * tcp_retransmit_timer (net/ipv4/tcp_timer.c): give up if tcp_write_timeout says so, else enter
+     * Loss (cwnd 1, everything outstanding marked lost), retransmit the head and back off.
+     */
+    private void retransmitTimer() {
+        long now = sched.nowNs();
+        if (rtx.isEmpty()) return;
+        if (writeTimeout(now)) return;
+        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECV) {
+            stats.inc(Counter.TcpExtTCPSynRetrans);
+            retransmitEntry(0, now);
+            retransmits++;
+            totalRto++;
+            // Linux 6.18: the first tcp_syn_linear_timeouts retransmissions of a SYN keep the initial RTO.
+            if (state != TcpState.SYN_SENT || totalRto > cfg.tcpSynLinearTimeouts) {
+                backoff++;
+                rtoUs = Math.min(rtoUs << 1, cfg.rtoMaxUs());
+            }
+            armXmit(XmitTimer.RTO, rtoUs);
+            return;
+        }
+        stats.inc(Counter.TcpExtTCPTimeouts);
+        enterLoss(now);
+        // Retransmit the head now (tcp_retransmit_skb of the first skb).
+        for (int i = 0; i < rtx.size(); i++) {
+            if (!rtx.has(i, RetransmitQueue.SACKED)) {
+                retransmitEntry(i, now);
+                break;
+            }
+        }
+        retransmits++;
+        totalRto++;
+        backoff++;
+        rtoUs = Math.min(rtoUs << 1, cfg.rtoMaxUs());
+        armXmit(XmitTimer.RTO, rtoUs);
+        traceCwnd(now);
+    }
+
+    /** tcp_enter_loss: ssthresh from the algorithm, cwnd 1, all not-SACKed segments lost. */
+    private void enterLoss(long now) {
+        if (caState != CaState.LOSS || retransmits == 0) {
+            cw.priorCwnd = cw.cwnd;
+            cw.priorSsthresh = cw.ssthresh;
+            if (caState != CaState.LOSS) cw.ssthresh = cc.ssthresh(cw);
+        }
+        cw.cwnd = 1;
+        cw.cwndCnt = 0;
+        cc.onLoss(cw, now);
+        caState = CaState.LOSS;
+        highSeq = sndNxt;
+        dupAcks = 0;
+        tlpHighSeq = 0;
+        for (int i = 0; i < rtx.size(); i++) {
+            rtx.clearBit(i, RetransmitQueue.RETRANS);
+            rtx.setBit(i, RetransmitQueue.LOST);
+        }
+    }
+
+    /**
+     * tcp_write_timeout: whether the connection has retransmitted long enough to give up (then it is
+     * done, with ETIMEDOUT or the soft error). SYNs count retransmissions; data uses the time since the
+     * first retransmission against tcp_model_timeout, or TCP_USER_TIMEOUT when set.
+     */
+    private boolean writeTimeout(long now) {
+        boolean expired;
+        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECV) {
+            int max = synRetries + (state == TcpState.SYN_SENT ? cfg.tcpSynLinearTimeouts : 0);
+            expired = retransmits >= max;
+            if (!expired && options.userTimeoutMs > 0 && retransStampNs != 0) {
+                expired = now - retransStampNs >= options.userTimeoutMs * 1_000_000L;
+            }
+        } else {
+            int retries = cfg.tcpRetries2;
+            if (orphan) retries = cfg.tcpOrphanRetries == 0 ? 8 : cfg.tcpOrphanRetries; // tcp_orphan_retries
+            expired = retransmitsTimedOut(now, retries, options.userTimeoutMs);
+        }
+        if (expired) {
+            stats.inc(Counter.TcpExtTCPAbortOnTimeout);
+            if (state == TcpState.SYN_SENT) stats.inc(Counter.TcpAttemptFails);
+            if (state == TcpState.SYN_RECV && parent != null) {
+                done(null);
+            } else {
+                done(softError != null ? softError : Errno.ETIMEDOUT);
+            }
+        }
+        return expired;
+    }
+
+    /** retransmits_timed_out (tcp_timer.c). */
+    private boolean retransmitsTimedOut(long now, int boundary, int userTimeoutMs) {
+        if (retransmits == 0 || retransStampNs == 0) return false;
+        long timeoutNs = userTimeoutMs > 0 ? userTimeoutMs * 1_000_000L : modelTimeoutUs(boundary, TCP_RTO_MIN_US) * 1000;
+        return now - retransStampNs >= timeoutNs;
+    }
+
+    /**
+     * tcp_model_timeout: how long {@code boundary} retransmissions would take with exponential backoff
+     * from {@code rtoBaseUs} capped at TCP_RTO_MAX: (2^(n+1) − 1)·base up to the cap, then linear.
+     * For tcp_retries2 = 15 and a 200 ms base: 924.6 s.
+     */
+    public static long modelTimeoutUs(int boundary, long rtoBaseUs) {
+        long rtoMaxUs = 120_000_000L;
+        int thresh = 63 - Long.numberOfLeadingZeros(rtoMaxUs / rtoBaseUs); // ilog2(TCP_RTO_MAX / rto_base)
+        if (boundary <= thresh) return ((2L << boundary) - 1) * rtoBaseUs;
+        return ((2L << thresh) - 1) * rtoBaseUs + (long) (boundary - thresh) * rtoMaxUs;
+    }
+
+    /**
+     * tcp_probe_timer: a zero-window probe (or as much data as the window now takes), with backoff
+     * min(RTO << backoff, 120 s); abort after tcp_retries2 unanswered probes.
+     */
+    private void probeTimer() {
+        long now = sched.nowNs();
+        int unsent = sendBuf.length() - unsentOffset();
+        if (!rtx.isEmpty() || unsent <= 0) {
+            backoff = 0;
+            return;
+        }
+        int maxProbes = orphan ? (cfg.tcpOrphanRetries == 0 ? 8 : cfg.tcpOrphanRetries) : cfg.tcpRetries2;
+        if (options.userTimeoutMs > 0 && probeStartNs != 0 && now - probeStartNs >= options.userTimeoutMs * 1_000_000L
+                || probesOut >= maxProbes) {
+            done(softError != null ? softError : Errno.ETIMEDOUT);
+            return;
+        }
+        if (probesOut == 0) probeStartNs = now;
+        writeWakeup(now);
+        probesOut++;
+        backoff++;
+        long when = Math.min(Math.max(rtoUs, TCP_RTO_MIN_US) << Math.min(backoff, 30), cfg.rtoMaxUs());
+        armXmit(XmitTimer.PROBE, when);
+    }
+
+    private long probeStartNs;
+
+    /**
+     * tcp_write_wakeup: if the window has room, send what fits (up to one MSS); otherwise a probe with
+     * an old sequence number, SND.UNA − 1, and no data, which the peer must answer with an ACK.
+     */
+    private void writeWakeup(long now) {
+        int unsent = sendBuf.length() - unsentOffset();
+        int room = Seq.diff(sndUna + sndWnd, sndNxt);
+        if (unsent > 0 && room > 0) {
+            int len = Math.min(Math.min(unsent, room), mss);
+            int flags = ACK | PSH;
+            sendData(sndNxt, len, flags, now, false);
+            rtx.add(sndNxt, sndNxt + len, 0, now);
+            sndNxt += len;
+            lastSendNs = now;
+            stats.inc(Counter.TcpExtTCPWinProbe);
+            return;
+        }
+        sendProbe();
+        stats.inc(Counter.TcpExtTCPWinProbe);
+    }
+
+    /** tcp_xmit_probe_skb: ACK with SEQ = SND.UNA − 1 and no data. */
+    private void sendProbe() {
+        byte[] b = host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN, true);
+        int win = selectWindow();
+        TcpHeader.writeHeader(b, o, localPort, remotePort, sndUna - 1, rcvNxt, ACK, win, optLen);
+        transmit(TcpHeader.HEADER_LEN + optLen, ACK);
+    }
+
+    /** (Re)starts the keepalive timer from the last activity (inet_csk_reset_keepalive_timer). */
+    private void resetKeepalive() {
+        if (!options.keepAlive) return;
+        sched.scheduleIn(keepaliveTimer, keepIdleNs());
+    }
+
+    private long keepIdleNs() { return (options.keepIdleSec > 0 ? options.keepIdleSec : cfg.tcpKeepaliveTime) * 1_000_000_000L; }
+
+    private long keepIntvlNs() { return (options.keepIntvlSec > 0 ? options.keepIntvlSec : cfg.tcpKeepaliveIntvl) * 1_000_000_000L; }
+
+    private int keepCnt() { return options.keepCnt > 0 ? options.keepCnt : cfg.tcpKeepaliveProbes; }
+
+    /**
+     * tcp_keepalive_timer: on an idle connection, after the idle time send a probe (SEQ = SND.NXT − 1
+     * as tcp_write_wakeup does with nothing to send) every interval; after the count, RST and ETIMEDOUT.
+     */
+    private void onKeepaliveTimer() {
+        long now = sched.nowNs();
+        trace("keepalive");
+        if (!options.keepAlive || state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT
+                && state != TcpState.FIN_WAIT1 && state != TcpState.FIN_WAIT2) {
+            return;
+        }
+        long elapsed = now - Math.max(lastAckRecvNs, lastRecvNs);
+        if (!rtx.isEmpty() || sendBuf.length() > 0) {
+            sched.scheduleIn(keepaliveTimer, keepIdleNs());
+            return;
+        }
+        if (elapsed >= keepIdleNs()) {
+            boolean dead = options.userTimeoutMs > 0
+                    ? elapsed >= options.userTimeoutMs * 1_000_000L && probesOut > 0
+                    : probesOut >= keepCnt();
+            if (dead) {
+                sendActiveReset();
+                done(Errno.ETIMEDOUT);
+                return;
+            }
+            sendKeepaliveProbe();
+            probesOut++;
+            stats.inc(Counter.TcpExtTCPKeepAlive);
+            sched.scheduleIn(keepaliveTimer, keepIntvlNs());
+        } else {
+            sched.scheduleIn(keepaliveTimer, keepIdleNs() - elapsed);
+        }
+    }
+
+    private void sendKeepaliveProbe() {
+        byte[] b = host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN, true);
+        int win = selectWindow();
+        TcpHeader.writeHeader(b, o, localPort, remotePort, sndNxt - 1, rcvNxt, ACK, win, optLen);
+        transmit(TcpHeader.HEADER_LEN + optLen, ACK);
+    }
+
+    private void armOrphanFinWait2() {
+        // tcp_close / tcp_rcv_state_process: an orphaned FIN_WAIT2 lives tcp_fin_timeout (Linux keeps it as
+        // a time-wait socket in the FIN_WAIT2 substate).
+        sched.scheduleIn(timewaitTimer, cfg.tcpFinTimeout * 1_000_000_000L);
+    }
+
+    private void enterTimeWait() {
+        setState(TcpState.TIME_WAIT);
+        stats.inc(Counter.TcpExtTW);
+        sched.cancel(xmitTimer);
+        sched.cancel(keepaliveTimer);
+        xmitKind = XmitTimer.NONE;
+        sched.scheduleIn(timewaitTimer, cfg.timeWaitSeconds * 1_000_000_000L);
+        notifyApp();
+    }
+
+    private void onTimewaitTimer() {
+        trace(state == TcpState.TIME_WAIT ? "timewait" : "fin_wait2");
+        done(null);
+    }
+
+    // =========================================================================================
+    // Helpers
+    // =========================================================================================
+
+    /** tcp_done: CLOSE, with an error for the application (null for a normal end). */
+    void done(Errno err) {
+        if (state == TcpState.CLOSE) {
+            host.connectionClosed(this);
+            return;
+        }
+        if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) stats.add(Counter.TcpCurrEstab, -1);
+        if (err != null) error = err;
+        setState(TcpState.CLOSE);
+        sendShutdown = true;
+        rcvShutdown = true;
+        sched.cancel(xmitTimer);
+        sched.cancel(delackTimer);
+        sched.cancel(keepaliveTimer);
+        sched.cancel(timewaitTimer);
+        xmitKind = XmitTimer.NONE;
+        host.connectionClosed(this);
+        if (parent != null) parent.childClosed(this);
+        notifyApp();
+    }
+
+    /** A hard ICMP error (net/host unreachable, port unreachable) for this connection (tcp_v4_err). */
+    void icmpError(Errno err) {
+        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECV) {
+            // Linux: during the handshake an ICMP error is fatal at once.
+            if (state == TcpState.SYN_SENT) stats.inc(Counter.TcpAttemptFails);
+            done(err);
+        } else {
+            // Established: only a soft error, reported if the connection later times out.
+            softError = err;
+        }
+    }
+
+    private void setState(TcpState next) {
+        TcpState prev = state;
+        state = next;
+        Tracer t = host.tracer();
+        if (t != null && prev != next) {
+            t.on(new TraceEvent.StateChange(sched.nowNs(), host.name(), id(), prev, next));
+        }
+    }
+
+    private void trace(String timer) {
+        Tracer t = host.tracer();
+        if (t != null) t.on(new TraceEvent.TimerFired(sched.nowNs(), host.name(), id(), timer));
+    }
+
+    private void traceCwnd(long now) {
+        Tracer t = host.tracer();
+        if (t != null) {
+            t.on(new TraceEvent.CwndSample(now, host.name(), id(), cw.cwnd, cw.ssthresh, rtt.srttUs(),
+                    packetsInFlight(), caState.name()));
+        }
+    }
+
+    private void notifyApp() {
+        Runnable o = observer;
+        if (o != null) o.run();
+        if (parent != null) parent.notifyApp();
+    }
+
+    @Override
+    public String toString() {
+        return state + " " + id();
+    }
+}

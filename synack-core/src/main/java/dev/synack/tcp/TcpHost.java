@@ -1,0 +1,55 @@
+package dev.synack.tcp;
+
+import dev.synack.stats.Counters;
+import dev.synack.time.Scheduler;
+import dev.synack.trace.Tracer;
+
+/**
+ * What a connection needs from the host it lives on: time, settings, counters, the trace bus and a
+ * way out for its segments. The stack implements it; tests may too.
+ */
+public interface TcpHost {
+    /** Offset in {@link #txBuffer()} at which a connection writes its TCP segment (room for the IP header). */
+    int TCP_OFFSET = 20;
+
+    /** The host's name, for traces. */
+    String name();
+
+    /** The host's scheduler and clock. */
+    Scheduler scheduler();
+
+    /** The host's settings. */
+    TcpConfig config();
+
+    /** The host's counters. */
+    Counters counters();
+
+    /** The trace bus, or null when nobody listens. */
+    Tracer tracer();
+
+    /** A scratch buffer of at least 65,600 bytes to build one outgoing segment in, at {@link #TCP_OFFSET}. */
+    byte[] txBuffer();
+
+    /**
+     * Sends the TCP segment of {@code tcpLen} bytes at {@link #TCP_OFFSET} in {@link #txBuffer()} from
+     * {@code src} to {@code dst}; the host adds the IP header and the TCP checksum.
+     *
+     * @return 0, or a negative errno when the packet cannot leave (no route: -ENETUNREACH)
+     */
+    int sendTcp(int src, int dst, int tcpLen);
+
+    /** The MTU of the route to {@code dst} (1500 for Ethernet). */
+    int mtuTo(int dst);
+
+    /** An initial sequence number for the 4-tuple (RFC 6528). */
+    int isn(int localAddr, int localPort, int remoteAddr, int remotePort);
+
+    /** The timestamps clock offset for the address pair (Linux: secure_tcp_ts_off). */
+    int tsOffset(int localAddr, int remoteAddr);
+
+    /** A connection reached CLOSE and must leave the demux tables. */
+    void connectionClosed(TcpConnection c);
+
+    /** A listener was closed and must leave the demux tables. */
+    void listenerClosed(TcpListener l);
+}

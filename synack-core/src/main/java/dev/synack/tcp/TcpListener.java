@@ -1,0 +1,118 @@
+package dev.synack.tcp;
+
+import dev.synack.stats.Counter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A listening socket (RFC 9293 LISTEN): a SYN queue of connections in SYN_RECV and an accept queue
+ * of established ones waiting for accept(), bounded as Linux bounds them (inet_csk_listen_start,
+ * sk_acceptq_is_full: the accept queue holds backlog + 1).
+ */
+public final class TcpListener {
+    final TcpHost host;
+    final int localAddr, localPort;
+    public final SocketOptions options;
+    int backlog;
+    final List<TcpConnection> synQueue = new ArrayList<>();
+    final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
+    boolean closed;
+    private Runnable observer;
+
+    TcpListener(TcpHost host, int localAddr, int localPort, int backlog, SocketOptions options) {
+        this.host = host;
+        this.localAddr = localAddr;
+        this.localPort = localPort;
+        this.options = options;
+        setBacklog(backlog);
+    }
+
+    /** listen(backlog) again changes the bound, as Linux allows. */
+    public void setBacklog(int backlog) {
+        this.backlog = Math.max(0, Math.min(backlog, host.config().somaxconn));
+    }
+
+    public int localAddr() { return localAddr; }
+
+    public int localPort() { return localPort; }
+
+    /** Connections waiting for accept() (ss Recv-Q of a listener). */
+    public int acceptQueueLength() { return acceptQueue.size(); }
+
+    /** The backlog (ss Send-Q of a listener). */
+    public int backlog() { return backlog; }
+
+    /** Connections in SYN_RECV. */
+    public int synQueueLength() { return synQueue.size(); }
+
+    /** Registers the observer told when a connection is ready to accept. */
+    public void setObserver(Runnable observer) { this.observer = observer; }
+
+    /** The next established connection, or null when none is waiting. */
+    public TcpConnection accept() {
+        TcpConnection c = acceptQueue.poll();
+        if (c != null) c.parent = null;
+        return c;
+    }
+
+    private boolean acceptQueueFull() { return acceptQueue.size() > backlog; }
+
+    /** A SYN for this listener (tcp_conn_request). */
+    void onSyn(InSegment seg) {
+        if (acceptQueueFull()) {
+            // tcp_conn_request: a full accept queue drops the SYN (the client retransmits).
+            host.counters().inc(Counter.TcpExtListenOverflows);
+            host.counters().inc(Counter.TcpExtListenDrops);
+            return;
+        }
+        if (synQueue.size() >= host.config().tcpMaxSynBacklog) {
+            host.counters().inc(Counter.TcpExtListenDrops);
+            return;
+        }
+        TcpConnection c = new TcpConnection(host, options.copy());
+        synQueue.add(c);
+        c.acceptSyn(this, seg);
+    }
+
+    void childEstablished(TcpConnection c) {
+        synQueue.remove(c);
+        if (acceptQueueFull()) {
+            // tcp_check_req with a full queue: the final ACK is dropped; the SYN-ACK timer retries later.
+            // We model the common outcome: the client's connection stays ESTABLISHED, ours is dropped.
+            host.counters().inc(Counter.TcpExtListenOverflows);
+            host.counters().inc(Counter.TcpExtListenDrops);
+            c.parent = null;
+            if (host.config().tcpAbortOnOverflow) c.abort();
+            else c.done(null);
+            return;
+        }
+        acceptQueue.add(c);
+        notifyApp();
+    }
+
+    void childClosed(TcpConnection c) {
+        synQueue.remove(c);
+        // An accepted-but-not-yet-taken connection that closes stays in the queue: accept() returns it
+        // and the application sees the reset or EOF, as on Linux.
+    }
+
+    /** close() of the listener: pending connections are reset (inet_csk_listen_stop). */
+    public void close() {
+        closed = true;
+        for (TcpConnection c : new ArrayList<>(synQueue)) c.abort();
+        synQueue.clear();
+        for (TcpConnection c : acceptQueue) {
+            c.parent = null;
+            c.abort();
+        }
+        acceptQueue.clear();
+        observer = null;
+        host.listenerClosed(this);
+    }
+
+    void notifyApp() {
+        Runnable o = observer;
+        if (o != null) o.run();
+    }
+}

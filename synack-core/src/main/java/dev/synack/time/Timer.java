@@ -1,0 +1,29 @@
+package dev.synack.time;
+
+/**
+ * A reusable timer: armed and re-armed through a {@link Scheduler} without allocating, fired on the
+ * scheduler's thread. One instance per purpose (a connection's retransmission timer, a link's
+ * delivery timer, ...). The scheduler keeps it in an intrusive heap, so re-arming is O(log n).
+ */
+public abstract class Timer {
+    long deadlineNs;
+    long order;
+    int heapIndex = -1;
+
+    /** Runs when the deadline is reached; {@code nowNs} is the deadline in virtual time. */
+    protected abstract void fire(long nowNs);
+
+    /** Whether the timer is armed. */
+    public final boolean isArmed() { return heapIndex >= 0; }
+
+    /** The deadline of an armed timer (meaningless otherwise). */
+    public final long deadlineNs() { return deadlineNs; }
+
+    /** A timer that runs a {@link Runnable}; convenient where allocation does not matter. */
+    public static Timer of(Runnable action) {
+        return new Timer() {
+            @Override
+            protected void fire(long nowNs) { action.run(); }
+        };
+    }
+}

@@ -1,0 +1,36 @@
+package dev.synack.trace;
+
+import dev.synack.tcp.TcpState;
+import dev.synack.wire.DropReason;
+
+/**
+ * Everything observable that happens in a stack, on one bus: the ladder diagram, the state timeline,
+ * pcap export and cwnd plots are readers of these events. Events carry virtual time in nanoseconds
+ * and the name of the host they happened on.
+ */
+public sealed interface TraceEvent {
+    /** Virtual time of the event. */
+    long timeNs();
+
+    /** The host the event happened on. */
+    String host();
+
+    /** An IPv4 packet left ({@code outbound}) or reached the host; {@code bytes} is a copy. */
+    record Packet(long timeNs, String host, boolean outbound, byte[] bytes) implements TraceEvent {}
+
+    /** A received packet was dropped before reaching a connection, with the reason. */
+    record Dropped(long timeNs, String host, DropReason reason, byte[] bytes) implements TraceEvent {}
+
+    /** A connection changed state. */
+    record StateChange(long timeNs, String host, ConnectionId conn, TcpState from, TcpState to) implements TraceEvent {}
+
+    /** A connection's timer fired ("rto", "tlp", "probe", "keepalive", "delack", "timewait", ...). */
+    record TimerFired(long timeNs, String host, ConnectionId conn, String timer) implements TraceEvent {}
+
+    /** The congestion state after an ACK or a timeout (a point of the cwnd plot). */
+    record CwndSample(long timeNs, String host, ConnectionId conn, int cwnd, int ssthresh, long srttUs,
+                      int inFlight, String caState) implements TraceEvent {}
+
+    /** An application call and what it returned ("connect" → "ECONNREFUSED"), from the socket layer. */
+    record AppCall(long timeNs, String host, String process, String call, String result) implements TraceEvent {}
+}
