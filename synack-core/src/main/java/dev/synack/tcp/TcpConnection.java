@@ -173,7 +173,8 @@ public final class TcpConnection {
         protected void fire(long nowNs) { onTimewaitTimer(); }
     };
 
-    TcpConnection(TcpHost host, SocketOptions options) {
+    /** A closed connection of {@code host}; the stack opens it with {@link #connect}. */
+    public TcpConnection(TcpHost host, SocketOptions options) {
         this.host = host;
         this.cfg = host.config();
         this.sched = host.scheduler();
@@ -248,7 +249,7 @@ public final class TcpConnection {
     // =========================================================================================
 
     /** Active open (RFC 9293 §3.10.1): sends a SYN and enters SYN_SENT. Called by the stack. */
-    void connect(int localAddr, int localPort, int remoteAddr, int remotePort) {
+    public void connect(int localAddr, int localPort, int remoteAddr, int remotePort) {
         this.localAddr = localAddr;
         this.localPort = localPort;
         this.remoteAddr = remoteAddr;
@@ -523,7 +524,7 @@ public final class TcpConnection {
     // =========================================================================================
 
     /** Processes one segment addressed to this connection. Never throws for anything the peer sends. */
-    void onSegment(InSegment seg) {
+    public void onSegment(InSegment seg) {
         long now = sched.nowNs();
         lastRecvNs = now;
         switch (state) {
@@ -843,7 +844,7 @@ public final class TcpConnection {
             sched.scheduleIn(timewaitTimer, cfg.timeWaitSeconds * 1_000_000_000L);
             return;
         }
-        if (seg.seqLength() > 0 || Seq.ne(seg.seq, rcvNxt)) {
+        if (seg.seqLength() > 0 || seg.seq != rcvNxt) {
             sendAck(); // TCP_TW_ACK for anything out of sequence
         }
     }
@@ -2017,6 +2018,26 @@ public final class TcpConnection {
     // Helpers
     // =========================================================================================
 
+    /**
+     * The host lost this connection's state (a crash or reboot): timers stop, nothing is sent, and
+     * the application (if it still exists) sees nothing more.
+     */
+    public void forget() {
+        observer = null;
+        parent = null;
+        sched.cancel(xmitTimer);
+        sched.cancel(delackTimer);
+        sched.cancel(keepaliveTimer);
+        sched.cancel(timewaitTimer);
+        xmitKind = XmitTimer.NONE;
+        state = TcpState.CLOSE;
+    }
+
+    /** Whether the ICMP-quoted sequence number is one this connection has outstanding (tcp_v4_err). */
+    public boolean icmpSeqValid(int seq) {
+        return seq == sndUna || Seq.between(seq, sndUna, sndNxt);
+    }
+
     /** tcp_done: CLOSE, with an error for the application (null for a normal end). */
     void done(Errno err) {
         if (state == TcpState.CLOSE) {
@@ -2039,7 +2060,7 @@ public final class TcpConnection {
     }
 
     /** A hard ICMP error (net/host unreachable, port unreachable) for this connection (tcp_v4_err). */
-    void icmpError(Errno err) {
+    public void icmpError(Errno err) {
         if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECV) {
             // Linux: during the handshake an ICMP error is fatal at once.
             if (state == TcpState.SYN_SENT) stats.inc(Counter.TcpAttemptFails);

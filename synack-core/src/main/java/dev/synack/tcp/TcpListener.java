@@ -20,7 +20,8 @@ public final class TcpListener {
     boolean closed;
     private Runnable observer;
 
-    TcpListener(TcpHost host, int localAddr, int localPort, int backlog, SocketOptions options) {
+    /** A listener of {@code host}; the stack creates it for listen(). */
+    public TcpListener(TcpHost host, int localAddr, int localPort, int backlog, SocketOptions options) {
         this.host = host;
         this.localAddr = localAddr;
         this.localPort = localPort;
@@ -58,21 +59,39 @@ public final class TcpListener {
 
     private boolean acceptQueueFull() { return acceptQueue.size() > backlog; }
 
-    /** A SYN for this listener (tcp_conn_request). */
-    void onSyn(InSegment seg) {
+    /**
+     * A SYN for this listener (tcp_conn_request).
+     *
+     * @return the new connection in SYN_RECV, for the stack's demux table, or null when the SYN is dropped
+     */
+    public TcpConnection onSyn(InSegment seg) {
         if (acceptQueueFull()) {
             // tcp_conn_request: a full accept queue drops the SYN (the client retransmits).
             host.counters().inc(Counter.TcpExtListenOverflows);
             host.counters().inc(Counter.TcpExtListenDrops);
-            return;
+            return null;
         }
         if (synQueue.size() >= host.config().tcpMaxSynBacklog) {
             host.counters().inc(Counter.TcpExtListenDrops);
-            return;
+            return null;
         }
         TcpConnection c = new TcpConnection(host, options.copy());
         synQueue.add(c);
         c.acceptSyn(this, seg);
+        return c;
+    }
+
+    /** Whether the listener was closed. */
+    public boolean isClosed() { return closed; }
+
+    /** The host lost its state (crash): forget the queued connections without a word. */
+    public void forget() {
+        closed = true;
+        observer = null;
+        for (TcpConnection c : synQueue) c.forget();
+        for (TcpConnection c : acceptQueue) c.forget();
+        synQueue.clear();
+        acceptQueue.clear();
     }
 
     void childEstablished(TcpConnection c) {

@@ -1,0 +1,54 @@
+package dev.synack.stack;
+
+import dev.synack.link.Link;
+import dev.synack.wire.Ipv4;
+
+/** One network interface of a host: an address on a prefix, an MTU and the link behind it. */
+public final class NetInterface {
+    private final String name;
+    private final int address;
+    private final int prefixLength;
+    private final int mtu;
+    private Link link;
+    private boolean up = true;
+
+    NetInterface(String name, int address, int prefixLength, int mtu, Link link) {
+        if (prefixLength < 0 || prefixLength > 32) throw new IllegalArgumentException("prefix length must be 0..32");
+        if (mtu < 68 || mtu > 65535) throw new IllegalArgumentException("MTU must be 68..65535");
+        this.name = name;
+        this.address = address;
+        this.prefixLength = prefixLength;
+        this.mtu = mtu;
+        this.link = link;
+    }
+
+    public String name() { return name; }
+
+    public int address() { return address; }
+
+    public int prefixLength() { return prefixLength; }
+
+    public int mtu() { return mtu; }
+
+    public Link link() { return link; }
+
+    public void setLink(Link link) { this.link = link; }
+
+    /** Whether the interface is up (carrier present). */
+    public boolean isUp() { return up; }
+
+    /** Sets the link state: a down interface (cable unplugged) has no routes. */
+    public void setUp(boolean up) { this.up = up; }
+
+    /** Whether {@code addr} is on this interface's prefix. */
+    public boolean onLink(int addr) {
+        if (prefixLength == 0) return true;
+        int mask = -1 << (32 - prefixLength);
+        return (addr & mask) == (address & mask);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + Ipv4.format(address) + "/" + prefixLength + " mtu " + mtu + (up ? "" : " DOWN");
+    }
+}
