@@ -159,11 +159,23 @@ public final class TcpOptions {
     /** Number of SACK blocks, 0..4. */
     public int sackBlockCount() { return sackBlockCount; }
 
-    /** Left edge of SACK block {@code i} (0 ≤ i < {@link #sackBlockCount()}). */
+    /** Left edge of SACK block {@code i} (0 ≤ i &lt; {@link #sackBlockCount()}). */
     public int sackStart(int i) { return sackStarts[checkBlock(i)]; }
 
     /** Right edge (first sequence number after the block) of SACK block {@code i}. */
     public int sackEnd(int i) { return sackEnds[checkBlock(i)]; }
+
+    /**
+     * Copies the SACK block edges into the caller's arrays (each at least {@link #sackBlockCount()} long)
+     * without allocating.
+     *
+     * @return the number of blocks copied
+     */
+    public int copySackBlocks(int[] starts, int[] ends) {
+        System.arraycopy(sackStarts, 0, starts, 0, sackBlockCount);
+        System.arraycopy(sackEnds, 0, ends, 0, sackBlockCount);
+        return sackBlockCount;
+    }
 
     private int checkBlock(int i) {
         if (i < 0 || i >= sackBlockCount) {

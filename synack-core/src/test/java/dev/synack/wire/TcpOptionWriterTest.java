@@ -74,6 +74,11 @@ class TcpOptionWriterTest {
         assertEquals(4, o.sackBlockCount());
         assertEquals(70, o.sackStart(3));
         assertEquals(80, o.sackEnd(3));
+        int[] s2 = new int[4];
+        int[] e2 = new int[4];
+        assertEquals(4, o.copySackBlocks(s2, e2));
+        assertArrayEquals(s, s2);
+        assertArrayEquals(e, e2);
     }
 
     @Test
