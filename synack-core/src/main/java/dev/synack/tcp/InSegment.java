@@ -1,5 +1,7 @@
 package dev.synack.tcp;
 
+import dev.synack.wire.TcpHeader;
+
 /**
  * One received TCP segment as the engine sees it: header fields, parsed options and a view of the
  * payload. The stack fills one reusable instance per packet, so the per-segment path allocates
@@ -18,12 +20,12 @@ public final class InSegment {
     public byte[] payload;
     public int payloadOff, payloadLen;
 
-    /** Whether a flag (TcpFlags constant) is set. */
+    /** Whether a flag (TcpHeader constant) is set. */
     public boolean has(int flag) { return (flags & flag) != 0; }
 
     /** SEG.LEN of RFC 9293: payload plus one for SYN and one for FIN. */
     public int seqLength() {
-        return payloadLen + ((flags & TcpFlags.SYN) != 0 ? 1 : 0) + ((flags & TcpFlags.FIN) != 0 ? 1 : 0);
+        return payloadLen + ((flags & TcpHeader.SYN) != 0 ? 1 : 0) + ((flags & TcpHeader.FIN) != 0 ? 1 : 0);
     }
 
     /** Clears the options before the next parse. */

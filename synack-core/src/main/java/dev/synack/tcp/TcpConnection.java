@@ -1,10 +1,10 @@
 package dev.synack.tcp;
 
-import static dev.synack.tcp.TcpFlags.ACK;
-import static dev.synack.tcp.TcpFlags.FIN;
-import static dev.synack.tcp.TcpFlags.PSH;
-import static dev.synack.tcp.TcpFlags.RST;
-import static dev.synack.tcp.TcpFlags.SYN;
+import static dev.synack.wire.TcpHeader.ACK;
+import static dev.synack.wire.TcpHeader.FIN;
+import static dev.synack.wire.TcpHeader.PSH;
+import static dev.synack.wire.TcpHeader.RST;
+import static dev.synack.wire.TcpHeader.SYN;
 
 import dev.synack.stats.Counter;
 import dev.synack.stats.Counters;
@@ -266,7 +266,7 @@ public final class TcpConnection {
         synRetries = options.synCnt > 0 ? options.synCnt : cfg.tcpSynRetries;
         stats.inc(Counter.TcpActiveOpens);
         setState(TcpState.SYN_SENT);
-        sendSyn(false);
+        sendSyn();
         sndNxt = iss + 1;
         rtx.add(iss, iss + 1, RetransmitQueue.F_SYN, sched.nowNs());
         armXmit(XmitTimer.RTO, rtoUs);
@@ -299,7 +299,7 @@ public final class TcpConnection {
         synRetries = cfg.tcpSynackRetries;
         stats.inc(Counter.TcpPassiveOpens);
         setState(TcpState.SYN_RECV);
-        sendSyn(true);
+        sendSynAck();
         sndNxt = iss + 1;
         rtx.add(iss, iss + 1, RetransmitQueue.F_SYN, sched.nowNs());
         armXmit(XmitTimer.RTO, rtoUs);
@@ -1508,7 +1508,7 @@ public final class TcpConnection {
         int bits = rtx.bits(i);
         if ((bits & RetransmitQueue.F_SYN) != 0) {
             rtx.retransmitted(i, now);
-            if (state == TcpState.SYN_SENT) sendSyn(false);
+            if (state == TcpState.SYN_SENT) sendSyn();
             else sendSynAck();
         } else {
             int fin = (bits & RetransmitQueue.F_FIN) != 0 ? 1 : 0;
@@ -1587,7 +1587,7 @@ public final class TcpConnection {
         host.sendTcp(localAddr, remoteAddr, tcpLen);
     }
 
-    private void sendSyn(boolean ack) {
+    private void sendSyn() {
         byte[] b = host.txBuffer();
         int o = TcpHost.TCP_OFFSET;
         int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, advMss, cfg.tcpSack,

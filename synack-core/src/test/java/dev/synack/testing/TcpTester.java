@@ -1,0 +1,298 @@
+package dev.synack.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.synack.stack.Stack;
+import dev.synack.tcp.ErrnoException;
+import dev.synack.tcp.SocketOptions;
+import dev.synack.tcp.TcpConfig;
+import dev.synack.tcp.TcpConnection;
+import dev.synack.tcp.TcpListener;
+import dev.synack.time.VirtualScheduler;
+import dev.synack.wire.Decoded;
+import dev.synack.wire.Ipv4;
+import dev.synack.wire.TcpHeader;
+import dev.synack.wire.TcpOption;
+import dev.synack.wire.TcpSegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A packetdrill-like harness: one synack host under test (198.18.0.1) and a script that plays the
+ * peer (198.18.0.2). The test injects segments at exact virtual times and states the exact segments
+ * that must come out, and when:
+ *
+ * <pre>{@code
+ * var t = new TcpTester();
+ * var c = t.connect();
+ * t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+ * t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 700 ecr 0,nop,wscale 7>");
+ * t.expect(100, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 100 ecr 700>");
+ * }</pre>
+ *
+ * <p>Sequence numbers are relative as in packetdrill: our seq/their ack relative to the host's ISS,
+ * their seq/our ack relative to {@link #REMOTE_ISN}. Times are in milliseconds of virtual time.
+ * Timestamps run on the virtual millisecond clock (no random offset), so TS values are exact.
+ * Every packet the host sends must be expected: an unexpected one fails the test.
+ */
+public final class TcpTester {
+    public static final int LOCAL = Ipv4.parse("198.18.0.1");
+    public static final int REMOTE = Ipv4.parse("198.18.0.2");
+    /** The script's ISN (absolute). */
+    public static final int REMOTE_ISN = 0x7000_0000;
+    public static final int SERVER_PORT = 8080;
+    public static final int CLIENT_PORT = 40000;
+
+    public final VirtualScheduler sched = new VirtualScheduler();
+    public final TcpConfig config;
+    public final Stack stack;
+    private final ArrayDeque<Captured> out = new ArrayDeque<>();
+    private final List<String> log = new ArrayList<>();
+    private Integer localIss;
+    /** Our port and the script's port. */
+    public int localPort, remotePort;
+
+    private record Captured(long timeNs, byte[] bytes) {}
+
+    public TcpTester() { this(c -> {}); }
+
+    public TcpTester(Consumer<TcpConfig> configure) {
+        config = new TcpConfig();
+        config.randomTsOffset = false;
+        configure.accept(config);
+        stack = new Stack("local", sched, config, 1);
+        stack.addInterface("eth0", LOCAL, 24, 1500, (b, off, len) -> {
+            byte[] copy = new byte[len];
+            System.arraycopy(b, off, copy, 0, len);
+            out.add(new Captured(sched.nowNs(), copy));
+        });
+    }
+
+    // ---- the application side ----------------------------------------------------------------
+
+    /** connect() from an ephemeral port to REMOTE:8080 at the current time. */
+    public TcpConnection connect() { return connect(new SocketOptions()); }
+
+    public TcpConnection connect(SocketOptions o) {
+        try {
+            TcpConnection c = stack.connect(null, REMOTE, SERVER_PORT, o);
+            localPort = c.localPort();
+            remotePort = SERVER_PORT;
+            return c;
+        } catch (ErrnoException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** listen() on port 8080; the script's port is 40000. */
+    public TcpListener listen() { return listen(new SocketOptions(), 128); }
+
+    public TcpListener listen(SocketOptions o, int backlog) {
+        try {
+            TcpListener l = stack.listen(stack.bind(0, SERVER_PORT, o), backlog);
+            localPort = SERVER_PORT;
+            remotePort = CLIENT_PORT;
+            return l;
+        } catch (ErrnoException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Runs the host until {@code ms}, failing on any packet it sends before. */
+    public void runUntil(long ms) {
+        long t = ms * 1_000_000L;
+        while (sched.runNext(t)) {
+            if (!out.isEmpty()) fail("unexpected packet before " + ms + " ms: " + describe(out.peek()) + history());
+        }
+        sched.runUntil(t);
+        if (!out.isEmpty()) fail("unexpected packet before " + ms + " ms: " + describe(out.peek()) + history());
+    }
+
+    /** Runs until {@code ms}, then performs an application call. */
+    public void at(long ms, Runnable call) {
+        runUntil(ms);
+        call.run();
+    }
+
+    // ---- the wire --------------------------------------------------------------------------------
+
+    /** Delivers a segment from the script at {@code ms}. */
+    public void inject(long ms, String text) {
+        runUntil(ms);
+        SegmentSpec s = SegmentSpec.parse(text);
+        injectNow(s, new byte[s.length()], ms + " < " + text);
+    }
+
+    /** Delivers a segment with this payload from the script at {@code ms}. */
+    public void inject(long ms, String text, byte[] payload) {
+        runUntil(ms);
+        SegmentSpec s = SegmentSpec.parse(text);
+        if (payload.length != s.length()) fail("payload of " + payload.length + " bytes for " + text);
+        injectNow(s, payload, ms + " < " + text);
+    }
+
+    /** Delivers raw bytes (a whole IPv4 packet) at {@code ms}. */
+    public void injectRaw(long ms, byte[] packet) {
+        runUntil(ms);
+        log.add(ms + " < raw " + packet.length + " bytes");
+        stack.receive(packet, 0, packet.length);
+    }
+
+    private void injectNow(SegmentSpec s, byte[] payload, String logLine) {
+        int iss = localIss == null ? 0 : localIss;
+        List<TcpOption> opts = s.options() == null ? List.of() : relativeSack(s.options(), iss);
+        TcpSegment seg = new TcpSegment(remotePort, localPort, (int) (REMOTE_ISN + s.start()),
+                s.ack() == null ? 0 : (int) (iss + s.ack()), s.flags(), s.window() == null ? 65535 : s.window(),
+                opts, payload);
+        byte[] packet = packet(seg);
+        log.add(logLine);
+        stack.receive(packet, 0, packet.length);
+    }
+
+    /** An IPv4 packet from the script carrying {@code seg}. */
+    public static byte[] packet(TcpSegment seg) {
+        int len = seg.encodedLength();
+        byte[] b = new byte[20 + len];
+        seg.encode(b, 20, REMOTE, LOCAL);
+        Ipv4.write(b, 0, REMOTE, LOCAL, Ipv4.PROTO_TCP, 64, 1, len);
+        return b;
+    }
+
+    private static List<TcpOption> relativeSack(List<TcpOption> opts, int base) {
+        List<TcpOption> r = new ArrayList<>();
+        for (TcpOption o : opts) {
+            if (o instanceof TcpOption.Sack(List<TcpOption.SackBlock> blocks)) {
+                r.add(new TcpOption.Sack(blocks.stream()
+                        .map(b -> new TcpOption.SackBlock(b.start() + base, b.end() + base)).toList()));
+            } else {
+                r.add(o);
+            }
+        }
+        return r;
+    }
+
+    /**
+     * The host must send exactly this segment at exactly {@code ms}; packets before it fail the test.
+     *
+     * @return the segment as sent (absolute numbers)
+     */
+    public TcpSegment expect(long ms, String text) {
+        SegmentSpec want = SegmentSpec.parse(text);
+        long t = ms * 1_000_000L;
+        while (out.isEmpty() && sched.runNext(t)) {
+            // run until something is sent or the time comes
+        }
+        if (out.isEmpty()) fail("expected at " + ms + " ms: " + text + ", but nothing was sent" + history());
+        Captured c = out.poll();
+        TcpSegment got = decode(c);
+        if (localIss == null && got.has(TcpHeader.SYN)) localIss = got.seq();
+        String gotText = relative(got);
+        log.add(c.timeNs / 1_000_000 + " > " + gotText);
+        if (c.timeNs != t) {
+            fail("expected at " + ms + " ms: " + text + "\n   but at " + fmtMs(c.timeNs) + " ms got: " + gotText + history());
+        }
+        String mismatch = mismatch(want, got);
+        if (mismatch != null) {
+            fail("at " + ms + " ms, " + mismatch + "\n   expected: " + text + "\n   got:      " + gotText + history());
+        }
+        return got;
+    }
+
+    /** Nothing may be sent up to and including {@code ms}. */
+    public void expectNothing(long ms) {
+        long t = ms * 1_000_000L;
+        while (out.isEmpty() && sched.runNext(t)) {
+            // run
+        }
+        if (!out.isEmpty()) fail("expected nothing until " + ms + " ms, got at " + fmtMs(out.peek().timeNs) + " ms: " + describe(out.peek()) + history());
+        sched.runUntil(t);
+    }
+
+    /** The number of packets sent and not yet expected. */
+    public int pending() { return out.size(); }
+
+    private static String fmtMs(long ns) {
+        return ns % 1_000_000 == 0 ? Long.toString(ns / 1_000_000) : String.format("%.3f", ns / 1e6);
+    }
+
+    private TcpSegment decode(Captured c) {
+        DecodedHolder h = new DecodedHolder();
+        int hl = Ipv4.headerLength(c.bytes, 0);
+        if (Ipv4.src(c.bytes, 0) != LOCAL || Ipv4.dst(c.bytes, 0) != REMOTE) fail("packet not from LOCAL to REMOTE");
+        h.d = TcpSegment.decode(c.bytes, hl, c.bytes.length - hl);
+        if (!(h.d instanceof Decoded.Ok<TcpSegment>(TcpSegment s))) throw new AssertionError("host sent a malformed segment: " + h.d);
+        return s;
+    }
+
+    private static final class DecodedHolder {
+        Decoded<TcpSegment> d;
+    }
+
+    private String describe(Captured c) { return fmtMs(c.timeNs) + " ms " + relative(decode(c)); }
+
+    /** The segment in packetdrill form with relative numbers. */
+    public String relative(TcpSegment s) {
+        long iss = localIss == null ? s.seq() : localIss;
+        long seq = (s.seq() - iss) & 0xFFFF_FFFFL;
+        if (seq > 0x7FFF_FFFFL) seq -= 1L << 32;
+        StringBuilder sb = new StringBuilder(TcpHeader.flagsToString(s.flags())).append(' ')
+                .append(seq).append(':').append(seq + s.payload().length).append('(').append(s.payload().length).append(')');
+        if (s.has(TcpHeader.ACK)) sb.append(" ack ").append((s.ack() - REMOTE_ISN) & 0xFFFF_FFFFL);
+        sb.append(" win ").append(s.window());
+        List<TcpOption> opts = relativeSack(s.options(), -REMOTE_ISN);
+        if (!opts.isEmpty()) sb.append(" <").append(TcpOption.toString(opts)).append('>');
+        return sb.toString();
+    }
+
+    private String mismatch(SegmentSpec want, TcpSegment got) {
+        if (want.flags() != got.flags()) return "flags differ";
+        long seq = (got.seq() - localIss) & 0xFFFF_FFFFL;
+        if (seq > 0x7FFF_FFFFL) seq -= 1L << 32;
+        if (seq != want.start()) return "seq differs";
+        if (got.payload().length != want.length()) return "length differs";
+        if (want.ack() != null && ((got.ack() - REMOTE_ISN) & 0xFFFF_FFFFL) != want.ack()) return "ack differs";
+        if (want.ack() == null && got.has(TcpHeader.ACK) && got.ack() != 0 && !got.has(TcpHeader.RST)) return "ack present but not expected";
+        if (want.window() != null && want.window() != got.window()) return "window differs";
+        if (want.options() != null) {
+            String w = TcpOption.toString(want.options());
+            String g = TcpOption.toString(relativeSack(got.options(), -REMOTE_ISN));
+            if (!w.equals(g)) return "options differ";
+        }
+        return null;
+    }
+
+    private String history() {
+        StringBuilder sb = new StringBuilder("\n   trace so far (ms, < in, > out):");
+        for (String l : log) sb.append("\n     ").append(l);
+        return sb.toString();
+    }
+
+    // ---- fixtures ------------------------------------------------------------------------------
+
+    /**
+     * A client connection established with the usual options; on return the time is 100 ms, the peer
+     * used wscale 7, window 65535 (so the host may send 65535 << 7 bytes), MSS 1460 and TS.
+     */
+    public TcpConnection establishedClient() { return establishedClient(new SocketOptions()); }
+
+    public TcpConnection establishedClient(SocketOptions o) {
+        TcpConnection c = connect(o);
+        expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+        inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
+        expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1000>");
+        return c;
+    }
+
+    /** A server-side connection, accepted, established at 100 ms from a peer with wscale 7. */
+    public TcpConnection establishedServer() {
+        TcpListener l = listen();
+        inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
+        expect(0, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 0 ecr 1000,nop,wscale 10>");
+        inject(100, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1100 ecr 0>");
+        TcpConnection c = l.accept();
+        if (c == null) fail("no connection to accept");
+        return c;
+    }
+}
