@@ -620,7 +620,6 @@ public final class TcpConnection {
         lastSendNs = now;
         lastAckRecvNs = now;
         cwndUsageSeq = sndNxt;
-        stats.inc(Counter.TcpCurrEstab);
         if (options.keepAlive) resetKeepalive();
     }
 
@@ -2044,7 +2043,6 @@ public final class TcpConnection {
             host.connectionClosed(this);
             return;
         }
-        if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) stats.add(Counter.TcpCurrEstab, -1);
         if (err != null) error = err;
         setState(TcpState.CLOSE);
         sendShutdown = true;
@@ -2074,6 +2072,11 @@ public final class TcpConnection {
     private void setState(TcpState next) {
         TcpState prev = state;
         state = next;
+        // TcpCurrEstab counts ESTABLISHED and CLOSE_WAIT sockets (tcp_set_state).
+        boolean wasEstab = prev == TcpState.ESTABLISHED || prev == TcpState.CLOSE_WAIT;
+        boolean isEstab = next == TcpState.ESTABLISHED || next == TcpState.CLOSE_WAIT;
+        if (isEstab && !wasEstab) stats.inc(Counter.TcpCurrEstab);
+        if (wasEstab && !isEstab) stats.add(Counter.TcpCurrEstab, -1);
         Tracer t = host.tracer();
         if (t != null && prev != next) {
             t.on(new TraceEvent.StateChange(sched.nowNs(), host.name(), id(), prev, next));
