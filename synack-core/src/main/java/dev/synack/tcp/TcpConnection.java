@@ -729,7 +729,10 @@ public final class TcpConnection {
                     dataQueue(seg, now);
                 }
                 default -> {
-                    // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN; ignore the text.
+                    // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN. Linux
+                    // (tcp_rcv_state_process) ignores new text but lets an old segment — a
+                    // retransmitted FIN — reach tcp_data_queue, which ACKs it at once.
+                    if (Seq.lt(seg.seq, rcvNxt)) dataQueue(seg, now);
                 }
             }
         }
@@ -1168,6 +1171,13 @@ public final class TcpConnection {
         int len = seg.payloadLen;
         int off = seg.payloadOff;
         boolean fin = seg.has(FIN);
+        if (Seq.le(seq + len + (fin ? 1 : 0), rcvNxt)) {
+            // Entirely old (a retransmission, data or FIN): D-SACK the data and ACK at once (tcp_data_queue).
+            if (len > 0) setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOldSent);
+            enterQuickAck();
+            ackNow = true;
+            return;
+        }
         if (len > 0) {
             tcpMeasureRcvMss(len);
             int end = seq + len;
