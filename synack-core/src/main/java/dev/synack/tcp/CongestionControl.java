@@ -26,8 +26,14 @@ public interface CongestionControl {
     /** Told when a retransmission timeout collapses cwnd (ops->set_state(TCP_CA_Loss)). */
     default void onLoss(Cwnd w, long nowNs) {}
 
+    /**
+     * An ACK acknowledged new data with an RTT sample ({@code rttUs} ≤ 0 when Karn's rule forbids one)
+     * (ops->pkts_acked).
+     */
+    default void onAcked(Cwnd w, long rttUs, long nowNs, int sndUna, int sndNxt) {}
+
     /** The names of the algorithms available. */
-    static List<String> names() { return List.of("reno"); }
+    static List<String> names() { return List.of("reno", "cubic"); }
 
     /**
      * A new instance of the named algorithm.
@@ -37,6 +43,7 @@ public interface CongestionControl {
     static CongestionControl create(String name) {
         return switch (name) {
             case "reno" -> new Reno();
+            case "cubic" -> new Cubic();
             default -> throw new IllegalArgumentException(
                     "unknown congestion control '" + name + "' (available: " + String.join(", ", names()) + ")");
         };
