@@ -59,6 +59,28 @@ public final class SynackCommand implements Callable<Integer> {
         return Demo.run(out);
     }
 
+    @Command(name = "packetdrill", mixinStandardHelpOptions = true,
+            description = {"Play packetdrill scripts against a simulated synack host in virtual time.",
+                    "Prints PASS or FAIL per script (with the first mismatch: line, expected and actual packet),",
+                    "the failures grouped by reason, and 'N passed, N failed'. Exit status 0 when all pass, 1 otherwise."})
+    int packetdrill(
+            @CommandLine.Parameters(paramLabel = "FILE|DIR", arity = "1..*",
+                    description = "Script files (.pkt) or folders searched for them.") java.util.List<java.nio.file.Path> paths) {
+        for (java.nio.file.Path p : paths) {
+            if (!java.nio.file.Files.exists(p)) {
+                throw new ParameterException(spec.commandLine().getSubcommands().get("packetdrill"),
+                        "no such file or folder: " + p);
+            }
+        }
+        var scripts = dev.synack.packetdrill.Report.scripts(paths);
+        if (scripts.isEmpty()) {
+            throw new ParameterException(spec.commandLine().getSubcommands().get("packetdrill"),
+                    "no .pkt scripts in " + paths);
+        }
+        var results = dev.synack.packetdrill.Report.run(scripts, out);
+        return results.stream().allMatch(dev.synack.packetdrill.Result::passed) ? 0 : 1;
+    }
+
     /** Bad input: one line on stderr, naming the problem; nothing on stdout. */
     static int rejectInput(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();

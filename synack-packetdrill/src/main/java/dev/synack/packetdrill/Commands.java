@@ -1,0 +1,339 @@
+package dev.synack.packetdrill;
+
+import dev.synack.tcp.TcpConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plays the shell commands of a script's back-quoted lines on a simulated host: {@code sysctl -q
+ * net.ipv4.X=V} and packetdrill's {@code set_sysctls.py /proc/sys/net/ipv4/X=V} become
+ * {@link TcpConfig#set}; a {@code .sh} file next to the script (common/defaults.sh) is read and its lines
+ * played; {@code ethtool -K tun0 tso off gso off} turns the host's segmentation offload off; the
+ * commands that only tidy up a real machine (tc qdisc pfifo, ip tcp_metrics flush, the sysctl restore
+ * script) do nothing here.
+ *
+ * <p>A sysctl synack does not know fails the script ("unknown sysctl"). A sysctl synack knows of but
+ * does not model is accepted when its value is how synack behaves anyway, and otherwise noted (a note
+ * is printed with the result and does not fail the script).
+ */
+public final class Commands {
+    /** What the commands set up: the host's sysctls, its offload mode, and notes for the report. */
+    public static final class HostSetup {
+        public final TcpConfig config;
+        /** TSO/GSO on the host's interface (ethtool -K tun0 tso on|off). */
+        public boolean offload = true;
+        /** net.ipv4.tcp_tso_win_divisor (not a TcpConfig field: it shapes the offload sizes). */
+        public int tsoWinDivisor = 3;
+        /** net.ipv4.tcp_min_tso_segs. */
+        public int minTsoSegs = 2;
+        /** Sysctls accepted but not modelled, with a value unlike synack's behaviour. */
+        public final List<String> notes = new ArrayList<>();
+
+        public HostSetup(TcpConfig config) { this.config = config; }
+    }
+
+    /** A command the runner cannot play: the script fails with this reason. */
+    public static final class CommandException extends Exception {
+        public CommandException(String message) { super(message); }
+    }
+
+    /**
+     * Sysctls synack does not model, with the value it behaves as (null: any value is the same to it)
+     * and why.
+     */
+    private static final Map<String, String[]> NOT_MODELLED = Map.ofEntries(
+            Map.entry("tcp_fack", new String[] {null, "removed in Linux 4.15; a no-op there too"}),
+            Map.entry("tcp_reordering", new String[] {"3", "synack's dupthresh is fixed at 3"}),
+            Map.entry("tcp_frto", new String[] {"0", "synack has no F-RTO (RFC 5682)"}),
+            Map.entry("tcp_syncookies", new String[] {"0", "synack sends no SYN cookies"}),
+            Map.entry("tcp_ecn_option", new String[] {null, "AccECN options (only with tcp_ecn=3)"}),
+            Map.entry("tcp_pacing_ss_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
+            Map.entry("tcp_pacing_ca_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
+            Map.entry("tcp_notsent_lowat", new String[] {"4294967295", "synack has no TCP_NOTSENT_LOWAT"}),
+            Map.entry("tcp_fastopen", new String[] {null, "synack has no Fast Open"}),
+            Map.entry("tcp_fastopen_key", new String[] {null, "synack has no Fast Open"}),
+            Map.entry("tcp_autocorking", new String[] {"0", "synack does not autocork"}),
+            Map.entry("tcp_thin_linear_timeouts", new String[] {"0", "not modelled"}),
+            Map.entry("tcp_limit_output_bytes", new String[] {null, "no qdisc/TSQ in the simulated host"}));
+
+    private Commands() {}
+
+    /**
+     * Plays one back-quoted command.
+     *
+     * @param scriptDir the script's folder (relative paths in commands are resolved from it)
+     */
+    public static void run(String command, Path scriptDir, HostSetup host) throws CommandException {
+        String joined = command.replace("\\\n", " ");
+        for (String rawLine : joined.split("\n")) {
+            for (String line : splitSemicolons(rawLine)) {
+                List<String> words = words(stripComment(line));
+                if (!words.isEmpty()) runWords(words, line.strip(), scriptDir, host);
+            }
+        }
+    }
+
+    private static void runWords(List<String> w, String line, Path dir, HostSetup host) throws CommandException {
+        String cmd = w.getFirst();
+        String base = cmd.substring(cmd.lastIndexOf('/') + 1);
+        if (base.equals("sysctl")) {
+            for (String a : w.subList(1, w.size())) {
+                if (a.startsWith("-")) continue;
+                int eq = a.indexOf('=');
+                if (eq < 0) throw new CommandException("sysctl read without a value is not supported: " + line);
+                sysctl(a.substring(0, eq), a.substring(eq + 1), host);
+            }
+            return;
+        }
+        if (base.equals("set_sysctls.py")) {
+            for (String a : w.subList(1, w.size())) {
+                int eq = a.indexOf('=');
+                if (eq < 0) throw new CommandException("set_sysctls.py wants PATH=VALUE: " + a);
+                sysctl(a.substring(0, eq), a.substring(eq + 1), host);
+            }
+            return;
+        }
+        if (cmd.startsWith("/tmp/sysctl_restore_")) {
+            return; // restores the machine after the test; our host lives only as long as the script
+        }
+        if (base.endsWith(".sh")) {
+            Path file = dir.resolve(cmd).normalize();
+            if (!Files.exists(file)) {
+                // Upstream keeps some scripts one folder deeper than here (../../common/defaults.sh):
+                // look for the file in the nearest common/ folder above the script.
+                for (Path d = dir; d != null; d = d.getParent()) {
+                    Path candidate = d.resolve("common").resolve(file.getFileName());
+                    if (Files.exists(candidate)) {
+                        file = candidate;
+                        break;
+                    }
+                }
+            }
+            String text;
+            try {
+                text = Files.readString(file);
+            } catch (IOException e) {
+                throw new CommandException("cannot read " + file + ": " + e.getMessage());
+            }
+            run(text, file.getParent(), host);
+            return;
+        }
+        if (base.equals("ip") && w.size() >= 3 && w.get(1).equals("tcp_metrics") && w.get(2).equals("flush")) {
+            return; // synack keeps no per-destination TCP metrics
+        }
+        if (base.equals("tc") && w.size() >= 2 && w.get(1).equals("qdisc")) {
+            int limit = w.indexOf("limit");
+            if (limit > 0 && limit + 1 < w.size() && w.get(limit + 1).equals("0")) {
+                throw new CommandException("unsupported command (a qdisc that drops every packet): " + line);
+            }
+            return; // pfifo (or deleting the qdisc): packets leave in order, at once
+        }
+        if (base.equals("ethtool") && w.size() >= 3 && w.get(1).equals("-K")) {
+            for (int i = 3; i + 1 < w.size(); i += 2) {
+                String feature = w.get(i), v = w.get(i + 1);
+                if (!v.equals("on") && !v.equals("off")) throw new CommandException("ethtool: bad value " + v);
+                switch (feature) {
+                    case "tso", "gso" -> host.offload = v.equals("on");
+                    default -> throw new CommandException("unsupported ethtool feature '" + feature + "': " + line);
+                }
+            }
+            return;
+        }
+        throw new CommandException("unsupported command: " + line);
+    }
+
+    /** Applies one sysctl given by name (net.ipv4.X, /proc/sys/net/ipv4/X or X). */
+    public static void sysctl(String name, String value, HostSetup host) throws CommandException {
+        String n = name.strip();
+        if (n.startsWith("/proc/sys/")) n = n.substring("/proc/sys/".length()).replace('/', '.');
+        String shortName = n.startsWith("net.ipv4.") ? n.substring(9) : n.startsWith("net.core.") ? n.substring(9) : n;
+        String v = value.strip();
+        if (shortName.equals("tcp_tso_win_divisor")) {
+            host.tsoWinDivisor = parseInt(name, v);
+            return;
+        }
+        if (shortName.equals("tcp_min_tso_segs")) {
+            host.minTsoSegs = parseInt(name, v);
+            return;
+        }
+        if (TcpConfig.knows(n)) {
+            try {
+                host.config.set(n, v);
+            } catch (IllegalArgumentException e) {
+                throw new CommandException("bad value for " + n + "=" + v + ": " + e.getMessage());
+            }
+            return;
+        }
+        String[] fixed = NOT_MODELLED.get(shortName);
+        if (fixed == null) throw new CommandException("unknown sysctl " + n);
+        if (fixed[0] != null && !fixed[0].equals(normalizeNumber(v))) {
+            host.notes.add(n + "=" + v + " is not modelled (synack behaves as " + fixed[0] + ": " + fixed[1] + ")");
+        }
+    }
+
+    private static String normalizeNumber(String v) {
+        try {
+            return Long.toString(v.startsWith("0x") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            return v;
+        }
+    }
+
+    private static int parseInt(String name, String v) throws CommandException {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new CommandException("bad value for " + name + ": " + v);
+        }
+    }
+
+    // ---- a little shell --------------------------------------------------------------------------
+
+    private static List<String> splitSemicolons(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quote != 0) {
+                if (c == quote) quote = 0;
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == ';') {
+                out.add(cur.toString());
+                cur.setLength(0);
+                continue;
+            }
+            cur.append(c);
+        }
+        out.add(cur.toString());
+        return out;
+    }
+
+    private static String stripComment(String line) {
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quote != 0) {
+                if (c == quote) quote = 0;
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+                return line.substring(0, i);
+            }
+        }
+        return line;
+    }
+
+    /** Shell words: quotes removed, {@code $((arithmetic))} expanded, redirections dropped. */
+    static List<String> words(String line) throws CommandException {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean inWord = false;
+        int i = 0;
+        while (i < line.length()) {
+            char c = line.charAt(i);
+            if (Character.isWhitespace(c)) {
+                if (inWord) out.add(cur.toString());
+                cur.setLength(0);
+                inWord = false;
+                i++;
+            } else if (c == '"' || c == '\'') {
+                int end = line.indexOf(c, i + 1);
+                if (end < 0) throw new CommandException("unterminated quote: " + line);
+                String inner = line.substring(i + 1, end);
+                cur.append(c == '"' ? expand(inner) : inner);
+                inWord = true;
+                i = end + 1;
+            } else if (c == '$' && line.startsWith("$((", i)) {
+                int end = line.indexOf("))", i);
+                if (end < 0) throw new CommandException("unterminated $((: " + line);
+                cur.append(expand(line.substring(i, end + 2)));
+                inWord = true;
+                i = end + 2;
+            } else {
+                cur.append(c);
+                inWord = true;
+                i++;
+            }
+        }
+        if (inWord) out.add(cur.toString());
+        // Drop redirections: "> /dev/null", "2>&1", ">/dev/null", "2>/dev/null".
+        List<String> kept = new ArrayList<>();
+        for (int k = 0; k < out.size(); k++) {
+            String wd = out.get(k);
+            if (wd.equals(">") || wd.equals(">>") || wd.equals("2>") || wd.equals("<")) {
+                k++;
+                continue;
+            }
+            if (wd.matches("[0-9]?>>?&?.*")) continue;
+            kept.add(wd);
+        }
+        return kept;
+    }
+
+    private static String expand(String s) throws CommandException {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        while (i < s.length()) {
+            int start = s.indexOf("$((", i);
+            if (start < 0) {
+                sb.append(s, i, s.length());
+                break;
+            }
+            int end = s.indexOf("))", start);
+            if (end < 0) throw new CommandException("unterminated $((: " + s);
+            sb.append(s, i, start).append(arithmetic(s.substring(start + 3, end)));
+            i = end + 2;
+        }
+        return sb.toString();
+    }
+
+    /** Integer arithmetic with + - * / and parentheses, as $((...)) computes it. */
+    private static long arithmetic(String expr) throws CommandException {
+        String e = expr.replace(" ", "");
+        int[] pos = {0};
+        long v = sum(e, pos);
+        if (pos[0] != e.length()) throw new CommandException("cannot compute $((" + expr + "))");
+        return v;
+    }
+
+    private static long sum(String e, int[] p) throws CommandException {
+        long v = product(e, p);
+        while (p[0] < e.length() && (e.charAt(p[0]) == '+' || e.charAt(p[0]) == '-')) {
+            char op = e.charAt(p[0]++);
+            long r = product(e, p);
+            v = op == '+' ? v + r : v - r;
+        }
+        return v;
+    }
+
+    private static long product(String e, int[] p) throws CommandException {
+        long v = atom(e, p);
+        while (p[0] < e.length() && (e.charAt(p[0]) == '*' || e.charAt(p[0]) == '/')) {
+            char op = e.charAt(p[0]++);
+            long r = atom(e, p);
+            if (op == '/' && r == 0) throw new CommandException("division by zero in $((" + e + "))");
+            v = op == '*' ? v * r : v / r;
+        }
+        return v;
+    }
+
+    private static long atom(String e, int[] p) throws CommandException {
+        if (p[0] < e.length() && e.charAt(p[0]) == '(') {
+            p[0]++;
+            long v = sum(e, p);
+            if (p[0] >= e.length() || e.charAt(p[0]) != ')') throw new CommandException("unbalanced ( in $((" + e + "))");
+            p[0]++;
+            return v;
+        }
+        int start = p[0];
+        while (p[0] < e.length() && Character.isDigit(e.charAt(p[0]))) p[0]++;
+        if (start == p[0]) throw new CommandException("cannot compute $((" + e + "))");
+        return Long.parseLong(e.substring(start, p[0]));
+    }
+}
