@@ -1,0 +1,58 @@
+package dev.synack.packetdrill;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs every {@code core} script of packetdrill's public TCP corpus (../shared/conformance/packetdrill,
+ * relative to the repository root; skipped when absent) and fails only on a regression: a script in
+ * src/test/resources/passing.txt that no longer passes. The list only grows: a script that newly
+ * passes is printed so it can be added.
+ */
+class ConformanceTest {
+    @Test
+    void coreScriptsDoNotRegress() throws IOException {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Path corpus = root.resolveSibling("shared").resolve("conformance").resolve("packetdrill");
+        assumeTrue(Files.isRegularFile(corpus.resolve("CATALOG.tsv")),
+                "packetdrill corpus not found at " + corpus + ": conformance run skipped");
+        Set<String> passing = new TreeSet<>();
+        for (String l : Files.readAllLines(Path.of("src/test/resources/passing.txt"))) {
+            if (!l.isBlank() && !l.startsWith("#")) passing.add(l.strip());
+        }
+        int core = 0, corePassed = 0, linux = 0, linuxPassed = 0;
+        List<String> regressions = new ArrayList<>();
+        List<String> newlyPassing = new ArrayList<>();
+        List<Result> results = new ArrayList<>();
+        for (String line : Files.readAllLines(corpus.resolve("CATALOG.tsv"))) {
+            String[] f = line.split("\t");
+            if (f.length < 4 || !f[2].equals("core")) continue;
+            Result r = Runner.run(corpus.resolve(f[0]));
+            results.add(r);
+            core++;
+            boolean linuxPasses = f[3].equals("pass");
+            if (linuxPasses) linux++;
+            if (r.passed()) {
+                corePassed++;
+                if (linuxPasses) linuxPassed++;
+                if (!passing.contains(f[0])) newlyPassing.add(f[0]);
+            } else if (passing.contains(f[0])) {
+                regressions.add(f[0] + ":" + r.line() + ": " + r.message());
+            }
+        }
+        Report.summary(results, System.out);
+        System.out.printf("packetdrill core scripts: %d/%d pass; of the %d Linux passes: %d%n",
+                corePassed, core, linux, linuxPassed);
+        for (String n : newlyPassing) System.out.println("newly passing (add to passing.txt): " + n);
+        assertTrue(regressions.isEmpty(), "regressions against passing.txt:\n  " + String.join("\n  ", regressions));
+    }
+}
