@@ -1806,8 +1806,20 @@ public final class TcpConnection {
         totalRto++;
         backoff++;
         rtoUs = Math.min(rtoUs << 1, cfg.rtoMaxUs());
-        armXmit(XmitTimer.RTO, rtoUs);
+        armXmit(XmitTimer.RTO, clampRtoToUserTimeout(now));
         traceCwnd(now);
+    }
+
+    /**
+     * tcp_clamp_rto_to_user_timeout (tcp_timer.c): with TCP_USER_TIMEOUT the next RTO fires no later
+     * than the moment the user timeout runs out (counted from retrans_stamp), so the connection fails
+     * exactly then rather than at a later, backed-off expiry.
+     */
+    private long clampRtoToUserTimeout(long now) {
+        if (options.userTimeoutMs <= 0 || retransStampNs == 0) return rtoUs;
+        long remainingUs = options.userTimeoutMs * 1000L - (now - retransStampNs) / 1000;
+        if (remainingUs <= 0) return 1;
+        return Math.min(rtoUs, remainingUs);
     }
 
     /** tcp_enter_loss: ssthresh from the algorithm, cwnd 1, all not-SACKed segments lost. */
