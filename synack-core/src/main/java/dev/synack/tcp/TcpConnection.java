@@ -1227,7 +1227,8 @@ public final class TcpConnection {
                     ackNow = true;
                 }
                 eventDataRecv(len, now);
-                growWindow(len);
+                // tcp_event_data_recv: only segments of at least 128 bytes grow the window (rcv_ssthresh).
+                if (len >= 128) growWindow(len);
                 notifyApp();
             } else {
                 // Out of order (tcp_data_queue_ofo): keep it, SACK it, ACK at once (dupack).
