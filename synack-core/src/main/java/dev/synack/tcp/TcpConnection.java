@@ -887,15 +887,8 @@ public final class TcpConnection {
             retransmits = 0;
         }
         if (priorPacketsOut == 0 && !advanced) {
-            // Nothing in flight: a window update or a keepalive answer.
-            if (sndWnd > 0 && xmitKind == XmitTimer.PROBE) {
-                sched.cancel(xmitTimer);
-                xmitKind = XmitTimer.NONE;
-                backoff = 0;
-            }
-            if (!advanced && sndWnd == 0 && xmitKind == XmitTimer.PROBE && sendBuf.length() > unsentOffset()) {
-                // tcp_ack_probe: still closed; keep probing with the backed-off interval.
-            }
+            // Nothing in flight: a window update, a probe's answer or a keepalive answer (tcp_ack's no_queue).
+            if (sendBuf.length() > unsentOffset()) ackProbe();
             return true;
         }
         boolean dupAck = !advanced && seg.payloadLen == 0 && !seg.has(FIN) && sndWnd == priorWnd
@@ -918,6 +911,30 @@ public final class TcpConnection {
         }
         if (host.tracer() != null) traceCwnd(now);
         return state != TcpState.CLOSE;
+    }
+
+    /**
+     * tcp_ack_probe: data waits and nothing is in flight. If the window now takes the first unsent
+     * segment, stop probing (output() sends it); otherwise re-arm the probe timer from now with the
+     * backoff reached, min(max(RTO, 200 ms) << backoff, 120 s).
+     */
+    private void ackProbe() {
+        int unsent = sendBuf.length() - unsentOffset();
+        if (!Seq.gt(sndNxt + Math.min(unsent, mss), sndUna + sndWnd)) {
+            backoff = 0;
+            probeStartNs = 0;
+            if (xmitKind == XmitTimer.PROBE) {
+                sched.cancel(xmitTimer);
+                xmitKind = XmitTimer.NONE;
+            }
+        } else {
+            armXmit(XmitTimer.PROBE, probe0WhenUs());
+        }
+    }
+
+    /** tcp_probe0_when: the probe interval, max(RTO, TCP_RTO_MIN) << backoff, capped at TCP_RTO_MAX. */
+    private long probe0WhenUs() {
+        return Math.min(Math.max(rtoUs, TCP_RTO_MIN_US) << Math.min(backoff, 30), cfg.rtoMaxUs());
     }
 
     /** tcp_may_update_window / tcp_ack_update_window (RFC 9293 §3.10.7.4 with Linux's test). */
@@ -1913,8 +1930,7 @@ public final class TcpConnection {
         writeWakeup(now);
         probesOut++;
         backoff++;
-        long when = Math.min(Math.max(rtoUs, TCP_RTO_MIN_US) << Math.min(backoff, 30), cfg.rtoMaxUs());
-        armXmit(XmitTimer.PROBE, when);
+        armXmit(XmitTimer.PROBE, probe0WhenUs());
     }
 
     private long probeStartNs;
