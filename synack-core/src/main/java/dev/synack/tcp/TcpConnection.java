@@ -145,6 +145,8 @@ public final class TcpConnection {
     long lrcvNs;
     int rcvMss = DEFAULT_MSS;
     boolean firstDataSeen;
+    /** The delayed-ACK timeout (Linux icsk_ack.ato), adapted to the peer's inter-segment gaps. */
+    long atoNs;
 
     // ---- errors -----------------------------------------------------------------------------
     /** sk_err: reported once by the next call, then cleared. */
@@ -1322,9 +1324,23 @@ public final class TcpConnection {
 
     /** tcp_event_data_recv: the first data starts quick-ACK mode (tcp_incr_quickack). */
     private void eventDataRecv(int len, long now) {
+        long atoMinNs = cfg.delackMinMs * 1_000_000L;
         if (!firstDataSeen) {
             firstDataSeen = true;
             incrQuickAck();
+            atoNs = atoMinNs;
+        } else {
+            // The gap since the last data sets ato; a gap longer than the RTO means the sender had to
+            // restart: ACK quickly again.
+            long m = now - lrcvNs;
+            long rtoNs = rtoUs * 1000;
+            if (m <= atoMinNs / 2) {
+                atoNs = (atoNs >> 1) + atoMinNs / 2;
+            } else if (m < atoNs) {
+                atoNs = Math.min((atoNs >> 1) + m, rtoNs);
+            } else if (m > rtoNs) {
+                incrQuickAck();
+            }
         }
         lrcvNs = now;
         ackPending = true;
@@ -1336,9 +1352,11 @@ public final class TcpConnection {
         quickAcks = Math.max(quickAcks, Math.min(quick, MAX_QUICKACKS));
     }
 
+    /** tcp_enter_quickack_mode. */
     private void enterQuickAck() {
         incrQuickAck();
         pingpong = false;
+        atoNs = cfg.delackMinMs * 1_000_000L;
     }
 
     private boolean inQuickAckMode() { return quickAcks > 0 && !pingpong; }
@@ -1373,9 +1391,19 @@ public final class TcpConnection {
         sendDelayedAck();
     }
 
-    /** tcp_send_delayed_ack: ACK within ato, 40 ms (TCP_DELACK_MIN) unless an earlier deadline stands. */
+    /**
+     * tcp_send_delayed_ack: ACK within ato (at least TCP_DELACK_MIN = 40 ms); an ato above that is
+     * bounded by 500 ms (200 ms, TCP_DELACK_MAX, in ping-pong mode or after a push) and by the SRTT.
+     * An earlier deadline already set stands.
+     */
     private void sendDelayedAck() {
-        long ato = cfg.delackMinMs * 1_000_000L;
+        long atoMinNs = cfg.delackMinMs * 1_000_000L;
+        long ato = Math.max(atoNs, atoMinNs);
+        if (ato > atoMinNs) {
+            long maxAto = (pingpong || ackPushed) ? cfg.delackMaxMs * 1_000_000L : 500_000_000L;
+            if (rtt.hasSample()) maxAto = Math.min(maxAto, Math.max(rtt.srttUs() * 1000, atoMinNs));
+            ato = Math.min(ato, maxAto);
+        }
         long deadline = sched.nowNs() + ato;
         if (delackTimer.isArmed() && delackTimer.deadlineNs() <= deadline) return;
         sched.schedule(delackTimer, deadline);
@@ -1385,9 +1413,13 @@ public final class TcpConnection {
         trace("delack");
         if (!ackPending) return;
         stats.inc(Counter.TcpExtDelayedACKs);
-        if (quickAcks == 0 && pingpong) {
-            // tcp_delack_timer_handler: a delayed ACK timed out in ping-pong mode, leave it.
+        if (!pingpong) {
+            // tcp_delack_timer_handler: "Delayed ACK missed: inflate ATO".
+            atoNs = Math.min(Math.max(atoNs, cfg.delackMinMs * 1_000_000L) << 1, rtoUs * 1000);
+        } else {
+            // ... or, in ping-pong mode, leave it and deflate ATO.
             pingpong = false;
+            atoNs = cfg.delackMinMs * 1_000_000L;
         }
         sendAck();
     }
@@ -1593,7 +1625,10 @@ public final class TcpConnection {
     /** Every segment we send acknowledges RCV.NXT: the delayed-ACK state is settled (tcp_event_ack_sent). */
     private void transmit(int tcpLen, int flags) {
         if ((flags & ACK) != 0) {
-            if (quickAcks > 0) quickAcks--;
+            // tcp_dec_quickack_mode: only an ACK that was owed counts; leaving quick-ACK mode deflates ato.
+            if (quickAcks > 0 && (ackPending || ackNow)) {
+                if (--quickAcks == 0) atoNs = cfg.delackMinMs * 1_000_000L;
+            }
             ackPending = false;
             ackNow = false;
             ackPushed = ackPushed2 = false;
