@@ -263,6 +263,7 @@ public final class TcpConnection {
         sndUna = iss;
         sndNxt = iss;
         sndBufSeq = iss + 1;
+        sndSml = iss + 1; // tcp_connect_init: snd_sml = write_seq, so Minshall's check starts clear
         rcvWscale = cfg.tcpWindowScaling ? initialWscale() : 0;
         initialWindow(advMss);
         synRetries = options.synCnt > 0 ? options.synCnt : cfg.tcpSynRetries;
@@ -291,6 +292,7 @@ public final class TcpConnection {
         sndUna = iss;
         sndNxt = iss;
         sndBufSeq = iss + 1;
+        sndSml = iss + 1; // tcp_create_openreq_child: snd_sml = snd_una = ISS + 1
         negotiateOptions(seg);
         // tcp_openreq_init_rwin: the SYN-ACK's window is computed with the MSS less the timestamps option.
         initialWindow(advMss - (tsOk ? 12 : 0));
