@@ -886,10 +886,13 @@ public final class TcpConnection {
         if (sackOk && seg.sackCount > 0) newlySacked = sackTag(seg);
         int ackedPackets = 0;
         boolean advanced = Seq.gt(ack, priorUna);
+        int sackedBeforeClean = rtx.sackedOut;
         if (advanced) {
             ackedPackets = cleanRtxQueue(seg, now);
             retransmits = 0;
         }
+        // Segments SACKed earlier were delivered then; this ACK delivers only the others (tp->delivered).
+        int newlyAcked = ackedPackets - (sackedBeforeClean - rtx.sackedOut);
         if (priorPacketsOut == 0 && !advanced) {
             // Nothing in flight: a window update, a probe's answer or a keepalive answer (tcp_ack's no_queue).
             if (sendBuf.length() > unsentOffset()) ackProbe();
@@ -897,9 +900,9 @@ public final class TcpConnection {
         }
         boolean dupAck = !advanced && seg.payloadLen == 0 && !seg.has(FIN) && sndWnd == priorWnd
                 && !windowUpdated && rtx.size() > 0;
-        int delivered = ackedPackets + newlySacked;
+        int delivered = newlyAcked + newlySacked;
         lossDetection(advanced, dupAck, newlySacked, ackedPackets, priorSacked, now);
-        congestionControl(advanced, delivered, ackedPackets, now);
+        congestionControl(advanced, delivered, newlyAcked, now);
         if (advanced && (finSent && Seq.ge(ack, finSeq + 1))) ourFinAcked();
         if (advanced) {
             if (rtx.isEmpty()) {
@@ -1094,6 +1097,7 @@ public final class TcpConnection {
         cw.priorCwnd = cw.cwnd;
         cw.priorSsthresh = cw.ssthresh;
         cw.ssthresh = cc.ssthresh(cw);
+        cw.cwndCnt = 0; // tcp_init_cwnd_reduction
         prrDelivered = 0;
         prrOut = 0;
         markLost(0);
@@ -1148,9 +1152,10 @@ public final class TcpConnection {
             return;
         }
         if (caState == CaState.LOSS && !advanced) return;
-        if (advanced && ackedPackets > 0) {
+        // tcp_cong_control → tcp_may_raise_cwnd (FLAG_DATA_ACKED) → tcp_cong_avoid(acked_sacked = delivered).
+        if (advanced && ackedPackets > 0 && delivered > 0) {
             cw.cwndLimited = isCwndLimited();
-            cc.congAvoid(cw, ackedPackets, now, rtt.srttUs());
+            cc.congAvoid(cw, delivered, now, rtt.srttUs());
         }
     }
 
