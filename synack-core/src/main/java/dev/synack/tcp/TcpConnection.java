@@ -145,6 +145,8 @@ public final class TcpConnection {
     long lrcvNs;
     int rcvMss = DEFAULT_MSS;
     boolean firstDataSeen;
+    /** The delayed-ACK timeout (Linux icsk_ack.ato), adapted to the peer's inter-segment gaps. */
+    long atoNs;
 
     // ---- errors -----------------------------------------------------------------------------
     /** sk_err: reported once by the next call, then cleared. */
@@ -261,6 +263,7 @@ public final class TcpConnection {
         sndUna = iss;
         sndNxt = iss;
         sndBufSeq = iss + 1;
+        sndSml = iss + 1; // tcp_connect_init: snd_sml = write_seq, so Minshall's check starts clear
         rcvWscale = cfg.tcpWindowScaling ? initialWscale() : 0;
         initialWindow(advMss);
         synRetries = options.synCnt > 0 ? options.synCnt : cfg.tcpSynRetries;
@@ -289,6 +292,7 @@ public final class TcpConnection {
         sndUna = iss;
         sndNxt = iss;
         sndBufSeq = iss + 1;
+        sndSml = iss + 1; // tcp_create_openreq_child: snd_sml = snd_una = ISS + 1
         negotiateOptions(seg);
         // tcp_openreq_init_rwin: the SYN-ACK's window is computed with the MSS less the timestamps option.
         initialWindow(advMss - (tsOk ? 12 : 0));
@@ -885,27 +889,23 @@ public final class TcpConnection {
         if (sackOk && seg.sackCount > 0) newlySacked = sackTag(seg);
         int ackedPackets = 0;
         boolean advanced = Seq.gt(ack, priorUna);
+        int sackedBeforeClean = rtx.sackedOut;
         if (advanced) {
             ackedPackets = cleanRtxQueue(seg, now);
             retransmits = 0;
         }
+        // Segments SACKed earlier were delivered then; this ACK delivers only the others (tp->delivered).
+        int newlyAcked = ackedPackets - (sackedBeforeClean - rtx.sackedOut);
         if (priorPacketsOut == 0 && !advanced) {
-            // Nothing in flight: a window update or a keepalive answer.
-            if (sndWnd > 0 && xmitKind == XmitTimer.PROBE) {
-                sched.cancel(xmitTimer);
-                xmitKind = XmitTimer.NONE;
-                backoff = 0;
-            }
-            if (!advanced && sndWnd == 0 && xmitKind == XmitTimer.PROBE && sendBuf.length() > unsentOffset()) {
-                // tcp_ack_probe: still closed; keep probing with the backed-off interval.
-            }
+            // Nothing in flight: a window update, a probe's answer or a keepalive answer (tcp_ack's no_queue).
+            if (sendBuf.length() > unsentOffset()) ackProbe();
             return true;
         }
         boolean dupAck = !advanced && seg.payloadLen == 0 && !seg.has(FIN) && sndWnd == priorWnd
                 && !windowUpdated && rtx.size() > 0;
-        int delivered = ackedPackets + newlySacked;
+        int delivered = newlyAcked + newlySacked;
         lossDetection(advanced, dupAck, newlySacked, ackedPackets, priorSacked, now);
-        congestionControl(advanced, delivered, ackedPackets, now);
+        congestionControl(advanced, delivered, newlyAcked, now);
         if (advanced && (finSent && Seq.ge(ack, finSeq + 1))) ourFinAcked();
         if (advanced) {
             if (rtx.isEmpty()) {
@@ -921,6 +921,30 @@ public final class TcpConnection {
         }
         if (host.tracer() != null) traceCwnd(now);
         return state != TcpState.CLOSE;
+    }
+
+    /**
+     * tcp_ack_probe: data waits and nothing is in flight. If the window now takes the first unsent
+     * segment, stop probing (output() sends it); otherwise re-arm the probe timer from now with the
+     * backoff reached, min(max(RTO, 200 ms) << backoff, 120 s).
+     */
+    private void ackProbe() {
+        int unsent = sendBuf.length() - unsentOffset();
+        if (!Seq.gt(sndNxt + Math.min(unsent, mss), sndUna + sndWnd)) {
+            backoff = 0;
+            probeStartNs = 0;
+            if (xmitKind == XmitTimer.PROBE) {
+                sched.cancel(xmitTimer);
+                xmitKind = XmitTimer.NONE;
+            }
+        } else {
+            armXmit(XmitTimer.PROBE, probe0WhenUs());
+        }
+    }
+
+    /** tcp_probe0_when: the probe interval, max(RTO, TCP_RTO_MIN) << backoff, capped at TCP_RTO_MAX. */
+    private long probe0WhenUs() {
+        return Math.min(Math.max(rtoUs, TCP_RTO_MIN_US) << Math.min(backoff, 30), cfg.rtoMaxUs());
     }
 
     /** tcp_may_update_window / tcp_ack_update_window (RFC 9293 §3.10.7.4 with Linux's test). */
@@ -1076,6 +1100,7 @@ public final class TcpConnection {
         cw.priorCwnd = cw.cwnd;
         cw.priorSsthresh = cw.ssthresh;
         cw.ssthresh = cc.ssthresh(cw);
+        cw.cwndCnt = 0; // tcp_init_cwnd_reduction
         prrDelivered = 0;
         prrOut = 0;
         markLost(0);
@@ -1130,9 +1155,10 @@ public final class TcpConnection {
             return;
         }
         if (caState == CaState.LOSS && !advanced) return;
-        if (advanced && ackedPackets > 0) {
+        // tcp_cong_control → tcp_may_raise_cwnd (FLAG_DATA_ACKED) → tcp_cong_avoid(acked_sacked = delivered).
+        if (advanced && ackedPackets > 0 && delivered > 0) {
             cw.cwndLimited = isCwndLimited();
-            cc.congAvoid(cw, ackedPackets, now, rtt.srttUs());
+            cc.congAvoid(cw, delivered, now, rtt.srttUs());
         }
     }
 
@@ -1237,7 +1263,8 @@ public final class TcpConnection {
                     ackNow = true;
                 }
                 eventDataRecv(len, now);
-                growWindow(len);
+                // tcp_event_data_recv: only segments of at least 128 bytes grow the window (rcv_ssthresh).
+                if (len >= 128) growWindow(len);
                 notifyApp();
             } else {
                 // Out of order (tcp_data_queue_ofo): keep it, SACK it, ACK at once (dupack).
@@ -1314,9 +1341,23 @@ public final class TcpConnection {
 
     /** tcp_event_data_recv: the first data starts quick-ACK mode (tcp_incr_quickack). */
     private void eventDataRecv(int len, long now) {
+        long atoMinNs = cfg.delackMinMs * 1_000_000L;
         if (!firstDataSeen) {
             firstDataSeen = true;
             incrQuickAck();
+            atoNs = atoMinNs;
+        } else {
+            // The gap since the last data sets ato; a gap longer than the RTO means the sender had to
+            // restart: ACK quickly again.
+            long m = now - lrcvNs;
+            long rtoNs = rtoUs * 1000;
+            if (m <= atoMinNs / 2) {
+                atoNs = (atoNs >> 1) + atoMinNs / 2;
+            } else if (m < atoNs) {
+                atoNs = Math.min((atoNs >> 1) + m, rtoNs);
+            } else if (m > rtoNs) {
+                incrQuickAck();
+            }
         }
         lrcvNs = now;
         ackPending = true;
@@ -1328,9 +1369,11 @@ public final class TcpConnection {
         quickAcks = Math.max(quickAcks, Math.min(quick, MAX_QUICKACKS));
     }
 
+    /** tcp_enter_quickack_mode. */
     private void enterQuickAck() {
         incrQuickAck();
         pingpong = false;
+        atoNs = cfg.delackMinMs * 1_000_000L;
     }
 
     private boolean inQuickAckMode() { return quickAcks > 0 && !pingpong; }
@@ -1365,9 +1408,19 @@ public final class TcpConnection {
         sendDelayedAck();
     }
 
-    /** tcp_send_delayed_ack: ACK within ato, 40 ms (TCP_DELACK_MIN) unless an earlier deadline stands. */
+    /**
+     * tcp_send_delayed_ack: ACK within ato (at least TCP_DELACK_MIN = 40 ms); an ato above that is
+     * bounded by 500 ms (200 ms, TCP_DELACK_MAX, in ping-pong mode or after a push) and by the SRTT.
+     * An earlier deadline already set stands.
+     */
     private void sendDelayedAck() {
-        long ato = cfg.delackMinMs * 1_000_000L;
+        long atoMinNs = cfg.delackMinMs * 1_000_000L;
+        long ato = Math.max(atoNs, atoMinNs);
+        if (ato > atoMinNs) {
+            long maxAto = (pingpong || ackPushed) ? cfg.delackMaxMs * 1_000_000L : 500_000_000L;
+            if (rtt.hasSample()) maxAto = Math.min(maxAto, Math.max(rtt.srttUs() * 1000, atoMinNs));
+            ato = Math.min(ato, maxAto);
+        }
         long deadline = sched.nowNs() + ato;
         if (delackTimer.isArmed() && delackTimer.deadlineNs() <= deadline) return;
         sched.schedule(delackTimer, deadline);
@@ -1377,9 +1430,13 @@ public final class TcpConnection {
         trace("delack");
         if (!ackPending) return;
         stats.inc(Counter.TcpExtDelayedACKs);
-        if (quickAcks == 0 && pingpong) {
-            // tcp_delack_timer_handler: a delayed ACK timed out in ping-pong mode, leave it.
+        if (!pingpong) {
+            // tcp_delack_timer_handler: "Delayed ACK missed: inflate ATO".
+            atoNs = Math.min(Math.max(atoNs, cfg.delackMinMs * 1_000_000L) << 1, rtoUs * 1000);
+        } else {
+            // ... or, in ping-pong mode, leave it and deflate ATO.
             pingpong = false;
+            atoNs = cfg.delackMinMs * 1_000_000L;
         }
         sendAck();
     }
@@ -1585,7 +1642,10 @@ public final class TcpConnection {
     /** Every segment we send acknowledges RCV.NXT: the delayed-ACK state is settled (tcp_event_ack_sent). */
     private void transmit(int tcpLen, int flags) {
         if ((flags & ACK) != 0) {
-            if (quickAcks > 0) quickAcks--;
+            // tcp_dec_quickack_mode: only an ACK that was owed counts; leaving quick-ACK mode deflates ato.
+            if (quickAcks > 0 && (ackPending || ackNow)) {
+                if (--quickAcks == 0) atoNs = cfg.delackMinMs * 1_000_000L;
+            }
             ackPending = false;
             ackNow = false;
             ackPushed = ackPushed2 = false;
@@ -1816,8 +1876,20 @@ public final class TcpConnection {
         totalRto++;
         backoff++;
         rtoUs = Math.min(rtoUs << 1, cfg.rtoMaxUs());
-        armXmit(XmitTimer.RTO, rtoUs);
+        armXmit(XmitTimer.RTO, clampRtoToUserTimeout(now));
         traceCwnd(now);
+    }
+
+    /**
+     * tcp_clamp_rto_to_user_timeout (tcp_timer.c): with TCP_USER_TIMEOUT the next RTO fires no later
+     * than the moment the user timeout runs out (counted from retrans_stamp), so the connection fails
+     * exactly then rather than at a later, backed-off expiry.
+     */
+    private long clampRtoToUserTimeout(long now) {
+        if (options.userTimeoutMs <= 0 || retransStampNs == 0) return rtoUs;
+        long remainingUs = options.userTimeoutMs * 1000L - (now - retransStampNs) / 1000;
+        if (remainingUs <= 0) return 1;
+        return Math.min(rtoUs, remainingUs);
     }
 
     /** tcp_enter_loss: ssthresh from the algorithm, cwnd 1, all not-SACKed segments lost. */
@@ -1910,8 +1982,7 @@ public final class TcpConnection {
         writeWakeup(now);
         probesOut++;
         backoff++;
-        long when = Math.min(Math.max(rtoUs, TCP_RTO_MIN_US) << Math.min(backoff, 30), cfg.rtoMaxUs());
-        armXmit(XmitTimer.PROBE, when);
+        armXmit(XmitTimer.PROBE, probe0WhenUs());
     }
 
     private long probeStartNs;

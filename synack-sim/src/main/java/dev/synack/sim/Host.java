@@ -1,0 +1,200 @@
+package dev.synack.sim;
+
+import dev.synack.runtime.VirtualRuntime;
+import dev.synack.runtime.VirtualRuntime.Proc;
+import dev.synack.stack.NetInterface;
+import dev.synack.stack.Stack;
+import dev.synack.time.Timer;
+import dev.synack.wire.Icmp;
+import dev.synack.wire.Ipv4;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A simulated machine: one {@link Stack} (its kernel) and the processes it runs, on the network's
+ * virtual time line. Faults act at the layer they act at in real life:
+ *
+ * <ul>
+ *   <li>{@link #unplug()}: the cable comes out. The interface is down, so the route lookup fails and
+ *       local sends get ENETUNREACH; packets in flight from or to it are lost.</li>
+ *   <li>{@link #crash()}: the machine vanishes silently. No FIN, no RST: the stack forgets every
+ *       connection, its processes die without their sockets being closed, and packets arriving
+ *       while it is down are dropped.</li>
+ *   <li>{@link #reboot()}: back after a crash with no connection state, so segments of old
+ *       connections meet no socket and are answered with RST (RFC 9293 §3.10.7.1).</li>
+ *   <li>{@link #shutdown(long)}: processes get SIGTERM (the hooks they registered with
+ *       {@link #onTerm}); after the grace period the survivors get SIGKILL, whose kill actions
+ *       close their sockets as the kernel does (FIN, or RST with unread data).</li>
+ *   <li>{@link #freeze}/{@link #thaw}: SIGSTOP/SIGCONT: the kernel keeps ACKing, the application reads
+ *       nothing. {@link #kill}: SIGKILL for one process.</li>
+ * </ul>
+ */
+public final class Host extends Node {
+    private final Stack stack;
+    private final List<Proc> processes = new ArrayList<>();
+    private final Map<Proc, List<Runnable>> termHooks = new LinkedHashMap<>();
+    private final byte[] icmpBuf = new byte[Ipv4.HEADER_LEN + Icmp.HEADER_LEN + 60 + Icmp.QUOTED_PAYLOAD_LEN];
+    private boolean running = true;
+
+    Host(Network network, String name, Stack stack) {
+        super(network, name);
+        this.stack = stack;
+    }
+
+    /** The host's kernel. */
+    public Stack stack() { return stack; }
+
+    /** Adds an interface ({@code "10.0.0.1/24"}), not yet attached; returns this host. */
+    public Host addInterface(String cidr) {
+        int[] a = Network.cidr(cidr);
+        NetInterface nic = stack.addInterface("eth" + ports.size(), a[0], a[1], 1500, null);
+        ports.add(new Port(this, nic.name(), a[0], a[1], nic));
+        return this;
+    }
+
+    /** Adds a route: {@code "0.0.0.0/0"} via {@code gateway}, through the interface on the gateway's prefix. */
+    public Host route(String cidr, String gateway) {
+        int[] d = Network.cidr(cidr);
+        int gw = Ipv4.parse(gateway);
+        for (Port p : ports) {
+            if (p.onLink(gw)) {
+                stack.addRoute(d[0], d[1], gw, p.nic);
+                return this;
+            }
+        }
+        throw new IllegalArgumentException(name + ": gateway " + gateway + " is on none of " + addresses());
+    }
+
+    @Override
+    boolean isRunning() { return running; }
+
+    /** Whether the host is up (not crashed). */
+    public boolean isUp() { return running; }
+
+    @Override
+    void deliver(Port in, byte[] b, int off, int len) { stack.receive(b, off, len); }
+
+    @Override
+    int nextHop(int dst) {
+        var r = stack.route(dst);
+        return r == null || r.gateway() == 0 ? dst : r.gateway();
+    }
+
+    /**
+     * Linux's neigh_invalidate → arp_error_report → icmp_send(ICMP_DEST_UNREACH, ICMP_HOST_UNREACH) for
+     * every packet still held: the error is generated locally and delivered to our own stack, which is
+     * how connect() fails with EHOSTUNREACH about 3 s after a SYN to an absent on-link host.
+     */
+    @Override
+    void neighbourFailed(Port out, byte[] b, int off, int len) {
+        if (!running) return;
+        int icmpLen = Icmp.writeDestUnreachable(icmpBuf, Ipv4.HEADER_LEN, Icmp.HOST_UNREACH, 0, b, off, len);
+        Ipv4.write(icmpBuf, 0, out.address, Ipv4.src(b, off), Ipv4.PROTO_ICMP, Ipv4.DEFAULT_TTL, 0, icmpLen);
+        stack.receive(icmpBuf, 0, Ipv4.HEADER_LEN + icmpLen);
+    }
+
+    // ---- processes ---------------------------------------------------------------------------
+
+    /** Starts a simulated process on this host; it runs when the simulation next hands out the baton. */
+    public Proc spawn(String processName, VirtualRuntime.Body body) {
+        if (!running) throw new IllegalStateException(name + " is down");
+        Proc p = network.runtime().spawn(processName, body);
+        processes.add(p);
+        return p;
+    }
+
+    /** The host's processes that are still alive, in start order. */
+    public List<Proc> processes() {
+        List<Proc> out = new ArrayList<>();
+        for (Proc p : processes) if (!p.isDone() && !p.isKilled()) out.add(p);
+        return out;
+    }
+
+    /**
+     * Registers a SIGTERM handler for the calling process (call it from inside a process of this
+     * host). It runs, with exclusive access to the stacks, when the host shuts down.
+     */
+    public void onTerm(Runnable handler) {
+        Proc p = network.runtime().currentProcess();
+        if (p == null || !processes.contains(p)) throw new IllegalStateException("onTerm must be called from a process of " + name);
+        onTerm(p, handler);
+    }
+
+    /** Registers a SIGTERM handler for {@code process}. */
+    public void onTerm(Proc process, Runnable handler) {
+        termHooks.computeIfAbsent(process, k -> new ArrayList<>()).add(handler);
+    }
+
+    /** SIGSTOP. */
+    public void freeze(Proc p) {
+        network.fault(name, "freeze " + p.name());
+        p.freeze();
+    }
+
+    /** SIGCONT. */
+    public void thaw(Proc p) {
+        network.fault(name, "thaw " + p.name());
+        p.thaw();
+    }
+
+    /** SIGKILL: the kernel closes the process's sockets (its kill actions), then the process unwinds. */
+    public void kill(Proc p) {
+        network.fault(name, "kill " + p.name());
+        p.kill();
+    }
+
+    // ---- faults ------------------------------------------------------------------------------
+
+    /** Pulls every cable: local sends fail with ENETUNREACH, packets in flight are lost. */
+    public void unplug() {
+        network.fault(name, "unplug");
+        for (Port p : ports) p.setUp(false);
+    }
+
+    /** Plugs the cables back. */
+    public void plug() {
+        network.fault(name, "plug");
+        for (Port p : ports) p.setUp(true);
+    }
+
+    /** Vanishes silently: no packet leaves, the state is gone, processes die with their sockets open. */
+    public void crash() {
+        if (!running) return;
+        network.fault(name, "crash");
+        running = false;
+        stack.forgetEverything();
+        for (Proc p : processes()) p.kill(); // the kill actions meet forgotten sockets: nothing is sent
+        processes.clear();
+        termHooks.clear();
+    }
+
+    /** Powers back on after a crash (a running host crashes first): no connection state survives. */
+    public void reboot() {
+        if (running) crash();
+        network.fault(name, "reboot");
+        stack.forgetEverything();
+        running = true;
+    }
+
+    /**
+     * An orderly shutdown: SIGTERM now, SIGKILL for the survivors after {@code graceMs}. The kernel stays
+     * up to finish closing connections (FIN_WAIT, TIME_WAIT); call {@link #crash()} to power off.
+     */
+    public void shutdown(long graceMs) {
+        network.fault(name, "shutdown (SIGTERM, SIGKILL after " + graceMs + " ms)");
+        List<Proc> alive = processes();
+        for (Proc p : alive) {
+            for (Runnable h : List.copyOf(termHooks.getOrDefault(p, List.of()))) h.run();
+        }
+        network.scheduler().scheduleIn(Timer.of(() -> {
+            for (Proc p : alive) {
+                if (!p.isDone() && !p.isKilled()) {
+                    network.fault(name, "SIGKILL " + p.name());
+                    p.kill();
+                }
+            }
+        }), graceMs * 1_000_000L);
+    }
+}

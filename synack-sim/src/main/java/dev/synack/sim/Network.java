@@ -1,0 +1,249 @@
+package dev.synack.sim;
+
+import dev.synack.runtime.VirtualRuntime;
+import dev.synack.stack.Stack;
+import dev.synack.tcp.TcpConfig;
+import dev.synack.time.VirtualScheduler;
+import dev.synack.wire.Ipv4;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * A simulated network in virtual time: hosts (one {@link Stack} each), routers, point-to-point links
+ * and segments, with faults, on one {@link VirtualRuntime} so processes and every stack share one time
+ * line. Everything random comes from one {@link SplittableRandom} seeded by the network's seed (stack
+ * secrets, link impairments), and collections are iterated in insertion order only: the same seed and
+ * the same story give the same packets, byte for byte.
+ *
+ * <pre>{@code
+ * Network net = new Network(42);
+ * Host client = net.host("client", "198.18.0.1/24");
+ * Host server = net.host("server", "198.18.0.2/24");
+ * net.link(client, server, LinkSpec.delayMs(10));
+ * server.spawn("httpd", () -> { ... });
+ * net.runFor(5_000);
+ * System.out.println(Ladder.render(net));
+ * }</pre>
+ *
+ * <p>The seed is part of every failure message of {@link #runFor}, {@link #runUntil},
+ * {@link #runUntilDone} and {@link #check}, so a failing story can be replayed.
+ */
+public final class Network {
+    private final long seed;
+    private final SplittableRandom random;
+    private final VirtualRuntime runtime = new VirtualRuntime();
+    private final Trace trace = new Trace();
+    private final TcpConfig config = new TcpConfig();
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final List<SimLink> links = new ArrayList<>();
+    private final Set<Cut> cuts = new LinkedHashSet<>();
+
+    private record Cut(Node from, Node to) {}
+
+    /** A network whose randomness all derives from {@code seed}. */
+    public Network(long seed) {
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+    }
+
+    public long seed() { return seed; }
+
+    public VirtualRuntime runtime() { return runtime; }
+
+    public VirtualScheduler scheduler() { return runtime.scheduler(); }
+
+    public Trace trace() { return trace; }
+
+    /** The sysctls new hosts start with (each host gets its own copy). */
+    public TcpConfig config() { return config; }
+
+    public long nowNs() { return scheduler().nowNs(); }
+
+    SplittableRandom splitRandom() { return random.split(); }
+
+    // ---- building ----------------------------------------------------------------------------
+
+    /** A host with one interface ({@code "198.18.0.1/24"}), not yet attached to anything. */
+    public Host host(String name, String cidr) {
+        checkName(name);
+        Stack stack = new Stack(name, scheduler(), config.copy(), random.nextLong());
+        stack.setTracer(trace);
+        Host h = new Host(this, name, stack);
+        h.addInterface(cidr);
+        nodes.put(name, h);
+        return h;
+    }
+
+    /** A router with the given interfaces, in order. */
+    public Router router(String name, String... cidrs) {
+        checkName(name);
+        Router r = new Router(this, name);
+        for (String c : cidrs) r.addInterface(c);
+        nodes.put(name, r);
+        return r;
+    }
+
+    private void checkName(String name) {
+        if (nodes.containsKey(name)) throw new IllegalArgumentException("a node named " + name + " exists");
+    }
+
+    /** The two directions of a point-to-point link. */
+    public record Wire(SimLink forward, SimLink backward) {}
+
+    /**
+     * A point-to-point link between the first free interfaces of {@code a} and {@code b}, with the same
+     * spec in both directions (change one with {@link SimLink#setSpec}).
+     */
+    public Wire link(Node a, Node b, LinkSpec spec) {
+        Port pa = a.freePort(), pb = b.freePort();
+        SimLink ab = new SimLink(this, a.name() + "→" + b.name(), pa, pb, spec, random.split());
+        SimLink ba = new SimLink(this, b.name() + "→" + a.name(), pb, pa, spec, random.split());
+        pa.attach(ab, ab.name());
+        pb.attach(ba, ba.name());
+        links.add(ab);
+        links.add(ba);
+        return new Wire(ab, ba);
+    }
+
+    /** An on-link broadcast domain with neighbour resolution; attach nodes with {@link Segment#attach}. */
+    public Segment segment(String name, LinkSpec spec) { return new Segment(this, name, spec); }
+
+    void register(SimLink link) { links.add(link); }
+
+    /** Every link direction and segment transmitter, in creation order. */
+    public List<SimLink> links() { return List.copyOf(links); }
+
+    /** The node named {@code name}. */
+    public Node node(String name) {
+        Node n = nodes.get(name);
+        if (n == null) throw new IllegalArgumentException("no node " + name);
+        return n;
+    }
+
+    /** Every node in creation order. */
+    public List<Node> nodes() { return List.copyOf(nodes.values()); }
+
+    /** The name of the node with address {@code addr}, or its dotted quad. */
+    public String nameOf(int addr) {
+        for (Node n : nodes.values()) if (n.portFor(addr) != null) return n.name();
+        return Ipv4.format(addr);
+    }
+
+    // ---- partitions ----------------------------------------------------------------------------
+
+    /** Nothing passes between {@code a} and {@code b}, either way, until {@link #heal()}. */
+    public void partition(Set<? extends Node> a, Set<? extends Node> b) {
+        partitionOneWay(a, b);
+        partitionOneWay(b, a);
+    }
+
+    /** Nothing passes from {@code from} to {@code to} (the other way still works). */
+    public void partitionOneWay(Set<? extends Node> from, Set<? extends Node> to) {
+        fault("network", "partition " + names(from) + " ⇸ " + names(to));
+        for (Node f : sorted(from)) for (Node t : sorted(to)) cuts.add(new Cut(f, t));
+    }
+
+    /** Removes every partition. */
+    public void heal() {
+        fault("network", "heal");
+        cuts.clear();
+    }
+
+    boolean blocked(Node from, Node to) { return !cuts.isEmpty() && cuts.contains(new Cut(from, to)); }
+
+    /** A set's nodes in creation order (a Set's own order may depend on hashing). */
+    private List<Node> sorted(Set<? extends Node> set) {
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes.values()) if (set.contains(n)) out.add(n);
+        return out;
+    }
+
+    private String names(Set<? extends Node> set) {
+        List<String> out = new ArrayList<>();
+        for (Node n : sorted(set)) out.add(n.name());
+        return String.join(",", out);
+    }
+
+    // ---- packets -------------------------------------------------------------------------------
+
+    /** A frame reached the end of its flight: deliver it unless the network changed under it. */
+    boolean arrive(SimLink link, Port from, int fromEpoch, Port to, int toEpoch, byte[] b, int len) {
+        SimEvent.Fate fate = null;
+        if (blocked(from.node, to.node)) fate = SimEvent.Fate.PARTITIONED;
+        else if (from.epoch != fromEpoch || to.epoch != toEpoch || !to.isUp()) fate = SimEvent.Fate.UNPLUGGED;
+        else if (!to.node.isRunning()) fate = SimEvent.Fate.HOST_DOWN;
+        if (fate != null) {
+            wireDrop(link, from, to, fate, b, 0, len);
+            return false;
+        }
+        if (to.attachment != null) to.attachment.confirm(from.address);
+        to.node.deliver(to, b, 0, len);
+        return true;
+    }
+
+    void wireDrop(SimLink link, Port from, Port to, SimEvent.Fate fate, byte[] b, int off, int len) {
+        trace.add(new SimEvent.Wire(nowNs(), from.node.name(), to == null ? null : to.node.name(), link.name(), fate,
+                Arrays.copyOfRange(b, off, off + len)));
+    }
+
+    void wireDrop(Router router, Port in, SimEvent.Fate fate, byte[] b, int off, int len) {
+        trace.add(new SimEvent.Wire(nowNs(), nameOf(Ipv4.src(b, off)), router.name(), in.medium, fate,
+                Arrays.copyOfRange(b, off, off + len)));
+    }
+
+    void fault(String host, String what) { trace.add(new SimEvent.Fault(nowNs(), host, what)); }
+
+    // ---- running -------------------------------------------------------------------------------
+
+    /** Runs processes and events for {@code ms} of virtual time. */
+    public void runFor(long ms) { runUntil(nowNs() + ms * 1_000_000L); }
+
+    /** Runs processes and events until virtual time {@code deadlineNs}. */
+    public void runUntil(long deadlineNs) {
+        try {
+            runtime.runUntil(deadlineNs);
+        } catch (RuntimeException | Error e) {
+            throw failure(e);
+        }
+    }
+
+    /** Runs until every process is done or {@code limitMs} of virtual time passes; rethrows a process's failure. */
+    public void runUntilDone(long limitMs) {
+        try {
+            runtime.runUntilDone(limitMs * 1_000_000L);
+        } catch (RuntimeException | Error e) {
+            throw failure(e);
+        }
+    }
+
+    /** Runs {@code assertions}; a failure names the seed and the virtual time. */
+    public void check(Runnable assertions) {
+        try {
+            assertions.run();
+        } catch (RuntimeException | Error e) {
+            throw failure(e);
+        }
+    }
+
+    private AssertionError failure(Throwable e) {
+        return new AssertionError("[seed " + seed + ", t=" + String.format("%.6f", nowNs() / 1e9) + " s] " + e.getMessage(), e);
+    }
+
+    /** Parses {@code "a.b.c.d/n"} into {address, prefix length}. */
+    static int[] cidr(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0) throw new IllegalArgumentException("expected address/prefix, not " + text);
+        int prefix = Integer.parseInt(text.substring(slash + 1));
+        if (prefix < 0 || prefix > 32) throw new IllegalArgumentException("prefix must be 0..32: " + text);
+        return new int[] {Ipv4.parse(text.substring(0, slash)), prefix};
+    }
+
+    @Override
+    public String toString() { return "Network[seed " + seed + ", " + nodes.keySet() + ", t=" + nowNs() / 1e9 + " s]"; }
+}

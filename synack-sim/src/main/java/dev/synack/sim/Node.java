@@ -1,0 +1,55 @@
+package dev.synack.sim;
+
+import dev.synack.wire.Ipv4;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Something with interfaces on the network: a {@link Host} (one stack) or a {@link Router}. */
+public abstract sealed class Node permits Host, Router {
+    final Network network;
+    final String name;
+    final List<Port> ports = new ArrayList<>();
+
+    Node(Network network, String name) {
+        this.network = network;
+        this.name = name;
+    }
+
+    public final String name() { return name; }
+
+    /** The address of the first interface. */
+    public final int address() { return ports.getFirst().address; }
+
+    /** Every address of the node, in interface order, as text. */
+    public final List<String> addresses() {
+        List<String> out = new ArrayList<>();
+        for (Port p : ports) out.add(Ipv4.format(p.address) + "/" + p.prefixLength);
+        return out;
+    }
+
+    /** Whether the node is powered and running (not crashed). */
+    abstract boolean isRunning();
+
+    /** A packet arrived on {@code in}; the buffer is the caller's after return. */
+    abstract void deliver(Port in, byte[] b, int off, int len);
+
+    /** The on-link address a packet for {@code dst} goes to next: a route's gateway, or dst itself. */
+    abstract int nextHop(int dst);
+
+    /** Neighbour resolution for a packet this node sent on {@code out} failed: report it (ICMP host unreachable). */
+    abstract void neighbourFailed(Port out, byte[] b, int off, int len);
+
+    /** The first interface not yet attached to a link or segment. */
+    final Port freePort() {
+        for (Port p : ports) if (p.out == null) return p;
+        throw new IllegalStateException(name + " has no free interface (add one with addInterface)");
+    }
+
+    final Port portFor(int addr) {
+        for (Port p : ports) if (p.address == addr) return p;
+        return null;
+    }
+
+    @Override
+    public String toString() { return name + " " + addresses(); }
+}

@@ -1,0 +1,55 @@
+package dev.synack.sim;
+
+import dev.synack.link.Link;
+import dev.synack.stack.NetInterface;
+
+/**
+ * One interface of a node as the network sees it: its address, whether its cable is in, and the link
+ * or segment it is attached to. Unplugging bumps its epoch, so packets in flight from or to it when
+ * the cable came out are lost even if it is plugged back before they would have arrived.
+ */
+final class Port {
+    final Node node;
+    final String ifName;
+    final int address;
+    final int prefixLength;
+    /** The stack's interface for a host; null for a router. */
+    final NetInterface nic;
+    private boolean routerUp = true;
+    int epoch;
+    Link out;
+    String medium;
+    Segment.Attachment attachment;
+
+    Port(Node node, String ifName, int address, int prefixLength, NetInterface nic) {
+        this.node = node;
+        this.ifName = ifName;
+        this.address = address;
+        this.prefixLength = prefixLength;
+        this.nic = nic;
+    }
+
+    boolean isUp() { return nic != null ? nic.isUp() : routerUp; }
+
+    void setUp(boolean up) {
+        if (!up && isUp()) epoch++;
+        if (nic != null) nic.setUp(up);
+        else routerUp = up;
+    }
+
+    void attach(Link link, String mediumName) {
+        if (out != null) throw new IllegalStateException(node.name() + " " + ifName + " is already attached to " + medium);
+        this.out = link;
+        this.medium = mediumName;
+        if (nic != null) nic.setLink(link);
+    }
+
+    boolean onLink(int addr) {
+        if (prefixLength == 0) return true;
+        int mask = -1 << (32 - prefixLength);
+        return (addr & mask) == (address & mask);
+    }
+
+    @Override
+    public String toString() { return node.name() + ":" + ifName; }
+}

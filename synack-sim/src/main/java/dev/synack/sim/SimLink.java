@@ -1,0 +1,181 @@
+package dev.synack.sim;
+
+import dev.synack.link.Link;
+import dev.synack.time.Timer;
+import dev.synack.wire.Ipv4;
+import java.util.ArrayDeque;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * One direction of a simulated link, from one interface: the impairments of its {@link LinkSpec},
+ * a drop-tail queue in front of a transmitter of a given rate, and propagation to the far end.
+ * Frames are pooled: in steady state a packet costs one copy and no allocation. Its random source is
+ * split from the network's seeded one when the link is made, so traffic on one link does not change
+ * the draws of another.
+ */
+public final class SimLink implements Link {
+    private final Network network;
+    private final String name;
+    private final Port from;
+    private final Port peer;
+    private final SplittableRandom random;
+    private LinkSpec spec;
+    private final PriorityQueue<Frame> inFlight = new PriorityQueue<>();
+    private final ArrayDeque<Frame> pool = new ArrayDeque<>();
+    private long nextOrder;
+    private long busyUntilNs;
+    private long[] waitingStarts;
+    private int waitingHead, waitingCount;
+    private long sent, delivered, lost, queueDrops, duplicated, corrupted, reordered;
+    private final Timer deliveryTimer = new Timer() {
+        @Override
+        protected void fire(long nowNs) { deliverDue(nowNs); }
+    };
+
+    SimLink(Network network, String name, Port from, Port peer, LinkSpec spec, SplittableRandom random) {
+        this.network = network;
+        this.name = name;
+        this.from = from;
+        this.peer = peer;
+        this.random = random;
+        setSpec(spec);
+    }
+
+    /** The link's name ("client→server", "lan:client"). */
+    public String name() { return name; }
+
+    public LinkSpec spec() { return spec; }
+
+    /** Changes the impairments from now on (packets already in flight keep their times). */
+    public void setSpec(LinkSpec spec) {
+        this.spec = spec;
+        long[] w = new long[spec.queuePackets()];
+        int n = 0;
+        for (int i = 0; i < waitingCount && n < w.length; i++) w[n++] = waitingStarts[(waitingHead + i) % waitingStarts.length];
+        waitingStarts = w;
+        waitingHead = 0;
+        waitingCount = n;
+    }
+
+    /** Packets handed to the link. */
+    public long sent() { return sent; }
+
+    /** Packets handed to the far end (duplicates count twice). */
+    public long delivered() { return delivered; }
+
+    /** Packets lost to the loss impairment. */
+    public long lost() { return lost; }
+
+    /** Packets dropped because the queue was full. */
+    public long queueDrops() { return queueDrops; }
+
+    public long duplicated() { return duplicated; }
+
+    public long corrupted() { return corrupted; }
+
+    public long reordered() { return reordered; }
+
+    @Override
+    public void transmit(byte[] packet, int off, int len) { send(packet, off, len, peer); }
+
+    /** Sends a packet to {@code to} (the peer of a point-to-point link, or a segment's neighbour). */
+    void send(byte[] packet, int off, int len, Port to) {
+        if (!from.node.isRunning() || !from.isUp()) return; // a dead or unplugged NIC sends nothing
+        sent++;
+        long now = network.scheduler().nowNs();
+        if (spec.loss() > 0 && random.nextDouble() < spec.loss()) {
+            lost++;
+            network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
+            return;
+        }
+        boolean dup = spec.duplicate() > 0 && random.nextDouble() < spec.duplicate();
+        boolean corrupt = spec.corrupt() > 0 && random.nextDouble() < spec.corrupt();
+        enqueue(packet, off, len, to, now, corrupt);
+        if (dup) {
+            duplicated++;
+            enqueue(packet, off, len, to, now, false);
+        }
+    }
+
+    private void enqueue(byte[] packet, int off, int len, Port to, long now, boolean corrupt) {
+        long startNs = now;
+        if (spec.rateBps() > 0) {
+            while (waitingCount > 0 && waitingStarts[waitingHead] <= now) {
+                waitingHead = (waitingHead + 1) % waitingStarts.length;
+                waitingCount--;
+            }
+            startNs = Math.max(now, busyUntilNs);
+            if (startNs > now) {
+                if (waitingCount >= waitingStarts.length) {
+                    queueDrops++;
+                    network.wireDrop(this, from, to, SimEvent.Fate.QUEUE_FULL, packet, off, len);
+                    return;
+                }
+                waitingStarts[(waitingHead + waitingCount) % waitingStarts.length] = startNs;
+                waitingCount++;
+            }
+            busyUntilNs = startNs + spec.serializationNs(len);
+        }
+        long doneNs = startNs + spec.serializationNs(len);
+        long dueNs;
+        if (spec.reorder() > 0 && random.nextDouble() < spec.reorder()) {
+            reordered++;
+            dueNs = doneNs;
+        } else {
+            long jitter = spec.jitterNs() > 0 ? random.nextLong(2 * spec.jitterNs() + 1) - spec.jitterNs() : 0;
+            dueNs = Math.max(doneNs, doneNs + spec.delayNs() + jitter);
+        }
+        Frame f = pool.isEmpty() ? new Frame() : pool.poll();
+        if (f.data.length < len) f.data = new byte[Math.max(len, 2048)];
+        System.arraycopy(packet, off, f.data, 0, len);
+        f.len = len;
+        if (corrupt && len > Ipv4.HEADER_LEN) {
+            int hl = Math.min(Ipv4.headerLength(f.data, 0), len - 1);
+            int pos = hl + random.nextInt(len - hl);
+            f.data[pos] ^= (byte) (1 << random.nextInt(8));
+            corrupted++;
+        }
+        f.to = to;
+        f.fromEpoch = from.epoch;
+        f.toEpoch = to.epoch;
+        f.dueNs = dueNs;
+        f.order = nextOrder++;
+        inFlight.add(f);
+        Frame head = inFlight.peek();
+        if (!deliveryTimer.isArmed() || deliveryTimer.deadlineNs() > head.dueNs) network.scheduler().schedule(deliveryTimer, head.dueNs);
+    }
+
+    private void deliverDue(long nowNs) {
+        Frame f;
+        while ((f = inFlight.peek()) != null && f.dueNs <= nowNs) {
+            inFlight.poll();
+            if (network.arrive(this, from, f.fromEpoch, f.to, f.toEpoch, f.data, f.len)) delivered++;
+            f.to = null;
+            pool.add(f);
+        }
+        f = inFlight.peek();
+        if (f != null && !deliveryTimer.isArmed()) network.scheduler().schedule(deliveryTimer, f.dueNs);
+    }
+
+    @Override
+    public String toString() {
+        return name + " sent=" + sent + " delivered=" + delivered + " lost=" + lost + " queueDrops=" + queueDrops
+                + " dup=" + duplicated + " corrupt=" + corrupted + " reordered=" + reordered;
+    }
+
+    private static final class Frame implements Comparable<Frame> {
+        byte[] data = new byte[2048];
+        int len;
+        Port to;
+        int fromEpoch, toEpoch;
+        long dueNs;
+        long order;
+
+        @Override
+        public int compareTo(Frame o) {
+            int c = Long.compare(dueNs, o.dueNs);
+            return c != 0 ? c : Long.compare(order, o.order);
+        }
+    }
+}
