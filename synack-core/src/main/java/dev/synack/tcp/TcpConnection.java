@@ -1815,8 +1815,20 @@ public final class TcpConnection {
         totalRto++;
         backoff++;
         rtoUs = Math.min(rtoUs << 1, cfg.rtoMaxUs());
-        armXmit(XmitTimer.RTO, rtoUs);
+        armXmit(XmitTimer.RTO, clampRtoToUserTimeout(now));
         traceCwnd(now);
+    }
+
+    /**
+     * tcp_clamp_rto_to_user_timeout (tcp_timer.c): with TCP_USER_TIMEOUT the next RTO fires no later
+     * than the user timeout after the first retransmission (1 jiffy, 4 ms, when it has passed), so the
+     * connection gives up on time rather than at the next backed-off RTO.
+     */
+    private long clampRtoToUserTimeout(long now) {
+        if (options.userTimeoutMs <= 0 || retransStampNs == 0) return rtoUs;
+        long remainingUs = options.userTimeoutMs * 1000L - (now - retransStampNs) / 1000;
+        if (remainingUs <= 0) return 4000;
+        return Math.min(rtoUs, remainingUs);
     }
 
     /** tcp_enter_loss: ssthresh from the algorithm, cwnd 1, all not-SACKed segments lost. */
