@@ -399,6 +399,15 @@ public final class TcpConnection {
     /** Whether the connection has reached CLOSE (POLLHUP when both directions are shut). */
     public boolean isClosed() { return state == TcpState.CLOSE; }
 
+    /** Linux sk_shutdown & RCV_SHUTDOWN: the peer's FIN was read in order, shutdown(SHUT_RD), or CLOSE (poll's POLLRDHUP). */
+    public boolean receiveShutdown() { return rcvShutdown || appShutRd; }
+
+    /** Linux sk_shutdown & SEND_SHUTDOWN: shutdown(SHUT_WR), close, or CLOSE. */
+    public boolean sendShutdown() { return sendShutdown; }
+
+    /** The send buffer's size in bytes (sk_sndbuf as the engine models it), for poll's POLLOUT rule. */
+    public int sendBufferCapacity() { return sendBuf == null ? 0 : sendBuf.capacity(); }
+
     /** The pending error without clearing it (for poll's POLLERR). */
     public Errno pendingError() { return error; }
 

@@ -1,0 +1,572 @@
+package dev.synack.socket;
+
+import dev.synack.runtime.Runtime;
+import dev.synack.runtime.VirtualRuntime;
+import dev.synack.runtime.WaitList;
+import dev.synack.stack.Stack;
+import dev.synack.tcp.Errno;
+import dev.synack.tcp.ErrnoException;
+import dev.synack.tcp.SocketOptions;
+import dev.synack.tcp.TcpConnection;
+import dev.synack.tcp.TcpListener;
+import dev.synack.tcp.TcpState;
+import dev.synack.trace.TraceEvent;
+import dev.synack.wire.Ipv4;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * One socket as the kernel sees it (Linux's struct socket + struct sock): the socket-level state
+ * (SS_UNCONNECTED / SS_CONNECTING / SS_CONNECTED), the reservation, listener or connection behind it,
+ * its options and its waiters. Every call returns ≥ 0 or −errno like a syscall; blocking calls wait
+ * through the runtime, with a timeout in ns ({@link #NONBLOCK} = do not wait, {@link #FOREVER}).
+ *
+ * <p>State is touched only inside {@code runtime.call} or in {@code runtime.await}'s condition, so
+ * several threads (a RealtimeRuntime) or processes (a VirtualRuntime) may share a socket.
+ */
+final class KernelSocket {
+    static final long NONBLOCK = 0;
+    static final long FOREVER = Long.MAX_VALUE;
+
+    /** net.core.rmem_max / wmem_max (Linux default 212992): the ceiling of SO_RCVBUF / SO_SNDBUF. */
+    static final int RMEM_MAX = 212_992, WMEM_MAX = 212_992;
+    /** SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF on x86-64 (include/net/sock.h: 2048 + sk_buff, twice that to send). */
+    static final int SOCK_MIN_RCVBUF = 2304, SOCK_MIN_SNDBUF = 4608;
+
+    enum SockState { UNCONNECTED, CONNECTING, CONNECTED }
+
+    final NetHost host;
+    final Runtime rt;
+    final Stack stack;
+    final SocketOptions opts;
+    private final WaitList waiters = new WaitList();
+    /** poll() calls waiting on this socket among others. */
+    private final List<WaitList> pollers = new ArrayList<>(1);
+    private final String process;
+
+    boolean nonBlocking;
+    /** SO_RCVTIMEO / SO_SNDTIMEO in ns; 0 = wait forever, as in Linux. */
+    long rcvTimeoNs, sndTimeoNs;
+    SockState sstate = SockState.UNCONNECTED;
+    Stack.Bound bound;
+    TcpListener listener;
+    TcpConnection conn;
+    boolean closed;
+    /** sk_shutdown of a socket without a connection (shutdown() on an unconnected socket still sets it). */
+    boolean shutRd, shutWr;
+    /** The last local address, kept after close for getsockname-like queries. */
+    int localAddr, localPort;
+
+    KernelSocket(NetHost host, SocketOptions opts) {
+        this.host = host;
+        this.rt = host.runtime();
+        this.stack = host.stack();
+        this.opts = opts;
+        String proc = Thread.currentThread().getName();
+        if (rt instanceof VirtualRuntime vr && vr.currentProcess() != null) {
+            VirtualRuntime.Proc p = vr.currentProcess();
+            proc = p.name();
+            // The process's exit closes its files: FIN, or RST with unread data (tcp_close decides).
+            p.onKill(this::closeOnExit);
+        }
+        this.process = proc;
+    }
+
+    /** A socket for a connection a listener accepted. */
+    private KernelSocket(NetHost host, TcpConnection c) {
+        this(host, c.options);
+        conn = c;
+        sstate = SockState.CONNECTED;
+        localAddr = c.localAddr();
+        localPort = c.localPort();
+        c.setObserver(this::notifyWaiters);
+    }
+
+    private void notifyWaiters() {
+        waiters.wakeAll();
+        for (WaitList w : List.copyOf(pollers)) w.wakeAll();
+    }
+
+    void addPoller(WaitList w) { pollers.add(w); }
+
+    void removePoller(WaitList w) { pollers.remove(w); }
+
+    /** Waits (outside any call) until {@code ready} holds or the timeout passes. */
+    private boolean await(BooleanSupplier ready, long timeoutNs) {
+        try {
+            return rt.await(waiters, ready, timeoutNs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private <T> T call(Supplier<T> op) { return rt.call(op); }
+
+    private static long remaining(long deadlineNs, long nowNs) {
+        return deadlineNs == FOREVER ? FOREVER : Math.max(0, deadlineNs - nowNs);
+    }
+
+    private long deadline(long timeoutNs) {
+        return timeoutNs == FOREVER ? FOREVER : rt.nowNs() + timeoutNs;
+    }
+
+    /** Emits an AppCall event on the stack's trace bus (with exclusive access). */
+    void trace(String callText, int ret, String javaException) {
+        var t = stack.tracer();
+        if (t == null) return;
+        String result = ret >= 0 ? Integer.toString(ret) : SynackExceptions.errno(ret).name();
+        if (javaException != null) result += " (" + javaException + ")";
+        t.on(new TraceEvent.AppCall(rt.nowNs(), stack.name(), process, callText, result));
+    }
+
+    void traceCall(String callText, int ret) { call(() -> { trace(callText, ret, null); return null; }); }
+
+    static String addrText(int addr, int port) { return Ipv4.format(addr) + ":" + port; }
+
+    // ---- bind / listen / accept ----------------------------------------------------------------
+
+    int bind(int addr, int port) {
+        return call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            if (bound != null || listener != null || conn != null) return -Errno.EINVAL.number();
+            try {
+                bound = stack.bind(addr, port, opts);
+                localAddr = bound.address();
+                localPort = bound.port();
+                return 0;
+            } catch (ErrnoException e) {
+                return -e.errno().number();
+            }
+        });
+    }
+
+    int listen(int backlog) {
+        return call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            if (listener != null) {
+                listener.setBacklog(backlog);
+                return 0;
+            }
+            if (conn != null || sstate != SockState.UNCONNECTED) return -Errno.EINVAL.number();
+            try {
+                if (bound == null) { // inet_autobind
+                    bound = stack.bind(0, 0, opts);
+                    localAddr = 0;
+                    localPort = bound.port();
+                }
+                listener = stack.listen(bound, backlog);
+                bound = null;
+                listener.setObserver(this::notifyWaiters);
+                return 0;
+            } catch (ErrnoException e) {
+                return -e.errno().number();
+            }
+        });
+    }
+
+    /** accept(): a socket, or null with the errno in {@code err[0]}. */
+    KernelSocket accept(long timeoutNs, int[] err) {
+        long deadline = deadline(timeoutNs);
+        while (true) {
+            Object r = call(() -> {
+                if (closed) return -Errno.EBADF.number();
+                if (listener == null) return -Errno.EINVAL.number(); // inet_accept on a socket that is not listening
+                TcpConnection c = listener.accept();
+                if (c == null) return -Errno.EAGAIN.number();
+                return new KernelSocket(host, c);
+            });
+            if (r instanceof KernelSocket ks) return ks;
+            int e = (Integer) r;
+            if (e != -Errno.EAGAIN.number() || timeoutNs == NONBLOCK) {
+                err[0] = e;
+                return null;
+            }
+            long left = remaining(deadline, rt.nowNs());
+            if (left == 0 || !await(() -> closed || listener == null || listener.acceptQueueLength() > 0, left)) {
+                err[0] = -Errno.EAGAIN.number();
+                return null;
+            }
+        }
+    }
+
+    // ---- connect -------------------------------------------------------------------------------
+
+    private boolean inProgress() {
+        return conn != null && (conn.state() == TcpState.SYN_SENT || conn.state() == TcpState.SYN_RECV);
+    }
+
+    /**
+     * connect() as Linux's __inet_stream_connect: EINPROGRESS when started and not waited for (or the
+     * wait timed out, as with SO_SNDTIMEO), EALREADY when already in progress, EISCONN when connected,
+     * and after a failure the socket's error (ECONNREFUSED, ETIMEDOUT, ...) once, ECONNABORTED after.
+     * A non-blocking socket that connected answers its next connect() with 0, then EISCONN.
+     */
+    int connect(int raddr, int rport, long timeoutNs) {
+        int start = call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            switch (sstate) {
+                case CONNECTED -> {
+                    return -Errno.EISCONN.number();
+                }
+                case CONNECTING -> {
+                    return -Errno.EALREADY.number();
+                }
+                case UNCONNECTED -> {
+                    if (listener != null || conn != null && conn.state() != TcpState.CLOSE) return -Errno.EISCONN.number();
+                    try {
+                        conn = stack.connect(bound, raddr, rport, opts);
+                    } catch (ErrnoException e) {
+                        return -e.errno().number();
+                    }
+                    bound = null;
+                    localAddr = conn.localAddr();
+                    localPort = conn.localPort();
+                    conn.setObserver(this::notifyWaiters);
+                    sstate = SockState.CONNECTING;
+                    return -Errno.EINPROGRESS.number();
+                }
+            }
+            throw new AssertionError();
+        });
+        if (start != -Errno.EINPROGRESS.number() && start != -Errno.EALREADY.number()) return start;
+        if (timeoutNs != NONBLOCK) await(() -> closed || !inProgress(), timeoutNs);
+        return call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            if (inProgress()) return start;
+            if (conn == null || conn.state() == TcpState.CLOSE) {
+                // sock_error: the pending error once, then ECONNABORTED; the socket is unconnected again.
+                Errno e = conn == null ? null : conn.takeError();
+                conn = null;
+                sstate = SockState.UNCONNECTED;
+                return -(e != null ? e : Errno.ECONNABORTED).number();
+            }
+            sstate = SockState.CONNECTED;
+            return 0;
+        });
+    }
+
+    // ---- read / write --------------------------------------------------------------------------
+
+    private int readOnce(byte[] b, int off, int len) {
+        if (closed) return -Errno.EBADF.number();
+        if (listener != null) return -Errno.ENOTCONN.number();
+        if (conn == null) return shutRd ? 0 : -Errno.ENOTCONN.number();
+        return conn.receive(b, off, len);
+    }
+
+    /** read(): bytes read, 0 at end of stream, −EAGAIN when nothing came within the timeout, or −errno. */
+    int read(byte[] b, int off, int len, long timeoutNs) {
+        if (len == 0) return 0;
+        long deadline = deadline(timeoutNs);
+        while (true) {
+            int r = call(() -> readOnce(b, off, len));
+            if (r != -Errno.EAGAIN.number() || timeoutNs == NONBLOCK) return r;
+            long left = remaining(deadline, rt.nowNs());
+            if (left == 0 || !await(() -> closed || conn == null || conn.readable0(), left)) return -Errno.EAGAIN.number();
+        }
+    }
+
+    private int writeOnce(byte[] b, int off, int len) {
+        if (closed) return -Errno.EBADF.number();
+        if (conn == null) return -Errno.EPIPE.number(); // sk_stream_wait_connect: not connecting → EPIPE
+        int n = conn.send(b, off, len);
+        return n == 0 ? -Errno.EAGAIN.number() : n;
+    }
+
+    /**
+     * write() of a blocking socket takes everything, waiting while the send buffer is full (tcp_sendmsg
+     * with sk_stream_wait_memory); with a timeout (SO_SNDTIMEO) or non-blocking it returns what it
+     * took, or −EAGAIN when nothing. An error after some bytes were taken returns the count; the next
+     * call reports the error.
+     */
+    int write(byte[] b, int off, int len, long timeoutNs) {
+        if (len == 0) return call(() -> closed ? -Errno.EBADF.number() : 0);
+        long deadline = deadline(timeoutNs);
+        int done = 0;
+        while (true) {
+            int at = done;
+            int r = call(() -> writeOnce(b, off + at, len - at));
+            if (r > 0) {
+                done += r;
+                if (done == len) return done;
+                continue;
+            }
+            if (r != -Errno.EAGAIN.number()) return done > 0 ? done : r;
+            long left = timeoutNs == NONBLOCK ? 0 : remaining(deadline, rt.nowNs());
+            if (left == 0 || !await(() -> closed || conn == null || conn.writable(), left)) {
+                return done > 0 ? done : -Errno.EAGAIN.number();
+            }
+        }
+    }
+
+    // ---- shutdown / close ----------------------------------------------------------------------
+
+    /** shutdown(how): 0 = SHUT_RD, 1 = SHUT_WR, 2 = SHUT_RDWR (inet_shutdown). */
+    int shutdown(int how) {
+        if (how < 0 || how > 2) return -Errno.EINVAL.number();
+        boolean rd = how != 1, wr = how != 0;
+        return call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            int ret = 0;
+            if (listener != null) {
+                // inet_shutdown: SHUT_RD on a listener stops it (tcp_disconnect); waiting accepts fail.
+                if (rd) {
+                    listener.close();
+                    listener = null;
+                }
+            } else if (conn == null || conn.state() == TcpState.CLOSE) {
+                shutRd |= rd;
+                shutWr |= wr;
+                if (conn != null) {
+                    if (rd) conn.shutdownInput();
+                }
+                ret = -Errno.ENOTCONN.number();
+            } else if (conn.state() == TcpState.SYN_SENT) {
+                // inet_shutdown → tcp_disconnect: the attempt stops without a RST; the socket is unconnected.
+                conn.close();
+                conn = null;
+                sstate = SockState.UNCONNECTED;
+            } else {
+                if (rd) conn.shutdownInput();
+                if (wr) conn.shutdownOutput();
+            }
+            notifyWaiters();
+            return ret;
+        });
+    }
+
+    /**
+     * close(): the listener stops (its queue is reset), the connection closes as tcp_close decides (FIN,
+     * or RST with unread data or SO_LINGER 0). With SO_LINGER on and a time, a blocking close waits
+     * until the FIN is acknowledged or the time passes (sk_stream_wait_close).
+     */
+    int close() {
+        boolean linger = call(() -> {
+            if (closed) return false;
+            closeNow();
+            return conn != null && opts.linger && opts.lingerSec > 0 && !nonBlocking && lingering();
+        });
+        if (linger) {
+            call(() -> {
+                conn.setObserver(this::notifyWaiters);
+                return null;
+            });
+            await(() -> !lingering(), opts.lingerSec * 1_000_000_000L);
+            call(() -> {
+                conn.setObserver(null);
+                return null;
+            });
+        }
+        return 0;
+    }
+
+    private boolean lingering() {
+        TcpState s = conn.state();
+        return s == TcpState.FIN_WAIT1 || s == TcpState.CLOSING || s == TcpState.LAST_ACK;
+    }
+
+    private void closeNow() {
+        closed = true;
+        if (listener != null) listener.close();
+        if (conn != null) conn.close();
+        if (bound != null) stack.unbind(bound);
+        bound = null;
+        notifyWaiters();
+    }
+
+    /** The process died: the kernel closes the file (run by the driver with exclusive access). */
+    private void closeOnExit() {
+        if (!closed) {
+            closeNow();
+            trace("exit close", 0, null);
+        }
+    }
+
+    // ---- options -------------------------------------------------------------------------------
+
+    int setsockopt(int level, int name, int value) {
+        return call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            int r = setOption(level, name, value);
+            if (r == 0 && conn != null && conn.state() != TcpState.CLOSE) conn.optionsChanged();
+            return r;
+        });
+    }
+
+    private int setOption(int level, int name, int v) {
+        int einval = -Errno.EINVAL.number();
+        if (level == PosixSockets.SOL_SOCKET) {
+            switch (name) {
+                case PosixSockets.SO_REUSEADDR -> opts.reuseAddr = v != 0;
+                case PosixSockets.SO_KEEPALIVE -> opts.keepAlive = v != 0;
+                // sock_setsockopt: min(val, wmem_max) doubled for bookkeeping overhead, at least SOCK_MIN_*;
+                // a negative int is a huge u32 there, so it takes the ceiling. The engine sizes the
+                // buffers when the connection opens: set them before connect()/listen().
+                case PosixSockets.SO_SNDBUF -> opts.sndBuf = Math.max((v < 0 ? WMEM_MAX : Math.min(v, WMEM_MAX)) * 2, SOCK_MIN_SNDBUF);
+                case PosixSockets.SO_RCVBUF -> opts.rcvBuf = Math.max((v < 0 ? RMEM_MAX : Math.min(v, RMEM_MAX)) * 2, SOCK_MIN_RCVBUF);
+                default -> {
+                    return -Errno.ENOPROTOOPT.number();
+                }
+            }
+            return 0;
+        }
+        if (level != PosixSockets.IPPROTO_TCP) return -Errno.ENOPROTOOPT.number();
+        switch (name) {
+            case PosixSockets.TCP_NODELAY -> opts.noDelay = v != 0;
+            // do_tcp_setsockopt: 1..MAX_TCP_KEEPIDLE/KEEPINTVL (32767 s), 1..MAX_TCP_KEEPCNT (127).
+            case PosixSockets.TCP_KEEPIDLE -> {
+                if (v < 1 || v > 32767) return einval;
+                opts.keepIdleSec = v;
+            }
+            case PosixSockets.TCP_KEEPINTVL -> {
+                if (v < 1 || v > 32767) return einval;
+                opts.keepIntvlSec = v;
+            }
+            case PosixSockets.TCP_KEEPCNT -> {
+                if (v < 1 || v > 127) return einval;
+                opts.keepCnt = v;
+            }
+            case PosixSockets.TCP_SYNCNT -> {
+                if (v < 1 || v > 127) return einval; // MAX_TCP_SYNCNT
+                opts.synCnt = v;
+            }
+            case PosixSockets.TCP_USER_TIMEOUT -> {
+                if (v < 0) return einval;
+                opts.userTimeoutMs = v;
+            }
+            case PosixSockets.TCP_QUICKACK -> opts.quickAck = v != 0;
+            default -> {
+                return -Errno.ENOPROTOOPT.number();
+            }
+        }
+        return 0;
+    }
+
+    /** getsockopt of an int option: its value (≥ 0), or −errno. SO_ERROR reads and clears the error. */
+    int getsockopt(int level, int name) {
+        return call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            var cfg = stack.config();
+            if (level == PosixSockets.SOL_SOCKET) {
+                return switch (name) {
+                    case PosixSockets.SO_REUSEADDR -> opts.reuseAddr ? 1 : 0;
+                    case PosixSockets.SO_KEEPALIVE -> opts.keepAlive ? 1 : 0;
+                    case PosixSockets.SO_SNDBUF -> opts.sndBuf > 0 ? opts.sndBuf : cfg.tcpWmem[1];
+                    case PosixSockets.SO_RCVBUF -> opts.rcvBuf > 0 ? opts.rcvBuf : cfg.tcpRmem[1];
+                    case PosixSockets.SO_TYPE -> 1; // SOCK_STREAM
+                    case PosixSockets.SO_ACCEPTCONN -> listener != null ? 1 : 0;
+                    case PosixSockets.SO_ERROR -> {
+                        Errno e = conn == null ? null : conn.takeError();
+                        yield e == null ? 0 : e.number();
+                    }
+                    default -> -Errno.ENOPROTOOPT.number();
+                };
+            }
+            if (level != PosixSockets.IPPROTO_TCP) return -Errno.ENOPROTOOPT.number();
+            return switch (name) {
+                case PosixSockets.TCP_NODELAY -> opts.noDelay ? 1 : 0;
+                case PosixSockets.TCP_KEEPIDLE -> opts.keepIdleSec > 0 ? opts.keepIdleSec : cfg.tcpKeepaliveTime;
+                case PosixSockets.TCP_KEEPINTVL -> opts.keepIntvlSec > 0 ? opts.keepIntvlSec : cfg.tcpKeepaliveIntvl;
+                case PosixSockets.TCP_KEEPCNT -> opts.keepCnt > 0 ? opts.keepCnt : cfg.tcpKeepaliveProbes;
+                case PosixSockets.TCP_SYNCNT -> opts.synCnt > 0 ? opts.synCnt : cfg.tcpSynRetries;
+                case PosixSockets.TCP_USER_TIMEOUT -> opts.userTimeoutMs;
+                case PosixSockets.TCP_QUICKACK -> opts.quickAck ? 1 : 0;
+                // TCP_MAXSEG: mss_cache once connected, TCP_MSS_DEFAULT (536) before.
+                case PosixSockets.TCP_MAXSEG -> conn != null && conn.state().isSynchronized() ? conn.mss() : 536;
+                default -> -Errno.ENOPROTOOPT.number();
+            };
+        });
+    }
+
+    /** SO_LINGER {onoff, linger seconds}. */
+    int setLinger(boolean on, int seconds) {
+        return call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            opts.linger = on;
+            opts.lingerSec = Math.max(0, seconds);
+            return 0;
+        });
+    }
+
+    /** SO_RCVTIMEO / SO_SNDTIMEO in ns (0 = forever). */
+    int setTimeout(int name, long ns) {
+        return call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            if (name == PosixSockets.SO_RCVTIMEO) rcvTimeoNs = Math.max(0, ns);
+            else if (name == PosixSockets.SO_SNDTIMEO) sndTimeoNs = Math.max(0, ns);
+            else return -Errno.ENOPROTOOPT.number();
+            return 0;
+        });
+    }
+
+    long readTimeoutNs() { return nonBlocking ? NONBLOCK : rcvTimeoNs == 0 ? FOREVER : rcvTimeoNs; }
+
+    long sendTimeoutNs() { return nonBlocking ? NONBLOCK : sndTimeoNs == 0 ? FOREVER : sndTimeoNs; }
+
+    // ---- poll ----------------------------------------------------------------------------------
+
+    /** The events as Linux's tcp_poll computes them (net/ipv4/tcp.c); POLLNVAL when closed. */
+    int pollMask() {
+        if (closed) return PosixSockets.POLLNVAL;
+        if (listener != null) return listener.acceptQueueLength() > 0 ? PosixSockets.POLLIN | PosixSockets.POLLRDNORM : 0;
+        int mask = 0;
+        TcpState st = conn == null ? TcpState.CLOSE : conn.state();
+        boolean rcvShut = conn == null ? shutRd : conn.receiveShutdown() || shutRd;
+        boolean sndShut = conn == null ? shutWr : conn.sendShutdown() || shutWr;
+        if ((rcvShut && sndShut) || st == TcpState.CLOSE) mask |= PosixSockets.POLLHUP;
+        if (rcvShut) mask |= PosixSockets.POLLIN | PosixSockets.POLLRDNORM | PosixSockets.POLLRDHUP;
+        if (st != TcpState.SYN_SENT && st != TcpState.SYN_RECV) {
+            if (conn != null && conn.readable() > 0) mask |= PosixSockets.POLLIN | PosixSockets.POLLRDNORM;
+            if (sndShut || conn == null || streamWriteable()) mask |= PosixSockets.POLLOUT | PosixSockets.POLLWRNORM;
+        }
+        if (conn != null && conn.pendingError() != null) mask |= PosixSockets.POLLERR;
+        return mask;
+    }
+
+    /** __sk_stream_is_writeable: free space at least half of what is queued (sk_stream_min_wspace). */
+    private boolean streamWriteable() {
+        int used = conn.unacked(), cap = conn.sendBufferCapacity();
+        return used < cap && cap - used >= used / 2;
+    }
+
+    /**
+     * poll(2) over sockets of one runtime: waits until one of them has an event asked for (POLLERR and
+     * POLLHUP always count) or the timeout passes; fills {@code revents}.
+     *
+     * @return the number of sockets with events, 0 on timeout
+     */
+    static int poll(Runtime rt, KernelSocket[] socks, int[] events, int[] revents, long timeoutNs) {
+        WaitList w = new WaitList();
+        BooleanSupplier ready = () -> scan(socks, events, revents) > 0;
+        int n = rt.call(() -> scan(socks, events, revents));
+        if (n > 0 || timeoutNs == NONBLOCK) return n;
+        rt.call(() -> {
+            for (KernelSocket s : socks) if (s != null) s.addPoller(w);
+            return null;
+        });
+        try {
+            rt.await(w, ready, timeoutNs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            rt.call(() -> {
+                for (KernelSocket s : socks) if (s != null) s.removePoller(w);
+                return null;
+            });
+        }
+        return rt.call(() -> scan(socks, events, revents));
+    }
+
+    private static int scan(KernelSocket[] socks, int[] events, int[] revents) {
+        int n = 0;
+        for (int i = 0; i < socks.length; i++) {
+            int m = socks[i] == null ? PosixSockets.POLLNVAL : socks[i].pollMask();
+            revents[i] = m & (events[i] | PosixSockets.POLLERR | PosixSockets.POLLHUP | PosixSockets.POLLNVAL);
+            if (revents[i] != 0) n++;
+        }
+        return n;
+    }
+}

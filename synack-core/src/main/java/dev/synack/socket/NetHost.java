@@ -1,0 +1,82 @@
+package dev.synack.socket;
+
+import dev.synack.link.MemoryLink;
+import dev.synack.runtime.Runtime;
+import dev.synack.stack.Stack;
+import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.Ipv4;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * The host an application runs on: a {@link Stack} driven by a {@link Runtime}. Several hosts may share
+ * one runtime (the two ends of a test, a whole simulated network); every socket call goes through the
+ * runtime, so blocking code is deterministic in a {@link dev.synack.runtime.VirtualRuntime} and works
+ * with real threads in a {@link dev.synack.runtime.RealtimeRuntime}.
+ */
+public final class NetHost {
+    private final Runtime runtime;
+    private final Stack stack;
+    private final PosixSockets posix;
+
+    /** A host of {@code runtime} whose stack is {@code stack} (which must run on the runtime's scheduler). */
+    public NetHost(Runtime runtime, Stack stack) {
+        if (stack.scheduler() != runtime.scheduler()) {
+            throw new IllegalArgumentException("stack " + stack.name() + " does not run on the runtime's scheduler");
+        }
+        this.runtime = runtime;
+        this.stack = stack;
+        this.posix = new PosixSockets(this);
+    }
+
+    /** A host named {@code name} with Linux's default settings and a {@code seed} for its secrets. */
+    public static NetHost create(Runtime runtime, String name, long seed) {
+        return new NetHost(runtime, new Stack(name, runtime.scheduler(), new TcpConfig(), seed));
+    }
+
+    /**
+     * Joins two hosts with a pair of {@link MemoryLink}s of {@code oneWayDelayNs} each: {@code a} gets
+     * interface eth0 with {@code addrA}/{@code prefix}, {@code b} gets eth0 with {@code addrB}.
+     *
+     * @return the links, a→b first
+     */
+    public static MemoryLink[] wire(NetHost a, String addrA, NetHost b, String addrB, int prefix, long oneWayDelayNs) {
+        MemoryLink ab = new MemoryLink(a.runtime.scheduler(), b.stack, oneWayDelayNs, 1);
+        MemoryLink ba = new MemoryLink(b.runtime.scheduler(), a.stack, oneWayDelayNs, 2);
+        a.runtime.call(() -> a.stack.addInterface("eth" + a.stack.interfaces().size(), Ipv4.parse(addrA), prefix, 1500, ab));
+        b.runtime.call(() -> b.stack.addInterface("eth" + b.stack.interfaces().size(), Ipv4.parse(addrB), prefix, 1500, ba));
+        return new MemoryLink[] {ab, ba};
+    }
+
+    public Runtime runtime() { return runtime; }
+
+    public Stack stack() { return stack; }
+
+    /** The host's name (its stack's). */
+    public String name() { return stack.name(); }
+
+    /** The errno-returning, fd-based socket calls of this host. */
+    public PosixSockets posix() { return posix; }
+
+    /** The host's first address. */
+    public InetAddress address() { return inet(stack.primaryAddress()); }
+
+    static InetAddress inet(int addr) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) (addr >>> 24), (byte) (addr >>> 16), (byte) (addr >>> 8), (byte) addr});
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The IPv4 address as an int; IPv6 is not supported yet (EAFNOSUPPORT in Linux terms). */
+    static int addr(InetAddress a) {
+        if (!(a instanceof Inet4Address)) throw new IllegalArgumentException("only IPv4 addresses are supported: " + a);
+        byte[] b = a.getAddress();
+        return (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+    }
+
+    @Override
+    public String toString() { return "NetHost[" + name() + "]"; }
+}

@@ -1,0 +1,7 @@
+package dev.synack.socket;
+
+/** A socket {@link Poller} can wait on: a {@link TcpSocket} or a {@link TcpServerSocket}. */
+public sealed interface PollTarget permits TcpSocket, TcpServerSocket {
+    /** The host the socket belongs to. */
+    NetHost host();
+}

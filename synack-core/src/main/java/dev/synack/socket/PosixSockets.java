@@ -1,0 +1,237 @@
+package dev.synack.socket;
+
+import dev.synack.tcp.Errno;
+import dev.synack.tcp.SocketOptions;
+import dev.synack.tcp.TcpInfo;
+import dev.synack.wire.Ipv4;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The socket system calls of one host, as a C program (or a packetdrill script) sees them: file
+ * descriptors, results ≥ 0 or −errno, Linux's constants and Linux's behaviour (inet_stream_connect,
+ * tcp_sendmsg, tcp_recvmsg, inet_shutdown, tcp_poll, sock_setsockopt). Blocking calls wait through the
+ * host's runtime; {@code fcntl(fd, F_SETFL, O_NONBLOCK)} makes them return EAGAIN / EINPROGRESS instead.
+ *
+ * <p>Simplifications: one descriptor table per host (not per process); AF_INET and SOCK_STREAM only;
+ * descriptors are allocated lowest-first from 3, as in a process with stdin, stdout and stderr open.
+ */
+public final class PosixSockets {
+    // <sys/socket.h>, <netinet/tcp.h>, <poll.h>, <fcntl.h> on Linux x86-64.
+    public static final int SOL_SOCKET = 1, IPPROTO_TCP = 6;
+    public static final int SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8,
+            SO_KEEPALIVE = 9, SO_LINGER = 13, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_ACCEPTCONN = 30;
+    public static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_KEEPIDLE = 4, TCP_KEEPINTVL = 5, TCP_KEEPCNT = 6,
+            TCP_SYNCNT = 7, TCP_INFO = 11, TCP_QUICKACK = 12, TCP_USER_TIMEOUT = 18;
+    public static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
+    public static final int POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
+            POLLRDNORM = 0x40, POLLWRNORM = 0x100, POLLRDHUP = 0x2000;
+    public static final int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 04000, O_RDWR = 2;
+
+    private final NetHost host;
+    private final List<KernelSocket> fds = new ArrayList<>();
+
+    PosixSockets(NetHost host) { this.host = host; }
+
+    private static final int FIRST_FD = 3;
+
+    private synchronized int install(KernelSocket s) {
+        for (int i = 0; i < fds.size(); i++) {
+            if (fds.get(i) == null) {
+                fds.set(i, s);
+                return i + FIRST_FD;
+            }
+        }
+        fds.add(s);
+        return fds.size() - 1 + FIRST_FD;
+    }
+
+    private synchronized KernelSocket get(int fd) {
+        int i = fd - FIRST_FD;
+        return i >= 0 && i < fds.size() ? fds.get(i) : null;
+    }
+
+    private synchronized KernelSocket remove(int fd) {
+        KernelSocket s = get(fd);
+        if (s != null) fds.set(fd - FIRST_FD, null);
+        return s;
+    }
+
+    private static final int EBADF = -Errno.EBADF.number();
+
+    /** socket(AF_INET, SOCK_STREAM, IPPROTO_TCP): a new descriptor. */
+    public int socket() { return install(new KernelSocket(host, new SocketOptions())); }
+
+    /** bind(fd, {addr, port}); addr "0.0.0.0" = INADDR_ANY, port 0 = an ephemeral port. */
+    public int bind(int fd, String addr, int port) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        int r = s.bind(Ipv4.parse(addr), port);
+        s.traceCall("bind(" + fd + ", " + addr + ":" + port + ")", r);
+        return r;
+    }
+
+    /** listen(fd, backlog). */
+    public int listen(int fd, int backlog) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        int r = s.listen(backlog);
+        s.traceCall("listen(" + fd + ", " + backlog + ")", r);
+        return r;
+    }
+
+    /** accept(fd): a new descriptor, −EAGAIN (non-blocking, or SO_RCVTIMEO passed), or −errno. */
+    public int accept(int fd) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        int[] err = new int[1];
+        KernelSocket c = s.accept(s.readTimeoutNs(), err);
+        int r = c == null ? err[0] : install(c);
+        s.traceCall("accept(" + fd + ")", r);
+        return r;
+    }
+
+    /** connect(fd, {addr, port}), as Linux's inet_stream_connect (see {@link KernelSocket#connect}). */
+    public int connect(int fd, String addr, int port) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        int r = s.connect(Ipv4.parse(addr), port, s.sendTimeoutNs());
+        s.traceCall("connect(" + fd + ", " + addr + ":" + port + ")", r);
+        return r;
+    }
+
+    /** read(fd, buf, len): bytes, 0 at end of stream, or −errno (EAGAIN when nothing and non-blocking). */
+    public int read(int fd, byte[] buf, int off, int len) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        int r = s.read(buf, off, len, s.readTimeoutNs());
+        s.traceCall("read(" + fd + ", " + len + ")", r);
+        return r;
+    }
+
+    /** write(fd, buf, len): bytes taken or −errno (EPIPE; Linux would also raise SIGPIPE). */
+    public int write(int fd, byte[] buf, int off, int len) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        int r = s.write(buf, off, len, s.sendTimeoutNs());
+        s.traceCall("write(" + fd + ", " + len + ")", r);
+        return r;
+    }
+
+    /** shutdown(fd, how). */
+    public int shutdown(int fd, int how) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        int r = s.shutdown(how);
+        s.traceCall("shutdown(" + fd + ", " + (how == 0 ? "SHUT_RD" : how == 1 ? "SHUT_WR" : "SHUT_RDWR") + ")", r);
+        return r;
+    }
+
+    /** close(fd). */
+    public int close(int fd) {
+        KernelSocket s = remove(fd);
+        if (s == null) return EBADF;
+        int r = s.close();
+        s.traceCall("close(" + fd + ")", r);
+        return r;
+    }
+
+    /** setsockopt of an int option (SOL_SOCKET or IPPROTO_TCP). */
+    public int setsockopt(int fd, int level, int name, int value) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        if (level == SOL_SOCKET && (name == SO_LINGER || name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+            return -Errno.EINVAL.number(); // these take a struct: setsockoptLinger / setsockoptTimeval
+        }
+        return s.setsockopt(level, name, value);
+    }
+
+    /** setsockopt(SO_LINGER, {l_onoff, l_linger}). */
+    public int setsockoptLinger(int fd, boolean onoff, int lingerSec) {
+        KernelSocket s = get(fd);
+        return s == null ? EBADF : s.setLinger(onoff, lingerSec);
+    }
+
+    /** setsockopt(SO_RCVTIMEO or SO_SNDTIMEO, struct timeval) with the time in µs; 0 = forever. */
+    public int setsockoptTimeval(int fd, int name, long micros) {
+        KernelSocket s = get(fd);
+        return s == null ? EBADF : s.setTimeout(name, micros * 1000);
+    }
+
+    /** getsockopt of an int option: the value (≥ 0) or −errno; SO_ERROR returns the errno number and clears it. */
+    public int getsockopt(int fd, int level, int name) {
+        KernelSocket s = get(fd);
+        return s == null ? EBADF : s.getsockopt(level, name);
+    }
+
+    /** getsockopt(TCP_INFO); null for a bad descriptor or a socket without a connection. */
+    public TcpInfo tcpInfo(int fd) {
+        KernelSocket s = get(fd);
+        if (s == null) return null;
+        return host.runtime().call(() -> s.conn == null ? null : s.conn.info());
+    }
+
+    /** fcntl(fd, F_GETFL) / fcntl(fd, F_SETFL, flags): only O_NONBLOCK is kept. */
+    public int fcntl(int fd, int cmd, int arg) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        return host.runtime().call(() -> {
+            switch (cmd) {
+                case F_GETFL -> {
+                    return O_RDWR | (s.nonBlocking ? O_NONBLOCK : 0);
+                }
+                case F_SETFL -> {
+                    s.nonBlocking = (arg & O_NONBLOCK) != 0;
+                    return 0;
+                }
+                default -> {
+                    return -Errno.EINVAL.number();
+                }
+            }
+        });
+    }
+
+    /** One entry of poll()'s array (struct pollfd). */
+    public static final class PollFd {
+        public final int fd;
+        public final int events;
+        public int revents;
+
+        public PollFd(int fd, int events) {
+            this.fd = fd;
+            this.events = events;
+        }
+    }
+
+    /**
+     * poll(fds, timeoutMs): waits until a descriptor has one of its events (POLLERR, POLLHUP and
+     * POLLNVAL always count) or the timeout passes (−1 = forever, 0 = just look).
+     *
+     * @return how many descriptors have events; 0 on timeout
+     */
+    public int poll(PollFd[] pfds, int timeoutMs) {
+        KernelSocket[] socks = new KernelSocket[pfds.length];
+        int[] events = new int[pfds.length], revents = new int[pfds.length];
+        for (int i = 0; i < pfds.length; i++) {
+            socks[i] = get(pfds[i].fd);
+            events[i] = pfds[i].events;
+        }
+        long timeoutNs = timeoutMs < 0 ? KernelSocket.FOREVER : timeoutMs * 1_000_000L;
+        int n = KernelSocket.poll(host.runtime(), socks, events, revents, timeoutNs);
+        for (int i = 0; i < pfds.length; i++) pfds[i].revents = revents[i];
+        KernelSocket any = socks.length > 0 ? socks[0] : null;
+        if (any != null) any.traceCall("poll(" + pfds.length + " fds, " + timeoutMs + ")", n);
+        return n;
+    }
+
+    /** The names of the bits in a poll mask, Linux's order ("POLLOUT|POLLERR|POLLHUP"). */
+    public static String pollBits(int mask) {
+        StringBuilder sb = new StringBuilder();
+        String[] names = {"POLLIN", "POLLPRI", "POLLOUT", "POLLERR", "POLLHUP", "POLLNVAL", "POLLRDNORM", "POLLRDBAND",
+                "POLLWRNORM", "POLLWRBAND", "POLLMSG", "POLLREMOVE", "POLLRDHUP"};
+        for (int i = 0; i < names.length; i++) {
+            if ((mask & (1 << i)) != 0) sb.append(sb.isEmpty() ? "" : "|").append(names[i]);
+        }
+        return sb.isEmpty() ? "0" : sb.toString();
+    }
+}

@@ -1,0 +1,69 @@
+/**
+ * Sockets for Java developers, over synack hosts.
+ *
+ * <h2>Map</h2>
+ * <ul>
+ *   <li>{@link dev.synack.socket.NetHost}: a host = a {@link dev.synack.runtime.Runtime} + a
+ *       {@link dev.synack.stack.Stack}; {@code NetHost.wire(a, addrA, b, addrB, prefix, delayNs)} joins two.</li>
+ *   <li>{@link dev.synack.socket.TcpSocket} / {@link dev.synack.socket.TcpServerSocket}: java.net names,
+ *       blocking semantics and exceptions (same types and messages as the JDK on Linux, each with
+ *       {@link dev.synack.socket.ErrnoCarrier#errno()}), plus setKeepAliveParams, setUserTimeout,
+ *       setSendTimeout (SO_SNDTIMEO) and tcpInfo().</li>
+ *   <li>{@link dev.synack.socket.SynackSocketFactory} / {@link dev.synack.socket.SynackServerSocketFactory}:
+ *       javax.net factories returning java.net.Socket / ServerSocket subclasses, so a library that takes
+ *       a SocketFactory (OkHttp, ...) runs unchanged over synack.</li>
+ *   <li>{@link dev.synack.socket.Poller}: poll(2) over synack sockets, for non-blocking code.</li>
+ *   <li>{@link dev.synack.socket.PosixSockets}: the fd-based, errno-returning system calls (socket, bind,
+ *       listen, accept, connect, read, write, shutdown, close, setsockopt, getsockopt, fcntl, poll) with
+ *       Linux's behaviour; the classes above sit on the same kernel socket.</li>
+ *   <li>{@link dev.synack.socket.SocketStats#ss}: a host's sockets as {@code ss -tanoi} lists them.</li>
+ * </ul>
+ *
+ * <h2>Example: two hosts in virtual time</h2>
+ * <pre>{@code
+ * VirtualRuntime rt = new VirtualRuntime();
+ * NetHost client = NetHost.create(rt, "client", 1), server = NetHost.create(rt, "server", 2);
+ * NetHost.wire(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000);   // 10 ms each way
+ *
+ * rt.spawn("echo", () -> {                                 // a simulated process: plain blocking code
+ *     try (TcpServerSocket ss = new TcpServerSocket(server, 7);
+ *          TcpSocket s = ss.accept()) {
+ *         s.getInputStream().transferTo(s.getOutputStream());
+ *     }
+ * });
+ *
+ * try (TcpSocket s = new TcpSocket(client)) {              // the test thread drives the simulation
+ *     s.connect(new InetSocketAddress("198.18.0.2", 7), 3000);
+ *     s.getOutputStream().write("hello".getBytes());
+ *     s.shutdownOutput();                                   // half-close: we still read the echo
+ *     System.out.println(new String(s.getInputStream().readAllBytes()));
+ * } catch (ConnectException e) {                           // "Connection refused"
+ *     System.out.println(((ErrnoCarrier) e).errno());       // ECONNREFUSED
+ * }
+ * rt.runUntilDone(10_000_000_000L);
+ * System.out.println(SocketStats.ss(client.stack()));      // TIME-WAIT ...
+ * }</pre>
+ *
+ * <p>With a library that has threads of its own, use a {@link dev.synack.runtime.RealtimeRuntime} and
+ * the factory: {@code new OkHttpClient.Builder().socketFactory(new SynackSocketFactory(client))}.
+ *
+ * <h2>Behaviour worth knowing</h2>
+ * <ul>
+ *   <li>Errors: connect → ConnectException "Connection refused" (ECONNREFUSED) / "Connection timed out"
+ *       (ETIMEDOUT), SocketTimeoutException "Connect timed out" (EINPROGRESS), NoRouteToHostException
+ *       (EHOSTUNREACH), SocketException "Network is unreachable" (ENETUNREACH); read →
+ *       SocketTimeoutException "Read timed out" (EAGAIN), SocketException "Connection reset" (ECONNRESET,
+ *       and again on every later read, as the JDK); write → "Connection reset by peer" first after a RST,
+ *       then "Broken pipe" (EPIPE); bind → BindException "Address already in use" (EADDRINUSE).</li>
+ *   <li>SO_RCVBUF/SO_SNDBUF are doubled and clamped as Linux does (rmem_max/wmem_max 212992; at least
+ *       2304/4608), and take effect for a connection opened after they are set.</li>
+ *   <li>SO_SNDTIMEO bounds a blocking connect as Linux does: EINPROGRESS when it passes, the SYNs go on,
+ *       EALREADY on the next connect.</li>
+ *   <li>A non-blocking connect that succeeded answers its next connect() with 0, then EISCONN (Linux).</li>
+ *   <li>A socket created in a simulated process is closed when the process is killed (FIN, or RST with
+ *       unread data). Every call's result goes on the trace bus as a TraceEvent.AppCall.</li>
+ *   <li>Not yet: IPv6, UDP, one descriptor table per host rather than per process, resizing buffers of
+ *       an open connection, SO_RCVLOWAT, urgent data.</li>
+ * </ul>
+ */
+package dev.synack.socket;
