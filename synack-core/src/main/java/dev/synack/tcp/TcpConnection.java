@@ -223,7 +223,7 @@ public final class TcpConnection {
                 sndWscale, rcvWscale, rtoUs, mss, rcvMss, rtx.size(),
                 rtx.sackedOut, rtx.lostOut, rtx.retransOut,
                 (now - lastSendNs) / 1_000_000, (now - lastRecvNs) / 1_000_000, (now - lastAckRecvNs) / 1_000_000,
-                mtuNow(), rtt.srttUs(), rtt.rttvarUs(), cw.ssthresh, cw.cwnd, advMss, totalRetrans,
+                mtuNow(), rtt.srttUs(), rtt.mdevUs(), cw.ssthresh, cw.cwnd, advMss, totalRetrans,
                 rtt.minRttUs() == Long.MAX_VALUE ? 0 : rtt.minRttUs(), sndWnd, rcvWnd,
                 recvBuf == null ? 0 : recvBuf.length(), sendBuf == null ? 0 : sendBuf.length(), cc.name(),
                 currentTimer(), xmitTimer.isArmed() ? xmitTimer.deadlineNs() - now

@@ -21,14 +21,17 @@ import org.junit.jupiter.api.Test;
 class RetransmissionTest {
     static byte[] bytes(int n) { return new byte[n]; }
 
-    /** The first RTT sample sets RTO = srtt + max(rttvar, 200 ms) = 100 + 200 = 300 ms. */
+    /**
+     * The first RTT sample sets RTO = srtt + max(2·sample, 200 ms) = 100 + 200 = 300 ms
+     * (tcp_rtt_estimator, tcp_set_rto); tcp_info reports tcpi_rttvar as mdev_us >> 2 = 50 ms.
+     */
     @Test
     void firstSample_rtoIsSrttPlus200ms() {
         var t = new TcpTester();
         var c = t.establishedClient();
         TcpInfo i = c.info();
         assertEquals(100_000, i.rttUs());
-        assertEquals(200_000, i.rttvarUs());
+        assertEquals(50_000, i.rttvarUs());
         assertEquals(300_000, i.rtoUs());
     }
 
