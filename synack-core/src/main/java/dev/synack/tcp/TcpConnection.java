@@ -811,7 +811,7 @@ public final class TcpConnection {
     /** tcp_send_dupack with tcp_oow_rate_limited: one out-of-window ACK per tcp_invalid_ratelimit. */
     private void sendDupAckRateLimited(InSegment seg, long now) {
         boolean pure = seg.payloadLen == 0 || seg.has(SYN);
-        if (pure && now - lastOowAckNs < cfg.tcpInvalidRatelimit * 1_000_000L) {
+        if (pure && oowRateLimited(now)) {
             stats.inc(Counter.TcpExtTCPACKSkippedSeq);
             return;
         }
@@ -823,6 +823,14 @@ public final class TcpConnection {
             enterQuickAck();
         }
         sendAck();
+    }
+
+    /**
+     * __tcp_oow_rate_limited: whether an out-of-window ACK was sent less than tcp_invalid_ratelimit ago.
+     * Before the first one nothing limits (Linux: last_oow_ack_time starts at 0, long ago).
+     */
+    private boolean oowRateLimited(long now) {
+        return lastOowAckNs != Long.MIN_VALUE && now - lastOowAckNs < cfg.tcpInvalidRatelimit * 1_000_000L;
     }
 
     /** TIME_WAIT (Linux tcp_timewait_state_process). */
