@@ -801,9 +801,20 @@ public final class TcpConnection {
         }
     }
 
-    /** RFC 5961 §7: a challenge ACK, within tcp_challenge_ack_limit. */
+    /**
+     * RFC 5961 §7: a challenge ACK (Linux tcp_send_challenge_ack). Linux first applies the per-socket
+     * out-of-window limit (__tcp_oow_rate_limited: one per tcp_invalid_ratelimit, skips counted in
+     * TCPACKSkippedChallenge), then tcp_challenge_ack_limit (INT_MAX by default: no host-wide limit).
+     * TCPSYNChallenge counts the SYN that asked for one, sent or not; TCPChallengeACK counts those sent.
+     */
     private void challengeAck(Counter counter) {
-        stats.inc(counter);
+        if (counter != Counter.TcpExtTCPChallengeACK) stats.inc(counter);
+        long now = sched.nowNs();
+        if (oowRateLimited(now)) {
+            stats.inc(Counter.TcpExtTCPACKSkippedChallenge);
+            return;
+        }
+        lastOowAckNs = now;
         stats.inc(Counter.TcpExtTCPChallengeACK);
         sendAck();
     }
