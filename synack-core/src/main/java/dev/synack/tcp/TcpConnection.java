@@ -75,6 +75,8 @@ public final class TcpConnection {
 
     // ---- send sequence space (RFC 9293 §3.3.1) ------------------------------------------------
     int iss, sndUna, sndNxt, sndWnd, sndWl1, sndWl2, maxSndWnd;
+    /** Sequence space acknowledged so far, the SYN included (Linux tp->bytes_acked). */
+    long bytesAcked;
     /** Sequence number of the first byte in {@link #sendBuf}. */
     int sndBufSeq;
     /** The application shut down its sending side: a FIN follows the data. */
@@ -599,6 +601,7 @@ public final class TcpConnection {
         boolean retransmitted = rtx.has(0, RetransmitQueue.EVER_RETRANS);
         long sent = rtx.sentNs(0);
         rtx.removeFirst();
+        bytesAcked += Seq.diff(seg.ack, sndUna);
         sndUna = seg.ack;
         sndBufSeq = sndUna;
         if (!retransmitted) rttSample((now - sent) / 1000);
@@ -884,7 +887,9 @@ public final class TcpConnection {
         }
         if (Seq.lt(ack, priorUna)) {
             // RFC 5961 §5.2: older than the largest window the peer could have seen → challenge ACK.
-            if (Seq.lt(ack, priorUna - maxSndWnd)) {
+            // Linux tcp_ack bounds that window by bytes_acked ("do not accept ACK for bytes we never sent").
+            int maxWindow = (int) Math.min(maxSndWnd & 0xFFFF_FFFFL, bytesAcked);
+            if (Seq.lt(ack, priorUna - maxWindow)) {
                 challengeAck(Counter.TcpExtTCPChallengeACK);
                 return false;
             }
@@ -982,6 +987,7 @@ public final class TcpConnection {
         int bytes = Math.max(0, Math.min(dataAcked - fin, sendBuf.length()));
         sendBuf.discard(bytes);
         sndBufSeq += bytes;
+        bytesAcked += Seq.diff(ack, sndUna);
         sndUna = ack;
         if (!sackOk && rtx.sackedOut == 0 && dupAcks > 0) {
             dupAcks = Math.max(0, dupAcks - packets); // tcp_remove_reno_sacks
