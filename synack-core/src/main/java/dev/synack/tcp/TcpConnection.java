@@ -1630,9 +1630,17 @@ public final class TcpConnection {
         transmit(TcpHeader.HEADER_LEN + optLen, SYN | ACK);
     }
 
-    /** A RST from this connection: RST,ACK at SND.NXT (tcp_send_active_reset). */
+    /**
+     * A RST from this connection: RST,ACK at SND.NXT (tcp_send_active_reset). It leaves through
+     * tcp_transmit_skb like any segment, so it carries the timestamps option and the current window.
+     */
     private void sendActiveReset() {
-        sendReset(sndNxt, rcvNxt, RST | ACK);
+        byte[] b = host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN, true);
+        int win = selectWindow();
+        TcpHeader.writeHeader(b, o, localPort, remotePort, sndNxt, rcvNxt, RST | ACK, win, optLen);
+        transmit(TcpHeader.HEADER_LEN + optLen, RST | ACK);
     }
 
     private void sendReset(int seq, int ack, int flags) {
