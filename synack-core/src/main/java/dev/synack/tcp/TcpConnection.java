@@ -723,9 +723,10 @@ public final class TcpConnection {
             switch (state) {
                 case ESTABLISHED, FIN_WAIT1, FIN_WAIT2 -> {
                     if (orphan && seg.payloadLen > 0 && Seq.gt(seg.seq + seg.payloadLen, rcvNxt)) {
-                        // tcp_rcv_state_process: new data for a socket whose reader is gone → RST.
+                        // tcp_rcv_state_process: new data for a socket whose reader is gone → tcp_reset and
+                        // return 1, so tcp_v4_do_rcv answers with tcp_v4_send_reset: <SEQ=SEG.ACK><CTL=RST>.
                         stats.inc(Counter.TcpExtTCPAbortOnData);
-                        sendActiveReset();
+                        sendReset(seg.ack, 0, RST);
                         done(null);
                         return;
                     }
