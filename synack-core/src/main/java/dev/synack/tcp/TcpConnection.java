@@ -591,7 +591,7 @@ public final class TcpConnection {
             sndWl1 = seg.seq;
             maxSndWnd = sndWnd;
             setState(TcpState.SYN_RECV);
-            initialWindow(advMss - (tsOk ? 12 : 0));
+            // tcp_send_synack resends our SYN's skb: the window stays the one connect() chose.
             sendSynAck();
         }
     }
@@ -687,14 +687,21 @@ public final class TcpConnection {
             tsRecentStampNs = now;
         }
         // Fourth, check the SYN bit (RFC 5961 §4.2): a SYN in a synchronized state draws a challenge ACK.
+        boolean crossedSynAck = false;
         if (seg.has(SYN)) {
             if (state == TcpState.SYN_RECV && !seg.has(ACK) && seg.seq == irs) {
                 // A retransmitted SYN: answer with the SYN-ACK again (Linux tcp_check_req).
                 sendSynAck();
                 return;
             }
-            challengeAck(Counter.TcpExtTCPSYNChallenge);
-            return;
+            // Simultaneous open (RFC 9293 Figure 8): the peer's SYN-ACK acknowledging our SYN passes
+            // (Linux tcp_validate_incoming, step 4) and its old SYN is D-SACKed below.
+            crossedSynAck = state == TcpState.SYN_RECV && parent == null && seg.has(ACK) && seg.seqLength() == 1
+                    && seg.seq + 1 == rcvNxt && seg.ack == sndNxt;
+            if (!crossedSynAck) {
+                challengeAck(Counter.TcpExtTCPSYNChallenge);
+                return;
+            }
         }
         // Fifth, check the ACK field.
         if (!seg.has(ACK)) return;
@@ -716,6 +723,12 @@ public final class TcpConnection {
             }
         } else {
             if (!processAck(seg, now)) return;
+        }
+        if (crossedSynAck) {
+            // tcp_data_queue: a segment wholly below RCV.NXT is a retransmission: D-SACK it, ACK at once.
+            setDsack(seg.seq, rcvNxt, Counter.TcpExtTCPDSACKOldSent);
+            enterQuickAck();
+            ackNow = true;
         }
         // Seventh, process the segment text.
         boolean hadFin = seg.has(FIN);
