@@ -674,7 +674,10 @@ public final class TcpConnection {
         }
         // Second, check the RST bit (RFC 5961 §3.2).
         if (seg.has(RST)) {
-            if (seg.seq == rcvNxt || resetMatchesLinux(seg)) {
+            // Linux tcp_check_req: a request socket (passive SYN_RECV) dies on any in-window RST; the
+            // exact-match rule of RFC 5961 §3.2 is for full sockets.
+            boolean embryonic = state == TcpState.SYN_RECV && parent != null;
+            if (embryonic || seg.seq == rcvNxt || resetMatchesLinux(seg)) {
                 onReset();
             } else {
                 challengeAck(Counter.TcpExtTCPChallengeACK);
@@ -803,6 +806,7 @@ public final class TcpConnection {
             case SYN_RECV -> {
                 if (parent != null) {
                     // A passive open reset before it was accepted just vanishes (Linux drops the request).
+                    stats.inc(Counter.TcpAttemptFails);
                     stats.inc(Counter.TcpExtEmbryonicRsts);
                     done(null);
                     return;
