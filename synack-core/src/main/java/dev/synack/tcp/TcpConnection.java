@@ -42,6 +42,8 @@ public final class TcpConnection {
     static final long TCP_RTO_MIN_US = 200_000;
     /** Linux's TCP_TIMEOUT_MIN: 2 jiffies, 8 ms at HZ=250 (the TLP's slack for more than one segment). */
     static final long TCP_TIMEOUT_MIN_US = 8_000;
+    /** One timer tick at HZ=250, the granularity of Linux's timer_list timers. */
+    static final long JIFFY_NS = 4_000_000;
     /** Linux's TCP_PAWS_24DAYS: ts_recent older than this is ignored for PAWS (RFC 7323 §5.5). */
     static final long PAWS_24DAYS_NS = 24L * 24 * 3600 * 1_000_000_000L;
     /** Scaling ratio of payload to buffer memory in 1/256 (tp->scaling_ratio), before data is measured. */
@@ -1398,9 +1400,13 @@ public final class TcpConnection {
         sendDelayedAck();
     }
 
-    /** tcp_send_delayed_ack: ACK within ato, 40 ms (TCP_DELACK_MIN) unless an earlier deadline stands. */
+    /**
+     * tcp_send_delayed_ack: ACK within ato, 40 ms (TCP_DELACK_MIN) unless an earlier deadline stands.
+     * Before any data has arrived icsk_ack.ato is still 0 (tcp_event_data_recv sets TCP_ATO_MIN on the
+     * first data), so e.g. the ACK of a bare FIN leaves on the next timer tick: one jiffy at HZ=250.
+     */
     private void sendDelayedAck() {
-        long ato = cfg.delackMinMs * 1_000_000L;
+        long ato = firstDataSeen ? cfg.delackMinMs * 1_000_000L : JIFFY_NS;
         long deadline = sched.nowNs() + ato;
         if (delackTimer.isArmed() && delackTimer.deadlineNs() <= deadline) return;
         sched.schedule(delackTimer, deadline);
