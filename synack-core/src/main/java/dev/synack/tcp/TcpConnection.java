@@ -1818,7 +1818,9 @@ public final class TcpConnection {
                 int bits = rtx.bits(last);
                 int fin = (bits & RetransmitQueue.F_FIN) != 0 ? 1 : 0;
                 // __tcp_retransmit_skb: a probe is a retransmission but sets no retrans_stamp.
-                sendData(s, Seq.diff(e, s) - fin, ACK | PSH | (fin != 0 ? FIN : 0), now, true);
+                int len = Seq.diff(e, s) - fin;
+                // __tcp_retransmit_skb resends the skb with its own flags: a bare FIN has no PSH.
+                sendData(s, len, ACK | (len > 0 ? PSH : 0) | (fin != 0 ? FIN : 0), now, true);
                 rtx.retransmitted(last, now);
                 totalRetrans++;
                 stats.inc(Counter.TcpRetransSegs);
