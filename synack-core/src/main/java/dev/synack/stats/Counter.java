@@ -16,7 +16,7 @@ public enum Counter {
     TcpExtTCPSynRetrans, TcpExtTCPAbortOnData, TcpExtTCPAbortOnClose, TcpExtTCPAbortOnLinger,
     TcpExtTCPAbortOnTimeout, TcpExtTCPAbortOnMemory, TcpExtTCPDSACKOldSent, TcpExtTCPDSACKOfoSent,
     TcpExtTCPDSACKRecv, TcpExtTCPSACKReneging, TcpExtTCPOFOQueue, TcpExtTCPOFODrop, TcpExtTCPRcvQDrop,
-    TcpExtTCPChallengeACK, TcpExtTCPSYNChallenge, TcpExtTCPACKSkippedSeq, TcpExtTCPACKSkippedPAWS,
+    TcpExtTCPChallengeACK, TcpExtTCPSYNChallenge, TcpExtTCPACKSkippedSeq, TcpExtTCPACKSkippedPAWS, TcpExtTCPACKSkippedChallenge,
     TcpExtTCPWinProbe, TcpExtTCPKeepAlive, TcpExtTCPZeroWindowDrop, TcpExtTCPRcvCoalesce,
     TcpExtTCPToZeroWindowAdv, TcpExtTCPFromZeroWindowAdv, TcpExtTCPWantZeroWindowAdv,
     TcpExtTCPSpuriousRTOs, TcpExtTCPLossUndo, TcpExtTCPFullUndo, TcpExtTCPPartialUndo

@@ -42,6 +42,8 @@ public final class TcpConnection {
     static final long TCP_RTO_MIN_US = 200_000;
     /** Linux's TCP_TIMEOUT_MIN: 2 jiffies, 8 ms at HZ=250 (the TLP's slack for more than one segment). */
     static final long TCP_TIMEOUT_MIN_US = 8_000;
+    /** One timer tick at HZ=250, the granularity of Linux's timer_list timers. */
+    static final long JIFFY_NS = 4_000_000;
     /** Linux's TCP_PAWS_24DAYS: ts_recent older than this is ignored for PAWS (RFC 7323 §5.5). */
     static final long PAWS_24DAYS_NS = 24L * 24 * 3600 * 1_000_000_000L;
     /** Scaling ratio of payload to buffer memory in 1/256 (tp->scaling_ratio), before data is measured. */
@@ -75,6 +77,8 @@ public final class TcpConnection {
 
     // ---- send sequence space (RFC 9293 §3.3.1) ------------------------------------------------
     int iss, sndUna, sndNxt, sndWnd, sndWl1, sndWl2, maxSndWnd;
+    /** Sequence space acknowledged so far, the SYN included (Linux tp->bytes_acked). */
+    long bytesAcked;
     /** Sequence number of the first byte in {@link #sendBuf}. */
     int sndBufSeq;
     /** The application shut down its sending side: a FIN follows the data. */
@@ -602,7 +606,7 @@ public final class TcpConnection {
             sndWl1 = seg.seq;
             maxSndWnd = sndWnd;
             setState(TcpState.SYN_RECV);
-            initialWindow(advMss - (tsOk ? 12 : 0));
+            // tcp_send_synack resends our SYN's skb: the window stays the one connect() chose.
             sendSynAck();
         }
     }
@@ -612,6 +616,7 @@ public final class TcpConnection {
         boolean retransmitted = rtx.has(0, RetransmitQueue.EVER_RETRANS);
         long sent = rtx.sentNs(0);
         rtx.removeFirst();
+        bytesAcked += Seq.diff(seg.ack, sndUna);
         sndUna = seg.ack;
         sndBufSeq = sndUna;
         if (!retransmitted) rttSample((now - sent) / 1000);
@@ -684,7 +689,10 @@ public final class TcpConnection {
         }
         // Second, check the RST bit (RFC 5961 §3.2).
         if (seg.has(RST)) {
-            if (seg.seq == rcvNxt || resetMatchesLinux(seg)) {
+            // Linux tcp_check_req: a request socket (passive SYN_RECV) dies on any in-window RST; the
+            // exact-match rule of RFC 5961 §3.2 is for full sockets.
+            boolean embryonic = state == TcpState.SYN_RECV && parent != null;
+            if (embryonic || seg.seq == rcvNxt || resetMatchesLinux(seg)) {
                 onReset();
             } else {
                 challengeAck(Counter.TcpExtTCPChallengeACK);
@@ -697,14 +705,21 @@ public final class TcpConnection {
             tsRecentStampNs = now;
         }
         // Fourth, check the SYN bit (RFC 5961 §4.2): a SYN in a synchronized state draws a challenge ACK.
+        boolean crossedSynAck = false;
         if (seg.has(SYN)) {
             if (state == TcpState.SYN_RECV && !seg.has(ACK) && seg.seq == irs) {
                 // A retransmitted SYN: answer with the SYN-ACK again (Linux tcp_check_req).
                 sendSynAck();
                 return;
             }
-            challengeAck(Counter.TcpExtTCPSYNChallenge);
-            return;
+            // Simultaneous open (RFC 9293 Figure 8): the peer's SYN-ACK acknowledging our SYN passes
+            // (Linux tcp_validate_incoming, step 4) and its old SYN is D-SACKed below.
+            crossedSynAck = state == TcpState.SYN_RECV && parent == null && seg.has(ACK) && seg.seqLength() == 1
+                    && seg.seq + 1 == rcvNxt && seg.ack == sndNxt;
+            if (!crossedSynAck) {
+                challengeAck(Counter.TcpExtTCPSYNChallenge);
+                return;
+            }
         }
         // Fifth, check the ACK field.
         if (!seg.has(ACK)) return;
@@ -727,15 +742,22 @@ public final class TcpConnection {
         } else {
             if (!processAck(seg, now)) return;
         }
+        if (crossedSynAck) {
+            // tcp_data_queue: a segment wholly below RCV.NXT is a retransmission: D-SACK it, ACK at once.
+            setDsack(seg.seq, rcvNxt, Counter.TcpExtTCPDSACKOldSent);
+            enterQuickAck();
+            ackNow = true;
+        }
         // Seventh, process the segment text.
         boolean hadFin = seg.has(FIN);
         if (seg.payloadLen > 0 || hadFin) {
             switch (state) {
                 case ESTABLISHED, FIN_WAIT1, FIN_WAIT2 -> {
                     if (orphan && seg.payloadLen > 0 && Seq.gt(seg.seq + seg.payloadLen, rcvNxt)) {
-                        // tcp_rcv_state_process: new data for a socket whose reader is gone → RST.
+                        // tcp_rcv_state_process: new data for a socket whose reader is gone → tcp_reset and
+                        // return 1, so tcp_v4_do_rcv answers with tcp_v4_send_reset: <SEQ=SEG.ACK><CTL=RST>.
                         stats.inc(Counter.TcpExtTCPAbortOnData);
-                        sendActiveReset();
+                        sendReset(seg.ack, 0, RST);
                         done(null);
                         return;
                     }
@@ -802,6 +824,7 @@ public final class TcpConnection {
             case SYN_RECV -> {
                 if (parent != null) {
                     // A passive open reset before it was accepted just vanishes (Linux drops the request).
+                    stats.inc(Counter.TcpAttemptFails);
                     stats.inc(Counter.TcpExtEmbryonicRsts);
                     done(null);
                     return;
@@ -817,9 +840,20 @@ public final class TcpConnection {
         }
     }
 
-    /** RFC 5961 §7: a challenge ACK, within tcp_challenge_ack_limit. */
+    /**
+     * RFC 5961 §7: a challenge ACK (Linux tcp_send_challenge_ack). Linux first applies the per-socket
+     * out-of-window limit (__tcp_oow_rate_limited: one per tcp_invalid_ratelimit, skips counted in
+     * TCPACKSkippedChallenge), then tcp_challenge_ack_limit (INT_MAX by default: no host-wide limit).
+     * TCPSYNChallenge counts the SYN that asked for one, sent or not; TCPChallengeACK counts those sent.
+     */
     private void challengeAck(Counter counter) {
-        stats.inc(counter);
+        if (counter != Counter.TcpExtTCPChallengeACK) stats.inc(counter);
+        long now = sched.nowNs();
+        if (oowRateLimited(now)) {
+            stats.inc(Counter.TcpExtTCPACKSkippedChallenge);
+            return;
+        }
+        lastOowAckNs = now;
         stats.inc(Counter.TcpExtTCPChallengeACK);
         sendAck();
     }
@@ -827,7 +861,7 @@ public final class TcpConnection {
     /** tcp_send_dupack with tcp_oow_rate_limited: one out-of-window ACK per tcp_invalid_ratelimit. */
     private void sendDupAckRateLimited(InSegment seg, long now) {
         boolean pure = seg.payloadLen == 0 || seg.has(SYN);
-        if (pure && now - lastOowAckNs < cfg.tcpInvalidRatelimit * 1_000_000L) {
+        if (pure && oowRateLimited(now)) {
             stats.inc(Counter.TcpExtTCPACKSkippedSeq);
             return;
         }
@@ -839,6 +873,14 @@ public final class TcpConnection {
             enterQuickAck();
         }
         sendAck();
+    }
+
+    /**
+     * __tcp_oow_rate_limited: whether an out-of-window ACK was sent less than tcp_invalid_ratelimit ago.
+     * Before the first one nothing limits (Linux: last_oow_ack_time starts at 0, long ago).
+     */
+    private boolean oowRateLimited(long now) {
+        return lastOowAckNs != Long.MIN_VALUE && now - lastOowAckNs < cfg.tcpInvalidRatelimit * 1_000_000L;
     }
 
     /** TIME_WAIT (Linux tcp_timewait_state_process). */
@@ -881,7 +923,9 @@ public final class TcpConnection {
         }
         if (Seq.lt(ack, priorUna)) {
             // RFC 5961 §5.2: older than the largest window the peer could have seen → challenge ACK.
-            if (Seq.lt(ack, priorUna - maxSndWnd)) {
+            // Linux tcp_ack bounds that window by bytes_acked ("do not accept ACK for bytes we never sent").
+            int maxWindow = (int) Math.min(maxSndWnd & 0xFFFF_FFFFL, bytesAcked);
+            if (Seq.lt(ack, priorUna - maxWindow)) {
                 challengeAck(Counter.TcpExtTCPChallengeACK);
                 return false;
             }
@@ -999,6 +1043,7 @@ public final class TcpConnection {
         int bytes = Math.max(0, Math.min(dataAcked - fin, sendBuf.length()));
         sendBuf.discard(bytes);
         sndBufSeq += bytes;
+        bytesAcked += Seq.diff(ack, sndUna);
         sndUna = ack;
         if (!sackOk && rtx.sackedOut == 0 && dupAcks > 0) {
             dupAcks = Math.max(0, dupAcks - packets); // tcp_remove_reno_sacks
@@ -1420,12 +1465,16 @@ public final class TcpConnection {
     /**
      * tcp_send_delayed_ack: ACK within ato (at least TCP_DELACK_MIN = 40 ms); an ato above that is
      * bounded by 500 ms (200 ms, TCP_DELACK_MAX, in ping-pong mode or after a push) and by the SRTT.
-     * An earlier deadline already set stands.
+     * An earlier deadline already set stands. Before any data has arrived icsk_ack.ato is still 0
+     * (tcp_event_data_recv sets TCP_ATO_MIN on the first data), so e.g. the ACK of a bare FIN leaves on
+     * the next timer tick: one jiffy at HZ=250.
      */
     private void sendDelayedAck() {
         long atoMinNs = cfg.delackMinMs * 1_000_000L;
         long ato = Math.max(atoNs, atoMinNs);
-        if (ato > atoMinNs) {
+        if (!firstDataSeen) {
+            ato = JIFFY_NS;
+        } else if (ato > atoMinNs) {
             long maxAto = (pingpong || ackPushed) ? cfg.delackMaxMs * 1_000_000L : 500_000_000L;
             if (rtt.hasSample()) maxAto = Math.min(maxAto, Math.max(rtt.srttUs() * 1000, atoMinNs));
             ato = Math.min(ato, maxAto);
@@ -1684,9 +1733,17 @@ public final class TcpConnection {
         transmit(TcpHeader.HEADER_LEN + optLen, SYN | ACK);
     }
 
-    /** A RST from this connection: RST,ACK at SND.NXT (tcp_send_active_reset). */
+    /**
+     * A RST from this connection: RST,ACK at SND.NXT (tcp_send_active_reset). It leaves through
+     * tcp_transmit_skb like any segment, so it carries the timestamps option and the current window.
+     */
     private void sendActiveReset() {
-        sendReset(sndNxt, rcvNxt, RST | ACK);
+        byte[] b = host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN, true);
+        int win = selectWindow();
+        TcpHeader.writeHeader(b, o, localPort, remotePort, sndNxt, rcvNxt, RST | ACK, win, optLen);
+        transmit(TcpHeader.HEADER_LEN + optLen, RST | ACK);
     }
 
     private void sendReset(int seq, int ack, int flags) {
@@ -1840,7 +1897,9 @@ public final class TcpConnection {
                 int bits = rtx.bits(last);
                 int fin = (bits & RetransmitQueue.F_FIN) != 0 ? 1 : 0;
                 // __tcp_retransmit_skb: a probe is a retransmission but sets no retrans_stamp.
-                sendData(s, Seq.diff(e, s) - fin, ACK | PSH | (fin != 0 ? FIN : 0), now, true);
+                int len = Seq.diff(e, s) - fin;
+                // __tcp_retransmit_skb resends the skb with its own flags: a bare FIN has no PSH.
+                sendData(s, len, ACK | (len > 0 ? PSH : 0) | (fin != 0 ? FIN : 0), now, true);
                 rtx.retransmitted(last, now);
                 totalRetrans++;
                 stats.inc(Counter.TcpRetransSegs);

@@ -186,6 +186,7 @@ public final class TcpTester {
         }
         if (out.isEmpty()) fail("expected at " + ms + " ms: " + text + ", but nothing was sent" + history());
         Captured c = out.poll();
+        lastPacket = c.bytes;
         TcpSegment got = decode(c);
         if (localIss == null && got.has(TcpHeader.SYN)) localIss = got.seq();
         String gotText = relative(got);
@@ -209,6 +210,11 @@ public final class TcpTester {
         if (!out.isEmpty()) fail("expected nothing until " + ms + " ms, got at " + fmtMs(out.peek().timeNs) + " ms: " + describe(out.peek()) + history());
         sched.runUntil(t);
     }
+
+    /** The whole IPv4 packet of the segment the last {@link #expect} matched (e.g. to quote in an ICMP error). */
+    public byte[] lastPacket() { return lastPacket.clone(); }
+
+    private byte[] lastPacket;
 
     /** The number of packets sent and not yet expected. */
     public int pending() { return out.size(); }
@@ -234,7 +240,7 @@ public final class TcpTester {
 
     /** The segment in packetdrill form with relative numbers. */
     public String relative(TcpSegment s) {
-        long iss = localIss == null ? s.seq() : localIss;
+        long iss = localIss == null ? 0 : localIss;
         long seq = (s.seq() - iss) & 0xFFFF_FFFFL;
         if (seq > 0x7FFF_FFFFL) seq -= 1L << 32;
         StringBuilder sb = new StringBuilder(TcpHeader.flagsToString(s.flags())).append(' ')
@@ -248,7 +254,7 @@ public final class TcpTester {
 
     private String mismatch(SegmentSpec want, TcpSegment got) {
         if (want.flags() != got.flags()) return "flags differ";
-        long seq = (got.seq() - localIss) & 0xFFFF_FFFFL;
+        long seq = (got.seq() - (localIss == null ? 0 : localIss)) & 0xFFFF_FFFFL;
         if (seq > 0x7FFF_FFFFL) seq -= 1L << 32;
         if (seq != want.start()) return "seq differs";
         if (got.payload().length != want.length()) return "length differs";

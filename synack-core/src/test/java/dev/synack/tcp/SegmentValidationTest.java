@@ -1,0 +1,167 @@
+package dev.synack.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.synack.stats.Counter;
+import dev.synack.testing.TcpTester;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Segment validation in a synchronized state: RFC 5961 (blind RST, SYN and data injection), RFC 9293
+ * §3.10.7.4's acceptability test as Linux's tcp_sequence applies it, and PAWS (RFC 7323 §5). Every test
+ * starts from {@link TcpTester#establishedClient()}: at 100 ms, RCV.NXT = 1, RCV.WND = 63 << 10,
+ * SND.UNA = SND.NXT = 1, TS.Recent = 1000.
+ */
+class SegmentValidationTest {
+    final TcpTester t = new TcpTester();
+    final TcpConnection c = t.establishedClient();
+
+    long count(Counter k) { return t.stack.counters().get(k); }
+
+    @Nested
+    class Rst {
+        /** RFC 5961 §3.2: a RST with SEG.SEQ = RCV.NXT resets: CLOSED, ECONNRESET for the application. */
+        @Test
+        void established_rstAtRcvNxt_resets() {
+            t.inject(200, "R 1:1(0) win 0");
+            assertEquals(TcpState.CLOSE, c.state());
+            assertEquals(Errno.ECONNRESET, c.pendingError());
+            assertEquals(-Errno.ECONNRESET.number(), c.receive(new byte[10], 0, 10));
+            assertNull(c.pendingError());
+            assertEquals(1, count(Counter.TcpEstabResets));
+            t.expectNothing(100_000);
+        }
+
+        /** RFC 5961 §3.2: a RST in the window but not at RCV.NXT draws a challenge ACK and resets nothing. */
+        @Test
+        void established_rstInWindowNotExact_challengeAck() {
+            t.inject(200, "R 1000:1000(0) win 0");
+            t.expect(200, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
+            assertEquals(TcpState.ESTABLISHED, c.state());
+            assertNull(c.pendingError());
+            assertEquals(1, count(Counter.TcpExtTCPChallengeACK));
+        }
+
+        /**
+         * Linux tcp_send_challenge_ack: challenge ACKs share the per-socket out-of-window limit
+         * (__tcp_oow_rate_limited, tcp_invalid_ratelimit = 500 ms); the next is allowed 500 ms later.
+         */
+        @Test
+        void established_rstsInWindow_challengeAcksRateLimited() {
+            t.inject(200, "R 1000:1000(0) win 0");
+            t.expect(200, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
+            t.inject(300, "R 2000:2000(0) win 0");
+            t.inject(699, "R 3000:3000(0) win 0");
+            t.expectNothing(699);
+            t.inject(700, "R 4000:4000(0) win 0");
+            t.expect(700, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 700 ecr 1000>");
+            assertEquals(2, count(Counter.TcpExtTCPACKSkippedChallenge));
+            assertEquals(TcpState.ESTABLISHED, c.state());
+        }
+
+        /** RFC 5961 §3.2 / RFC 9293 §3.10.7.4: a RST outside the window is dropped without a word. */
+        @Test
+        void established_rstOutOfWindow_droppedSilently() {
+            t.inject(200, "R 200000:200000(0) win 0");
+            t.inject(210, "R 0:0(0) win 0");
+            t.expectNothing(10_000);
+            assertEquals(TcpState.ESTABLISHED, c.state());
+        }
+    }
+
+    @Nested
+    class Syn {
+        /** RFC 5961 §4.2 (Linux tcp_validate_incoming, syn_challenge): a SYN in ESTABLISHED → challenge ACK. */
+        @Test
+        void established_syn_challengeAck() {
+            t.inject(200, "S 500:500(0) win 65535 <mss 1460,sackOK,TS val 1200 ecr 0,nop,wscale 7>");
+            t.expect(200, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
+            assertEquals(TcpState.ESTABLISHED, c.state());
+            assertEquals(1, count(Counter.TcpExtTCPSYNChallenge));
+            assertEquals(1, count(Counter.TcpExtTCPChallengeACK));
+        }
+    }
+
+    @Nested
+    class Ack {
+        /**
+         * RFC 5961 §5.2 as Linux's tcp_ack applies it: an ACK below SND.UNA − MAX.SND.WND draws a challenge
+         * ACK, where MAX.SND.WND is min(max_window, bytes_acked) ("do not accept ACK for bytes we never
+         * sent"). After 1000 bytes acked (1001 with the SYN), ACK 0 is merely old; ACK −1 is challenged.
+         */
+        @Test
+        void established_ackFarBelowSndUna_challengeAck() {
+            c.options.noDelay = true;
+            t.at(200, () -> assertEquals(1000, c.send(new byte[1000], 0, 1000)));
+            t.expect(200, "P. 1:1001(1000) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
+            t.inject(300, ". 1:1(0) ack 1001 win 502 <nop,nop,TS val 1300 ecr 200>");
+            t.inject(400, ". 1:1(0) ack 0 win 502 <nop,nop,TS val 1400 ecr 200>");
+            t.expectNothing(1000);
+            t.inject(1000, ". 1:1(0) ack 4294967295 win 502 <nop,nop,TS val 2000 ecr 200>");
+            t.expect(1000, ". 1001:1001(0) ack 1 win 63 <nop,nop,TS val 1000 ecr 2000>");
+            assertEquals(1, count(Counter.TcpExtTCPChallengeACK));
+            assertEquals(TcpState.ESTABLISHED, c.state());
+        }
+    }
+
+    @Nested
+    class Acceptability {
+        /**
+         * RFC 9293 §3.10.7.4 (Linux tcp_sequence → tcp_send_dupack): data outside the window is dropped and
+         * answered with an ACK; segments with data are never rate-limited.
+         */
+        @Test
+        void established_outOfWindowData_dupAck() {
+            t.inject(200, "P. 200000:200100(100) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
+            t.expect(200, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
+            t.inject(210, "P. 200000:200100(100) ack 1 win 502 <nop,nop,TS val 1210 ecr 100>");
+            t.expect(210, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 210 ecr 1000>");
+            assertEquals(0, c.readable());
+        }
+
+        /**
+         * Linux tcp_oow_rate_limited: duplicate ACKs for out-of-window pure ACKs go at most once per
+         * tcp_invalid_ratelimit (500 ms); skipped ones count in TCPACKSkippedSeq.
+         */
+        @Test
+        void established_outOfWindowPureAck_rateLimited500ms() {
+            t.inject(200, ". 200000:200000(0) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
+            t.expect(200, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
+            t.inject(300, ". 200000:200000(0) ack 1 win 502 <nop,nop,TS val 1300 ecr 100>");
+            t.inject(699, ". 0:0(0) ack 1 win 502 <nop,nop,TS val 1699 ecr 100>");
+            t.expectNothing(699);
+            t.inject(700, ". 200000:200000(0) ack 1 win 502 <nop,nop,TS val 1700 ecr 100>");
+            t.expect(700, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 700 ecr 1000>");
+            assertEquals(2, count(Counter.TcpExtTCPACKSkippedSeq));
+        }
+    }
+
+    @Nested
+    class Paws {
+        /**
+         * RFC 7323 §5.3 (Linux tcp_paws_discard): a segment whose TS.Val is older than TS.Recent is dropped
+         * and ACKed; its data is not taken.
+         */
+        @Test
+        void established_oldTsVal_droppedAndAcked() {
+            t.inject(200, "P. 1:101(100) ack 1 win 502 <nop,nop,TS val 900 ecr 100>");
+            t.expect(200, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
+            assertEquals(0, c.readable());
+            assertEquals(1, count(Counter.TcpExtPAWSEstab));
+            t.inject(300, "P. 1:101(100) ack 1 win 502 <nop,nop,TS val 1300 ecr 200>");
+            t.expect(300, ". 1:1(0) ack 101 win 64 <nop,nop,TS val 300 ecr 1300>");
+            assertEquals(100, c.readable());
+        }
+
+        /** RFC 7323 §5.3 / Linux tcp_validate_incoming: a RST is exempt from PAWS and still resets. */
+        @Test
+        void established_rstWithOldTsVal_stillResets() {
+            t.inject(200, "R 1:1(0) win 0 <nop,nop,TS val 900 ecr 100>");
+            assertEquals(TcpState.CLOSE, c.state());
+            assertEquals(Errno.ECONNRESET, c.pendingError());
+            t.expectNothing(10_000);
+        }
+    }
+}
