@@ -62,7 +62,8 @@ public final class NetHost {
     /** The host's first address. */
     public InetAddress address() { return inet(stack.primaryAddress()); }
 
-    static InetAddress inet(int addr) {
+    /** An IPv4 address held in an int, as a java.net address. */
+    public static InetAddress inet(int addr) {
         try {
             return InetAddress.getByAddress(new byte[] {(byte) (addr >>> 24), (byte) (addr >>> 16), (byte) (addr >>> 8), (byte) addr});
         } catch (UnknownHostException e) {

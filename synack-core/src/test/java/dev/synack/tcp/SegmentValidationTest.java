@@ -151,7 +151,7 @@ class SegmentValidationTest {
             assertEquals(0, c.readable());
             assertEquals(1, count(Counter.TcpExtPAWSEstab));
             t.inject(300, "P. 1:101(100) ack 1 win 502 <nop,nop,TS val 1300 ecr 200>");
-            t.expect(300, ". 1:1(0) ack 101 win 64 <nop,nop,TS val 300 ecr 1300>");
+            t.expect(300, ". 1:1(0) ack 101 win 63 <nop,nop,TS val 300 ecr 1300>");
             assertEquals(100, c.readable());
         }
 

@@ -322,10 +322,10 @@ class StateMachineTest {
             var t = client();
             var c = t.establishedClient();
             t.inject(200, "P. 1:101(100) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
-            t.expect(200, ". 1:1(0) ack 101 win 64 <nop,nop,TS val 200 ecr 1200>");
+            t.expect(200, ". 1:1(0) ack 101 win 63 <nop,nop,TS val 200 ecr 1200>");
             t.inject(300, "F. 101:101(0) ack 1 win 502 <nop,nop,TS val 1300 ecr 200>");
             assertEquals(TcpState.CLOSE_WAIT, c.state());
-            t.expect(340, ". 1:1(0) ack 102 win 64 <nop,nop,TS val 340 ecr 1300>");
+            t.expect(340, ". 1:1(0) ack 102 win 63 <nop,nop,TS val 340 ecr 1300>");
             byte[] buf = new byte[200];
             assertEquals(100, c.receive(buf, 0, buf.length));
             assertEquals(0, c.receive(buf, 0, buf.length));
@@ -357,9 +357,9 @@ class StateMachineTest {
             var t = client();
             var c = t.establishedClient();
             t.inject(200, "P. 1:101(100) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
-            t.expect(200, ". 1:1(0) ack 101 win 64 <nop,nop,TS val 200 ecr 1200>");
+            t.expect(200, ". 1:1(0) ack 101 win 63 <nop,nop,TS val 200 ecr 1200>");
             t.at(300, c::close);
-            t.expect(300, "R. 1:1(0) ack 101 win 64 <nop,nop,TS val 300 ecr 1200>");
+            t.expect(300, "R. 1:1(0) ack 101 win 63 <nop,nop,TS val 300 ecr 1200>");
             assertEquals(TcpState.CLOSE, c.state());
             assertEquals(1, t.stack.counters().get(Counter.TcpExtTCPAbortOnClose));
             t.inject(400, "P. 101:111(10) ack 1 win 502 <nop,nop,TS val 1400 ecr 300>");

@@ -3,6 +3,7 @@ package dev.synack.sim;
 import dev.synack.runtime.VirtualRuntime;
 import dev.synack.runtime.VirtualRuntime.Proc;
 import dev.synack.stack.NetInterface;
+import dev.synack.socket.NetHost;
 import dev.synack.stack.Stack;
 import dev.synack.time.Timer;
 import dev.synack.wire.Icmp;
@@ -45,6 +46,17 @@ public final class Host extends Node {
 
     /** The host's kernel. */
     public Stack stack() { return stack; }
+
+    private NetHost netHost;
+
+    /** This host for the socket layer: sockets made on it live on this stack, in the network's runtime. */
+    public NetHost sockets() {
+        if (netHost == null) netHost = new NetHost(network.runtime(), stack);
+        return netHost;
+    }
+
+    /** The host's first address as a java.net address (for sockets). */
+    public java.net.InetAddress inetAddress() { return NetHost.inet(stack.primaryAddress()); }
 
     /** Adds an interface ({@code "10.0.0.1/24"}), not yet attached; returns this host. */
     public Host addInterface(String cidr) {

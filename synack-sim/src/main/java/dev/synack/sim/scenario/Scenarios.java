@@ -1,0 +1,31 @@
+package dev.synack.sim.scenario;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The catalogue of scenarios, in the order of SCENARIOS.md. */
+public final class Scenarios {
+    private Scenarios() {}
+
+    private static final Map<String, Scenario> ALL = new LinkedHashMap<>();
+
+    static {
+        for (Scenario s : List.<Scenario>of(
+                new Refused()
+                // more scenarios are registered here, in SCENARIOS.md's order
+        )) {
+            ALL.put(s.name(), s);
+        }
+    }
+
+    /** Every scenario, in catalogue order. */
+    public static List<Scenario> all() { return List.copyOf(ALL.values()); }
+
+    /** The scenario called {@code name}, if any. */
+    public static Optional<Scenario> find(String name) { return Optional.ofNullable(ALL.get(name)); }
+
+    /** The names, in order. */
+    public static List<String> names() { return List.copyOf(ALL.keySet()); }
+}
