@@ -2,7 +2,7 @@
 
   kernel_peer.py client HOST PORT SEND_BYTES   connect, then at once:
   kernel_peer.py server PORT SEND_BYTES        listen (prints "listening"), accept one, then at once:
-      send SEND_BYTES of seeded pseudo-random data then shutdown(SHUT_WR), and read to end of stream;
+      send SEND_BYTES of seeded pseudo-random data (see pump) then shutdown(SHUT_WR), and read to end of stream;
       finally print "sent N SHA256" and "recv M SHA256".
 Errors print "error ERRNO_NAME" and exit 1.
 """
@@ -10,17 +10,22 @@ import errno
 import hashlib
 import random
 import socket
+import struct
 import sys
 import threading
 
 
 def pump(sock, send_bytes, out):
     sent_hash = hashlib.sha256()
-    rng = random.Random(7)
+    # Cheap yet order-sensitive data: chunk i is its 8-byte index, then a window of a random block.
+    base = random.Random(7).randbytes(1 << 17)
     left = send_bytes
+    i = 0
     try:
         while left > 0:
-            chunk = rng.randbytes(min(65536, left))
+            off = (i * 4099) % (1 << 16)
+            chunk = (struct.pack("<Q", i) + base[off:off + 65528])[:min(65536, left)]
+            i += 1
             sock.sendall(chunk)
             sent_hash.update(chunk)
             left -= len(chunk)
