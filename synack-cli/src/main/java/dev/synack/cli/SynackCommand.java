@@ -45,6 +45,7 @@ public final class SynackCommand implements Callable<Integer> {
         return new CommandLine(new SynackCommand(out))
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
+                .addSubcommand(new TunCommand(out, System.in))
                 .setParameterExceptionHandler(SynackCommand::rejectInput);
     }
 
