@@ -43,9 +43,9 @@ public final class SynackCommand implements Callable<Integer> {
     /** The configured command line, printing to {@code out} and {@code err}. */
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
         return new CommandLine(new SynackCommand(out))
+                .addSubcommand(new TunCommand(out, System.in)) // before setOut/setErr, which reach existing subcommands only
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
-                .addSubcommand(new TunCommand(out, System.in))
                 .setParameterExceptionHandler(SynackCommand::rejectInput);
     }
 
