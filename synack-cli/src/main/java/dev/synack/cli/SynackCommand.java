@@ -60,6 +60,12 @@ public final class SynackCommand implements Callable<Integer> {
         return Demo.run(out);
     }
 
+    @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
+            subcommands = BenchTun.class)
+    int bench() {
+        throw new ParameterException(spec.commandLine().getSubcommands().get("bench"), "missing benchmark (tun)");
+    }
+
     /** Bad input: one line on stderr, naming the problem; nothing on stdout. */
     static int rejectInput(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
