@@ -196,4 +196,79 @@ class KernelInteropTest {
         var e = assertThrows(ErrnoException.class, () -> c.write("more".getBytes(), 0, 4));
         assertEquals(Errno.EPIPE, e.errno());
     }
+
+    /** A kernel client, created inside the test's namespace (a java.net socket, via setns). */
+    private java.net.Socket kernelClient(int port) throws Exception {
+        return Netns.call(lab.ns, () -> {
+            var k = new java.net.Socket();
+            k.connect(new java.net.InetSocketAddress(lab.synackAddr, port), 5000);
+            return k;
+        });
+    }
+
+    /**
+     * The kernel host goes silent (a blackhole route for synack's address: it still receives, its
+     * answers vanish): synack's data is retransmitted with exponential backoff until TCP_USER_TIMEOUT
+     * (3 s here) ends the connection with ETIMEDOUT (tcp_retransmit_timer → tcp_write_timeout).
+     */
+    @Test
+    void silentKernelHostEndsInEtimedoutAfterTheUserTimeout() throws Exception {
+        var o = new SocketOptions();
+        o.userTimeoutMs = 3000;
+        try (BlockingListener l = BlockingListener.listen(lab.host.runtime(), lab.host.stack(), PORT, 16, o);
+                var k = kernelClient(PORT)) {
+            BlockingConnection c = l.accept(TimeUnit.SECONDS.toNanos(10));
+            assertTrue(c != null, "the kernel never connected");
+            TunLab.run("ip", "-n", lab.ns, "route", "add", "blackhole", lab.synackAddr + "/32");
+            long retransBefore = lab.host.call(() -> lab.host.stack().counters().get(dev.synack.stats.Counter.TcpRetransSegs));
+            long t0 = System.nanoTime();
+            c.write(new byte[1000], 0, 1000);
+            assertTrue(c.awaitState(TcpState.CLOSE, TimeUnit.SECONDS.toNanos(15)), "still " + c.state());
+            double secs = (System.nanoTime() - t0) / 1e9;
+            var e = assertThrows(ErrnoException.class, () -> c.read(new byte[10], 0, 10));
+            assertEquals(Errno.ETIMEDOUT, e.errno());
+            long retrans = lab.host.call(() -> lab.host.stack().counters().get(dev.synack.stats.Counter.TcpRetransSegs)) - retransBefore;
+            // RTO 200 ms (tcp_rto_min on a sub-ms path), doubling: 0.2, 0.6, 1.4, 3.0 s → 3 or 4 retransmissions.
+            assertTrue(retrans >= 3 && retrans <= 5, "retransmissions " + retrans);
+            assertTrue(secs >= 2.9 && secs < 5, "ETIMEDOUT after " + secs + " s");
+        }
+    }
+
+    /**
+     * Keepalive against the kernel: with SO_KEEPALIVE, TCP_KEEPIDLE 1 s, TCP_KEEPINTVL 1 s, synack
+     * sends a probe (seq = snd_una - 1, no data) after each idle second and the kernel answers each
+     * with an ACK (tcp_validate_incoming: an out-of-window segment gets a duplicate ACK), so the
+     * connection stays ESTABLISHED past keepcnt × intvl.
+     */
+    @Test
+    void keepaliveProbesAreAnsweredByTheKernel() throws Exception {
+        var o = new SocketOptions();
+        o.keepAlive = true;
+        o.keepIdleSec = 1;
+        o.keepIntvlSec = 1;
+        o.keepCnt = 2;
+        var probesOut = new java.util.concurrent.atomic.AtomicInteger();
+        var acksIn = new java.util.concurrent.atomic.AtomicInteger();
+        try (BlockingListener l = BlockingListener.listen(lab.host.runtime(), lab.host.stack(), PORT, 16, o);
+                var k = kernelClient(PORT)) {
+            BlockingConnection c = l.accept(TimeUnit.SECONDS.toNanos(10));
+            assertTrue(c != null, "the kernel never connected");
+            lab.host.call(() -> {
+                lab.host.stack().setTracer(ev -> {
+                    if (ev instanceof dev.synack.trace.TraceEvent.Packet p) {
+                        int hl = dev.synack.wire.Ipv4.headerLength(p.bytes(), 0);
+                        if (p.bytes().length == hl + dev.synack.wire.TcpHeader.dataOffset(p.bytes(), hl)) {
+                            (p.outbound() ? probesOut : acksIn).incrementAndGet();
+                        }
+                    }
+                });
+                return null;
+            });
+            assertEquals(-1, c.read(new byte[10], 0, 10, TimeUnit.MILLISECONDS.toNanos(4500)));
+            assertEquals(TcpState.ESTABLISHED, c.state());
+            assertTrue(probesOut.get() >= 3, "probes " + probesOut.get());
+            assertTrue(acksIn.get() >= probesOut.get() - 1, "answers " + acksIn.get() + " to " + probesOut.get() + " probes");
+            assertEquals(0, lab.host.call(() -> c.connection().info().probes()), "unanswered probes");
+        }
+    }
 }
