@@ -1816,8 +1816,20 @@ public final class TcpConnection {
         totalRto++;
         backoff++;
         rtoUs = Math.min(rtoUs << 1, cfg.rtoMaxUs());
-        armXmit(XmitTimer.RTO, rtoUs);
+        armXmit(XmitTimer.RTO, clampRtoToUserTimeout(now));
         traceCwnd(now);
+    }
+
+    /**
+     * tcp_clamp_rto_to_user_timeout (net/ipv4/tcp_timer.c): with TCP_USER_TIMEOUT set, the next RTO
+     * fires no later than the moment the user timeout runs out (at once if it has), so ETIMEDOUT comes
+     * at the user timeout, not at the end of a backed-off RTO past it.
+     */
+    private long clampRtoToUserTimeout(long now) {
+        if (options.userTimeoutMs <= 0 || retransStampNs == 0) return rtoUs;
+        long remainingUs = (options.userTimeoutMs * 1_000_000L - (now - retransStampNs)) / 1000;
+        if (remainingUs <= 0) return 1;
+        return Math.min(rtoUs, remainingUs);
     }
 
     /** tcp_enter_loss: ssthresh from the algorithm, cwnd 1, all not-SACKed segments lost. */
