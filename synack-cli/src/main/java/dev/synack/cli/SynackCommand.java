@@ -43,6 +43,7 @@ public final class SynackCommand implements Callable<Integer> {
     /** The configured command line, printing to {@code out} and {@code err}. */
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
         return new CommandLine(new SynackCommand(out))
+                .addSubcommand(new TunCommand(out, System.in)) // before setOut/setErr, which reach existing subcommands only
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .setParameterExceptionHandler(SynackCommand::rejectInput);
@@ -79,6 +80,12 @@ public final class SynackCommand implements Callable<Integer> {
         }
         var results = dev.synack.packetdrill.Report.run(scripts, out);
         return results.stream().allMatch(dev.synack.packetdrill.Result::passed) ? 0 : 1;
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
+            subcommands = BenchTun.class)
+    int bench() {
+        throw new ParameterException(spec.commandLine().getSubcommands().get("bench"), "missing benchmark (tun)");
     }
 
     /** Bad input: one line on stderr, naming the problem; nothing on stdout. */

@@ -62,4 +62,28 @@ class SynackCommandTest {
         assertEquals(0, run.status());
         assertTrue(run.out().matches("synack \\d+\\.\\d+\\.\\d+\\S*\\R"), run.out());
     }
+
+    @Test
+    void tunRejectsABadAddressBeforeTouchingAnyDevice() {
+        assertRejected(run("tun", "--dev", "synack0", "--addr", "198.18.0.2", "serve", "echo", "7"),
+                "synack tun serve: bad --addr '198.18.0.2': expected A.B.C.D/PREFIX, e.g. 198.18.0.2/24 (see 'synack tun serve --help')");
+    }
+
+    @Test
+    void tunRejectsAnUnknownServerKind() {
+        assertRejected(run("tun", "--dev", "synack0", "--addr", "198.18.0.2/24", "serve", "chargen", "19"),
+                "synack tun serve: bad KIND 'chargen': expected echo, discard or http (see 'synack tun serve --help')");
+    }
+
+    @Test
+    void tunConnectRejectsABadPort() {
+        assertRejected(run("tun", "--dev", "synack0", "--addr", "198.18.0.2/24", "connect", "198.18.0.1", "0"),
+                "synack tun connect: bad port '0': expected 1 to 65535 (see 'synack tun connect --help')");
+    }
+
+    @Test
+    void tunNeedsItsDevice() {
+        assertRejected(run("tun", "--addr", "198.18.0.2/24", "connect", "198.18.0.1", "80"),
+                "synack tun: Missing required option: '--dev=NAME' (see 'synack tun --help')");
+    }
 }

@@ -1,0 +1,172 @@
+package dev.synack.cli;
+
+import dev.synack.tcp.ErrnoException;
+import dev.synack.tcp.SocketOptions;
+import dev.synack.tcp.TcpConfig;
+import dev.synack.tun.BlockingConnection;
+import dev.synack.tun.BlockingListener;
+import dev.synack.tun.TunHost;
+import dev.synack.tun.TunServices;
+import dev.synack.wire.Ipv4;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code synack tun}: synack on a Linux TUN device, talking to the kernel's own TCP (see docs/TUN.md
+ * for the set-up).
+ */
+@Command(name = "tun", mixinStandardHelpOptions = true,
+        description = "Run synack on a Linux TUN device (see docs/TUN.md).",
+        subcommands = {TunCommand.Serve.class, TunCommand.Connect.class})
+final class TunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dev", required = true, paramLabel = "NAME", description = "TUN device (created if missing; needs CAP_NET_ADMIN)")
+    String dev;
+
+    @Option(names = "--addr", required = true, paramLabel = "A.B.C.D/P", description = "synack's address and prefix, e.g. 198.18.0.2/24")
+    String addr;
+
+    @Option(names = "--seed", paramLabel = "N", description = "seed for ISNs and ports (default: random)")
+    Long seed;
+
+    final PrintStream out;
+    final InputStream in;
+
+    TunCommand(PrintStream out, InputStream in) {
+        this.out = out;
+        this.in = in;
+    }
+
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "missing command (serve or connect)");
+    }
+
+    /** Parses --addr; a bad one is a parameter error (one line, status 2). */
+    int[] address(CommandSpec sub) {
+        int slash = addr.indexOf('/');
+        try {
+            if (slash < 0) throw new IllegalArgumentException("no /PREFIX");
+            int a = Ipv4.parse(addr.substring(0, slash));
+            int p = Integer.parseInt(addr.substring(slash + 1));
+            if (p < 1 || p > 32) throw new IllegalArgumentException("prefix " + p);
+            return new int[] {a, p};
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(sub.commandLine(), "bad --addr '" + addr + "': expected A.B.C.D/PREFIX, e.g. 198.18.0.2/24");
+        }
+    }
+
+    TunHost open(int[] a) throws IOException {
+        long s = seed != null ? seed : System.nanoTime();
+        return TunHost.open(dev, a[0], a[1], new TcpConfig(), s);
+    }
+
+    static int port(CommandSpec sub, String s) {
+        try {
+            int p = Integer.parseInt(s);
+            if (p >= 1 && p <= 65535) return p;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new ParameterException(sub.commandLine(), "bad port '" + s + "': expected 1 to 65535");
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve echo, discard or http on PORT until killed.")
+    static final class Serve implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        TunCommand tun;
+
+        @Parameters(index = "0", paramLabel = "KIND", description = "echo | discard | http")
+        String kind;
+
+        @Parameters(index = "1", paramLabel = "PORT")
+        String port;
+
+        @Override
+        public Integer call() throws Exception {
+            TunServices.Kind k = TunServices.kind(kind);
+            if (k == null) throw new ParameterException(spec.commandLine(), "bad KIND '" + kind + "': expected echo, discard or http");
+            int p = port(spec, port);
+            int[] a = tun.address(spec);
+            try (TunHost host = tun.open(a)) {
+                BlockingListener l = BlockingListener.listen(host.runtime(), host.stack(), p, 128, new SocketOptions());
+                tun.out.printf("synack: %s server on %s:%d (device %s, mtu %d); Ctrl-C stops it%n",
+                        kind, Ipv4.format(a[0]), p, host.device().name(), host.mtu());
+                TunServices.serve(l, k);
+                return 0;
+            } catch (IOException | ErrnoException e) {
+                System.err.println("synack tun serve: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "connect", mixinStandardHelpOptions = true,
+            description = "Connect to HOST:PORT; stdin goes to the connection, the connection to stdout (like nc).")
+    static final class Connect implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        TunCommand tun;
+
+        @Parameters(index = "0", paramLabel = "HOST", description = "IPv4 address")
+        String host;
+
+        @Parameters(index = "1", paramLabel = "PORT")
+        String port;
+
+        @Override
+        public Integer call() throws Exception {
+            int remote;
+            try {
+                remote = Ipv4.parse(host);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "bad HOST '" + host + "': expected an IPv4 address");
+            }
+            int p = port(spec, port);
+            int[] a = tun.address(spec);
+            try (TunHost h = tun.open(a)) {
+                BlockingConnection c = BlockingConnection.connect(h.runtime(), h.stack(), remote, p, new SocketOptions());
+                Thread pump = Thread.ofPlatform().daemon().name("synack-stdin").start(() -> {
+                    byte[] buf = new byte[65536];
+                    try {
+                        int n;
+                        while ((n = tun.in.read(buf)) > 0) c.write(buf, 0, n);
+                        c.shutdownOutput();
+                    } catch (IOException | ErrnoException | InterruptedException e) {
+                        c.abort();
+                    }
+                });
+                byte[] buf = new byte[65536];
+                OutputStream o = tun.out;
+                int n;
+                while ((n = c.read(buf, 0, buf.length)) > 0) {
+                    o.write(buf, 0, n);
+                    o.flush();
+                }
+                pump.join(100);
+                c.close();
+                return 0;
+            } catch (IOException | ErrnoException e) {
+                System.err.println("synack tun connect: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.synack.tun;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A Linux TUN device ({@code /dev/net/tun}, IFF_TUN | IFF_NO_PI): each read returns one IPv4 or IPv6
+ * packet the kernel routed to the device, each write injects one packet into the kernel, no link
+ * header and no packet-information prefix. The descriptor is non-blocking; a reader waits with
+ * {@link #awaitReadable}, so it can be told to stop.
+ *
+ * <p>Threads: one reader thread may call {@link #read} / {@link #awaitReadable} while one writer at a
+ * time calls {@link #write} (synack's writers are serialized by the runtime's lock). Each side has its
+ * own errno capture segment.
+ */
+public final class TunDevice implements AutoCloseable {
+    private final Arena arena = Arena.ofShared();
+    private final int fd;
+    private final String name;
+    private final MemorySegment readErrno = Libc.captureSegment(arena);
+    private final MemorySegment writeErrno = Libc.captureSegment(arena);
+    private final MemorySegment pollfd = arena.allocate(Libc.POLLFD);
+    private volatile boolean closed;
+    private long writeErrors;
+
+    private TunDevice(int fd, String name) {
+        this.fd = fd;
+        this.name = name;
+        pollfd.set(ValueLayout.JAVA_INT, 0, fd);
+        pollfd.set(ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
+    }
+
+    /**
+     * Attaches to the TUN device {@code name}, creating it if it does not exist (needs CAP_NET_ADMIN,
+     * or a device made beforehand with {@code ip tuntap add dev NAME mode tun user ME}). A created
+     * device lives as long as this descriptor; a persistent one stays.
+     */
+    public static TunDevice open(String name) throws IOException {
+        byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        if (nameBytes.length == 0 || nameBytes.length >= Libc.IFNAMSIZ) {
+            throw new IOException("bad interface name '" + name + "' (1 to 15 characters)");
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment err = Libc.captureSegment(a);
+            int fd = (int) Libc.OPEN.invokeExact(err, a.allocateFrom("/dev/net/tun"),
+                    Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+            if (fd < 0) throw new IOException("open /dev/net/tun: " + Libc.describe(Libc.errno(err)));
+            MemorySegment ifr = a.allocate(Libc.IFREQ_SIZE);
+            MemorySegment.copy(nameBytes, 0, ifr, ValueLayout.JAVA_BYTE, 0, nameBytes.length);
+            ifr.set(ValueLayout.JAVA_SHORT, Libc.IFR_UNION, (short) (Libc.IFF_TUN | Libc.IFF_NO_PI));
+            int rc = (int) Libc.IOCTL.invokeExact(err, fd, Libc.TUNSETIFF, ifr);
+            if (rc < 0) {
+                int e = Libc.errno(err);
+                int ignored = (int) Libc.CLOSE.invokeExact(err, fd);
+                throw new IOException("TUNSETIFF " + name + ": " + Libc.describe(e));
+            }
+            String actual = ifr.getString(0, StandardCharsets.US_ASCII);
+            return new TunDevice(fd, actual);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("downcall failed: " + t, t);
+        }
+    }
+
+    /** The interface name the kernel gave the device. */
+    public String name() { return name; }
+
+    /**
+     * The device's MTU as the kernel has it now (SIOCGIFMTU on an AF_INET datagram socket, in this
+     * process's network namespace).
+     */
+    public int mtu() throws IOException { return mtuOf(name); }
+
+    /** The MTU of interface {@code ifName} (SIOCGIFMTU). */
+    public static int mtuOf(String ifName) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment err = Libc.captureSegment(a);
+            int s = (int) Libc.SOCKET.invokeExact(err, Libc.AF_INET, Libc.SOCK_DGRAM, 0);
+            if (s < 0) throw new IOException("socket: " + Libc.describe(Libc.errno(err)));
+            try {
+                MemorySegment ifr = a.allocate(Libc.IFREQ_SIZE);
+                byte[] n = ifName.getBytes(StandardCharsets.US_ASCII);
+                MemorySegment.copy(n, 0, ifr, ValueLayout.JAVA_BYTE, 0, Math.min(n.length, Libc.IFNAMSIZ - 1));
+                int rc = (int) Libc.IOCTL.invokeExact(err, s, Libc.SIOCGIFMTU, ifr);
+                if (rc < 0) throw new IOException("SIOCGIFMTU " + ifName + ": " + Libc.describe(Libc.errno(err)));
+                return ifr.get(ValueLayout.JAVA_INT, Libc.IFR_UNION);
+            } finally {
+                int ignored = (int) Libc.CLOSE.invokeExact(err, s);
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("downcall failed: " + t, t);
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} for a packet to read (poll POLLIN).
+     *
+     * @return whether a read would now return a packet (false on timeout, interruption or close)
+     */
+    public boolean awaitReadable(int timeoutMs) throws IOException {
+        if (closed) return false;
+        try {
+            int rc = (int) Libc.POLL.invokeExact(readErrno, pollfd, 1L, timeoutMs);
+            if (rc < 0) {
+                int e = Libc.errno(readErrno);
+                if (e == Libc.EINTR) return false;
+                throw new IOException("poll " + name + ": " + Libc.describe(e));
+            }
+            return rc > 0;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("downcall failed: " + t, t);
+        }
+    }
+
+    /**
+     * Reads one packet into {@code buf} (which should hold the MTU).
+     *
+     * @return its length, 0 when no packet is waiting, or -1 once the device is closed
+     */
+    public int read(byte[] buf) throws IOException {
+        if (closed) return -1;
+        try {
+            long n = (long) Libc.READ.invokeExact(readErrno, fd, MemorySegment.ofArray(buf), (long) buf.length);
+            if (n >= 0) return (int) n;
+            int e = Libc.errno(readErrno);
+            if (e == Libc.EAGAIN || e == Libc.EINTR) return 0;
+            if (closed) return -1;
+            throw new IOException("read " + name + ": " + Libc.describe(e));
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("downcall failed: " + t, t);
+        }
+    }
+
+    /**
+     * Injects one packet. Never waits (a TUN write hands the packet to the kernel's input path); a
+     * packet the kernel refuses is counted in {@link #writeErrors()} and dropped, as a full NIC queue
+     * drops.
+     *
+     * @return whether the kernel took it
+     */
+    public boolean write(byte[] packet, int off, int len) {
+        if (closed) return false;
+        try {
+            long n = (long) Libc.WRITE.invokeExact(writeErrno, fd, MemorySegment.ofArray(packet).asSlice(off, len), (long) len);
+            if (n == len) return true;
+        } catch (Throwable t) {
+            // fall through: counted below
+        }
+        writeErrors++;
+        return false;
+    }
+
+    /** Packets the kernel refused (wrong version, bad length, device down). */
+    public long writeErrors() { return writeErrors; }
+
+    /** The errno of the last failed write. */
+    public int lastWriteErrno() { return Libc.errno(writeErrno); }
+
+    /**
+     * Closes the descriptor (a non-persistent device disappears). Call it after the reader thread has
+     * stopped, so no poll or read runs on a closed (and maybe reused) descriptor.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            int ignored = (int) Libc.CLOSE.invokeExact(writeErrno, fd);
+        } catch (Throwable t) {
+            // nothing to do
+        }
+        arena.close();
+    }
+}

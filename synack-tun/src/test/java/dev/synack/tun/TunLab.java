@@ -1,0 +1,208 @@
+package dev.synack.tun;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.Ipv4;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One interop test's network: a fresh namespace {@code synack-tXXXX} holding the kernel side of a
+ * TUN device, and synack on the other end of that device in this JVM.
+ *
+ * <p>Layout, and why: this JVM opens the TUN device in the root namespace (the descriptor is what
+ * synack reads and writes), then moves the device into the namespace with {@code ip link set DEV
+ * netns NS}; the descriptor stays attached. The kernel side (address 198.18.N.1/24, routes, the
+ * kernel's TCP peers run with {@code ip netns exec}) lives only in that namespace, so nothing a test
+ * does touches the root namespace's addresses or routes, and deleting the namespace removes every
+ * trace. synack is 198.18.N.2. Addresses are from 198.18.0.0/15 (RFC 2544 benchmarking).
+ */
+final class TunLab implements AutoCloseable {
+    static final Path PEER_SCRIPT;
+
+    static {
+        try {
+            PEER_SCRIPT = Files.createTempFile("synack-kernel-peer", ".py");
+            try (InputStream in = TunLab.class.getResourceAsStream("kernel_peer.py")) {
+                Files.write(PEER_SCRIPT, in.readAllBytes());
+            }
+            PEER_SCRIPT.toFile().deleteOnExit();
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final String ns;
+    final String dev;
+    final int subnet;
+    final String kernelAddr, synackAddr;
+    final int mtu;
+    final TunHost host;
+    private final List<Process> processes = new ArrayList<>();
+
+    /** Skips the calling test, with the reason, unless this machine can run TUN interop tests. */
+    static void assumeTunLab() {
+        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "no /dev/net/tun on this machine: TUN interop tests skipped");
+        assumeTrue(isRoot(), "not root (CAP_NET_ADMIN needed for TUN devices and namespaces): TUN interop tests skipped");
+        assumeTrue(onPath("ip"), "no 'ip' command (iproute2): TUN interop tests skipped");
+        assumeTrue(onPath("python3"), "no python3 for the kernel-side peers: TUN interop tests skipped");
+    }
+
+    static boolean isRoot() {
+        try {
+            return "0".equals(Files.readString(Path.of("/proc/self/status")).lines()
+                    .filter(l -> l.startsWith("Uid:")).findFirst().map(l -> l.split("\\s+")[2]).orElse(""));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static boolean onPath(String cmd) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, cmd))) return true;
+        }
+        return false;
+    }
+
+    TunLab(int mtu) throws IOException, InterruptedException { this(mtu, new TcpConfig()); }
+
+    TunLab(int mtu, TcpConfig config) throws IOException, InterruptedException {
+        var rnd = new SecureRandom();
+        String tag = Integer.toHexString(0x10000 + rnd.nextInt(0xF0000));
+        this.ns = "synack-t" + tag;
+        this.dev = "sk" + tag;
+        this.subnet = 2 + rnd.nextInt(250);
+        this.kernelAddr = "198.18." + subnet + ".1";
+        this.synackAddr = "198.18." + subnet + ".2";
+        this.mtu = mtu;
+        run("ip", "netns", "add", ns);
+        TunDevice d = null;
+        try {
+            d = TunDevice.open(dev);
+            run("ip", "link", "set", dev, "netns", ns);
+            run("ip", "-n", ns, "link", "set", "lo", "up");
+            run("ip", "-n", ns, "addr", "add", kernelAddr + "/24", "dev", dev);
+            run("ip", "-n", ns, "link", "set", dev, "mtu", String.valueOf(mtu), "up");
+            // No IPv6 chatter on the device: synack speaks IPv4 only (it would count and drop it).
+            runQuiet("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+            this.host = new TunHost(d, Ipv4.parse(synackAddr), 24, mtu, config, rnd.nextLong());
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            if (d != null) d.close();
+            runQuiet("ip", "netns", "del", ns);
+            throw e;
+        }
+    }
+
+    int synack() { return Ipv4.parse(synackAddr); }
+
+    int kernel() { return Ipv4.parse(kernelAddr); }
+
+    /** Runs a command (in the root namespace), failing on a non-zero exit. */
+    static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", cmd) + ": timed out");
+        }
+        if (p.exitValue() != 0) throw new IOException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out.strip());
+        return out;
+    }
+
+    static void runQuiet(String... cmd) {
+        try {
+            run(cmd);
+        } catch (IOException | InterruptedException e) {
+            // clean-up: best effort
+        }
+    }
+
+    /** A command run in the namespace, its output lines queued as they come. */
+    Peer start(String... cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(List.of(cmd));
+        Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
+        processes.add(p);
+        return new Peer(p);
+    }
+
+    /** The python kernel peer (kernel_peer.py) in the namespace. */
+    Peer python(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("python3", PEER_SCRIPT.toString()));
+        cmd.addAll(List.of(args));
+        return start(cmd.toArray(String[]::new));
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes) p.destroyForcibly();
+        host.close();
+        runQuiet("ip", "netns", "del", ns);
+    }
+
+    static final class Peer {
+        final Process process;
+        private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final StringBuilder all = new StringBuilder();
+
+        Peer(Process p) {
+            this.process = p;
+            Thread.ofVirtual().start(() -> {
+                try (var r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    String l;
+                    while ((l = r.readLine()) != null) {
+                        synchronized (all) {
+                            all.append(l).append('\n');
+                        }
+                        lines.add(l);
+                    }
+                } catch (IOException e) {
+                    // process gone
+                }
+            });
+        }
+
+        /** The next output line, waiting at most {@code seconds}; fails with everything printed so far. */
+        String line(int seconds) throws InterruptedException {
+            String l = lines.poll(seconds, TimeUnit.SECONDS);
+            if (l == null) throw new AssertionError("kernel peer printed no line in " + seconds + " s; output so far:\n" + output());
+            return l;
+        }
+
+        /** Waits for a line starting with {@code prefix}, skipping others. */
+        String lineStarting(String prefix, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (true) {
+                long left = deadline - System.nanoTime();
+                String l = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
+                if (l == null) throw new AssertionError("no line '" + prefix + "…' from the kernel peer in " + seconds + " s; output:\n" + output());
+                if (l.startsWith(prefix)) return l;
+            }
+        }
+
+        int waitFor(int seconds) throws InterruptedException {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("kernel peer still running after " + seconds + " s; output:\n" + output());
+            }
+            return process.exitValue();
+        }
+
+        String output() {
+            synchronized (all) {
+                return all.toString();
+            }
+        }
+    }
+}
