@@ -60,11 +60,8 @@ public final class TcpConfig {
     public int tcpEarlyRetrans = 3;
     /** net.ipv4.tcp_recovery: bit 0 = RACK loss detection (RFC 8985). Default 1 (RACK arrives with issue 6). */
     public int tcpRecovery = 1;
-    /**
-     * net.ipv4.tcp_congestion_control. Linux's default is cubic; until CUBIC lands (issue 6) the only
-     * algorithm here is reno, so reno is our default.
-     */
-    public String tcpCongestionControl = "reno";
+    /** net.ipv4.tcp_congestion_control: cubic (RFC 9438, with HyStart) is Linux's default; reno is the other. */
+    public String tcpCongestionControl = "cubic";
     /** net.ipv4.tcp_slow_start_after_idle: restart cwnd after an idle RTO (RFC 5681 §4.1). Default 1. */
     public boolean tcpSlowStartAfterIdle = true;
     /** net.ipv4.tcp_no_metrics_save. We keep no route metrics; accepted for compatibility. Default 0. */

@@ -1075,6 +1075,7 @@ public final class TcpConnection {
         rtt.sample(Math.max(us, 1), sndUna, sndNxt);
         rtoUs = rtt.rtoUs();
         backoff = 0; // RFC 6298: reset the backoff only on a valid RTT measurement (tcp_ack_update_rtt)
+        cc.onAcked(cw, Math.max(us, 1), sched.nowNs(), sndUna, sndNxt); // ops->pkts_acked (HyStart, CUBIC's delay_min)
     }
 
     /** Marks the segments the SACK blocks cover (tcp_sacktag_write_queue). @return newly SACKed packets */

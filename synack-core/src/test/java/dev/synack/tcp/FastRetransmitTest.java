@@ -34,7 +34,7 @@ class FastRetransmitTest {
 
     @Test
     void sack_threeSackedSegments_retransmitHole_thenCwndIsSsthresh() {
-        var t = new TcpTester();
+        var t = new TcpTester(cfg -> cfg.set("tcp_congestion_control", "reno"));
         var c = t.establishedClient();
         sendTen(t, c);
         t.inject(300, sackAck(300, 1));
@@ -60,7 +60,10 @@ class FastRetransmitTest {
 
     @Test
     void noSack_threeDupAcks_fastRetransmit() {
-        var t = new TcpTester(cfg -> cfg.set("tcp_sack", "0"));
+        var t = new TcpTester(cfg -> {
+            cfg.set("tcp_sack", "0");
+            cfg.set("tcp_congestion_control", "reno");
+        });
         var c = t.connect();
         t.expect(0, "S 0:0(0) win 64240 <mss 1460,nop,nop,TS val 0 ecr 0,nop,wscale 10>");
         t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,TS val 1000 ecr 0,nop,wscale 7>");
@@ -82,7 +85,7 @@ class FastRetransmitTest {
     /** Slow start: each ACK of one segment raises cwnd by one and releases two segments. */
     @Test
     void slowStart_cwndGrowsByOnePerSegmentAcked() {
-        var t = new TcpTester();
+        var t = new TcpTester(cfg -> cfg.set("tcp_congestion_control", "reno"));
         var o = new SocketOptions();
         o.sndBuf = 1 << 20;
         var c = t.establishedClient(o);
