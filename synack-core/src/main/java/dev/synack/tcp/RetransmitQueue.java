@@ -12,6 +12,8 @@ final class RetransmitQueue {
     static final int SACKED = 1, LOST = 2, RETRANS = 4, EVER_RETRANS = 8;
     /** Segment flags carried by an entry: the SYN and FIN it holds. */
     static final int F_SYN = 16, F_FIN = 32;
+    /** The segment carries PSH (the end of an application write, Linux TCPHDR_PSH on the skb). */
+    static final int F_PSH = 64;
 
     private int[] start = new int[64], end = new int[64], bits = new int[64];
     private long[] sentNs = new long[64];

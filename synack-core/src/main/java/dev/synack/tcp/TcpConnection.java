@@ -363,9 +363,41 @@ public final class TcpConnection {
         }
         int n = sendBuf.write(data, off, len);
         if (n > 0) {
+            // tcp_sendmsg → tcp_push → tcp_mark_push: the segment holding the last byte of this write
+            // carries PSH (also when the write stops early on a full buffer: tcp_push before waiting).
+            markPush(sndBufSeq + sendBuf.length());
             output();
         }
         return n;
+    }
+
+    /** Sequence numbers that end an application write, oldest first (a ring: no allocation per write). */
+    private int[] pushMarks = new int[16];
+    private int pushHead, pushCount;
+
+    private void markPush(int endSeq) {
+        if (pushCount > 0 && pushMarks[(pushHead + pushCount - 1) & (pushMarks.length - 1)] == endSeq) return;
+        if (pushCount == pushMarks.length) {
+            int[] bigger = new int[pushMarks.length * 2];
+            for (int i = 0; i < pushCount; i++) bigger[i] = pushMarks[(pushHead + i) & (pushMarks.length - 1)];
+            pushMarks = bigger;
+            pushHead = 0;
+        }
+        pushMarks[(pushHead + pushCount) & (pushMarks.length - 1)] = endSeq;
+        pushCount++;
+    }
+
+    /** Whether a write ended inside [start, end): then the segment gets PSH. Consumes the marks it passes. */
+    private boolean pushWithin(int start, int end) {
+        boolean push = false;
+        while (pushCount > 0) {
+            int m = pushMarks[pushHead];
+            if (Seq.gt(m, end)) break;
+            if (Seq.gt(m, start)) push = true;
+            pushHead = (pushHead + 1) & (pushMarks.length - 1);
+            pushCount--;
+        }
+        return push;
     }
 
     /** Whether send() would take at least one byte now (POLLOUT). */
@@ -1580,13 +1612,14 @@ public final class TcpConnection {
                     break;
                 }
                 if (segLen < mss && !nagleAllows(last, flags)) break;
-                if (last) flags |= PSH;
+                if (pushWithin(sndNxt, sndNxt + segLen)) flags |= PSH;
             } else if (packetsInFlight() >= cw.cwnd && rtx.size() > 0) {
                 break; // a bare FIN still obeys cwnd (Linux queues it as an skb)
             }
             sendData(sndNxt, segLen, flags, now, false);
             int seqLen = segLen + ((flags & FIN) != 0 ? 1 : 0);
-            rtx.add(sndNxt, sndNxt + seqLen, (flags & FIN) != 0 ? RetransmitQueue.F_FIN : 0, now);
+            rtx.add(sndNxt, sndNxt + seqLen, ((flags & FIN) != 0 ? RetransmitQueue.F_FIN : 0)
+                    | ((flags & PSH) != 0 ? RetransmitQueue.F_PSH : 0), now);
             if (segLen < mss && segLen > 0) sndSml = sndNxt + segLen;
             if ((flags & FIN) != 0) {
                 finSent = true;
@@ -1638,7 +1671,8 @@ public final class TcpConnection {
         } else {
             int fin = (bits & RetransmitQueue.F_FIN) != 0 ? 1 : 0;
             int len = Seq.diff(e, s) - fin;
-            int flags = ACK | (fin != 0 ? FIN : 0) | (len > 0 && i == rtx.size() - 1 ? PSH : 0);
+            // __tcp_retransmit_skb resends the skb with the flags it was sent with.
+            int flags = ACK | (fin != 0 ? FIN : 0) | ((bits & RetransmitQueue.F_PSH) != 0 ? PSH : 0);
             rtx.retransmitted(i, now);
             sendData(s, len, flags, now, true);
         }
@@ -1900,7 +1934,7 @@ public final class TcpConnection {
                 // __tcp_retransmit_skb: a probe is a retransmission but sets no retrans_stamp.
                 int len = Seq.diff(e, s) - fin;
                 // __tcp_retransmit_skb resends the skb with its own flags: a bare FIN has no PSH.
-                sendData(s, len, ACK | (len > 0 ? PSH : 0) | (fin != 0 ? FIN : 0), now, true);
+                sendData(s, len, ACK | ((bits & RetransmitQueue.F_PSH) != 0 ? PSH : 0) | (fin != 0 ? FIN : 0), now, true);
                 rtx.retransmitted(last, now);
                 totalRetrans++;
                 stats.inc(Counter.TcpRetransSegs);
@@ -2065,9 +2099,10 @@ public final class TcpConnection {
         int room = Seq.diff(sndUna + sndWnd, sndNxt);
         if (unsent > 0 && room > 0) {
             int len = Math.min(Math.min(unsent, room), mss);
-            int flags = ACK | PSH;
+            int flags = ACK | PSH; // tcp_write_wakeup marks the probe's data PSH
+            pushWithin(sndNxt, sndNxt + len);
             sendData(sndNxt, len, flags, now, false);
-            rtx.add(sndNxt, sndNxt + len, 0, now);
+            rtx.add(sndNxt, sndNxt + len, RetransmitQueue.F_PSH, now);
             sndNxt += len;
             lastSendNs = now;
             stats.inc(Counter.TcpExtTCPWinProbe);
