@@ -579,6 +579,9 @@ public final class TcpConnection {
             ackSyn(seg, now);
             setState(TcpState.ESTABLISHED);
             established(now);
+            // shutdown(SHUT_WR) during SYN_SENT queued a FIN: it leaves with the handshake's end, so the
+            // state must say so (as the SYN_RECV path does), or the FIN's ACK would find ESTABLISHED.
+            if (finQueued) setState(TcpState.FIN_WAIT1);
             // tcp_rcv_synsent_state_process: the third segment of the handshake goes out at once.
             sendAck();
             output();
