@@ -814,7 +814,9 @@ public final class TcpConnection {
     /** tcp_send_dupack with tcp_oow_rate_limited: one out-of-window ACK per tcp_invalid_ratelimit. */
     private void sendDupAckRateLimited(InSegment seg, long now) {
         boolean pure = seg.payloadLen == 0 || seg.has(SYN);
-        if (pure && now - lastOowAckNs < cfg.tcpInvalidRatelimit * 1_000_000L) {
+        // __tcp_oow_rate_limited: no limit before the first out-of-window ACK (last_oow_ack_time 0);
+        // now − MIN_VALUE would overflow to a negative "elapsed" and silence every answer.
+        if (pure && lastOowAckNs != Long.MIN_VALUE && now - lastOowAckNs < cfg.tcpInvalidRatelimit * 1_000_000L) {
             stats.inc(Counter.TcpExtTCPACKSkippedSeq);
             return;
         }

@@ -22,4 +22,21 @@ class TransferRegressionTest {
         t.inject(200, ". 1:1(0) ack 2 win 502 <nop,nop,TS val 1100 ecr 100>");
         assertEquals(TcpState.FIN_WAIT2, c.state());
     }
+
+    /**
+     * RFC 5961 §4 / Linux __tcp_oow_rate_limited: the first out-of-window segment is always answered
+     * (last_oow_ack_time starts at "never"); only a second within tcp_invalid_ratelimit (500 ms) is not.
+     * A zero-window probe (SEQ = RCV.NXT − 1) is such a segment, so the window reopens through it.
+     */
+    @Test
+    void firstOutOfWindowSegment_isAnswered_secondWithin500ms_isNot() {
+        var t = new TcpTester();
+        t.establishedClient();
+        t.inject(200, ". 0:0(0) ack 1 win 502 <nop,nop,TS val 1100 ecr 100>");
+        t.expect(200, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
+        t.inject(300, ". 0:0(0) ack 1 win 502 <nop,nop,TS val 1200 ecr 200>");
+        t.expectNothing(600);
+        t.inject(700, ". 0:0(0) ack 1 win 502 <nop,nop,TS val 1300 ecr 200>");
+        t.expect(700, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 700 ecr 1000>");
+    }
 }
