@@ -1903,6 +1903,14 @@ public final class TcpConnection {
         }
         if (probesOut == 0) probeStartNs = now;
         writeWakeup(now);
+        if (!rtx.isEmpty()) {
+            // tcp_send_probe0: the window had room and data left; it is in flight now, under the RTO
+            // (tcp_event_new_data_sent rearms it), and the probe timer is done.
+            probesOut = 0;
+            backoff = 0;
+            armXmit(XmitTimer.RTO, rtoUs);
+            return;
+        }
         probesOut++;
         backoff++;
         long when = Math.min(Math.max(rtoUs, TCP_RTO_MIN_US) << Math.min(backoff, 30), cfg.rtoMaxUs());

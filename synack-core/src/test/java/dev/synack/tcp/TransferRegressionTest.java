@@ -39,4 +39,20 @@ class TransferRegressionTest {
         t.inject(700, ". 0:0(0) ack 1 win 502 <nop,nop,TS val 1300 ecr 200>");
         t.expect(700, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 700 ecr 1000>");
     }
+
+    /**
+     * tcp_send_probe0: when the persist timer finds room in a small window it sends data (tcp_write_wakeup);
+     * that data is then under the retransmission timer, so its loss is repaired by an RTO (here 300 ms:
+     * SRTT 100 ms + the 200 ms floor of RTTVAR) instead of stalling forever.
+     */
+    @Test
+    void persistTimerSendsData_thenTheRtoRetransmitsIt() {
+        var t = new TcpTester();
+        var c = t.establishedClient();
+        // A window of 1 << 7 = 128 bytes: a 1000-byte segment does not fit (tcp_snd_wnd_test).
+        t.inject(110, ". 1:1(0) ack 1 win 1 <nop,nop,TS val 1010 ecr 100>");
+        t.at(120, () -> assertEquals(1000, c.send(new byte[1000], 0, 1000)));
+        t.expect(420, "P. 1:129(128) ack 1 <...>");
+        t.expect(720, "P. 1:129(128) ack 1 <...>");
+    }
 }
