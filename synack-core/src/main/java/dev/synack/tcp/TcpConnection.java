@@ -628,6 +628,9 @@ public final class TcpConnection {
             ackSyn(seg, now);
             setState(TcpState.ESTABLISHED);
             established(now);
+            // shutdown(SHUT_WR) during SYN_SENT queued a FIN: it leaves with the handshake's end, so the
+            // state must say so (as the SYN_RECV path does), or the FIN's ACK would find ESTABLISHED.
+            if (finQueued) setState(TcpState.FIN_WAIT1);
             // tcp_rcv_synsent_state_process: the third segment of the handshake goes out at once.
             sendAck();
             output();
@@ -2083,6 +2086,14 @@ public final class TcpConnection {
         }
         if (probesOut == 0) probeStartNs = now;
         writeWakeup(now);
+        if (!rtx.isEmpty()) {
+            // tcp_send_probe0: the window had room and data left; it is in flight now, under the RTO
+            // (tcp_event_new_data_sent rearms it), and the probe timer is done.
+            probesOut = 0;
+            backoff = 0;
+            armXmit(XmitTimer.RTO, rtoUs);
+            return;
+        }
         probesOut++;
         backoff++;
         armXmit(XmitTimer.PROBE, probe0WhenUs());
