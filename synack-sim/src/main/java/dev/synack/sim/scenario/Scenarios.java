@@ -13,6 +13,11 @@ public final class Scenarios {
 
     static {
         for (Scenario s : List.<Scenario>of(
+                new Handshake(),
+                new Transfer(),
+                new Close(),
+                new SimultaneousClose(),
+                new HalfClose(),
                 new Refused()
                 // more scenarios are registered here, in SCENARIOS.md's order
         )) {
