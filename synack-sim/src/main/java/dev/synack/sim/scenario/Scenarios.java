@@ -18,7 +18,10 @@ public final class Scenarios {
                 new Close(),
                 new SimultaneousClose(),
                 new HalfClose(),
-                new Refused()
+                new Refused(),
+                new SynTimeout(),
+                new IcmpUnreachable(),
+                new NoSuchHost()
                 // more scenarios are registered here, in SCENARIOS.md's order
         )) {
             ALL.put(s.name(), s);

@@ -199,9 +199,15 @@ public final class Story {
 
     /** The states of {@code host}'s connection with local port {@code localPort}, as "CLOSE→SYN_SENT→...". */
     public static String states(Network net, String host, int localPort) {
+        return states(net, host, localPort, 0, Long.MAX_VALUE);
+    }
+
+    /** {@link #states(Network, String, int)} of the changes in [{@code fromNs}, {@code untilNs}). */
+    public static String states(Network net, String host, int localPort, long fromNs, long untilNs) {
         StringBuilder sb = new StringBuilder();
         for (TraceEvent.StateChange sc : net.trace().events(TraceEvent.StateChange.class)) {
             if (!sc.host().equals(host) || sc.conn().localPort() != localPort) continue;
+            if (sc.timeNs() < fromNs || sc.timeNs() >= untilNs) continue;
             if (sb.isEmpty()) sb.append(sc.from());
             sb.append("→").append(sc.to());
         }
