@@ -18,6 +18,8 @@ public final class Scenarios {
                 new Close(),
                 new SimultaneousClose(),
                 new HalfClose(),
+                new TimeWait(),
+                new Orphan(),
                 new Refused(),
                 new SynTimeout(),
                 new IcmpUnreachable(),
