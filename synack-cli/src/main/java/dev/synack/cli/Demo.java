@@ -1,83 +1,64 @@
 package dev.synack.cli;
 
-import dev.synack.link.MemoryLink;
-import dev.synack.stack.Stack;
-import dev.synack.tcp.ErrnoException;
-import dev.synack.tcp.SocketOptions;
-import dev.synack.tcp.TcpConfig;
-import dev.synack.tcp.TcpConnection;
-import dev.synack.tcp.TcpListener;
-import dev.synack.time.VirtualScheduler;
-import dev.synack.trace.TraceEvent;
-import dev.synack.wire.Decoded;
-import dev.synack.wire.Ipv4;
-import dev.synack.wire.TcpSegment;
+import dev.synack.sim.scenario.Knobs;
+import dev.synack.sim.scenario.Outcome;
+import dev.synack.sim.scenario.Scenario;
+import dev.synack.sim.scenario.Scenarios;
+import dev.synack.sim.scenario.Story;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
- * {@code synack demo}: two hosts joined by an in-memory wire (10 ms each way) open a connection,
- * move 20 KB, and close it, in virtual time; every segment and state change is printed as it happens.
+ * {@code synack demo}: replays every registered scenario with the default knobs and prints one row
+ * each (what the application saw, when, whether it matches Linux), then the wall time it took.
  */
 public final class Demo {
     private Demo() {}
 
-    /** Runs the demo, printing to {@code out}; returns the process exit code. */
+    /** Runs the demo, printing to {@code out}; returns 0 if every scenario matches Linux, 1 otherwise. */
     public static int run(PrintStream out) {
         long wallStart = System.nanoTime();
-        var sched = new VirtualScheduler();
-        int addrA = Ipv4.parse("198.18.0.1"), addrB = Ipv4.parse("198.18.0.2");
-        var client = new Stack("client", sched, new TcpConfig(), 1);
-        var server = new Stack("server", sched, new TcpConfig(), 2);
-        client.addInterface("eth0", addrA, 24, 1500, new MemoryLink(sched, server, 10_000_000, 1));
-        server.addInterface("eth0", addrB, 24, 1500, new MemoryLink(sched, client, 10_000_000, 2));
-        client.setTracer(e -> print(out, e));
-        server.setTracer(e -> print(out, e));
-        out.println("synack demo: client 198.18.0.1 and server 198.18.0.2, 10 ms one way, virtual time");
-        out.println();
-        try {
-            TcpListener listener = server.listen(server.bind(0, 80, new SocketOptions()), 16);
-            TcpConnection c = client.connect(null, addrB, 80, new SocketOptions());
-            sched.advance(30_000_000);
-            TcpConnection s = listener.accept();
-            byte[] data = new byte[20_000];
-            int sent = c.send(data, 0, data.length);
-            out.printf("%10.3f  client app: send(20000) = %d%n", sched.nowNs() / 1e9, sent);
-            sched.advance(200_000_000);
-            byte[] buf = new byte[65536];
-            int got = s.receive(buf, 0, buf.length);
-            out.printf("%10.3f  server app: recv() = %d%n", sched.nowNs() / 1e9, got);
-            c.close();
-            out.printf("%10.3f  client app: close()%n", sched.nowNs() / 1e9);
-            sched.advance(100_000_000);
-            out.printf("%10.3f  server app: recv() = %d (end of stream)%n", sched.nowNs() / 1e9, s.receive(buf, 0, buf.length));
-            s.close();
-            out.printf("%10.3f  server app: close()%n", sched.nowNs() / 1e9);
-            sched.advance(61_000_000_000L);
-        } catch (ErrnoException e) {
-            out.println("demo failed: " + e.getMessage());
-            return 1;
+        List<String[]> rows = new ArrayList<>();
+        boolean all = true;
+        for (Scenario s : Scenarios.all()) {
+            String saw, when, match;
+            try {
+                Outcome o = s.run(Knobs.DEFAULT);
+                saw = o.appSaw();
+                when = Story.time(o.atNs());
+                match = o.matchesLinux() ? "yes" : "no";
+                all &= o.matchesLinux();
+            } catch (RuntimeException | AssertionError e) {
+                saw = "failed: " + e.getMessage();
+                when = "-";
+                match = "no";
+                all = false;
+            }
+            rows.add(new String[] {s.name(), saw, when, match});
         }
+        String[] head = {"scenario", "what the application saw", "when", "matches Linux"};
+        int[] w = new int[head.length];
+        for (int i = 0; i < w.length; i++) w[i] = head[i].length();
+        for (String[] r : rows) for (int i = 0; i < w.length; i++) w[i] = Math.max(w[i], r[i].length());
+        line(out, head, w);
+        String[] rule = new String[head.length];
+        for (int i = 0; i < w.length; i++) rule[i] = "-".repeat(w[i]);
+        line(out, rule, w);
+        for (String[] r : rows) line(out, r, w);
         out.println();
-        out.println("client counters: " + client.counters());
-        out.println("server counters: " + server.counters());
-        out.printf("%.3f s of virtual time in %.0f ms of wall time%n", sched.nowNs() / 1e9, (System.nanoTime() - wallStart) / 1e6);
-        return 0;
+        out.printf(Locale.ROOT, "demo took %.2f s of wall time%n", (System.nanoTime() - wallStart) / 1e9);
+        return all ? 0 : 1;
     }
 
-    private static void print(PrintStream out, TraceEvent e) {
-        switch (e) {
-            case TraceEvent.Packet p when p.outbound() -> {
-                int hl = Ipv4.headerLength(p.bytes(), 0);
-                if (TcpSegment.decode(p.bytes(), hl, p.bytes().length - hl) instanceof Decoded.Ok<TcpSegment>(TcpSegment seg)) {
-                    String arrow = p.host().equals("client") ? "client ──► server" : "client ◄── server";
-                    out.printf("%10.3f  %s  %s%n", p.timeNs() / 1e9, arrow, seg);
-                }
-            }
-            case TraceEvent.StateChange sc ->
-                    out.printf("%10.3f  %s: %s → %s%n", sc.timeNs() / 1e9, sc.host(), sc.from(), sc.to());
-            case TraceEvent.TimerFired t -> out.printf("%10.3f  %s: %s timer%n", t.timeNs() / 1e9, t.host(), t.timer());
-            default -> {
-            }
+    private static void line(PrintStream out, String[] cells, int[] w) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cells.length; i++) {
+            if (i > 0) sb.append(" | ");
+            sb.append(cells[i]);
+            if (i < cells.length - 1) sb.append(" ".repeat(w[i] - cells[i].length()));
         }
+        out.println(sb);
     }
 }

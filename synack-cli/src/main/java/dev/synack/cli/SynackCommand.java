@@ -43,6 +43,7 @@ public final class SynackCommand implements Callable<Integer> {
     /** The configured command line, printing to {@code out} and {@code err}. */
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
         return new CommandLine(new SynackCommand(out))
+                .addSubcommand(new ScenarioCommand(out))
                 .addSubcommand(new TunCommand(out, System.in)) // before setOut/setErr, which reach existing subcommands only
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
@@ -55,7 +56,9 @@ public final class SynackCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "missing command");
     }
 
-    @Command(name = "demo", mixinStandardHelpOptions = true, description = "Run a short demo in the network lab.")
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = {"Replay every scenario of the lab with the default knobs: a table of what the application saw,",
+                    "when, and whether it matches Linux, then the wall time. Exit status 0 when all match, 1 otherwise."})
     int demo() {
         return Demo.run(out);
     }

@@ -306,6 +306,9 @@ public final class TcpConnection {
         maxSndWnd = sndWnd;
         synRetries = cfg.tcpSynackRetries;
         stats.inc(Counter.TcpPassiveOpens);
+        // Linux clones the child from the listener (inet_csk_clone_lock), so its first state change,
+        // as the inet_sock_set_state tracepoint shows it, is LISTEN → SYN_RECV, not CLOSE → SYN_RECV.
+        state = TcpState.LISTEN;
         setState(TcpState.SYN_RECV);
         sendSynAck();
         sndNxt = iss + 1;

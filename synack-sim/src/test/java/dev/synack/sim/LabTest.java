@@ -82,7 +82,7 @@ class LabTest {
             // RFC 9293 §3.5 figure 6: SYN at 0, SYN-ACK at 10, ACK at 20 (one-way delay 10 ms).
             assertEquals(List.of("0ms CLOSE→SYN_SENT", "20ms SYN_SENT→ESTABLISHED", "40ms ESTABLISHED→FIN_WAIT1",
                     "60ms FIN_WAIT1→FIN_WAIT2", "60ms FIN_WAIT2→TIME_WAIT"), states(net, "client").subList(0, 5));
-            assertEquals("10ms CLOSE→SYN_RECV", states(net, "server").get(0));
+            assertEquals("10ms LISTEN→SYN_RECV", states(net, "server").get(0));
             String ladder = Ladder.render(net);
             System.out.println(ladder);
             assertTrue(ladder.contains("    0.000  client ──► server  S    seq=0 len=0 win="), ladder);

@@ -1,8 +1,9 @@
 package dev.synack.sim.scenario;
 
-import dev.synack.sim.Host;
-import dev.synack.sim.LinkSpec;
 import dev.synack.sim.Network;
+import dev.synack.sim.scenario.Story.Lab;
+import dev.synack.socket.Poller;
+import dev.synack.socket.PosixSockets;
 import dev.synack.socket.TcpSocket;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -10,8 +11,14 @@ import java.util.List;
 /**
  * Exception 1 of the note: the server's port is not listening. The SYN reaches a host whose kernel
  * answers at once with RST,ACK (RFC 9293 §3.10.7.1); connect() fails after one RTT with ECONNREFUSED.
+ * Then the same with a non-blocking connect: poll(POLLOUT) reports POLLOUT|POLLERR|POLLHUP after one
+ * RTT (tcp_poll: sk_err set and the socket CLOSE, so SHUTDOWN_MASK → POLLHUP, and POLLOUT with it)
+ * and getsockopt(SO_ERROR) gives ECONNREFUSED.
  */
 final class Refused implements Scenario {
+    /** When the non-blocking attempt starts. */
+    static final long SECOND_MS = 1_000;
+
     @Override
     public String name() { return "refused"; }
 
@@ -20,32 +27,48 @@ final class Refused implements Scenario {
 
     @Override
     public String linux() {
-        return "SYN → RST,ACK at once; connect() fails after 1 RTT with ECONNREFUSED (ConnectException \"Connection refused\")";
+        return "SYN → RST,ACK at once; connect() fails after 1 RTT with ECONNREFUSED (ConnectException \"Connection refused\"); "
+                + "non-blocking: poll reports POLLOUT|POLLERR|POLLHUP and SO_ERROR = ECONNREFUSED";
     }
 
     @Override
     public Outcome run(Knobs k) {
-        Network net = new Network(k.seed());
-        int rtt = k.rttOr(20);
-        Host client = net.host("client", "198.18.0.1/24");
-        Host server = net.host("server", "198.18.0.2/24");
-        net.link(client, server, LinkSpec.builder().delay(java.time.Duration.ofNanos(rtt * 500_000L)).loss(k.loss() == null ? 0 : k.loss()).build());
-        String[] saw = {"connect() returned normally"};
-        long[] at = {-1};
-        long start = net.nowNs();
-        client.spawn("app", () -> {
-            try (TcpSocket s = new TcpSocket(client.sockets())) {
-                s.connect(new InetSocketAddress(server.inetAddress(), 80));
-            } catch (Exception e) {
-                saw[0] = Story.describe(e);
+        Lab lab = Story.pair(k, 20);
+        Network net = lab.net();
+        Story.Notes n = new Story.Notes(net, net.nowNs());
+        int[] ports = {0, 0};
+        InetSocketAddress to = new InetSocketAddress(lab.server().inetAddress(), 80);
+        lab.client().spawn("app", () -> {
+            try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
+                s.bind(null);
+                ports[0] = s.getLocalPort();
+                n.call("connect()", () -> { s.connect(to); return null; });
             }
-            at[0] = net.nowNs() - start;
+            Story.sleepUntil(net, Story.ms(SECOND_MS));
+            try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
+                s.bind(null);
+                ports[1] = s.getLocalPort();
+                n.call("non-blocking connect()", () -> s.startConnect(to) ? "connected" : "EINPROGRESS");
+                n.call("poll(POLLOUT)", () -> PosixSockets.pollBits(
+                        Poller.poll(List.of(new Poller.Interest(s, PosixSockets.POLLOUT)), -1)[0]));
+                n.call("SO_ERROR", s::takeError);
+            }
         });
         net.runUntilDone(300_000);
-        return new Outcome(name(), net, saw[0], at[0], List.of(
-                Check.of("connect()", "ConnectException: Connection refused (ECONNREFUSED)", saw[0]),
-                Check.of("when", Story.time(rtt * 1_000_000L), Story.time(at[0])),
-                Check.of("segments", List.of("client S", "server R."), Story.segments(net)),
-                Check.of("client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client"))));
+        long r = lab.rttNs();
+        String rst = "server R. 0:0(0) ack 1";
+        return new Outcome(name(), net, n.get("connect()"), n.ns("connect()"), List.of(
+                Check.of("connect()", "ConnectException: Connection refused (ECONNREFUSED)", n.get("connect()")),
+                Check.of("when", Story.time(r), n.at("connect()")),
+                Check.of("segments", List.of("client S 0:0(0) at 0.000 ms", rst + " at " + Story.time(r / 2),
+                                "client S 0:0(0) at " + Story.time(Story.ms(SECOND_MS)),
+                                rst + " at " + Story.time(Story.ms(SECOND_MS) + r / 2)),
+                        Story.wire(net, 0).stream().map(g -> g.brief() + " at " + Story.time(g.timeNs())).toList()),
+                Check.of("client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", ports[0], 0, Story.ms(SECOND_MS))),
+                Check.of("non-blocking connect()", "returned EINPROGRESS", n.get("non-blocking connect()")),
+                Check.of("poll(POLLOUT)", "returned POLLOUT|POLLERR|POLLHUP", n.get("poll(POLLOUT)")),
+                Check.of("poll returned at (1 RTT)", Story.time(Story.ms(SECOND_MS) + r), n.at("poll(POLLOUT)")),
+                Check.of("SO_ERROR", "returned ECONNREFUSED", n.get("SO_ERROR")),
+                Check.of("non-blocking client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", ports[1], Story.ms(SECOND_MS), Long.MAX_VALUE))));
     }
 }

@@ -13,7 +13,17 @@ public final class Scenarios {
 
     static {
         for (Scenario s : List.<Scenario>of(
-                new Refused()
+                new Handshake(),
+                new Transfer(),
+                new Close(),
+                new SimultaneousClose(),
+                new HalfClose(),
+                new TimeWait(),
+                new Orphan(),
+                new Refused(),
+                new SynTimeout(),
+                new IcmpUnreachable(),
+                new NoSuchHost()
                 // more scenarios are registered here, in SCENARIOS.md's order
         )) {
             ALL.put(s.name(), s);

@@ -1,0 +1,117 @@
+package dev.synack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.synack.cli.SynackCommandTest.Run;
+import dev.synack.sim.scenario.Scenario;
+import dev.synack.sim.scenario.Scenarios;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code synack scenario} and {@code synack demo}, in-process. */
+class ScenarioCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void listPrintsEveryScenarioWithItsSituation() {
+        Run run = SynackCommandTest.run("scenario", "--list");
+        assertEquals(0, run.status());
+        assertEquals("", run.err());
+        String[] lines = run.out().split("\\R");
+        assertEquals(Scenarios.all().size(), lines.length);
+        for (int i = 0; i < lines.length; i++) {
+            Scenario s = Scenarios.all().get(i);
+            assertEquals(s.name() + "  " + s.situation(), lines[i]);
+        }
+        assertTrue(run.out().startsWith("handshake  3-way handshake"), run.out());
+    }
+
+    @Test
+    void unknownScenarioIsOneLineWithTheValidNamesAndWritesNothing() {
+        Path pcap = dir.resolve("x.pcap");
+        Run run = SynackCommandTest.run("scenario", "bogus", "--pcap", pcap.toString());
+        SynackCommandTest.assertRejected(run, "synack scenario: unknown scenario 'bogus'; one of "
+                + String.join(", ", Scenarios.names()) + " (see 'synack scenario --help')");
+        assertTrue(run.err().contains("refused"), run.err());
+        assertFalse(Files.exists(pcap));
+    }
+
+    @Test
+    void malformedRttIsStatus2() {
+        Path pcap = dir.resolve("x.pcap");
+        Run run = SynackCommandTest.run("scenario", "refused", "--rtt", "fast", "--pcap", pcap.toString());
+        assertEquals(2, run.status());
+        assertEquals("", run.out());
+        assertEquals(1, run.err().split("\\R").length, run.err());
+        assertTrue(run.err().startsWith("synack scenario: ") && run.err().contains("--rtt"), run.err());
+        assertFalse(Files.exists(pcap));
+    }
+
+    @Test
+    void outOfRangeRttIsStatus2() {
+        SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--rtt", "0"),
+                "synack scenario: bad --rtt '0': expected 1 to 60000 ms (see 'synack scenario --help')");
+    }
+
+    @Test
+    void malformedKeepaliveIsStatus2() {
+        SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--keepalive", "2,1"),
+                "synack scenario: bad --keepalive '2,1': expected IDLE,INTVL,CNT, three positive integers, e.g. 2,1,3 (see 'synack scenario --help')");
+    }
+
+    @Test
+    void refusedWritesAReadablePcapAndMatchesLinux() throws IOException {
+        Path pcap = dir.resolve("x.pcap");
+        Run run = SynackCommandTest.run("scenario", "refused", "--pcap", pcap.toString());
+        assertEquals(0, run.status(), run.out() + run.err());
+        byte[] b = Files.readAllBytes(pcap);
+        // pcap global header, magic 0xa1b2c3d4 big-endian (microsecond timestamps), then 4 records.
+        assertArrayEquals(new byte[] {(byte) 0xa1, (byte) 0xb2, (byte) 0xc3, (byte) 0xd4}, Arrays.copyOf(b, 4));
+        assertTrue(b.length > 24 + 4 * 16, "header and four packets: " + b.length);
+        assertTrue(run.out().contains("ConnectException: Connection refused (ECONNREFUSED) at 20.000 ms"), run.out());
+        assertTrue(run.out().contains("✓ connect(): Linux ConnectException: Connection refused (ECONNREFUSED)"), run.out());
+        assertTrue(run.out().endsWith("matches Linux" + System.lineSeparator()) || run.out().endsWith("matches Linux\n"), run.out());
+    }
+
+    @Test
+    void rttKnobMovesTheExpectedTime() {
+        Run run = SynackCommandTest.run("scenario", "refused", "--rtt", "50");
+        assertEquals(0, run.status(), run.out());
+        assertTrue(run.out().contains("✓ when: Linux 50.000 ms"), run.out());
+    }
+
+    @Test
+    void jsonHasTheEventsAndTheOutcome() {
+        Run run = SynackCommandTest.run("scenario", "refused", "--format", "json");
+        assertEquals(0, run.status(), run.out());
+        assertTrue(run.out().startsWith("{\"scenario\":\"refused\",\"events\":["), run.out());
+        assertTrue(run.out().contains("\"type\":\"packet\""), run.out());
+        assertTrue(run.out().contains("\"outcome\":{\"appSaw\":\"ConnectException: Connection refused (ECONNREFUSED)\",\"atNs\":20000000,\"matchesLinux\":true"), run.out());
+    }
+
+    @Test
+    void badFormatIsStatus2() {
+        SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--format", "xml"),
+                "synack scenario: bad --format 'xml': expected text or json (see 'synack scenario --help')");
+    }
+
+    @Test
+    void demoReplaysEveryScenarioInATable() {
+        Run run = SynackCommandTest.run("demo");
+        assertEquals(0, run.status(), run.out());
+        String[] lines = run.out().split("\\R");
+        assertTrue(lines[0].startsWith("scenario "), lines[0]);
+        for (String name : Scenarios.names()) {
+            assertTrue(Arrays.stream(lines).anyMatch(l -> l.startsWith(name + " ") && l.endsWith("| yes")), name + "\n" + run.out());
+        }
+        assertTrue(lines[lines.length - 1].matches("demo took \\d+\\.\\d\\d s of wall time"), lines[lines.length - 1]);
+    }
+}

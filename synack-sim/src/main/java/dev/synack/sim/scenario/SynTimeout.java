@@ -1,0 +1,74 @@
+package dev.synack.sim.scenario;
+
+import dev.synack.sim.Network;
+import dev.synack.sim.scenario.Story.Lab;
+import dev.synack.socket.TcpSocket;
+import dev.synack.tcp.TcpConfig;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Exception 2 of the note: the host never answers (it is down, its packets vanish). Linux retransmits
+ * the SYN tcp_syn_retries + tcp_syn_linear_timeouts times: the first linear-timeouts + 1 gaps are the
+ * initial RTO (TCP_TIMEOUT_INIT, 1 s), then each gap doubles (tcp_retransmit_timer, capped at
+ * TCP_RTO_MAX 120 s); connect() fails with ETIMEDOUT one more gap after the last SYN. Defaults (6, 4):
+ * SYNs at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s, ETIMEDOUT at 131 s; with linear timeouts 0: SYNs at 0,
+ * 1, 3, 7, 15, 31, 63 s, ETIMEDOUT at 127 s.
+ */
+final class SynTimeout implements Scenario {
+    @Override
+    public String name() { return "syn-timeout"; }
+
+    @Override
+    public String situation() { return "exception 2: the host never answers"; }
+
+    @Override
+    public String linux() {
+        return "SYNs at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s; connect() fails with ETIMEDOUT at 131 s "
+                + "(tcp_syn_linear_timeouts 0: SYNs at 0, 1, 3, 7, 15, 31, 63 s, ETIMEDOUT at 127 s)";
+    }
+
+    /** The times of Linux's SYNs for these sysctls, and last the time of the ETIMEDOUT. */
+    static List<Long> linuxSynTimes(int synRetries, int linear) {
+        List<Long> out = new ArrayList<>();
+        long t = 0;
+        out.add(t);
+        for (int i = 1; i <= synRetries + linear + 1; i++) {
+            long gap = i <= linear + 1 ? 1_000 : Math.min(1_000L << Math.min(i - linear - 1, 20), 120_000);
+            t += gap;
+            out.add(Story.ms(t));
+        }
+        return out;
+    }
+
+    @Override
+    public Outcome run(Knobs k) {
+        Lab lab = Story.pair(k, 20);
+        Network net = lab.net();
+        lab.server().crash();
+        long t0 = net.nowNs();
+        Story.Notes n = new Story.Notes(net, t0);
+        int[] port = {0};
+        lab.client().spawn("app", () -> {
+            try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
+                s.bind(null);
+                port[0] = s.getLocalPort();
+                n.call("connect()", () -> { s.connect(new InetSocketAddress(lab.server().inetAddress(), 80)); return null; });
+            }
+        });
+        net.runUntilDone(3_600_000);
+        TcpConfig defaults = new TcpConfig();
+        int retries = k.synRetries() != null ? k.synRetries() : Integer.parseInt(defaults.get("tcp_syn_retries"));
+        int linear = k.synLinearTimeouts() != null ? k.synLinearTimeouts() : Integer.parseInt(defaults.get("tcp_syn_linear_timeouts"));
+        List<Long> linux = linuxSynTimes(retries, linear);
+        long fail = linux.getLast();
+        return new Outcome(name(), net, n.get("connect()"), n.ns("connect()"), List.of(
+                Check.of("connect()", "ConnectException: Connection timed out (ETIMEDOUT)", n.get("connect()")),
+                Check.of("when", Story.time(fail), n.at("connect()")),
+                Check.of("SYN times", Story.times(linux.subList(0, linux.size() - 1)), Story.times(Story.wire(net, t0), "client", "S")),
+                Check.of("segments other than SYNs", List.of(),
+                        Story.wire(net, t0).stream().filter(g -> !g.is("S")).map(Story.Seg::brief).toList()),
+                Check.of("client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", port[0]))));
+    }
+}
