@@ -21,6 +21,7 @@ public final class Scenarios {
                 new TimeWait(),
                 new Orphan(),
                 new Refused(),
+                new NoRoute(),
                 new SynTimeout(),
                 new IcmpUnreachable(),
                 new NoSuchHost()

@@ -127,6 +127,25 @@ class ScenariosTest {
         assertTrue(synack(o, "segments").startsWith("[client S 0:0(0) at 0.000 ms, server R. 0:0(0) ack 1 at 10.000 ms"));
     }
 
+    /**
+     * Cable unplugged: connect() fails at once with ENETUNREACH and sends nothing; an open connection
+     * whose interface goes down at 1 s accepts the write, then dies with ETIMEDOUT: TLP at +220 ms, first
+     * RTO retransmission at +440 ms, expiries doubling to 120 s, the first one ≥ 924.6 s after it.
+     */
+    @Test
+    void noRoute() {
+        Outcome o = run("no-route");
+        assertEquals("SocketException: Network is unreachable (ENETUNREACH)", o.appSaw());
+        assertEquals(0, o.atNs());
+        assertEquals("[]", synack(o, "segments sent by the unplugged connect()"));
+        assertEquals("ok", synack(o, "write() on the open connection after unplug"));
+        assertEquals("SocketException: Connection timed out (ETIMEDOUT)", synack(o, "read() then"));
+        assertEquals("946.280 s", synack(o, "read() failed at"));
+        assertEquals("[]", synack(o, "segments on the wire after unplug"));
+        assertEquals(946_280_000_000L - 1_000_000_000L, NoRoute.linuxDeathAfterWriteNs(20_000_000L, 15));
+        assertTrue(o.matchesLinux(), o.checks().toString());
+    }
+
     /** tcp_syn_retries 6 + tcp_syn_linear_timeouts 4: SYNs at 0..5, 7, 11, 19, 35, 67 s; ETIMEDOUT at 131 s. */
     @Test
     void synTimeout() {

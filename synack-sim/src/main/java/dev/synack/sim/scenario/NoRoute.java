@@ -1,0 +1,97 @@
+package dev.synack.sim.scenario;
+
+import dev.synack.sim.Network;
+import dev.synack.sim.scenario.Story.Lab;
+import dev.synack.socket.TcpServerSocket;
+import dev.synack.socket.TcpSocket;
+import dev.synack.tcp.TcpConnection;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * Exception 1 of the note's connect() section: the cable is unplugged. (a) With the interface down
+ * the host has no route: connect() fails at once with ENETUNREACH ("Network is unreachable") and
+ * nothing is sent (ip_route_connect fails in tcp_v4_connect). (b) On an open connection whose
+ * interface goes down, write() still succeeds — the data only enters the send buffer — and every
+ * transmission fails below TCP, so the connection dies as if the peer had vanished: a tail loss probe,
+ * RTO retransmissions doubling from srtt + 200 ms, and ETIMEDOUT at the first timer expiry at least
+ * tcp_model_timeout(tcp_retries2, 200 ms) = 924.6 s after the first RTO retransmission.
+ */
+final class NoRoute implements Scenario {
+    static final long PLUG_AT_MS = 100, UNPLUG_AT_MS = 1_000;
+
+    @Override
+    public String name() { return "no-route"; }
+
+    @Override
+    public String situation() { return "cable unplugged / no route"; }
+
+    @Override
+    public String linux() {
+        return "connect() fails at once with ENETUNREACH (\"Network is unreachable\"), nothing is sent; on an open "
+                + "connection whose interface goes down, send() succeeds and the connection dies later with ETIMEDOUT";
+    }
+
+    @Override
+    public Outcome run(Knobs k) {
+        Lab lab = Story.pair(k, 20);
+        Network net = lab.net();
+        long t0 = net.nowNs();
+        Story.Notes n = new Story.Notes(net, t0);
+        InetSocketAddress server = new InetSocketAddress(lab.server().inetAddress(), 80);
+        lab.client().unplug();
+        lab.server().spawn("server", () -> {
+            try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80); TcpSocket s = ss.accept()) {
+                s.getInputStream().readAllBytes();
+            } catch (Exception ignored) {
+                // the server only waits
+            }
+        });
+        lab.client().spawn("client", () -> {
+            try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
+                n.call("connect() unplugged", () -> { s.connect(server); return null; });
+            }
+            Story.sleepUntil(net, t0 + Story.ms(PLUG_AT_MS));
+            lab.client().plug();
+            try (TcpSocket s = new TcpSocket(lab.client().sockets(), server)) {
+                Story.sleepUntil(net, t0 + Story.ms(UNPLUG_AT_MS));
+                lab.client().unplug();
+                n.call("write() after unplug", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                n.call("read()", () -> s.getInputStream().read());
+            }
+        });
+        net.runUntilDone(3_600_000);
+        long expectedDeath = Story.ms(UNPLUG_AT_MS) + linuxDeathAfterWriteNs(lab.rttNs(), net.config().tcpRetries2);
+        return new Outcome(name(), net, n.get("connect() unplugged"), n.ns("connect() unplugged"), List.of(
+                Check.of("connect() with the cable unplugged", "SocketException: Network is unreachable (ENETUNREACH)",
+                        n.get("connect() unplugged")),
+                Check.of("connect() failed at", Story.time(0), n.at("connect() unplugged")),
+                Check.of("segments sent by the unplugged connect()", List.of(),
+                        Story.wire(net, t0).stream().filter(g -> g.timeNs() < Story.ms(PLUG_AT_MS)).map(Story.Seg::brief).toList()),
+                Check.of("write() on the open connection after unplug", "ok", n.get("write() after unplug")),
+                Check.of("read() then", "SocketException: Connection timed out (ETIMEDOUT)", n.get("read()")),
+                Check.of("read() failed at", Story.time(expectedDeath), n.at("read()")),
+                Check.of("segments on the wire after unplug", List.of(),
+                        Story.wire(net, t0).stream().filter(g -> g.timeNs() >= Story.ms(UNPLUG_AT_MS)).map(Story.Seg::brief).toList())));
+    }
+
+    /**
+     * Linux's time from a write on an idle connection to ETIMEDOUT when nothing gets through: the tail
+     * loss probe after min(2·srtt + rto_min, RTO) (one segment in flight), the first RTO retransmission
+     * one RTO later, then expiries with the RTO doubling up to 120 s; the connection dies at the first
+     * expiry at least tcp_model_timeout(tcp_retries2) after the first RTO retransmission.
+     */
+    static long linuxDeathAfterWriteNs(long rttNs, int retries2) {
+        long rto = rttNs + Story.ms(200); // srtt + max(rttvar, rto_min) after one sample (tcp_rtt_estimator)
+        long tlp = Math.min(2 * rttNs + Story.ms(200), rto);
+        long firstRetrans = tlp + rto;
+        long limit = TcpConnection.modelTimeoutUs(retries2, 200_000) * 1000;
+        long t = firstRetrans;
+        long cur = Math.min(2 * rto, Story.s(120));
+        while (true) {
+            t += cur;
+            if (t - firstRetrans >= limit) return t;
+            cur = Math.min(2 * cur, Story.s(120));
+        }
+    }
+}
