@@ -32,8 +32,11 @@ public interface CongestionControl {
      */
     default void onAcked(Cwnd w, long rttUs, long nowNs, int sndUna, int sndNxt) {}
 
-    /** The names of the algorithms available. */
-    static List<String> names() { return List.of("reno", "cubic"); }
+    /**
+     * The names of the algorithms available; "newreno" is an alias of "reno" (Linux's Reno recovers
+     * as RFC 6582 NewReno does: see {@link Reno}).
+     */
+    static List<String> names() { return List.of("reno", "newreno", "cubic"); }
 
     /**
      * A new instance of the named algorithm.
@@ -43,6 +46,7 @@ public interface CongestionControl {
     static CongestionControl create(String name) {
         return switch (name) {
             case "reno" -> new Reno();
+            case "newreno" -> new Reno("newreno");
             case "cubic" -> new Cubic();
             default -> throw new IllegalArgumentException(
                     "unknown congestion control '" + name + "' (available: " + String.join(", ", names()) + ")");
