@@ -1084,7 +1084,9 @@ public final class TcpConnection {
         bytesAcked += Seq.diff(ack, sndUna);
         sndUna = ack;
         if (!sackOk && rtx.sackedOut == 0 && dupAcks > 0) {
-            dupAcks = Math.max(0, dupAcks - packets); // tcp_remove_reno_sacks
+            // tcp_remove_reno_sacks: the cumulative ACK covers the hole (not counted by a duplicate ACK)
+            // and acked − 1 segments that duplicate ACKs stood for.
+            dupAcks = Math.max(0, dupAcks - Math.max(packets - 1, 0));
         }
         // RTT: from the oldest newly acked segment never retransmitted; else from the echoed timestamp.
         if (!retransAcked && firstAckedSentNs >= 0) {
@@ -1158,9 +1160,10 @@ public final class TcpConnection {
                     exitRecovery();
                 } else {
                     if (advanced && !sackOk && !rtx.isEmpty()) {
-                        // NewReno partial ACK (RFC 6582 §3.2): the next hole is lost too.
+                        // NewReno partial ACK (RFC 6582 §3.2): the next hole is lost too
+                        // (tcp_fastretrans_alert: do_lost for Reno; the duplicate ACKs still stand
+                        // for segments that left, as tcp_remove_reno_sacks keeps them).
                         markLost(0);
-                        dupAcks = 0;
                     }
                     if (sackOk) markSackLosses();
                 }
