@@ -1636,6 +1636,9 @@ public final class TcpConnection {
             }
             sndNxt += seqLen;
             sentSomething = true;
+            // tcp_write_xmit: "if (tcp_in_cwnd_reduction(sk)) tp->prr_out += sent_pkts" (RFC 6937 §3:
+            // prr_out counts all data sent during recovery, new data as well as retransmissions).
+            if (caState == CaState.RECOVERY) prrOut++;
             if ((flags & FIN) != 0) break;
         }
         if (sentSomething) {

@@ -140,4 +140,43 @@ class FastRetransmitTest {
         t.inject(500, ". 1:1(0) ack 14481 win 502 <nop,nop,TS val 1500 ecr 400>");
         t.expectNothing(2000);
     }
+
+    /**
+     * PRR counts new data sent during recovery (Linux tcp_write_xmit: prr_out += sent_pkts while
+     * tcp_in_cwnd_reduction; RFC 6937 §3 "prr_out ... data sent"): with cwnd 20 and segment 11 lost,
+     * ssthresh is 10 and in flight stays above it, so sending follows ⌈ssthresh·prr_delivered/
+     * prior_cwnd⌉ − prr_out: two new segments in Disorder, the retransmission on the 3rd SACK, new
+     * segments on the 5th and 7th, and nothing in between (before this test, new data did not count and every later SACK sent one).
+     */
+    @Test
+    void prr_newDataSentInRecoveryCounts() {
+        var t = new TcpTester(cfg -> cfg.set("tcp_congestion_control", "reno"));
+        var o = new SocketOptions();
+        o.sndBuf = 1 << 20;
+        var c = t.establishedClient(o);
+        int total = 40 * MSS;
+        t.at(200, () -> assertEquals(total, c.send(new byte[total], 0, total)));
+        for (int i = 0; i < 10; i++) t.expect(200, seg(i));
+        t.inject(300, ". 1:1(0) ack " + (1 + 10 * MSS) + " win 502 <nop,nop,TS val 1300 ecr 200>");
+        for (int i = 10; i < 30; i++) t.expect(300, seg(i));
+        assertEquals(20, c.info().sndCwnd());
+        for (int k = 1; k <= 8; k++) {
+            long ms = 400 + k;
+            t.inject(ms, ". 1:1(0) ack " + (1 + 10 * MSS) + " win 502 <nop,nop,TS val " + (1000 + ms)
+                    + " ecr 300,nop,nop,sack " + (1 + 11 * MSS) + ":" + (1 + (long) (11 + k) * MSS) + ">");
+            if (k == 1) t.expect(ms, seg(30)); // Disorder: the SACKed segment left the network
+            if (k == 2) t.expect(ms, seg(31));
+            if (k == 3) t.expect(ms, seg(10)); // recovery: ⌈10·1/20⌉ − 0 = 1
+            if (k == 5) t.expect(ms, seg(32)); // ⌈10·3/20⌉ − 1 = 1
+            if (k == 7) t.expect(ms, seg(33)); // ⌈10·5/20⌉ − 2 = 1
+            t.expectNothing(ms);
+        }
+        assertEquals(3, c.info().caState());
+        assertEquals(10, c.info().sndSsthresh());
+    }
+
+    private static String seg(int i) {
+        long s = 1 + (long) i * MSS;
+        return ". " + s + ":" + (s + MSS) + "(" + MSS + ") ack 1";
+    }
 }
