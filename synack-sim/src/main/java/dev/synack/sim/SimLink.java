@@ -28,6 +28,7 @@ public final class SimLink implements Link {
     private long[] waitingStarts;
     private int waitingHead, waitingCount;
     private long sent, delivered, lost, queueDrops, duplicated, corrupted, reordered;
+    private int dropNext;
     private final Timer deliveryTimer = new Timer() {
         @Override
         protected void fire(long nowNs) { deliverDue(nowNs); }
@@ -58,6 +59,15 @@ public final class SimLink implements Link {
         waitingCount = n;
     }
 
+    /**
+     * Loses the next {@code n} packets handed to this link (counted as {@link #lost()}): a one-shot
+     * drop at a chosen moment, for experiments that need exactly one loss.
+     */
+    public void dropNext(int n) {
+        if (n < 0) throw new IllegalArgumentException("n must be >= 0");
+        dropNext = n;
+    }
+
     /** Packets handed to the link. */
     public long sent() { return sent; }
 
@@ -84,7 +94,8 @@ public final class SimLink implements Link {
         if (!from.node.isRunning() || !from.isUp()) return; // a dead or unplugged NIC sends nothing
         sent++;
         long now = network.scheduler().nowNs();
-        if (spec.loss() > 0 && random.nextDouble() < spec.loss()) {
+        if (dropNext > 0 || (spec.loss() > 0 && random.nextDouble() < spec.loss())) {
+            if (dropNext > 0) dropNext--;
             lost++;
             network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
             return;
