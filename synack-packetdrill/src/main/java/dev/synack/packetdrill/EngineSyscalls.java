@@ -233,7 +233,8 @@ public final class EngineSyscalls implements Syscalls {
         return switch (level + "/" + name) {
             case "SOL_SOCKET/SO_REUSEADDR" -> o.reuseAddr ? 1 : 0;
             case "SOL_SOCKET/SO_KEEPALIVE" -> o.keepAlive ? 1 : 0;
-            case "SOL_SOCKET/SO_SNDBUF" -> o.sndBuf > 0 ? o.sndBuf : stack.config().tcpWmem[1];
+            case "SOL_SOCKET/SO_SNDBUF" -> s.conn != null && s.conn.sendBufferCapacity() > 0
+                    ? s.conn.sendBufferCapacity() : o.sndBuf > 0 ? o.sndBuf : stack.config().tcpWmem[1];
             case "SOL_SOCKET/SO_RCVBUF" -> o.rcvBuf > 0 ? o.rcvBuf : stack.config().tcpRmem[1];
             case "SOL_SOCKET/SO_ERROR" -> {
                 Errno e = s.conn == null ? null : s.conn.takeError();
