@@ -272,7 +272,7 @@ public final class TcpConnection {
         this.remoteAddr = remoteAddr;
         this.remotePort = remotePort;
         initBuffers();
-        advMss = mtuNow() - 40;
+        advMss = clampUserMss(mtuNow() - 40);
         iss = host.isn(localAddr, localPort, remoteAddr, remotePort);
         tsOffset = cfg.randomTsOffset ? host.tsOffset(localAddr, remoteAddr) : 0;
         sndUna = iss;
@@ -298,7 +298,7 @@ public final class TcpConnection {
         this.remoteAddr = seg.srcAddr;
         this.remotePort = seg.srcPort;
         initBuffers();
-        advMss = mtuNow() - 40;
+        advMss = clampUserMss(mtuNow() - 40);
         irs = seg.seq;
         rcvNxt = seg.seq + 1;
         rcvWup = rcvNxt;
@@ -782,6 +782,8 @@ public final class TcpConnection {
     /** Options of a SYN or SYN-ACK: what both sides agreed (RFC 9293 §3.7.1, RFC 7323, RFC 2018). */
     private void negotiateOptions(InSegment seg) {
         peerMss = seg.mss > 0 ? seg.mss : DEFAULT_MSS; // Linux: a zero MSS option is treated as absent
+        // tcp_parse_options: the peer's MSS is clamped to TCP_MAXSEG (mss_clamp = min(in_mss, user_mss)).
+        if (seg.mss > 0) peerMss = clampUserMss(peerMss);
         sackOk = cfg.tcpSack && seg.sackPermitted;
         tsOk = cfg.timestampsEnabled() && seg.hasTimestamps;
         if (tsOk) {
@@ -797,6 +799,11 @@ public final class TcpConnection {
             rcvWscale = 0;
         }
         mss = computeMss();
+    }
+
+    /** tcp_mss_clamp (include/net/tcp.h): min(mss, TCP_MAXSEG) when the application set one. */
+    private int clampUserMss(int m) {
+        return options.userMss > 0 && options.userMss < m ? options.userMss : m;
     }
 
     /** tcp_sync_mss: payload per segment = min(peer's MSS, our MTU − 40) − the timestamps option. */
