@@ -482,6 +482,20 @@ public final class TcpConnection {
         pushCount++;
     }
 
+    /**
+     * Whether the segment about to go is the last of this burst although data remains: the next one is
+     * held by cwnd or the send window. Linux sends a burst of several segments as one TSO skb cut at
+     * the cwnd, and that skb goes out with PSH (packetdrill's slow_start and mss scripts, which Linux
+     * 6.18 passes, show it); a single segment sent alone (as PRR sends them) does not.
+     */
+    private boolean burstEndsAfter(int segLen, int wndEnd) {
+        int nextStart = sndNxt + segLen;
+        int unsentAfter = sendBuf.length() - unsentOffset() - segLen;
+        if (unsentAfter <= 0) return false;
+        int nextLen = Math.min(unsentAfter, mss);
+        return packetsInFlight() + 1 >= cw.cwnd || Seq.gt(nextStart + nextLen, wndEnd);
+    }
+
     /** Whether a write ended inside [start, end): then the segment gets PSH. Consumes the marks it passes. */
     private boolean pushWithin(int start, int end) {
         boolean push = false;
@@ -1713,6 +1727,7 @@ public final class TcpConnection {
         }
         // New data.
         int wndEnd = sndUna + sndWnd;
+        int burstSegments = 0;
         while (true) {
             int unsent = sendBuf.length() - unsentOffset();
             boolean finPending = finQueued && !finSent;
@@ -1730,6 +1745,7 @@ public final class TcpConnection {
                 }
                 if (segLen < mss && !nagleAllows(last, flags)) break;
                 if (pushWithin(sndNxt, sndNxt + segLen)) flags |= PSH;
+                else if (!last && burstSegments > 0 && burstEndsAfter(segLen, wndEnd)) flags |= PSH;
             } else if (packetsInFlight() >= cw.cwnd && rtx.size() > 0) {
                 break; // a bare FIN still obeys cwnd (Linux queues it as an skb)
             }
@@ -1744,6 +1760,7 @@ public final class TcpConnection {
             }
             sndNxt += seqLen;
             sentSomething = true;
+            burstSegments++;
             if ((flags & FIN) != 0) break;
         }
         if (sentSomething) {

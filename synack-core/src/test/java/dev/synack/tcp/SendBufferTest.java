@@ -57,10 +57,10 @@ class SendBufferTest {
         c.options.sndBuf = 42000;
         c.optionsChanged();
         t.at(100, () -> assertEquals(60000, c.send(new byte[61000], 0, 61000)));
-        for (int i = 0; i < 10; i++) t.expect(100, ". " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
+        for (int i = 0; i < 10; i++) t.expect(100, (i == 9 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
         assertFalse(c.writable());
         t.inject(200, ". 1:1(0) ack 10001 win 50000");
-        for (int i = 10; i < 30; i++) t.expect(200, ". " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
+        for (int i = 10; i < 30; i++) t.expect(200, (i == 29 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
         assertFalse(c.writable());
         t.inject(300, ". 1:1(0) ack 30001 win 50000");
         for (int i = 30; i < 60; i++) t.expect(300, (i == 59 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
@@ -83,9 +83,9 @@ class SendBufferTest {
         var c = server(t);
         assertEquals(46080, c.sendBufferCapacity());
         t.at(100, () -> assertEquals(60000, c.send(new byte[200000], 0, 200000)));
-        for (int i = 0; i < 10; i++) t.expect(100, ". " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
+        for (int i = 0; i < 10; i++) t.expect(100, (i == 9 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
         t.inject(200, ". 1:1(0) ack 10001 win 50000");
-        for (int i = 10; i < 30; i++) t.expect(200, ". " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
+        for (int i = 10; i < 30; i++) t.expect(200, (i == 29 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
         assertEquals(46080, c.sendBufferCapacity());
         t.inject(300, ". 1:1(0) ack 30001 win 50000");
         for (int i = 30; i < 60; i++) t.expect(300, (i == 59 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
