@@ -51,6 +51,8 @@ final class Wire {
 
         boolean is(int flags) { return s.flags() == flags; }
 
+        boolean has(int flag) { return s.has(flag); }
+
         String flagText() { return TcpHeader.flagsToString(s.flags()); }
 
         int win() { return s.window(); }
@@ -134,13 +136,21 @@ final class Wire {
 
     /** The connection states of {@code host}, one string per connection, in order of first appearance. */
     static List<String> statesByConnection(Network net, String host) {
-        Map<Object, StringBuilder> by = new java.util.LinkedHashMap<>();
+        // A connection that closed and opens again on the same four-tuple (a reconnect from the same
+        // ephemeral port) is a new connection.
+        Map<Object, StringBuilder> open = new java.util.HashMap<>();
+        List<StringBuilder> all = new ArrayList<>();
         for (TraceEvent.StateChange sc : net.trace().events(TraceEvent.StateChange.class)) {
             if (!sc.host().equals(host)) continue;
-            StringBuilder sb = by.computeIfAbsent(sc.conn(), c -> new StringBuilder(sc.from().toString()));
+            StringBuilder sb = open.get(sc.conn());
+            if (sb == null || sc.from() == dev.synack.tcp.TcpState.CLOSE && sb.toString().endsWith("CLOSE")) {
+                sb = new StringBuilder(sc.from().toString());
+                open.put(sc.conn(), sb);
+                all.add(sb);
+            }
             sb.append("→").append(sc.to());
         }
-        return by.values().stream().map(StringBuilder::toString).toList();
+        return all.stream().map(StringBuilder::toString).toList();
     }
 
     /**
