@@ -46,7 +46,7 @@ final class Wire {
      * four-tuple; raw when no SYN was seen), flags, the window as on the wire, payload length, SACK blocks
      * (relative to the receiver's peer ISN).
      */
-    record Seg(long tNs, String host, TcpSegment s, long seq, long ack, int len, List<long[]> sack) {
+    record Seg(long tNs, String host, boolean outbound, TcpSegment s, long seq, long ack, int len, List<long[]> sack) {
         int flags() { return s.flags(); }
 
         boolean is(int flags) { return s.flags() == flags; }
@@ -77,19 +77,25 @@ final class Wire {
     }
 
     /** Every TCP segment that left a host (not a router), in order. */
-    static List<Seg> segs(Network net) {
+    static List<Seg> segs(Network net) { return segs(net, true); }
+
+    /**
+     * Every TCP segment that left a host ({@code outbound} true), reached one (false), or both (null),
+     * in the trace's order.
+     */
+    static List<Seg> segs(Network net, Boolean outbound) {
         List<Seg> out = new ArrayList<>();
         Map<String, Integer> isn = new HashMap<>();
         for (TraceEvent.Packet p : net.trace().events(TraceEvent.Packet.class)) {
             byte[] b = p.bytes();
-            if (!p.outbound() || Ipv4.protocol(b, 0) != Ipv4.PROTO_TCP) continue;
+            if (Ipv4.protocol(b, 0) != Ipv4.PROTO_TCP) continue;
             if (!(net.node(p.host()) instanceof Host)) continue;
             int hl = Ipv4.headerLength(b, 0);
             if (!(TcpSegment.decode(b, hl, Ipv4.totalLength(b, 0) - hl) instanceof Decoded.Ok<TcpSegment>(TcpSegment s))) continue;
             int src = Ipv4.src(b, 0), dst = Ipv4.dst(b, 0);
             String fwd = src + ":" + s.srcPort() + ">" + dst + ":" + s.dstPort();
             String back = dst + ":" + s.dstPort() + ">" + src + ":" + s.srcPort();
-            if (s.has(TcpHeader.SYN)) {
+            if (s.has(TcpHeader.SYN) && p.outbound()) {
                 // A new SYN from the same four-tuple after a connection ended is a new connection.
                 if (!s.has(TcpHeader.ACK) || !isn.containsKey(fwd)) isn.putIfAbsent(fwd, s.seq());
                 if (!s.has(TcpHeader.ACK) && isn.get(fwd) != s.seq()) {
@@ -105,7 +111,9 @@ final class Wire {
                     for (TcpOption.SackBlock bl : blocks) sack.add(new long[] {rel(bl.start(), isn.get(back)), rel(bl.end(), isn.get(back))});
                 }
             }
-            out.add(new Seg(p.timeNs(), p.host(), s, seq, ack, s.payloadLength(), sack));
+            if (outbound == null || p.outbound() == outbound) {
+                out.add(new Seg(p.timeNs(), p.host(), p.outbound(), s, seq, ack, s.payloadLength(), sack));
+            }
         }
         return out;
     }
