@@ -313,6 +313,29 @@ public final class TcpConnection {
         armXmit(XmitTimer.RTO, rtoUs);
     }
 
+    /** SOCK_NOSPACE: a send() found the send buffer full since the last ACK that freed room. */
+    private boolean sndNoSpace;
+
+    /**
+     * tcp_sndbuf_expand (net/ipv4/tcp_input.c): unless SO_SNDBUF fixed it (SOCK_SNDBUF_LOCK), the send
+     * buffer holds two congestion windows of worst-case skbs: 2 · max(TCP_INIT_CWND, cwnd,
+     * reordering + 1) · per_mss, per_mss = roundup_pow_of_two(MSS + MAX_TCP_HEADER (320) +
+     * skb_shared_info (320)) + sk_buff (256) = 4352 for a 1460-byte MSS, capped at tcp_wmem[2] — so a
+     * bulk writer stays ahead of the window (87040 bytes at IW10, where tcp_wmem[1] is only 16384).
+     * The engine counts payload bytes against it. Linux calls it when the connection opens
+     * (tcp_init_buffer_space) and when ACKs free room for a blocked writer whose data cannot fill the
+     * congestion window (tcp_new_space).
+     */
+    private void sndbufExpand() {
+        if (options.sndBuf > 0 || sendBuf == null) return;
+        int frame = Math.max(peerMss, mss) + 320 + 320;
+        int perMss = Integer.highestOneBit(frame - 1) << 1;
+        perMss += 256;
+        long sndmem = 2L * Math.max(cfg.initCwnd, Math.max(cw.cwnd, 3 + 1)) * perMss;
+        int target = (int) Math.min(sndmem, cfg.tcpWmem[2]);
+        if (sendBuf.capacity() < target) sendBuf.resize(target);
+    }
+
     private void initBuffers() {
         int rb = options.rcvBuf > 0 ? options.rcvBuf : cfg.tcpRmem[1];
         int sb = options.sndBuf > 0 ? options.sndBuf : cfg.tcpWmem[1];
@@ -361,7 +384,9 @@ public final class TcpConnection {
                 return -Errno.EPIPE.number();
             }
         }
-        int n = sendBuf.write(data, off, len);
+        int room = acceptable(len);
+        int n = sendBuf.write(data, off, room);
+        if (n < len) sndNoSpace = true; // SOCK_NOSPACE: the writer will wait for room
         if (n > 0) {
             output();
         }
@@ -371,7 +396,21 @@ public final class TcpConnection {
     /** Whether send() would take at least one byte now (POLLOUT). */
     public boolean writable() {
         if (error != null || sendShutdown) return true; // the call would fail at once
-        return (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) && sendBuf.free() > 0;
+        return (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) && acceptable(Integer.MAX_VALUE) > 0;
+    }
+
+    /**
+     * How much of a {@code len}-byte send() the buffer takes. When it cannot take everything (the writer
+     * will wait for room), only what ends the unsent data at an MSS boundary: Linux's tcp_sendmsg fills
+     * the tail skb up to size_goal, a multiple of the MSS, before it waits (sk_stream_memory_free is
+     * checked only for a new skb), so a blocked bulk writer never leaves a sub-MSS tail that tcp_push
+     * would send. 0 while the room is less than that (the ACKs in flight will free more).
+     */
+    private int acceptable(int len) {
+        int room = Math.min(len, sendBuf.free());
+        if (room == len || mss <= 0) return room;
+        int unsent = sendBuf.length() - unsentOffset();
+        return Math.max(0, room - (unsent + room) % mss);
     }
 
     /**
@@ -969,6 +1008,13 @@ public final class TcpConnection {
                 }
             } else {
                 setXmitTimer(now);
+            }
+            if (sndNoSpace) {
+                sndNoSpace = false;
+                // tcp_check_space → tcp_new_space, after the ACK's data went out: grow the buffer
+                // only if what it holds cannot fill the congestion window (tcp_should_expand_sndbuf).
+                int unsentSegs = (sendBuf.length() - unsentOffset() + mss - 1) / Math.max(1, mss);
+                if (packetsInFlight() + unsentSegs < cw.cwnd) sndbufExpand();
             }
             notifyApp(); // room in the send buffer
         }
@@ -2222,6 +2268,9 @@ public final class TcpConnection {
     private void setState(TcpState next) {
         TcpState prev = state;
         state = next;
+        if (next == TcpState.ESTABLISHED && (prev == TcpState.SYN_SENT || prev == TcpState.SYN_RECV)) {
+            sndbufExpand(); // tcp_init_transfer → tcp_init_buffer_space
+        }
         // TcpCurrEstab counts ESTABLISHED and CLOSE_WAIT sockets (tcp_set_state).
         boolean wasEstab = prev == TcpState.ESTABLISHED || prev == TcpState.CLOSE_WAIT;
         boolean isEstab = next == TcpState.ESTABLISHED || next == TcpState.CLOSE_WAIT;
