@@ -13,8 +13,19 @@ public final class Scenarios {
 
     static {
         for (Scenario s : List.<Scenario>of(
-                new Refused()
+                new Refused(),
                 // more scenarios are registered here, in SCENARIOS.md's order
+                new ConnectTimeout(),
+                new ServerFrozen(),
+                new ServerKilled(),
+                new HostShutdown(),
+                new HostCrash(),
+                new HostReboot(),
+                new RetransmitTimeout(),
+                new FastRetransmit(),
+                new FlowControl(),
+                new Congestion(),
+                new FiveTuple()
         )) {
             ALL.put(s.name(), s);
         }
