@@ -28,6 +28,7 @@ public final class SimLink implements Link {
     private long[] waitingStarts;
     private int waitingHead, waitingCount;
     private long sent, delivered, lost, queueDrops, duplicated, corrupted, reordered;
+    private final java.util.TreeSet<Long> dropAt = new java.util.TreeSet<>();
     private final Timer deliveryTimer = new Timer() {
         @Override
         protected void fire(long nowNs) { deliverDue(nowNs); }
@@ -58,6 +59,17 @@ public final class SimLink implements Link {
         waitingCount = n;
     }
 
+    /**
+     * A one-shot fault: the {@code nth} packet handed to this link from now on (1 = the next one) is
+     * lost, whatever the spec says; the trace records it as {@link SimEvent.Fate#LOST}. Call it again
+     * for more packets (e.g. a segment and its tail loss probe: {@code dropNth(1); dropNth(2)}).
+     */
+    public SimLink dropNth(int nth) {
+        if (nth < 1) throw new IllegalArgumentException("nth counts from 1: " + nth);
+        dropAt.add(sent + nth);
+        return this;
+    }
+
     /** Packets handed to the link. */
     public long sent() { return sent; }
 
@@ -84,6 +96,11 @@ public final class SimLink implements Link {
         if (!from.node.isRunning() || !from.isUp()) return; // a dead or unplugged NIC sends nothing
         sent++;
         long now = network.scheduler().nowNs();
+        if (!dropAt.isEmpty() && dropAt.remove(sent)) {
+            lost++;
+            network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
+            return;
+        }
         if (spec.loss() > 0 && random.nextDouble() < spec.loss()) {
             lost++;
             network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
