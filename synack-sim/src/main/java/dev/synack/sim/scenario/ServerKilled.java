@@ -75,7 +75,7 @@ final class ServerKilled implements Scenario {
                 out.add(Check.of(tag + "reconnect refused at", Wire.at(send2At + rtt * MS), Wire.at(reconnectAt)));
                 out.add(Check.of(tag + "client states (connection, reconnect)", List.of("CLOSE→SYN_SENT→ESTABLISHED→CLOSE_WAIT→CLOSE",
                         "CLOSE→SYN_SENT→CLOSE"), Wire.statesByConnection(net, "client")));
-                out.add(Check.of(tag + "server states", List.of("CLOSE→SYN_RECV→ESTABLISHED→FIN_WAIT1→FIN_WAIT2→CLOSE"),
+                out.add(Check.of(tag + "server states", List.of("LISTEN→SYN_RECV→ESTABLISHED→FIN_WAIT1→FIN_WAIT2→CLOSE"),
                         Wire.statesByConnection(net, "server")));
             } else {
                 out.add(Check.of(tag + "client calls", List.of("read: SocketException: Connection reset (ECONNRESET)",
@@ -85,7 +85,7 @@ final class ServerKilled implements Scenario {
                         after.stream().filter(s -> s.host().equals("server") && s.tNs() < killAtNs + rtt * MS).map(s -> Wire.at(s.tNs()) + " " + s.host() + " " + s.flagText()
                                 + (s.has(TcpHeader.FIN) ? "" : " (no FIN)")).toList()));
                 out.add(Check.of(tag + "client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Wire.statesByConnection(net, "client").getFirst()));
-                out.add(Check.of(tag + "server states", "CLOSE→SYN_RECV→ESTABLISHED→CLOSE", Wire.statesByConnection(net, "server").getFirst()));
+                out.add(Check.of(tag + "server states", "LISTEN→SYN_RECV→ESTABLISHED→CLOSE", Wire.statesByConnection(net, "server").getFirst()));
             }
             return out;
         }
