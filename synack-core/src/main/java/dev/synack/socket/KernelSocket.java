@@ -416,6 +416,11 @@ final class KernelSocket {
         if (level != PosixSockets.IPPROTO_TCP) return -Errno.ENOPROTOOPT.number();
         switch (name) {
             case PosixSockets.TCP_NODELAY -> opts.noDelay = v != 0;
+            // do_tcp_setsockopt TCP_MAXSEG: 0 or TCP_MIN_MSS (88)..MAX_TCP_WINDOW (32767), the user_mss clamp.
+            case PosixSockets.TCP_MAXSEG -> {
+                if (v != 0 && (v < 88 || v > 32767)) return einval;
+                opts.userMss = v;
+            }
             // do_tcp_setsockopt: 1..MAX_TCP_KEEPIDLE/KEEPINTVL (32767 s), 1..MAX_TCP_KEEPCNT (127).
             case PosixSockets.TCP_KEEPIDLE -> {
                 if (v < 1 || v > 32767) return einval;
@@ -474,8 +479,9 @@ final class KernelSocket {
                 case PosixSockets.TCP_SYNCNT -> opts.synCnt > 0 ? opts.synCnt : cfg.tcpSynRetries;
                 case PosixSockets.TCP_USER_TIMEOUT -> opts.userTimeoutMs;
                 case PosixSockets.TCP_QUICKACK -> opts.quickAck ? 1 : 0;
-                // TCP_MAXSEG: mss_cache once connected, TCP_MSS_DEFAULT (536) before.
-                case PosixSockets.TCP_MAXSEG -> conn != null && conn.state().isSynchronized() ? conn.mss() : 536;
+                // TCP_MAXSEG: mss_cache once connected, TCP_MSS_DEFAULT (536) before; user_mss in CLOSE/LISTEN.
+                case PosixSockets.TCP_MAXSEG -> conn != null && conn.state().isSynchronized() ? conn.mss()
+                        : opts.userMss > 0 ? opts.userMss : 536;
                 default -> -Errno.ENOPROTOOPT.number();
             };
         });

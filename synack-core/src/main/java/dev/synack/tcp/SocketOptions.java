@@ -29,6 +29,11 @@ public final class SocketOptions {
     public boolean reuseAddr;
     /** TCP_CONGESTION; null = tcp_congestion_control. */
     public String congestion;
+    /**
+     * TCP_MAXSEG before connect/listen (Linux tp->rx_opt.user_mss); 0 = none. It caps the MSS we
+     * advertise (tcp_mss_clamp) and the peer's MSS we accept (tcp_parse_options).
+     */
+    public int userMss;
     /** TCP_QUICKACK was set (one-shot quick ACK mode). */
     public boolean quickAck;
 
@@ -48,6 +53,7 @@ public final class SocketOptions {
         o.synCnt = synCnt;
         o.reuseAddr = reuseAddr;
         o.congestion = congestion;
+        o.userMss = userMss;
         return o;
     }
 }

@@ -114,6 +114,17 @@ public final class TcpConnection {
 
     // ---- buffers -----------------------------------------------------------------------------
     RingBuffer sendBuf, recvBuf;
+    /**
+     * sk_sndbuf, counted in payload bytes. Linux charges skb truesize against sk_sndbuf; its send queue
+     * holds GSO skbs of up to 64 KB whose truesize is payload plus about 1.3 KB, so payload bytes are a
+     * close (≈2 %) stand-in, and we take Linux's numbers (SO_SNDBUF doubled, tcp_sndbuf_expand's sndmem)
+     * as payload limits unchanged. The ring {@link #sendBuf} may hold more: see {@link #send}.
+     */
+    int sndBuf;
+    /** Where the unsent skb at the tail of Linux's write queue begins (tcp_write_queue_tail). */
+    int tailSkbSeq;
+    /** A writer found the send buffer full (Linux SOCK_NOSPACE): an ACK may expand it (tcp_check_space). */
+    boolean noSpace;
     final Assembler ofo = new Assembler(32);
     final RetransmitQueue rtx = new RetransmitQueue();
 
@@ -261,7 +272,7 @@ public final class TcpConnection {
         this.remoteAddr = remoteAddr;
         this.remotePort = remotePort;
         initBuffers();
-        advMss = mtuNow() - 40;
+        advMss = clampUserMss(mtuNow() - 40);
         iss = host.isn(localAddr, localPort, remoteAddr, remotePort);
         tsOffset = cfg.randomTsOffset ? host.tsOffset(localAddr, remoteAddr) : 0;
         sndUna = iss;
@@ -287,7 +298,7 @@ public final class TcpConnection {
         this.remoteAddr = seg.srcAddr;
         this.remotePort = seg.srcPort;
         initBuffers();
-        advMss = mtuNow() - 40;
+        advMss = clampUserMss(mtuNow() - 40);
         irs = seg.seq;
         rcvNxt = seg.seq + 1;
         rcvWup = rcvNxt;
@@ -321,6 +332,64 @@ public final class TcpConnection {
         int sb = options.sndBuf > 0 ? options.sndBuf : cfg.tcpWmem[1];
         recvBuf = new RingBuffer(rb);
         sendBuf = new RingBuffer(sb);
+        sndBuf = sb;
+    }
+
+    /** Linux's TCP_INIT_CWND (include/net/tcp.h), used by tcp_sndbuf_expand whatever the initial cwnd. */
+    static final int TCP_INIT_CWND = 10;
+    /** tp->reordering starts at sysctl tcp_reordering, 3 (not modelled as a sysctl yet). */
+    static final int TCP_REORDERING = 3;
+    /** MAX_TCP_HEADER on x86_64 (L1_CACHE_ALIGN(128 + MAX_HEADER)). */
+    static final int MAX_TCP_HEADER = 320;
+    /** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) and SKB_DATA_ALIGN(sizeof(struct sk_buff)) on x86_64. */
+    static final int SKB_SHINFO = 320, SKB_STRUCT = 256;
+    /** GSO_LEGACY_MAX_SIZE: a device's default gso_max_size. */
+    static final int GSO_MAX_SIZE = 65536;
+
+    /**
+     * tcp_sndbuf_expand (net/ipv4/tcp_input.c): room for twice max(cwnd, TCP_INIT_CWND, reordering + 1)
+     * segments at the worst-case truesize per MSS, roundup_pow_of_two(MSS + MAX_TCP_HEADER + shinfo) +
+     * sk_buff (4352 for MSS 1460: 87040 bytes at cwnd 10), capped at tcp_wmem[2]; it only grows. The
+     * result is used as a payload limit as it stands (see {@link #sndBuf}).
+     */
+    private void sndbufExpand() {
+        int perMss = Math.max(peerMssClamp(), mss) + MAX_TCP_HEADER + SKB_SHINFO;
+        perMss = Integer.highestOneBit(perMss - 1) << 1; // roundup_pow_of_two
+        perMss += SKB_STRUCT;
+        int nrSegs = Math.max(Math.max(TCP_INIT_CWND, cw.cwnd), TCP_REORDERING + 1);
+        long sndmem = 2L * nrSegs * perMss; // CUBIC and Reno have no sndbuf_expand op: factor 2
+        if (sndBuf < sndmem) sndBuf = (int) Math.min(sndmem, cfg.tcpWmem[2]);
+    }
+
+    /** tp->rx_opt.mss_clamp: the peer's MSS (what tcp_sndbuf_expand takes as the worst case). */
+    private int peerMssClamp() { return peerMss; }
+
+    /**
+     * tcp_check_space → tcp_new_space (net/ipv4/tcp_input.c), after an ACK was processed and the queue
+     * pushed: if a writer ran out of room, grow the buffer unless SO_SNDBUF locked it or the congestion
+     * window is full (tcp_should_expand_sndbuf), and wake the writer when there is room
+     * (sk_stream_write_space).
+     */
+    private void checkSpace() {
+        if (!noSpace) return;
+        if (options.sndBuf == 0 && packetsInFlight() < cw.cwnd) sndbufExpand();
+        if (writable()) {
+            noSpace = false;
+            notifyApp();
+        }
+    }
+
+    /**
+     * tcp_xmit_size_goal (net/ipv4/tcp.c): how large tcp_sendmsg builds an skb: the socket's GSO size
+     * (gso_max_size less MAX_TCP_HEADER + 1, sk_setup_caps) bounded to half the largest window the peer
+     * offered (tcp_bound_to_half_wnd), in whole MSS.
+     */
+    private int sizeGoal() {
+        int pkt = GSO_MAX_SIZE - (MAX_TCP_HEADER + 1);
+        int cutoff = maxSndWnd > DEFAULT_MSS ? maxSndWnd >>> 1 : maxSndWnd;
+        if (cutoff > 0 && pkt > cutoff) pkt = Math.max(cutoff, 68 - TcpHeader.HEADER_LEN - (tsOk ? 12 : 0));
+        int m = Math.max(mss, 1);
+        return Math.max(pkt / m * m, m);
     }
 
     /** tcp_select_initial_window: wscale from the largest buffer we could grow to (tcp_rmem[2]). */
@@ -364,7 +433,30 @@ public final class TcpConnection {
                 return -Errno.EPIPE.number();
             }
         }
-        int n = sendBuf.write(data, off, len);
+        // tcp_sendmsg_locked: bytes go into the unsent skb at the tail up to size_goal without looking at
+        // sk_sndbuf; a new skb is started only while the queue is below sk_sndbuf (sk_stream_memory_free).
+        // So the queue may pass sk_sndbuf by up to one skb, as Linux's does. An skb split by the sender
+        // (tso_fragment at the congestion window) leaves its unsent rest as the tail: it starts at SND.NXT.
+        int n = 0;
+        int goal = sizeGoal();
+        while (n < len) {
+            int end = sndBufSeq + sendBuf.length();
+            int tailStart = Seq.gt(sndNxt, tailSkbSeq) ? sndNxt : tailSkbSeq;
+            int tailLen = Math.max(0, Seq.diff(end, tailStart));
+            int room = tailLen > 0 ? goal - tailLen : 0;
+            if (room <= 0) {
+                if (sendBuf.length() >= sndBuf) break;
+                tailSkbSeq = end;
+                room = goal;
+            }
+            int want = Math.min(room, len - n);
+            if (sendBuf.free() < want) sendBuf.resize(Math.max(sendBuf.capacity() * 2, sendBuf.length() + want));
+            n += sendBuf.write(data, off + n, want);
+            // A full skb with more to come: tcp_push_one / __tcp_push_pending_frames send what the
+            // windows allow now, which also decides where the next tail skb starts.
+            if (want == room && n < len) output();
+        }
+        if (n < len) noSpace = true;
         if (n > 0) {
             // tcp_sendmsg → tcp_push → tcp_mark_push: the segment holding the last byte of this write
             // carries PSH (also when the write stops early on a full buffer: tcp_push before waiting).
@@ -390,6 +482,20 @@ public final class TcpConnection {
         pushCount++;
     }
 
+    /**
+     * Whether the segment about to go is the last of this burst although data remains: the next one is
+     * held by cwnd or the send window. Linux sends a burst of several segments as one TSO skb cut at
+     * the cwnd, and that skb goes out with PSH (packetdrill's slow_start and mss scripts, which Linux
+     * 6.18 passes, show it); a single segment sent alone (as PRR sends them) does not.
+     */
+    private boolean burstEndsAfter(int segLen, int wndEnd) {
+        int nextStart = sndNxt + segLen;
+        int unsentAfter = sendBuf.length() - unsentOffset() - segLen;
+        if (unsentAfter <= 0) return false;
+        int nextLen = Math.min(unsentAfter, mss);
+        return packetsInFlight() + 1 >= cw.cwnd || Seq.gt(nextStart + nextLen, wndEnd);
+    }
+
     /** Whether a write ended inside [start, end): then the segment gets PSH. Consumes the marks it passes. */
     private boolean pushWithin(int start, int end) {
         boolean push = false;
@@ -406,7 +512,11 @@ public final class TcpConnection {
     /** Whether send() would take at least one byte now (POLLOUT). */
     public boolean writable() {
         if (error != null || sendShutdown) return true; // the call would fail at once
-        return (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) && sendBuf.free() > 0;
+        if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return false;
+        // __sk_stream_is_writeable (include/net/sock.h): below sk_sndbuf and free space at least half of
+        // what is queued (sk_stream_min_wspace); tcp_poll and sk_stream_write_space use the same test.
+        int queued = sendBuf.length();
+        return queued < sndBuf && sndBuf - queued >= queued >> 1;
     }
 
     /**
@@ -445,7 +555,7 @@ public final class TcpConnection {
     public boolean sendShutdown() { return sendShutdown; }
 
     /** The send buffer's size in bytes (sk_sndbuf as the engine models it), for poll's POLLOUT rule. */
-    public int sendBufferCapacity() { return sendBuf == null ? 0 : sendBuf.capacity(); }
+    public int sendBufferCapacity() { return sendBuf == null ? 0 : sndBuf; }
 
     /** The pending error without clearing it (for poll's POLLERR). */
     public Errno pendingError() { return error; }
@@ -564,6 +674,11 @@ public final class TcpConnection {
 
     /** TCP_NODELAY and friends take effect at once: pushing pending data if Nagle held it. */
     public void optionsChanged() {
+        // sock_setsockopt SO_SNDBUF: sets sk_sndbuf and SOCK_SNDBUF_LOCK at once, then sk_write_space.
+        if (sendBuf != null && options.sndBuf > 0 && options.sndBuf != sndBuf) {
+            sndBuf = options.sndBuf;
+            notifyApp();
+        }
         if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) {
             if (options.keepAlive) resetKeepalive();
             else sched.cancel(keepaliveTimer);
@@ -673,6 +788,8 @@ public final class TcpConnection {
         cw.cwnd = cfg.initCwnd;
         cw.ssthresh = Cwnd.INFINITE_SSTHRESH;
         cc.init(cw, now);
+        // tcp_init_buffer_space: the send buffer grows to what the initial window needs unless locked.
+        if (options.sndBuf == 0) sndbufExpand();
         lastSendNs = now;
         lastAckRecvNs = now;
         cwndUsageSeq = sndNxt;
@@ -682,6 +799,8 @@ public final class TcpConnection {
     /** Options of a SYN or SYN-ACK: what both sides agreed (RFC 9293 §3.7.1, RFC 7323, RFC 2018). */
     private void negotiateOptions(InSegment seg) {
         peerMss = seg.mss > 0 ? seg.mss : DEFAULT_MSS; // Linux: a zero MSS option is treated as absent
+        // tcp_parse_options: the peer's MSS is clamped to TCP_MAXSEG (mss_clamp = min(in_mss, user_mss)).
+        if (seg.mss > 0) peerMss = clampUserMss(peerMss);
         sackOk = cfg.tcpSack && seg.sackPermitted;
         tsOk = cfg.timestampsEnabled() && seg.hasTimestamps;
         if (tsOk) {
@@ -697,6 +816,11 @@ public final class TcpConnection {
             rcvWscale = 0;
         }
         mss = computeMss();
+    }
+
+    /** tcp_mss_clamp (include/net/tcp.h): min(mss, TCP_MAXSEG) when the application set one. */
+    private int clampUserMss(int m) {
+        return options.userMss > 0 && options.userMss < m ? options.userMss : m;
     }
 
     /** tcp_sync_mss: payload per segment = min(peer's MSS, our MTU − 40) − the timestamps option. */
@@ -811,6 +935,7 @@ public final class TcpConnection {
         }
         if (state == TcpState.CLOSE) return;
         output();
+        checkSpace(); // tcp_data_snd_check: push, then tcp_check_space
         ackSndCheck();
     }
 
@@ -1605,6 +1730,7 @@ public final class TcpConnection {
         }
         // New data.
         int wndEnd = sndUna + sndWnd;
+        int burstSegments = 0;
         while (true) {
             int unsent = sendBuf.length() - unsentOffset();
             boolean finPending = finQueued && !finSent;
@@ -1622,6 +1748,7 @@ public final class TcpConnection {
                 }
                 if (segLen < mss && !nagleAllows(last, flags)) break;
                 if (pushWithin(sndNxt, sndNxt + segLen)) flags |= PSH;
+                else if (!last && burstSegments > 0 && burstEndsAfter(segLen, wndEnd)) flags |= PSH;
             } else if (packetsInFlight() >= cw.cwnd && rtx.size() > 0) {
                 break; // a bare FIN still obeys cwnd (Linux queues it as an skb)
             }
@@ -1636,6 +1763,7 @@ public final class TcpConnection {
             }
             sndNxt += seqLen;
             sentSomething = true;
+            burstSegments++;
             // tcp_write_xmit: "if (tcp_in_cwnd_reduction(sk)) tp->prr_out += sent_pkts" (RFC 6937 §3:
             // prr_out counts all data sent during recovery, new data as well as retransmissions).
             if (caState == CaState.RECOVERY) prrOut++;

@@ -316,7 +316,10 @@ class SocketsTest {
         assertEquals(0, p.connect(fd, B, 90));
         p.fcntl(fd, F_SETFL, O_NONBLOCK);
         int n = p.write(fd, big, 0, big.length);
-        assertEquals(16384, n, "tcp_wmem[1]: the default send buffer");
+        // tcp_wmem[1] = 16384 is expanded at establishment to 87040 (tcp_sndbuf_expand, MSS 1460), and
+        // tcp_sendmsg fills skbs of 22 MSS (half the peer's 65160 window): the first one pushed (10 sent),
+        // its unsent rest topped up, then new skbs while below 87040: 31856 + 14480 + 2 × 31856 = 110048.
+        assertEquals(110048, n, "sk_sndbuf after tcp_sndbuf_expand, overfilled by one skb");
         assertEquals(-Errno.EAGAIN.number(), p.write(fd, big, 0, 100));
         p.close(fd);
     }

@@ -219,6 +219,11 @@ public final class EngineSyscalls implements Syscalls {
                 o.synCnt = x;
             }
             case "SOL_TCP/TCP_QUICKACK", "IPPROTO_TCP/TCP_QUICKACK" -> o.quickAck = x != 0;
+            // do_tcp_setsockopt TCP_MAXSEG: 0 or TCP_MIN_MSS (88)..MAX_TCP_WINDOW (32767): tp->rx_opt.user_mss.
+            case "SOL_TCP/TCP_MAXSEG", "IPPROTO_TCP/TCP_MAXSEG" -> {
+                if (x != 0 && (x < 88 || x > 32767)) return err(Errno.EINVAL);
+                o.userMss = x;
+            }
             default -> throw new UnsupportedOperationException("setsockopt " + level + " " + name);
         }
         if (s.conn != null) s.conn.optionsChanged();
@@ -233,7 +238,8 @@ public final class EngineSyscalls implements Syscalls {
         return switch (level + "/" + name) {
             case "SOL_SOCKET/SO_REUSEADDR" -> o.reuseAddr ? 1 : 0;
             case "SOL_SOCKET/SO_KEEPALIVE" -> o.keepAlive ? 1 : 0;
-            case "SOL_SOCKET/SO_SNDBUF" -> o.sndBuf > 0 ? o.sndBuf : stack.config().tcpWmem[1];
+            case "SOL_SOCKET/SO_SNDBUF" -> s.conn != null && s.conn.sendBufferCapacity() > 0
+                    ? s.conn.sendBufferCapacity() : o.sndBuf > 0 ? o.sndBuf : stack.config().tcpWmem[1];
             case "SOL_SOCKET/SO_RCVBUF" -> o.rcvBuf > 0 ? o.rcvBuf : stack.config().tcpRmem[1];
             case "SOL_SOCKET/SO_ERROR" -> {
                 Errno e = s.conn == null ? null : s.conn.takeError();
@@ -243,7 +249,7 @@ public final class EngineSyscalls implements Syscalls {
             case "SOL_TCP/TCP_USER_TIMEOUT", "IPPROTO_TCP/TCP_USER_TIMEOUT" -> o.userTimeoutMs;
             // do_tcp_getsockopt TCP_MAXSEG: mss_cache once connected, else user_mss or TCP_MSS_DEFAULT.
             case "SOL_TCP/TCP_MAXSEG", "IPPROTO_TCP/TCP_MAXSEG" -> s.conn != null
-                    && s.conn.state() != TcpState.SYN_SENT ? s.conn.mss() : 536;
+                    && s.conn.state() != TcpState.SYN_SENT ? s.conn.mss() : o.userMss > 0 ? o.userMss : 536;
             default -> throw new UnsupportedOperationException("getsockopt " + level + " " + name);
         };
     }

@@ -822,11 +822,16 @@ public final class Runner {
 
     private LongSupplier writer(int fd, int len) {
         long[] done = {0};
+        boolean[] slept = {false};
         return () -> {
+            // sk_stream_wait_memory: a blocked writer runs again only when sk_stream_write_space wakes it,
+            // which needs the POLLOUT condition (__sk_stream_is_writeable), not merely a free byte.
+            if (slept[0] && (sys.poll(fd, 4) & (4 | 8 | 16)) == 0) return BLOCKED;
             while (done[0] < len) {
                 long r = sys.write(fd, (int) (len - done[0]));
                 if (r == -Errno.EAGAIN.number()) {
                     if (sys.nonBlocking(fd)) return done[0] > 0 ? done[0] : r;
+                    slept[0] = true;
                     return BLOCKED;
                 }
                 if (r < 0) return done[0] > 0 ? done[0] : r;

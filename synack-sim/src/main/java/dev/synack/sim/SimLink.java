@@ -28,7 +28,7 @@ public final class SimLink implements Link {
     private long[] waitingStarts;
     private int waitingHead, waitingCount;
     private long sent, delivered, lost, queueDrops, duplicated, corrupted, reordered;
-    private int dropNext;
+    private final java.util.TreeSet<Long> dropAt = new java.util.TreeSet<>();
     private final Timer deliveryTimer = new Timer() {
         @Override
         protected void fire(long nowNs) { deliverDue(nowNs); }
@@ -60,12 +60,14 @@ public final class SimLink implements Link {
     }
 
     /**
-     * Loses the next {@code n} packets handed to this link (counted as {@link #lost()}): a one-shot
-     * drop at a chosen moment, for experiments that need exactly one loss.
+     * A one-shot fault: the {@code nth} packet handed to this link from now on (1 = the next one) is
+     * lost, whatever the spec says; the trace records it as {@link SimEvent.Fate#LOST}. Call it again
+     * for more packets (e.g. a segment and its tail loss probe: {@code dropNth(1); dropNth(2)}).
      */
-    public void dropNext(int n) {
-        if (n < 0) throw new IllegalArgumentException("n must be >= 0");
-        dropNext = n;
+    public SimLink dropNth(int nth) {
+        if (nth < 1) throw new IllegalArgumentException("nth counts from 1: " + nth);
+        dropAt.add(sent + nth);
+        return this;
     }
 
     /** Packets handed to the link. */
@@ -94,8 +96,12 @@ public final class SimLink implements Link {
         if (!from.node.isRunning() || !from.isUp()) return; // a dead or unplugged NIC sends nothing
         sent++;
         long now = network.scheduler().nowNs();
-        if (dropNext > 0 || (spec.loss() > 0 && random.nextDouble() < spec.loss())) {
-            if (dropNext > 0) dropNext--;
+        if (!dropAt.isEmpty() && dropAt.remove(sent)) {
+            lost++;
+            network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
+            return;
+        }
+        if (spec.loss() > 0 && random.nextDouble() < spec.loss()) {
             lost++;
             network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
             return;

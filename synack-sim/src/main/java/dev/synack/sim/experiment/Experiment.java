@@ -140,7 +140,7 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
             };
             sched.schedule(sampler, 0);
             if (spec.dropAtMs > 0) {
-                sched.schedule(Timer.of(() -> bottleneck.dropNext(1)), (long) (spec.dropAtMs * 1_000_000L));
+                sched.schedule(Timer.of(() -> bottleneck.dropNth(1)), (long) (spec.dropAtMs * 1_000_000L));
             }
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             long cpu0 = mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : -1;

@@ -21,8 +21,13 @@ import java.util.Locale;
  * }</pre>
  */
 public final class LinePlot {
-    /** One line: a name for the legend and its points (same length). */
-    public record Series(String name, double[] x, double[] y) {
+    /**
+     * One line: a name for the legend and its points (same length).
+     *
+     * @param step drawn as steps (each value holds until the next point: a window sampled on change)
+     * @param dashed drawn dashed
+     */
+    public record Series(String name, double[] x, double[] y, boolean step, boolean dashed) {
         public Series {
             if (x.length != y.length) throw new IllegalArgumentException("x and y differ in length");
         }
@@ -47,7 +52,13 @@ public final class LinePlot {
 
     /** Adds a series; returns this plot. */
     public LinePlot series(String name, double[] x, double[] y) {
-        series.add(new Series(name, x, y));
+        series.add(new Series(name, x, y, false, false));
+        return this;
+    }
+
+    /** Adds a series drawn as steps and/or dashed; returns this plot. */
+    public LinePlot series(String name, double[] x, double[] y, boolean step, boolean dashed) {
+        series.add(new Series(name, x, y, step, dashed));
         return this;
     }
 
@@ -84,7 +95,6 @@ public final class LinePlot {
         java.util.function.DoubleUnaryOperator py = v -> TOP + ph - (v - yMin) / (y1 - yMin) * ph;
 
         StringBuilder b = new StringBuilder(64 * 1024);
-        b.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
                 .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
                 .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
@@ -117,13 +127,23 @@ public final class LinePlot {
         for (int s = 0; s < series.size(); s++) {
             Series sr = series.get(s);
             String colour = COLOURS[s % COLOURS.length];
-            String dash = s >= COLOURS.length ? " stroke-dasharray=\"6 3\"" : "";
+            String dash = sr.dashed || s >= COLOURS.length ? " stroke-dasharray=\"6 3\"" : "";
             b.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"1.5\"").append(dash)
                     .append(" points=\"");
             int n = sr.x.length;
             int step = Math.max(1, (n + MAX_POINTS - 1) / MAX_POINTS);
-            for (int i = 0; i < n; i += step) point(b, px.applyAsDouble(sr.x[i]), py.applyAsDouble(sr.y[i]));
-            if (n > 0 && (n - 1) % step != 0) point(b, px.applyAsDouble(sr.x[n - 1]), py.applyAsDouble(sr.y[n - 1]));
+            double prevY = Double.NaN;
+            for (int i = 0; i < n; i += step) {
+                double x = px.applyAsDouble(sr.x[i]), y = py.applyAsDouble(sr.y[i]);
+                if (sr.step && !Double.isNaN(prevY)) point(b, x, prevY);
+                point(b, x, y);
+                prevY = y;
+            }
+            if (n > 0 && (n - 1) % step != 0) {
+                double x = px.applyAsDouble(sr.x[n - 1]), y = py.applyAsDouble(sr.y[n - 1]);
+                if (sr.step) point(b, x, prevY);
+                point(b, x, y);
+            }
             b.append("\"/>\n");
             // legend
             int ly = TOP + 10 + s * 18;

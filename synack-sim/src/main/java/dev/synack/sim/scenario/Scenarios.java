@@ -24,8 +24,18 @@ public final class Scenarios {
                 new NoRoute(),
                 new SynTimeout(),
                 new IcmpUnreachable(),
-                new NoSuchHost()
-                // more scenarios are registered here, in SCENARIOS.md's order
+                new NoSuchHost(),
+                new ConnectTimeout(),
+                new ServerFrozen(),
+                new ServerKilled(),
+                new HostShutdown(),
+                new HostCrash(),
+                new HostReboot(),
+                new RetransmitTimeout(),
+                new FastRetransmit(),
+                new FlowControl(),
+                new Congestion(),
+                new FiveTuple()
         )) {
             ALL.put(s.name(), s);
         }

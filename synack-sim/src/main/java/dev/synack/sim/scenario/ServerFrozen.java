@@ -1,0 +1,157 @@
+package dev.synack.sim.scenario;
+
+import static dev.synack.sim.scenario.Wire.MS;
+import static dev.synack.sim.scenario.Wire.S;
+
+import dev.synack.runtime.VirtualRuntime.Proc;
+import dev.synack.sim.Network;
+import dev.synack.socket.TcpServerSocket;
+import dev.synack.socket.TcpSocket;
+import dev.synack.wire.TcpHeader;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Exception 3: the server process is stopped (SIGSTOP) while its kernel goes on. The handshake
+ * completes in the kernel (the connection waits in the accept queue), the client's send is ACKed,
+ * and its recv() blocks: with setSoTimeout (SO_RCVTIMEO) it fails with "Read timed out" (EAGAIN) and
+ * the connection stays. The client then keeps writing: the server's receive buffer fills, the
+ * advertised window goes to 0, and the client sends zero-window probes (tcp_send_probe0 →
+ * tcp_xmit_probe_skb: seq = SND.UNA − 1, no data, so the receiver must answer with an ACK). Linux
+ * arms the probe timer (ICSK_TIME_PROBE0) at tcp_probe0_when() = max(RTO, 200 ms) · 2^backoff, capped at
+ * TCP_RTO_MAX, once when the probe is sent and again when its ACK comes back (tcp_ack → tcp_ack_probe),
+ * so probe k+1 leaves RTT + base·2^k after probe k. Answered probes reset icsk_probes_out (tcp_ack):
+ * no error however long it lasts. When the process thaws and reads, tcp_cleanup_rbuf sends a window
+ * update at once and the transfer resumes when it arrives.
+ */
+final class ServerFrozen implements Scenario {
+    /** What the client writes after its read timed out. */
+    static final int BULK = 256 * 1024;
+    static final long THAW_AT_S = 400;
+
+    @Override
+    public String name() { return "server-frozen"; }
+
+    @Override
+    public String situation() { return "exception 3: the server process is blocked (SIGSTOP)"; }
+
+    @Override
+    public String linux() {
+        return "the kernel completes the handshake and ACKs data; recv() with setSoTimeout → SocketTimeoutException, "
+                + "the connection stays; writing on fills the receive buffer (≈119 KB with rcvbuf 131072), window 0, "
+                + "zero-window probes (seq = SND.UNA−1) at doubling gaps up to 120 s; the thaw's window update restarts the transfer at once";
+    }
+
+    @Override
+    public Outcome run(Knobs k) {
+        Wire.Pair p = Wire.Pair.of(k, 20);
+        Network net = p.net();
+        int rtt = p.rttMs();
+        int soTimeout = k.soTimeoutMs() != null ? k.soTimeoutMs() : 3000;
+        long[] readTotal = {0}, thawReadAt = {-1};
+        Proc server = p.server().spawn("httpd", () -> {
+            try (TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+                 TcpSocket s = ss.accept()) {
+                InputStream in = s.getInputStream();
+                byte[] buf = new byte[65536];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    if (thawReadAt[0] < 0) thawReadAt[0] = net.nowNs();
+                    readTotal[0] += n;
+                }
+            }
+        });
+        List<String> saw = new ArrayList<>();
+        long[] connectedAt = {-1}, timeoutAt = {-1}, writtenAt = {-1};
+        String[] stateAfterTimeout = {""};
+        p.client().spawn("app", () -> {
+            try (TcpSocket s = new TcpSocket(p.client().sockets())) {
+                s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
+                connectedAt[0] = net.nowNs();
+                OutputStream out = s.getOutputStream();
+                out.write(new byte[100]);
+                s.setSoTimeout(soTimeout);
+                try {
+                    s.getInputStream().read(new byte[100]);
+                    saw.add("read returned");
+                } catch (Exception e) {
+                    saw.add(Story.describe(e));
+                    timeoutAt[0] = net.nowNs();
+                }
+                stateAfterTimeout[0] = s.state().toString();
+                out.write(new byte[BULK]);
+                writtenAt[0] = net.nowNs();
+                saw.add("write(" + BULK + ") returned");
+            } catch (Exception e) {
+                saw.add(Story.describe(e));
+            }
+        });
+        net.runFor(1);
+        p.server().freeze(server); // blocked in accept(): the kernel alone answers from now on
+        net.runUntil(THAW_AT_S * S);
+        // The RTO the probes start from: the estimator's, from the data phase's samples (which include
+        // the receiver's delayed ACKs, so it is a little above RTT + 200 ms); probe ACKs ack no data and
+        // give no sample (Karn), so it is the one the window closed with.
+        long rtoUs = p.client().stack().connections().getFirst().info().rtoUs();
+        p.server().thaw(server);
+        net.runUntilDone(THAW_AT_S * 1000 + 60_000);
+
+        List<Wire.Seg> segs = Wire.segs(net);
+        List<Check> checks = new ArrayList<>();
+        checks.add(Check.of("connect() returns (the kernel completes the handshake)", Wire.at(rtt * MS), Wire.at(connectedAt[0])));
+        boolean acked = segs.stream().anyMatch(s -> s.host().equals("server") && s.is(TcpHeader.ACK) && s.ack() == 101 && s.tNs() < 2L * rtt * MS);
+        checks.add(Check.of("send(100) ACKed by the kernel within the RTT", true, acked));
+        checks.add(Check.of("recv() with setSoTimeout(" + soTimeout + ")", "SocketTimeoutException: Read timed out (EAGAIN)", saw.isEmpty() ? "" : saw.getFirst()));
+        checks.add(Check.of("recv() fails at", Wire.at(rtt * MS + soTimeout * MS), Wire.at(timeoutAt[0])));
+        checks.add(Check.of("state after the timeout", "ESTABLISHED", stateAfterTimeout[0]));
+
+        // The window closes: the server's first zero-window ACK.
+        Wire.Seg zero = segs.stream().filter(s -> s.host().equals("server") && s.win() == 0).findFirst().orElse(null);
+        long filled = zero == null ? -1 : zero.ack() - 1;
+        checks.add(Check.of("receive buffer fill (bytes ACKed before window 0) in [112 KB, 128 KB] (Linux ≈119 KB)",
+                true, filled >= 112 * 1024 && filled <= 128 * 1024));
+        // The probes: no data, seq = SND.UNA − 1, after the window closed and before the thaw.
+        long una = zero == null ? 0 : zero.ack();
+        List<Wire.Seg> probes = Wire.from(segs, "client",
+                s -> zero != null && s.tNs() > zero.tNs() && s.tNs() < THAW_AT_S * S && s.len() == 0 && s.is(TcpHeader.ACK));
+        checks.add(Check.of("probes: seq = SND.UNA−1, no data", true,
+                !probes.isEmpty() && probes.stream().allMatch(s -> s.seq() == una - 1)));
+        boolean answered = Wire.from(segs, "server", s -> zero != null && s.tNs() > zero.tNs() && s.tNs() < THAW_AT_S * S)
+                .stream().allMatch(s -> s.win() == 0 && s.ack() == una && s.len() == 0);
+        checks.add(Check.of("every answer of the server's kernel: ACK win 0, no data", true, answered));
+        long base = Math.max(rtoUs, 200_000); // tcp_probe0_base, in µs
+        List<String> expect = new ArrayList<>();
+        // Linux answers an out-of-window pure ACK (a probe) at most once per tcp_invalid_ratelimit (500 ms:
+        // tcp_validate_incoming → tcp_oow_rate_limited), so a probe arriving within 500 ms of the last
+        // answered one gets no ACK and the next probe follows base·2^k after it, without the RTT.
+        long t = zero == null ? 0 : zero.tNs() / 1000 + rtt * 500L + base; // µs: the zero-window ACK arrives, the timer starts
+        long lastAnswerUs = -1;
+        int answers = 0;
+        for (int backoff = 1; t < THAW_AT_S * 1_000_000; backoff++) {
+            expect.add(Wire.at(t * 1000));
+            long arrive = t + rtt * 500L;
+            boolean answer = lastAnswerUs < 0 || arrive - lastAnswerUs >= 500_000;
+            if (answer) {
+                lastAnswerUs = arrive;
+                answers++;
+            }
+            t += (answer ? rtt * 1000L : 0) + Math.min(base << Math.min(backoff, 20), 120_000_000L);
+        }
+        checks.add(Check.of("probes answered (ACKs rate-limited to one per 500 ms)", answers,
+                Wire.from(segs, "server", s -> s.tNs() > zero.tNs() && s.tNs() < THAW_AT_S * S).size()));
+        checks.add(Check.of("probe times (probe k+1 = probe k [+ RTT if answered] + min(RTO·2^k, 120 s))", expect, Wire.times(probes, 0)));
+        checks.add(Check.of("the client saw no error while the probes were answered", List.of(
+                "SocketTimeoutException: Read timed out (EAGAIN)", "write(" + BULK + ") returned"), saw));
+        // The thaw: the reader reads, a window update leaves at once, data follows when it arrives.
+        Wire.Seg update = segs.stream().filter(s -> s.host().equals("server") && s.tNs() >= THAW_AT_S * S && s.win() > 0).findFirst().orElse(null);
+        checks.add(Check.of("window update at the thaw", Wire.at(THAW_AT_S * S), update == null ? "none" : Wire.at(update.tNs())));
+        Wire.Seg resumed = segs.stream().filter(s -> s.host().equals("client") && s.tNs() >= THAW_AT_S * S && s.len() > 0).findFirst().orElse(null);
+        checks.add(Check.of("the transfer resumes when it arrives", Wire.at(THAW_AT_S * S + rtt * MS / 2), resumed == null ? "none" : Wire.at(resumed.tNs())));
+        checks.add(Check.of("bytes the server read", 100 + BULK, readTotal[0]));
+        String text = String.join(", ", saw) + "; receive buffer filled at " + filled + " bytes; " + probes.size()
+                + " zero-window probes at " + Wire.times(probes, 0) + " (RTO " + rtoUs / 1000.0 + " ms)";
+        return new Outcome(name(), net, text, timeoutAt[0], checks);
+    }
+}
