@@ -42,8 +42,10 @@ public final class SynackCommand implements Callable<Integer> {
 
     /** The configured command line, printing to {@code out} and {@code err}. */
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
-        return new CommandLine(new SynackCommand(out))
-                .addSubcommand(new ScenarioCommand(out))
+        CommandLine cl = new CommandLine(new SynackCommand(out));
+        cl.getSubcommands().get("bench").addSubcommand(new BenchSim(out)); // before setOut/setErr, like the others
+        return cl.addSubcommand(new ScenarioCommand(out))
+                .addSubcommand(new ExperimentCommand(out))
                 .addSubcommand(new TunCommand(out, System.in)) // before setOut/setErr, which reach existing subcommands only
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
@@ -88,7 +90,7 @@ public final class SynackCommand implements Callable<Integer> {
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
             subcommands = BenchTun.class)
     int bench() {
-        throw new ParameterException(spec.commandLine().getSubcommands().get("bench"), "missing benchmark (tun)");
+        throw new ParameterException(spec.commandLine().getSubcommands().get("bench"), "missing benchmark (sim, tun)");
     }
 
     /** Bad input: one line on stderr, naming the problem; nothing on stdout. */

@@ -1,0 +1,84 @@
+package dev.synack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.synack.cli.SynackCommandTest.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code synack experiment} and {@code synack bench sim}, in-process. */
+class ExperimentCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoFlowsWriteTsvAndSvg() throws IOException {
+        Path tsv = dir.resolve("t.tsv"), svg = dir.resolve("p.svg");
+        Run run = SynackCommandTest.run("experiment", "--rate", "10M", "--rtt", "20", "--queue", "BDP", "--flows", "2",
+                "--cc", "reno", "--duration", "2", "--seed", "3", "--tsv", tsv.toString(), "--svg", svg.toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals("", run.err());
+        assertTrue(run.out().startsWith("2 × reno, rate 10.00 Mbit/s, RTT 20 ms, queue 17 packets (BDP 17), loss 0.0, 2 s virtual, seed 3\n"),
+                run.out());
+        assertTrue(run.out().contains("  flow 1: goodput "), run.out());
+        assertTrue(run.out().contains("Jain's index "), run.out());
+        assertTrue(run.out().endsWith("tsv: " + tsv + "\nplot: " + svg + "\n"), run.out());
+        List<String> lines = Files.readAllLines(tsv);
+        assertEquals("flow\ttime_s\tcwnd\tssthresh\tsrtt_ms\tbytes_acked\tretransmits", lines.getFirst());
+        // Samples every RTT (20 ms) from the handshake on, for each flow: about 2 × 100 lines.
+        assertTrue(lines.size() > 190 && lines.size() <= 201, "lines " + lines.size());
+        assertTrue(lines.get(1).matches("0\t0\\.\\d{6}\t10\t\t\\d+\\.\\d{3}\t0\t0"), lines.get(1));
+        String plot = Files.readString(svg);
+        assertTrue(plot.startsWith("<svg") && plot.contains("<polyline") && plot.contains("flow 1 ("), plot.substring(0, 200));
+        assertTrue(plot.contains(">time (s)</text>") && plot.contains(">cwnd (segments)</text>"));
+    }
+
+    @Test
+    void badInputIsOneLineStatus2AndWritesNothing() {
+        Path tsv = dir.resolve("t.tsv");
+        String[][] cases = {
+            {"--rate", "fast"}, {"--rate", "-5M"}, {"--queue", "lots"}, {"--queue", "0"}, {"--loss", "1"},
+            {"--flows", "0"}, {"--cc", "vegas"}, {"--duration", "0"}, {"--rtt", "0"},
+            {"--svg", dir.resolve("no/such/dir/p.svg").toString()},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length + 3];
+            args[0] = "experiment";
+            System.arraycopy(c, 0, args, 1, c.length);
+            args[c.length + 1] = "--tsv";
+            args[c.length + 2] = tsv.toString();
+            Run run = SynackCommandTest.run(args);
+            assertEquals(2, run.status(), String.join(" ", c) + ": " + run.err());
+            assertEquals("", run.out());
+            assertEquals(1, run.err().split("\\R").length, run.err());
+            assertTrue(run.err().startsWith("synack experiment: "), run.err());
+            assertFalse(Files.exists(tsv), String.join(" ", c));
+        }
+        SynackCommandTest.assertRejected(SynackCommandTest.run("experiment", "--cc", "vegas"),
+                "synack experiment: bad --cc 'vegas': one of reno, newreno, cubic (see 'synack experiment --help')");
+    }
+
+    @Test
+    void benchSimPrintsBothWorkloads() {
+        Run run = SynackCommandTest.run("bench", "sim", "--duration", "1");
+        assertEquals(0, run.status(), run.err());
+        String[] lines = run.out().split("\\R");
+        assertTrue(lines[0].startsWith("workload") && lines[0].contains("packets/s") && lines[0].contains("events/s"), lines[0]);
+        assertTrue(lines[1].startsWith("1 flow, 100M, 20 ms"), run.out());
+        assertTrue(lines[2].contains("ns-3 3.37: about 0.2 s wall"), run.out());
+        assertTrue(lines[3].startsWith("10 flows, 100M, 40 ms"), run.out());
+        assertTrue(lines[4].contains("ns-3 3.37: about 0.4 s wall"), run.out());
+    }
+
+    @Test
+    void benchWithoutWorkloadNamesBoth() {
+        SynackCommandTest.assertRejected(SynackCommandTest.run("bench"),
+                "synack bench: missing benchmark (sim, tun) (see 'synack bench --help')");
+    }
+}
