@@ -158,8 +158,8 @@ public final class LinePlot {
         return b.toString();
     }
 
-    /** Ticks at 1, 2 or 5 × 10ⁿ covering [lo, hi], about five to ten of them. */
-    static double[] ticks(double lo, double hi) {
+    /** Ticks at multiples of 1, 2 or 5 × 10ⁿ covering [lo, hi], about four to seven of them. */
+    public static double[] ticks(double lo, double hi) {
         double span = hi - lo;
         double raw = span / 6;
         double mag = Math.pow(10, Math.floor(Math.log10(raw)));
