@@ -21,6 +21,12 @@ public final class SimLink implements Link {
     private final Port peer;
     private final SplittableRandom random;
     private LinkSpec spec;
+    /**
+     * Frames in flight, in delivery order: a FIFO while every frame is due no earlier than the one
+     * before (a constant delay: the common case, O(1)); a priority queue once jitter or reordering
+     * breaks that order, until it drains. At most one of the two holds frames.
+     */
+    private final ArrayDeque<Frame> inFlightFifo = new ArrayDeque<>();
     private final PriorityQueue<Frame> inFlight = new PriorityQueue<>();
     private final ArrayDeque<Frame> pool = new ArrayDeque<>();
     private long nextOrder;
@@ -158,22 +164,30 @@ public final class SimLink implements Link {
         f.toEpoch = to.epoch;
         f.dueNs = dueNs;
         f.order = nextOrder++;
-        inFlight.add(f);
-        Frame head = inFlight.peek();
+        if (inFlight.isEmpty() && (inFlightFifo.isEmpty() || inFlightFifo.peekLast().dueNs <= f.dueNs)) {
+            inFlightFifo.add(f);
+        } else {
+            while (!inFlightFifo.isEmpty()) inFlight.add(inFlightFifo.poll());
+            inFlight.add(f);
+        }
+        Frame head = nextFrame();
         if (!deliveryTimer.isArmed() || deliveryTimer.deadlineNs() > head.dueNs) network.scheduler().schedule(deliveryTimer, head.dueNs);
     }
 
     private void deliverDue(long nowNs) {
         Frame f;
-        while ((f = inFlight.peek()) != null && f.dueNs <= nowNs) {
-            inFlight.poll();
+        while ((f = nextFrame()) != null && f.dueNs <= nowNs) {
+            if (inFlight.isEmpty()) inFlightFifo.poll();
+            else inFlight.poll();
             if (network.arrive(this, from, f.fromEpoch, f.to, f.toEpoch, f.data, f.len)) delivered++;
             f.to = null;
             pool.add(f);
         }
-        f = inFlight.peek();
+        f = nextFrame();
         if (f != null && !deliveryTimer.isArmed()) network.scheduler().schedule(deliveryTimer, f.dueNs);
     }
+
+    private Frame nextFrame() { return inFlight.isEmpty() ? inFlightFifo.peek() : inFlight.peek(); }
 
     @Override
     public String toString() {
