@@ -36,8 +36,8 @@ public final class LinePlot {
     private static final String[] COLOURS = {
         "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
     };
-    private static final int WIDTH = 900, HEIGHT = 520;
-    private static final int LEFT = 80, RIGHT = 170, TOP = 50, BOTTOM = 60;
+    private static final int WIDTH = 960, HEIGHT = 520;
+    private static final int LEFT = 80, RIGHT = 220, TOP = 50, BOTTOM = 60;
     /** Points per series beyond which a series is thinned (every k-th point, plus the last) to keep files small. */
     private static final int MAX_POINTS = 4000;
 
