@@ -275,6 +275,8 @@ class KernelInteropTest {
      * The kernel host goes silent (a blackhole route for synack's address: it still receives, its
      * answers vanish): synack's data is retransmitted with exponential backoff until TCP_USER_TIMEOUT
      * (3 s here) ends the connection with ETIMEDOUT (tcp_retransmit_timer → tcp_write_timeout).
+     * (A route, not an nft rule or a tc drop: the CI kernel has no qdisc modules and no nft binary,
+     * and the route drops the same packets — every answer of the kernel's TCP to synack.)
      */
     @Test
     void silentKernelHostEndsInEtimedoutAfterTheUserTimeout() throws Exception {
