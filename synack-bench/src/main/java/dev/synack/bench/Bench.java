@@ -18,10 +18,16 @@ public final class Bench {
     public static void main(String[] args) {
         System.out.printf("synack bench: %s %s, %d cores%n", System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-        bulk("MSS 1448 (MTU 1500)", 1500, 4 << 20, 4_000_000_000L);
-        bulk("64 KB segments (MTU 65535)", 65535, 16 << 20, 8_000_000_000L);
-        roundTrips();
-        idleConnections(2_000); // each end allocates its buffers up front (~144 KB): 10,000 would need ~3 GB
+        // Arguments pick parts, in order and repeatable (for profiling one of them): mss, 64k, rr, idle.
+        for (String part : args.length == 0 ? new String[] {"mss", "64k", "rr", "idle"} : args) {
+            switch (part) {
+                case "mss" -> bulk("MSS 1448 (MTU 1500)", 1500, 4 << 20, 4_000_000_000L);
+                case "64k" -> bulk("64 KB segments (MTU 65535)", 65535, 16 << 20, 8_000_000_000L);
+                case "rr" -> roundTrips();
+                case "idle" -> idleConnections(2_000);
+                default -> throw new IllegalArgumentException("unknown part " + part + " (mss, 64k, rr, idle)");
+            }
+        }
     }
 
     static void bulk(String name, int mtu, int buf, long bytes) {
