@@ -10,10 +10,12 @@ import java.nio.ByteOrder;
  *
  * <p>Sums accumulate in a {@code long} without folding ({@link #add}); {@link #finish} folds the carries
  * back in once and complements. Because 2^16 ≡ 1 (mod 2^16 − 1), adding 32-bit big-endian words gives the
- * same folded result as adding 16-bit words (RFC 1071 §2(C), "parallel summation"). {@link #add} reads
- * eight bytes at a time as a big-endian {@code long} and adds its two 32-bit halves, so no addition can
- * carry out of the accumulator: each adds less than 2^32, and a {@code long} takes more than 2^31 of them.
- * Two accumulators (even and odd 8-byte words) let the CPU overlap the additions.
+ * same folded result as adding 16-bit words (RFC 1071 §2(C), "parallel summation"), so {@link #add} reads
+ * four bytes at a time. A {@code long} holds more than 2^31 such words before it could overflow.
+ *
+ * <p>Keep the main loop in this simple shape: HotSpot's C2 (JDK 25) auto-vectorizes it (byte-swapping
+ * int loads widened into a long sum), reaching 20–40 GB/s. Summing eight bytes per step into a long
+ * (two 32-bit halves, or with explicit carries) is not vectorized and measured two to four times slower.
  *
  * <p>To compute: {@code finish(add(pseudoHeader(...), seg, off, len))} with the checksum field zeroed.
  * To verify: the same over the data with the checksum in place yields 0.
@@ -21,8 +23,6 @@ import java.nio.ByteOrder;
 public final class Checksum {
     private Checksum() {}
 
-    private static final VarHandle LONG_BE =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT_BE =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
@@ -35,23 +35,9 @@ public final class Checksum {
     public static long add(long acc, byte[] b, int off, int len) {
         int i = off;
         int end = off + len;
-        long acc2 = 0;
-        // 16 bytes per step; the sums stay below 2^63 for any byte[] (len < 2^31: < 2^28 steps of < 2^33).
-        for (int end16 = end - 15; i < end16; i += 16) {
-            long w1 = (long) LONG_BE.get(b, i);
-            long w2 = (long) LONG_BE.get(b, i + 8);
-            acc += (w1 >>> 32) + (w1 & 0xFFFF_FFFFL);
-            acc2 += (w2 >>> 32) + (w2 & 0xFFFF_FFFFL);
-        }
-        acc += acc2;
-        if (end - i >= 8) {
-            long w = (long) LONG_BE.get(b, i);
-            acc += (w >>> 32) + (w & 0xFFFF_FFFFL);
-            i += 8;
-        }
-        if (end - i >= 4) {
+        int end4 = end - 3;
+        for (; i < end4; i += 4) {
             acc += Integer.toUnsignedLong((int) INT_BE.get(b, i));
-            i += 4;
         }
         if (end - i >= 2) {
             acc += ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
