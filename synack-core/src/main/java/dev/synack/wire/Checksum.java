@@ -60,10 +60,12 @@ public final class Checksum {
      * @return the checksum, 0..0xFFFF; 0 when verifying data that includes a correct checksum
      */
     public static int finish(long acc) {
-        while ((acc >>> 16) != 0) {
-            acc = (acc & 0xFFFF) + (acc >>> 16);
-        }
-        return (int) (~acc & 0xFFFF);
+        // End-around carry in fixed steps, no loop: 2^32 ≡ 2^16 ≡ 1 (mod 2^16 − 1).
+        long s = (acc >>> 32) + (acc & 0xFFFF_FFFFL); // < 2^33
+        s = (s >>> 16) + (s & 0xFFFF); // < 2^17 + 2^16
+        s = (s >>> 16) + (s & 0xFFFF); // <= 0x10001
+        s = (s >>> 16) + (s & 0xFFFF); // <= 0xFFFF, and 0 only if acc was 0
+        return (int) (~s & 0xFFFF);
     }
 
     /**
