@@ -24,7 +24,7 @@ public final class Bench {
                 case "mss" -> bulk("MSS 1448 (MTU 1500)", 1500, 4 << 20, 4_000_000_000L);
                 case "64k" -> bulk("64 KB segments (MTU 65535)", 65535, 16 << 20, 8_000_000_000L);
                 case "rr" -> roundTrips();
-                case "idle" -> idleConnections(10_000); // buffers are allocated as data arrives: an idle end costs ~3 KB
+                case "idle" -> idleConnections(2_000); // buffers are allocated as data arrives: an idle end costs ~3 KB
                 default -> throw new IllegalArgumentException("unknown part " + part + " (mss, 64k, rr, idle)");
             }
         }
