@@ -18,10 +18,16 @@ public final class Bench {
     public static void main(String[] args) {
         System.out.printf("synack bench: %s %s, %d cores%n", System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-        bulk("MSS 1448 (MTU 1500)", 1500, 4 << 20, 4_000_000_000L);
-        bulk("64 KB segments (MTU 65535)", 65535, 16 << 20, 8_000_000_000L);
-        roundTrips();
-        idleConnections(2_000); // each end allocates its buffers up front (~144 KB): 10,000 would need ~3 GB
+        // Arguments pick parts, in order and repeatable (for profiling one of them): mss, 64k, rr, idle.
+        for (String part : args.length == 0 ? new String[] {"mss", "64k", "rr", "idle"} : args) {
+            switch (part) {
+                case "mss" -> bulk("MSS 1448 (MTU 1500)", 1500, 4 << 20, 4_000_000_000L);
+                case "64k" -> bulk("64 KB segments (MTU 65535)", 65535, 16 << 20, 8_000_000_000L);
+                case "rr" -> roundTrips();
+                case "idle" -> idleConnections(2_000); // buffers are allocated as data arrives: an idle end costs ~3 KB
+                default -> throw new IllegalArgumentException("unknown part " + part + " (mss, 64k, rr, idle)");
+            }
+        }
     }
 
     static void bulk(String name, int mtu, int buf, long bytes) {
@@ -29,13 +35,15 @@ public final class Bench {
         p.bulk(bytes / 8); // warm up
         long seg0 = p.dataSegmentsSent();
         long alloc0 = THREADS.getCurrentThreadAllocatedBytes();
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         long moved = p.bulk(bytes);
         long ns = System.nanoTime() - t0;
+        long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
         long alloc = THREADS.getCurrentThreadAllocatedBytes() - alloc0;
         long segs = p.dataSegmentsSent() - seg0;
-        System.out.printf("bulk %-28s %6.2f Gbit/s payload  (%d MB in %.2f s, %d segments, mss %d, %.1f bytes allocated/segment)%n",
-                name, moved * 8.0 / ns, moved >> 20, ns / 1e9, segs, p.client.mss(), (double) alloc / segs);
+        System.out.printf("bulk %-28s %6.2f Gbit/s payload  (%d MB in %.2f s, %d segments, mss %d, %.1f bytes allocated/segment; %.2f Gbit per CPU second)%n",
+                name, moved * 8.0 / ns, moved >> 20, ns / 1e9, segs, p.client.mss(), (double) alloc / segs, moved * 8.0 / cpu);
     }
 
     static void roundTrips() {
@@ -43,12 +51,14 @@ public final class Bench {
         for (int i = 0; i < 200_000; i++) p.roundTrip();
         int n = 2_000_000;
         long alloc0 = THREADS.getCurrentThreadAllocatedBytes();
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) p.roundTrip();
         long ns = System.nanoTime() - t0;
+        long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
         long alloc = THREADS.getCurrentThreadAllocatedBytes() - alloc0;
-        System.out.printf("1-byte request/response      %,10.0f round trips/s  (%.2f µs each, %.1f bytes allocated each)%n",
-                n * 1e9 / ns, ns / 1e3 / n, (double) alloc / n);
+        System.out.printf("1-byte request/response      %,10.0f round trips/s  (%.2f µs each, %.1f bytes allocated each; %,.0f per CPU second)%n",
+                n * 1e9 / ns, ns / 1e3 / n, (double) alloc / n, n * 1e9 / cpu);
     }
 
     static void idleConnections(int n) {

@@ -26,7 +26,7 @@ public final class Demo {
             String saw, when, match;
             try {
                 Outcome o = s.run(Knobs.DEFAULT);
-                saw = o.appSaw();
+                saw = summary(o.appSaw());
                 when = Story.time(o.atNs());
                 match = o.matchesLinux() ? "yes" : "no";
                 all &= o.matchesLinux();
@@ -50,6 +50,12 @@ public final class Demo {
         out.println();
         out.printf(Locale.ROOT, "demo took %.2f s of wall time%n", (System.nanoTime() - wallStart) / 1e9);
         return all ? 0 : 1;
+    }
+
+    /** The first line of what the application saw, short enough for a table (the scenario command shows all). */
+    static String summary(String saw) {
+        String first = saw.lines().findFirst().orElse("");
+        return first.length() <= 72 ? first : first.substring(0, 71) + "…";
     }
 
     private static void line(PrintStream out, String[] cells, int[] w) {

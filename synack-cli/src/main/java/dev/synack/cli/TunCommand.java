@@ -1,10 +1,9 @@
 package dev.synack.cli;
 
-import dev.synack.tcp.ErrnoException;
-import dev.synack.tcp.SocketOptions;
+import dev.synack.socket.ErrnoCarrier;
+import dev.synack.socket.TcpServerSocket;
+import dev.synack.socket.TcpSocket;
 import dev.synack.tcp.TcpConfig;
-import dev.synack.tun.BlockingConnection;
-import dev.synack.tun.BlockingListener;
 import dev.synack.tun.TunHost;
 import dev.synack.tun.TunServices;
 import dev.synack.wire.Ipv4;
@@ -12,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,6 +73,11 @@ final class TunCommand implements Callable<Integer> {
         return TunHost.open(dev, a[0], a[1], new TcpConfig(), s);
     }
 
+    /** "ECONNREFUSED (Connection refused)" for a synack socket's failure; the message otherwise. */
+    static String describe(IOException e) {
+        return e instanceof ErrnoCarrier c ? c.errno() + " (" + e.getMessage() + ")" : e.getMessage();
+    }
+
     static int port(CommandSpec sub, String s) {
         try {
             int p = Integer.parseInt(s);
@@ -103,14 +108,13 @@ final class TunCommand implements Callable<Integer> {
             if (k == null) throw new ParameterException(spec.commandLine(), "bad KIND '" + kind + "': expected echo, discard or http");
             int p = port(spec, port);
             int[] a = tun.address(spec);
-            try (TunHost host = tun.open(a)) {
-                BlockingListener l = BlockingListener.listen(host.runtime(), host.stack(), p, 128, new SocketOptions());
+            try (TunHost host = tun.open(a); TcpServerSocket l = new TcpServerSocket(host.sockets(), p, 128)) {
                 tun.out.printf("synack: %s server on %s:%d (device %s, mtu %d); Ctrl-C stops it%n",
                         kind, Ipv4.format(a[0]), p, host.device().name(), host.mtu());
                 TunServices.serve(l, k);
                 return 0;
-            } catch (IOException | ErrnoException e) {
-                System.err.println("synack tun serve: " + e.getMessage());
+            } catch (IOException e) {
+                System.err.println("synack tun serve: " + describe(e));
                 return 1;
             }
         }
@@ -141,30 +145,31 @@ final class TunCommand implements Callable<Integer> {
             }
             int p = port(spec, port);
             int[] a = tun.address(spec);
-            try (TunHost h = tun.open(a)) {
-                BlockingConnection c = BlockingConnection.connect(h.runtime(), h.stack(), remote, p, new SocketOptions());
+            try (TunHost h = tun.open(a); TcpSocket c = new TcpSocket(h.sockets())) {
+                c.connect(new InetSocketAddress(Ipv4.format(remote), p));
                 Thread pump = Thread.ofPlatform().daemon().name("synack-stdin").start(() -> {
                     byte[] buf = new byte[65536];
                     try {
+                        OutputStream co = c.getOutputStream();
                         int n;
-                        while ((n = tun.in.read(buf)) > 0) c.write(buf, 0, n);
+                        while ((n = tun.in.read(buf)) > 0) co.write(buf, 0, n);
                         c.shutdownOutput();
-                    } catch (IOException | ErrnoException | InterruptedException e) {
-                        c.abort();
+                    } catch (IOException e) {
+                        c.close();
                     }
                 });
                 byte[] buf = new byte[65536];
+                InputStream ci = c.getInputStream();
                 OutputStream o = tun.out;
                 int n;
-                while ((n = c.read(buf, 0, buf.length)) > 0) {
+                while ((n = ci.read(buf)) > 0) {
                     o.write(buf, 0, n);
                     o.flush();
                 }
                 pump.join(100);
-                c.close();
                 return 0;
-            } catch (IOException | ErrnoException e) {
-                System.err.println("synack tun connect: " + e.getMessage());
+            } catch (IOException e) {
+                System.err.println("synack tun connect: " + describe(e));
                 return 1;
             }
         }

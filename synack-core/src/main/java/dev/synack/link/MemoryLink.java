@@ -22,6 +22,13 @@ public final class MemoryLink implements Link {
     private final SplittableRandom random;
     private double lossRate, duplicateRate, reorderRate;
     private long reorderExtraNs;
+    /**
+     * Frames in flight in delivery order when no reordering is configured: due times are then
+     * {@code now + delay}, non-decreasing, so a plain FIFO ring is already sorted. At most one of
+     * {@code fifo} and {@code inFlight} holds frames.
+     */
+    private final ArrayDeque<Frame> fifo = new ArrayDeque<>();
+    /** Frames in flight ordered by (due time, enqueue order), used while reordering is configured. */
     private final PriorityQueue<Frame> inFlight = new PriorityQueue<>();
     private final ArrayDeque<Frame> pool = new ArrayDeque<>();
     private long nextOrder;
@@ -82,15 +89,29 @@ public final class MemoryLink implements Link {
         long extra = reorderRate > 0 && random.nextDouble() < reorderRate ? 1 + random.nextLong(Math.max(reorderExtraNs, 1)) : 0;
         f.dueNs = scheduler.nowNs() + delayNs + extra;
         f.order = nextOrder++;
-        inFlight.add(f);
-        Frame head = inFlight.peek();
+        Frame head;
+        if (reorderRate > 0 || !inFlight.isEmpty()) {
+            // Reordering (or frames left from it): sort by due time. Frames already in the FIFO are
+            // due no later than any new one and carry lower orders, so moving them keeps the order.
+            while (!fifo.isEmpty()) inFlight.add(fifo.poll());
+            inFlight.add(f);
+            head = inFlight.peek();
+        } else {
+            fifo.add(f);
+            head = fifo.peek();
+        }
         if (!deliveryTimer.isArmed() || deliveryTimer.deadlineNs() > head.dueNs) scheduler.schedule(deliveryTimer, head.dueNs);
+    }
+
+    private Frame peekHead() {
+        Frame f = fifo.peek();
+        return f != null ? f : inFlight.peek();
     }
 
     private void deliverDue(long nowNs) {
         Frame f;
-        while ((f = inFlight.peek()) != null && f.dueNs <= nowNs) {
-            inFlight.poll();
+        while ((f = peekHead()) != null && f.dueNs <= nowNs) {
+            if (fifo.poll() == null) inFlight.poll();
             delivered++;
             sink.receive(f.data, 0, f.len);
             pool.add(f);

@@ -23,6 +23,12 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
     private final long originNs = System.nanoTime();
     private final Thread loop;
     private volatile boolean running = true;
+    /**
+     * When the loop thread will wake by itself (scheduler time; guarded by the lock). A call signals
+     * the loop only when it left a timer due earlier than that: a device reader delivering packets, or
+     * an application reading and writing, does not wake the loop once per call.
+     */
+    private long loopWakeNs = Long.MIN_VALUE;
 
     /** Starts the loop thread (a daemon named {@code synack-loop}). */
     public RealtimeRuntime() {
@@ -42,8 +48,13 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
             while (running) {
                 catchUp();
                 long next = scheduler.nextDeadlineNs();
-                long wait = next == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : next - realNowNs();
-                if (wait > 0) changed.awaitNanos(wait);
+                long now = realNowNs();
+                long wait = next == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : next - now;
+                if (wait > 0) {
+                    loopWakeNs = now + wait;
+                    changed.awaitNanos(wait);
+                    loopWakeNs = Long.MIN_VALUE;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -59,7 +70,7 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
             catchUp();
             return op.get();
         } finally {
-            changed.signal();
+            wakeLoopIfNeeded();
             lock.unlock();
         }
     }
@@ -70,6 +81,11 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
             op.run();
             return null;
         });
+    }
+
+    /** With the lock held: signals the loop if a timer is now due before the loop's own wake-up. */
+    private void wakeLoopIfNeeded() {
+        if (scheduler.nextDeadlineNs() < loopWakeNs) changed.signal();
     }
 
     @Override
@@ -83,7 +99,7 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
             long deadline = timeoutNs == Long.MAX_VALUE ? Long.MAX_VALUE : realNowNs() + timeoutNs;
             if (waitList != null) waitList.add(waker);
             while (true) {
-                changed.signal();
+                wakeLoopIfNeeded();
                 if (deadline == Long.MAX_VALUE) mine.await();
                 else {
                     long left = deadline - realNowNs();

@@ -297,16 +297,27 @@ public final class Stack implements TcpHost, PacketSink {
         int lo = config.ipLocalPortRange[0], hi = config.ipLocalPortRange[1];
         int range = hi - lo + 1;
         long h = secret.hash(((long) localAddr << 32) | (remoteAddr & 0xFFFF_FFFFL), remotePort + (forBind ? 1L << 40 : 0));
-        int offset = (int) Math.floorMod(h, range);
+        // __inet_hash_connect: the walk starts at table_perturb[index] + the keyed offset, and a success
+        // moves table_perturb[index] past the port taken, so the next connect() to the same destination
+        // starts further on instead of retrying the ports just used (INET_TABLE_PERTURB_SIZE is 2^16 in
+        // Linux; 256 slots keep the same behaviour for a host's few destinations).
+        int index = (int) (h >>> 56) & (PERTURB_SLOTS - 1);
+        int offset = (int) Math.floorMod(h + perturb[index], (long) range);
         offset &= ~1;
         for (int parity = 0; parity < 2; parity++) {
             for (int i = 0; i < range; i += 2) {
                 int port = lo + Math.floorMod(offset + i + (forBind ? 1 - parity : parity), range);
-                if (!portUsed(localAddr, port, remoteAddr, remotePort, forBind)) return port;
+                if (!portUsed(localAddr, port, remoteAddr, remotePort, forBind)) {
+                    if (!forBind) perturb[index] += i + 2;
+                    return port;
+                }
             }
         }
         return 0;
     }
+
+    private static final int PERTURB_SLOTS = 256;
+    private final int[] perturb = new int[PERTURB_SLOTS];
 
     private boolean portUsed(int localAddr, int port, int remoteAddr, int remotePort, boolean forBind) {
         for (Bound b : bound) if (b.port == port) return true;

@@ -13,12 +13,23 @@ import java.util.Objects;
  * makes them readable in one step (Linux keeps such segments in the out-of-order rbtree instead, see
  * net/ipv4/tcp_input.c {@code tcp_data_queue_ofo()}; here they live in place, so no copy is needed later).
  *
- * <p>The capacity may be any positive {@code int}, not only a power of two. Everything except
- * {@link #resize(int)} works on the one backing array, without allocating, and without locks: a ring is
- * owned by one connection and used by one thread. Bad arguments are caller bugs and throw.
+ * <p>The capacity may be any positive {@code int}, not only a power of two. The backing array is
+ * allocated lazily and grows (doubling, at least {@link #FIRST_CHUNK} bytes, never beyond the capacity) as
+ * data arrives, so an idle connection's buffers cost nothing; Linux likewise charges socket memory as
+ * skbs are queued ({@code sk_wmem_queued}, {@code sk_rmem_alloc}), not when SO_SNDBUF/SO_RCVBUF is set.
+ * Growth never shrinks back: once a transfer has grown a ring, later use works on that one array without
+ * allocating, and without locks: a ring is owned by one connection and used by one thread. Bad arguments
+ * are caller bugs and throw.
  */
 public final class RingBuffer {
-    private byte[] buf;
+    /** The smallest array allocated when storage is first needed (a page, as an skb's head would be). */
+    static final int FIRST_CHUNK = 4096;
+    private static final byte[] NONE = new byte[0];
+
+    /** The storage allocated so far: logical positions {@code [0, buf.length)} from the head live here. */
+    private byte[] buf = NONE;
+    private int capacity;
+    private final int firstChunk;
     /** Physical index of the first committed byte. Never reset when the ring empties (see {@link #writeAt}). */
     private int head;
     /** Number of committed bytes. */
@@ -31,18 +42,28 @@ public final class RingBuffer {
      * @throws IllegalArgumentException if {@code capacity <= 0}
      */
     public RingBuffer(int capacity) {
+        this(capacity, FIRST_CHUNK);
+    }
+
+    /** A ring whose first allocation is at least {@code firstChunk} bytes (tests use small ones). */
+    RingBuffer(int capacity, int firstChunk) {
         if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive: " + capacity);
-        this.buf = new byte[capacity];
+        if (firstChunk <= 0) throw new IllegalArgumentException("firstChunk must be positive: " + firstChunk);
+        this.capacity = capacity;
+        this.firstChunk = firstChunk;
     }
 
     /** The number of bytes the ring can hold (SO_SNDBUF / SO_RCVBUF worth of payload). */
-    public int capacity() { return buf.length; }
+    public int capacity() { return capacity; }
+
+    /** The number of bytes of storage allocated so far, at most {@link #capacity()}. */
+    public int allocated() { return buf.length; }
 
     /** The number of committed, readable bytes from the head. */
     public int length() { return length; }
 
     /** The room left after the committed bytes: {@code capacity() - length()}. */
-    public int free() { return buf.length - length; }
+    public int free() { return capacity - length; }
 
     /**
      * Appends up to {@link #free()} bytes after the committed tail and commits them.
@@ -53,6 +74,7 @@ public final class RingBuffer {
     public int write(byte[] src, int off, int len) {
         Objects.checkFromIndexSize(off, len, src.length);
         int n = Math.min(len, free());
+        ensure(length + n);
         copyIn(length, src, off, n);
         length += n;
         return n;
@@ -105,6 +127,8 @@ public final class RingBuffer {
         int room = free() - offset;
         if (room <= 0) return 0;
         int n = Math.min(len, room);
+        if (n == 0) return 0;
+        ensure(length + offset + n);
         copyIn(length + offset, src, off, n);
         return n;
     }
@@ -117,6 +141,7 @@ public final class RingBuffer {
      */
     public void commit(int n) {
         if (n < 0 || n > free()) throw new IllegalArgumentException("commit " + n + " with " + free() + " free");
+        ensure(length + n); // only bytes never stored by writeAt (unspecified content) can lie beyond buf
         length += n;
     }
 
@@ -143,14 +168,32 @@ public final class RingBuffer {
         if (newCapacity <= 0 || newCapacity < length) {
             throw new IllegalArgumentException("cannot resize to " + newCapacity + " holding " + length);
         }
-        if (newCapacity == buf.length) return;
+        if (newCapacity >= buf.length) {
+            capacity = newCapacity; // the storage grows when data arrives
+            return;
+        }
         byte[] next = new byte[newCapacity];
-        copyOut(0, next, 0, Math.min(buf.length, newCapacity));
+        copyOut(0, next, 0, newCapacity);
         buf = next;
         head = 0;
+        capacity = newCapacity;
     }
 
     // ---- internals ----
+
+    /**
+     * Makes logical positions {@code [0, needed)} from the head addressable, {@code needed <= capacity}:
+     * grows the storage, keeping every allocated byte at its logical position (the wrapped part moves
+     * behind the rest; the head moves to 0).
+     */
+    private void ensure(int needed) {
+        if (needed <= buf.length) return;
+        int size = (int) Math.min(capacity, Math.max(needed, Math.max(2L * buf.length, firstChunk)));
+        byte[] next = new byte[size];
+        copyOut(0, next, 0, buf.length);
+        buf = next;
+        head = 0;
+    }
 
     private void advanceHead(int n) {
         // Never rewind head to 0 when the ring empties: bytes stored beyond the tail by writeAt are
@@ -159,7 +202,7 @@ public final class RingBuffer {
         length -= n;
     }
 
-    /** The physical index of logical position {@code pos} (0 = head), for {@code 0 <= pos <= capacity}. */
+    /** The physical index of logical position {@code pos} (0 = head), for {@code 0 <= pos <= buf.length}. */
     private int physical(int pos) {
         // head - (cap - pos) lies in (-cap, cap): no int overflow even for capacities near 2^31.
         int p = head - (buf.length - pos);
@@ -186,6 +229,6 @@ public final class RingBuffer {
 
     @Override
     public String toString() {
-        return "RingBuffer[length=" + length + ", capacity=" + buf.length + "]";
+        return "RingBuffer[length=" + length + ", capacity=" + capacity + ", allocated=" + buf.length + "]";
     }
 }

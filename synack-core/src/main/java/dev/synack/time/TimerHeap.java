@@ -17,7 +17,17 @@ final class TimerHeap {
     Timer peek() { return size == 0 ? null : heap[0]; }
 
     void add(Timer t, long deadlineNs) {
-        if (t.heapIndex >= 0) remove(t);
+        if (t.heapIndex >= 0) {
+            // Re-arming: change the key in place. Its new order is the largest, so a later or equal
+            // deadline can only move it down, an earlier one only up. The firing order depends on the
+            // keys alone, never on the heap's layout, so this is the same as remove-then-insert.
+            long old = t.deadlineNs;
+            t.deadlineNs = deadlineNs;
+            t.order = nextOrder++;
+            if (deadlineNs < old) up(t.heapIndex);
+            else down(t.heapIndex);
+            return;
+        }
         t.deadlineNs = deadlineNs;
         t.order = nextOrder++;
         if (size == heap.length) heap = Arrays.copyOf(heap, size * 2);

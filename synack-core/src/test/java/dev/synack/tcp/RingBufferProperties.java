@@ -2,6 +2,7 @@ package dev.synack.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -69,8 +70,10 @@ class RingBufferProperties {
     }
 
     @Property(tries = 1500)
-    void behavesLikeTheModel(@ForAll @IntRange(min = 1, max = 20) int capacity, @ForAll("ops") List<Op> ops) {
-        var ring = new RingBuffer(capacity);
+    void behavesLikeTheModel(@ForAll @IntRange(min = 1, max = 20) int capacity, @ForAll("ops") List<Op> ops,
+                             @ForAll @IntRange(min = 1, max = 24) int firstChunk) {
+        // small first chunks make the storage grow (and wrap while growing) inside the ops
+        var ring = new RingBuffer(capacity, firstChunk);
         var model = new Model(capacity);
         byte counter = 0;
         for (Op op : ops) {
@@ -144,6 +147,7 @@ class RingBufferProperties {
                 }
             }
             assertEquals(model.capacity, ring.capacity());
+            assertTrue(ring.allocated() <= ring.capacity(), ring.toString());
             assertEquals(model.committed.size(), ring.length());
             assertEquals(model.free(), ring.free());
             checkContent(ring, model);

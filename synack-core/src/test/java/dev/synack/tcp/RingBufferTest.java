@@ -188,4 +188,84 @@ class RingBufferTest {
         assertThrows(IndexOutOfBoundsException.class, () -> r.read(new byte[2], 0, 3));
         assertThrows(IndexOutOfBoundsException.class, () -> r.writeAt(0, new byte[2], -1, 1));
     }
+    // ---- lazy storage ----
+
+    @Test
+    void storageIsAllocatedOnlyWhenDataArrivesAndGrowsByDoubling() {
+        var r = new RingBuffer(131072);
+        assertEquals(0, r.allocated());
+        assertEquals(131072, r.free());
+        assertEquals(0, r.read(new byte[4], 0, 4));
+        r.discard(0);
+        r.commit(0);
+        assertEquals(0, r.allocated(), "no data, no storage");
+        assertEquals(1, r.write(seq(9, 1), 0, 1));
+        assertEquals(RingBuffer.FIRST_CHUNK, r.allocated());
+        assertEquals(RingBuffer.FIRST_CHUNK, r.write(seq(10, RingBuffer.FIRST_CHUNK), 0, RingBuffer.FIRST_CHUNK));
+        assertEquals(2 * RingBuffer.FIRST_CHUNK, r.allocated());
+        assertEquals(20_000, r.write(new byte[20_000], 0, 20_000));
+        assertEquals(20_001 + RingBuffer.FIRST_CHUNK, r.allocated(), "at least what is needed");
+        byte[] out = new byte[1 + RingBuffer.FIRST_CHUNK];
+        assertEquals(out.length, r.read(out, 0, out.length));
+        assertArrayEquals(seq(9, out.length), out);
+        // a full-capacity write allocates exactly the capacity, never more
+        r.write(new byte[131072], 0, 131072);
+        assertEquals(131072, r.allocated());
+        assertEquals(0, r.free());
+    }
+
+    @Test
+    void writeAtBeyondTheAllocatedStorageGrowsIt() {
+        var r = new RingBuffer(100, 8);
+        r.write(seq(0, 3), 0, 3);
+        assertEquals(8, r.allocated());
+        assertEquals(10, r.writeAt(40, seq(50, 10), 0, 10)); // logical 43..52 from the head
+        assertEquals(53, r.allocated());
+        assertEquals(37, r.writeAt(0, seq(3, 40), 0, 37)); // fill the hole 3..39
+        assertEquals(3, r.writeAt(37, seq(40, 3), 0, 3));
+        r.commit(50);
+        byte[] out = new byte[53];
+        assertEquals(53, r.read(out, 0, 53));
+        for (int i = 0; i < 43; i++) assertEquals((byte) i, out[i], "byte " + i);
+        assertArrayEquals(seq(50, 10), Arrays.copyOfRange(out, 43, 53));
+        // beyond what the capacity allows nothing is stored (nor allocated)
+        assertEquals(0, r.writeAt(100, seq(0, 5), 0, 5));
+        assertEquals(53, r.allocated());
+    }
+
+    @Test
+    void growingWhileTheContentWrapsKeepsEveryByteInPlace() {
+        var r = new RingBuffer(64, 8);
+        r.write(seq(0, 8), 0, 8);
+        r.discard(6); // head at physical 6 of 8
+        r.write(seq(8, 5), 0, 5); // committed 6..12: physical 6,7,0,1,2,3,4
+        assertEquals(8, r.allocated());
+        assertEquals(1, r.writeAt(0, seq(13, 1), 0, 1)); // still within the 8 bytes, wrapped
+        assertEquals(4, r.writeAt(3, seq(16, 4), 0, 4)); // logical 10..13: grows, across the wrap
+        assertEquals(16, r.allocated());
+        assertEquals(2, r.writeAt(1, seq(14, 2), 0, 2));
+        r.commit(7);
+        byte[] out = new byte[14];
+        assertEquals(14, r.read(out, 0, 14));
+        assertArrayEquals(seq(6, 14), out);
+        assertEquals(0, r.length());
+    }
+
+    @Test
+    void resizeDoesNotAllocateUntilDataArrives() {
+        var r = new RingBuffer(16, 4);
+        r.resize(1 << 20);
+        assertEquals(1 << 20, r.capacity());
+        assertEquals(0, r.allocated());
+        r.write(seq(0, 10), 0, 10);
+        assertEquals(10, r.allocated());
+        r.resize(12); // still room for what is allocated: nothing moves
+        assertEquals(10, r.allocated());
+        r.discard(4);
+        r.resize(8); // shrinking below the storage reallocates to the new capacity
+        assertEquals(8, r.allocated());
+        byte[] out = new byte[6];
+        r.read(out, 0, 6);
+        assertArrayEquals(seq(4, 6), out);
+    }
 }

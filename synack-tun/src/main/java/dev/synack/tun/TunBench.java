@@ -1,7 +1,8 @@
 package dev.synack.tun;
 
-import dev.synack.tcp.ErrnoException;
-import dev.synack.tcp.SocketOptions;
+import dev.synack.socket.PosixSockets;
+import dev.synack.socket.TcpServerSocket;
+import dev.synack.socket.TcpSocket;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.wire.Ipv4;
 import java.io.IOException;
@@ -87,14 +88,13 @@ public final class TunBench {
                 d.close();
                 throw e;
             }
-            TunHost h = host;
-            SocketOptions opts = new SocketOptions();
-            opts.noDelay = true;
+            var h = host.sockets();
             // kernel → synack
             double rx;
-            try (BlockingListener l = BlockingListener.listen(h.runtime(), h.stack(), BULK_PORT, 16, opts)) {
+            try (TcpServerSocket l = new TcpServerSocket(h, BULK_PORT, 16)) {
+                l.setSoTimeout(5000);
                 Socket k = Netns.call(ns, () -> connect(synackAddr, BULK_PORT));
-                BlockingConnection c = l.accept(TimeUnit.SECONDS.toNanos(5));
+                TcpSocket c = l.accept();
                 Thread sender = sendFor(k, seconds);
                 rx = drain(c);
                 sender.join();
@@ -104,13 +104,16 @@ public final class TunBench {
             // synack → kernel
             double tx;
             try (ServerSocket ks = Netns.call(ns, () -> listen(kernelAddr, BULK_PORT))) {
-                BlockingConnection c = BlockingConnection.connect(h.runtime(), h.stack(), Ipv4.parse(kernelAddr), BULK_PORT, opts);
+                TcpSocket c = new TcpSocket(h);
+                c.setTcpNoDelay(true);
+                c.connect(new InetSocketAddress(kernelAddr, BULK_PORT), 5000);
                 Socket k = ks.accept();
                 AtomicLong got = new AtomicLong();
                 Thread reader = Thread.ofPlatform().start(() -> got.set(drainBytes(k)));
                 byte[] buf = new byte[65536];
+                OutputStream o = c.getOutputStream();
                 long t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9);
-                while (System.nanoTime() < end) c.write(buf, 0, buf.length);
+                while (System.nanoTime() < end) o.write(buf, 0, buf.length);
                 c.shutdownOutput();
                 reader.join();
                 tx = got.get() * 8 / ((System.nanoTime() - t0) / 1e9) / 1e9;
@@ -119,14 +122,16 @@ public final class TunBench {
             }
             // 1-byte request/response: the kernel asks, synack echoes.
             double rr;
-            try (BlockingListener l = BlockingListener.listen(h.runtime(), h.stack(), RR_PORT, 16, opts)) {
+            try (TcpServerSocket l = new TcpServerSocket(h, RR_PORT, 16)) {
+                l.setSoTimeout(5000);
+                l.setOption(PosixSockets.IPPROTO_TCP, PosixSockets.TCP_NODELAY, 1);
                 Socket k = Netns.call(ns, () -> connect(synackAddr, RR_PORT));
-                BlockingConnection c = l.accept(TimeUnit.SECONDS.toNanos(5));
+                TcpSocket c = l.accept();
                 Thread echo = Thread.ofPlatform().start(() -> {
                     try {
                         TunServices.echo(c);
-                    } catch (ErrnoException | InterruptedException e) {
-                        c.abort();
+                    } catch (IOException e) {
+                        TunServices.abort(c);
                     }
                 });
                 rr = pingPong(k, seconds);
@@ -232,11 +237,12 @@ public final class TunBench {
     }
 
     /** synack reads to end of stream; Gbit/s from its first read call. */
-    private static double drain(BlockingConnection c) throws ErrnoException, InterruptedException {
+    private static double drain(TcpSocket c) throws IOException {
         byte[] buf = new byte[256 * 1024];
+        InputStream in = c.getInputStream();
         long total = 0, t0 = System.nanoTime();
         int n;
-        while ((n = c.read(buf, 0, buf.length)) > 0) total += n;
+        while ((n = in.read(buf)) > 0) total += n;
         return total * 8 / ((System.nanoTime() - t0) / 1e9) / 1e9;
     }
 

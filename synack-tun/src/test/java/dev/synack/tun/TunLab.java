@@ -137,6 +137,18 @@ final class TunLab implements AutoCloseable {
         return new Peer(p);
     }
 
+    /** A command run in the namespace with its stdin read from {@code input}. */
+    Peer startWithInput(java.io.File input, String... cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(List.of(cmd));
+        Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectInput(input).start();
+        processes.add(p);
+        return new Peer(p);
+    }
+
+    /** A shell command line run in the namespace ({@code sh -c}). */
+    Peer shell(String commandLine) throws IOException { return start("sh", "-c", commandLine); }
+
     /** The python kernel peer (kernel_peer.py) in the namespace. */
     Peer python(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("python3", PEER_SCRIPT.toString()));
@@ -144,8 +156,38 @@ final class TunLab implements AutoCloseable {
         return start(cmd.toArray(String[]::new));
     }
 
+    /**
+     * A file of {@code bytes} pseudo-random bytes (seeded) shared by the tests of this JVM, deleted on
+     * exit, and its SHA-256 in hex.
+     */
+    record BulkFile(Path path, long bytes, String sha) {}
+
+    private static BulkFile bulkFile;
+
+    static synchronized BulkFile bulkFile(long bytes) throws Exception {
+        if (bulkFile != null && bulkFile.bytes() == bytes) return bulkFile;
+        Path dir = Files.createTempDirectory("synack-tun-bulk");
+        dir.toFile().deleteOnExit();
+        Path f = dir.resolve("bulk.bin");
+        f.toFile().deleteOnExit();
+        var sha = java.security.MessageDigest.getInstance("SHA-256");
+        var rnd = new java.util.Random(23);
+        byte[] chunk = new byte[1 << 20];
+        try (var out = Files.newOutputStream(f)) {
+            for (long left = bytes; left > 0; left -= chunk.length) {
+                rnd.nextBytes(chunk);
+                int n = (int) Math.min(chunk.length, left);
+                sha.update(chunk, 0, n);
+                out.write(chunk, 0, n);
+            }
+        }
+        bulkFile = new BulkFile(f, bytes, java.util.HexFormat.of().formatHex(sha.digest()));
+        return bulkFile;
+    }
+
     @Override
     public void close() {
+        for (Process p : processes) p.descendants().forEach(ProcessHandle::destroyForcibly);
         for (Process p : processes) p.destroyForcibly();
         host.close();
         runQuiet("ip", "netns", "del", ns);
@@ -188,6 +230,17 @@ final class TunLab implements AutoCloseable {
                 String l = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
                 if (l == null) throw new AssertionError("no line '" + prefix + "…' from the kernel peer in " + seconds + " s; output:\n" + output());
                 if (l.startsWith(prefix)) return l;
+            }
+        }
+
+        /** Waits for a line containing {@code text}, skipping others. */
+        String lineContaining(String text, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (true) {
+                long left = deadline - System.nanoTime();
+                String l = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
+                if (l == null) throw new AssertionError("no line with '" + text + "' in " + seconds + " s; output:\n" + output());
+                if (l.contains(text)) return l;
             }
         }
 

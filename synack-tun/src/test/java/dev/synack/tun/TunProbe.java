@@ -1,6 +1,5 @@
 package dev.synack.tun;
 
-import dev.synack.tcp.SocketOptions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -11,20 +10,20 @@ class TunProbe {
         TunLab.assumeTunLab();
         int mtu = Integer.getInteger("probe.mtu", 1500);
         try (var lab = new TunLab(mtu)) {
-            var o = new SocketOptions();
-            o.rcvBuf = Integer.getInteger("probe.rcvbuf", 0);
-            var l = BlockingListener.listen(lab.host.runtime(), lab.host.stack(), 8080, 16, o);
+
+            
+            var l = new dev.synack.socket.TcpServerSocket(lab.host.sockets(), 8080, 16);
             long bulk = Long.getLong("probe.mb", 50) << 20;
             var peer = lab.python("client", lab.synackAddr, "8080", String.valueOf(bulk));
-            BlockingConnection c = l.accept(TimeUnit.SECONDS.toNanos(20));
+            dev.synack.socket.TcpSocket c = l.accept(); var cin = c.getInputStream();
             byte[] buf = new byte[1 << 20];
             long total = 0, t0 = System.nanoTime(), lastPrint = t0;
             int n;
-            while ((n = c.read(buf, 0, buf.length)) > 0) {
+            while ((n = cin.read(buf)) > 0) {
                 total += n;
                 if (System.nanoTime() - lastPrint > 200_000_000L) {
                     lastPrint = System.nanoTime();
-                    System.out.println(lab.host.call(() -> c.connection().info()));
+                    System.out.println(c.tcpInfo());
                 }
             }
             double s = (System.nanoTime() - t0) / 1e9;
