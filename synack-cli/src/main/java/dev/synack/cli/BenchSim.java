@@ -31,6 +31,9 @@ final class BenchSim implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "S", description = "Virtual seconds per workload (default ${DEFAULT-VALUE}).", defaultValue = "60")
     double durationS;
 
+    @Option(names = "--warmup", paramLabel = "S", description = "Virtual seconds of the first workload run first, unmeasured, so the JIT has compiled the hot path (default ${DEFAULT-VALUE}: cold, as a fresh process).", defaultValue = "0")
+    double warmupS;
+
     BenchSim(PrintStream out) {
         this.out = out;
     }
@@ -38,6 +41,8 @@ final class BenchSim implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!(durationS >= 1 && durationS <= 600)) throw new ParameterException(spec.commandLine(), "bad --duration: 1 ≤ S ≤ 600");
+        if (!(warmupS >= 0 && warmupS <= 600)) throw new ParameterException(spec.commandLine(), "bad --warmup: 0 ≤ S ≤ 600");
+        if (warmupS > 0) Experiment.of(100_000_000, 20, 0, 0, 1, "cubic", warmupS, 2).run();
         out.printf(Locale.ROOT, "%-28s %9s %9s %11s %11s %12s %11s %9s%n", "workload", "wall s", "CPU s", "packets", "packets/s",
                 "events/s", "goodput", "of cap.");
         row("1 flow, 100M, 20 ms", Experiment.of(100_000_000, 20, 0, 0, 1, "cubic", durationS, 1), NS3_SINGLE_S);

@@ -77,6 +77,12 @@ class ExperimentCommandTest {
     }
 
     @Test
+    void benchSimBadWarmupIsOneLine() {
+        SynackCommandTest.assertRejected(SynackCommandTest.run("bench", "sim", "--warmup", "-1"),
+                "synack bench sim: bad --warmup: 0 ≤ S ≤ 600 (see 'synack bench sim --help')");
+    }
+
+    @Test
     void benchWithoutWorkloadNamesBoth() {
         SynackCommandTest.assertRejected(SynackCommandTest.run("bench"),
                 "synack bench: missing benchmark (sim, tun) (see 'synack bench --help')");
