@@ -40,8 +40,9 @@ public final class TcpConnection {
     static final int MAX_QUICKACKS = 16;
     /** Linux's TCP_RTO_MIN (include/net/tcp.h): also the base of tcp_model_timeout for data. */
     static final long TCP_RTO_MIN_US = 200_000;
-    /** Linux's TCP_TIMEOUT_MIN: 2 jiffies, 8 ms at HZ=250 (the TLP's slack for more than one segment). */
-    static final long TCP_TIMEOUT_MIN_US = 8_000;
+    /** Linux's TCP_TIMEOUT_MIN_US (include/net/tcp.h): 2 ms, the TLP's slack for more than one segment
+     *  (tcp_schedule_loss_probe adds it to 2·SRTT in microseconds, whatever HZ is). */
+    static final long TCP_TIMEOUT_MIN_US = 2_000;
     /** One timer tick at HZ=250, the granularity of Linux's timer_list timers. */
     static final long JIFFY_NS = 4_000_000;
     /** Linux's TCP_PAWS_24DAYS: ts_recent older than this is ignored for PAWS (RFC 7323 §5.5). */
@@ -1739,16 +1740,17 @@ public final class TcpConnection {
             if (segLen > 0) {
                 // tcp_snd_wnd_test: the whole segment must fit the window.
                 if (Seq.gt(sndNxt + segLen, wndEnd)) break;
-                if (packetsInFlight() >= cw.cwnd) {
+                // tcp_cwnd_test: "don't be strict about the congestion window for the final FIN" — an
+                // skb of one segment carrying the FIN goes whatever cwnd says.
+                if ((flags & FIN) == 0 && packetsInFlight() >= cw.cwnd) {
                     cw.cwndLimited = true;
                     break;
                 }
                 if (segLen < mss && !nagleAllows(last, flags)) break;
                 if (pushWithin(sndNxt, sndNxt + segLen)) flags |= PSH;
                 else if (!last && burstSegments > 0 && burstEndsAfter(segLen, wndEnd)) flags |= PSH;
-            } else if (packetsInFlight() >= cw.cwnd && rtx.size() > 0) {
-                break; // a bare FIN still obeys cwnd (Linux queues it as an skb)
             }
+            // A bare FIN (tcp_send_fin queues it as its own one-segment skb) passes tcp_cwnd_test too.
             sendData(sndNxt, segLen, flags, now, false);
             int seqLen = segLen + ((flags & FIN) != 0 ? 1 : 0);
             rtx.add(sndNxt, sndNxt + seqLen, ((flags & FIN) != 0 ? RetransmitQueue.F_FIN : 0)
@@ -1766,7 +1768,13 @@ public final class TcpConnection {
         if (sentSomething) {
             cwndValidate();
             lastSendNs = now;
-            if (!xmitTimer.isArmed() || xmitKind == XmitTimer.PROBE) setXmitTimer(now);
+            // tcp_write_xmit: every transmission of new data schedules the loss probe afresh
+            // (tcp_schedule_loss_probe replaces a pending RTO or TLP); otherwise keep the timer running.
+            if (burstSegments > 0 && xmitKind != XmitTimer.PROBE && scheduleLossProbe(now)) {
+                // armed
+            } else if (!xmitTimer.isArmed() || xmitKind == XmitTimer.PROBE) {
+                setXmitTimer(now);
+            }
         } else if (rtx.isEmpty() && sendBuf.length() - unsentOffset() > 0 && !xmitTimer.isArmed()) {
             // tcp_check_probe_timer: data waits on a window that is closed (or too small): persist.
             armXmit(XmitTimer.PROBE, Math.max(rtoUs, TCP_RTO_MIN_US));
