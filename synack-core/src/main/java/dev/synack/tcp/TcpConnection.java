@@ -1107,12 +1107,18 @@ public final class TcpConnection {
         int ackedPackets = 0;
         boolean advanced = Seq.gt(ack, priorUna);
         int sackedBeforeClean = rtx.sackedOut;
+        int priorDupAcks = dupAcks;
         if (advanced) {
             ackedPackets = cleanRtxQueue(seg, now);
             retransmits = 0;
         }
         // Segments SACKed earlier were delivered then; this ACK delivers only the others (tp->delivered).
         int newlyAcked = ackedPackets - (sackedBeforeClean - rtx.sackedOut);
+        if (!sackOk && ackedPackets > 0) {
+            // tcp_remove_reno_sacks: without SACK one cumulative ACK delivers the hole; the other
+            // segments it covers were already counted by their duplicate ACKs (tcp_add_reno_sack).
+            newlyAcked = Math.max(ackedPackets - Math.min(priorDupAcks, Math.max(priorPacketsOut - 1, 0)), 1);
+        }
         if (priorPacketsOut == 0 && !advanced) {
             // Nothing in flight: a window update, a probe's answer or a keepalive answer (tcp_ack's no_queue).
             if (sendBuf.length() > unsentOffset()) ackProbe();
@@ -1121,6 +1127,8 @@ public final class TcpConnection {
         boolean dupAck = !advanced && seg.payloadLen == 0 && !seg.has(FIN) && sndWnd == priorWnd
                 && !windowUpdated && rtx.size() > 0;
         int delivered = newlyAcked + newlySacked;
+        // tcp_add_reno_sack counts a duplicate ACK as one segment delivered (while it may stand for one).
+        if (!sackOk && dupAck && dupAcks < Math.max(rtx.size() - 1, 0)) delivered++;
         lossDetection(advanced, dupAck, newlySacked, ackedPackets, priorSacked, now);
         congestionControl(advanced, delivered, newlyAcked, now);
         if (advanced && (finSent && Seq.ge(ack, finSeq + 1))) ourFinAcked();
@@ -1209,8 +1217,9 @@ public final class TcpConnection {
         sndBufSeq += bytes;
         bytesAcked += Seq.diff(ack, sndUna);
         sndUna = ack;
-        if (!sackOk && rtx.sackedOut == 0 && dupAcks > 0) {
-            dupAcks = Math.max(0, dupAcks - packets); // tcp_remove_reno_sacks
+        if (!sackOk && rtx.sackedOut == 0 && dupAcks > 0 && packets > 0) {
+            // tcp_remove_reno_sacks: one ACKed packet fills the hole, the rest eat duplicate ACKs.
+            dupAcks = packets - 1 >= dupAcks ? 0 : dupAcks - (packets - 1);
         }
         // RTT: from the oldest newly acked segment never retransmitted; else from the echoed timestamp.
         if (!retransAcked && firstAckedSentNs >= 0) {
@@ -1275,7 +1284,8 @@ public final class TcpConnection {
         if (!sackOk && dupAck) {
             dupAcks++; // tcp_add_reno_sack: each duplicate ACK stands for one segment that left
         }
-        if (advanced && !sackOk && caState == CaState.OPEN) dupAcks = 0;
+        // tcp_fastretrans_alert, Open/Disorder: tcp_reset_reno_sack when SND.UNA advances.
+        if (advanced && !sackOk && (caState == CaState.OPEN || caState == CaState.DISORDER)) dupAcks = 0;
         switch (caState) {
             case RECOVERY -> {
                 if (Seq.ge(sndUna, highSeq)) {
