@@ -144,6 +144,11 @@ public final class TcpConnection {
     CaState caState = CaState.OPEN;
     int highSeq;
     int dupAcks;
+    /** Segments this ACK marked lost (Linux's newly_lost in tcp_fastretrans_alert / tcp_cwnd_reduction). */
+    private int newlyLost;
+    /** RACK's latest delivered transmission (tp->rack.mstamp, rack.end_seq); -1 before any. */
+    private long rackXmitNs = -1;
+    private int rackEndSeq;
     int prrDelivered, prrOut, priorCwnd;
     int tlpHighSeq;
     boolean tlpPending;
@@ -1129,7 +1134,9 @@ public final class TcpConnection {
         int delivered = newlyAcked + newlySacked;
         // tcp_add_reno_sack counts a duplicate ACK as one segment delivered (while it may stand for one).
         if (!sackOk && dupAck && dupAcks < Math.max(rtx.size() - 1, 0)) delivered++;
+        int priorLostMarks = rtx.lostMarks;
         lossDetection(advanced, dupAck, newlySacked, ackedPackets, priorSacked, now);
+        newlyLost = rtx.lostMarks - priorLostMarks;
         congestionControl(advanced, delivered, newlyAcked, now);
         if (advanced && (finSent && Seq.ge(ack, finSeq + 1))) ourFinAcked();
         if (advanced) {
@@ -1201,6 +1208,7 @@ public final class TcpConnection {
             int s = rtx.start(0), e = rtx.end(0);
             if (Seq.le(e, ack)) {
                 int bits = rtx.bits(0);
+                if ((bits & RetransmitQueue.SACKED) == 0) rackAdvance(0);
                 if ((bits & RetransmitQueue.EVER_RETRANS) != 0) retransAcked = true;
                 else if (firstAckedSentNs < 0 && (bits & RetransmitQueue.SACKED) == 0) firstAckedSentNs = rtx.sentNs(0);
                 rtx.removeFirst();
@@ -1267,6 +1275,7 @@ public final class TcpConnection {
                 if (Seq.ge(rs, e)) break;
                 if (Seq.ge(rs, s) && Seq.le(re, e) && !rtx.has(i, RetransmitQueue.SACKED)) {
                     rtx.setBit(i, RetransmitQueue.SACKED);
+                    rackAdvance(i);
                     newly++;
                 }
             }
@@ -1298,7 +1307,10 @@ public final class TcpConnection {
                         markLost(0);
                         dupAcks = 0;
                     }
-                    if (sackOk) markSackLosses();
+                    if (sackOk) {
+                        markSackLosses();
+                        if ((cfg.tcpRecovery & 1) != 0) rackMarkLost();
+                    }
                 }
             }
             case LOSS -> {
@@ -1333,7 +1345,10 @@ public final class TcpConnection {
         prrDelivered = 0;
         prrOut = 0;
         markLost(0);
-        if (sackOk) markSackLosses();
+        if (sackOk) {
+            markSackLosses();
+            if ((cfg.tcpRecovery & 1) != 0) rackMarkLost();
+        }
         // A timer-driven TLP no longer applies once recovery starts.
         if (xmitKind == XmitTimer.TLP) setXmitTimer(now);
     }
@@ -1347,6 +1362,36 @@ public final class TcpConnection {
     private void markLost(int i) {
         if (i < rtx.size() && !rtx.has(i, RetransmitQueue.SACKED)) {
             rtx.setBit(i, RetransmitQueue.LOST);
+        }
+    }
+
+    /**
+     * tcp_rack_advance: remembers the latest-sent segment known delivered (RFC 8985 §6.1). A segment
+     * ever retransmitted is left out (Linux skips it when the ACK may be for the original; we always do).
+     */
+    private void rackAdvance(int i) {
+        if (rtx.has(i, RetransmitQueue.EVER_RETRANS)) return;
+        long sent = rtx.sentNs(i);
+        if (sent > rackXmitNs || (sent == rackXmitNs && Seq.gt(rtx.end(i), rackEndSeq))) {
+            rackXmitNs = sent;
+            rackEndSeq = rtx.end(i);
+        }
+    }
+
+    /**
+     * tcp_rack_detect_loss with a reordering window of 0, as tcp_rack_reo_wnd gives in Recovery (or at
+     * its entry by the duplicate threshold) when no reordering was seen: every segment not SACKed that
+     * was sent before the latest-sent delivered one (same time: lower sequence) is lost. The
+     * reordering timer (reo_wnd = min_rtt/4 outside Recovery) is not modelled.
+     */
+    private void rackMarkLost() {
+        if (rackXmitNs < 0) return;
+        for (int i = 0; i < rtx.size(); i++) {
+            long sent = rtx.sentNs(i);
+            if (sent > rackXmitNs || (sent == rackXmitNs && !Seq.lt(rtx.end(i), rackEndSeq))) continue;
+            if (!rtx.has(i, RetransmitQueue.SACKED) && !rtx.has(i, RetransmitQueue.LOST)) {
+                rtx.setBit(i, RetransmitQueue.LOST);
+            }
         }
     }
 
@@ -1376,8 +1421,11 @@ public final class TcpConnection {
                 long dividend = (long) cw.ssthresh * prrDelivered + priorCwnd - 1;
                 sndcnt = (int) (dividend / Math.max(priorCwnd, 1)) - prrOut;
             } else {
-                // Slow-start reduction bound (RFC 6937 §3.1 PRR-SSRB), as Linux tcp_cwnd_reduction.
-                sndcnt = Math.min(delta, Math.max(prrDelivered - prrOut, delivered) + 1);
+                // Slow-start reduction bound (RFC 6937 §3.1 PRR-SSRB), as Linux tcp_cwnd_reduction: the
+                // extra segment only when SND.UNA advanced and this ACK marked nothing newly lost.
+                sndcnt = Math.max(prrDelivered - prrOut, delivered);
+                if (advanced && newlyLost == 0) sndcnt++;
+                sndcnt = Math.min(delta, sndcnt);
             }
             sndcnt = Math.max(sndcnt, prrOut == 0 ? 1 : 0); // the first retransmission always goes
             cw.cwnd = inFlight + sndcnt;
