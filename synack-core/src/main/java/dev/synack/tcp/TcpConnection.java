@@ -586,10 +586,7 @@ public final class TcpConnection {
             case ESTABLISHED, SYN_RECV -> setState(TcpState.FIN_WAIT1);
             case CLOSE_WAIT -> setState(TcpState.LAST_ACK);
             case SYN_SENT -> {
-                // Linux: shutdown(SHUT_WR) in SYN_SENT does nothing on the wire; data and FIN wait.
-                finQueued = true;
-                sendShutdown = true;
-                return 0;
+                return disconnect();
             }
             case CLOSE, LISTEN -> {
                 return -Errno.ENOTCONN.number();
@@ -604,9 +601,20 @@ public final class TcpConnection {
         return 0;
     }
 
+    /**
+     * shutdown() of any kind in SYN_SENT: inet_shutdown (net/ipv4/af_inet.c) calls tcp_disconnect, which
+     * stops the attempt without a RST (tcp_need_reset excludes SYN_SENT) and sets sk_err = ECONNRESET:
+     * a connect() waiting on it fails with ECONNRESET. shutdown() itself returns 0.
+     */
+    private int disconnect() {
+        done(Errno.ECONNRESET);
+        return 0;
+    }
+
     /** shutdown(SHUT_RD): reads return end of stream; arriving data is still acknowledged (Linux). */
     public int shutdownInput() {
         if (state == TcpState.CLOSE || state == TcpState.LISTEN) return -Errno.ENOTCONN.number();
+        if (state == TcpState.SYN_SENT) return disconnect();
         appShutRd = true;
         notifyApp();
         return 0;
