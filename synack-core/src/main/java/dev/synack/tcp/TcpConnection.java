@@ -650,9 +650,17 @@ public final class TcpConnection {
             return;
         }
         if (options.linger && options.lingerSec == 0) {
-            // SO_LINGER {on, 0}: tcp_disconnect → RST, no TIME_WAIT.
+            // SO_LINGER {on, 0}: tcp_disconnect, no TIME_WAIT. It sends a RST only where tcp_need_reset
+            // says (ESTABLISHED, CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, SYN_RECV), or in CLOSING/LAST_ACK with
+            // data never sent (snd_nxt != write_seq); a connection in TIME_WAIT just goes.
             stats.inc(Counter.TcpExtTCPAbortOnData);
-            if (state != TcpState.SYN_RECV || true) sendActiveReset();
+            boolean unsentData = sendBuf != null && sendBuf.length() > unsentOffset();
+            boolean reset = switch (state) {
+                case ESTABLISHED, CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, SYN_RECV -> true;
+                case CLOSING, LAST_ACK -> unsentData;
+                default -> false;
+            };
+            if (reset) sendActiveReset();
             done(null);
             return;
         }
