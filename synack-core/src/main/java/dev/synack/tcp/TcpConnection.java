@@ -896,6 +896,23 @@ public final class TcpConnection {
                 sendSynAck();
                 return;
             }
+            if (state == TcpState.SYN_RECV && parent != null) {
+                // tcp_check_req (net/ipv4/tcp_minisocks.c): an ACK that is not for our SYN-ACK is refused by
+                // the listener; otherwise an in-window SYN resets the embryonic connection ("fourth,
+                // check the SYN bit": TCP_MIB_ATTEMPTFAILS, embryonic_reset → send_reset and drop the
+                // request, LINUX_MIB_EMBRYONICRSTS). RFC 5961 §4's challenge ACK is for full sockets.
+                if (seg.has(ACK) && seg.ack != sndNxt) {
+                    sendReset(seg.ack, 0, RST);
+                    return;
+                }
+                stats.inc(Counter.TcpAttemptFails);
+                stats.inc(Counter.TcpExtEmbryonicRsts);
+                // tcp_v4_send_reset: seq = SEG.ACK if it has one, else 0 with ACK of everything it occupied.
+                if (seg.has(ACK)) sendReset(seg.ack, 0, RST);
+                else sendReset(0, seg.seq + seg.seqLength(), RST | ACK);
+                done(null);
+                return;
+            }
             // Simultaneous open (RFC 9293 Figure 8): the peer's SYN-ACK acknowledging our SYN passes
             // (Linux tcp_validate_incoming, step 4) and its old SYN is D-SACKed below.
             crossedSynAck = state == TcpState.SYN_RECV && parent == null && seg.has(ACK) && seg.seqLength() == 1

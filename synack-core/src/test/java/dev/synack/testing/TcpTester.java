@@ -56,6 +56,9 @@ public final class TcpTester {
 
     private record Captured(long timeNs, byte[] bytes) {}
 
+    /** Absolute sequence number {@code abs} in this tester's relative form (e.g. a RST with SEQ 0). */
+    public long relativeSeq(int abs) { return abs - (localIss == null ? 0 : localIss); }
+
     public TcpTester() { this(c -> {}); }
 
     public TcpTester(Consumer<TcpConfig> configure) {
