@@ -2386,7 +2386,10 @@ public final class TcpConnection {
                 && state != TcpState.FIN_WAIT1 && state != TcpState.FIN_WAIT2) {
             return;
         }
-        long elapsed = now - Math.max(lastAckRecvNs, lastRecvNs);
+        // keepalive_time_elapsed: since the later of the last data received (icsk_ack.lrcvtime, set by
+        // tcp_event_data_recv and at establishment) and the last acceptable ACK (tp->rcv_tstamp, tcp_ack);
+        // a segment dropped as out of window, or an old ACK, does not count as activity.
+        long elapsed = now - Math.max(lastAckRecvNs, lrcvNs);
         if (!rtx.isEmpty() || sendBuf.length() > 0) {
             sched.scheduleIn(keepaliveTimer, keepIdleNs());
             return;
