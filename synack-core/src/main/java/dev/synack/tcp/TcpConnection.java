@@ -146,6 +146,12 @@ public final class TcpConnection {
     int dupAcks;
     /** Segments this ACK marked lost (Linux's newly_lost in tcp_fastretrans_alert / tcp_cwnd_reduction). */
     private int newlyLost;
+    /** Receiver RTT estimate (tp->rcv_rtt_est: rtt_us << 3, the sequence and time of the window measure). */
+    private long rcvRttUs8, rcvRttEstTimeNs;
+    private int rcvRttEstSeq, rcvRttLastTsecr;
+    /** Bytes the application has read (copied_seq), and DRS's last measure (tp->rcvq_space). */
+    private long copiedTotal, rcvqSpaceSeq, rcvqSpaceTimeNs;
+    private int rcvqSpace;
     /** RACK's latest delivered transmission (tp->rack.mstamp, rack.end_seq); -1 before any. */
     private long rackXmitNs = -1;
     private int rackEndSeq;
@@ -541,6 +547,8 @@ public final class TcpConnection {
             return -Errno.EAGAIN.number();
         }
         int n = recvBuf.read(dst, off, Math.min(len, available));
+        copiedTotal += n;
+        if (n > 0) rcvSpaceAdjust(sched.nowNs()); // tcp_recvmsg_locked: before tcp_cleanup_rbuf
         cleanupRbuf(n);
         return n;
     }
@@ -812,6 +820,10 @@ public final class TcpConnection {
         cc.init(cw, now);
         // tcp_init_buffer_space: the send buffer grows to what the initial window needs unless locked.
         if (options.sndBuf == 0) sndbufExpand();
+        // ... and DRS starts measuring: rcvq_space.space = min(rcv_ssthresh, rcv_wnd, TCP_INIT_CWND · advmss).
+        rcvqSpaceTimeNs = now;
+        rcvqSpaceSeq = copiedTotal;
+        rcvqSpace = Math.min(Math.min(rcvSsthresh, rcvWnd), TCP_INIT_CWND * advMss);
         lastSendNs = now;
         lastAckRecvNs = now;
         cwndUsageSeq = sndNxt;
@@ -1503,6 +1515,7 @@ public final class TcpConnection {
     // ---- segment text and FIN (Linux tcp_data_queue, tcp_fin) -------------------------------
 
     private void dataQueue(InSegment seg, long now) {
+        rcvRttMeasureTs(seg, now); // tcp_rcv_established, before tcp_data_queue
         int seq = seg.seq;
         int len = seg.payloadLen;
         int off = seg.payloadOff;
@@ -1671,6 +1684,68 @@ public final class TcpConnection {
         }
         lrcvNs = now;
         ackPending = true;
+        rcvRttMeasure(now);
+    }
+
+    /**
+     * tcp_rcv_rtt_measure: without timestamps, the receiver's RTT is the time a window's worth of data
+     * (RCV.NXT + RCV.WND at the start) takes to arrive; a sample only lowers the estimate (win_dep).
+     */
+    private void rcvRttMeasure(long now) {
+        if (rcvRttEstTimeNs != 0) {
+            if (Seq.lt(rcvNxt, rcvRttEstSeq)) return;
+            rcvRttUpdate(Math.max((now - rcvRttEstTimeNs) / 1000, 1), true);
+        }
+        rcvRttEstSeq = rcvNxt + rcvWnd;
+        rcvRttEstTimeNs = now;
+    }
+
+    /** tcp_rcv_rtt_measure_ts: with timestamps, a full-sized segment echoing a new TSecr gives a sample. */
+    private void rcvRttMeasureTs(InSegment seg, long now) {
+        if (!tsOk || !seg.hasTimestamps || seg.tsEcr == rcvRttLastTsecr) return;
+        rcvRttLastTsecr = seg.tsEcr;
+        if (seg.payloadLen >= rcvMss && seg.tsEcr != 0) {
+            long us = tsRttUs(seg.tsEcr, now);
+            if (us > 0) rcvRttUpdate(us, false);
+        }
+    }
+
+    /** tcp_rcv_rtt_update: an EWMA of 1/8 (timestamps), or the minimum (window measure). */
+    private void rcvRttUpdate(long sampleUs, boolean winDep) {
+        long est = rcvRttUs8;
+        if (est == 0) {
+            est = sampleUs << 3;
+        } else if (!winDep) {
+            est += sampleUs - (est >> 3);
+        } else if (sampleUs << 3 < est) {
+            est = sampleUs << 3;
+        }
+        rcvRttUs8 = est;
+    }
+
+    /**
+     * tcp_rcv_space_adjust (dynamic right-sizing): once per receiver RTT, if the application read more
+     * than in the previous RTT, grow the receive buffer to hold twice that plus a cushion, more again
+     * while the sender's rate grows (slow start), converted to buffer space by the scaling ratio
+     * (tcp_space_from_win) and capped at tcp_rmem[2] — unless SO_RCVBUF locked it (SOCK_RCVBUF_LOCK)
+     * or tcp_moderate_rcvbuf is off. The buffer never shrinks; wscale was chosen for tcp_rmem[2].
+     */
+    private void rcvSpaceAdjust(long now) {
+        long time = (now - rcvqSpaceTimeNs) / 1000;
+        if (rcvRttUs8 == 0 || time < (rcvRttUs8 >> 3)) return;
+        long copied = copiedTotal - rcvqSpaceSeq;
+        if (copied > rcvqSpace) {
+            if (cfg.tcpModerateRcvbuf && options.rcvBuf == 0) {
+                long rcvwin = (copied << 1) + 16L * advMss;
+                long grow = rcvwin * (copied - rcvqSpace) / Math.max(rcvqSpace, 1);
+                rcvwin += grow << 1;
+                long rcvbuf = Math.min((rcvwin << 8) / scalingRatio, cfg.tcpRmem[2]); // tcp_space_from_win
+                if (rcvbuf > recvBuf.capacity()) recvBuf.resize((int) rcvbuf);
+            }
+            rcvqSpace = (int) Math.min(copied, Integer.MAX_VALUE);
+        }
+        rcvqSpaceSeq = copiedTotal;
+        rcvqSpaceTimeNs = now;
     }
 
     private void incrQuickAck() {
