@@ -33,7 +33,8 @@ import dev.synack.wire.TcpOptionWriter;
  * ≥ 0 or a negative errno ({@link Errno#number()}), as the kernel's syscalls do.
  *
  * <p>Not yet modelled (see README): urgent data, ECN, TCP Fast Open, SYN cookies, MTU probing,
- * receive-buffer auto-tuning, compressed SACKs, RACK, F-RTO, D-SACK-based undo, TSO/GSO.
+ * compressed SACKs, RACK's reordering window and timer (RACK marks losses in Recovery only), F-RTO,
+ * D-SACK-based undo, TSO/GSO.
  */
 public final class TcpConnection {
     /** Linux's TCP_MAX_QUICKACKS (include/net/tcp.h). */
