@@ -82,7 +82,11 @@ class KernelInteropTest {
                     hello from synack
                     """, curl.output());
             // synack closed first (FIN after the response): it ends in TIME_WAIT, the kernel's side in CLOSE.
-            assertTrue(c.awaitState(TcpState.TIME_WAIT, TimeUnit.SECONDS.toNanos(5)), "state " + c.state());
+            // In real time the tail loss probe (2·SRTT + 2 ms, tcp_schedule_loss_probe) may resend the FIN
+            // while the kernel's ACK is on its way; arriving after the kernel's socket is gone, it draws a
+            // RST that ends TIME_WAIT (tcp_timewait_state_process with tcp_rfc1337 = 0), as on Linux.
+            boolean timeWait = c.awaitState(TcpState.TIME_WAIT, TimeUnit.SECONDS.toNanos(5));
+            assertTrue(timeWait || c.state() == TcpState.CLOSE, "state " + c.state());
         }
     }
 
