@@ -1254,7 +1254,10 @@ public final class TcpConnection {
             int s = rtx.start(0), e = rtx.end(0);
             if (Seq.le(e, ack)) {
                 int bits = rtx.bits(0);
-                if ((bits & RetransmitQueue.SACKED) == 0) rackAdvance(0);
+                // A retransmission cumulatively ACKed does not advance RACK here: Linux's would, but the same
+                // ACK then usually shows reordering (an original never SACKed below the highest SACK,
+                // tcp_check_sack_reordering), which widens the reordering window we do not model.
+                if ((bits & (RetransmitQueue.SACKED | RetransmitQueue.EVER_RETRANS)) == 0) rackAdvance(0);
                 if ((bits & RetransmitQueue.EVER_RETRANS) != 0) retransAcked = true;
                 else if (firstAckedSentNs < 0 && (bits & RetransmitQueue.SACKED) == 0) firstAckedSentNs = rtx.sentNs(0);
                 rtx.removeFirst();
@@ -1412,12 +1415,13 @@ public final class TcpConnection {
     }
 
     /**
-     * tcp_rack_advance: remembers the latest-sent segment known delivered (RFC 8985 §6.1). A segment
-     * ever retransmitted is left out (Linux skips it when the ACK may be for the original; we always do).
+     * tcp_rack_advance: remembers the latest-sent segment known delivered (RFC 8985 §6.1). For a
+     * retransmitted segment the SACK may be for the original: it counts only if its RTT is at least
+     * min_rtt (Linux's test for a spurious sample).
      */
     private void rackAdvance(int i) {
-        if (rtx.has(i, RetransmitQueue.EVER_RETRANS)) return;
         long sent = rtx.sentNs(i);
+        if (rtx.has(i, RetransmitQueue.EVER_RETRANS) && (sched.nowNs() - sent) / 1000 < rtt.minRttUs()) return;
         if (sent > rackXmitNs || (sent == rackXmitNs && Seq.gt(rtx.end(i), rackEndSeq))) {
             rackXmitNs = sent;
             rackEndSeq = rtx.end(i);
@@ -1435,8 +1439,13 @@ public final class TcpConnection {
         for (int i = 0; i < rtx.size(); i++) {
             long sent = rtx.sentNs(i);
             if (sent > rackXmitNs || (sent == rackXmitNs && !Seq.lt(rtx.end(i), rackEndSeq))) continue;
-            if (!rtx.has(i, RetransmitQueue.SACKED) && !rtx.has(i, RetransmitQueue.LOST)) {
+            if (rtx.has(i, RetransmitQueue.SACKED)) continue;
+            if (!rtx.has(i, RetransmitQueue.LOST)) {
                 rtx.setBit(i, RetransmitQueue.LOST);
+            } else if (rtx.has(i, RetransmitQueue.RETRANS)) {
+                // A lost retransmission (tcp_mark_skb_lost clears TCPCB_SACKED_RETRANS): send it again.
+                rtx.clearBit(i, RetransmitQueue.RETRANS);
+                rtx.lostMarks++;
             }
         }
     }
@@ -1930,6 +1939,8 @@ public final class TcpConnection {
             sndNxt += seqLen;
             sentSomething = true;
             burstSegments++;
+            // tcp_write_xmit: new data sent in a cwnd reduction counts in prr_out too.
+            if (caState == CaState.RECOVERY) prrOut++;
             if ((flags & FIN) != 0) break;
         }
         if (sentSomething) {

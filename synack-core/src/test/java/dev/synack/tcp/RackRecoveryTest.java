@@ -48,4 +48,36 @@ class RackRecoveryTest {
         t.expect(310, ". 1449:2897(1448) ack 1");
         t.expectNothing(311);
     }
+
+    /**
+     * A lost retransmission (tcp_rack_detect_loss → tcp_mark_skb_lost clears TCPCB_SACKED_RETRANS): once a
+     * segment sent after the retransmission is SACKed — a retransmitted or new one whose RTT is at least
+     * min_rtt (tcp_rack_advance) — the retransmission is lost too and goes again. New data sent in
+     * Recovery counts in prr_out (tcp_write_xmit).
+     */
+    @Test
+    void lostRetransmission_isSentAgain() {
+        var t = new TcpTester();
+        var c = t.establishedClient();
+        t.at(200, () -> assertEquals(20 * MSS, c.send(new byte[20 * MSS], 0, 20 * MSS)));
+        t.drain(200); // ten segments (cwnd 10)
+        var sent = new java.util.ArrayList<dev.synack.wire.TcpSegment>();
+        for (int k = 1; k <= 9; k++) {
+            // SACKs of 1..k: limited transmit, then (from the third) Recovery with its retransmission
+            // of segment 0 at 302 and PRR's new segments.
+            t.inject(299 + k, sack(299 + k, 1).replace(" " + (1 + MSS) + ":" + (1 + 2 * MSS) + ">",
+                    " " + (1 + MSS) + ":" + (1 + (long) (k + 1) * MSS) + ">"));
+            sent.addAll(t.drain(299 + k));
+        }
+        var retransmitted = sent.stream().filter(x -> Integer.toUnsignedLong(x.seq()) < Integer.toUnsignedLong(sent.get(0).seq())).toList();
+        assertEquals(1, retransmitted.size(), "segment 0 retransmitted once: " + sent);
+        int highest = sent.getLast().seq() + sent.getLast().payload().length;
+        long hi = t.relativeSeq(highest);
+        // Everything sent after the retransmission (at 303 ms and later) is SACKed 100 ms later; the
+        // retransmission of segment 0 went at 302, before them, and is still not delivered: lost
+        // again, and retransmitted at once.
+        t.inject(404, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1404 ecr 304,nop,nop,sack "
+                + (1 + MSS) + ":" + hi + ">");
+        t.expect(404, ". 1:1449(1448) ack 1");
+    }
 }
