@@ -896,8 +896,11 @@ public final class TcpConnection {
             }
             return;
         }
-        // RFC 7323 §4.3: remember the timestamp to echo (Linux tcp_replace_ts_recent).
-        if (tsOk && seg.hasTimestamps && Seq.le(seg.seq, rcvWup)) {
+        // RFC 7323 §4.3: remember the timestamp to echo (Linux tcp_replace_ts_recent). Linux does it in
+        // tcp_ack once the ACK is known good: not for an ACK of data never sent (ACK_UNSENT_DATA), nor
+        // an ACK older than SND.UNA (old_ack), nor a segment without ACK (dropped).
+        boolean ackUsable = seg.has(ACK) && !Seq.gt(seg.ack, sndNxt) && !Seq.lt(seg.ack, sndUna);
+        if (tsOk && seg.hasTimestamps && Seq.le(seg.seq, rcvWup) && ackUsable) {
             tsRecent = seg.tsVal;
             tsRecentStampNs = now;
         }
