@@ -325,9 +325,9 @@ final class KernelSocket {
                 }
                 ret = -Errno.ENOTCONN.number();
             } else if (conn.state() == TcpState.SYN_SENT) {
-                // inet_shutdown → tcp_disconnect: the attempt stops without a RST; the socket is unconnected.
-                conn.close();
-                conn = null;
+                // inet_shutdown → tcp_disconnect: the attempt stops without a RST, sk_err = ECONNRESET (a
+                // waiting connect() fails with it); the socket is unconnected and may connect again.
+                conn.shutdownOutput();
                 sstate = SockState.UNCONNECTED;
             } else {
                 if (rd) conn.shutdownInput();

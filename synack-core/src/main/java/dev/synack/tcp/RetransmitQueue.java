@@ -21,6 +21,8 @@ final class RetransmitQueue {
 
     /** Counters over the entries, as Linux's tp->sacked_out, lost_out, retrans_out. */
     int sackedOut, lostOut, retransOut;
+    /** How many times an entry has been marked lost, ever (newly_lost in Linux is a difference of this). */
+    int lostMarks;
 
     int size() { return size; }
 
@@ -66,6 +68,7 @@ final class RetransmitQueue {
         } else if (bit == LOST) {
             if ((bits[j] & SACKED) != 0) return;
             lostOut++;
+            lostMarks++;
         } else if (bit == RETRANS) {
             retransOut++;
         }

@@ -86,7 +86,7 @@ public final class TcpConfig {
     public int tcpTwReuse = 2;
     /** net.ipv4.tcp_adv_win_scale: obsolete in 6.x (scaling_ratio replaced it); accepted. Default 1. */
     public int tcpAdvWinScale = 1;
-    /** net.ipv4.tcp_moderate_rcvbuf: receive buffer auto-tuning (not modelled yet). Default 1. */
+    /** net.ipv4.tcp_moderate_rcvbuf: receive buffer auto-tuning (tcp_rcv_space_adjust). Default 1. */
     public boolean tcpModerateRcvbuf = true;
     /** net.ipv4.tcp_base_mss: MTU probing base (not modelled). Default 1024. */
     public int tcpBaseMss = 1024;

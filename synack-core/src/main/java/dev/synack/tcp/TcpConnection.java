@@ -33,15 +33,17 @@ import dev.synack.wire.TcpOptionWriter;
  * ≥ 0 or a negative errno ({@link Errno#number()}), as the kernel's syscalls do.
  *
  * <p>Not yet modelled (see README): urgent data, ECN, TCP Fast Open, SYN cookies, MTU probing,
- * receive-buffer auto-tuning, compressed SACKs, RACK, F-RTO, D-SACK-based undo, TSO/GSO.
+ * compressed SACKs, RACK's reordering window and timer (RACK marks losses in Recovery only), F-RTO,
+ * D-SACK-based undo, TSO/GSO.
  */
 public final class TcpConnection {
     /** Linux's TCP_MAX_QUICKACKS (include/net/tcp.h). */
     static final int MAX_QUICKACKS = 16;
     /** Linux's TCP_RTO_MIN (include/net/tcp.h): also the base of tcp_model_timeout for data. */
     static final long TCP_RTO_MIN_US = 200_000;
-    /** Linux's TCP_TIMEOUT_MIN: 2 jiffies, 8 ms at HZ=250 (the TLP's slack for more than one segment). */
-    static final long TCP_TIMEOUT_MIN_US = 8_000;
+    /** Linux's TCP_TIMEOUT_MIN_US (include/net/tcp.h): 2 ms, the TLP's slack for more than one segment
+     *  (tcp_schedule_loss_probe adds it to 2·SRTT in microseconds, whatever HZ is). */
+    static final long TCP_TIMEOUT_MIN_US = 2_000;
     /** One timer tick at HZ=250, the granularity of Linux's timer_list timers. */
     static final long JIFFY_NS = 4_000_000;
     /** Linux's TCP_PAWS_24DAYS: ts_recent older than this is ignored for PAWS (RFC 7323 §5.5). */
@@ -143,6 +145,17 @@ public final class TcpConnection {
     CaState caState = CaState.OPEN;
     int highSeq;
     int dupAcks;
+    /** Segments this ACK marked lost (Linux's newly_lost in tcp_fastretrans_alert / tcp_cwnd_reduction). */
+    private int newlyLost;
+    /** Receiver RTT estimate (tp->rcv_rtt_est: rtt_us << 3, the sequence and time of the window measure). */
+    private long rcvRttUs8, rcvRttEstTimeNs;
+    private int rcvRttEstSeq, rcvRttLastTsecr;
+    /** Bytes the application has read (copied_seq), and DRS's last measure (tp->rcvq_space). */
+    private long copiedTotal, rcvqSpaceSeq, rcvqSpaceTimeNs;
+    private int rcvqSpace;
+    /** RACK's latest delivered transmission (tp->rack.mstamp, rack.end_seq); -1 before any. */
+    private long rackXmitNs = -1;
+    private int rackEndSeq;
     int prrDelivered, prrOut, priorCwnd;
     int tlpHighSeq;
     boolean tlpPending;
@@ -535,6 +548,8 @@ public final class TcpConnection {
             return -Errno.EAGAIN.number();
         }
         int n = recvBuf.read(dst, off, Math.min(len, available));
+        copiedTotal += n;
+        if (n > 0) rcvSpaceAdjust(sched.nowNs()); // tcp_recvmsg_locked: before tcp_cleanup_rbuf
         cleanupRbuf(n);
         return n;
     }
@@ -580,10 +595,7 @@ public final class TcpConnection {
             case ESTABLISHED, SYN_RECV -> setState(TcpState.FIN_WAIT1);
             case CLOSE_WAIT -> setState(TcpState.LAST_ACK);
             case SYN_SENT -> {
-                // Linux: shutdown(SHUT_WR) in SYN_SENT does nothing on the wire; data and FIN wait.
-                finQueued = true;
-                sendShutdown = true;
-                return 0;
+                return disconnect();
             }
             case CLOSE, LISTEN -> {
                 return -Errno.ENOTCONN.number();
@@ -598,9 +610,20 @@ public final class TcpConnection {
         return 0;
     }
 
+    /**
+     * shutdown() of any kind in SYN_SENT: inet_shutdown (net/ipv4/af_inet.c) calls tcp_disconnect, which
+     * stops the attempt without a RST (tcp_need_reset excludes SYN_SENT) and sets sk_err = ECONNRESET:
+     * a connect() waiting on it fails with ECONNRESET. shutdown() itself returns 0.
+     */
+    private int disconnect() {
+        done(Errno.ECONNRESET);
+        return 0;
+    }
+
     /** shutdown(SHUT_RD): reads return end of stream; arriving data is still acknowledged (Linux). */
     public int shutdownInput() {
         if (state == TcpState.CLOSE || state == TcpState.LISTEN) return -Errno.ENOTCONN.number();
+        if (state == TcpState.SYN_SENT) return disconnect();
         appShutRd = true;
         notifyApp();
         return 0;
@@ -636,9 +659,17 @@ public final class TcpConnection {
             return;
         }
         if (options.linger && options.lingerSec == 0) {
-            // SO_LINGER {on, 0}: tcp_disconnect → RST, no TIME_WAIT.
+            // SO_LINGER {on, 0}: tcp_disconnect, no TIME_WAIT. It sends a RST only where tcp_need_reset
+            // says (ESTABLISHED, CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, SYN_RECV), or in CLOSING/LAST_ACK with
+            // data never sent (snd_nxt != write_seq); a connection in TIME_WAIT just goes.
             stats.inc(Counter.TcpExtTCPAbortOnData);
-            if (state != TcpState.SYN_RECV || true) sendActiveReset();
+            boolean unsentData = sendBuf != null && sendBuf.length() > unsentOffset();
+            boolean reset = switch (state) {
+                case ESTABLISHED, CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, SYN_RECV -> true;
+                case CLOSING, LAST_ACK -> unsentData;
+                default -> false;
+            };
+            if (reset) sendActiveReset();
             done(null);
             return;
         }
@@ -790,6 +821,10 @@ public final class TcpConnection {
         cc.init(cw, now);
         // tcp_init_buffer_space: the send buffer grows to what the initial window needs unless locked.
         if (options.sndBuf == 0) sndbufExpand();
+        // ... and DRS starts measuring: rcvq_space.space = min(rcv_ssthresh, rcv_wnd, TCP_INIT_CWND · advmss).
+        rcvqSpaceTimeNs = now;
+        rcvqSpaceSeq = copiedTotal;
+        rcvqSpace = Math.min(Math.min(rcvSsthresh, rcvWnd), TCP_INIT_CWND * advMss);
         lastSendNs = now;
         lastAckRecvNs = now;
         cwndUsageSeq = sndNxt;
@@ -861,8 +896,11 @@ public final class TcpConnection {
             }
             return;
         }
-        // RFC 7323 §4.3: remember the timestamp to echo (Linux tcp_replace_ts_recent).
-        if (tsOk && seg.hasTimestamps && Seq.le(seg.seq, rcvWup)) {
+        // RFC 7323 §4.3: remember the timestamp to echo (Linux tcp_replace_ts_recent). Linux does it in
+        // tcp_ack once the ACK is known good: not for an ACK of data never sent (ACK_UNSENT_DATA), nor
+        // an ACK older than SND.UNA (old_ack), nor a segment without ACK (dropped).
+        boolean ackUsable = seg.has(ACK) && !Seq.gt(seg.ack, sndNxt) && !Seq.lt(seg.ack, sndUna);
+        if (tsOk && seg.hasTimestamps && Seq.le(seg.seq, rcvWup) && ackUsable) {
             tsRecent = seg.tsVal;
             tsRecentStampNs = now;
         }
@@ -872,6 +910,23 @@ public final class TcpConnection {
             if (state == TcpState.SYN_RECV && !seg.has(ACK) && seg.seq == irs) {
                 // A retransmitted SYN: answer with the SYN-ACK again (Linux tcp_check_req).
                 sendSynAck();
+                return;
+            }
+            if (state == TcpState.SYN_RECV && parent != null) {
+                // tcp_check_req (net/ipv4/tcp_minisocks.c): an ACK that is not for our SYN-ACK is refused by
+                // the listener; otherwise an in-window SYN resets the embryonic connection ("fourth,
+                // check the SYN bit": TCP_MIB_ATTEMPTFAILS, embryonic_reset → send_reset and drop the
+                // request, LINUX_MIB_EMBRYONICRSTS). RFC 5961 §4's challenge ACK is for full sockets.
+                if (seg.has(ACK) && seg.ack != sndNxt) {
+                    sendReset(seg.ack, 0, RST);
+                    return;
+                }
+                stats.inc(Counter.TcpAttemptFails);
+                stats.inc(Counter.TcpExtEmbryonicRsts);
+                // tcp_v4_send_reset: seq = SEG.ACK if it has one, else 0 with ACK of everything it occupied.
+                if (seg.has(ACK)) sendReset(seg.ack, 0, RST);
+                else sendReset(0, seg.seq + seg.seqLength(), RST | ACK);
+                done(null);
                 return;
             }
             // Simultaneous open (RFC 9293 Figure 8): the peer's SYN-ACK acknowledging our SYN passes
@@ -1106,12 +1161,18 @@ public final class TcpConnection {
         int ackedPackets = 0;
         boolean advanced = Seq.gt(ack, priorUna);
         int sackedBeforeClean = rtx.sackedOut;
+        int priorDupAcks = dupAcks;
         if (advanced) {
             ackedPackets = cleanRtxQueue(seg, now);
             retransmits = 0;
         }
         // Segments SACKed earlier were delivered then; this ACK delivers only the others (tp->delivered).
         int newlyAcked = ackedPackets - (sackedBeforeClean - rtx.sackedOut);
+        if (!sackOk && ackedPackets > 0) {
+            // tcp_remove_reno_sacks: without SACK one cumulative ACK delivers the hole; the other
+            // segments it covers were already counted by their duplicate ACKs (tcp_add_reno_sack).
+            newlyAcked = Math.max(ackedPackets - Math.min(priorDupAcks, Math.max(priorPacketsOut - 1, 0)), 1);
+        }
         if (priorPacketsOut == 0 && !advanced) {
             // Nothing in flight: a window update, a probe's answer or a keepalive answer (tcp_ack's no_queue).
             if (sendBuf.length() > unsentOffset()) ackProbe();
@@ -1120,7 +1181,11 @@ public final class TcpConnection {
         boolean dupAck = !advanced && seg.payloadLen == 0 && !seg.has(FIN) && sndWnd == priorWnd
                 && !windowUpdated && rtx.size() > 0;
         int delivered = newlyAcked + newlySacked;
+        // tcp_add_reno_sack counts a duplicate ACK as one segment delivered (while it may stand for one).
+        if (!sackOk && dupAck && dupAcks < Math.max(rtx.size() - 1, 0)) delivered++;
+        int priorLostMarks = rtx.lostMarks;
         lossDetection(advanced, dupAck, newlySacked, ackedPackets, priorSacked, now);
+        newlyLost = rtx.lostMarks - priorLostMarks;
         congestionControl(advanced, delivered, newlyAcked, now);
         if (advanced && (finSent && Seq.ge(ack, finSeq + 1))) ourFinAcked();
         if (advanced) {
@@ -1192,6 +1257,10 @@ public final class TcpConnection {
             int s = rtx.start(0), e = rtx.end(0);
             if (Seq.le(e, ack)) {
                 int bits = rtx.bits(0);
+                // A retransmission cumulatively ACKed does not advance RACK here: Linux's would, but the same
+                // ACK then usually shows reordering (an original never SACKed below the highest SACK,
+                // tcp_check_sack_reordering), which widens the reordering window we do not model.
+                if ((bits & (RetransmitQueue.SACKED | RetransmitQueue.EVER_RETRANS)) == 0) rackAdvance(0);
                 if ((bits & RetransmitQueue.EVER_RETRANS) != 0) retransAcked = true;
                 else if (firstAckedSentNs < 0 && (bits & RetransmitQueue.SACKED) == 0) firstAckedSentNs = rtx.sentNs(0);
                 rtx.removeFirst();
@@ -1208,10 +1277,9 @@ public final class TcpConnection {
         sndBufSeq += bytes;
         bytesAcked += Seq.diff(ack, sndUna);
         sndUna = ack;
-        if (!sackOk && rtx.sackedOut == 0 && dupAcks > 0) {
-            // tcp_remove_reno_sacks: the cumulative ACK covers the hole (not counted by a duplicate ACK)
-            // and acked − 1 segments that duplicate ACKs stood for.
-            dupAcks = Math.max(0, dupAcks - Math.max(packets - 1, 0));
+        if (!sackOk && rtx.sackedOut == 0 && dupAcks > 0 && packets > 0) {
+            // tcp_remove_reno_sacks: one ACKed packet fills the hole, the rest eat duplicate ACKs.
+            dupAcks = packets - 1 >= dupAcks ? 0 : dupAcks - (packets - 1);
         }
         // RTT: from the oldest newly acked segment never retransmitted; else from the echoed timestamp.
         if (!retransAcked && firstAckedSentNs >= 0) {
@@ -1259,6 +1327,7 @@ public final class TcpConnection {
                 if (Seq.ge(rs, e)) break;
                 if (Seq.ge(rs, s) && Seq.le(re, e) && !rtx.has(i, RetransmitQueue.SACKED)) {
                     rtx.setBit(i, RetransmitQueue.SACKED);
+                    rackAdvance(i);
                     newly++;
                 }
             }
@@ -1276,7 +1345,8 @@ public final class TcpConnection {
         if (!sackOk && dupAck) {
             dupAcks++; // tcp_add_reno_sack: each duplicate ACK stands for one segment that left
         }
-        if (advanced && !sackOk && caState == CaState.OPEN) dupAcks = 0;
+        // tcp_fastretrans_alert, Open/Disorder: tcp_reset_reno_sack when SND.UNA advances.
+        if (advanced && !sackOk && (caState == CaState.OPEN || caState == CaState.DISORDER)) dupAcks = 0;
         switch (caState) {
             case RECOVERY -> {
                 if (Seq.ge(sndUna, highSeq)) {
@@ -1290,7 +1360,10 @@ public final class TcpConnection {
                         // for segments that left, as tcp_remove_reno_sacks keeps them).
                         markLost(0);
                     }
-                    if (sackOk) markSackLosses();
+                    if (sackOk) {
+                        markSackLosses();
+                        if ((cfg.tcpRecovery & 1) != 0) rackMarkLost();
+                    }
                 }
             }
             case LOSS -> {
@@ -1325,7 +1398,10 @@ public final class TcpConnection {
         prrDelivered = 0;
         prrOut = 0;
         markLost(0);
-        if (sackOk) markSackLosses();
+        if (sackOk) {
+            markSackLosses();
+            if ((cfg.tcpRecovery & 1) != 0) rackMarkLost();
+        }
         // A timer-driven TLP no longer applies once recovery starts.
         if (xmitKind == XmitTimer.TLP) setXmitTimer(now);
     }
@@ -1339,6 +1415,42 @@ public final class TcpConnection {
     private void markLost(int i) {
         if (i < rtx.size() && !rtx.has(i, RetransmitQueue.SACKED)) {
             rtx.setBit(i, RetransmitQueue.LOST);
+        }
+    }
+
+    /**
+     * tcp_rack_advance: remembers the latest-sent segment known delivered (RFC 8985 §6.1). For a
+     * retransmitted segment the SACK may be for the original: it counts only if its RTT is at least
+     * min_rtt (Linux's test for a spurious sample).
+     */
+    private void rackAdvance(int i) {
+        long sent = rtx.sentNs(i);
+        if (rtx.has(i, RetransmitQueue.EVER_RETRANS) && (sched.nowNs() - sent) / 1000 < rtt.minRttUs()) return;
+        if (sent > rackXmitNs || (sent == rackXmitNs && Seq.gt(rtx.end(i), rackEndSeq))) {
+            rackXmitNs = sent;
+            rackEndSeq = rtx.end(i);
+        }
+    }
+
+    /**
+     * tcp_rack_detect_loss with a reordering window of 0, as tcp_rack_reo_wnd gives in Recovery (or at
+     * its entry by the duplicate threshold) when no reordering was seen: every segment not SACKed that
+     * was sent before the latest-sent delivered one (same time: lower sequence) is lost. The
+     * reordering timer (reo_wnd = min_rtt/4 outside Recovery) is not modelled.
+     */
+    private void rackMarkLost() {
+        if (rackXmitNs < 0) return;
+        for (int i = 0; i < rtx.size(); i++) {
+            long sent = rtx.sentNs(i);
+            if (sent > rackXmitNs || (sent == rackXmitNs && !Seq.lt(rtx.end(i), rackEndSeq))) continue;
+            if (rtx.has(i, RetransmitQueue.SACKED)) continue;
+            if (!rtx.has(i, RetransmitQueue.LOST)) {
+                rtx.setBit(i, RetransmitQueue.LOST);
+            } else if (rtx.has(i, RetransmitQueue.RETRANS)) {
+                // A lost retransmission (tcp_mark_skb_lost clears TCPCB_SACKED_RETRANS): send it again.
+                rtx.clearBit(i, RetransmitQueue.RETRANS);
+                rtx.lostMarks++;
+            }
         }
     }
 
@@ -1368,8 +1480,11 @@ public final class TcpConnection {
                 long dividend = (long) cw.ssthresh * prrDelivered + priorCwnd - 1;
                 sndcnt = (int) (dividend / Math.max(priorCwnd, 1)) - prrOut;
             } else {
-                // Slow-start reduction bound (RFC 6937 §3.1 PRR-SSRB), as Linux tcp_cwnd_reduction.
-                sndcnt = Math.min(delta, Math.max(prrDelivered - prrOut, delivered) + 1);
+                // Slow-start reduction bound (RFC 6937 §3.1 PRR-SSRB), as Linux tcp_cwnd_reduction: the
+                // extra segment only when SND.UNA advanced and this ACK marked nothing newly lost.
+                sndcnt = Math.max(prrDelivered - prrOut, delivered);
+                if (advanced && newlyLost == 0) sndcnt++;
+                sndcnt = Math.min(delta, sndcnt);
             }
             sndcnt = Math.max(sndcnt, prrOut == 0 ? 1 : 0); // the first retransmission always goes
             cw.cwnd = inFlight + sndcnt;
@@ -1414,6 +1529,7 @@ public final class TcpConnection {
     // ---- segment text and FIN (Linux tcp_data_queue, tcp_fin) -------------------------------
 
     private void dataQueue(InSegment seg, long now) {
+        rcvRttMeasureTs(seg, now); // tcp_rcv_established, before tcp_data_queue
         int seq = seg.seq;
         int len = seg.payloadLen;
         int off = seg.payloadOff;
@@ -1582,6 +1698,68 @@ public final class TcpConnection {
         }
         lrcvNs = now;
         ackPending = true;
+        rcvRttMeasure(now);
+    }
+
+    /**
+     * tcp_rcv_rtt_measure: without timestamps, the receiver's RTT is the time a window's worth of data
+     * (RCV.NXT + RCV.WND at the start) takes to arrive; a sample only lowers the estimate (win_dep).
+     */
+    private void rcvRttMeasure(long now) {
+        if (rcvRttEstTimeNs != 0) {
+            if (Seq.lt(rcvNxt, rcvRttEstSeq)) return;
+            rcvRttUpdate(Math.max((now - rcvRttEstTimeNs) / 1000, 1), true);
+        }
+        rcvRttEstSeq = rcvNxt + rcvWnd;
+        rcvRttEstTimeNs = now;
+    }
+
+    /** tcp_rcv_rtt_measure_ts: with timestamps, a full-sized segment echoing a new TSecr gives a sample. */
+    private void rcvRttMeasureTs(InSegment seg, long now) {
+        if (!tsOk || !seg.hasTimestamps || seg.tsEcr == rcvRttLastTsecr) return;
+        rcvRttLastTsecr = seg.tsEcr;
+        if (seg.payloadLen >= rcvMss && seg.tsEcr != 0) {
+            long us = tsRttUs(seg.tsEcr, now);
+            if (us > 0) rcvRttUpdate(us, false);
+        }
+    }
+
+    /** tcp_rcv_rtt_update: an EWMA of 1/8 (timestamps), or the minimum (window measure). */
+    private void rcvRttUpdate(long sampleUs, boolean winDep) {
+        long est = rcvRttUs8;
+        if (est == 0) {
+            est = sampleUs << 3;
+        } else if (!winDep) {
+            est += sampleUs - (est >> 3);
+        } else if (sampleUs << 3 < est) {
+            est = sampleUs << 3;
+        }
+        rcvRttUs8 = est;
+    }
+
+    /**
+     * tcp_rcv_space_adjust (dynamic right-sizing): once per receiver RTT, if the application read more
+     * than in the previous RTT, grow the receive buffer to hold twice that plus a cushion, more again
+     * while the sender's rate grows (slow start), converted to buffer space by the scaling ratio
+     * (tcp_space_from_win) and capped at tcp_rmem[2] — unless SO_RCVBUF locked it (SOCK_RCVBUF_LOCK)
+     * or tcp_moderate_rcvbuf is off. The buffer never shrinks; wscale was chosen for tcp_rmem[2].
+     */
+    private void rcvSpaceAdjust(long now) {
+        long time = (now - rcvqSpaceTimeNs) / 1000;
+        if (rcvRttUs8 == 0 || time < (rcvRttUs8 >> 3)) return;
+        long copied = copiedTotal - rcvqSpaceSeq;
+        if (copied > rcvqSpace) {
+            if (cfg.tcpModerateRcvbuf && options.rcvBuf == 0) {
+                long rcvwin = (copied << 1) + 16L * advMss;
+                long grow = rcvwin * (copied - rcvqSpace) / Math.max(rcvqSpace, 1);
+                rcvwin += grow << 1;
+                long rcvbuf = Math.min((rcvwin << 8) / scalingRatio, cfg.tcpRmem[2]); // tcp_space_from_win
+                if (rcvbuf > recvBuf.capacity()) recvBuf.resize((int) rcvbuf);
+            }
+            rcvqSpace = (int) Math.min(copied, Integer.MAX_VALUE);
+        }
+        rcvqSpaceSeq = copiedTotal;
+        rcvqSpaceTimeNs = now;
     }
 
     private void incrQuickAck() {
@@ -1742,16 +1920,17 @@ public final class TcpConnection {
             if (segLen > 0) {
                 // tcp_snd_wnd_test: the whole segment must fit the window.
                 if (Seq.gt(sndNxt + segLen, wndEnd)) break;
-                if (packetsInFlight() >= cw.cwnd) {
+                // tcp_cwnd_test: "don't be strict about the congestion window for the final FIN" — an
+                // skb of one segment carrying the FIN goes whatever cwnd says.
+                if ((flags & FIN) == 0 && packetsInFlight() >= cw.cwnd) {
                     cw.cwndLimited = true;
                     break;
                 }
                 if (segLen < mss && !nagleAllows(last, flags)) break;
                 if (pushWithin(sndNxt, sndNxt + segLen)) flags |= PSH;
                 else if (!last && burstSegments > 0 && burstEndsAfter(segLen, wndEnd)) flags |= PSH;
-            } else if (packetsInFlight() >= cw.cwnd && rtx.size() > 0) {
-                break; // a bare FIN still obeys cwnd (Linux queues it as an skb)
             }
+            // A bare FIN (tcp_send_fin queues it as its own one-segment skb) passes tcp_cwnd_test too.
             sendData(sndNxt, segLen, flags, now, false);
             int seqLen = segLen + ((flags & FIN) != 0 ? 1 : 0);
             rtx.add(sndNxt, sndNxt + seqLen, ((flags & FIN) != 0 ? RetransmitQueue.F_FIN : 0)
@@ -1772,7 +1951,13 @@ public final class TcpConnection {
         if (sentSomething) {
             cwndValidate();
             lastSendNs = now;
-            if (!xmitTimer.isArmed() || xmitKind == XmitTimer.PROBE) setXmitTimer(now);
+            // tcp_write_xmit: every transmission of new data schedules the loss probe afresh
+            // (tcp_schedule_loss_probe replaces a pending RTO or TLP); otherwise keep the timer running.
+            if (burstSegments > 0 && xmitKind != XmitTimer.PROBE && scheduleLossProbe(now)) {
+                // armed
+            } else if (!xmitTimer.isArmed() || xmitKind == XmitTimer.PROBE) {
+                setXmitTimer(now);
+            }
         } else if (rtx.isEmpty() && sendBuf.length() - unsentOffset() > 0 && !xmitTimer.isArmed()) {
             // tcp_check_probe_timer: data waits on a window that is closed (or too small): persist.
             armXmit(XmitTimer.PROBE, Math.max(rtoUs, TCP_RTO_MIN_US));
@@ -2293,7 +2478,10 @@ public final class TcpConnection {
                 && state != TcpState.FIN_WAIT1 && state != TcpState.FIN_WAIT2) {
             return;
         }
-        long elapsed = now - Math.max(lastAckRecvNs, lastRecvNs);
+        // keepalive_time_elapsed: since the later of the last data received (icsk_ack.lrcvtime, set by
+        // tcp_event_data_recv and at establishment) and the last acceptable ACK (tp->rcv_tstamp, tcp_ack);
+        // a segment dropped as out of window, or an old ACK, does not count as activity.
+        long elapsed = now - Math.max(lastAckRecvNs, lrcvNs);
         if (!rtx.isEmpty() || sendBuf.length() > 0) {
             sched.scheduleIn(keepaliveTimer, keepIdleNs());
             return;

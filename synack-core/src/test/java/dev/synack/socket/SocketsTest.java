@@ -142,6 +142,23 @@ class SocketsTest {
         assertEquals(0, p.getsockopt(fd, SOL_SOCKET, SO_ERROR));
     }
 
+    /**
+     * shutdown() in SYN_SENT: inet_shutdown → tcp_disconnect (net/ipv4/af_inet.c): 0, nothing on the wire,
+     * sk_err = ECONNRESET, and the socket is unconnected again, so a new connect() starts afresh.
+     */
+    @Test
+    void shutdownWhileConnectingDisconnectsWithEconnreset() {
+        ab.loss(1.0);
+        PosixSockets p = a.posix();
+        int fd = p.socket();
+        p.fcntl(fd, F_SETFL, O_NONBLOCK);
+        assertEquals(-Errno.EINPROGRESS.number(), p.connect(fd, B, 80));
+        assertEquals(0, p.shutdown(fd, SHUT_WR));
+        assertEquals(Errno.ECONNRESET.number(), p.getsockopt(fd, SOL_SOCKET, SO_ERROR));
+        assertEquals(0, p.getsockopt(fd, SOL_SOCKET, SO_ERROR));
+        assertEquals(-Errno.EINPROGRESS.number(), p.connect(fd, B, 80), "unconnected again: a new attempt");
+    }
+
     @Test
     void nonBlockingConnectRefusedPollsOutErrHupAndSoErrorIsReadOnce() {
         PosixSockets p = a.posix();

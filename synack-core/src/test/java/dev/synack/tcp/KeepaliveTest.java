@@ -53,6 +53,20 @@ class KeepaliveTest {
     }
 
     /**
+     * keepalive_time_elapsed counts from max(icsk_ack.lrcvtime, rcv_tstamp): an out-of-window segment at
+     * 1 s (answered by a duplicate ACK, then dropped) is no activity, so the first probe still goes at 2.1 s.
+     */
+    @Test
+    void outOfWindowSegment_doesNotRestartTheIdleTime() {
+        var t = new TcpTester();
+        t.establishedClient(keepalive(2, 1, 3));
+        t.inject(1000, "P. 1000000:1000010(10) ack 1 win 502 <nop,nop,TS val 2000 ecr 100>");
+        t.expect(1000, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 1000 ecr 1000>");
+        t.expectNothing(2099);
+        expectProbe(t, 2100);
+    }
+
+    /**
      * An answer (the peer's ACK at 2.2 s) clears the probe count and restarts the idle time: the
      * timer at 3.1 s finds 0.9 s of idleness and waits the 1.1 s left; probes at 4.2, 5.2, 6.2 s;
      * RST at 7.2 s.

@@ -100,7 +100,9 @@ class SegmentValidationTest {
             t.inject(400, ". 1:1(0) ack 0 win 502 <nop,nop,TS val 1400 ecr 200>");
             t.expectNothing(1000);
             t.inject(1000, ". 1:1(0) ack 4294967295 win 502 <nop,nop,TS val 2000 ecr 200>");
-            t.expect(1000, ". 1001:1001(0) ack 1 win 63 <nop,nop,TS val 1000 ecr 2000>");
+            // The challenge ACK echoes the last good TSval (1300): tcp_ack sends it before ts_recent would
+            // be updated, and the old ACK at 400 ms (old_ack) did not update it either.
+            t.expect(1000, ". 1001:1001(0) ack 1 win 63 <nop,nop,TS val 1000 ecr 1300>");
             assertEquals(1, count(Counter.TcpExtTCPChallengeACK));
             assertEquals(TcpState.ESTABLISHED, c.state());
         }
@@ -140,6 +142,21 @@ class SegmentValidationTest {
 
     @Nested
     class Paws {
+        /**
+         * Linux tcp_ack updates ts_recent (tcp_replace_ts_recent) only once the ACK is known good: a
+         * segment acknowledging data never sent is dropped (SKB_DROP_REASON_TCP_ACK_UNSENT_DATA) and its
+         * TSval is not echoed later (packetdrill ts_recent/invalid_ack.pkt).
+         */
+        @Test
+        void ackOfUnsentData_doesNotUpdateTsRecent() {
+            var t = new TcpTester();
+            t.establishedClient();
+            t.inject(200, "F. 1:1(0) ack 9999 win 502 <nop,nop,TS val 200000 ecr 100>");
+            t.expectNothing(200);
+            t.inject(200, "P. 1:1001(1000) ack 1 win 502 <nop,nop,TS val 1201 ecr 100>");
+            t.expect(200, ". 1:1(0) ack 1001 win 64 <nop,nop,TS val 200 ecr 1201>");
+        }
+
         /**
          * RFC 7323 §5.3 (Linux tcp_paws_discard): a segment whose TS.Val is older than TS.Recent is dropped
          * and ACKed; its data is not taken.

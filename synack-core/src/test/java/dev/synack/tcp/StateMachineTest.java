@@ -272,6 +272,27 @@ class StateMachineTest {
         }
 
         /**
+         * Linux tcp_check_req: an in-window SYN that is not the retransmitted one (a different sequence)
+         * resets the embryonic connection — RST,ACK for the SYN, the request dropped, EmbryonicRsts and
+         * AttemptFails counted — where RFC 5961 §4 would send a challenge ACK.
+         */
+        @Test
+        void synRecv_inWindowSyn_resetsTheEmbryonicConnection() {
+            var t = new TcpTester();
+            var l = t.listen();
+            t.inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
+            t.expect(0, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 0 ecr 1000,nop,wscale 10>");
+            t.inject(100, "S 10:10(0) win 65535 <mss 1460,sackOK,TS val 1100 ecr 0,nop,wscale 7>");
+            long zero = t.relativeSeq(0); // tcp_v4_send_reset: SEQ 0 for a segment without ACK
+            t.expect(100, "R. " + zero + ":" + zero + "(0) ack 11 win 0");
+            assertEquals(0, l.synQueueLength());
+            assertEquals(0, t.stack.connections().size());
+            assertEquals(1, t.stack.counters().get(Counter.TcpExtEmbryonicRsts));
+            assertEquals(1, t.stack.counters().get(Counter.TcpAttemptFails));
+            t.expectNothing(10_000);
+        }
+
+        /**
          * RFC 9293 §3.10.7.4 SYN-RECEIVED: an unacceptable ACK draws <SEQ=SEG.ACK><CTL=RST> and the
          * connection stays; a good ACK later still completes it.
          */

@@ -56,6 +56,9 @@ public final class TcpTester {
 
     private record Captured(long timeNs, byte[] bytes) {}
 
+    /** Absolute sequence number {@code abs} in this tester's relative form (e.g. a RST with SEQ 0). */
+    public long relativeSeq(int abs) { return abs - (localIss == null ? 0 : localIss); }
+
     public TcpTester() { this(c -> {}); }
 
     public TcpTester(Consumer<TcpConfig> configure) {
@@ -215,6 +218,26 @@ public final class TcpTester {
     public byte[] lastPacket() { return lastPacket.clone(); }
 
     private byte[] lastPacket;
+
+    /**
+     * Runs until {@code ms} and returns every segment sent up to then (absolute numbers), for tests that
+     * assert a property of many segments (e.g. the window advertised) rather than each one.
+     */
+    public List<TcpSegment> drain(long ms) {
+        long t = ms * 1_000_000L;
+        while (sched.runNext(t)) {
+            // run
+        }
+        sched.runUntil(t);
+        List<TcpSegment> got = new ArrayList<>();
+        while (!out.isEmpty()) {
+            TcpSegment s = decode(out.poll());
+            if (localIss == null && s.has(TcpHeader.SYN)) localIss = s.seq();
+            log.add("~ > " + relative(s));
+            got.add(s);
+        }
+        return got;
+    }
 
     /** The number of packets sent and not yet expected. */
     public int pending() { return out.size(); }
