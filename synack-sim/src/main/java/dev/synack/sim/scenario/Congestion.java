@@ -116,8 +116,22 @@ final class Congestion implements Scenario {
         checks.add(Check.of("ssthresh on loss = max(cwnd·717/1024, 2) (CUBIC β ≈ 0.7)",
                 Math.max(cwndBeforeLoss * 717 / 1024, 2), firstRecovery == null ? -1 : firstRecovery.ssthresh()));
         checks.add(Check.of("no RTO (fast recovery repairs the losses)", 0, rtos));
-        checks.add(Check.of("cwnd grows again after recovery, above the ssthresh", true,
-                recoveryEnd != null && maxAfter > recoveryEnd.ssthresh()));
+        // After a recovery ends (cwnd = ssthresh, tcp_end_cwnd_reduction), CUBIC grows the window again;
+        // with cwnd above the path's capacity a later loss may come before it passes the old ssthresh,
+        // so the check is growth after the last recovery that has samples after it.
+        int lastExitCwnd = -1, grownAfter = -1;
+        for (int i = 1; i < samples.size(); i++) {
+            boolean exit = samples.get(i - 1).caState().equals("RECOVERY") && samples.get(i).caState().equals("OPEN");
+            if (exit) {
+                lastExitCwnd = samples.get(i).cwnd();
+                grownAfter = lastExitCwnd;
+            } else if (lastExitCwnd >= 0 && !samples.get(i).caState().equals("RECOVERY")) {
+                grownAfter = Math.max(grownAfter, samples.get(i).cwnd());
+            } else if (samples.get(i).caState().equals("RECOVERY") && grownAfter > lastExitCwnd) {
+                break; // it grew before the next loss
+            }
+        }
+        checks.add(Check.of("cwnd grows again after a recovery (CUBIC)", true, lastExitCwnd >= 0 && grownAfter > lastExitCwnd));
         checks.add(Check.of("bytes delivered", TOTAL, received[0]));
         String text = String.format(Locale.ROOT, "%s; first loss at cwnd %d → ssthresh %d at %s; peak after recovery %d; %d cwnd samples; plot: %s",
                 hystart ? "HyStart ended slow start at cwnd " + before.cwnd() + " (ssthresh " + atReduction.ssthresh() + ") at "
