@@ -403,8 +403,8 @@ final class KernelSocket {
                 case PosixSockets.SO_REUSEADDR -> opts.reuseAddr = v != 0;
                 case PosixSockets.SO_KEEPALIVE -> opts.keepAlive = v != 0;
                 // sock_setsockopt: min(val, wmem_max) doubled for bookkeeping overhead, at least SOCK_MIN_*;
-                // a negative int is a huge u32 there, so it takes the ceiling. The engine sizes the
-                // buffers when the connection opens: set them before connect()/listen().
+                // a negative int is a huge u32 there, so it takes the ceiling. On an open connection the
+                // new size applies at once (TcpConnection.optionsChanged) and stops auto-tuning.
                 case PosixSockets.SO_SNDBUF -> opts.sndBuf = Math.max((v < 0 ? WMEM_MAX : Math.min(v, WMEM_MAX)) * 2, SOCK_MIN_SNDBUF);
                 case PosixSockets.SO_RCVBUF -> opts.rcvBuf = Math.max((v < 0 ? RMEM_MAX : Math.min(v, RMEM_MAX)) * 2, SOCK_MIN_RCVBUF);
                 default -> {

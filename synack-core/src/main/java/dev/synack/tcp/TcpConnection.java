@@ -710,6 +710,13 @@ public final class TcpConnection {
             sndBuf = options.sndBuf;
             notifyApp();
         }
+        // SO_RCVBUF sets sk_rcvbuf (and SOCK_RCVBUF_LOCK) at once: later windows follow it. The ring
+        // never drops data it holds: it shrinks at most to what is queued, and not while out-of-order
+        // data sits beyond the tail; the window already offered is never taken back (tcp_select_window).
+        if (recvBuf != null && options.rcvBuf > 0 && options.rcvBuf != recvBuf.capacity()) {
+            if (options.rcvBuf > recvBuf.capacity()) recvBuf.resize(options.rcvBuf);
+            else if (ofo.isEmpty()) recvBuf.resize(Math.max(options.rcvBuf, recvBuf.length()));
+        }
         if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) {
             if (options.keepAlive) resetKeepalive();
             else sched.cancel(keepaliveTimer);
