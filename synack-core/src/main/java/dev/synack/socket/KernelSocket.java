@@ -442,7 +442,10 @@ final class KernelSocket {
                 if (v < 0) return einval;
                 opts.userTimeoutMs = v;
             }
-            case PosixSockets.TCP_QUICKACK -> opts.quickAck = v != 0;
+            case PosixSockets.TCP_QUICKACK -> {
+                opts.quickAck = v != 0;
+                if (conn != null && conn.state() != TcpState.CLOSE) conn.setQuickAck(v != 0);
+            }
             default -> {
                 return -Errno.ENOPROTOOPT.number();
             }

@@ -703,6 +703,20 @@ public final class TcpConnection {
     /** Whether the bytes of a linger-close have all been acknowledged (for SO_LINGER with a time). */
     public boolean allAcked() { return rtx.isEmpty() && sendBuf.length() == 0; }
 
+    /**
+     * TCP_QUICKACK (__tcp_sock_set_quickack in net/ipv4/tcp.c): 0 enters ping-pong (delayed-ACK) mode;
+     * 1 leaves it and, if an ACK is owed on an established connection, sends it now. Not permanent:
+     * the stack may enter ping-pong mode again later, as in Linux.
+     */
+    public void setQuickAck(boolean on) {
+        if (!on) {
+            pingpong = true;
+            return;
+        }
+        pingpong = false;
+        if ((state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) && ackPending) sendAck();
+    }
+
     /** TCP_NODELAY and friends take effect at once: pushing pending data if Nagle held it. */
     public void optionsChanged() {
         // sock_setsockopt SO_SNDBUF: sets sk_sndbuf and SOCK_SNDBUF_LOCK at once, then sk_write_space.

@@ -44,6 +44,18 @@ class DelayedAckTest {
         return c;
     }
 
+    /** TCP_QUICKACK 1 with a delayed ACK owed sends it at once (__tcp_sock_set_quickack → tcp_cleanup_rbuf). */
+    @Test
+    void delayedAckOwed_tcpQuickAckSet_acksAtOnce() {
+        var t = new TcpTester();
+        var c = afterQuickAcks(t);
+        segment(t, c, 1000, 16);
+        t.expectNothing(1010);
+        c.setQuickAck(true);
+        t.expect(1010, ". 1:1(0) ack " + (1 + 17 * MSS) + " <nop,nop,TS val 1010 ecr 2000>");
+        t.expectNothing(1100);
+    }
+
     @Test
     void quickAcks_thenOneSegmentDelayed40ms() {
         var t = new TcpTester();
