@@ -11,17 +11,11 @@ import org.junit.jupiter.api.Test;
  * are asserted here as well, so a wrong "linux" column in a Check cannot hide a bug.
  */
 class ScenariosTest {
-    static Outcome run(String name, Knobs k) {
-        Outcome o = Scenarios.find(name).orElseThrow().run(k);
-        assertTrue(o.matchesLinux(), o.checks().toString());
-        return o;
-    }
+    static Outcome run(String name, Knobs k) { return ScenarioRuns.run(name, k); }
 
-    static Outcome run(String name) { return run(name, Knobs.DEFAULT); }
+    static Outcome run(String name) { return ScenarioRuns.run(name); }
 
-    static String synack(Outcome o, String what) {
-        return o.checks().stream().filter(c -> c.what().equals(what)).findFirst().orElseThrow(() -> new AssertionError(what)).synack();
-    }
+    static String synack(Outcome o, String what) { return ScenarioRuns.synack(o, what); }
 
     static Knobs rtt(int ms) { return new Knobs(1, ms, null, null, null, null, null, null, null, null); }
 

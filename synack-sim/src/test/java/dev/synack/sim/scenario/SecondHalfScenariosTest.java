@@ -14,21 +14,11 @@ import org.junit.jupiter.api.Test;
  * "linux" column (computed by the scenario itself) cannot hide a bug.
  */
 class SecondHalfScenariosTest {
-    private static Outcome run(String name, Knobs k) {
-        long wall = System.nanoTime();
-        Outcome o = Scenarios.find(name).orElseThrow().run(k);
-        System.out.printf("%s: %s (%.0f ms wall)%n", name, o.appSaw().lines().findFirst().orElse(""), (System.nanoTime() - wall) / 1e6);
-        assertTrue(o.matchesLinux(), o.checks().toString());
-        return o;
-    }
+    private static Outcome run(String name, Knobs k) { return ScenarioRuns.run(name, k); }
 
-    private static Outcome run(String name) { return run(name, Knobs.DEFAULT); }
+    private static Outcome run(String name) { return ScenarioRuns.run(name); }
 
-    /** What synack did in the check whose description starts with {@code what}. */
-    private static String saw(Outcome o, String what) {
-        return o.checks().stream().filter(c -> c.what().startsWith(what)).findFirst()
-                .orElseThrow(() -> new AssertionError("no check " + what + " in " + o.checks())).synack();
-    }
+    private static String saw(Outcome o, String what) { return ScenarioRuns.saw(o, what); }
 
     private static Knobs knobs(int[] keepalive, Integer soTimeout, Integer userTimeout) {
         return new Knobs(1, null, null, keepalive, soTimeout, userTimeout, null, null, null, null);
