@@ -152,17 +152,20 @@ public final class Stack implements TcpHost, PacketSink {
         NetInterface nic = new NetInterface(ifName, address, prefixLength, mtu, link);
         interfaces.add(nic);
         routes.add(new Route(address, prefixLength, 0, nic));
+        routesVersion++;
         return nic;
     }
 
     /** Adds a route through an interface of this host. */
     public void addRoute(int destination, int prefixLength, int gateway, NetInterface nic) {
         routes.add(new Route(destination, prefixLength, gateway, nic));
+        routesVersion++;
     }
 
     /** Removes every route through {@code nic} but its connected one. */
     public void removeRoutes(NetInterface nic) {
         routes.removeIf(r -> r.iface() == nic && r.gateway() != 0);
+        routesVersion++;
     }
 
     public List<NetInterface> interfaces() { return List.copyOf(interfaces); }
@@ -171,16 +174,31 @@ public final class Stack implements TcpHost, PacketSink {
 
     /** The longest-prefix route to {@code dst} through an interface that is up, or null. */
     public Route route(int dst) {
+        // A one-entry cache: a host sends mostly to one destination at a time. It is keyed by the
+        // destination, the route table's version and which interfaces are up (a cable pulled or plugged
+        // changes the answer).
+        int up = upMask();
+        if (dst == cachedDst && up == cachedUpMask && cachedVersion == routesVersion) return cachedRoute;
         Route best = null;
         for (Route r : routes) {
             if (!r.iface().isUp() || !r.matches(dst)) continue;
             if (best == null || r.prefixLength() > best.prefixLength()) best = r;
         }
-        if (best == null && isLocal(dst) && !interfaces.isEmpty()) {
-            // A packet to ourselves would use loopback; we have none yet (see README).
-            return null;
-        }
+        // (A packet to one of our own addresses finds no route: there is no loopback interface yet.)
+        cachedDst = dst;
+        cachedUpMask = up;
+        cachedVersion = routesVersion;
+        cachedRoute = best;
         return best;
+    }
+
+    private int cachedDst, cachedUpMask = -1, cachedVersion = -1, routesVersion;
+    private Route cachedRoute;
+
+    private int upMask() {
+        int m = 0;
+        for (int i = 0; i < interfaces.size(); i++) if (interfaces.get(i).isUp()) m |= 1 << (i & 31);
+        return m | (interfaces.size() << 24);
     }
 
     /** Whether {@code addr} is one of this host's addresses. */
