@@ -70,6 +70,9 @@ public final class SynackCommand implements Callable<Integer> {
                     "Prints PASS or FAIL per script (with the first mismatch: line, expected and actual packet),",
                     "the failures grouped by reason, and 'N passed, N failed'. Exit status 0 when all pass, 1 otherwise."})
     int packetdrill(
+            @CommandLine.Option(names = "--tolerance_usecs", paramLabel = "US",
+                    description = "Timing tolerance for outbound packets and returning calls, as packetdrill's option (default 4000; a script's own option wins).")
+            Long toleranceUs,
             @CommandLine.Parameters(paramLabel = "FILE|DIR", arity = "1..*",
                     description = "Script files (.pkt) or folders searched for them.") java.util.List<java.nio.file.Path> paths) {
         for (java.nio.file.Path p : paths) {
@@ -83,7 +86,12 @@ public final class SynackCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine().getSubcommands().get("packetdrill"),
                     "no .pkt scripts in " + paths);
         }
-        var results = dev.synack.packetdrill.Report.run(scripts, out);
+        if (toleranceUs != null && (toleranceUs < 0 || toleranceUs > 10_000_000)) {
+            throw new ParameterException(spec.commandLine().getSubcommands().get("packetdrill"),
+                    "bad --tolerance_usecs: 0 ≤ US ≤ 10000000");
+        }
+        var options = toleranceUs == null ? java.util.List.<String>of() : java.util.List.of("--tolerance_usecs=" + toleranceUs);
+        var results = dev.synack.packetdrill.Report.run(scripts, options, out);
         return results.stream().allMatch(dev.synack.packetdrill.Result::passed) ? 0 : 1;
     }
 

@@ -19,5 +19,7 @@ public enum Counter {
     TcpExtTCPChallengeACK, TcpExtTCPSYNChallenge, TcpExtTCPACKSkippedSeq, TcpExtTCPACKSkippedPAWS, TcpExtTCPACKSkippedChallenge,
     TcpExtTCPWinProbe, TcpExtTCPKeepAlive, TcpExtTCPZeroWindowDrop, TcpExtTCPRcvCoalesce,
     TcpExtTCPToZeroWindowAdv, TcpExtTCPFromZeroWindowAdv, TcpExtTCPWantZeroWindowAdv,
-    TcpExtTCPSpuriousRTOs, TcpExtTCPLossUndo, TcpExtTCPFullUndo, TcpExtTCPPartialUndo
+    TcpExtTCPSpuriousRTOs, TcpExtTCPLossUndo, TcpExtTCPFullUndo, TcpExtTCPPartialUndo,
+    TcpExtTCPDSACKUndo, TcpExtTCPLostRetransmit, TcpExtTCPSACKReorder, TcpExtTCPTSReorder, TcpExtTCPRenoReorder,
+    TcpExtTCPDSACKOfoRecv, TcpExtTCPDSACKRecvSegs, TcpExtTCPDSACKIgnoredDubious
 }

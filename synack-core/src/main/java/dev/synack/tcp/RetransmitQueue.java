@@ -58,6 +58,39 @@ final class RetransmitQueue {
         sentNs[j] = nowNs;
     }
 
+    /**
+     * A tail loss probe resent entry i now (__tcp_retransmit_skb without tcp_retransmit_skb's
+     * accounting): EVER_RETRANS and a new transmission time, but not counted in retrans_out.
+     */
+    void probed(int i, long nowNs) {
+        int j = idx(i);
+        bits[j] |= EVER_RETRANS;
+        sentNs[j] = nowNs;
+    }
+
+    /**
+     * tcp_mark_skb_lost: a segment not SACKed becomes lost; one already lost whose retransmission is
+     * in flight has lost that retransmission too, and loses its RETRANS mark so it goes again.
+     *
+     * @return whether a retransmission was lost (LINUX_MIB_TCPLOSTRETRANSMIT)
+     */
+    boolean markLost(int i) {
+        int j = idx(i);
+        int b = bits[j];
+        if ((b & SACKED) != 0) return false;
+        if ((b & LOST) == 0) {
+            bits[j] = b | LOST;
+            lostOut++;
+            lostMarks++;
+            return false;
+        }
+        if ((b & RETRANS) == 0) return false;
+        bits[j] = b & ~RETRANS;
+        retransOut--;
+        lostMarks++;
+        return true;
+    }
+
     void setBit(int i, int bit) {
         int j = idx(i);
         if ((bits[j] & bit) != 0) return;

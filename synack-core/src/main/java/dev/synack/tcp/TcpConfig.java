@@ -58,8 +58,18 @@ public final class TcpConfig {
      * disable TLP here (Linux 6.18 treats 1..2 like 3 only for RACK's reordering window).
      */
     public int tcpEarlyRetrans = 3;
-    /** net.ipv4.tcp_recovery: bit 0 = RACK loss detection (RFC 8985). Default 1 (RACK arrives with issue 6). */
+    /**
+     * net.ipv4.tcp_recovery: bit 0 (0x1) = RACK loss detection (RFC 8985), 0x2 = static reordering
+     * window, 0x4 = no duplicate threshold. Default 1. With 0, loss is detected by three duplicate ACKs
+     * or RFC 6675's IsLost, as Linux did before RACK.
+     */
     public int tcpRecovery = 1;
+    /** net.ipv4.tcp_frto: F-RTO (RFC 5682) after a retransmission timeout; 2 = the SACK-enhanced version. Default 2. */
+    public int tcpFrto = 2;
+    /** net.ipv4.tcp_reordering: the initial reordering degree (duplicate-ACK threshold) in segments. Default 3. */
+    public int tcpReordering = 3;
+    /** net.ipv4.tcp_max_reordering: the highest reordering degree a connection may learn. Default 300. */
+    public int tcpMaxReordering = 300;
     /** net.ipv4.tcp_congestion_control: cubic (RFC 9438, with HyStart) is Linux's default; reno is the other. */
     public String tcpCongestionControl = "cubic";
     /** net.ipv4.tcp_slow_start_after_idle: restart cwnd after an idle RTO (RFC 5681 §4.1). Default 1. */
@@ -221,6 +231,9 @@ public final class TcpConfig {
         intSysctl("tcp_timestamps", c -> c.tcpTimestamps, (c, v) -> c.tcpTimestamps = range(v, 0, 2));
         boolSysctl("tcp_window_scaling", c -> c.tcpWindowScaling, (c, v) -> c.tcpWindowScaling = v);
         intSysctl("tcp_early_retrans", c -> c.tcpEarlyRetrans, (c, v) -> c.tcpEarlyRetrans = range(v, 0, 4));
+        intSysctl("tcp_frto", c -> c.tcpFrto, (c, v) -> c.tcpFrto = range(v, 0, 2));
+        intSysctl("tcp_reordering", c -> c.tcpReordering, (c, v) -> c.tcpReordering = range(v, 1, 300));
+        intSysctl("tcp_max_reordering", c -> c.tcpMaxReordering, (c, v) -> c.tcpMaxReordering = range(v, 1, 1024));
         intSysctl("tcp_recovery", c -> c.tcpRecovery, (c, v) -> c.tcpRecovery = range(v, 0, 7));
         SYSCTLS.put("tcp_congestion_control", new Sysctl(c -> c.tcpCongestionControl, (c, v) -> {
             if (!CongestionControl.names().contains(v)) {

@@ -21,8 +21,8 @@ import dev.synack.wire.TcpOptionWriter;
  * behaving as Linux 6.18 does.
  *
  * <p>Heads up: read RFC 9293 §3.10 (event processing), RFC 6298 (RTO), RFC 5681 (congestion control),
- * RFC 7323 (timestamps, window scale), RFC 2018/2883 (SACK, D-SACK), RFC 5961 (blind-attack defences)
- * and RFC 8985 §7 (tail loss probe) first. Where Linux departs from an RFC, Linux wins and the comment
+ * RFC 7323 (timestamps, window scale), RFC 2018/2883 (SACK, D-SACK), RFC 5961 (blind-attack defences),
+ * RFC 8985 (RACK-TLP), RFC 6937 (PRR) and RFC 5682 (F-RTO) first. Where Linux departs from an RFC, Linux wins and the comment
  * names the Linux function (net/ipv4/tcp_input.c, tcp_output.c, tcp_timer.c, tcp.c).
  *
  * <p>Layout of this class, top to bottom: fields (named after the RFC: sndUna, sndNxt, rcvNxt, ...),
@@ -33,8 +33,7 @@ import dev.synack.wire.TcpOptionWriter;
  * ≥ 0 or a negative errno ({@link Errno#number()}), as the kernel's syscalls do.
  *
  * <p>Not yet modelled (see README): urgent data, ECN, TCP Fast Open, SYN cookies, MTU probing,
- * compressed SACKs, RACK's reordering window and timer (RACK marks losses in Recovery only), F-RTO,
- * D-SACK-based undo, TSO/GSO.
+ * compressed SACKs, TSO/GSO.
  */
 public final class TcpConnection {
     /** Linux's TCP_MAX_QUICKACKS (include/net/tcp.h). */
@@ -61,7 +60,8 @@ public final class TcpConnection {
     /** Linux's inet_connection_sock ca_state values (tcp.h TCP_CA_*). */
     enum CaState { OPEN, DISORDER, CWR, RECOVERY, LOSS }
 
-    private enum XmitTimer { NONE, RTO, TLP, PROBE }
+    /** What the retransmission timer is armed for (icsk_pending: RETRANS, LOSS_PROBE, REO_TIMEOUT, PROBE0). */
+    private enum XmitTimer { NONE, RTO, TLP, REO, PROBE }
 
     // ---- identity -----------------------------------------------------------------------------
     final TcpHost host;
@@ -153,9 +153,37 @@ public final class TcpConnection {
     /** Bytes the application has read (copied_seq), and DRS's last measure (tp->rcvq_space). */
     private long copiedTotal, rcvqSpaceSeq, rcvqSpaceTimeNs;
     private int rcvqSpace;
-    /** RACK's latest delivered transmission (tp->rack.mstamp, rack.end_seq); -1 before any. */
-    private long rackXmitNs = -1;
-    private int rackEndSeq;
+    /** RACK's state (RFC 8985; tp->rack). */
+    private final Rack rack = new Rack();
+    /** The reordering degree in segments (tp->reordering, tcpi_reordering), from sysctl tcp_reordering. */
+    int reordering;
+    /** Reordering events seen (tp->reord_seen, tcpi_reord_seen). */
+    int reordSeen;
+    /** End of the highest SACKed segment, while anything is SACKed (see {@link #highestSackSeq}). */
+    private int fackSeq;
+    /** Segments delivered, ACKed, SACKed or D-SACKed (tp->delivered, tcpi_delivered). */
+    long delivered;
+    /** Duplicate segments the peer reported with D-SACKs (tp->dsack_dups, tcpi_dsack_dups). */
+    int dsackDups;
+    /** Duplicate segments the ACK being processed D-SACKed. */
+    private int dsackSegs;
+    /**
+     * Undo of a cwnd reduction (tcp_init_undo): armed with SND.UNA when a reduction starts (Linux's
+     * undo_marker ≠ 0); undoRetrans counts retransmissions not yet D-SACKed, −1 for "none sent".
+     */
+    private boolean undoArmed;
+    private int undoMarker, undoRetrans;
+    /** F-RTO (RFC 5682) is judging the last RTO (tp->frto). */
+    private boolean frto;
+    /** F-RTO step 2b on this ACK: send new data instead of retransmitting (REXMIT_NEW). */
+    private boolean rexmitNew;
+    /** The loss probe in flight was a retransmission (tp->tlp_retrans). */
+    private boolean tlpRetrans;
+    /** Flags describing the ACK being processed (Linux's FLAG_* in tcp_input.c). */
+    private int ackFlags;
+    private static final int FLAG_DATA_SACKED = 0x20, FLAG_LOST_RETRANS = 0x80, FLAG_ORIG_SACK_ACKED = 0x200,
+            FLAG_SND_UNA_ADVANCED = 0x400, FLAG_DSACKING_ACK = 0x800, FLAG_SET_XMIT_TIMER = 0x1000,
+            FLAG_DSACK_TLP = 0x20000;
     int prrDelivered, prrOut, priorCwnd;
     int tlpHighSeq;
     boolean tlpPending;
@@ -213,6 +241,7 @@ public final class TcpConnection {
         this.rtt = new RttEstimator(cfg.initialRtoMs * 1000L, cfg.rtoMinUs(), cfg.rtoMaxUs());
         this.rtoUs = cfg.initialRtoMs * 1000L;
         this.cc = CongestionControl.create(options.congestion != null ? options.congestion : cfg.tcpCongestionControl);
+        this.reordering = cfg.tcpReordering;
     }
 
     // =========================================================================================
@@ -256,13 +285,14 @@ public final class TcpConnection {
                 recvBuf == null ? 0 : recvBuf.length(), sendBuf == null ? 0 : sendBuf.length(), cc.name(),
                 currentTimer(), xmitTimer.isArmed() ? xmitTimer.deadlineNs() - now
                         : keepaliveTimer.isArmed() ? keepaliveTimer.deadlineNs() - now
-                        : timewaitTimer.isArmed() ? timewaitTimer.deadlineNs() - now : 0);
+                        : timewaitTimer.isArmed() ? timewaitTimer.deadlineNs() - now : 0,
+                reordering, reordSeen, delivered, dsackDups);
     }
 
     private String currentTimer() {
         if (xmitTimer.isArmed()) {
             return switch (xmitKind) {
-                case RTO, TLP -> "on";
+                case RTO, TLP, REO -> "on";
                 case PROBE -> "persist";
                 case NONE -> "off";
             };
@@ -350,8 +380,6 @@ public final class TcpConnection {
 
     /** Linux's TCP_INIT_CWND (include/net/tcp.h), used by tcp_sndbuf_expand whatever the initial cwnd. */
     static final int TCP_INIT_CWND = 10;
-    /** tp->reordering starts at sysctl tcp_reordering, 3 (not modelled as a sysctl yet). */
-    static final int TCP_REORDERING = 3;
     /** MAX_TCP_HEADER on x86_64 (L1_CACHE_ALIGN(128 + MAX_HEADER)). */
     static final int MAX_TCP_HEADER = 320;
     /** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) and SKB_DATA_ALIGN(sizeof(struct sk_buff)) on x86_64. */
@@ -369,7 +397,7 @@ public final class TcpConnection {
         int perMss = Math.max(peerMssClamp(), mss) + MAX_TCP_HEADER + SKB_SHINFO;
         perMss = Integer.highestOneBit(perMss - 1) << 1; // roundup_pow_of_two
         perMss += SKB_STRUCT;
-        int nrSegs = Math.max(Math.max(TCP_INIT_CWND, cw.cwnd), TCP_REORDERING + 1);
+        int nrSegs = Math.max(Math.max(TCP_INIT_CWND, cw.cwnd), reordering + 1);
         long sndmem = 2L * nrSegs * perMss; // CUBIC and Reno have no sndbuf_expand op: factor 2
         if (sndBuf < sndmem) sndBuf = (int) Math.min(sndmem, cfg.tcpWmem[2]);
     }
@@ -1168,7 +1196,14 @@ public final class TcpConnection {
                 challengeAck(Counter.TcpExtTCPChallengeACK);
                 return false;
             }
-            if (sackOk && seg.sackCount > 0) sackTag(seg);
+            if (sackOk && seg.sackCount > 0) {
+                // tcp_ack's old_ack: SACK and D-SACK information still counts (and may undo a reduction).
+                ackFlags = 0;
+                dsackSegs = 0;
+                int newly = sackTag(seg, priorUna, now);
+                fastretransAlert(seg, priorUna, false, now);
+                delivered += newly + dsackSegs;
+            }
             return true; // old ACK: nothing to learn, the text may still be new
         }
         lastAckRecvNs = now;
@@ -1176,15 +1211,17 @@ public final class TcpConnection {
         int priorWnd = sndWnd;
         boolean windowUpdated = updateWindow(seg);
         int priorPacketsOut = rtx.size();
-        int priorSacked = rtx.sackedOut;
-        int newlySacked = 0;
-        if (sackOk && seg.sackCount > 0) newlySacked = sackTag(seg);
-        int ackedPackets = 0;
+        int priorFack = highestSackSeq();
         boolean advanced = Seq.gt(ack, priorUna);
+        ackFlags = advanced ? FLAG_SND_UNA_ADVANCED : 0;
+        dsackSegs = 0;
+        int newlySacked = 0;
+        if (sackOk && seg.sackCount > 0) newlySacked = sackTag(seg, priorUna, now);
+        int ackedPackets = 0;
         int sackedBeforeClean = rtx.sackedOut;
         int priorDupAcks = dupAcks;
         if (advanced) {
-            ackedPackets = cleanRtxQueue(seg, now);
+            ackedPackets = cleanRtxQueue(seg, now, priorFack);
             retransmits = 0;
         }
         // Segments SACKed earlier were delivered then; this ACK delivers only the others (tp->delivered).
@@ -1199,24 +1236,37 @@ public final class TcpConnection {
             if (sendBuf.length() > unsentOffset()) ackProbe();
             return true;
         }
+        // tcp_ack: num_dupack = 1 unless the ACK advanced, carried data, updated the window or D-SACKed.
         boolean dupAck = !advanced && seg.payloadLen == 0 && !seg.has(FIN) && sndWnd == priorWnd
-                && !windowUpdated && rtx.size() > 0;
-        int delivered = newlyAcked + newlySacked;
+                && !windowUpdated && rtx.size() > 0 && (ackFlags & FLAG_DSACKING_ACK) == 0;
+        // tcp_newly_delivered: ACKed, SACKed and D-SACKed segments (a spurious retransmission is delivered).
+        int deliveredNow = newlyAcked + newlySacked + dsackSegs;
         // tcp_add_reno_sack counts a duplicate ACK as one segment delivered (while it may stand for one).
-        if (!sackOk && dupAck && dupAcks < Math.max(rtx.size() - 1, 0)) delivered++;
+        if (!sackOk && dupAck && dupAcks < Math.max(rtx.size() - 1, 0)) deliveredNow++;
+        delivered += deliveredNow;
+        if (sackOk) rack.updateReoWnd(cfg.tcpRecovery, deliveredNow > 0, now);
+        if (tlpHighSeq != 0) processTlpAck(ack, dupAck);
         int priorLostMarks = rtx.lostMarks;
-        lossDetection(advanced, dupAck, newlySacked, ackedPackets, priorSacked, now);
+        // tcp_ack_is_dubious: loss recovery runs for duplicates, SACKs, D-SACKs and outside the Open state.
+        boolean notDup = advanced || seg.payloadLen > 0 || windowUpdated;
+        if (!notDup || (ackFlags & (FLAG_DATA_SACKED | FLAG_DSACKING_ACK)) != 0 || caState != CaState.OPEN) {
+            fastretransAlert(seg, priorUna, dupAck, now);
+        }
+        if (caState == CaState.OPEN && rtx.retransOut == 0 && !anyRetransDone()) {
+            // tcp_retrans_stamp_cleanup: the episode is over. Linux clears retrans_stamp on the next
+            // dubious ACK in Open; we clear it on any, so a later timeout counts from its own first
+            // retransmission (retransmits_timed_out) rather than from a recovery long finished.
+            retransStampNs = 0;
+        }
         newlyLost = rtx.lostMarks - priorLostMarks;
-        congestionControl(advanced, delivered, newlyAcked, now);
+        congestionControl(advanced, deliveredNow, newlyAcked, now);
         if (advanced && (finSent && Seq.ge(ack, finSeq + 1))) ourFinAcked();
         if (advanced) {
+            // FLAG_SET_XMIT_TIMER: a TLP or the RTO, unless RACK has just armed its reordering timer.
             if (rtx.isEmpty()) {
                 sched.cancel(xmitTimer);
                 xmitKind = XmitTimer.NONE;
-                if (finQueued && !finSent) {
-                    // nothing in flight; output() below sends the FIN
-                }
-            } else {
+            } else if ((ackFlags & FLAG_SET_XMIT_TIMER) != 0) {
                 setXmitTimer(now);
             }
             notifyApp(); // room in the send buffer
@@ -1265,25 +1315,34 @@ public final class TcpConnection {
 
     /**
      * Removes what the cumulative ACK covers (tcp_clean_rtx_queue), takes an RTT sample by Karn's rule
-     * (RFC 6298 §3), and frees the send buffer.
+     * (RFC 6298 §3), advances RACK, notices reordering (a hole filled by an original transmission
+     * below the highest SACK), and frees the send buffer.
      *
+     * @param priorFack the highest SACKed sequence before this ACK (tcp_highest_sack_seq)
      * @return packets acknowledged
      */
-    private int cleanRtxQueue(InSegment seg, long now) {
+    private int cleanRtxQueue(InSegment seg, long now, int priorFack) {
         int ack = seg.ack;
         long firstAckedSentNs = -1;
         boolean retransAcked = false;
         int packets = 0;
+        int reord = sndNxt;
         while (!rtx.isEmpty()) {
             int s = rtx.start(0), e = rtx.end(0);
             if (Seq.le(e, ack)) {
                 int bits = rtx.bits(0);
-                // A retransmission cumulatively ACKed does not advance RACK here: Linux's would, but the same
-                // ACK then usually shows reordering (an original never SACKed below the highest SACK,
-                // tcp_check_sack_reordering), which widens the reordering window we do not model.
-                if ((bits & (RetransmitQueue.SACKED | RetransmitQueue.EVER_RETRANS)) == 0) rackAdvance(0);
-                if ((bits & RetransmitQueue.EVER_RETRANS) != 0) retransAcked = true;
-                else if (firstAckedSentNs < 0 && (bits & RetransmitQueue.SACKED) == 0) firstAckedSentNs = rtx.sentNs(0);
+                if ((bits & RetransmitQueue.EVER_RETRANS) != 0) {
+                    retransAcked = true;
+                } else if ((bits & RetransmitQueue.SACKED) == 0) {
+                    if (firstAckedSentNs < 0) firstAckedSentNs = rtx.sentNs(0);
+                    if (Seq.lt(s, reord)) reord = s;
+                    if (!Seq.gt(e, highSeq)) ackFlags |= FLAG_ORIG_SACK_ACKED;
+                }
+                // tcp_rack_advance for what was not SACKed before, unless the ACK is for the original
+                // of a retransmitted segment (tcp_skb_spurious_retrans: its echoed timestamp is older).
+                if (sackOk && (bits & RetransmitQueue.SACKED) == 0 && !spuriousRetrans(seg, bits, rtx.sentNs(0))) {
+                    rack.advance((bits & RetransmitQueue.EVER_RETRANS) != 0, e, rtx.sentNs(0), now, rtt.minRttUs());
+                }
                 rtx.removeFirst();
                 packets++;
             } else {
@@ -1291,6 +1350,7 @@ public final class TcpConnection {
                 break;
             }
         }
+        if (packets > 0) ackFlags |= FLAG_SET_XMIT_TIMER;
         int dataAcked = Seq.diff(ack, sndBufSeq);
         int fin = finSent && Seq.ge(ack, finSeq + 1) ? 1 : 0;
         int bytes = Math.max(0, Math.min(dataAcked - fin, sendBuf.length()));
@@ -1308,14 +1368,23 @@ public final class TcpConnection {
         } else if (tsOk && seg.hasTimestamps && seg.tsEcr != 0) {
             rttSample(tsRttUs(seg.tsEcr, now));
         }
-        if (rtx.retransOut == 0 && !anyEverRetrans()) retransStampNs = 0;
-        if (tlpHighSeq != 0 && Seq.ge(ack, tlpHighSeq)) tlpHighSeq = 0;
+        // "Non-retransmitted hole got filled? That's reordering."
+        if (sackOk && packets > 0 && Seq.lt(reord, priorFack)) checkSackReordering(reord, false);
         return packets;
     }
 
-    private boolean anyEverRetrans() {
-        for (int i = 0; i < rtx.size(); i++) if (rtx.has(i, RetransmitQueue.EVER_RETRANS)) return true;
-        return false;
+    /**
+     * tcp_skb_spurious_retrans: a retransmitted segment whose ACK echoes a timestamp older than the
+     * retransmission — the original arrived.
+     */
+    private boolean spuriousRetrans(InSegment seg, int bits, long sentNs) {
+        return (bits & RetransmitQueue.EVER_RETRANS) != 0 && tsOk && seg.hasTimestamps && seg.tsEcr != 0
+                && Seq.lt(seg.tsEcr, tsNow(sentNs));
+    }
+
+    /** tcp_any_retrans_done: a retransmission is in flight, or the oldest segment was ever retransmitted. */
+    private boolean anyRetransDone() {
+        return rtx.retransOut > 0 || (!rtx.isEmpty() && rtx.has(0, RetransmitQueue.EVER_RETRANS));
     }
 
     private long tsRttUs(int tsEcr, long now) {
@@ -1332,191 +1401,598 @@ public final class TcpConnection {
         cc.onAcked(cw, Math.max(us, 1), sched.nowNs(), sndUna, sndNxt); // ops->pkts_acked (HyStart, CUBIC's delay_min)
     }
 
-    /** Marks the segments the SACK blocks cover (tcp_sacktag_write_queue). @return newly SACKed packets */
-    private int sackTag(InSegment seg) {
+    // ---- loss detection and recovery (Linux tcp_sacktag_write_queue, tcp_fastretrans_alert) -------
+
+    /** The D-SACK block first, then the SACK blocks in sequence order, as Linux walks them. */
+    private final int[] sackOrderStart = new int[4], sackOrderEnd = new int[4];
+
+    /**
+     * tcp_sacktag_write_queue: checks the first block for a D-SACK (RFC 2883, tcp_check_dsack), then
+     * marks the segments the valid blocks cover, in sequence order, advancing RACK and noticing
+     * reordering (an original transmission SACKed below the highest SACK, tcp_check_sack_reordering).
+     *
+     * @return newly SACKed packets
+     */
+    private int sackTag(InSegment seg, int priorUna, long now) {
+        int ack = Seq.gt(seg.ack, sndUna) ? seg.ack : sndUna; // SND.UNA as updated by this ACK
+        boolean dsack = checkDsack(seg, priorUna);
+        reordLow = sndNxt;
         int newly = 0;
+        int n = 0;
         for (int b = 0; b < seg.sackCount; b++) {
             int s = seg.sackStart[b], e = seg.sackEnd[b];
-            if (!Seq.lt(s, e) || Seq.gt(e, sndNxt)) continue;
-            if (Seq.le(e, sndUna)) {
-                // A D-SACK below SND.UNA (RFC 2883): the peer saw a duplicate.
-                stats.inc(Counter.TcpExtTCPDSACKRecv);
+            boolean dup = b == 0 && dsack;
+            if (!sackBlockValid(dup, s, e, ack)) continue;
+            if (!Seq.gt(e, priorUna)) continue; // very old (a D-SACK below SND.UNA was counted above)
+            if (dup) {
+                newly += sackTagRange(s, e, true, ack, now);
                 continue;
             }
-            for (int i = 0; i < rtx.size(); i++) {
-                int rs = rtx.start(i), re = rtx.end(i);
-                if (Seq.ge(rs, e)) break;
-                if (Seq.ge(rs, s) && Seq.le(re, e) && !rtx.has(i, RetransmitQueue.SACKED)) {
-                    rtx.setBit(i, RetransmitQueue.SACKED);
-                    rackAdvance(i);
-                    newly++;
+            // insertion sort by start (Linux sorts the blocks before walking)
+            int j = n++;
+            while (j > 0 && Seq.gt(sackOrderStart[j - 1], s)) {
+                sackOrderStart[j] = sackOrderStart[j - 1];
+                sackOrderEnd[j] = sackOrderEnd[j - 1];
+                j--;
+            }
+            sackOrderStart[j] = s;
+            sackOrderEnd[j] = e;
+        }
+        for (int b = 0; b < n; b++) newly += sackTagRange(sackOrderStart[b], sackOrderEnd[b], false, ack, now);
+        if (caState != CaState.LOSS || undoArmed) checkSackReordering(reordLow, false);
+        return newly;
+    }
+
+    /** The lowest original transmission SACKed below the highest SACK during one sackTag (state->reord). */
+    private int reordLow;
+
+    /** tcp_sacktag_walk over one block: tcp_sacktag_one for each segment it covers. */
+    private int sackTagRange(int s, int e, boolean dup, int ack, long now) {
+        int newly = 0;
+        for (int i = 0; i < rtx.size(); i++) {
+            int rs = rtx.start(i), re = rtx.end(i);
+            if (Seq.ge(rs, e)) break;
+            if (Seq.lt(rs, s) || Seq.gt(re, e)) continue;
+            int bits = rtx.bits(i);
+            if (dup && (bits & RetransmitQueue.EVER_RETRANS) != 0) {
+                // A D-SACK for a retransmitted segment: one retransmission fewer to wait for before undo.
+                if (undoArmed && undoRetrans > 0 && Seq.gt(re, undoMarker)) undoRetrans--;
+                if ((bits & RetransmitQueue.SACKED) != 0 && Seq.lt(rs, reordLow)) reordLow = rs;
+            }
+            if (!Seq.gt(re, ack)) continue; // acknowledged by this ACK anyway
+            if ((bits & RetransmitQueue.SACKED) == 0) {
+                rack.advance((bits & RetransmitQueue.EVER_RETRANS) != 0, re, rtx.sentNs(i), now, rtt.minRttUs());
+                if ((bits & RetransmitQueue.EVER_RETRANS) == 0) {
+                    // New SACK for a segment never retransmitted, in a hole: that is reordering.
+                    if (Seq.lt(rs, highestSackSeq()) && Seq.lt(rs, reordLow)) reordLow = rs;
+                    if (!Seq.gt(re, highSeq)) ackFlags |= FLAG_ORIG_SACK_ACKED;
                 }
+                rtx.setBit(i, RetransmitQueue.SACKED);
+                if (Seq.gt(re, fackSeq) || rtx.sackedOut == 1) fackSeq = re;
+                ackFlags |= FLAG_DATA_SACKED;
+                newly++;
+            } else if (dup && (bits & RetransmitQueue.RETRANS) != 0) {
+                rtx.clearBit(i, RetransmitQueue.RETRANS);
             }
         }
         return newly;
     }
 
     /**
-     * Loss detection by duplicate ACKs and SACK (RFC 5681 §3.2, RFC 6675's IsLost; Linux
-     * tcp_fastretrans_alert without RACK): three duplicates, or three segments SACKed above a hole,
-     * start fast retransmit and recovery.
+     * tcp_check_dsack: the first block is a D-SACK if it lies below the ACK, or inside the second
+     * block. A D-SACK is believed only if it covers no more than the largest window and we have
+     * retransmitted at least as many segments as the peer reported duplicates (tcp_dsack_seen).
      */
-    private void lossDetection(boolean advanced, boolean dupAck, int newlySacked, int ackedPackets,
-                               int priorSacked, long now) {
-        if (!sackOk && dupAck) {
-            dupAcks++; // tcp_add_reno_sack: each duplicate ACK stands for one segment that left
+    private boolean checkDsack(InSegment seg, int priorUna) {
+        int s0 = seg.sackStart[0], e0 = seg.sackEnd[0];
+        if (Seq.lt(s0, seg.ack)) {
+            stats.inc(Counter.TcpExtTCPDSACKRecv);
+        } else if (seg.sackCount > 1) {
+            if (Seq.gt(e0, seg.sackEnd[1]) || Seq.lt(s0, seg.sackStart[1])) return false;
+            stats.inc(Counter.TcpExtTCPDSACKOfoRecv);
+        } else {
+            return false;
         }
-        // tcp_fastretrans_alert, Open/Disorder: tcp_reset_reno_sack when SND.UNA advances.
-        if (advanced && !sackOk && (caState == CaState.OPEN || caState == CaState.DISORDER)) dupAcks = 0;
-        switch (caState) {
-            case RECOVERY -> {
-                if (Seq.ge(sndUna, highSeq)) {
-                    // Recovery ends: tcp_end_cwnd_reduction sets cwnd to ssthresh.
-                    cw.cwnd = Math.max(cw.ssthresh, 2);
-                    exitRecovery();
-                } else {
-                    if (advanced && !sackOk && !rtx.isEmpty()) {
-                        // NewReno partial ACK (RFC 6582 §3.2): the next hole is lost too
-                        // (tcp_fastretrans_alert: do_lost for Reno; the duplicate ACKs still stand
-                        // for segments that left, as tcp_remove_reno_sacks keeps them).
-                        markLost(0);
+        int segs = dsackSeen(s0, e0);
+        if (segs == 0) {
+            stats.inc(Counter.TcpExtTCPDSACKIgnoredDubious);
+            return false;
+        }
+        stats.add(Counter.TcpExtTCPDSACKRecvSegs, segs);
+        // D-SACK for data already forgotten (below SND.UNA): count it against the retransmissions.
+        if (undoArmed && undoRetrans > 0 && !Seq.gt(e0, priorUna) && Seq.gt(e0, undoMarker)) {
+            undoRetrans = Math.max(0, undoRetrans - segs);
+        }
+        return true;
+    }
+
+    /** tcp_dsack_seen. @return duplicate segments reported, 0 for a dubious D-SACK */
+    private int dsackSeen(int s, int e) {
+        if (!Seq.lt(s, e)) return 0;
+        int len = Seq.diff(e, s);
+        if (len > maxSndWnd) return 0;
+        int segs = 1;
+        if (len > mss && mss > 0) segs = (len + mss - 1) / mss;
+        else if (tlpHighSeq != 0 && tlpHighSeq == e) ackFlags |= FLAG_DSACK_TLP;
+        dsackDups += segs;
+        if (dsackDups > totalRetrans) return 0; // "Skip the DSACK if dup segs weren't retransmitted by sender"
+        // RACK widens its reordering window only for D-SACKs after reordering was seen, not for a TLP's.
+        if (reordSeen > 0 && (ackFlags & FLAG_DSACK_TLP) == 0) rack.dsackSeen = true;
+        ackFlags |= FLAG_DSACKING_ACK;
+        dsackSegs += segs; // a spurious retransmission is delivered
+        return segs;
+    }
+
+    /** tcp_is_sackblock_valid (RFC 2883 §5 for D-SACKs below SND.UNA). */
+    private boolean sackBlockValid(boolean dsack, int s, int e, int una) {
+        if (Seq.gt(e, sndNxt) || !Seq.lt(s, e)) return false;
+        if (!Seq.lt(s, sndNxt)) return false;
+        if (Seq.gt(s, una)) return true;
+        if (!dsack || !undoArmed) return false;
+        if (Seq.gt(e, una)) return false;
+        if (!Seq.lt(s, undoMarker)) return true;
+        if (!Seq.gt(e, undoMarker)) return false;
+        return !Seq.lt(s, e - maxSndWnd);
+    }
+
+    /** tcp_highest_sack_seq: the end of the highest SACKed segment, SND.UNA when nothing is SACKed. */
+    private int highestSackSeq() { return rtx.sackedOut == 0 ? sndUna : fackSeq; }
+
+    /**
+     * tcp_check_sack_reordering: {@code low} was delivered below the highest SACK. The reordering
+     * degree (tp->reordering, tcpi_reordering) grows to the distance in segments, up to
+     * tcp_max_reordering; every such event counts in reord_seen.
+     */
+    private void checkSackReordering(int low, boolean ts) {
+        int fack = highestSackSeq();
+        if (!Seq.lt(low, fack)) return;
+        int metric = Seq.diff(fack, low);
+        if (mss > 0 && metric > (long) reordering * mss) {
+            reordering = Math.min((metric + mss - 1) / mss, cfg.tcpMaxReordering);
+        }
+        reordSeen++;
+        stats.inc(ts ? Counter.TcpExtTCPTSReorder : Counter.TcpExtTCPSACKReorder);
+    }
+
+    /**
+     * tcp_fastretrans_alert: the congestion-avoidance state machine (Open, Disorder, CWR, Recovery,
+     * Loss) on an ACK that is a duplicate, carries SACK or D-SACK information, or arrives outside the
+     * Open state: undo of a reduction that proves spurious, loss detection (RACK, or three duplicate
+     * ACKs without SACK), and the start of fast recovery.
+     */
+    private void fastretransAlert(InSegment seg, int priorUna, boolean dupAck, long now) {
+        boolean advanced = (ackFlags & FLAG_SND_UNA_ADVANCED) != 0;
+        // D. State exit: the recovery point was ACKed.
+        if (caState == CaState.OPEN) {
+            retransStampNs = 0;
+        } else if (!Seq.lt(sndUna, highSeq)) {
+            switch (caState) {
+                case CWR -> {
+                    // "CWR is to be held something *above* high_seq is ACKed for CWR bit to reach receiver."
+                    if (sndUna != highSeq) {
+                        endCwndReduction();
+                        caState = CaState.OPEN;
                     }
-                    if (sackOk) {
-                        markSackLosses();
-                        if ((cfg.tcpRecovery & 1) != 0) rackMarkLost();
-                    }
+                }
+                case RECOVERY -> {
+                    if (!sackOk) dupAcks = 0; // tcp_reset_reno_sack
+                    if (tryUndoRecovery(seg)) return;
+                    endCwndReduction();
+                }
+                default -> {
                 }
             }
-            case LOSS -> {
-                if (Seq.ge(sndUna, highSeq)) {
-                    exitRecovery();
-                } else if (sackOk) {
-                    markSackLosses();
-                }
+        }
+        // E. Process the state.
+        boolean fastRexmit = false;
+        boolean open;
+        if (caState == CaState.RECOVERY) {
+            if (!advanced) {
+                if (!sackOk && dupAck) dupAcks++; // tcp_add_reno_sack
+            } else if (tryUndoPartial(seg, priorUna)) {
+                return;
             }
-            default -> {
-                int heuristic = sackOk ? rtx.sackedOut + 1 : dupAcks + 1;
-                if (rtx.size() > 0 && heuristic > 3) {
-                    enterRecovery(now);
-                } else if (rtx.sackedOut > 0 || dupAcks > 0) {
-                    caState = CaState.DISORDER;
-                } else if (caState == CaState.DISORDER) {
-                    caState = CaState.OPEN;
-                }
+            if (tryUndoDsack()) tryToOpen();
+            identifyPacketLoss(advanced, now);
+            if (caState != CaState.RECOVERY) {
+                if (!timeToRecover()) return;
+                // Undo reverted the recovery; loss is evident again: a new recovery.
+                enterRecovery();
+                fastRexmit = true;
             }
+            open = false;
+        } else if (caState == CaState.LOSS) {
+            processLoss(seg, dupAck);
+            int priorRetrans = rtx.retransOut;
+            identifyPacketLoss(advanced, now);
+            if (priorRetrans > rtx.retransOut) ackFlags |= FLAG_LOST_RETRANS;
+            // Change state if cwnd is undone or retransmissions are lost.
+            open = caState == CaState.OPEN || (ackFlags & FLAG_LOST_RETRANS) != 0;
+            if (!open) return;
+        } else {
+            open = true;
+        }
+        if (open) {
+            if (!sackOk) {
+                if (advanced) dupAcks = 0; // tcp_reset_reno_sack
+                if (dupAck) dupAcks++;     // tcp_add_reno_sack
+            }
+            if (caState == CaState.OPEN || caState == CaState.DISORDER) tryUndoDsack();
+            identifyPacketLoss(advanced, now);
+            if (!timeToRecover()) {
+                tryToOpen();
+                return;
+            }
+            enterRecovery();
+            fastRexmit = true;
+        }
+        if (!rackEnabled() && sackOk) {
+            // tcp_update_scoreboard (tcp_recovery = 0): the head is lost, and every hole with three
+            // SACKed segments above it (RFC 6675 IsLost).
+            if (fastRexmit) markHeadLost();
+            markSackLosses();
         }
     }
 
-    private void enterRecovery(long now) {
+    private boolean rackEnabled() { return (cfg.tcpRecovery & 1) != 0; }
+
+    /**
+     * tcp_identify_packet_loss: without SACK, NewReno's rule (tcp_newreno_mark_lost): the head is
+     * lost after {@code reordering} duplicate ACKs, and after each partial ACK in Recovery (RFC 6582
+     * §3.2); with SACK, RACK.
+     */
+    private void identifyPacketLoss(boolean advanced, long now) {
+        if (rtx.isEmpty()) return;
+        if (!sackOk) {
+            if ((caState.ordinal() < CaState.RECOVERY.ordinal() && Math.min(dupAcks, Math.max(rtx.size() - 1, 0)) >= reordering)
+                    || (caState == CaState.RECOVERY && advanced)) {
+                markHeadLost();
+            }
+        } else if (rackEnabled()) {
+            int priorRetrans = rtx.retransOut;
+            if (rackMarkLost(now)) ackFlags &= ~FLAG_SET_XMIT_TIMER;
+            if (priorRetrans > rtx.retransOut) ackFlags |= FLAG_LOST_RETRANS;
+        }
+    }
+
+    /** tcp_time_to_recover: a loss is proven (or, without RACK, the duplicate threshold is passed). */
+    private boolean timeToRecover() {
+        if (rtx.lostOut > 0) return true;
+        if (!rackEnabled()) {
+            int dupackHeuristics = sackOk ? rtx.sackedOut + 1 : Math.min(dupAcks, Math.max(rtx.size() - 1, 0)) + 1;
+            return dupackHeuristics > reordering;
+        }
+        return false;
+    }
+
+    /**
+     * tcp_rack_mark_lost: when a delivery advanced RACK, marks what it shows lost and arms the
+     * reordering timer for what may still be only reordered (RFC 8985 §6.2, §6.3).
+     *
+     * @return whether the reordering timer was armed
+     */
+    private boolean rackMarkLost(long now) {
+        if (!rack.advanced) return false;
+        rack.advanced = false;
+        long timeoutUs = rack.detectLoss(rtx, now, rackReoWndUs(), stats);
+        if (timeoutUs <= 0) return false;
+        // usecs_to_jiffies(timeout) + TCP_TIMEOUT_MIN, no later than the RTO (inet_csk_reset_xmit_timer).
+        long jiffyUs = JIFFY_NS / 1000;
+        long delayUs = ((timeoutUs + jiffyUs - 1) / jiffyUs + 2) * jiffyUs;
+        armXmit(XmitTimer.REO, Math.min(delayUs, rtoUs));
+        return true;
+    }
+
+    private long rackReoWndUs() {
+        return rack.reoWndUs(cfg.tcpRecovery, reordSeen > 0,
+                caState == CaState.RECOVERY || caState == CaState.LOSS, rtx.sackedOut, reordering,
+                rtt.minRttUs(), rtt.srttUs());
+    }
+
+    /**
+     * tcp_rack_reo_timeout: the reordering window ran out for segments RACK was waiting on. What it now
+     * marks lost starts (or continues) fast recovery and is retransmitted; then the RTO is rearmed.
+     */
+    private void reoTimeout() {
+        long now = sched.nowNs();
+        xmitKind = XmitTimer.REO; // still "pending" while it runs, as icsk_pending is
+        int priorInflight = packetsInFlight();
+        int priorLost = rtx.lostMarks;
+        rack.detectLoss(rtx, now, rackReoWndUs(), stats);
+        if (priorInflight != packetsInFlight()) {
+            if (caState != CaState.RECOVERY) {
+                enterRecovery();
+                cwndReduction(1, rtx.lostMarks - priorLost, false);
+            }
+            xmitRetransmitQueue(now);
+        }
+        if (xmitKind != XmitTimer.RTO) rearmRto(now);
+        output();
+    }
+
+    /**
+     * tcp_process_loss: an ACK in the Loss state (after an RTO). Undo if the retransmission proves
+     * spurious; F-RTO (RFC 5682 §3.1, SACK-enhanced, as tcp_frto = 2): after the first ACK that
+     * advances SND.UNA, send new data instead of retransmitting (step 2b); if the next ACK shows a
+     * segment never retransmitted delivered, the timeout was spurious (step 3b); a SACK or duplicate
+     * shows the loss was real (step 3a).
+     */
+    private void processLoss(InSegment seg, boolean dupAck) {
+        boolean advanced = (ackFlags & FLAG_SND_UNA_ADVANCED) != 0;
+        boolean recovered = !Seq.lt(sndUna, highSeq);
+        if (advanced && tryUndoLoss(seg, false)) return;
+        if (frto) {
+            if ((ackFlags & FLAG_ORIG_SACK_ACKED) != 0 && tryUndoLoss(seg, true)) return;
+            if (Seq.gt(sndNxt, highSeq)) {
+                if ((ackFlags & FLAG_DATA_SACKED) != 0 || dupAck) frto = false; // step 3a: the loss was real
+            } else if (advanced && !recovered) {
+                highSeq = sndNxt;
+                // Step 2b: send new data if there is any and the window takes it (REXMIT_NEW).
+                if (sendBuf.length() > unsentOffset() && Seq.gt(sndUna + sndWnd, sndNxt)) {
+                    rexmitNew = true;
+                    return;
+                }
+                frto = false;
+            }
+        }
+        if (recovered) {
+            // Step 2a and the first part of 3a: the recovery point is ACKed.
+            tryUndoRecovery(seg);
+            return;
+        }
+        if (!sackOk) {
+            // A Reno duplicate means new data from step 2b arrived: it frees room for retransmissions.
+            if (Seq.gt(sndNxt, highSeq) && dupAck) dupAcks++;
+            else if (advanced) dupAcks = 0;
+        }
+    }
+
+    /**
+     * tcp_enter_recovery: fast recovery starts. The reduction may be undone later (tcp_init_undo);
+     * ssthresh comes from the algorithm and PRR takes cwnd down to it (tcp_init_cwnd_reduction).
+     */
+    private void enterRecovery() {
+        if (!anyRetransDone()) retransStampNs = 0; // start the clock with the fast retransmit
         stats.inc(sackOk ? Counter.TcpExtTCPSackRecovery : Counter.TcpExtTCPRenoRecovery);
+        cw.priorSsthresh = 0;
+        initUndo();
+        if (caState != CaState.CWR && caState != CaState.RECOVERY) {
+            cw.priorSsthresh = currentSsthresh();
+            initCwndReduction();
+        }
         caState = CaState.RECOVERY;
+    }
+
+    /** tcp_current_ssthresh: the larger of ssthresh and 3/4 of cwnd, outside a reduction. */
+    private int currentSsthresh() {
+        if (caState == CaState.CWR || caState == CaState.RECOVERY) return cw.ssthresh;
+        return Math.max(cw.ssthresh, (cw.cwnd >> 1) + (cw.cwnd >> 2));
+    }
+
+    /** tcp_init_cwnd_reduction: the recovery point, PRR's counters and the algorithm's ssthresh. */
+    private void initCwndReduction() {
         highSeq = sndNxt;
+        tlpHighSeq = 0;
+        cw.cwndCnt = 0;
         priorCwnd = cw.cwnd;
         cw.priorCwnd = cw.cwnd;
-        cw.priorSsthresh = cw.ssthresh;
-        cw.ssthresh = cc.ssthresh(cw);
-        cw.cwndCnt = 0; // tcp_init_cwnd_reduction
         prrDelivered = 0;
         prrOut = 0;
-        markLost(0);
-        if (sackOk) {
-            markSackLosses();
-            if ((cfg.tcpRecovery & 1) != 0) rackMarkLost();
-        }
-        // A timer-driven TLP no longer applies once recovery starts.
-        if (xmitKind == XmitTimer.TLP) setXmitTimer(now);
+        cw.ssthresh = cc.ssthresh(cw);
     }
 
-    private void exitRecovery() {
+    /** tcp_end_cwnd_reduction: cwnd = ssthresh at the end of CWR or of a recovery not undone. */
+    private void endCwndReduction() {
+        if (cw.ssthresh < Cwnd.INFINITE_SSTHRESH && (caState == CaState.CWR || undoArmed)) {
+            cw.cwnd = cw.ssthresh;
+        }
+    }
+
+    /** tcp_init_undo: remember SND.UNA and how many retransmissions must prove spurious (D-SACKed). */
+    private void initUndo() {
+        undoArmed = true;
+        undoMarker = sndUna;
+        undoRetrans = rtx.retransOut + (tlpHighSeq != 0 && tlpRetrans ? 1 : 0);
+        if (undoRetrans == 0) undoRetrans = -1; // 0 would mean "can undo now"
+    }
+
+    /**
+     * tcp_may_undo: every retransmission was D-SACKed, or the ACK echoes a timestamp older than the
+     * first retransmission (Eifel detection, RFC 3522: the original arrived).
+     */
+    private boolean mayUndo(InSegment seg) {
+        return undoArmed && (undoRetrans == 0 || packetDelayed(seg));
+    }
+
+    /** tcp_packet_delayed. */
+    private boolean packetDelayed(InSegment seg) {
+        if (retransStampNs != 0) {
+            return tsOk && seg.hasTimestamps && seg.tsEcr != 0 && Seq.lt(seg.tsEcr, tsNow(retransStampNs));
+        }
+        // No retransmission yet: SND.UNA advanced, so a segment was merely delayed (SACK connections).
+        return sackOk && state != TcpState.SYN_SENT;
+    }
+
+    /**
+     * tcp_undo_cwnd_reduction: cwnd back to the algorithm's undo value (max(cwnd, prior cwnd)) and
+     * ssthresh to what it was; with {@code unmarkLoss}, nothing is lost any more.
+     */
+    private void undoCwndReduction(boolean unmarkLoss) {
+        if (unmarkLoss) {
+            for (int i = 0; i < rtx.size(); i++) rtx.clearBit(i, RetransmitQueue.LOST);
+        }
+        if (cw.priorSsthresh != 0) {
+            cw.cwnd = cc.undoCwnd(cw);
+            if (cw.priorSsthresh > cw.ssthresh) cw.ssthresh = cw.priorSsthresh;
+        }
+        undoArmed = false;
+        rack.advanced = true; // force RACK to re-examine losses
+    }
+
+    /** tcp_is_non_sack_preventing_reopen: Reno holds the state until data above high_seq is ACKed. */
+    private boolean nonSackPreventingReopen() {
+        if (sndUna == highSeq && !sackOk) {
+            if (!anyRetransDone()) retransStampNs = 0;
+            return true;
+        }
+        return false;
+    }
+
+    /** tcp_try_undo_recovery ("We love our President!"): the recovery point is ACKed. */
+    private boolean tryUndoRecovery(InSegment seg) {
+        if (mayUndo(seg)) {
+            // Happy end: nothing was retransmitted, or the original transmissions arrived.
+            stats.inc(caState == CaState.LOSS ? Counter.TcpExtTCPLossUndo : Counter.TcpExtTCPFullUndo);
+            undoCwndReduction(false);
+        } else if (rack.reoWndPersist > 0) {
+            rack.reoWndPersist--;
+        }
+        if (nonSackPreventingReopen()) return true;
         caState = CaState.OPEN;
-        dupAcks = 0;
-        for (int i = 0; i < rtx.size(); i++) rtx.clearBit(i, RetransmitQueue.LOST);
+        return false;
     }
 
-    private void markLost(int i) {
-        if (i < rtx.size() && !rtx.has(i, RetransmitQueue.SACKED)) {
-            rtx.setBit(i, RetransmitQueue.LOST);
+    /** tcp_try_undo_dsack: D-SACKs covered every retransmission. */
+    private boolean tryUndoDsack() {
+        if (undoArmed && undoRetrans == 0) {
+            rack.reoWndPersist = Math.min(Rack.RECOVERY_THRESH, rack.reoWndPersist + 1);
+            undoCwndReduction(false);
+            stats.inc(Counter.TcpExtTCPDSACKUndo);
+            return true;
+        }
+        return false;
+    }
+
+    /** tcp_try_undo_loss: in Loss, after an ACK that advances SND.UNA or an F-RTO verdict. */
+    private boolean tryUndoLoss(InSegment seg, boolean frtoUndo) {
+        if (frtoUndo || mayUndo(seg)) {
+            undoCwndReduction(true);
+            stats.inc(Counter.TcpExtTCPLossUndo);
+            if (frtoUndo) stats.inc(Counter.TcpExtTCPSpuriousRTOs);
+            retransmits = 0;
+            if (nonSackPreventingReopen()) return true;
+            if (frtoUndo || sackOk) caState = CaState.OPEN;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * tcp_try_undo_partial: a partial ACK in Recovery for data that was only delayed (its timestamp
+     * predates the first retransmission): reordering, not loss. Undo once no retransmission is out.
+     *
+     * @return true when the ACK needs no further loss processing
+     */
+    private boolean tryUndoPartial(InSegment seg, int priorUna) {
+        if (undoArmed && packetDelayed(seg)) {
+            checkSackReordering(priorUna, true);
+            if (rtx.retransOut > 0) return true;
+            if (!anyRetransDone()) retransStampNs = 0;
+            undoCwndReduction(true);
+            stats.inc(Counter.TcpExtTCPPartialUndo);
+            tryKeepOpen();
+            return true;
+        }
+        return false;
+    }
+
+    /** tcp_try_to_open. */
+    private void tryToOpen() {
+        if (!anyRetransDone()) retransStampNs = 0;
+        if (caState != CaState.CWR) tryKeepOpen();
+    }
+
+    /** tcp_try_keep_open: Disorder while anything is SACKed, lost or retransmitted, else Open. */
+    private void tryKeepOpen() {
+        CaState next = rtx.sackedOut + rtx.lostOut > 0 || anyRetransDone() || (!sackOk && dupAcks > 0)
+                ? CaState.DISORDER : CaState.OPEN;
+        if (caState != next) {
+            caState = next;
+            highSeq = sndNxt;
         }
     }
 
     /**
-     * tcp_rack_advance: remembers the latest-sent segment known delivered (RFC 8985 §6.1). For a
-     * retransmitted segment the SACK may be for the original: it counts only if its RTT is at least
-     * min_rtt (Linux's test for a spurious sample).
+     * tcp_process_tlp_ack (RFC 8985 §7.4): the episode of a retransmitted loss probe ends. If the
+     * probe repaired a loss (the ACK covers it and no D-SACK says the original arrived too), cwnd
+     * is reduced once, as a recovery would (CWR, cwnd = ssthresh).
      */
-    private void rackAdvance(int i) {
-        long sent = rtx.sentNs(i);
-        if (rtx.has(i, RetransmitQueue.EVER_RETRANS) && (sched.nowNs() - sent) / 1000 < rtt.minRttUs()) return;
-        if (sent > rackXmitNs || (sent == rackXmitNs && Seq.gt(rtx.end(i), rackEndSeq))) {
-            rackXmitNs = sent;
-            rackEndSeq = rtx.end(i);
+    private void processTlpAck(int ack, boolean dupAck) {
+        if (Seq.lt(ack, tlpHighSeq)) return;
+        if (!tlpRetrans) {
+            tlpHighSeq = 0; // a probe of new data was acknowledged
+        } else if ((ackFlags & FLAG_DSACK_TLP) != 0) {
+            tlpHighSeq = 0; // the original and the probe both arrived: no loss
+        } else if (Seq.gt(ack, tlpHighSeq)) {
+            initCwndReduction();
+            caState = CaState.CWR;
+            endCwndReduction();
+            tryKeepOpen();
+            stats.inc(Counter.TcpExtTCPLossProbeRecovery);
+        } else if (dupAck && (ackFlags & FLAG_DATA_SACKED) == 0) {
+            tlpHighSeq = 0; // a pure duplicate: the original and the probe both arrived
         }
     }
 
-    /**
-     * tcp_rack_detect_loss with a reordering window of 0, as tcp_rack_reo_wnd gives in Recovery (or at
-     * its entry by the duplicate threshold) when no reordering was seen: every segment not SACKed that
-     * was sent before the latest-sent delivered one (same time: lower sequence) is lost. The
-     * reordering timer (reo_wnd = min_rtt/4 outside Recovery) is not modelled.
-     */
-    private void rackMarkLost() {
-        if (rackXmitNs < 0) return;
-        for (int i = 0; i < rtx.size(); i++) {
-            long sent = rtx.sentNs(i);
-            if (sent > rackXmitNs || (sent == rackXmitNs && !Seq.lt(rtx.end(i), rackEndSeq))) continue;
-            if (rtx.has(i, RetransmitQueue.SACKED)) continue;
-            if (!rtx.has(i, RetransmitQueue.LOST)) {
-                rtx.setBit(i, RetransmitQueue.LOST);
-            } else if (rtx.has(i, RetransmitQueue.RETRANS)) {
-                // A lost retransmission (tcp_mark_skb_lost clears TCPCB_SACKED_RETRANS): send it again.
-                rtx.clearBit(i, RetransmitQueue.RETRANS);
-                rtx.lostMarks++;
-            }
-        }
+    /** Marks the first segment lost (tcp_newreno_mark_lost, tcp_mark_head_lost), unless SACKed or already lost. */
+    private void markHeadLost() {
+        if (!rtx.isEmpty() && !rtx.has(0, RetransmitQueue.LOST)) rtx.markLost(0);
     }
 
-    /** RFC 6675 IsLost: a hole with at least three SACKed segments above it is lost. */
+    /** RFC 6675 IsLost (tcp_recovery = 0 only): a hole with at least three SACKed segments above it is lost. */
     private void markSackLosses() {
         int sackedAbove = rtx.sackedOut;
         for (int i = 0; i < rtx.size() && sackedAbove > 0; i++) {
             if (rtx.has(i, RetransmitQueue.SACKED)) {
                 sackedAbove--;
             } else if (sackedAbove >= 3 && !rtx.has(i, RetransmitQueue.LOST)) {
-                rtx.setBit(i, RetransmitQueue.LOST);
+                rtx.markLost(i);
             }
         }
     }
 
     /**
-     * Linux tcp_cong_control: PRR (RFC 6937) while in recovery, otherwise the algorithm's growth when
-     * the ACK delivered data.
+     * Linux tcp_cong_control: PRR (RFC 6937) while cwnd is being reduced (CWR, Recovery), otherwise
+     * the algorithm's growth when the ACK delivered data in order (tcp_may_raise_cwnd: any forward
+     * progress once reordering was seen).
      */
     private void congestionControl(boolean advanced, int delivered, int ackedPackets, long now) {
-        if (caState == CaState.RECOVERY) {
-            prrDelivered += delivered;
-            int inFlight = packetsInFlight();
-            int delta = cw.ssthresh - inFlight;
-            int sndcnt;
-            if (delta < 0) {
-                long dividend = (long) cw.ssthresh * prrDelivered + priorCwnd - 1;
-                sndcnt = (int) (dividend / Math.max(priorCwnd, 1)) - prrOut;
-            } else {
-                // Slow-start reduction bound (RFC 6937 §3.1 PRR-SSRB), as Linux tcp_cwnd_reduction: the
-                // extra segment only when SND.UNA advanced and this ACK marked nothing newly lost.
-                sndcnt = Math.max(prrDelivered - prrOut, delivered);
-                if (advanced && newlyLost == 0) sndcnt++;
-                sndcnt = Math.min(delta, sndcnt);
-            }
-            sndcnt = Math.max(sndcnt, prrOut == 0 ? 1 : 0); // the first retransmission always goes
-            cw.cwnd = inFlight + sndcnt;
+        if (caState == CaState.RECOVERY || caState == CaState.CWR) {
+            cwndReduction(delivered, newlyLost, advanced);
             return;
         }
-        if (caState == CaState.LOSS && !advanced) return;
-        // tcp_cong_control → tcp_may_raise_cwnd (FLAG_DATA_ACKED) → tcp_cong_avoid(acked_sacked = delivered).
-        if (advanced && ackedPackets > 0 && delivered > 0) {
+        boolean mayRaise = reordering > cfg.tcpReordering
+                ? advanced || (ackFlags & FLAG_DATA_SACKED) != 0
+                : advanced && ackedPackets > 0;
+        // tcp_cong_control → tcp_cong_avoid(acked_sacked = delivered).
+        if (mayRaise && delivered > 0) {
             cw.cwndLimited = isCwndLimited();
             cc.congAvoid(cw, delivered, now, rtt.srttUs());
         }
+    }
+
+    /**
+     * tcp_cwnd_reduction, PRR (RFC 6937): cwnd follows the deliveries down to ssthresh
+     * (proportionally while in flight exceeds ssthresh, then by the slow-start reduction bound).
+     */
+    private void cwndReduction(int delivered, int lost, boolean advanced) {
+        if (delivered <= 0 || priorCwnd == 0) return;
+        prrDelivered += delivered;
+        int inFlight = packetsInFlight();
+        int delta = cw.ssthresh - inFlight;
+        int sndcnt;
+        if (delta < 0) {
+            long dividend = (long) cw.ssthresh * prrDelivered + priorCwnd - 1;
+            sndcnt = (int) (dividend / priorCwnd) - prrOut;
+        } else {
+            // Slow-start reduction bound (RFC 6937 §3.1 PRR-SSRB), as Linux tcp_cwnd_reduction: the
+            // extra segment only when SND.UNA advanced and this ACK marked nothing newly lost.
+            sndcnt = Math.max(prrDelivered - prrOut, delivered);
+            if (advanced && lost == 0) sndcnt++;
+            sndcnt = Math.min(delta, sndcnt);
+        }
+        sndcnt = Math.max(sndcnt, prrOut == 0 ? 1 : 0); // force a fast retransmit upon entering recovery
+        cw.cwnd = inFlight + sndcnt;
     }
 
     /** tcp_is_cwnd_limited (include/net/tcp.h). */
@@ -1915,18 +2391,11 @@ public final class TcpConnection {
                 cw.cwnd = Math.max(c, restart);
             }
         }
-        // Retransmissions first (tcp_xmit_retransmit_queue).
-        if (rtx.lostOut > rtx.retransOut || caState == CaState.LOSS) {
-            for (int i = 0; i < rtx.size(); i++) {
-                if (packetsInFlight() >= cw.cwnd) break;
-                if (rtx.has(i, RetransmitQueue.LOST) && !rtx.has(i, RetransmitQueue.RETRANS)
-                        && !rtx.has(i, RetransmitQueue.SACKED)) {
-                    retransmitEntry(i, now);
-                    if (caState == CaState.RECOVERY) prrOut++;
-                    sentSomething = true;
-                }
-            }
-        }
+        // Retransmissions first (tcp_xmit_recovery → tcp_xmit_retransmit_queue), except in F-RTO's
+        // step 2b, where new data goes first and retransmissions only if none could be sent.
+        boolean newFirst = rexmitNew;
+        rexmitNew = false;
+        if (!newFirst) sentSomething = xmitRetransmitQueue(now);
         // New data.
         int wndEnd = sndUna + sndWnd;
         int burstSegments = 0;
@@ -1969,6 +2438,10 @@ public final class TcpConnection {
             if (caState == CaState.RECOVERY) prrOut++;
             if ((flags & FIN) != 0) break;
         }
+        if (newFirst && !Seq.gt(sndNxt, highSeq)) {
+            frto = false;
+            sentSomething |= xmitRetransmitQueue(now);
+        }
         if (sentSomething) {
             cwndValidate();
             lastSendNs = now;
@@ -2007,6 +2480,35 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * tcp_xmit_retransmit_queue: resend the segments marked lost and not yet retransmitted, oldest
+     * first, while cwnd allows. Retransmitting the oldest segment restarts the RTO, unless RACK's
+     * reordering timer is pending.
+     *
+     * @return whether anything was sent
+     */
+    private boolean xmitRetransmitQueue(long now) {
+        if (rtx.lostOut <= rtx.retransOut && caState != CaState.LOSS) return false;
+        boolean sent = false;
+        for (int i = 0; i < rtx.size(); i++) {
+            if (packetsInFlight() >= cw.cwnd) break;
+            int bits = rtx.bits(i);
+            if ((bits & RetransmitQueue.LOST) != 0 && (bits & (RetransmitQueue.RETRANS | RetransmitQueue.SACKED)) == 0) {
+                retransmitEntry(i, now);
+                stats.inc(caState == CaState.LOSS ? Counter.TcpExtTCPSlowStartRetrans : Counter.TcpExtTCPFastRetrans);
+                if (caState == CaState.RECOVERY || caState == CaState.CWR) prrOut++;
+                if (i == 0 && xmitKind != XmitTimer.REO) armXmit(XmitTimer.RTO, rtoUs);
+                sent = true;
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * tcp_retransmit_skb: resend entry i. The first retransmission of an episode stamps retrans_stamp
+     * (the write timeout and Eifel undo count from it), and each one is a retransmission that a D-SACK
+     * must cover before the reduction can be undone (undo_retrans).
+     */
     private void retransmitEntry(int i, long now) {
         int s = rtx.start(i), e = rtx.end(i);
         int bits = rtx.bits(i);
@@ -2025,6 +2527,8 @@ public final class TcpConnection {
         totalRetrans++;
         stats.inc(Counter.TcpRetransSegs);
         if (retransStampNs == 0) retransStampNs = now;
+        if (undoRetrans < 0) undoRetrans = 0;
+        undoRetrans++;
     }
 
     /** Builds and sends one data (or FIN) segment from the send buffer. */
@@ -2213,9 +2717,24 @@ public final class TcpConnection {
             xmitKind = XmitTimer.NONE;
             return;
         }
-        if (!scheduleLossProbe(now)) {
-            armXmit(XmitTimer.RTO, rtoUs);
+        if (!scheduleLossProbe(now)) rearmRto(now);
+    }
+
+    /**
+     * tcp_rearm_rto: the RTO for what is in flight. Replacing a loss probe or RACK's reordering timer,
+     * it counts from the oldest segment's transmission (tcp_rto_delta_us), not from now.
+     */
+    private void rearmRto(long now) {
+        if (rtx.isEmpty()) {
+            sched.cancel(xmitTimer);
+            xmitKind = XmitTimer.NONE;
+            return;
         }
+        long us = rtoUs;
+        if (xmitKind == XmitTimer.TLP || xmitKind == XmitTimer.REO) {
+            us = Math.max(rtoUs - (now - rtx.sentNs(0)) / 1000, 1);
+        }
+        armXmit(XmitTimer.RTO, us);
     }
 
     /**
@@ -2252,6 +2771,10 @@ public final class TcpConnection {
                 trace("tlp");
                 sendLossProbe();
             }
+            case REO -> {
+                trace("reo");
+                reoTimeout();
+            }
             case PROBE -> {
                 trace("probe");
                 probeTimer();
@@ -2264,31 +2787,44 @@ public final class TcpConnection {
     /** tcp_send_loss_probe: new data if the window allows, else the last segment again. */
     private void sendLossProbe() {
         long now = sched.nowNs();
-        stats.inc(Counter.TcpExtTCPLossProbes);
+        if (tlpHighSeq != 0) { // at most one probe outstanding
+            rearmRto(now);
+            return;
+        }
+        tlpRetrans = false;
+        boolean sent = false;
         int unsent = sendBuf.length() - unsentOffset();
         if (unsent > 0 && Seq.le(sndNxt + Math.min(unsent, mss), sndUna + sndWnd)) {
             int saved = cw.cwnd;
+            int prior = sndNxt;
             cw.cwnd = packetsInFlight() + 1;
             output();
             cw.cwnd = saved;
+            sent = sndNxt != prior;
         } else if (!rtx.isEmpty()) {
             int last = rtx.size() - 1;
             if (!rtx.has(last, RetransmitQueue.SACKED)) {
                 int s = rtx.start(last), e = rtx.end(last);
                 int bits = rtx.bits(last);
                 int fin = (bits & RetransmitQueue.F_FIN) != 0 ? 1 : 0;
-                // __tcp_retransmit_skb: a probe is a retransmission but sets no retrans_stamp.
                 int len = Seq.diff(e, s) - fin;
-                // __tcp_retransmit_skb resends the skb with its own flags: a bare FIN has no PSH.
+                // __tcp_retransmit_skb resends the skb with its own flags: a bare FIN has no PSH. A probe
+                // is not tcp_retransmit_skb: no retrans_stamp, no retrans_out, only EVER_RETRANS.
                 sendData(s, len, ACK | ((bits & RetransmitQueue.F_PSH) != 0 ? PSH : 0) | (fin != 0 ? FIN : 0), now, true);
-                rtx.retransmitted(last, now);
+                rtx.probed(last, now);
                 totalRetrans++;
                 stats.inc(Counter.TcpRetransSegs);
+                tlpRetrans = true;
+                sent = true;
             }
         }
-        tlpHighSeq = sndNxt;
-        lastSendNs = now;
-        armXmit(XmitTimer.RTO, rtoUs); // tcp_rearm_rto after the probe
+        if (sent) {
+            tlpHighSeq = sndNxt;
+            stats.inc(Counter.TcpExtTCPLossProbes);
+            lastSendNs = now;
+            xmitKind = XmitTimer.NONE; // "Reset s.t. tcp_rearm_rto will restart timer from now"
+        }
+        rearmRto(now);
     }
 
     /**
@@ -2341,23 +2877,56 @@ public final class TcpConnection {
         return Math.min(rtoUs, remainingUs);
     }
 
-    /** tcp_enter_loss: ssthresh from the algorithm, cwnd 1, all not-SACKed segments lost. */
+    /**
+     * tcp_enter_loss: the RTO fired. Outstanding segments are lost (tcp_timeout_mark_lost); ssthresh
+     * is reduced once per episode, and cwnd is what is still in flight plus one. F-RTO (RFC 5682
+     * §3.1 step 1) then judges whether the timeout was spurious, unless a recovery was already
+     * under way (other than repeated timeouts of the same segment, §3.2).
+     */
     private void enterLoss(long now) {
-        if (caState != CaState.LOSS || retransmits == 0) {
+        boolean newRecovery = caState.ordinal() < CaState.RECOVERY.ordinal();
+        timeoutMarkLost(now);
+        if (caState.ordinal() <= CaState.DISORDER.ordinal() || !Seq.gt(highSeq, sndUna)
+                || (caState == CaState.LOSS && retransmits == 0)) {
+            cw.priorSsthresh = currentSsthresh();
             cw.priorCwnd = cw.cwnd;
-            cw.priorSsthresh = cw.ssthresh;
-            if (caState != CaState.LOSS) cw.ssthresh = cc.ssthresh(cw);
+            priorCwnd = cw.cwnd;
+            cw.ssthresh = cc.ssthresh(cw);
+            initUndo();
         }
-        cw.cwnd = 1;
+        cw.cwnd = packetsInFlight() + 1;
         cw.cwndCnt = 0;
-        cc.onLoss(cw, now);
+        // "Timeout in disordered state after receiving substantial DUPACKs suggests that the degree
+        // of reordering is over-estimated."
+        if (caState.ordinal() <= CaState.DISORDER.ordinal() && rtx.sackedOut >= cfg.tcpReordering) {
+            reordering = Math.min(reordering, cfg.tcpReordering);
+        }
+        cc.onLoss(cw, now); // ops->set_state(TCP_CA_Loss): CUBIC resets its epoch
         caState = CaState.LOSS;
         highSeq = sndNxt;
-        dupAcks = 0;
         tlpHighSeq = 0;
+        frto = cfg.tcpFrto != 0 && (newRecovery || retransmits > 0);
+    }
+
+    /**
+     * tcp_timeout_mark_lost: every segment is lost, but those sent less than RACK's RTT ago (they may
+     * still arrive); if the oldest is SACKed the receiver reneged, and all SACK marks are dropped.
+     */
+    private void timeoutMarkLost(long now) {
+        if (rtx.isEmpty()) return;
+        boolean reneg = rtx.has(0, RetransmitQueue.SACKED);
+        if (reneg) {
+            stats.inc(Counter.TcpExtTCPSACKReneging);
+        } else if (!sackOk) {
+            dupAcks = 0; // tcp_reset_reno_sack
+        }
         for (int i = 0; i < rtx.size(); i++) {
-            rtx.clearBit(i, RetransmitQueue.RETRANS);
-            rtx.setBit(i, RetransmitQueue.LOST);
+            if (reneg) {
+                rtx.clearBit(i, RetransmitQueue.SACKED);
+            } else if (i > 0 && rack.rttUs - (now - rtx.sentNs(i)) / 1000 > 0) {
+                continue; // don't mark recently sent ones lost yet
+            }
+            if (rtx.markLost(i)) stats.inc(Counter.TcpExtTCPLostRetransmit);
         }
     }
 

@@ -38,13 +38,17 @@ package dev.synack.tcp;
  * @param congestion the congestion control algorithm
  * @param timer the running timer as ss -o names it ("on", "persist", "keepalive", "timewait", "off")
  * @param timerRemainingNs time until that timer expires
+ * @param reordering tcpi_reordering: the reordering degree learned, in segments (tcp_reordering at first)
+ * @param reordSeen tcpi_reord_seen: reordering events seen
+ * @param delivered tcpi_delivered: segments delivered (ACKed, SACKed or D-SACKed)
+ * @param dsackDups tcpi_dsack_dups: duplicate segments the peer reported with D-SACK
  */
 public record TcpInfo(TcpState state, int caState, int retransmits, int probes, int backoff, int options,
                       int sndWscale, int rcvWscale, long rtoUs, int sndMss, int rcvMss, int unacked, int sacked,
                       int lost, int retrans, long lastDataSentMs, long lastDataRecvMs, long lastAckRecvMs, int pmtu,
                       long rttUs, long rttvarUs, int sndSsthresh, int sndCwnd, int advmss, int totalRetrans,
                       long minRttUs, int sndWnd, int rcvWnd, int recvQ, int sendQ, String congestion, String timer,
-                      long timerRemainingNs) {
+                      long timerRemainingNs, int reordering, int reordSeen, long delivered, int dsackDups) {
     /** TCPI_OPT_TIMESTAMPS. */
     public static final int OPT_TIMESTAMPS = 1;
     /** TCPI_OPT_SACK. */

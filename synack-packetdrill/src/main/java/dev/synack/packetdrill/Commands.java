@@ -47,8 +47,6 @@ public final class Commands {
      */
     private static final Map<String, String[]> NOT_MODELLED = Map.ofEntries(
             Map.entry("tcp_fack", new String[] {null, "removed in Linux 4.15; a no-op there too"}),
-            Map.entry("tcp_reordering", new String[] {"3", "synack's dupthresh is fixed at 3"}),
-            Map.entry("tcp_frto", new String[] {"0", "synack has no F-RTO (RFC 5682)"}),
             Map.entry("tcp_syncookies", new String[] {"0", "synack sends no SYN cookies"}),
             Map.entry("tcp_ecn_option", new String[] {null, "AccECN options (only with tcp_ecn=3)"}),
             Map.entry("tcp_pacing_ss_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),

@@ -37,10 +37,13 @@ public final class Report {
     }
 
     /** Runs every script and prints the report. @return the results in order */
-    public static List<Result> run(List<Path> scripts, PrintStream out) {
+    public static List<Result> run(List<Path> scripts, PrintStream out) { return run(scripts, List.of(), out); }
+
+    /** Runs every script with packetdrill command-line options and prints the report. @return the results */
+    public static List<Result> run(List<Path> scripts, List<String> options, PrintStream out) {
         List<Result> results = new ArrayList<>();
         for (Path p : scripts) {
-            Result r = Runner.run(p);
+            Result r = Runner.run(p, options);
             results.add(r);
             print(r, out);
         }

@@ -122,7 +122,13 @@ public final class Runner {
     }
 
     /** Reads, parses and plays the script at {@code file}. */
-    public static Result run(Path file) {
+    public static Result run(Path file) { return run(file, List.of()); }
+
+    /**
+     * Reads, parses and plays the script at {@code file} with packetdrill command-line options
+     * ({@code --tolerance_usecs=N}, ...), which the script's own options may override.
+     */
+    public static Result run(Path file, List<String> options) {
         Script s;
         try {
             s = Parser.parse(file);
@@ -131,13 +137,17 @@ public final class Runner {
         } catch (ScriptException e) {
             return Result.fail(file.toString(), e.line(), "parse error", e.getMessage(), null, null, List.of());
         }
-        return run(s);
+        return run(s, options);
     }
 
     /** Plays a parsed script. */
-    public static Result run(Script script) {
+    public static Result run(Script script) { return run(script, List.of()); }
+
+    /** Plays a parsed script with packetdrill command-line options. */
+    public static Result run(Script script, List<String> options) {
         Runner r = new Runner(script);
         try {
+            for (String o : options) r.option(o);
             r.play();
             return Result.pass(script.path(), r.setup.notes);
         } catch (Failure f) {

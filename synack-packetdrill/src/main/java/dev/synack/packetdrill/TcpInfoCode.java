@@ -55,7 +55,11 @@ public final class TcpInfoCode {
             Map.entry("tcpi_total_retrans", TcpInfo::totalRetrans),
             Map.entry("tcpi_min_rtt", TcpInfo::minRttUs),
             Map.entry("tcpi_snd_wnd", TcpInfo::sndWnd),
-            Map.entry("tcpi_rcv_wnd", TcpInfo::rcvWnd));
+            Map.entry("tcpi_rcv_wnd", TcpInfo::rcvWnd),
+            Map.entry("tcpi_reordering", TcpInfo::reordering),
+            Map.entry("tcpi_reord_seen", TcpInfo::reordSeen),
+            Map.entry("tcpi_delivered", TcpInfo::delivered),
+            Map.entry("tcpi_dsack_dups", TcpInfo::dsackDups));
 
     /** Constants of include/net/tcp.h and include/net/tcp_states.h the blocks compare with. */
     private static final Map<String, Long> CONSTANTS = Map.ofEntries(

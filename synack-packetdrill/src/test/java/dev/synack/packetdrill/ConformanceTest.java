@@ -10,15 +10,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * Runs every {@code core} script of packetdrill's public TCP corpus (../shared/conformance/packetdrill,
  * relative to the repository root; skipped when absent) and fails only on a regression: a script in
  * src/test/resources/passing.txt that no longer passes. The list only grows: a script that newly
- * passes is printed so it can be added.
+ * passes is printed so it can be added. A script that Linux passes only with a wider
+ * {@code --tolerance_usecs} (as the catalogue's note says) runs with that tolerance.
  */
 class ConformanceTest {
+    private static final Pattern TOLERANCE = Pattern.compile("--tolerance_usecs=\\d+");
+
     @Test
     void coreScriptsDoNotRegress() throws IOException {
         Path root = Path.of("").toAbsolutePath().getParent();
@@ -36,7 +41,10 @@ class ConformanceTest {
         for (String line : Files.readAllLines(corpus.resolve("CATALOG.tsv"))) {
             String[] f = line.split("\t");
             if (f.length < 4 || !f[2].equals("core")) continue;
-            Result r = Runner.run(corpus.resolve(f[0]));
+            // Where Linux itself passes only with a wider timing tolerance (its HZ=250 timers), the
+            // catalogue says so ("pass only with --tolerance_usecs=14000"): run under the same terms.
+            Matcher m = TOLERANCE.matcher(f.length > 4 ? f[4] : "");
+            Result r = Runner.run(corpus.resolve(f[0]), m.find() ? List.of(m.group()) : List.of());
             results.add(r);
             core++;
             boolean linuxPasses = f[3].equals("pass");

@@ -458,7 +458,12 @@ class KernelInteropTest {
             var traced = java.util.Collections.synchronizedList(new java.util.ArrayList<dev.synack.trace.TraceEvent.Packet>());
             lab.host.call(() -> {
                 lab.host.stack().setTracer(ev -> {
-                    if (ev instanceof dev.synack.trace.TraceEvent.Packet p) traced.add(p);
+                    // As tshark's filter "tcp": IPv4 TCP only (the kernel may send IPv6 neighbour or
+                    // router solicitations down the device, which synack counts and drops).
+                    if (ev instanceof dev.synack.trace.TraceEvent.Packet p && p.bytes().length >= 20
+                            && (p.bytes()[0] >> 4) == 4 && dev.synack.wire.Ipv4.protocol(p.bytes(), 0) == dev.synack.wire.Ipv4.PROTO_TCP) {
+                        traced.add(p);
+                    }
                 });
                 return null;
             });

@@ -1,0 +1,130 @@
+package dev.synack.tcp;
+
+import dev.synack.stats.Counter;
+import dev.synack.stats.Counters;
+
+/**
+ * RACK, time-based loss detection (RFC 8985 §6), as Linux runs it (net/ipv4/tcp_recovery.c, struct
+ * tcp_rack in include/linux/tcp.h): a segment is lost when a segment sent after it has been delivered
+ * and more than one RTT plus a reordering window has passed since it was sent.
+ *
+ * <p>Linux's departures from the RFC, followed here: the reordering window is 0 while no reordering
+ * has been seen, in Recovery or once {@code sacked_out ≥ reordering} (the RFC keeps min_RTT/4; Linux
+ * "is aggressive" then, tcp_rack_reo_wnd); the window grows by min_RTT/4 per round with D-SACKs only
+ * after reordering was seen (tcp_dsack_seen), and persists for 16 recoveries
+ * (TCP_RACK_RECOVERY_THRESH), not the RFC's 16 rounds.
+ *
+ * <p>The retransmission queue is in sequence order, not Linux's time-sorted list: an entry never
+ * retransmitted was sent after every entry before it, so the walk stops at the first such entry sent
+ * after RACK's reference, as Linux's walk of tsorted_sent_queue does.
+ */
+final class Rack {
+    /** TCP_RACK_RECOVERY_THRESH (include/net/tcp.h): recoveries a widened reordering window lasts. */
+    static final int RECOVERY_THRESH = 16;
+    /** tcp_recovery bit 1, TCP_RACK_STATIC_REO_WND: never adapt the reordering window to D-SACKs. */
+    static final int STATIC_REO_WND = 0x2;
+    /** tcp_recovery bit 2, TCP_RACK_NO_DUPTHRESH: keep the reordering window at the duplicate threshold. */
+    static final int NO_DUPTHRESH = 0x4;
+
+    /** Transmission time and end of the latest-sent segment known delivered (rack.mstamp, end_seq); -1 none. */
+    long xmitNs = -1;
+    int endSeq;
+    /** RTT of the segment that last advanced RACK (rack.rtt_us). */
+    long rttUs;
+    /** A delivery advanced RACK since the last loss check (rack.advanced). */
+    boolean advanced;
+    /** The reordering window in units of min_RTT/4 (rack.reo_wnd_steps), 1..255. */
+    int reoWndSteps = 1;
+    /** Recoveries left before the window goes back to one step (rack.reo_wnd_persist). */
+    int reoWndPersist;
+    /** A D-SACK arrived after reordering was seen (rack.dsack_seen). */
+    boolean dsackSeen;
+    /** When the window last grew (Linux keeps tp->delivered then, rack.last_delivered). */
+    long adjustedNs;
+
+    /** tcp_skb_sent_after: sent at t1 (ending at seq1) after t2 (ending at seq2); ties go by sequence. */
+    static boolean sentAfter(long t1, long t2, int seq1, int seq2) {
+        return t1 > t2 || (t1 == t2 && Seq.gt(seq1, seq2));
+    }
+
+    /**
+     * tcp_rack_advance: a segment sent at {@code sentNs} was delivered (ACKed or SACKed) now. If it was
+     * ever retransmitted and its RTT is below min_RTT, the delivery may be of the original
+     * transmission, so it says nothing (RFC 8985 §6.2 step 2).
+     */
+    void advance(boolean everRetrans, int end, long sentNs, long nowNs, long minRttUs) {
+        long rtt = (nowNs - sentNs) / 1000;
+        if (everRetrans && rtt < minRttUs) return;
+        advanced = true;
+        rttUs = rtt;
+        if (xmitNs < 0 || sentAfter(sentNs, xmitNs, end, endSeq)) {
+            xmitNs = sentNs;
+            endSeq = end;
+        }
+    }
+
+    /** tcp_rack_reo_wnd: the reordering window now, in µs. */
+    long reoWndUs(int recoveryBits, boolean reordSeen, boolean inRecoveryOrLoss, int sackedOut, int reordering,
+                  long minRttUs, long srttUs) {
+        if (!reordSeen) {
+            // "If reordering has not been observed, be aggressive during the recovery or starting the
+            // recovery by DUPACK threshold."
+            if (inRecoveryOrLoss) return 0;
+            if (sackedOut >= reordering && (recoveryBits & NO_DUPTHRESH) == 0) return 0;
+        }
+        if (minRttUs == Long.MAX_VALUE) minRttUs = 0;
+        return Math.min((minRttUs >> 2) * reoWndSteps, srttUs);
+    }
+
+    /**
+     * tcp_rack_detect_loss: marks lost every segment, not SACKed and not already lost and waiting for
+     * its retransmission, that was sent before RACK's reference and more than {@code rttUs + reoWndUs}
+     * ago; a lost retransmission loses its RETRANS mark, so it is sent again (tcp_mark_skb_lost).
+     *
+     * @return the longest time (µs) a segment sent before the reference still has before it counts as
+     *     lost, 0 if none: the reordering timer's timeout
+     */
+    long detectLoss(RetransmitQueue rtx, long nowNs, long reoWndUs, Counters stats) {
+        if (xmitNs < 0) return 0;
+        long timeout = 0;
+        for (int i = 0; i < rtx.size(); i++) {
+            int bits = rtx.bits(i);
+            if ((bits & RetransmitQueue.SACKED) != 0) continue;
+            // Skip ones marked lost but not yet retransmitted.
+            if ((bits & RetransmitQueue.LOST) != 0 && (bits & RetransmitQueue.RETRANS) == 0) continue;
+            long sent = rtx.sentNs(i);
+            if (!sentAfter(xmitNs, sent, endSeq, rtx.end(i))) {
+                if ((bits & RetransmitQueue.EVER_RETRANS) == 0) break; // all later ones were sent later
+                continue;
+            }
+            long remaining = rttUs + reoWndUs - (nowNs - sent) / 1000;
+            if (remaining <= 0) {
+                if (rtx.markLost(i)) stats.inc(Counter.TcpExtTCPLostRetransmit);
+            } else {
+                timeout = Math.max(timeout, remaining);
+            }
+        }
+        return timeout;
+    }
+
+    /**
+     * tcp_rack_update_reo_wnd, on every ACK that delivers data: a D-SACK seen (after reordering, and at
+     * least a round after the window last grew) widens the window by one step for
+     * {@link #RECOVERY_THRESH} recoveries; otherwise the window returns to one step once that
+     * persistence ran out. Linux tells "a round after" by tp->delivered counts; we tell it by time: the
+     * latest segment delivered was sent after the window grew.
+     */
+    void updateReoWnd(int recoveryBits, boolean deliveredData, long nowNs) {
+        if ((recoveryBits & STATIC_REO_WND) != 0 || !deliveredData) return;
+        // Disregard a D-SACK if an RTT has not passed since the window was adjusted.
+        if (xmitNs < adjustedNs) dsackSeen = false;
+        if (dsackSeen) {
+            reoWndSteps = Math.min(0xFF, reoWndSteps + 1);
+            dsackSeen = false;
+            adjustedNs = nowNs;
+            reoWndPersist = RECOVERY_THRESH;
+        } else if (reoWndPersist == 0) {
+            reoWndSteps = 1;
+        }
+    }
+}
