@@ -57,8 +57,6 @@ public final class TcpConnection {
     static final int MEASURED_SCALING_RATIO = 232;
     static final int DEFAULT_MSS = 536;
 
-    /** Linux's inet_connection_sock ca_state values (tcp.h TCP_CA_*). */
-    enum CaState { OPEN, DISORDER, CWR, RECOVERY, LOSS }
 
     /** What the retransmission timer is armed for (icsk_pending: RETRANS, LOSS_PROBE, REO_TIMEOUT, PROBE0). */
     private enum XmitTimer { NONE, RTO, TLP, REO, PROBE }
@@ -142,50 +140,17 @@ public final class TcpConnection {
     int totalRto;
     final Cwnd cw = new Cwnd();
     CongestionControl cc;
-    CaState caState = CaState.OPEN;
-    int highSeq;
-    int dupAcks;
-    /** Segments this ACK marked lost (Linux's newly_lost in tcp_fastretrans_alert / tcp_cwnd_reduction). */
-    private int newlyLost;
+    /** Loss detection and recovery: the congestion-avoidance state machine. */
+    final LossRecovery rec;
     /** Receiver RTT estimate (tp->rcv_rtt_est: rtt_us << 3, the sequence and time of the window measure). */
     private long rcvRttUs8, rcvRttEstTimeNs;
     private int rcvRttEstSeq, rcvRttLastTsecr;
     /** Bytes the application has read (copied_seq), and DRS's last measure (tp->rcvq_space). */
     private long copiedTotal, rcvqSpaceSeq, rcvqSpaceTimeNs;
     private int rcvqSpace;
-    /** RACK's state (RFC 8985; tp->rack). */
-    private final Rack rack = new Rack();
-    /** The reordering degree in segments (tp->reordering, tcpi_reordering), from sysctl tcp_reordering. */
-    int reordering;
-    /** Reordering events seen (tp->reord_seen, tcpi_reord_seen). */
-    int reordSeen;
-    /** End of the highest SACKed segment, while anything is SACKed (see {@link #highestSackSeq}). */
-    private int fackSeq;
-    /** Segments delivered, ACKed, SACKed or D-SACKed (tp->delivered, tcpi_delivered). */
-    long delivered;
-    /** Duplicate segments the peer reported with D-SACKs (tp->dsack_dups, tcpi_dsack_dups). */
-    int dsackDups;
-    /** Duplicate segments the ACK being processed D-SACKed. */
-    private int dsackSegs;
-    /**
-     * Undo of a cwnd reduction (tcp_init_undo): armed with SND.UNA when a reduction starts (Linux's
-     * undo_marker ≠ 0); undoRetrans counts retransmissions not yet D-SACKed, −1 for "none sent".
-     */
-    private boolean undoArmed;
-    private int undoMarker, undoRetrans;
-    /** F-RTO (RFC 5682) is judging the last RTO (tp->frto). */
-    private boolean frto;
-    /** F-RTO step 2b on this ACK: send new data instead of retransmitting (REXMIT_NEW). */
-    private boolean rexmitNew;
-    /** The loss probe in flight was a retransmission (tp->tlp_retrans). */
-    private boolean tlpRetrans;
-    /** Flags describing the ACK being processed (Linux's FLAG_* in tcp_input.c). */
-    private int ackFlags;
-    private static final int FLAG_DATA_SACKED = 0x20, FLAG_LOST_RETRANS = 0x80, FLAG_ORIG_SACK_ACKED = 0x200,
-            FLAG_SND_UNA_ADVANCED = 0x400, FLAG_DSACKING_ACK = 0x800, FLAG_SET_XMIT_TIMER = 0x1000,
-            FLAG_DSACK_TLP = 0x20000;
-    int prrDelivered, prrOut, priorCwnd;
     int tlpHighSeq;
+    /** The loss probe in flight was a retransmission (tp->tlp_retrans). */
+    boolean tlpRetrans;
     boolean tlpPending;
     int cwndUsageSeq;
     long lastSendNs, lastRecvNs, lastAckRecvNs;
@@ -241,7 +206,7 @@ public final class TcpConnection {
         this.rtt = new RttEstimator(cfg.initialRtoMs * 1000L, cfg.rtoMinUs(), cfg.rtoMaxUs());
         this.rtoUs = cfg.initialRtoMs * 1000L;
         this.cc = CongestionControl.create(options.congestion != null ? options.congestion : cfg.tcpCongestionControl);
-        this.reordering = cfg.tcpReordering;
+        this.rec = new LossRecovery(this);
     }
 
     // =========================================================================================
@@ -275,7 +240,7 @@ public final class TcpConnection {
     /** A snapshot with Linux's tcp_info fields. */
     public TcpInfo info() {
         long now = sched.nowNs();
-        return new TcpInfo(state, caState.ordinal(), retransmits, probesOut, backoff,
+        return new TcpInfo(state, rec.caState.ordinal(), retransmits, probesOut, backoff,
                 (tsOk ? TcpInfo.OPT_TIMESTAMPS : 0) | (sackOk ? TcpInfo.OPT_SACK : 0) | (wscaleOk ? TcpInfo.OPT_WSCALE : 0),
                 sndWscale, rcvWscale, rtoUs, mss, rcvMss, rtx.size(),
                 rtx.sackedOut, rtx.lostOut, rtx.retransOut,
@@ -286,7 +251,7 @@ public final class TcpConnection {
                 currentTimer(), xmitTimer.isArmed() ? xmitTimer.deadlineNs() - now
                         : keepaliveTimer.isArmed() ? keepaliveTimer.deadlineNs() - now
                         : timewaitTimer.isArmed() ? timewaitTimer.deadlineNs() - now : 0,
-                reordering, reordSeen, delivered, dsackDups);
+                rec.reordering, rec.reordSeen, rec.delivered, rec.dsackDups);
     }
 
     private String currentTimer() {
@@ -397,7 +362,7 @@ public final class TcpConnection {
         int perMss = Math.max(peerMssClamp(), mss) + MAX_TCP_HEADER + SKB_SHINFO;
         perMss = Integer.highestOneBit(perMss - 1) << 1; // roundup_pow_of_two
         perMss += SKB_STRUCT;
-        int nrSegs = Math.max(Math.max(TCP_INIT_CWND, cw.cwnd), reordering + 1);
+        int nrSegs = Math.max(Math.max(TCP_INIT_CWND, cw.cwnd), rec.reordering + 1);
         long sndmem = 2L * nrSegs * perMss; // CUBIC and Reno have no sndbuf_expand op: factor 2
         if (sndBuf < sndmem) sndBuf = (int) Math.min(sndmem, cfg.tcpWmem[2]);
     }
@@ -413,7 +378,7 @@ public final class TcpConnection {
      */
     private void checkSpace() {
         if (!noSpace) return;
-        if (options.sndBuf == 0 && packetsInFlight() < cw.cwnd) sndbufExpand();
+        if (options.sndBuf == 0 && rec.packetsInFlight() < cw.cwnd) sndbufExpand();
         if (writable()) {
             noSpace = false;
             notifyApp();
@@ -534,7 +499,7 @@ public final class TcpConnection {
         int unsentAfter = sendBuf.length() - unsentOffset() - segLen;
         if (unsentAfter <= 0) return false;
         int nextLen = Math.min(unsentAfter, mss);
-        return packetsInFlight() + 1 >= cw.cwnd || Seq.gt(nextStart + nextLen, wndEnd);
+        return rec.packetsInFlight() + 1 >= cw.cwnd || Seq.gt(nextStart + nextLen, wndEnd);
     }
 
     /** Whether a write ended inside [start, end): then the segment gets PSH. Consumes the marks it passes. */
@@ -1196,14 +1161,7 @@ public final class TcpConnection {
                 challengeAck(Counter.TcpExtTCPChallengeACK);
                 return false;
             }
-            if (sackOk && seg.sackCount > 0) {
-                // tcp_ack's old_ack: SACK and D-SACK information still counts (and may undo a reduction).
-                ackFlags = 0;
-                dsackSegs = 0;
-                int newly = sackTag(seg, priorUna, now);
-                fastretransAlert(seg, priorUna, false, now);
-                delivered += newly + dsackSegs;
-            }
+            if (sackOk && seg.sackCount > 0) rec.oldAck(seg, priorUna, now);
             return true; // old ACK: nothing to learn, the text may still be new
         }
         lastAckRecvNs = now;
@@ -1211,15 +1169,12 @@ public final class TcpConnection {
         int priorWnd = sndWnd;
         boolean windowUpdated = updateWindow(seg);
         int priorPacketsOut = rtx.size();
-        int priorFack = highestSackSeq();
+        int priorFack = rec.highestSackSeq();
         boolean advanced = Seq.gt(ack, priorUna);
-        ackFlags = advanced ? FLAG_SND_UNA_ADVANCED : 0;
-        dsackSegs = 0;
-        int newlySacked = 0;
-        if (sackOk && seg.sackCount > 0) newlySacked = sackTag(seg, priorUna, now);
+        int newlySacked = rec.startAck(seg, priorUna, advanced, now);
         int ackedPackets = 0;
         int sackedBeforeClean = rtx.sackedOut;
-        int priorDupAcks = dupAcks;
+        int priorDupAcks = rec.dupAcks;
         if (advanced) {
             ackedPackets = cleanRtxQueue(seg, now, priorFack);
             retransmits = 0;
@@ -1238,35 +1193,16 @@ public final class TcpConnection {
         }
         // tcp_ack: num_dupack = 1 unless the ACK advanced, carried data, updated the window or D-SACKed.
         boolean dupAck = !advanced && seg.payloadLen == 0 && !seg.has(FIN) && sndWnd == priorWnd
-                && !windowUpdated && rtx.size() > 0 && (ackFlags & FLAG_DSACKING_ACK) == 0;
-        // tcp_newly_delivered: ACKed, SACKed and D-SACKed segments (a spurious retransmission is delivered).
-        int deliveredNow = newlyAcked + newlySacked + dsackSegs;
-        // tcp_add_reno_sack counts a duplicate ACK as one segment delivered (while it may stand for one).
-        if (!sackOk && dupAck && dupAcks < Math.max(rtx.size() - 1, 0)) deliveredNow++;
-        delivered += deliveredNow;
-        if (sackOk) rack.updateReoWnd(cfg.tcpRecovery, deliveredNow > 0, now);
-        if (tlpHighSeq != 0) processTlpAck(ack, dupAck);
-        int priorLostMarks = rtx.lostMarks;
-        // tcp_ack_is_dubious: loss recovery runs for duplicates, SACKs, D-SACKs and outside the Open state.
+                && !windowUpdated && rtx.size() > 0 && !rec.dsacking();
         boolean notDup = advanced || seg.payloadLen > 0 || windowUpdated;
-        if (!notDup || (ackFlags & (FLAG_DATA_SACKED | FLAG_DSACKING_ACK)) != 0 || caState != CaState.OPEN) {
-            fastretransAlert(seg, priorUna, dupAck, now);
-        }
-        if (caState == CaState.OPEN && rtx.retransOut == 0 && !anyRetransDone()) {
-            // tcp_retrans_stamp_cleanup: the episode is over. Linux clears retrans_stamp on the next
-            // dubious ACK in Open; we clear it on any, so a later timeout counts from its own first
-            // retransmission (retransmits_timed_out) rather than from a recovery long finished.
-            retransStampNs = 0;
-        }
-        newlyLost = rtx.lostMarks - priorLostMarks;
-        congestionControl(advanced, deliveredNow, newlyAcked, now);
+        rec.finishAck(seg, priorUna, dupAck, notDup, newlyAcked, newlySacked, now);
         if (advanced && (finSent && Seq.ge(ack, finSeq + 1))) ourFinAcked();
         if (advanced) {
             // FLAG_SET_XMIT_TIMER: a TLP or the RTO, unless RACK has just armed its reordering timer.
             if (rtx.isEmpty()) {
                 sched.cancel(xmitTimer);
                 xmitKind = XmitTimer.NONE;
-            } else if ((ackFlags & FLAG_SET_XMIT_TIMER) != 0) {
+            } else if (rec.setXmitTimer()) {
                 setXmitTimer(now);
             }
             notifyApp(); // room in the send buffer
@@ -1326,23 +1262,16 @@ public final class TcpConnection {
         long firstAckedSentNs = -1;
         boolean retransAcked = false;
         int packets = 0;
-        int reord = sndNxt;
         while (!rtx.isEmpty()) {
             int s = rtx.start(0), e = rtx.end(0);
             if (Seq.le(e, ack)) {
                 int bits = rtx.bits(0);
                 if ((bits & RetransmitQueue.EVER_RETRANS) != 0) {
                     retransAcked = true;
-                } else if ((bits & RetransmitQueue.SACKED) == 0) {
-                    if (firstAckedSentNs < 0) firstAckedSentNs = rtx.sentNs(0);
-                    if (Seq.lt(s, reord)) reord = s;
-                    if (!Seq.gt(e, highSeq)) ackFlags |= FLAG_ORIG_SACK_ACKED;
+                } else if ((bits & RetransmitQueue.SACKED) == 0 && firstAckedSentNs < 0) {
+                    firstAckedSentNs = rtx.sentNs(0);
                 }
-                // tcp_rack_advance for what was not SACKed before, unless the ACK is for the original
-                // of a retransmitted segment (tcp_skb_spurious_retrans: its echoed timestamp is older).
-                if (sackOk && (bits & RetransmitQueue.SACKED) == 0 && !spuriousRetrans(seg, bits, rtx.sentNs(0))) {
-                    rack.advance((bits & RetransmitQueue.EVER_RETRANS) != 0, e, rtx.sentNs(0), now, rtt.minRttUs());
-                }
+                rec.cumulativelyAcked(bits, s, e, rtx.sentNs(0), seg, now);
                 rtx.removeFirst();
                 packets++;
             } else {
@@ -1350,7 +1279,6 @@ public final class TcpConnection {
                 break;
             }
         }
-        if (packets > 0) ackFlags |= FLAG_SET_XMIT_TIMER;
         int dataAcked = Seq.diff(ack, sndBufSeq);
         int fin = finSent && Seq.ge(ack, finSeq + 1) ? 1 : 0;
         int bytes = Math.max(0, Math.min(dataAcked - fin, sendBuf.length()));
@@ -1358,33 +1286,14 @@ public final class TcpConnection {
         sndBufSeq += bytes;
         bytesAcked += Seq.diff(ack, sndUna);
         sndUna = ack;
-        if (!sackOk && rtx.sackedOut == 0 && dupAcks > 0 && packets > 0) {
-            // tcp_remove_reno_sacks: one ACKed packet fills the hole, the rest eat duplicate ACKs.
-            dupAcks = packets - 1 >= dupAcks ? 0 : dupAcks - (packets - 1);
-        }
         // RTT: from the oldest newly acked segment never retransmitted; else from the echoed timestamp.
         if (!retransAcked && firstAckedSentNs >= 0) {
             rttSample((now - firstAckedSentNs) / 1000);
         } else if (tsOk && seg.hasTimestamps && seg.tsEcr != 0) {
             rttSample(tsRttUs(seg.tsEcr, now));
         }
-        // "Non-retransmitted hole got filled? That's reordering."
-        if (sackOk && packets > 0 && Seq.lt(reord, priorFack)) checkSackReordering(reord, false);
+        rec.cumulativeAckDone(packets, priorFack);
         return packets;
-    }
-
-    /**
-     * tcp_skb_spurious_retrans: a retransmitted segment whose ACK echoes a timestamp older than the
-     * retransmission — the original arrived.
-     */
-    private boolean spuriousRetrans(InSegment seg, int bits, long sentNs) {
-        return (bits & RetransmitQueue.EVER_RETRANS) != 0 && tsOk && seg.hasTimestamps && seg.tsEcr != 0
-                && Seq.lt(seg.tsEcr, tsNow(sentNs));
-    }
-
-    /** tcp_any_retrans_done: a retransmission is in flight, or the oldest segment was ever retransmitted. */
-    private boolean anyRetransDone() {
-        return rtx.retransOut > 0 || (!rtx.isEmpty() && rtx.has(0, RetransmitQueue.EVER_RETRANS));
     }
 
     private long tsRttUs(int tsEcr, long now) {
@@ -1399,612 +1308,6 @@ public final class TcpConnection {
         rtoUs = rtt.rtoUs();
         backoff = 0; // RFC 6298: reset the backoff only on a valid RTT measurement (tcp_ack_update_rtt)
         cc.onAcked(cw, Math.max(us, 1), sched.nowNs(), sndUna, sndNxt); // ops->pkts_acked (HyStart, CUBIC's delay_min)
-    }
-
-    // ---- loss detection and recovery (Linux tcp_sacktag_write_queue, tcp_fastretrans_alert) -------
-
-    /** The D-SACK block first, then the SACK blocks in sequence order, as Linux walks them. */
-    private final int[] sackOrderStart = new int[4], sackOrderEnd = new int[4];
-
-    /**
-     * tcp_sacktag_write_queue: checks the first block for a D-SACK (RFC 2883, tcp_check_dsack), then
-     * marks the segments the valid blocks cover, in sequence order, advancing RACK and noticing
-     * reordering (an original transmission SACKed below the highest SACK, tcp_check_sack_reordering).
-     *
-     * @return newly SACKed packets
-     */
-    private int sackTag(InSegment seg, int priorUna, long now) {
-        int ack = Seq.gt(seg.ack, sndUna) ? seg.ack : sndUna; // SND.UNA as updated by this ACK
-        boolean dsack = checkDsack(seg, priorUna);
-        reordLow = sndNxt;
-        int newly = 0;
-        int n = 0;
-        for (int b = 0; b < seg.sackCount; b++) {
-            int s = seg.sackStart[b], e = seg.sackEnd[b];
-            boolean dup = b == 0 && dsack;
-            if (!sackBlockValid(dup, s, e, ack)) continue;
-            if (!Seq.gt(e, priorUna)) continue; // very old (a D-SACK below SND.UNA was counted above)
-            if (dup) {
-                newly += sackTagRange(s, e, true, ack, now);
-                continue;
-            }
-            // insertion sort by start (Linux sorts the blocks before walking)
-            int j = n++;
-            while (j > 0 && Seq.gt(sackOrderStart[j - 1], s)) {
-                sackOrderStart[j] = sackOrderStart[j - 1];
-                sackOrderEnd[j] = sackOrderEnd[j - 1];
-                j--;
-            }
-            sackOrderStart[j] = s;
-            sackOrderEnd[j] = e;
-        }
-        for (int b = 0; b < n; b++) newly += sackTagRange(sackOrderStart[b], sackOrderEnd[b], false, ack, now);
-        if (caState != CaState.LOSS || undoArmed) checkSackReordering(reordLow, false);
-        return newly;
-    }
-
-    /** The lowest original transmission SACKed below the highest SACK during one sackTag (state->reord). */
-    private int reordLow;
-
-    /** tcp_sacktag_walk over one block: tcp_sacktag_one for each segment it covers. */
-    private int sackTagRange(int s, int e, boolean dup, int ack, long now) {
-        int newly = 0;
-        for (int i = 0; i < rtx.size(); i++) {
-            int rs = rtx.start(i), re = rtx.end(i);
-            if (Seq.ge(rs, e)) break;
-            if (Seq.lt(rs, s) || Seq.gt(re, e)) continue;
-            int bits = rtx.bits(i);
-            if (dup && (bits & RetransmitQueue.EVER_RETRANS) != 0) {
-                // A D-SACK for a retransmitted segment: one retransmission fewer to wait for before undo.
-                if (undoArmed && undoRetrans > 0 && Seq.gt(re, undoMarker)) undoRetrans--;
-                if ((bits & RetransmitQueue.SACKED) != 0 && Seq.lt(rs, reordLow)) reordLow = rs;
-            }
-            if (!Seq.gt(re, ack)) continue; // acknowledged by this ACK anyway
-            if ((bits & RetransmitQueue.SACKED) == 0) {
-                rack.advance((bits & RetransmitQueue.EVER_RETRANS) != 0, re, rtx.sentNs(i), now, rtt.minRttUs());
-                if ((bits & RetransmitQueue.EVER_RETRANS) == 0) {
-                    // New SACK for a segment never retransmitted, in a hole: that is reordering.
-                    if (Seq.lt(rs, highestSackSeq()) && Seq.lt(rs, reordLow)) reordLow = rs;
-                    if (!Seq.gt(re, highSeq)) ackFlags |= FLAG_ORIG_SACK_ACKED;
-                }
-                rtx.setBit(i, RetransmitQueue.SACKED);
-                if (Seq.gt(re, fackSeq) || rtx.sackedOut == 1) fackSeq = re;
-                ackFlags |= FLAG_DATA_SACKED;
-                newly++;
-            } else if (dup && (bits & RetransmitQueue.RETRANS) != 0) {
-                rtx.clearBit(i, RetransmitQueue.RETRANS);
-            }
-        }
-        return newly;
-    }
-
-    /**
-     * tcp_check_dsack: the first block is a D-SACK if it lies below the ACK, or inside the second
-     * block. A D-SACK is believed only if it covers no more than the largest window and we have
-     * retransmitted at least as many segments as the peer reported duplicates (tcp_dsack_seen).
-     */
-    private boolean checkDsack(InSegment seg, int priorUna) {
-        int s0 = seg.sackStart[0], e0 = seg.sackEnd[0];
-        if (Seq.lt(s0, seg.ack)) {
-            stats.inc(Counter.TcpExtTCPDSACKRecv);
-        } else if (seg.sackCount > 1) {
-            if (Seq.gt(e0, seg.sackEnd[1]) || Seq.lt(s0, seg.sackStart[1])) return false;
-            stats.inc(Counter.TcpExtTCPDSACKOfoRecv);
-        } else {
-            return false;
-        }
-        int segs = dsackSeen(s0, e0);
-        if (segs == 0) {
-            stats.inc(Counter.TcpExtTCPDSACKIgnoredDubious);
-            return false;
-        }
-        stats.add(Counter.TcpExtTCPDSACKRecvSegs, segs);
-        // D-SACK for data already forgotten (below SND.UNA): count it against the retransmissions.
-        if (undoArmed && undoRetrans > 0 && !Seq.gt(e0, priorUna) && Seq.gt(e0, undoMarker)) {
-            undoRetrans = Math.max(0, undoRetrans - segs);
-        }
-        return true;
-    }
-
-    /** tcp_dsack_seen. @return duplicate segments reported, 0 for a dubious D-SACK */
-    private int dsackSeen(int s, int e) {
-        if (!Seq.lt(s, e)) return 0;
-        int len = Seq.diff(e, s);
-        if (len > maxSndWnd) return 0;
-        int segs = 1;
-        if (len > mss && mss > 0) segs = (len + mss - 1) / mss;
-        else if (tlpHighSeq != 0 && tlpHighSeq == e) ackFlags |= FLAG_DSACK_TLP;
-        dsackDups += segs;
-        if (dsackDups > totalRetrans) return 0; // "Skip the DSACK if dup segs weren't retransmitted by sender"
-        // RACK widens its reordering window only for D-SACKs after reordering was seen, not for a TLP's.
-        if (reordSeen > 0 && (ackFlags & FLAG_DSACK_TLP) == 0) rack.dsackSeen = true;
-        ackFlags |= FLAG_DSACKING_ACK;
-        dsackSegs += segs; // a spurious retransmission is delivered
-        return segs;
-    }
-
-    /** tcp_is_sackblock_valid (RFC 2883 §5 for D-SACKs below SND.UNA). */
-    private boolean sackBlockValid(boolean dsack, int s, int e, int una) {
-        if (Seq.gt(e, sndNxt) || !Seq.lt(s, e)) return false;
-        if (!Seq.lt(s, sndNxt)) return false;
-        if (Seq.gt(s, una)) return true;
-        if (!dsack || !undoArmed) return false;
-        if (Seq.gt(e, una)) return false;
-        if (!Seq.lt(s, undoMarker)) return true;
-        if (!Seq.gt(e, undoMarker)) return false;
-        return !Seq.lt(s, e - maxSndWnd);
-    }
-
-    /** tcp_highest_sack_seq: the end of the highest SACKed segment, SND.UNA when nothing is SACKed. */
-    private int highestSackSeq() { return rtx.sackedOut == 0 ? sndUna : fackSeq; }
-
-    /**
-     * tcp_check_sack_reordering: {@code low} was delivered below the highest SACK. The reordering
-     * degree (tp->reordering, tcpi_reordering) grows to the distance in segments, up to
-     * tcp_max_reordering; every such event counts in reord_seen.
-     */
-    private void checkSackReordering(int low, boolean ts) {
-        int fack = highestSackSeq();
-        if (!Seq.lt(low, fack)) return;
-        int metric = Seq.diff(fack, low);
-        if (mss > 0 && metric > (long) reordering * mss) {
-            reordering = Math.min((metric + mss - 1) / mss, cfg.tcpMaxReordering);
-        }
-        reordSeen++;
-        stats.inc(ts ? Counter.TcpExtTCPTSReorder : Counter.TcpExtTCPSACKReorder);
-    }
-
-    /**
-     * tcp_fastretrans_alert: the congestion-avoidance state machine (Open, Disorder, CWR, Recovery,
-     * Loss) on an ACK that is a duplicate, carries SACK or D-SACK information, or arrives outside the
-     * Open state: undo of a reduction that proves spurious, loss detection (RACK, or three duplicate
-     * ACKs without SACK), and the start of fast recovery.
-     */
-    private void fastretransAlert(InSegment seg, int priorUna, boolean dupAck, long now) {
-        boolean advanced = (ackFlags & FLAG_SND_UNA_ADVANCED) != 0;
-        // D. State exit: the recovery point was ACKed.
-        if (caState == CaState.OPEN) {
-            retransStampNs = 0;
-        } else if (!Seq.lt(sndUna, highSeq)) {
-            switch (caState) {
-                case CWR -> {
-                    // "CWR is to be held something *above* high_seq is ACKed for CWR bit to reach receiver."
-                    if (sndUna != highSeq) {
-                        endCwndReduction();
-                        caState = CaState.OPEN;
-                    }
-                }
-                case RECOVERY -> {
-                    if (!sackOk) dupAcks = 0; // tcp_reset_reno_sack
-                    if (tryUndoRecovery(seg)) return;
-                    endCwndReduction();
-                }
-                default -> {
-                }
-            }
-        }
-        // E. Process the state.
-        boolean fastRexmit = false;
-        boolean open;
-        if (caState == CaState.RECOVERY) {
-            if (!advanced) {
-                if (!sackOk && dupAck) dupAcks++; // tcp_add_reno_sack
-            } else if (tryUndoPartial(seg, priorUna)) {
-                return;
-            }
-            if (tryUndoDsack()) tryToOpen();
-            identifyPacketLoss(advanced, now);
-            if (caState != CaState.RECOVERY) {
-                if (!timeToRecover()) return;
-                // Undo reverted the recovery; loss is evident again: a new recovery.
-                enterRecovery();
-                fastRexmit = true;
-            }
-            open = false;
-        } else if (caState == CaState.LOSS) {
-            processLoss(seg, dupAck);
-            int priorRetrans = rtx.retransOut;
-            identifyPacketLoss(advanced, now);
-            if (priorRetrans > rtx.retransOut) ackFlags |= FLAG_LOST_RETRANS;
-            // Change state if cwnd is undone or retransmissions are lost.
-            open = caState == CaState.OPEN || (ackFlags & FLAG_LOST_RETRANS) != 0;
-            if (!open) return;
-        } else {
-            open = true;
-        }
-        if (open) {
-            if (!sackOk) {
-                if (advanced) dupAcks = 0; // tcp_reset_reno_sack
-                if (dupAck) dupAcks++;     // tcp_add_reno_sack
-            }
-            if (caState == CaState.OPEN || caState == CaState.DISORDER) tryUndoDsack();
-            identifyPacketLoss(advanced, now);
-            if (!timeToRecover()) {
-                tryToOpen();
-                return;
-            }
-            enterRecovery();
-            fastRexmit = true;
-        }
-        if (!rackEnabled() && sackOk) {
-            // tcp_update_scoreboard (tcp_recovery = 0): the head is lost, and every hole with three
-            // SACKed segments above it (RFC 6675 IsLost).
-            if (fastRexmit) markHeadLost();
-            markSackLosses();
-        }
-    }
-
-    private boolean rackEnabled() { return (cfg.tcpRecovery & 1) != 0; }
-
-    /**
-     * tcp_identify_packet_loss: without SACK, NewReno's rule (tcp_newreno_mark_lost): the head is
-     * lost after {@code reordering} duplicate ACKs, and after each partial ACK in Recovery (RFC 6582
-     * §3.2); with SACK, RACK.
-     */
-    private void identifyPacketLoss(boolean advanced, long now) {
-        if (rtx.isEmpty()) return;
-        if (!sackOk) {
-            if ((caState.ordinal() < CaState.RECOVERY.ordinal() && Math.min(dupAcks, Math.max(rtx.size() - 1, 0)) >= reordering)
-                    || (caState == CaState.RECOVERY && advanced)) {
-                markHeadLost();
-            }
-        } else if (rackEnabled()) {
-            int priorRetrans = rtx.retransOut;
-            if (rackMarkLost(now)) ackFlags &= ~FLAG_SET_XMIT_TIMER;
-            if (priorRetrans > rtx.retransOut) ackFlags |= FLAG_LOST_RETRANS;
-        }
-    }
-
-    /** tcp_time_to_recover: a loss is proven (or, without RACK, the duplicate threshold is passed). */
-    private boolean timeToRecover() {
-        if (rtx.lostOut > 0) return true;
-        if (!rackEnabled()) {
-            int dupackHeuristics = sackOk ? rtx.sackedOut + 1 : Math.min(dupAcks, Math.max(rtx.size() - 1, 0)) + 1;
-            return dupackHeuristics > reordering;
-        }
-        return false;
-    }
-
-    /**
-     * tcp_rack_mark_lost: when a delivery advanced RACK, marks what it shows lost and arms the
-     * reordering timer for what may still be only reordered (RFC 8985 §6.2, §6.3).
-     *
-     * @return whether the reordering timer was armed
-     */
-    private boolean rackMarkLost(long now) {
-        if (!rack.advanced) return false;
-        rack.advanced = false;
-        long timeoutUs = rack.detectLoss(rtx, now, rackReoWndUs(), stats);
-        if (timeoutUs <= 0) return false;
-        // usecs_to_jiffies(timeout) + TCP_TIMEOUT_MIN, no later than the RTO (inet_csk_reset_xmit_timer).
-        long jiffyUs = JIFFY_NS / 1000;
-        long delayUs = ((timeoutUs + jiffyUs - 1) / jiffyUs + 2) * jiffyUs;
-        armXmit(XmitTimer.REO, Math.min(delayUs, rtoUs));
-        return true;
-    }
-
-    private long rackReoWndUs() {
-        return rack.reoWndUs(cfg.tcpRecovery, reordSeen > 0,
-                caState == CaState.RECOVERY || caState == CaState.LOSS, rtx.sackedOut, reordering,
-                rtt.minRttUs(), rtt.srttUs());
-    }
-
-    /**
-     * tcp_rack_reo_timeout: the reordering window ran out for segments RACK was waiting on. What it now
-     * marks lost starts (or continues) fast recovery and is retransmitted; then the RTO is rearmed.
-     */
-    private void reoTimeout() {
-        long now = sched.nowNs();
-        xmitKind = XmitTimer.REO; // still "pending" while it runs, as icsk_pending is
-        int priorInflight = packetsInFlight();
-        int priorLost = rtx.lostMarks;
-        rack.detectLoss(rtx, now, rackReoWndUs(), stats);
-        if (priorInflight != packetsInFlight()) {
-            if (caState != CaState.RECOVERY) {
-                enterRecovery();
-                cwndReduction(1, rtx.lostMarks - priorLost, false);
-            }
-            xmitRetransmitQueue(now);
-        }
-        if (xmitKind != XmitTimer.RTO) rearmRto(now);
-        output();
-    }
-
-    /**
-     * tcp_process_loss: an ACK in the Loss state (after an RTO). Undo if the retransmission proves
-     * spurious; F-RTO (RFC 5682 §3.1, SACK-enhanced, as tcp_frto = 2): after the first ACK that
-     * advances SND.UNA, send new data instead of retransmitting (step 2b); if the next ACK shows a
-     * segment never retransmitted delivered, the timeout was spurious (step 3b); a SACK or duplicate
-     * shows the loss was real (step 3a).
-     */
-    private void processLoss(InSegment seg, boolean dupAck) {
-        boolean advanced = (ackFlags & FLAG_SND_UNA_ADVANCED) != 0;
-        boolean recovered = !Seq.lt(sndUna, highSeq);
-        if (advanced && tryUndoLoss(seg, false)) return;
-        if (frto) {
-            if ((ackFlags & FLAG_ORIG_SACK_ACKED) != 0 && tryUndoLoss(seg, true)) return;
-            if (Seq.gt(sndNxt, highSeq)) {
-                if ((ackFlags & FLAG_DATA_SACKED) != 0 || dupAck) frto = false; // step 3a: the loss was real
-            } else if (advanced && !recovered) {
-                highSeq = sndNxt;
-                // Step 2b: send new data if there is any and the window takes it (REXMIT_NEW).
-                if (sendBuf.length() > unsentOffset() && Seq.gt(sndUna + sndWnd, sndNxt)) {
-                    rexmitNew = true;
-                    return;
-                }
-                frto = false;
-            }
-        }
-        if (recovered) {
-            // Step 2a and the first part of 3a: the recovery point is ACKed.
-            tryUndoRecovery(seg);
-            return;
-        }
-        if (!sackOk) {
-            // A Reno duplicate means new data from step 2b arrived: it frees room for retransmissions.
-            if (Seq.gt(sndNxt, highSeq) && dupAck) dupAcks++;
-            else if (advanced) dupAcks = 0;
-        }
-    }
-
-    /**
-     * tcp_enter_recovery: fast recovery starts. The reduction may be undone later (tcp_init_undo);
-     * ssthresh comes from the algorithm and PRR takes cwnd down to it (tcp_init_cwnd_reduction).
-     */
-    private void enterRecovery() {
-        if (!anyRetransDone()) retransStampNs = 0; // start the clock with the fast retransmit
-        stats.inc(sackOk ? Counter.TcpExtTCPSackRecovery : Counter.TcpExtTCPRenoRecovery);
-        cw.priorSsthresh = 0;
-        initUndo();
-        if (caState != CaState.CWR && caState != CaState.RECOVERY) {
-            cw.priorSsthresh = currentSsthresh();
-            initCwndReduction();
-        }
-        caState = CaState.RECOVERY;
-    }
-
-    /** tcp_current_ssthresh: the larger of ssthresh and 3/4 of cwnd, outside a reduction. */
-    private int currentSsthresh() {
-        if (caState == CaState.CWR || caState == CaState.RECOVERY) return cw.ssthresh;
-        return Math.max(cw.ssthresh, (cw.cwnd >> 1) + (cw.cwnd >> 2));
-    }
-
-    /** tcp_init_cwnd_reduction: the recovery point, PRR's counters and the algorithm's ssthresh. */
-    private void initCwndReduction() {
-        highSeq = sndNxt;
-        tlpHighSeq = 0;
-        cw.cwndCnt = 0;
-        priorCwnd = cw.cwnd;
-        cw.priorCwnd = cw.cwnd;
-        prrDelivered = 0;
-        prrOut = 0;
-        cw.ssthresh = cc.ssthresh(cw);
-    }
-
-    /** tcp_end_cwnd_reduction: cwnd = ssthresh at the end of CWR or of a recovery not undone. */
-    private void endCwndReduction() {
-        if (cw.ssthresh < Cwnd.INFINITE_SSTHRESH && (caState == CaState.CWR || undoArmed)) {
-            cw.cwnd = cw.ssthresh;
-        }
-    }
-
-    /** tcp_init_undo: remember SND.UNA and how many retransmissions must prove spurious (D-SACKed). */
-    private void initUndo() {
-        undoArmed = true;
-        undoMarker = sndUna;
-        undoRetrans = rtx.retransOut + (tlpHighSeq != 0 && tlpRetrans ? 1 : 0);
-        if (undoRetrans == 0) undoRetrans = -1; // 0 would mean "can undo now"
-    }
-
-    /**
-     * tcp_may_undo: every retransmission was D-SACKed, or the ACK echoes a timestamp older than the
-     * first retransmission (Eifel detection, RFC 3522: the original arrived).
-     */
-    private boolean mayUndo(InSegment seg) {
-        return undoArmed && (undoRetrans == 0 || packetDelayed(seg));
-    }
-
-    /** tcp_packet_delayed. */
-    private boolean packetDelayed(InSegment seg) {
-        if (retransStampNs != 0) {
-            return tsOk && seg.hasTimestamps && seg.tsEcr != 0 && Seq.lt(seg.tsEcr, tsNow(retransStampNs));
-        }
-        // No retransmission yet: SND.UNA advanced, so a segment was merely delayed (SACK connections).
-        return sackOk && state != TcpState.SYN_SENT;
-    }
-
-    /**
-     * tcp_undo_cwnd_reduction: cwnd back to the algorithm's undo value (max(cwnd, prior cwnd)) and
-     * ssthresh to what it was; with {@code unmarkLoss}, nothing is lost any more.
-     */
-    private void undoCwndReduction(boolean unmarkLoss) {
-        if (unmarkLoss) {
-            for (int i = 0; i < rtx.size(); i++) rtx.clearBit(i, RetransmitQueue.LOST);
-        }
-        if (cw.priorSsthresh != 0) {
-            cw.cwnd = cc.undoCwnd(cw);
-            if (cw.priorSsthresh > cw.ssthresh) cw.ssthresh = cw.priorSsthresh;
-        }
-        undoArmed = false;
-        rack.advanced = true; // force RACK to re-examine losses
-    }
-
-    /** tcp_is_non_sack_preventing_reopen: Reno holds the state until data above high_seq is ACKed. */
-    private boolean nonSackPreventingReopen() {
-        if (sndUna == highSeq && !sackOk) {
-            if (!anyRetransDone()) retransStampNs = 0;
-            return true;
-        }
-        return false;
-    }
-
-    /** tcp_try_undo_recovery ("We love our President!"): the recovery point is ACKed. */
-    private boolean tryUndoRecovery(InSegment seg) {
-        if (mayUndo(seg)) {
-            // Happy end: nothing was retransmitted, or the original transmissions arrived.
-            stats.inc(caState == CaState.LOSS ? Counter.TcpExtTCPLossUndo : Counter.TcpExtTCPFullUndo);
-            undoCwndReduction(false);
-        } else if (rack.reoWndPersist > 0) {
-            rack.reoWndPersist--;
-        }
-        if (nonSackPreventingReopen()) return true;
-        caState = CaState.OPEN;
-        return false;
-    }
-
-    /** tcp_try_undo_dsack: D-SACKs covered every retransmission. */
-    private boolean tryUndoDsack() {
-        if (undoArmed && undoRetrans == 0) {
-            rack.reoWndPersist = Math.min(Rack.RECOVERY_THRESH, rack.reoWndPersist + 1);
-            undoCwndReduction(false);
-            stats.inc(Counter.TcpExtTCPDSACKUndo);
-            return true;
-        }
-        return false;
-    }
-
-    /** tcp_try_undo_loss: in Loss, after an ACK that advances SND.UNA or an F-RTO verdict. */
-    private boolean tryUndoLoss(InSegment seg, boolean frtoUndo) {
-        if (frtoUndo || mayUndo(seg)) {
-            undoCwndReduction(true);
-            stats.inc(Counter.TcpExtTCPLossUndo);
-            if (frtoUndo) stats.inc(Counter.TcpExtTCPSpuriousRTOs);
-            retransmits = 0;
-            if (nonSackPreventingReopen()) return true;
-            if (frtoUndo || sackOk) caState = CaState.OPEN;
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * tcp_try_undo_partial: a partial ACK in Recovery for data that was only delayed (its timestamp
-     * predates the first retransmission): reordering, not loss. Undo once no retransmission is out.
-     *
-     * @return true when the ACK needs no further loss processing
-     */
-    private boolean tryUndoPartial(InSegment seg, int priorUna) {
-        if (undoArmed && packetDelayed(seg)) {
-            checkSackReordering(priorUna, true);
-            if (rtx.retransOut > 0) return true;
-            if (!anyRetransDone()) retransStampNs = 0;
-            undoCwndReduction(true);
-            stats.inc(Counter.TcpExtTCPPartialUndo);
-            tryKeepOpen();
-            return true;
-        }
-        return false;
-    }
-
-    /** tcp_try_to_open. */
-    private void tryToOpen() {
-        if (!anyRetransDone()) retransStampNs = 0;
-        if (caState != CaState.CWR) tryKeepOpen();
-    }
-
-    /** tcp_try_keep_open: Disorder while anything is SACKed, lost or retransmitted, else Open. */
-    private void tryKeepOpen() {
-        CaState next = rtx.sackedOut + rtx.lostOut > 0 || anyRetransDone() || (!sackOk && dupAcks > 0)
-                ? CaState.DISORDER : CaState.OPEN;
-        if (caState != next) {
-            caState = next;
-            highSeq = sndNxt;
-        }
-    }
-
-    /**
-     * tcp_process_tlp_ack (RFC 8985 §7.4): the episode of a retransmitted loss probe ends. If the
-     * probe repaired a loss (the ACK covers it and no D-SACK says the original arrived too), cwnd
-     * is reduced once, as a recovery would (CWR, cwnd = ssthresh).
-     */
-    private void processTlpAck(int ack, boolean dupAck) {
-        if (Seq.lt(ack, tlpHighSeq)) return;
-        if (!tlpRetrans) {
-            tlpHighSeq = 0; // a probe of new data was acknowledged
-        } else if ((ackFlags & FLAG_DSACK_TLP) != 0) {
-            tlpHighSeq = 0; // the original and the probe both arrived: no loss
-        } else if (Seq.gt(ack, tlpHighSeq)) {
-            initCwndReduction();
-            caState = CaState.CWR;
-            endCwndReduction();
-            tryKeepOpen();
-            stats.inc(Counter.TcpExtTCPLossProbeRecovery);
-        } else if (dupAck && (ackFlags & FLAG_DATA_SACKED) == 0) {
-            tlpHighSeq = 0; // a pure duplicate: the original and the probe both arrived
-        }
-    }
-
-    /** Marks the first segment lost (tcp_newreno_mark_lost, tcp_mark_head_lost), unless SACKed or already lost. */
-    private void markHeadLost() {
-        if (!rtx.isEmpty() && !rtx.has(0, RetransmitQueue.LOST)) rtx.markLost(0);
-    }
-
-    /** RFC 6675 IsLost (tcp_recovery = 0 only): a hole with at least three SACKed segments above it is lost. */
-    private void markSackLosses() {
-        int sackedAbove = rtx.sackedOut;
-        for (int i = 0; i < rtx.size() && sackedAbove > 0; i++) {
-            if (rtx.has(i, RetransmitQueue.SACKED)) {
-                sackedAbove--;
-            } else if (sackedAbove >= 3 && !rtx.has(i, RetransmitQueue.LOST)) {
-                rtx.markLost(i);
-            }
-        }
-    }
-
-    /**
-     * Linux tcp_cong_control: PRR (RFC 6937) while cwnd is being reduced (CWR, Recovery), otherwise
-     * the algorithm's growth when the ACK delivered data in order (tcp_may_raise_cwnd: any forward
-     * progress once reordering was seen).
-     */
-    private void congestionControl(boolean advanced, int delivered, int ackedPackets, long now) {
-        if (caState == CaState.RECOVERY || caState == CaState.CWR) {
-            cwndReduction(delivered, newlyLost, advanced);
-            return;
-        }
-        boolean mayRaise = reordering > cfg.tcpReordering
-                ? advanced || (ackFlags & FLAG_DATA_SACKED) != 0
-                : advanced && ackedPackets > 0;
-        // tcp_cong_control → tcp_cong_avoid(acked_sacked = delivered).
-        if (mayRaise && delivered > 0) {
-            cw.cwndLimited = isCwndLimited();
-            cc.congAvoid(cw, delivered, now, rtt.srttUs());
-        }
-    }
-
-    /**
-     * tcp_cwnd_reduction, PRR (RFC 6937): cwnd follows the deliveries down to ssthresh
-     * (proportionally while in flight exceeds ssthresh, then by the slow-start reduction bound).
-     */
-    private void cwndReduction(int delivered, int lost, boolean advanced) {
-        if (delivered <= 0 || priorCwnd == 0) return;
-        prrDelivered += delivered;
-        int inFlight = packetsInFlight();
-        int delta = cw.ssthresh - inFlight;
-        int sndcnt;
-        if (delta < 0) {
-            long dividend = (long) cw.ssthresh * prrDelivered + priorCwnd - 1;
-            sndcnt = (int) (dividend / priorCwnd) - prrOut;
-        } else {
-            // Slow-start reduction bound (RFC 6937 §3.1 PRR-SSRB), as Linux tcp_cwnd_reduction: the
-            // extra segment only when SND.UNA advanced and this ACK marked nothing newly lost.
-            sndcnt = Math.max(prrDelivered - prrOut, delivered);
-            if (advanced && lost == 0) sndcnt++;
-            sndcnt = Math.min(delta, sndcnt);
-        }
-        sndcnt = Math.max(sndcnt, prrOut == 0 ? 1 : 0); // force a fast retransmit upon entering recovery
-        cw.cwnd = inFlight + sndcnt;
-    }
-
-    /** tcp_is_cwnd_limited (include/net/tcp.h). */
-    private boolean isCwndLimited() {
-        if (cw.inSlowStart()) return cw.cwnd < 2 * cw.maxPacketsOut;
-        return cw.cwndLimited;
-    }
-
-    /** Linux tcp_packets_in_flight: packets_out − (sacked_out + lost_out) + retrans_out. */
-    int packetsInFlight() {
-        int sacked = sackOk ? rtx.sackedOut : Math.min(dupAcks, Math.max(rtx.size() - 1, 0));
-        return rtx.size() - (sacked + rtx.lostOut) + rtx.retransOut;
     }
 
     /** Our FIN was acknowledged: FIN_WAIT1 → FIN_WAIT2, CLOSING → TIME_WAIT, LAST_ACK → CLOSED. */
@@ -2367,7 +1670,7 @@ public final class TcpConnection {
     // =========================================================================================
 
     /** Where unsent data starts in the send buffer. */
-    private int unsentOffset() { return Seq.diff(sndNxt, sndBufSeq) - (finSent ? 1 : 0); }
+    int unsentOffset() { return Seq.diff(sndNxt, sndBufSeq) - (finSent ? 1 : 0); }
 
     /**
      * tcp_write_xmit: retransmit what is marked lost, then send new data while the send window, cwnd,
@@ -2381,7 +1684,7 @@ public final class TcpConnection {
         long now = sched.nowNs();
         boolean sentSomething = false;
         // Slow start after idle (RFC 5681 §4.1, tcp_cwnd_restart).
-        if (cfg.tcpSlowStartAfterIdle && rtx.isEmpty() && lastSendNs > 0 && caState == CaState.OPEN) {
+        if (cfg.tcpSlowStartAfterIdle && rtx.isEmpty() && lastSendNs > 0 && rec.isOpen()) {
             long idle = now - lastSendNs;
             long rtoNs = rtoUs * 1000;
             if (idle > rtoNs) {
@@ -2393,8 +1696,7 @@ public final class TcpConnection {
         }
         // Retransmissions first (tcp_xmit_recovery → tcp_xmit_retransmit_queue), except in F-RTO's
         // step 2b, where new data goes first and retransmissions only if none could be sent.
-        boolean newFirst = rexmitNew;
-        rexmitNew = false;
+        boolean newFirst = rec.takeNewDataFirst();
         if (!newFirst) sentSomething = xmitRetransmitQueue(now);
         // New data.
         int wndEnd = sndUna + sndWnd;
@@ -2412,7 +1714,7 @@ public final class TcpConnection {
                 if (Seq.gt(sndNxt + segLen, wndEnd)) break;
                 // tcp_cwnd_test: "don't be strict about the congestion window for the final FIN" — an
                 // skb of one segment carrying the FIN goes whatever cwnd says.
-                if ((flags & FIN) == 0 && packetsInFlight() >= cw.cwnd) {
+                if ((flags & FIN) == 0 && rec.packetsInFlight() >= cw.cwnd) {
                     cw.cwndLimited = true;
                     break;
                 }
@@ -2435,13 +1737,10 @@ public final class TcpConnection {
             burstSegments++;
             // tcp_write_xmit: "if (tcp_in_cwnd_reduction(sk)) tp->prr_out += sent_pkts" (RFC 6937 §3:
             // prr_out counts all data sent during recovery, new data as well as retransmissions).
-            if (caState == CaState.RECOVERY) prrOut++;
+            rec.onSent();
             if ((flags & FIN) != 0) break;
         }
-        if (newFirst && !Seq.gt(sndNxt, highSeq)) {
-            frto = false;
-            sentSomething |= xmitRetransmitQueue(now);
-        }
+        if (newFirst && !rec.frtoSentNewData()) sentSomething |= xmitRetransmitQueue(now);
         if (sentSomething) {
             cwndValidate();
             lastSendNs = now;
@@ -2472,7 +1771,7 @@ public final class TcpConnection {
     /** tcp_cwnd_validate. */
     private void cwndValidate() {
         int out = rtx.size();
-        boolean limited = packetsInFlight() >= cw.cwnd;
+        boolean limited = rec.packetsInFlight() >= cw.cwnd;
         if (!Seq.lt(sndUna, cwndUsageSeq) || limited || (!cw.cwndLimited && out > cw.maxPacketsOut)) {
             cw.cwndLimited = limited;
             cw.maxPacketsOut = out;
@@ -2487,16 +1786,16 @@ public final class TcpConnection {
      *
      * @return whether anything was sent
      */
-    private boolean xmitRetransmitQueue(long now) {
-        if (rtx.lostOut <= rtx.retransOut && caState != CaState.LOSS) return false;
+    boolean xmitRetransmitQueue(long now) {
+        if (rtx.lostOut <= rtx.retransOut && !rec.inLoss()) return false;
         boolean sent = false;
         for (int i = 0; i < rtx.size(); i++) {
-            if (packetsInFlight() >= cw.cwnd) break;
+            if (rec.packetsInFlight() >= cw.cwnd) break;
             int bits = rtx.bits(i);
             if ((bits & RetransmitQueue.LOST) != 0 && (bits & (RetransmitQueue.RETRANS | RetransmitQueue.SACKED)) == 0) {
                 retransmitEntry(i, now);
-                stats.inc(caState == CaState.LOSS ? Counter.TcpExtTCPSlowStartRetrans : Counter.TcpExtTCPFastRetrans);
-                if (caState == CaState.RECOVERY || caState == CaState.CWR) prrOut++;
+                stats.inc(rec.inLoss() ? Counter.TcpExtTCPSlowStartRetrans : Counter.TcpExtTCPFastRetrans);
+                rec.onSent();
                 if (i == 0 && xmitKind != XmitTimer.REO) armXmit(XmitTimer.RTO, rtoUs);
                 sent = true;
             }
@@ -2527,8 +1826,7 @@ public final class TcpConnection {
         totalRetrans++;
         stats.inc(Counter.TcpRetransSegs);
         if (retransStampNs == 0) retransStampNs = now;
-        if (undoRetrans < 0) undoRetrans = 0;
-        undoRetrans++;
+        rec.onRetransmitted();
     }
 
     /** Builds and sends one data (or FIN) segment from the send buffer. */
@@ -2569,7 +1867,7 @@ public final class TcpConnection {
     private final int[] sackStarts = new int[4], sackEnds = new int[4];
     private final int[] tmpStarts = new int[4], tmpEnds = new int[4];
 
-    private int tsNow(long nowNs) { return (int) (nowNs / 1_000_000L) + tsOffset; }
+    int tsNow(long nowNs) { return (int) (nowNs / 1_000_000L) + tsOffset; }
 
     /** Sends a pure ACK now (tcp_send_ack); clears the delayed-ACK state. */
     void sendAck() {
@@ -2721,6 +2019,16 @@ public final class TcpConnection {
     }
 
     /**
+     * RACK's reordering timer (ICSK_TIME_REO_TIMEOUT in tcp_rack_mark_lost): in
+     * usecs_to_jiffies(timeout) + TCP_TIMEOUT_MIN, no later than the RTO (inet_csk_reset_xmit_timer).
+     */
+    void armReorderingTimer(long timeoutUs) {
+        long jiffyUs = JIFFY_NS / 1000;
+        long delayUs = ((timeoutUs + jiffyUs - 1) / jiffyUs + 2) * jiffyUs;
+        armXmit(XmitTimer.REO, Math.min(delayUs, rtoUs));
+    }
+
+    /**
      * tcp_rearm_rto: the RTO for what is in flight. Replacing a loss probe or RACK's reordering timer,
      * it counts from the oldest segment's transmission (tcp_rto_delta_us), not from now.
      */
@@ -2743,7 +2051,7 @@ public final class TcpConnection {
      */
     private boolean scheduleLossProbe(long now) {
         if (cfg.tcpEarlyRetrans < 3 || !sackOk || rtx.isEmpty()
-                || (caState != CaState.OPEN && caState != CaState.CWR) || tlpHighSeq != 0) {
+                || !(rec.isOpen() || rec.caState == LossRecovery.CaState.CWR) || tlpHighSeq != 0) {
             return false;
         }
         long timeoutUs;
@@ -2773,7 +2081,12 @@ public final class TcpConnection {
             }
             case REO -> {
                 trace("reo");
-                reoTimeout();
+                // tcp_rack_reo_timeout: the timer stays "pending" while it runs (icsk_pending), so a
+                // retransmission of the head does not rearm the RTO; tcp_rearm_rto does, after.
+                xmitKind = XmitTimer.REO;
+                long now = sched.nowNs();
+                rec.reoTimeout(now);
+                if (xmitKind != XmitTimer.RTO) rearmRto(now);
             }
             case PROBE -> {
                 trace("probe");
@@ -2797,7 +2110,7 @@ public final class TcpConnection {
         if (unsent > 0 && Seq.le(sndNxt + Math.min(unsent, mss), sndUna + sndWnd)) {
             int saved = cw.cwnd;
             int prior = sndNxt;
-            cw.cwnd = packetsInFlight() + 1;
+            cw.cwnd = rec.packetsInFlight() + 1;
             output();
             cw.cwnd = saved;
             sent = sndNxt != prior;
@@ -2849,7 +2162,7 @@ public final class TcpConnection {
             return;
         }
         stats.inc(Counter.TcpExtTCPTimeouts);
-        enterLoss(now);
+        rec.enterLoss(now);
         // Retransmit the head now (tcp_retransmit_skb of the first skb).
         for (int i = 0; i < rtx.size(); i++) {
             if (!rtx.has(i, RetransmitQueue.SACKED)) {
@@ -2875,59 +2188,6 @@ public final class TcpConnection {
         long remainingUs = options.userTimeoutMs * 1000L - (now - retransStampNs) / 1000;
         if (remainingUs <= 0) return 1;
         return Math.min(rtoUs, remainingUs);
-    }
-
-    /**
-     * tcp_enter_loss: the RTO fired. Outstanding segments are lost (tcp_timeout_mark_lost); ssthresh
-     * is reduced once per episode, and cwnd is what is still in flight plus one. F-RTO (RFC 5682
-     * §3.1 step 1) then judges whether the timeout was spurious, unless a recovery was already
-     * under way (other than repeated timeouts of the same segment, §3.2).
-     */
-    private void enterLoss(long now) {
-        boolean newRecovery = caState.ordinal() < CaState.RECOVERY.ordinal();
-        timeoutMarkLost(now);
-        if (caState.ordinal() <= CaState.DISORDER.ordinal() || !Seq.gt(highSeq, sndUna)
-                || (caState == CaState.LOSS && retransmits == 0)) {
-            cw.priorSsthresh = currentSsthresh();
-            cw.priorCwnd = cw.cwnd;
-            priorCwnd = cw.cwnd;
-            cw.ssthresh = cc.ssthresh(cw);
-            initUndo();
-        }
-        cw.cwnd = packetsInFlight() + 1;
-        cw.cwndCnt = 0;
-        // "Timeout in disordered state after receiving substantial DUPACKs suggests that the degree
-        // of reordering is over-estimated."
-        if (caState.ordinal() <= CaState.DISORDER.ordinal() && rtx.sackedOut >= cfg.tcpReordering) {
-            reordering = Math.min(reordering, cfg.tcpReordering);
-        }
-        cc.onLoss(cw, now); // ops->set_state(TCP_CA_Loss): CUBIC resets its epoch
-        caState = CaState.LOSS;
-        highSeq = sndNxt;
-        tlpHighSeq = 0;
-        frto = cfg.tcpFrto != 0 && (newRecovery || retransmits > 0);
-    }
-
-    /**
-     * tcp_timeout_mark_lost: every segment is lost, but those sent less than RACK's RTT ago (they may
-     * still arrive); if the oldest is SACKed the receiver reneged, and all SACK marks are dropped.
-     */
-    private void timeoutMarkLost(long now) {
-        if (rtx.isEmpty()) return;
-        boolean reneg = rtx.has(0, RetransmitQueue.SACKED);
-        if (reneg) {
-            stats.inc(Counter.TcpExtTCPSACKReneging);
-        } else if (!sackOk) {
-            dupAcks = 0; // tcp_reset_reno_sack
-        }
-        for (int i = 0; i < rtx.size(); i++) {
-            if (reneg) {
-                rtx.clearBit(i, RetransmitQueue.SACKED);
-            } else if (i > 0 && rack.rttUs - (now - rtx.sentNs(i)) / 1000 > 0) {
-                continue; // don't mark recently sent ones lost yet
-            }
-            if (rtx.markLost(i)) stats.inc(Counter.TcpExtTCPLostRetransmit);
-        }
     }
 
     /**
@@ -3203,7 +2463,7 @@ public final class TcpConnection {
         Tracer t = host.tracer();
         if (t != null) {
             t.on(new TraceEvent.CwndSample(now, host.name(), id(), cw.cwnd, cw.ssthresh, rtt.srttUs(),
-                    packetsInFlight(), caState.name()));
+                    rec.packetsInFlight(), rec.caState.name()));
         }
     }
 
