@@ -82,6 +82,36 @@ class LossRecoveryTest {
     }
 
     @Nested
+    class ReorderingWindow {
+        /**
+         * tcp_rack_update_reo_wnd: a D-SACK after reordering was seen means RACK retransmitted what
+         * was only reordered, so the window grows by a step of min_RTT/4 (RFC 8985 §6.2 step 4),
+         * here to 50 ms: the next reordering timer waits 50 ms (13 jiffies + 2), not 25.
+         */
+        @Test
+        void dsackAfterReordering_widensTheWindow() {
+            var t = new TcpTester();
+            var c = t.establishedClient();
+            FastRetransmitTest.sendTen(t, c);
+            // Three SACKed: segment 0 is lost at once (window 0), retransmitted at 300.
+            t.inject(300, ack(300, 0, 200, 1, 4));
+            t.expect(300, ". " + range(0) + " ack 1");
+            // The original arrives: reordering (Eifel partial undo).
+            t.inject(301, ack(301, 4, 200));
+            assertEquals(1, c.info().reordSeen());
+            // Everything ACKed, with a D-SACK for the retransmission: the window widens.
+            t.inject(400, ack(400, 10, 300, 0, 1));
+            assertEquals(1, c.info().dsackDups());
+            // Ten more segments at 400; only the last is SACKed at 500.
+            t.at(400, () -> c.send(new byte[10 * MSS], 0, 10 * MSS));
+            assertEquals(10, t.drain(400).size());
+            t.inject(500, ack(500, 10, 400, 19, 20));
+            t.expectNothing(559);
+            t.expect(560, ". " + range(10) + " ack 1");
+        }
+    }
+
+    @Nested
     class ReorderingDegree {
         /**
          * An original transmission SACKed below the highest SACK is reordering

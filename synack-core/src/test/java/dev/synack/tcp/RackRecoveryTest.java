@@ -80,4 +80,26 @@ class RackRecoveryTest {
                 + (1 + MSS) + ":" + hi + ">");
         t.expect(404, ". 1:1449(1448) ack 1");
     }
+
+    /**
+     * With tcp_recovery = 0 (no RACK), Linux before RACK: recovery on the duplicate threshold
+     * (sacked_out + 1 > reordering) and RFC 6675's IsLost: only holes with three SACKed segments above
+     * them are lost, segments 0 and 1 here, not 3, 4, 5 and 7.
+     */
+    @Test
+    void withoutRack_rfc6675IsLost_marksOnlyHolesBelowThreeSacks() {
+        var t = new TcpTester(cfg -> cfg.set("tcp_recovery", "0"));
+        var c = t.establishedClient();
+        FastRetransmitTest.sendTen(t, c);
+        t.inject(300, sack(300, 2));
+        t.inject(301, sack(301, 2, 6));
+        t.expectNothing(301);
+        t.inject(302, sack(302, 2, 6, 8));
+        t.expect(302, ". 1:1449(1448) ack 1");
+        TcpInfo i = c.info();
+        assertEquals(3, i.caState());
+        assertEquals(2, i.lost());
+        assertEquals(1, i.retrans());
+        t.expectNothing(303);
+    }
 }
