@@ -30,7 +30,10 @@ public abstract sealed class Node permits Host, Router {
     /** Whether the node is powered and running (not crashed). */
     abstract boolean isRunning();
 
-    /** A packet arrived on {@code in}; the buffer is the caller's after return. */
+    /**
+     * A packet arrived on {@code in}. The node may modify the buffer until it returns (a router
+     * decrements the TTL in place); after that the buffer is the caller's again.
+     */
     abstract void deliver(Port in, byte[] b, int off, int len);
 
     /** The on-link address a packet for {@code dst} goes to next: a route's gateway, or dst itself. */
@@ -46,7 +49,10 @@ public abstract sealed class Node permits Host, Router {
     }
 
     final Port portFor(int addr) {
-        for (Port p : ports) if (p.address == addr) return p;
+        for (int i = 0; i < ports.size(); i++) { // indexed: no iterator per packet (Router.deliver calls this)
+            Port p = ports.get(i);
+            if (p.address == addr) return p;
+        }
         return null;
     }
 

@@ -40,7 +40,6 @@ public final class Router extends Node {
     private final List<Rt> routes = new ArrayList<>();
     private final List<Reject> rejects = new ArrayList<>();
     private final Map<Integer, long[]> icmpPeers = new LinkedHashMap<>();
-    private final byte[] tx = new byte[65_600];
     private boolean running = true;
     private int ipId;
     private long forwarded, icmpSent, icmpLimited;
@@ -104,7 +103,8 @@ public final class Router extends Node {
 
     private Rt lookup(int dst) {
         Rt best = null;
-        for (Rt r : routes) {
+        for (int i = 0; i < routes.size(); i++) {
+            Rt r = routes.get(i);
             if (!r.port.isUp() || r.port.out == null || !r.matches(dst)) continue;
             if (best == null || r.prefixLength > best.prefixLength) best = r;
         }
@@ -123,7 +123,8 @@ public final class Router extends Node {
         int dst = Ipv4.dst(b, off);
         if (portFor(dst) != null) return;
         int total = Ipv4.totalLength(b, off);
-        for (Reject r : rejects) {
+        for (int i = 0; i < rejects.size(); i++) { // indexed loops: no iterator per packet before C2 compiles this
+            Reject r = rejects.get(i);
             int mask = r.prefixLength == 0 ? 0 : -1 << (32 - r.prefixLength);
             if ((dst & mask) == (r.destination & mask)) {
                 network.wireDrop(this, in, SimEvent.Fate.REJECTED, b, off, total);
@@ -143,16 +144,18 @@ public final class Router extends Node {
             sendIcmp(Icmp.TYPE_DEST_UNREACH, Icmp.NET_UNREACH, in, b, off, total);
             return;
         }
-        System.arraycopy(b, off, tx, 0, total);
-        tx[8] = (byte) (Ipv4.ttl(tx, 0) - 1);
-        int hl = Ipv4.headerLength(tx, 0);
-        tx[10] = 0;
-        tx[11] = 0;
-        int sum = Checksum.compute(tx, 0, hl);
-        tx[10] = (byte) (sum >>> 8);
-        tx[11] = (byte) sum;
+        // ip_forward → ip_decrease_ttl, in the caller's buffer (it is ours until we return, and the
+        // outgoing link copies it): one less hop, and the header checksum updated incrementally
+        // (RFC 1624) as Linux does: the TTL is the high byte of the fifth 16-bit word, so the one's
+        // complement sum drops by 0x0100 and the checksum rises by as much, with the end-around carry.
+        // For a checksum our stacks computed this is exactly the recomputed one (RFC 1624 §3).
+        b[off + 8] = (byte) (Ipv4.ttl(b, off) - 1);
+        int check = (((b[off + 10] & 0xFF) << 8) | (b[off + 11] & 0xFF)) + 0x0100;
+        if (check >= 0xFFFF) check += 1;
+        b[off + 10] = (byte) (check >>> 8);
+        b[off + 11] = (byte) check;
         forwarded++;
-        r.port.out.transmit(tx, 0, total);
+        r.port.out.transmit(b, off, total);
     }
 
     @Override
