@@ -36,6 +36,18 @@ public abstract sealed class Node permits Host, Router {
      */
     abstract void deliver(Port in, byte[] b, int off, int len);
 
+    /**
+     * A frame a link owns arrived on {@code in}: the packet is {@code frame[0, len)}. As {@link #deliver},
+     * but a node that passes the packet on to another link may hand it the array itself instead of a
+     * copy, and give the caller another array in exchange ({@link SimLink#sendSwapping}).
+     *
+     * @return the array the caller's frame keeps: {@code frame}, or one given in exchange for it
+     */
+    byte[] deliverFrame(Port in, byte[] frame, int len) {
+        deliver(in, frame, 0, len);
+        return frame;
+    }
+
     /** The on-link address a packet for {@code dst} goes to next: a route's gateway, or dst itself. */
     abstract int nextHop(int dst);
 
