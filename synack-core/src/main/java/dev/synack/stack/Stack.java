@@ -203,7 +203,9 @@ public final class Stack implements TcpHost, PacketSink {
 
     /** Whether {@code addr} is one of this host's addresses. */
     public boolean isLocal(int addr) {
-        for (NetInterface nic : interfaces) if (nic.address() == addr) return true;
+        for (int i = 0; i < interfaces.size(); i++) { // indexed: no iterator per received packet
+            if (interfaces.get(i).address() == addr) return true;
+        }
         return false;
     }
 

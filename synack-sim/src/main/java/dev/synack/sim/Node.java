@@ -30,8 +30,23 @@ public abstract sealed class Node permits Host, Router {
     /** Whether the node is powered and running (not crashed). */
     abstract boolean isRunning();
 
-    /** A packet arrived on {@code in}; the buffer is the caller's after return. */
+    /**
+     * A packet arrived on {@code in}. The node may modify the buffer until it returns (a router
+     * decrements the TTL in place); after that the buffer is the caller's again.
+     */
     abstract void deliver(Port in, byte[] b, int off, int len);
+
+    /**
+     * A frame a link owns arrived on {@code in}: the packet is {@code frame[0, len)}. As {@link #deliver},
+     * but a node that passes the packet on to another link may hand it the array itself instead of a
+     * copy, and give the caller another array in exchange ({@link SimLink#sendSwapping}).
+     *
+     * @return the array the caller's frame keeps: {@code frame}, or one given in exchange for it
+     */
+    byte[] deliverFrame(Port in, byte[] frame, int len) {
+        deliver(in, frame, 0, len);
+        return frame;
+    }
 
     /** The on-link address a packet for {@code dst} goes to next: a route's gateway, or dst itself. */
     abstract int nextHop(int dst);
@@ -46,7 +61,10 @@ public abstract sealed class Node permits Host, Router {
     }
 
     final Port portFor(int addr) {
-        for (Port p : ports) if (p.address == addr) return p;
+        for (int i = 0; i < ports.size(); i++) { // indexed: no iterator per packet (Router.deliver calls this)
+            Port p = ports.get(i);
+            if (p.address == addr) return p;
+        }
         return null;
     }
 

@@ -40,7 +40,6 @@ public final class Router extends Node {
     private final List<Rt> routes = new ArrayList<>();
     private final List<Reject> rejects = new ArrayList<>();
     private final Map<Integer, long[]> icmpPeers = new LinkedHashMap<>();
-    private final byte[] tx = new byte[65_600];
     private boolean running = true;
     private int ipId;
     private long forwarded, icmpSent, icmpLimited;
@@ -104,7 +103,8 @@ public final class Router extends Node {
 
     private Rt lookup(int dst) {
         Rt best = null;
-        for (Rt r : routes) {
+        for (int i = 0; i < routes.size(); i++) {
+            Rt r = routes.get(i);
             if (!r.port.isUp() || r.port.out == null || !r.matches(dst)) continue;
             if (best == null || r.prefixLength > best.prefixLength) best = r;
         }
@@ -118,41 +118,56 @@ public final class Router extends Node {
     }
 
     @Override
-    void deliver(Port in, byte[] b, int off, int len) {
-        if (Ipv4.validate(b, off, len) != null) return; // ip_rcv_core drops it (counted by a host, not modelled here)
+    void deliver(Port in, byte[] b, int off, int len) { forward(in, b, off, len, false); }
+
+    /** A frame from a link: forwarded onto a point-to-point link without a copy (see {@link SimLink#sendSwapping}). */
+    @Override
+    byte[] deliverFrame(Port in, byte[] frame, int len) { return forward(in, frame, 0, len, true); }
+
+    /**
+     * ip_rcv → ip_forward. With {@code swap} the packet's array may be handed to the outgoing link
+     * ({@code off} is then 0); returns the array the caller keeps: {@code b}, or one given in exchange.
+     */
+    private byte[] forward(Port in, byte[] b, int off, int len, boolean swap) {
+        if (Ipv4.validate(b, off, len) != null) return b; // ip_rcv_core drops it (counted by a host, not modelled here)
         int dst = Ipv4.dst(b, off);
-        if (portFor(dst) != null) return;
+        if (portFor(dst) != null) return b;
         int total = Ipv4.totalLength(b, off);
-        for (Reject r : rejects) {
+        for (int i = 0; i < rejects.size(); i++) { // indexed loops: no iterator per packet before C2 compiles this
+            Reject r = rejects.get(i);
             int mask = r.prefixLength == 0 ? 0 : -1 << (32 - r.prefixLength);
             if ((dst & mask) == (r.destination & mask)) {
                 network.wireDrop(this, in, SimEvent.Fate.REJECTED, b, off, total);
                 sendIcmp(Icmp.TYPE_DEST_UNREACH, r.code, in, b, off, total);
-                return;
+                return b;
             }
         }
         // ip_forward: a packet whose TTL would reach 0 is answered with time exceeded.
         if (Ipv4.ttl(b, off) <= 1) {
             network.wireDrop(this, in, SimEvent.Fate.TTL_EXPIRED, b, off, total);
             sendIcmp(Icmp.TYPE_TIME_EXCEEDED, 0, in, b, off, total);
-            return;
+            return b;
         }
         Rt r = lookup(dst);
         if (r == null) {
             network.wireDrop(this, in, SimEvent.Fate.NO_ROUTE, b, off, total);
             sendIcmp(Icmp.TYPE_DEST_UNREACH, Icmp.NET_UNREACH, in, b, off, total);
-            return;
+            return b;
         }
-        System.arraycopy(b, off, tx, 0, total);
-        tx[8] = (byte) (Ipv4.ttl(tx, 0) - 1);
-        int hl = Ipv4.headerLength(tx, 0);
-        tx[10] = 0;
-        tx[11] = 0;
-        int sum = Checksum.compute(tx, 0, hl);
-        tx[10] = (byte) (sum >>> 8);
-        tx[11] = (byte) sum;
+        // ip_forward → ip_decrease_ttl, in the caller's buffer (it is ours until we return, and the
+        // outgoing link copies it or takes it in exchange for another): one less hop, and the header checksum updated incrementally
+        // (RFC 1624) as Linux does: the TTL is the high byte of the fifth 16-bit word, so the one's
+        // complement sum drops by 0x0100 and the checksum rises by as much, with the end-around carry.
+        // For a checksum our stacks computed this is exactly the recomputed one (RFC 1624 §3).
+        b[off + 8] = (byte) (Ipv4.ttl(b, off) - 1);
+        int check = (((b[off + 10] & 0xFF) << 8) | (b[off + 11] & 0xFF)) + 0x0100;
+        if (check >= 0xFFFF) check += 1;
+        b[off + 10] = (byte) (check >>> 8);
+        b[off + 11] = (byte) check;
         forwarded++;
-        r.port.out.transmit(tx, 0, total);
+        if (swap && r.port.out instanceof SimLink link) return link.sendSwapping(b, total);
+        r.port.out.transmit(b, off, total);
+        return b;
     }
 
     @Override

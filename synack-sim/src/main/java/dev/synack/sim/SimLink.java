@@ -95,33 +95,51 @@ public final class SimLink implements Link {
     public long reordered() { return reordered; }
 
     @Override
-    public void transmit(byte[] packet, int off, int len) { send(packet, off, len, peer); }
+    public void transmit(byte[] packet, int off, int len) { send(packet, off, len, peer, false); }
+
+    /**
+     * Sends {@code packet[0, len)} to the peer, as {@link #transmit}, but the link may keep {@code packet}
+     * itself as the storage of the frame it queues instead of copying it: a router forwarding a frame
+     * it was handed ({@link Node#deliverFrame}) saves a copy per hop. The packet and its fate are the
+     * same as with {@link #transmit}.
+     *
+     * @return the array the caller keeps in exchange: the spare storage of the frame used (at least
+     *     {@code len} bytes), or {@code packet} itself when the link did not keep it
+     */
+    byte[] sendSwapping(byte[] packet, int len) { return send(packet, 0, len, peer, true); }
 
     /** Sends a packet to {@code to} (the peer of a point-to-point link, or a segment's neighbour). */
-    void send(byte[] packet, int off, int len, Port to) {
-        if (!from.node.isRunning() || !from.isUp()) return; // a dead or unplugged NIC sends nothing
+    void send(byte[] packet, int off, int len, Port to) { send(packet, off, len, to, false); }
+
+    /** Sends a packet; with {@code swap}, as {@link #sendSwapping}. Returns the array the caller keeps. */
+    private byte[] send(byte[] packet, int off, int len, Port to, boolean swap) {
+        if (!from.node.isRunning() || !from.isUp()) return packet; // a dead or unplugged NIC sends nothing
         sent++;
         long now = network.scheduler().nowNs();
         if (!dropAt.isEmpty() && dropAt.remove(sent)) {
             lost++;
             network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
-            return;
+            return packet;
         }
         if (spec.loss() > 0 && random.nextDouble() < spec.loss()) {
             lost++;
             network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
-            return;
+            return packet;
         }
         boolean dup = spec.duplicate() > 0 && random.nextDouble() < spec.duplicate();
         boolean corrupt = spec.corrupt() > 0 && random.nextDouble() < spec.corrupt();
-        enqueue(packet, off, len, to, now, corrupt);
+        // A duplicate is copied from the packet, so the first frame keeps it only when there is none
+        // (and no corruption, which is applied to the frame's storage).
+        byte[] keep = enqueue(packet, off, len, to, now, corrupt, swap && !dup && !corrupt);
         if (dup) {
             duplicated++;
-            enqueue(packet, off, len, to, now, false);
+            enqueue(packet, off, len, to, now, false, false);
         }
+        return keep;
     }
 
-    private void enqueue(byte[] packet, int off, int len, Port to, long now, boolean corrupt) {
+    /** Queues a frame, or drops it at a full queue; returns the array the caller keeps (see {@link #sendSwapping}). */
+    private byte[] enqueue(byte[] packet, int off, int len, Port to, long now, boolean corrupt, boolean swap) {
         long startNs = now;
         if (spec.rateBps() > 0) {
             while (waitingCount > 0 && waitingStarts[waitingHead] <= now) {
@@ -133,7 +151,7 @@ public final class SimLink implements Link {
                 if (waitingCount >= waitingStarts.length) {
                     queueDrops++;
                     network.wireDrop(this, from, to, SimEvent.Fate.QUEUE_FULL, packet, off, len);
-                    return;
+                    return packet;
                 }
                 waitingStarts[(waitingHead + waitingCount) % waitingStarts.length] = startNs;
                 waitingCount++;
@@ -150,8 +168,14 @@ public final class SimLink implements Link {
             dueNs = Math.max(doneNs, doneNs + spec.delayNs() + jitter);
         }
         Frame f = pool.isEmpty() ? new Frame() : pool.poll();
-        if (f.data.length < len) f.data = new byte[Math.max(len, 2048)];
-        System.arraycopy(packet, off, f.data, 0, len);
+        byte[] keep = packet;
+        if (swap && off == 0 && f.data.length >= len) {
+            keep = f.data; // the caller's array becomes the frame's storage, and the frame's old one the caller's
+            f.data = packet;
+        } else {
+            if (f.data.length < len) f.data = new byte[Math.max(len, 2048)];
+            System.arraycopy(packet, off, f.data, 0, len);
+        }
         f.len = len;
         if (corrupt && len > Ipv4.HEADER_LEN) {
             int hl = Math.min(Ipv4.headerLength(f.data, 0), len - 1);
@@ -172,6 +196,7 @@ public final class SimLink implements Link {
         }
         Frame head = nextFrame();
         if (!deliveryTimer.isArmed() || deliveryTimer.deadlineNs() > head.dueNs) network.scheduler().schedule(deliveryTimer, head.dueNs);
+        return keep;
     }
 
     private void deliverDue(long nowNs) {
@@ -179,7 +204,7 @@ public final class SimLink implements Link {
         while ((f = nextFrame()) != null && f.dueNs <= nowNs) {
             if (inFlight.isEmpty()) inFlightFifo.poll();
             else inFlight.poll();
-            if (network.arrive(this, from, f.fromEpoch, f.to, f.toEpoch, f.data, f.len)) delivered++;
+            if (network.arrive(this, from, f.to, f)) delivered++; // (may exchange f.data)
             f.to = null;
             pool.add(f);
         }
@@ -195,7 +220,8 @@ public final class SimLink implements Link {
                 + " dup=" + duplicated + " corrupt=" + corrupted + " reordered=" + reordered;
     }
 
-    private static final class Frame implements Comparable<Frame> {
+    /** A packet in flight and its storage (pooled; its array may be exchanged, see {@link #sendSwapping}). */
+    static final class Frame implements Comparable<Frame> {
         byte[] data = new byte[2048];
         int len;
         Port to;
