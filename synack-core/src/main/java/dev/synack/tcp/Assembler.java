@@ -11,17 +11,21 @@ import java.util.Objects;
  * ranges are merged) and sorted in sequence order. All of them must lie within 2^31 of each other, which
  * holds for data inside a receive window (RFC 7323 §2.3 caps it at 2^30); comparisons use {@link Seq}, so
  * the map works across the 2^32 wrap. Linux keeps the segments themselves in an rbtree
- * ({@code tcp_data_queue_ofo()} in net/ipv4/tcp_input.c) and at most 4 SACK blocks in
- * {@code tp->selective_acks}; here at most {@code maxRanges} ranges are kept, each stamped with the time it
- * was last extended so that {@link #sackBlocks} can list them most recent first.
+ * ({@code tcp_data_queue_ofo()} in net/ipv4/tcp_input.c), bounded by the receive buffer's memory, and at
+ * most 4 SACK blocks in {@code tp->selective_acks}; here at most {@code maxRanges} ranges are kept, each
+ * stamped with the time it was last extended so that {@link #sackBlocks} can list them most recent first.
  *
- * <p>Fixed {@code int} arrays, no allocation after construction, no locks: one connection, one thread.
+ * <p>Primitive arrays that start small and double when more ranges are held at once (up to
+ * {@code maxRanges}), so steady state allocates nothing; no locks: one connection, one thread.
  */
 public final class Assembler {
-    private final int[] starts;
-    private final int[] ends;
+    /** The first capacity of the arrays; they double when full, up to {@link #maxRanges}. */
+    private static final int INITIAL = 32;
+    private int[] starts;
+    private int[] ends;
     /** When each range last grew, from {@link #clock}; unique, larger = more recent. */
-    private final long[] stamps;
+    private long[] stamps;
+    private final int maxRanges;
     private int count;
     private long clock;
 
@@ -32,9 +36,11 @@ public final class Assembler {
      */
     public Assembler(int maxRanges) {
         if (maxRanges < 1) throw new IllegalArgumentException("maxRanges must be positive: " + maxRanges);
-        starts = new int[maxRanges];
-        ends = new int[maxRanges];
-        stamps = new long[maxRanges];
+        this.maxRanges = maxRanges;
+        int n = Math.min(maxRanges, INITIAL);
+        starts = new int[n];
+        ends = new int[n];
+        stamps = new long[n];
     }
 
     /**
@@ -55,13 +61,21 @@ public final class Assembler {
         if (start == end) return true;
         // first = the first range ending at or after start (it touches or follows the new one);
         // last  = the last range starting at or before end (it touches or precedes the new one).
-        int first = 0;
-        while (first < count && Seq.lt(ends[first], start)) first++;
+        int lo = 0, hi = count; // ranges are sorted and disjoint: binary search for `first`
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Seq.lt(ends[mid], start)) lo = mid + 1;
+            else hi = mid;
+        }
+        int first = lo;
         int last = first - 1;
         while (last + 1 < count && Seq.le(starts[last + 1], end)) last++;
         if (first > last) {
             // Disjoint from everything: insert at `first`.
-            if (count == starts.length) return false;
+            if (count == starts.length) {
+                if (count == maxRanges) return false;
+                grow();
+            }
             shift(first, first + 1, count - first);
             count++;
             starts[first] = start;
@@ -152,7 +166,14 @@ public final class Assembler {
     public int rangeCount() { return count; }
 
     /** The most ranges this map holds. */
-    public int maxRanges() { return starts.length; }
+    public int maxRanges() { return maxRanges; }
+
+    private void grow() {
+        int n = (int) Math.min(maxRanges, 2L * starts.length);
+        starts = java.util.Arrays.copyOf(starts, n);
+        ends = java.util.Arrays.copyOf(ends, n);
+        stamps = java.util.Arrays.copyOf(stamps, n);
+    }
 
     /**
      * The start of the lowest range (the one nearest RCV.NXT).

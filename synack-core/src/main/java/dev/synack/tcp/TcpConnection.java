@@ -125,7 +125,8 @@ public final class TcpConnection {
     int tailSkbSeq;
     /** A writer found the send buffer full (Linux SOCK_NOSPACE): an ACK may expand it (tcp_check_space). */
     boolean noSpace;
-    final Assembler ofo = new Assembler(32);
+    /** The out-of-order map; bounded by the receive buffer from {@link #initBuffers} on. */
+    Assembler ofo = new Assembler(32);
     final RetransmitQueue rtx = new RetransmitQueue();
 
     // ---- RTT, RTO, congestion ----------------------------------------------------------------
@@ -335,11 +336,20 @@ public final class TcpConnection {
         armXmit(XmitTimer.RTO, rtoUs);
     }
 
+    /**
+     * How many separate out-of-order ranges a receive buffer of {@code rcvBuf} bytes holds. Linux keeps
+     * out-of-order segments until their memory (skb truesize, at least about 1 KB each, even for a
+     * small segment) exceeds sk_rcvbuf (tcp_try_rmem_schedule, then tcp_prune_ofo_queue); a range
+     * holds at least one segment, so rcvBuf / 1 KB bounds them (the buffer limits the bytes).
+     */
+    static int maxOfoRanges(int rcvBuf) { return Math.max(32, rcvBuf / 1024); }
+
     private void initBuffers() {
         int rb = options.rcvBuf > 0 ? options.rcvBuf : cfg.tcpRmem[1];
         int sb = options.sndBuf > 0 ? options.sndBuf : cfg.tcpWmem[1];
         recvBuf = new RingBuffer(rb);
         sendBuf = new RingBuffer(sb);
+        ofo = new Assembler(maxOfoRanges(options.rcvBuf > 0 ? options.rcvBuf : cfg.tcpRmem[2]));
         sndBuf = sb;
     }
 

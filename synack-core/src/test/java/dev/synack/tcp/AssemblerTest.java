@@ -192,6 +192,18 @@ class AssemblerTest {
     }
 
     @Test
+    void growsBeyondItsFirstCapacityUpToMaxRanges() {
+        var a = new Assembler(100);
+        for (int i = 0; i < 100; i++) assertTrue(a.add(i * 20, i * 20 + 10));
+        assertEquals(100, a.rangeCount());
+        assertFalse(a.add(5000, 5010));
+        assertEquals(100, a.maxRanges());
+        assertEquals(20 * 99, a.startAt(99));
+        assertEquals(10, a.advance(0));
+        assertEquals(99, a.rangeCount());
+    }
+
+    @Test
     void advanceConsumesTheContiguousRun() {
         var a = new Assembler(8);
         a.add(100, 200);

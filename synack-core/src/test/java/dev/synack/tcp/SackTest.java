@@ -74,4 +74,28 @@ class SackTest {
         t.expectNothing(509);
         t.expect(510, "P. 1:385(384) ack 1 win 63 <nop,nop,TS val 510 ecr 1200>");
     }
+
+    /**
+     * Linux keeps out-of-order segments until their memory passes the receive buffer
+     * (tcp_data_queue_ofo → tcp_try_rmem_schedule), not up to a number of holes: forty separate
+     * segments with a hole before each are all kept (no TCPOFODrop), and filling the holes delivers
+     * everything.
+     */
+    @Test
+    void manyHoles_allOutOfOrderSegmentsKept() {
+        var t = new TcpTester();
+        var c = t.establishedClient();
+        for (int k = 0; k < 40; k++) {
+            t.inject(200 + k, seg(1 + (2L * k + 1) * 100, 100, 200 + k));
+            t.drain(200 + k);
+        }
+        assertEquals(0, t.stack.counters().get(dev.synack.stats.Counter.TcpExtTCPOFODrop));
+        java.util.List<dev.synack.wire.TcpSegment> acks = new java.util.ArrayList<>();
+        for (int k = 0; k < 40; k++) {
+            t.inject(300 + k, seg(1 + 2L * k * 100, 100, 300 + k));
+            acks.addAll(t.drain(300 + k));
+        }
+        assertEquals(". 1:1(0) ack 8001", t.relative(acks.getLast()).substring(0, ". 1:1(0) ack 8001".length()));
+        assertEquals(8000, c.readable());
+    }
 }
