@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * status 0; 2 on bad input (one line on stderr; nothing run, nothing written).
  */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
-        description = {"Run bulk TCP flows through a bottleneck (rate, RTT, drop-tail queue, random loss) in virtual time.",
+        description = {"Run bulk TCP flows through a bottleneck (rate, RTT, drop-tail queue, random loss, reordering) in virtual time.",
                 "Prints each flow's goodput, the link's utilisation and Jain's fairness index; --tsv writes the per-flow trace",
                 "(time, cwnd, ssthresh, srtt, bytes acked, retransmits), --svg a plot of cwnd over time."})
 final class ExperimentCommand implements Callable<Integer> {
@@ -42,6 +42,9 @@ final class ExperimentCommand implements Callable<Integer> {
 
     @Option(names = "--loss", paramLabel = "P", description = "Random loss of data packets at the bottleneck, 0 ≤ P < 1 (default 0).")
     private double loss;
+
+    @Option(names = "--reorder", paramLabel = "P", description = "Probability a data packet skips the bottleneck's delay and arrives early (netem's reorder), 0 ≤ P < 1 (default 0).")
+    private double reorder;
 
     @Option(names = "--flows", paramLabel = "N", description = "Number of bulk flows, 1 to 200 (default 1).")
     private int flows = 1;
@@ -86,6 +89,7 @@ final class ExperimentCommand implements Callable<Integer> {
             if (queuePackets < 1 || queuePackets > 1_000_000) throw bad("bad --queue '" + queue + "': expected BDP or 1 to 1000000 packets");
         }
         if (!(loss >= 0 && loss < 1)) throw bad("bad --loss '" + loss + "': expected 0 ≤ P < 1");
+        if (!(reorder >= 0 && reorder < 1)) throw bad("bad --reorder '" + reorder + "': expected 0 ≤ P < 1");
         if (flows < 1 || flows > 200) throw bad("bad --flows '" + flows + "': expected 1 to 200");
         if (!CongestionControl.names().contains(cc)) {
             throw bad("bad --cc '" + cc + "': one of " + String.join(", ", CongestionControl.names()));
@@ -97,7 +101,7 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         checkFolder("--tsv", tsv);
         checkFolder("--svg", svg);
-        Experiment e = new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, 1500, sampleMs, 0);
+        Experiment e = new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, 1500, sampleMs, 0, reorder);
         Result r = e.run();
         out.print(r.summary());
         try {

@@ -6,6 +6,7 @@ import dev.synack.sim.Network;
 import dev.synack.sim.Router;
 import dev.synack.sim.SimLink;
 import dev.synack.stack.Stack;
+import dev.synack.stats.Counter;
 import dev.synack.tcp.CongestionControl;
 import dev.synack.tcp.ErrnoException;
 import dev.synack.tcp.SocketOptions;
@@ -53,9 +54,11 @@ import java.util.SplittableRandom;
  * @param sampleMs interval between per-flow samples, ms (0 = one RTT)
  * @param dropAtMs when &gt; 0, the first data packet offered to the bottleneck at or after this virtual
  *     time is lost (one forced loss, e.g. to watch CUBIC recover from a known W_max)
+ * @param reorder probability that a data packet skips the bottleneck's propagation delay (netem's
+ *     "reorder"), arriving up to RTT/2 ahead of packets sent before it
  */
 public record Experiment(long rateBps, int rttMs, int queuePackets, double loss, int flows, String algorithm,
-                         double durationS, long seed, int mtu, double sampleMs, double dropAtMs) {
+                         double durationS, long seed, int mtu, double sampleMs, double dropAtMs, double reorder) {
     public static final int PORT = 5001;
 
     public Experiment {
@@ -72,6 +75,13 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
         if (mtu != 1500) throw new IllegalArgumentException("the lab's interfaces have MTU 1500");
         if (sampleMs < 0) throw new IllegalArgumentException("sample interval must be >= 0");
         if (dropAtMs < 0) throw new IllegalArgumentException("drop time must be >= 0");
+        if (!(reorder >= 0 && reorder < 1)) throw new IllegalArgumentException("reorder must be in [0, 1)");
+    }
+
+    /** An experiment without reordering. */
+    public Experiment(long rateBps, int rttMs, int queuePackets, double loss, int flows, String algorithm,
+                      double durationS, long seed, int mtu, double sampleMs, double dropAtMs) {
+        this(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, 0);
     }
 
     /** An experiment with the defaults: MTU 1500, samples every RTT. */
@@ -81,15 +91,19 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
     }
 
     public Experiment withSampleMs(double ms) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, ms, dropAtMs);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, ms, dropAtMs, reorder);
     }
 
     public Experiment withAlgorithm(String cc) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, mtu, sampleMs, dropAtMs);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, mtu, sampleMs, dropAtMs, reorder);
     }
 
     public Experiment withDropAtMs(double ms) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, ms);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, ms, reorder);
+    }
+
+    public Experiment withReorder(double p) {
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, p);
     }
 
     /** The MSS of full segments: MTU − 20 (IP) − 20 (TCP) − 12 (timestamps). */
@@ -182,7 +196,7 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
             for (int i = 0; i < n; i++) net.link(senders.get(i), l, LinkSpec.IDEAL);
             long oneWayNs = spec.rttMs * 1_000_000L / 2;
             LinkSpec fwd = LinkSpec.builder().delay(java.time.Duration.ofNanos(oneWayNs)).rate(spec.rateBps)
-                    .queue(spec.queue()).loss(spec.loss).build();
+                    .queue(spec.queue()).loss(spec.loss).reorder(spec.reorder).build();
             LinkSpec back = LinkSpec.builder().delay(java.time.Duration.ofNanos(spec.rttMs * 1_000_000L - oneWayNs))
                     .rate(spec.rateBps).queue(Math.max(spec.queue(), 1000)).build();
             Network.Wire w = net.link(l, r, fwd);
@@ -282,8 +296,13 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
         }
 
         Result.FlowResult result() {
+            // The sender's host carries this flow only, so its counters are the flow's.
+            var c = sender.counters();
+            long undone = c.get(Counter.TcpExtTCPFullUndo) + c.get(Counter.TcpExtTCPPartialUndo)
+                    + c.get(Counter.TcpExtTCPDSACKUndo) + c.get(Counter.TcpExtTCPLossUndo);
+            TcpInfo i = tx == null ? null : tx.info();
             return new Result.FlowResult(index, Ipv4.format(sender.primaryAddress()), received,
-                    tx == null ? 0 : tx.info().totalRetrans(), trace);
+                    i == null ? 0 : i.totalRetrans(), trace, i == null ? 0 : i.reordering(), undone);
         }
     }
 }

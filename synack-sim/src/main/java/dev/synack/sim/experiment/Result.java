@@ -35,8 +35,17 @@ public record Result(Experiment spec, List<FlowResult> flows, long events, long 
      * @param bytesReceived bytes the receiver read in the whole run
      * @param retransmits segments retransmitted (tcpi_total_retrans)
      * @param trace its samples
+     * @param reordering the sender's reordering degree at the end (tcpi_reordering)
+     * @param undone cwnd reductions the sender undid as spurious (TCPFullUndo, TCPPartialUndo,
+     *     TCPDSACKUndo, TCPLossUndo)
      */
-    public record FlowResult(int index, String sender, long bytesReceived, int retransmits, FlowTrace trace) {}
+    public record FlowResult(int index, String sender, long bytesReceived, int retransmits, FlowTrace trace,
+                             int reordering, long undone) {
+        /** A flow's result without loss-recovery details. */
+        public FlowResult(int index, String sender, long bytesReceived, int retransmits, FlowTrace trace) {
+            this(index, sender, bytesReceived, retransmits, trace, 3, 0);
+        }
+    }
 
     /** The run's virtual duration in ns. */
     public long durationNs() { return (long) (spec.durationS() * 1e9); }
@@ -98,13 +107,17 @@ public record Result(Experiment spec, List<FlowResult> flows, long events, long 
     public String summary() {
         StringBuilder b = new StringBuilder();
         Experiment e = spec;
-        b.append(String.format(Locale.ROOT, "%d × %s, rate %s, RTT %d ms, queue %d packets (BDP %d), loss %s, %s s virtual, seed %d%n",
+        b.append(String.format(Locale.ROOT, "%d × %s, rate %s, RTT %d ms, queue %d packets (BDP %d), loss %s%s, %s s virtual, seed %d%n",
                 e.flows(), e.algorithm(), e.rateBps() == 0 ? "unlimited" : mbps(e.rateBps()), e.rttMs(), e.queue(),
-                e.bdpPackets(), e.loss(), trim(e.durationS()), e.seed()));
+                e.bdpPackets(), e.loss(), e.reorder() > 0 ? ", reorder " + e.reorder() : "", trim(e.durationS()), e.seed()));
         for (int i = 0; i < flows.size(); i++) {
             FlowResult f = flows.get(i);
-            b.append(String.format(Locale.ROOT, "  flow %d: goodput %s, %d bytes, %d retransmits%n", i, mbps(goodputBps(i)),
+            b.append(String.format(Locale.ROOT, "  flow %d: goodput %s, %d bytes, %d retransmits", i, mbps(goodputBps(i)),
                     f.bytesReceived, f.retransmits));
+            if (e.reorder() > 0) {
+                b.append(String.format(Locale.ROOT, ", reordering degree %d, %d reductions undone", f.reordering, f.undone));
+            }
+            b.append(String.format(Locale.ROOT, "%n"));
         }
         b.append(String.format(Locale.ROOT, "total goodput %s", mbps(totalGoodputBps())));
         if (e.rateBps() > 0) {
