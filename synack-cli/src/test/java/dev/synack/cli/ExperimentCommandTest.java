@@ -39,11 +39,22 @@ class ExperimentCommandTest {
         assertTrue(plot.contains(">time (s)</text>") && plot.contains(">cwnd (segments)</text>"));
     }
 
+    /** With --reorder each flow's line adds the reordering degree its sender learned and the reductions undone. */
+    @Test
+    void reorderShowsLearnedReordering() {
+        Run run = SynackCommandTest.run("experiment", "--rate", "10M", "--rtt", "20", "--reorder", "0.05", "--duration", "3");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("1 × cubic, rate 10.00 Mbit/s, RTT 20 ms, queue 17 packets (BDP 17), loss 0.0, reorder 0.05, 3 s virtual"),
+                run.out());
+        assertTrue(run.out().matches("(?s).*  flow 0: goodput [0-9.]+ Mbit/s, \\d+ bytes, \\d+ retransmits, reordering degree \\d+, \\d+ reductions undone\n.*"),
+                run.out());
+    }
+
     @Test
     void badInputIsOneLineStatus2AndWritesNothing() {
         Path tsv = dir.resolve("t.tsv");
         String[][] cases = {
-            {"--rate", "fast"}, {"--rate", "-5M"}, {"--queue", "lots"}, {"--queue", "0"}, {"--loss", "1"},
+            {"--rate", "fast"}, {"--rate", "-5M"}, {"--queue", "lots"}, {"--queue", "0"}, {"--loss", "1"}, {"--reorder", "1"}, {"--reorder", "-0.1"},
             {"--flows", "0"}, {"--cc", "vegas"}, {"--duration", "0"}, {"--rtt", "0"},
             {"--svg", dir.resolve("no/such/dir/p.svg").toString()},
         };
