@@ -58,6 +58,17 @@ public final class Commands {
             Map.entry("tcp_thin_linear_timeouts", new String[] {"0", "not modelled"}),
             Map.entry("tcp_limit_output_bytes", new String[] {null, "no qdisc/TSQ in the simulated host"}));
 
+    /**
+     * tcp_cubic's module parameters (/sys/module/tcp_cubic/parameters/NAME) with Linux's defaults,
+     * which synack's {@code Cubic} uses as constants.
+     */
+    private static final Map<String, String> CUBIC_PARAMETERS = Map.of(
+            "fast_convergence", "1", "beta", "717", "initial_ssthresh", "0", "bic_scale", "41",
+            "tcp_friendliness", "1", "hystart", "1", "hystart_detect", "3", "hystart_low_window", "16",
+            "hystart_ack_delta_us", "2000");
+    private static final java.util.regex.Pattern MODULE_PARAMETER =
+            java.util.regex.Pattern.compile("echo\\s+(\\S+)\\s*>\\s*/sys/module/tcp_cubic/parameters/(\\w+)\\s*");
+
     private Commands() {}
 
     /**
@@ -76,6 +87,16 @@ public final class Commands {
     }
 
     private static void runWords(List<String> w, String line, Path dir, HostSetup host) throws CommandException {
+        var m = MODULE_PARAMETER.matcher(line);
+        if (m.matches()) {
+            String fixed = CUBIC_PARAMETERS.get(m.group(2));
+            if (fixed == null) throw new CommandException("unknown tcp_cubic parameter " + m.group(2) + ": " + line);
+            if (!fixed.equals(normalizeNumber(m.group(1)))) {
+                host.notes.add("tcp_cubic " + m.group(2) + "=" + m.group(1) + " is not modelled (synack's CUBIC uses "
+                        + fixed + ", Linux's default)");
+            }
+            return;
+        }
         String cmd = w.getFirst();
         String base = cmd.substring(cmd.lastIndexOf('/') + 1);
         if (base.equals("sysctl")) {

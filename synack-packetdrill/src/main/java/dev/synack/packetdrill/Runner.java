@@ -100,6 +100,8 @@ public final class Runner {
     private final Map<Integer, Integer> tsValMap = new HashMap<>();
     private final Script script;
     private long toleranceUs = 4000;
+    /** Names the script's Python blocks assigned (packetdrill runs them in one interpreter). */
+    private final Map<String, Long> codeVars = new HashMap<>();
     private long tsTickUs = 0;
     private Integer localIsn;
     private Integer firstScriptTsVal;
@@ -271,7 +273,7 @@ public final class Runner {
         TcpInfo info = sutFd < 0 ? null : sys.info(sutFd);
         if (info == null) throw fail(c, "tcp_info", "no connected socket to take tcp_info from", null, null);
         try {
-            TcpInfoCode.run(c.code(), info);
+            TcpInfoCode.run(c.code(), info, codeVars);
         } catch (TcpInfoCode.CodeException ex) {
             throw fail(c, ex.unsupported() ? "unsupported: " + ex.getMessage() : "tcp_info assert",
                     ex.getMessage(), null, null);

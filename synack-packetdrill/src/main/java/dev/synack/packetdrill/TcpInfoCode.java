@@ -72,6 +72,10 @@ public final class TcpInfoCode {
             Map.entry("TCPI_OPT_TIMESTAMPS", 1L), Map.entry("TCPI_OPT_SACK", 2L), Map.entry("TCPI_OPT_WSCALE", 4L),
             Map.entry("True", 1L), Map.entry("False", 0L));
 
+    /** A simple assignment: NAME = expression (not ==). */
+    private static final java.util.regex.Pattern ASSIGNMENT =
+            java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z_0-9]*)\\s*=(?!=)\\s*(.+)");
+
     private TcpInfoCode() {}
 
     /**
@@ -80,15 +84,30 @@ public final class TcpInfoCode {
      * @throws CodeException at the first failing assertion (message: the condition and the values of
      *     the tcpi_ names in it) or at anything it cannot evaluate
      */
-    public static void run(String code, TcpInfo info) throws CodeException {
+    public static void run(String code, TcpInfo info) throws CodeException { run(code, info, new java.util.HashMap<>()); }
+
+    /**
+     * Runs {@code code} against {@code info} with the script's variables: besides assertions, a
+     * block may assign a name ({@code TCP_INFINITE_SSTHRESH = 0x7fffffff}, kept in {@code vars} for
+     * later blocks) and {@code print(...)} (packetdrill prints; here it does nothing).
+     *
+     * @throws CodeException at the first failing assertion or at anything it cannot evaluate
+     */
+    public static void run(String code, TcpInfo info, Map<String, Long> vars) throws CodeException {
         for (String stmt : statements(code)) {
+            if (stmt.startsWith("print(") && stmt.endsWith(")")) continue;
+            var assign = ASSIGNMENT.matcher(stmt);
+            if (assign.matches()) {
+                vars.put(assign.group(1), new Eval(assign.group(2), info, vars).parse());
+                continue;
+            }
             if (!stmt.startsWith("assert")
                     || (stmt.length() > 6 && !Character.isWhitespace(stmt.charAt(6)) && stmt.charAt(6) != '(')) {
                 throw new CodeException("unsupported Python statement: " + stmt, true);
             }
             String body = stmt.substring(6).strip();
             String cond = splitTopLevelComma(body);
-            Eval e = new Eval(cond, info);
+            Eval e = new Eval(cond, info, vars);
             long v = e.parse();
             if (v == 0) {
                 StringBuilder vals = new StringBuilder();
@@ -167,12 +186,14 @@ public final class TcpInfoCode {
     private static final class Eval {
         final String s;
         final TcpInfo info;
+        final Map<String, Long> vars;
         final List<String> names = new ArrayList<>();
         int p;
 
-        Eval(String s, TcpInfo info) {
+        Eval(String s, TcpInfo info, Map<String, Long> vars) {
             this.s = s;
             this.info = info;
+            this.vars = vars;
         }
 
         long value(String name) { return FIELDS.get(name).applyAsLong(info); }
@@ -308,7 +329,7 @@ public final class TcpInfoCode {
                 if (!names.contains(name)) names.add(name);
                 return value(name);
             }
-            Long c = CONSTANTS.get(name);
+            Long c = vars.containsKey(name) ? vars.get(name) : CONSTANTS.get(name);
             if (c != null) return c;
             if (name.startsWith("tcpi_")) {
                 throw new CodeException("tcp_info field " + name + " is not in synack's TcpInfo", true);

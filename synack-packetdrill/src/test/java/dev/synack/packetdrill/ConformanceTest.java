@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs every {@code core} script of packetdrill's public TCP corpus (../shared/conformance/packetdrill,
- * relative to the repository root; skipped when absent) and fails only on a regression: a script in
+ * Runs every {@code core} and {@code linux-ext} script of packetdrill's public TCP corpus
+ * (../shared/conformance/packetdrill, relative to the repository root; skipped when absent) and fails only on a regression: a script in
  * src/test/resources/passing.txt that no longer passes. The list only grows: a script that newly
  * passes is printed so it can be added. A script that Linux passes only with a wider
  * {@code --tolerance_usecs} (as the catalogue's note says) runs with that tolerance.
@@ -34,24 +34,35 @@ class ConformanceTest {
         for (String l : Files.readAllLines(Path.of("src/test/resources/passing.txt"))) {
             if (!l.isBlank() && !l.startsWith("#")) passing.add(l.strip());
         }
-        int core = 0, corePassed = 0, linux = 0, linuxPassed = 0;
+        int core = 0, corePassed = 0, linux = 0, linuxPassed = 0, ext = 0, extPassed = 0, extLinux = 0, extLinuxPassed = 0;
         List<String> regressions = new ArrayList<>();
         List<String> newlyPassing = new ArrayList<>();
         List<Result> results = new ArrayList<>();
         for (String line : Files.readAllLines(corpus.resolve("CATALOG.tsv"))) {
             String[] f = line.split("\t");
-            if (f.length < 4 || !f[2].equals("core")) continue;
+            if (f.length < 4 || !(f[2].equals("core") || f[2].equals("linux-ext"))) continue;
+            boolean isCore = f[2].equals("core");
             // Where Linux itself passes only with a wider timing tolerance (its HZ=250 timers), the
             // catalogue says so ("pass only with --tolerance_usecs=14000"): run under the same terms.
             Matcher m = TOLERANCE.matcher(f.length > 4 ? f[4] : "");
             Result r = Runner.run(corpus.resolve(f[0]), m.find() ? List.of(m.group()) : List.of());
             results.add(r);
-            core++;
             boolean linuxPasses = f[3].equals("pass");
-            if (linuxPasses) linux++;
+            if (isCore) {
+                core++;
+                if (linuxPasses) linux++;
+            } else {
+                ext++;
+                if (linuxPasses) extLinux++;
+            }
             if (r.passed()) {
-                corePassed++;
-                if (linuxPasses) linuxPassed++;
+                if (isCore) {
+                    corePassed++;
+                    if (linuxPasses) linuxPassed++;
+                } else {
+                    extPassed++;
+                    if (linuxPasses) extLinuxPassed++;
+                }
                 if (!passing.contains(f[0])) newlyPassing.add(f[0]);
             } else if (passing.contains(f[0])) {
                 regressions.add(f[0] + ":" + r.line() + ": " + r.message());
@@ -60,6 +71,8 @@ class ConformanceTest {
         Report.summary(results, System.out);
         System.out.printf("packetdrill core scripts: %d/%d pass; of the %d Linux passes: %d%n",
                 corePassed, core, linux, linuxPassed);
+        System.out.printf("packetdrill linux-ext scripts: %d/%d pass; of the %d Linux passes: %d%n",
+                extPassed, ext, extLinux, extLinuxPassed);
         for (String n : newlyPassing) System.out.println("newly passing (add to passing.txt): " + n);
         assertTrue(regressions.isEmpty(), "regressions against passing.txt:\n  " + String.join("\n  ", regressions));
     }

@@ -82,6 +82,35 @@ class OwnScriptsTest {
         assertEquals("close() returned -1 EBADF, expected -1 ENOTCONN", r.message());
     }
 
+    /**
+     * Python blocks share one namespace (packetdrill runs them in one interpreter): a name assigned in
+     * one block is known in the next; print() is accepted. tcp_cubic's module parameters are accepted
+     * at Linux's defaults (synack's constants) and noted otherwise.
+     */
+    @Test
+    void codeBlocksKeepAssignedNames_andCubicParametersAreKnown() {
+        String script = """
+                `echo 3 > /sys/module/tcp_cubic/parameters/hystart_detect`
+                `echo 0 > /sys/module/tcp_cubic/parameters/hystart`
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 bind(3, ..., ...) = 0
+                +0 listen(3, 1) = 0
+                +0 < S 0:0(0) win 65535 <mss 1460>
+                +0 > S. 0:0(0) ack 1 <mss 1460>
+                +.1 < . 1:1(0) ack 1 win 65535
+                +0 accept(3, ..., ...) = 4
+                +0 %{ TCP_INFINITE_SSTHRESH = 0x7fffffff }%
+                +0 %{ print(tcpi_snd_cwnd) }%
+                +0 %{ assert tcpi_snd_ssthresh == TCP_INFINITE_SSTHRESH, tcpi_snd_ssthresh }%
+                +0 %{ assert tcpi_reordering == 3 and tcpi_reord_seen == 0 }%
+                """;
+        Result r = Runner.run(parse(script));
+        assertEquals(null, r.reason(), r.message());
+        assertEquals(List.of("tcp_cubic hystart=0 is not modelled (synack's CUBIC uses 1, Linux's default)"), r.notes());
+        Result bad = Runner.run(parse(script.replace("== TCP_INFINITE_SSTHRESH,", "== TCP_INFINITE_SSTHRESH - 1,")));
+        assertEquals("tcp_info assert", bad.reason());
+    }
+
     private static Script parse(String text) {
         try {
             return Parser.parse("t.pkt", text);
