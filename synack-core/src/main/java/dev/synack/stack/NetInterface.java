@@ -11,6 +11,7 @@ public final class NetInterface {
     private final int mtu;
     private Link link;
     private boolean up = true;
+    private boolean txRefused;
 
     NetInterface(String name, int address, int prefixLength, int mtu, Link link) {
         if (prefixLength < 0 || prefixLength > 32) throw new IllegalArgumentException("prefix length must be 0..32");
@@ -39,6 +40,17 @@ public final class NetInterface {
 
     /** Sets the link state: a down interface (cable unplugged) has no routes. */
     public void setUp(boolean up) { this.up = up; }
+
+    /** Whether the interface's queue discipline refuses every packet (local congestion). */
+    public boolean isTxRefused() { return txRefused; }
+
+    /**
+     * Local congestion: the queue discipline refuses every packet handed to the interface, as
+     * {@code tc qdisc add dev X root pfifo limit 0} makes it do. A sender sees NET_XMIT_DROP: TCP keeps
+     * the segment (new data stays unsent, a retransmission counts as failed) and retries every 500 ms
+     * (TCP_RESOURCE_PROBE_INTERVAL).
+     */
+    public void setTxRefused(boolean refused) { this.txRefused = refused; }
 
     /** Whether {@code addr} is on this interface's prefix. */
     public boolean onLink(int addr) {

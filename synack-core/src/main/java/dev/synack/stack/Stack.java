@@ -129,6 +129,7 @@ public final class Stack implements TcpHost, PacketSink {
 
     private int output(Route r, byte[] b, int off, int len) {
         counters.inc(Counter.IpOutRequests);
+        if (r.iface().isTxRefused()) return TcpHost.NET_XMIT_DROP; // the qdisc dropped it: never on the wire
         if (tracer != null) tracer.on(new TraceEvent.Packet(scheduler.nowNs(), name, true, Arrays.copyOfRange(b, off, off + len)));
         Link link = r.iface().link();
         if (link != null) link.transmit(b, off, len);

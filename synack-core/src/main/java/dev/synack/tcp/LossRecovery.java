@@ -173,6 +173,19 @@ final class LossRecovery {
         if (caState == CaState.RECOVERY || caState == CaState.CWR) prrOut++;
     }
 
+    /**
+     * tcp_enter_cwr: the local queue dropped a segment (NET_XMIT_DROP in tcp_transmit_skb), a congestion
+     * signal: cwnd is reduced once (CWR, PRR down to the algorithm's ssthresh), not undoable.
+     */
+    void enterCwr() {
+        c.cw.priorSsthresh = 0;
+        if (caState.ordinal() < CaState.CWR.ordinal()) {
+            undoArmed = false;
+            initCwndReduction();
+            caState = CaState.CWR;
+        }
+    }
+
     /** tcp_retransmit_skb: one more retransmission a D-SACK must cover before undo (undo_retrans). */
     void onRetransmitted() {
         if (undoRetrans < 0) undoRetrans = 0;

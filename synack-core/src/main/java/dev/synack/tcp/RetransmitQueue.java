@@ -58,6 +58,9 @@ final class RetransmitQueue {
         sentNs[j] = nowNs;
     }
 
+    /** A retransmission of entry i was attempted but never left (local congestion): EVER_RETRANS only. */
+    void setEverRetrans(int i) { bits[idx(i)] |= EVER_RETRANS; }
+
     /**
      * A tail loss probe resent entry i now (__tcp_retransmit_skb without tcp_retransmit_skb's
      * accounting): EVER_RETRANS and a new transmission time, but not counted in retrans_out.

@@ -43,6 +43,8 @@ public final class TcpConnection {
     /** Linux's TCP_TIMEOUT_MIN_US (include/net/tcp.h): 2 ms, the TLP's slack for more than one segment
      *  (tcp_schedule_loss_probe adds it to 2·SRTT in microseconds, whatever HZ is). */
     static final long TCP_TIMEOUT_MIN_US = 2_000;
+    /** TCP_RESOURCE_PROBE_INTERVAL (include/net/tcp.h): the retry interval under local congestion. */
+    static final long RESOURCE_PROBE_INTERVAL_US = 500_000;
     /** One timer tick at HZ=250, the granularity of Linux's timer_list timers. */
     static final long JIFFY_NS = 4_000_000;
     /** Linux's TCP_PAWS_24DAYS: ts_recent older than this is ignored for PAWS (RFC 7323 §5.5). */
@@ -1733,7 +1735,8 @@ public final class TcpConnection {
                 else if (!last && burstSegments > 0 && burstEndsAfter(segLen, wndEnd)) flags |= PSH;
             }
             // A bare FIN (tcp_send_fin queues it as its own one-segment skb) passes tcp_cwnd_test too.
-            sendData(sndNxt, segLen, flags, now, false);
+            // tcp_write_xmit: a segment the local queue refused stays unsent (local congestion).
+            if (sendData(sndNxt, segLen, flags, now, false) > 0) break;
             int seqLen = segLen + ((flags & FIN) != 0 ? 1 : 0);
             rtx.add(sndNxt, sndNxt + seqLen, ((flags & FIN) != 0 ? RetransmitQueue.F_FIN : 0)
                     | ((flags & PSH) != 0 ? RetransmitQueue.F_PSH : 0), now);
@@ -1803,7 +1806,7 @@ public final class TcpConnection {
             if (rec.packetsInFlight() >= cw.cwnd) break;
             int bits = rtx.bits(i);
             if ((bits & RetransmitQueue.LOST) != 0 && (bits & (RetransmitQueue.RETRANS | RetransmitQueue.SACKED)) == 0) {
-                retransmitEntry(i, now);
+                if (!retransmitEntry(i, now)) break; // local congestion: try again later
                 stats.inc(rec.inLoss() ? Counter.TcpExtTCPSlowStartRetrans : Counter.TcpExtTCPFastRetrans);
                 rec.onSent();
                 if (i == 0 && xmitKind != XmitTimer.REO) armXmit(XmitTimer.RTO, rtoUs);
@@ -1818,36 +1821,44 @@ public final class TcpConnection {
      * (the write timeout and Eifel undo count from it), and each one is a retransmission that a D-SACK
      * must cover before the reduction can be undone (undo_retrans).
      */
-    private void retransmitEntry(int i, long now) {
+    private boolean retransmitEntry(int i, long now) {
         int s = rtx.start(i), e = rtx.end(i);
         int bits = rtx.bits(i);
+        int err;
         if ((bits & RetransmitQueue.F_SYN) != 0) {
-            rtx.retransmitted(i, now);
-            if (state == TcpState.SYN_SENT) sendSyn();
-            else sendSynAck();
+            err = state == TcpState.SYN_SENT ? sendSyn() : sendSynAck();
         } else {
             int fin = (bits & RetransmitQueue.F_FIN) != 0 ? 1 : 0;
             int len = Seq.diff(e, s) - fin;
             // __tcp_retransmit_skb resends the skb with the flags it was sent with.
             int flags = ACK | (fin != 0 ? FIN : 0) | ((bits & RetransmitQueue.F_PSH) != 0 ? PSH : 0);
+            err = sendData(s, len, flags, now, true);
+        }
+        // __tcp_retransmit_skb counts the attempt; only a retransmission that left is in flight
+        // (TCPCB_RETRANS, retrans_out) and restamped. EVER_RETRANS is set either way, so no RTT sample
+        // comes from a transmit that never happened.
+        if (err > 0) {
+            rtx.setEverRetrans(i);
+            stats.inc(Counter.TcpExtTCPRetransFail);
+        } else {
             rtx.retransmitted(i, now);
-            sendData(s, len, flags, now, true);
         }
         totalRetrans++;
         stats.inc(Counter.TcpRetransSegs);
-        if (retransStampNs == 0) retransStampNs = now;
+        if (retransStampNs == 0) retransStampNs = now; // "Save stamp of the first (attempted) retransmit."
         rec.onRetransmitted();
+        return err <= 0;
     }
 
-    /** Builds and sends one data (or FIN) segment from the send buffer. */
-    private void sendData(int seq, int len, int flags, long now, boolean retransmission) {
+    /** Builds and sends one data (or FIN) segment from the send buffer. @return as {@link #transmit} */
+    private int sendData(int seq, int len, int flags, long now, boolean retransmission) {
         byte[] b = host.txBuffer();
         int o = TcpHost.TCP_OFFSET;
         int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN, false);
         int win = selectWindow();
         TcpHeader.writeHeader(b, o, localPort, remotePort, seq, rcvNxt, flags, win, optLen);
         if (len > 0) sendBuf.peek(Seq.diff(seq, sndBufSeq), b, o + TcpHeader.HEADER_LEN + optLen, len);
-        transmit(TcpHeader.HEADER_LEN + optLen + len, flags);
+        return transmit(TcpHeader.HEADER_LEN + optLen + len, flags);
     }
 
     /** Options of a non-SYN segment: timestamps, then SACK blocks (D-SACK first), Linux's layout. */
@@ -1891,7 +1902,13 @@ public final class TcpConnection {
     }
 
     /** Every segment we send acknowledges RCV.NXT: the delayed-ACK state is settled (tcp_event_ack_sent). */
-    private void transmit(int tcpLen, int flags) {
+    /**
+     * tcp_transmit_skb's hand-off: the ACK state is settled (tcp_event_ack_sent) whatever happens to the
+     * packet; a drop by the local queue discipline (NET_XMIT_DROP) puts cwnd into reduction (tcp_enter_cwr).
+     *
+     * @return 0, or what {@link TcpHost#sendTcp} returned: &gt; 0 means the packet never left
+     */
+    private int transmit(int tcpLen, int flags) {
         if ((flags & ACK) != 0) {
             // tcp_dec_quickack_mode: only an ACK that was owed counts; leaving quick-ACK mode deflates ato.
             if (quickAcks > 0 && (ackPending || ackNow)) {
@@ -1904,26 +1921,28 @@ public final class TcpConnection {
         }
         stats.inc(Counter.TcpOutSegs);
         if ((flags & RST) != 0) stats.inc(Counter.TcpOutRsts);
-        host.sendTcp(localAddr, remoteAddr, tcpLen);
+        int r = host.sendTcp(localAddr, remoteAddr, tcpLen);
+        if (r > 0) rec.enterCwr();
+        return r;
     }
 
-    private void sendSyn() {
+    private int sendSyn() {
         byte[] b = host.txBuffer();
         int o = TcpHost.TCP_OFFSET;
         int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, advMss, cfg.tcpSack,
                 cfg.timestampsEnabled(), tsNow(sched.nowNs()), 0, cfg.tcpWindowScaling ? rcvWscale : -1);
         TcpHeader.writeHeader(b, o, localPort, remotePort, iss, 0, SYN, Math.min(rcvWnd, 65535), optLen);
-        transmit(TcpHeader.HEADER_LEN + optLen, SYN);
+        return transmit(TcpHeader.HEADER_LEN + optLen, SYN);
     }
 
     /** The SYN-ACK echoes only the options the peer offered (RFC 7323 §2.2, RFC 2018 §2). */
-    private void sendSynAck() {
+    private int sendSynAck() {
         byte[] b = host.txBuffer();
         int o = TcpHost.TCP_OFFSET;
         int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, advMss, sackOk, tsOk,
                 tsNow(sched.nowNs()), tsRecent, wscaleOk ? rcvWscale : -1);
         TcpHeader.writeHeader(b, o, localPort, remotePort, iss, rcvNxt, SYN | ACK, Math.min(rcvWnd, 65535), optLen);
-        transmit(TcpHeader.HEADER_LEN + optLen, SYN | ACK);
+        return transmit(TcpHeader.HEADER_LEN + optLen, SYN | ACK);
     }
 
     /**
@@ -2133,12 +2152,17 @@ public final class TcpConnection {
                 int len = Seq.diff(e, s) - fin;
                 // __tcp_retransmit_skb resends the skb with its own flags: a bare FIN has no PSH. A probe
                 // is not tcp_retransmit_skb: no retrans_stamp, no retrans_out, only EVER_RETRANS.
-                sendData(s, len, ACK | ((bits & RetransmitQueue.F_PSH) != 0 ? PSH : 0) | (fin != 0 ? FIN : 0), now, true);
-                rtx.probed(last, now);
+                int err = sendData(s, len, ACK | ((bits & RetransmitQueue.F_PSH) != 0 ? PSH : 0) | (fin != 0 ? FIN : 0), now, true);
                 totalRetrans++;
                 stats.inc(Counter.TcpRetransSegs);
-                tlpRetrans = true;
-                sent = true;
+                if (err > 0) {
+                    rtx.setEverRetrans(last);
+                    stats.inc(Counter.TcpExtTCPRetransFail);
+                } else {
+                    rtx.probed(last, now);
+                    tlpRetrans = true;
+                    sent = true;
+                }
             }
         }
         if (sent) {
@@ -2160,9 +2184,13 @@ public final class TcpConnection {
         if (writeTimeout(now)) return;
         if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECV) {
             stats.inc(Counter.TcpExtTCPSynRetrans);
-            retransmitEntry(0, now);
+            boolean sent = retransmitEntry(0, now);
             retransmits++;
             totalRto++;
+            if (!sent) {
+                resourceProbe();
+                return;
+            }
             // Linux 6.18: the first tcp_syn_linear_timeouts retransmissions of a SYN keep the initial RTO.
             if (state != TcpState.SYN_SENT || totalRto > cfg.tcpSynLinearTimeouts) {
                 backoff++;
@@ -2174,18 +2202,32 @@ public final class TcpConnection {
         stats.inc(Counter.TcpExtTCPTimeouts);
         rec.enterLoss(now);
         // Retransmit the head now (tcp_retransmit_skb of the first skb).
+        boolean sent = true;
         for (int i = 0; i < rtx.size(); i++) {
             if (!rtx.has(i, RetransmitQueue.SACKED)) {
-                retransmitEntry(i, now);
+                sent = retransmitEntry(i, now);
                 break;
             }
         }
         retransmits++;
         totalRto++;
+        if (!sent) {
+            resourceProbe();
+            traceCwnd(now);
+            return;
+        }
         backoff++;
         rtoUs = Math.min(rtoUs << 1, cfg.rtoMaxUs());
         armXmit(XmitTimer.RTO, clampRtoToUserTimeout(now));
         traceCwnd(now);
+    }
+
+    /**
+     * "Retransmission failed because of local congestion, let senders fight for local resources
+     * conservatively" (tcp_retransmit_timer): again in TCP_RESOURCE_PROBE_INTERVAL, without backoff.
+     */
+    private void resourceProbe() {
+        armXmit(XmitTimer.RTO, RESOURCE_PROBE_INTERVAL_US);
     }
 
     /**
@@ -2267,7 +2309,7 @@ public final class TcpConnection {
             return;
         }
         if (probesOut == 0) probeStartNs = now;
-        writeWakeup(now);
+        int err = writeWakeup(now);
         if (!rtx.isEmpty()) {
             // tcp_send_probe0: the window had room and data left; it is in flight now, under the RTO
             // (tcp_event_new_data_sent rearms it), and the probe timer is done.
@@ -2277,8 +2319,24 @@ public final class TcpConnection {
             return;
         }
         probesOut++;
+        if (err > 0) {
+            // "If packet was not sent due to local congestion, let senders fight for local resources
+            // conservatively" (tcp_send_probe0): no backoff, again in TCP_RESOURCE_PROBE_INTERVAL.
+            armXmit(XmitTimer.PROBE, clampProbe0ToUserTimeout(now, RESOURCE_PROBE_INTERVAL_US));
+            return;
+        }
         backoff++;
-        armXmit(XmitTimer.PROBE, probe0WhenUs());
+        armXmit(XmitTimer.PROBE, clampProbe0ToUserTimeout(now, probe0WhenUs()));
+    }
+
+    /**
+     * tcp_clamp_probe0_to_user_timeout: with TCP_USER_TIMEOUT the next probe comes no later than the
+     * moment it runs out (counted from the first probe), but at least TCP_TIMEOUT_MIN (2 jiffies) on.
+     */
+    private long clampProbe0ToUserTimeout(long now, long whenUs) {
+        if (options.userTimeoutMs <= 0 || probeStartNs == 0) return whenUs;
+        long remainingUs = options.userTimeoutMs * 1000L - Math.max(0, now - probeStartNs) / 1000;
+        return Math.min(Math.max(remainingUs, 2 * JIFFY_NS / 1000), whenUs);
     }
 
     private long probeStartNs;
@@ -2287,32 +2345,33 @@ public final class TcpConnection {
      * tcp_write_wakeup: if the window has room, send what fits (up to one MSS); otherwise a probe with
      * an old sequence number, SND.UNA − 1, and no data, which the peer must answer with an ACK.
      */
-    private void writeWakeup(long now) {
+    private int writeWakeup(long now) {
         int unsent = sendBuf.length() - unsentOffset();
         int room = Seq.diff(sndUna + sndWnd, sndNxt);
         if (unsent > 0 && room > 0) {
             int len = Math.min(Math.min(unsent, room), mss);
             int flags = ACK | PSH; // tcp_write_wakeup marks the probe's data PSH
             pushWithin(sndNxt, sndNxt + len);
-            sendData(sndNxt, len, flags, now, false);
+            int err = sendData(sndNxt, len, flags, now, false);
+            if (err > 0) return err; // refused by the local queue: the data stays unsent
             rtx.add(sndNxt, sndNxt + len, RetransmitQueue.F_PSH, now);
             sndNxt += len;
             lastSendNs = now;
             stats.inc(Counter.TcpExtTCPWinProbe);
-            return;
+            return 0;
         }
-        sendProbe();
         stats.inc(Counter.TcpExtTCPWinProbe);
+        return sendProbe();
     }
 
-    /** tcp_xmit_probe_skb: ACK with SEQ = SND.UNA − 1 and no data. */
-    private void sendProbe() {
+    /** tcp_xmit_probe_skb: ACK with SEQ = SND.UNA − 1 and no data. @return as {@link #transmit} */
+    private int sendProbe() {
         byte[] b = host.txBuffer();
         int o = TcpHost.TCP_OFFSET;
         int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN, true);
         int win = selectWindow();
         TcpHeader.writeHeader(b, o, localPort, remotePort, sndUna - 1, rcvNxt, ACK, win, optLen);
-        transmit(TcpHeader.HEADER_LEN + optLen, ACK);
+        return transmit(TcpHeader.HEADER_LEN + optLen, ACK);
     }
 
     /** (Re)starts the keepalive timer from the last activity (inet_csk_reset_keepalive_timer). */
@@ -2355,7 +2414,11 @@ public final class TcpConnection {
                 done(Errno.ETIMEDOUT);
                 return;
             }
-            sendKeepaliveProbe();
+            if (sendKeepaliveProbe() > 0) {
+                // "If keepalive was lost due to local congestion, try harder." (tcp_keepalive_timer)
+                sched.scheduleIn(keepaliveTimer, RESOURCE_PROBE_INTERVAL_US * 1000);
+                return;
+            }
             probesOut++;
             stats.inc(Counter.TcpExtTCPKeepAlive);
             sched.scheduleIn(keepaliveTimer, keepIntvlNs());
@@ -2364,13 +2427,13 @@ public final class TcpConnection {
         }
     }
 
-    private void sendKeepaliveProbe() {
+    private int sendKeepaliveProbe() {
         byte[] b = host.txBuffer();
         int o = TcpHost.TCP_OFFSET;
         int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN, true);
         int win = selectWindow();
         TcpHeader.writeHeader(b, o, localPort, remotePort, sndNxt - 1, rcvNxt, ACK, win, optLen);
-        transmit(TcpHeader.HEADER_LEN + optLen, ACK);
+        return transmit(TcpHeader.HEADER_LEN + optLen, ACK);
     }
 
     private void armOrphanFinWait2() {

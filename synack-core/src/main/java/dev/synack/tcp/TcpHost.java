@@ -12,6 +12,9 @@ public interface TcpHost {
     /** Offset in {@link #txBuffer()} at which a connection writes its TCP segment (room for the IP header). */
     int TCP_OFFSET = 20;
 
+    /** What {@link #sendTcp} returns when the packet was dropped before the wire (Linux NET_XMIT_DROP). */
+    int NET_XMIT_DROP = 1;
+
     /** The host's name, for traces. */
     String name();
 
@@ -34,7 +37,8 @@ public interface TcpHost {
      * Sends the TCP segment of {@code tcpLen} bytes at {@link #TCP_OFFSET} in {@link #txBuffer()} from
      * {@code src} to {@code dst}; the host adds the IP header and the TCP checksum.
      *
-     * @return 0, or a negative errno when the packet cannot leave (no route: -ENETUNREACH)
+     * @return 0; a negative errno when the packet cannot leave (no route: -ENETUNREACH); or
+     *     {@link #NET_XMIT_DROP} when the interface's queue discipline dropped it (local congestion)
      */
     int sendTcp(int src, int dst, int tcpLen);
 

@@ -30,6 +30,8 @@ public final class Commands {
         public int tsoWinDivisor = 3;
         /** net.ipv4.tcp_min_tso_segs. */
         public int minTsoSegs = 2;
+        /** The interface's queue discipline refuses every packet (tc qdisc ... pfifo limit 0): local congestion. */
+        public boolean qdiscRefusesAll;
         /** Sysctls accepted but not modelled, with a value unlike synack's behaviour. */
         public final List<String> notes = new ArrayList<>();
 
@@ -145,11 +147,12 @@ public final class Commands {
             return; // synack keeps no per-destination TCP metrics
         }
         if (base.equals("tc") && w.size() >= 2 && w.get(1).equals("qdisc")) {
+            // "tc qdisc add|replace dev tun0 root pfifo limit 0": a queue that refuses every packet
+            // (NET_XMIT_DROP to the sender); any other qdisc (or deleting it): packets leave at once.
             int limit = w.indexOf("limit");
-            if (limit > 0 && limit + 1 < w.size() && w.get(limit + 1).equals("0")) {
-                throw new CommandException("unsupported command (a qdisc that drops every packet): " + line);
-            }
-            return; // pfifo (or deleting the qdisc): packets leave in order, at once
+            host.qdiscRefusesAll = limit > 0 && limit + 1 < w.size() && w.get(limit + 1).equals("0") && !w.contains("delete")
+                    && !w.contains("del");
+            return;
         }
         if (base.equals("ethtool") && w.size() >= 3 && w.get(1).equals("-K")) {
             for (int i = 3; i + 1 < w.size(); i += 2) {

@@ -100,6 +100,8 @@ public final class Runner {
     private final Map<Integer, Integer> tsValMap = new HashMap<>();
     private final Script script;
     private long toleranceUs = 4000;
+    /** The host's one interface (packetdrill's tun0). */
+    private final dev.synack.stack.NetInterface tun0;
     /** Names the script's Python blocks assigned (packetdrill runs them in one interpreter). */
     private final Map<String, Long> codeVars = new HashMap<>();
     private long tsTickUs = 0;
@@ -119,7 +121,7 @@ public final class Runner {
         this.scriptDir = p == null ? Path.of(".") : p;
         config.randomTsOffset = false;
         stack = new Stack("host", sched, config, 1);
-        stack.addInterface("tun0", LOCAL, 24, 1500, (b, off, len) -> capture(b, off, len));
+        tun0 = stack.addInterface("tun0", LOCAL, 24, 1500, (b, off, len) -> capture(b, off, len));
         sys = new EngineSyscalls(stack, LOCAL, LOCAL_PORT, REMOTE, LOCAL_PORT);
     }
 
@@ -261,6 +263,7 @@ public final class Runner {
     private void command(CommandEvent c) throws Failure {
         try {
             Commands.run(c.command(), scriptDir, setup);
+            tun0.setTxRefused(setup.qdiscRefusesAll);
         } catch (Commands.CommandException ex) {
             String msg = ex.getMessage();
             String reason = msg.startsWith("unknown sysctl") ? msg : msg.startsWith("unsupported command")
