@@ -259,7 +259,7 @@ final class LossRecovery {
     /** tcp_sacktag_walk over one block: tcp_sacktag_one for each segment it covers. */
     private int sackTagRange(int s, int e, boolean dup, int ack, long now) {
         int newly = 0;
-        for (int i = 0; i < c.rtx.size(); i++) {
+        for (int i = c.rtx.firstEndingAfter(s); i < c.rtx.size(); i++) {
             int rs = c.rtx.start(i), re = c.rtx.end(i);
             if (Seq.ge(rs, e)) break;
             if (Seq.lt(rs, s) || Seq.gt(re, e)) continue;

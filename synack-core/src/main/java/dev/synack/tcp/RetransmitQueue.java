@@ -40,6 +40,17 @@ final class RetransmitQueue {
 
     boolean has(int i, int bit) { return (bits[idx(i)] & bit) != 0; }
 
+    /** The index of the first entry ending after {@code seq} ({@link #size()} if none): a binary search. */
+    int firstEndingAfter(int seq) {
+        int lo = 0, hi = size;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Seq.gt(end(mid), seq)) hi = mid;
+            else lo = mid + 1;
+        }
+        return lo;
+    }
+
     void add(int s, int e, int flags, long nowNs) {
         if (size == start.length) grow();
         int j = idx(size);
