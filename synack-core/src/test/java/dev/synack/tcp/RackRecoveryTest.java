@@ -23,15 +23,21 @@ class RackRecoveryTest {
         return b.append('>').toString();
     }
 
-    @Test
-    void sacks2_6_8_markSixHolesLost_andRetransmitOne() {
-        var t = new TcpTester();
+    /** Ten segments at 200 ms; SACKs for segments 2, then 2 and 6, then 2, 6 and 8 at 300–302 ms. */
+    static TcpConnection sacks2_6_8(TcpTester t) {
         var c = t.establishedClient();
         FastRetransmitTest.sendTen(t, c);
         t.inject(300, sack(300, 2));
         t.inject(301, sack(301, 2, 6));
         t.expectNothing(301);
         t.inject(302, sack(302, 2, 6, 8));
+        return c;
+    }
+
+    @Test
+    void sacks2_6_8_markSixHolesLost_andRetransmitOne() {
+        var t = new TcpTester();
+        var c = sacks2_6_8(t);
         // Three SACKed: Recovery. All ten went at 200 ms, so every hole below segment 8 is lost:
         // 0, 1, 3, 4, 5, 7 (RFC 6675 alone would mark 0 and 1).
         t.expect(302, ". 1:1449(1448) ack 1");
@@ -89,12 +95,7 @@ class RackRecoveryTest {
     @Test
     void withoutRack_rfc6675IsLost_marksOnlyHolesBelowThreeSacks() {
         var t = new TcpTester(cfg -> cfg.set("tcp_recovery", "0"));
-        var c = t.establishedClient();
-        FastRetransmitTest.sendTen(t, c);
-        t.inject(300, sack(300, 2));
-        t.inject(301, sack(301, 2, 6));
-        t.expectNothing(301);
-        t.inject(302, sack(302, 2, 6, 8));
+        var c = sacks2_6_8(t);
         t.expect(302, ". 1:1449(1448) ack 1");
         TcpInfo i = c.info();
         assertEquals(3, i.caState());
