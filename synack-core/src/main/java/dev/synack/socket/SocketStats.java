@@ -48,6 +48,12 @@ public final class SocketStats {
                     .append(" advmss:").append(i.advmss()).append(" cwnd:").append(i.sndCwnd());
             if (i.sndSsthresh() < 0xFFFF) sb.append(" ssthresh:").append(i.sndSsthresh());
             if (i.retrans() > 0 || i.totalRetrans() > 0) sb.append(" retrans:").append(i.retrans()).append('/').append(i.totalRetrans());
+            // ss prints these only when they say something (tcp_show_info in iproute2's ss.c).
+            if (i.lost() > 0) sb.append(" lost:").append(i.lost());
+            if (i.sacked() > 0) sb.append(" sacked:").append(i.sacked());
+            if (i.dsackDups() > 0) sb.append(" dsack_dups:").append(i.dsackDups());
+            if (i.reordering() != 3) sb.append(" reordering:").append(i.reordering());
+            if (i.reordSeen() > 0) sb.append(" reord_seen:").append(i.reordSeen());
             if (i.minRttUs() > 0) sb.append(" minrtt:").append(g(i.minRttUs() / 1000.0));
             sb.append(" rcv_wnd:").append(i.rcvWnd()).append('\n');
         }
