@@ -718,7 +718,7 @@ public final class Runner {
         };
     }
 
-    /** An errno the script did not expect, from an option PosixSockets does not implement, is unsupported. */
+    /** ENOPROTOOPT the script did not expect means PosixSockets lacks the option: the script fails as unsupported. */
     private static long optionResult(SyscallEvent e, int r, String level, String name) {
         if (r == ENOPROTOOPT && !"ENOPROTOOPT".equals(e.errno())) {
             throw new UnsupportedOperationException(e.name() + " " + level + " " + name);
