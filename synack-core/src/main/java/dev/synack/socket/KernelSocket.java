@@ -462,7 +462,10 @@ final class KernelSocket {
                 return switch (name) {
                     case PosixSockets.SO_REUSEADDR -> opts.reuseAddr ? 1 : 0;
                     case PosixSockets.SO_KEEPALIVE -> opts.keepAlive ? 1 : 0;
-                    case PosixSockets.SO_SNDBUF -> opts.sndBuf > 0 ? opts.sndBuf : cfg.tcpWmem[1];
+                    // sk_sndbuf: once the connection has a send buffer, its size (tcp_sndbuf_expand grows it
+                    // at establishment unless SO_SNDBUF locked it); before, the option or tcp_wmem[1].
+                    case PosixSockets.SO_SNDBUF -> conn != null && conn.sendBufferCapacity() > 0 ? conn.sendBufferCapacity()
+                            : opts.sndBuf > 0 ? opts.sndBuf : cfg.tcpWmem[1];
                     case PosixSockets.SO_RCVBUF -> opts.rcvBuf > 0 ? opts.rcvBuf : cfg.tcpRmem[1];
                     case PosixSockets.SO_TYPE -> 1; // SOCK_STREAM
                     case PosixSockets.SO_ACCEPTCONN -> listener != null ? 1 : 0;

@@ -3,22 +3,30 @@ package dev.synack.socket;
 import dev.synack.tcp.Errno;
 import dev.synack.tcp.SocketOptions;
 import dev.synack.tcp.TcpInfo;
+import dev.synack.tcp.TcpState;
 import dev.synack.wire.Ipv4;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The socket system calls of one host, as a C program (or a packetdrill script) sees them: file
  * descriptors, results ≥ 0 or −errno, Linux's constants and Linux's behaviour (inet_stream_connect,
- * tcp_sendmsg, tcp_recvmsg, inet_shutdown, tcp_poll, sock_setsockopt). Blocking calls wait through the
- * host's runtime; {@code fcntl(fd, F_SETFL, O_NONBLOCK)} makes them return EAGAIN / EINPROGRESS instead.
+ * tcp_sendmsg, tcp_recvmsg, inet_shutdown, tcp_poll, sock_setsockopt, tcp_ioctl). Blocking calls wait
+ * through the host's runtime; {@code fcntl(fd, F_SETFL, O_NONBLOCK)} makes them return EAGAIN /
+ * EINPROGRESS instead. {@link #constant} gives the constants by their C names, for callers that read
+ * calls as text (the packetdrill runner).
  *
  * <p>Simplifications: one descriptor table per host (not per process); AF_INET and SOCK_STREAM only;
  * descriptors are allocated lowest-first from 3, as in a process with stdin, stdout and stderr open.
  */
 public final class PosixSockets {
-    // <sys/socket.h>, <netinet/tcp.h>, <poll.h>, <fcntl.h> on Linux x86-64.
-    public static final int SOL_SOCKET = 1, IPPROTO_TCP = 6;
+    // <sys/socket.h>, <netinet/tcp.h>, <poll.h>, <fcntl.h>, <linux/sockios.h> on Linux x86-64.
+    public static final int SOL_SOCKET = 1, IPPROTO_TCP = 6, SOL_TCP = IPPROTO_TCP;
     public static final int SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8,
             SO_KEEPALIVE = 9, SO_LINGER = 13, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_ACCEPTCONN = 30;
     public static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_KEEPIDLE = 4, TCP_KEEPINTVL = 5, TCP_KEEPCNT = 6,
@@ -27,6 +35,29 @@ public final class PosixSockets {
     public static final int POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
             POLLRDNORM = 0x40, POLLWRNORM = 0x100, POLLRDHUP = 0x2000;
     public static final int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 04000, O_RDWR = 2;
+    public static final int SIOCINQ = 0x541B, FIONREAD = SIOCINQ;
+
+    /** The constants above by name. */
+    private static final Map<String, Integer> CONSTANTS = new HashMap<>();
+
+    static {
+        for (Field f : PosixSockets.class.getDeclaredFields()) {
+            int m = f.getModifiers();
+            if (Modifier.isPublic(m) && Modifier.isStatic(m) && Modifier.isFinal(m) && f.getType() == int.class) {
+                try {
+                    CONSTANTS.put(f.getName(), f.getInt(null));
+                } catch (IllegalAccessException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+
+    /** The value of the constant C names {@code name} ("SO_SNDBUF" → 7, "SOL_TCP" → 6); empty if this class lacks it. */
+    public static OptionalInt constant(String name) {
+        Integer v = CONSTANTS.get(name);
+        return v == null ? OptionalInt.empty() : OptionalInt.of(v);
+    }
 
     private final NetHost host;
     private final List<KernelSocket> fds = new ArrayList<>();
@@ -169,6 +200,22 @@ public final class PosixSockets {
         KernelSocket s = get(fd);
         if (s == null) return null;
         return host.runtime().call(() -> s.conn == null ? null : s.conn.info());
+    }
+
+    /**
+     * ioctl(fd, SIOCINQ) (= FIONREAD): the bytes waiting to be read, as tcp_ioctl computes them (tcp_inq):
+     * EINVAL on a listening socket, 0 before the handshake is done or without a connection. Other
+     * requests: ENOTTY, as sock_do_ioctl answers a request no layer knows.
+     */
+    public int ioctl(int fd, int request) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        if (request != SIOCINQ) return -Errno.ENOTTY.number();
+        return host.runtime().call(() -> {
+            if (s.listener != null) return -Errno.EINVAL.number();
+            if (s.conn == null || s.conn.state() == TcpState.SYN_SENT || s.conn.state() == TcpState.SYN_RECV) return 0;
+            return s.conn.readable();
+        });
     }
 
     /** fcntl(fd, F_GETFL) / fcntl(fd, F_SETFL, flags): only O_NONBLOCK is kept. */

@@ -14,8 +14,9 @@
  *       a SocketFactory (OkHttp, ...) runs unchanged over synack.</li>
  *   <li>{@link dev.synack.socket.Poller}: poll(2) over synack sockets, for non-blocking code.</li>
  *   <li>{@link dev.synack.socket.PosixSockets}: the fd-based, errno-returning system calls (socket, bind,
- *       listen, accept, connect, read, write, shutdown, close, setsockopt, getsockopt, fcntl, poll) with
- *       Linux's behaviour; the classes above sit on the same kernel socket.</li>
+ *       listen, accept, connect, read, write, shutdown, close, setsockopt, getsockopt, fcntl, poll, ioctl
+ *       SIOCINQ) with Linux's behaviour; the classes above sit on the same kernel socket, and the
+ *       packetdrill runner plays scripts' calls through it.</li>
  *   <li>{@link dev.synack.socket.SocketStats#ss}: a host's sockets as {@code ss -tanoi} lists them.</li>
  * </ul>
  *

@@ -10,6 +10,7 @@ public enum Errno {
     EBADF(9, "Bad file descriptor"),
     EAGAIN(11, "Resource temporarily unavailable"),
     EINVAL(22, "Invalid argument"),
+    ENOTTY(25, "Inappropriate ioctl for device"),
     EPIPE(32, "Broken pipe"),
     ENOPROTOOPT(92, "Protocol not available"),
     EOPNOTSUPP(95, "Operation not supported"),

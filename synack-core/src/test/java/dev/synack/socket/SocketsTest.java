@@ -174,6 +174,38 @@ class SocketsTest {
         assertEquals(-Errno.ECONNABORTED.number(), p.connect(fd, B, 81), "sock_error with no error left");
     }
 
+    /** ioctl(SIOCINQ) as tcp_ioctl: the unread bytes; EINVAL on a listener; ENOTTY for a request no layer knows. */
+    @Test
+    void siocinqCountsTheUnreadBytes() throws Exception {
+        serve(s -> {
+            s.getOutputStream().write(new byte[1000]);
+            rt.sleep(1_000_000_000L);
+            s.close();
+        });
+        PosixSockets p = a.posix();
+        int lfd = p.socket();
+        assertEquals(0, p.listen(lfd, 1));
+        assertEquals(-Errno.EINVAL.number(), p.ioctl(lfd, SIOCINQ));
+        int fd = p.socket();
+        assertEquals(0, p.ioctl(fd, FIONREAD), "no connection");
+        assertEquals(0, p.connect(fd, B, 80));
+        assertEquals(1, p.poll(new PollFd[] {new PollFd(fd, POLLIN)}, 3000));
+        assertEquals(1000, p.ioctl(fd, SIOCINQ));
+        assertEquals(400, p.read(fd, new byte[400], 0, 400));
+        assertEquals(600, p.ioctl(fd, SIOCINQ));
+        assertEquals(-Errno.ENOTTY.number(), p.ioctl(fd, 0x1234));
+        assertEquals(-Errno.EBADF.number(), p.ioctl(99, SIOCINQ));
+        rt.runUntilDone(2_000_000_000L);
+    }
+
+    @Test
+    void constantsByTheirCNames() {
+        assertEquals(SO_SNDBUF, constant("SO_SNDBUF").getAsInt());
+        assertEquals(IPPROTO_TCP, constant("SOL_TCP").getAsInt());
+        assertEquals(O_RDWR | O_NONBLOCK, constant("O_RDWR").getAsInt() | constant("O_NONBLOCK").getAsInt());
+        assertTrue(constant("TCP_CORK").isEmpty(), "an option PosixSockets lacks");
+    }
+
     @Test
     void nonBlockingConnectSucceedsThenZeroThenEisconn() throws Exception {
         rt.spawn("server", () -> {
@@ -331,6 +363,7 @@ class SocketsTest {
         });
         int fd = p.socket();
         assertEquals(0, p.connect(fd, B, 90));
+        assertEquals(87040, p.getsockopt(fd, SOL_SOCKET, SO_SNDBUF), "getsockopt reports sk_sndbuf");
         p.fcntl(fd, F_SETFL, O_NONBLOCK);
         int n = p.write(fd, big, 0, big.length);
         // tcp_wmem[1] = 16384 is expanded at establishment to 87040 (tcp_sndbuf_expand, MSS 1460), and

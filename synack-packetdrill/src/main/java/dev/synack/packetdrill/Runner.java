@@ -5,6 +5,9 @@ import dev.synack.packetdrill.Event.CommandEvent;
 import dev.synack.packetdrill.Event.Direction;
 import dev.synack.packetdrill.Event.PacketEvent;
 import dev.synack.packetdrill.Event.SyscallEvent;
+import dev.synack.runtime.WaitList;
+import dev.synack.socket.NetHost;
+import dev.synack.socket.PosixSockets;
 import dev.synack.stack.Stack;
 import dev.synack.tcp.Errno;
 import dev.synack.tcp.TcpConfig;
@@ -24,7 +27,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Plays one packetdrill script against one synack host in virtual time, as packetdrill plays it
@@ -45,6 +50,11 @@ import java.util.function.LongSupplier;
  * outbound packet or a returning call must be within {@code --tolerance_usecs} (default 4000) of
  * its time. In virtual time the host has no jitter, so the tolerance only absorbs what Linux's
  * jiffies would.
+ *
+ * <p>System calls go to the host's {@link PosixSockets} over a {@link RetryRuntime}, where no call ever
+ * waits: a call that would block returns what a non-blocking one returns (EAGAIN, EINPROGRESS /
+ * EALREADY), and while the script says it blocks, the runner retries it after every step of the
+ * simulation, as the kernel would wake it.
  */
 public final class Runner {
     public static final int LOCAL = Ipv4.parse("198.18.0.1");
@@ -94,7 +104,7 @@ public final class Runner {
     private final TcpConfig config = new TcpConfig();
     private final Commands.HostSetup setup = new Commands.HostSetup(config);
     private final Stack stack;
-    private final EngineSyscalls sys;
+    private final PosixSockets posix;
     private final ArrayDeque<Captured> out = new ArrayDeque<>();
     private final Map<Long, Integer> fdMap = new HashMap<>();
     private final Map<Integer, Integer> tsValMap = new HashMap<>();
@@ -122,7 +132,23 @@ public final class Runner {
         config.randomTsOffset = false;
         stack = new Stack("host", sched, config, 1);
         tun0 = stack.addInterface("tun0", LOCAL, 24, 1500, (b, off, len) -> capture(b, off, len));
-        sys = new EngineSyscalls(stack, LOCAL, LOCAL_PORT, REMOTE, LOCAL_PORT);
+        posix = new NetHost(new RetryRuntime(sched), stack).posix();
+    }
+
+    /**
+     * The runtime of the runner's host: the runner is its only thread and drives the scheduler itself,
+     * so a call runs at once and a wait ends at once, as a wait whose time is up (the blocking call
+     * returns EAGAIN or EINPROGRESS; the runner retries it, see {@link #checkPending}).
+     */
+    private record RetryRuntime(VirtualScheduler scheduler) implements dev.synack.runtime.Runtime {
+        @Override
+        public <T> T call(Supplier<T> op) { return op.get(); }
+
+        @Override
+        public boolean await(WaitList waitList, BooleanSupplier ready, long timeoutNs) { return ready.getAsBoolean(); }
+
+        @Override
+        public void sleep(long durationNs) { throw new IllegalStateException("the packetdrill runner never sleeps"); }
     }
 
     /** Reads, parses and plays the script at {@code file}. */
@@ -273,7 +299,7 @@ public final class Runner {
     }
 
     private void code(CodeEvent c) throws Failure {
-        TcpInfo info = sutFd < 0 ? null : sys.info(sutFd);
+        TcpInfo info = sutFd < 0 ? null : posix.tcpInfo(sutFd);
         if (info == null) throw fail(c, "tcp_info", "no connected socket to take tcp_info from", null, null);
         try {
             TcpInfoCode.run(c.code(), info, codeVars);
@@ -654,57 +680,89 @@ public final class Runner {
         };
     }
 
-    /** Wraps a non-blocking call: on a blocking fd, -EAGAIN means "still blocked". */
+    private static final String REMOTE_TEXT = Ipv4.format(REMOTE), LOCAL_TEXT = Ipv4.format(LOCAL);
+    private static final int EAGAIN = -Errno.EAGAIN.number(), EINPROGRESS = -Errno.EINPROGRESS.number(),
+            EALREADY = -Errno.EALREADY.number(), ENOPROTOOPT = -Errno.ENOPROTOOPT.number();
+    private byte[] readBuf = new byte[1 << 16], zeros = new byte[1 << 16];
+
+    /** Whether the script made {@code fd} non-blocking (fcntl O_NONBLOCK). */
+    private boolean nonBlocking(int fd) {
+        int flags = posix.fcntl(fd, PosixSockets.F_GETFL, 0);
+        return flags >= 0 && (flags & PosixSockets.O_NONBLOCK) != 0;
+    }
+
+    /** Wraps a call: on a blocking fd, -EAGAIN means "still blocked". */
     private LongSupplier blockingIf(int fd, LongSupplier op) {
         return () -> {
             long r = op.getAsLong();
-            if (r == -Errno.EAGAIN.number() && !sys.nonBlocking(fd)) return BLOCKED;
+            if (r == EAGAIN && !nonBlocking(fd)) return BLOCKED;
             return r;
         };
+    }
+
+    /** The value of a constant the script names, or unsupported ({@code what} says where it stood). */
+    private static int constant(String name, String what) {
+        var v = PosixSockets.constant(name);
+        if (v.isEmpty()) throw new UnsupportedOperationException(what);
+        return v.getAsInt();
+    }
+
+    /** Flags or'ed together ({@code O_RDWR|O_NONBLOCK}, {@code POLLIN|POLLOUT}, or a number). */
+    private static int bits(Expr x, String what) {
+        return switch (x) {
+            case null -> 0;
+            case Expr.Int(long v) -> (int) v;
+            case Expr.Or(Expr a, Expr b) -> bits(a, what) | bits(b, what);
+            case Expr.Word(String w) -> constant(w, what + " " + w);
+            default -> throw new UnsupportedOperationException(what + "s " + x);
+        };
+    }
+
+    /** ENOPROTOOPT the script did not expect means PosixSockets lacks the option: the script fails as unsupported. */
+    private static long optionResult(SyscallEvent e, int r, String level, String name) {
+        if (r == ENOPROTOOPT && !"ENOPROTOOPT".equals(e.errno())) {
+            throw new UnsupportedOperationException(e.name() + " " + level + " " + name);
+        }
+        return r;
     }
 
     private LongSupplier call(SyscallEvent e) throws Failure {
         switch (e.name()) {
             case "socket" -> {
-                return () -> sys.socket();
+                return () -> posix.socket();
             }
             case "bind" -> {
                 int fd = fd(e, 0);
-                return () -> sys.bind(fd);
+                return () -> posix.bind(fd, LOCAL_TEXT, LOCAL_PORT);
             }
             case "listen" -> {
                 int fd = fd(e, 0);
                 int backlog = (int) intArg(e, 1);
-                return () -> sys.listen(fd, backlog);
+                return () -> posix.listen(fd, backlog);
             }
             case "accept", "accept4" -> {
                 int fd = fd(e, 0);
-                return blockingIf(fd, () -> sys.accept(fd));
+                return blockingIf(fd, () -> posix.accept(fd));
             }
             case "connect" -> {
                 int fd = fd(e, 0);
                 boolean[] started = {false};
                 return () -> {
-                    if (!started[0]) {
-                        started[0] = true;
-                        int r = sys.connect(fd);
-                        if (r == -Errno.EINPROGRESS.number()) {
-                            sutFd = fd;
-                            localPort = stackConnPort();
-                            remotePort = LOCAL_PORT;
-                            if (sys.nonBlocking(fd)) return r;
-                            return BLOCKED;
-                        }
-                        return r;
+                    int r = posix.connect(fd, REMOTE_TEXT, LOCAL_PORT);
+                    if (!started[0] && r == EINPROGRESS) {
+                        sutFd = fd;
+                        localPort = stackConnPort();
+                        remotePort = LOCAL_PORT;
                     }
-                    int r = sys.connectResult(fd);
-                    return r == -Errno.EINPROGRESS.number() ? BLOCKED : r;
+                    started[0] = true;
+                    return (r == EINPROGRESS || r == EALREADY) && !nonBlocking(fd) ? BLOCKED : r;
                 };
             }
             case "read", "recv", "recvfrom" -> {
                 int fd = fd(e, 0);
                 int len = (int) intArg(e, 2);
-                return blockingIf(fd, () -> sys.read(fd, len));
+                if (len > readBuf.length) readBuf = new byte[len];
+                return blockingIf(fd, () -> posix.read(fd, readBuf, 0, len));
             }
             case "write", "send", "sendto" -> {
                 int fd = fd(e, 0);
@@ -718,18 +776,13 @@ public final class Runner {
             }
             case "close" -> {
                 int fd = fd(e, 0);
-                return () -> sys.close(fd);
+                return () -> posix.close(fd);
             }
             case "shutdown" -> {
                 int fd = fd(e, 0);
                 Expr how = e.args().size() > 1 ? e.args().get(1) : null;
-                int h = how instanceof Expr.Word(String w) ? switch (w) {
-                    case "SHUT_RD" -> 0;
-                    case "SHUT_WR" -> 1;
-                    case "SHUT_RDWR" -> 2;
-                    default -> throw new UnsupportedOperationException("shutdown " + w);
-                } : (int) intArg(e, 1);
-                return () -> sys.shutdown(fd, h);
+                int h = how instanceof Expr.Word(String w) ? constant(w, "shutdown " + w) : (int) intArg(e, 1);
+                return () -> posix.shutdown(fd, h);
             }
             case "setsockopt" -> {
                 int fd = fd(e, 0);
@@ -742,14 +795,19 @@ public final class Runner {
                             && st.field("l_linger") instanceof Expr.Int(long secs) -> new long[] {on, secs};
                     case null, default -> throw new UnsupportedOperationException("setsockopt " + name + " value " + v);
                 };
-                return () -> sys.setsockopt(fd, level, name, value);
+                String what = "setsockopt " + level + " " + name;
+                int lvl = constant(level, what), opt = constant(name, what);
+                return () -> optionResult(e, value.length == 2 ? posix.setsockoptLinger(fd, value[0] != 0, (int) value[1])
+                        : posix.setsockopt(fd, lvl, opt, (int) value[0]), level, name);
             }
             case "getsockopt" -> {
                 int fd = fd(e, 0);
                 String level = word(e, 1), name = word(e, 2);
                 Expr v = e.args().size() > 3 ? e.args().get(3) : null;
+                String what = "getsockopt " + level + " " + name;
+                int lvl = constant(level, what), opt = constant(name, what);
                 return () -> {
-                    long got = sys.getsockopt(fd, level, name);
+                    long got = optionResult(e, posix.getsockopt(fd, lvl, opt), level, name);
                     if (got < 0) return got;
                     if (v instanceof Expr.Array(List<Expr> items) && items.size() == 1
                             && items.getFirst() instanceof Expr.Int(long want) && want != got) {
@@ -762,14 +820,15 @@ public final class Runner {
                 int fd = fd(e, 0);
                 String cmd = word(e, 1);
                 if (cmd.equals("F_SETFL")) {
-                    boolean nb = hasFlag(e.args().get(2), "O_NONBLOCK");
-                    return () -> sys.setNonBlocking(fd, nb);
+                    int flags = bits(e.args().get(2), "fcntl flag");
+                    return () -> posix.fcntl(fd, PosixSockets.F_SETFL, flags);
                 }
                 if (cmd.equals("F_GETFL")) {
                     Expr want = e.result();
                     return () -> {
-                        boolean nb = sys.nonBlocking(fd);
-                        if (want instanceof Expr.Int) return nb ? 0x802 : 2;
+                        int flags = posix.fcntl(fd, PosixSockets.F_GETFL, 0);
+                        if (flags < 0 || want instanceof Expr.Int) return flags;
+                        boolean nb = (flags & PosixSockets.O_NONBLOCK) != 0;
                         if (hasFlag(want, "O_NONBLOCK") != nb) {
                             throw new ValueMismatch("fcntl F_GETFL", want.toString(), nb ? "O_RDWR|O_NONBLOCK" : "O_RDWR");
                         }
@@ -784,7 +843,7 @@ public final class Runner {
                 if (!req.equals("SIOCINQ") && !req.equals("FIONREAD")) throw new UnsupportedOperationException("ioctl " + req);
                 Expr v = e.args().size() > 2 ? e.args().get(2) : null;
                 return () -> {
-                    long got = sys.inq(fd);
+                    long got = posix.ioctl(fd, PosixSockets.SIOCINQ);
                     if (got < 0) return got;
                     if (v instanceof Expr.Array(List<Expr> items) && items.size() == 1
                             && items.getFirst() instanceof Expr.Int(long want) && want != got) {
@@ -801,19 +860,26 @@ public final class Runner {
                 if (!(pfd.field("fd") instanceof Expr.Int(long sfd))) throw new UnsupportedOperationException("poll fd");
                 Integer live = fdMap.get(sfd);
                 int fd = live == null ? (int) sfd : live;
-                int events = pollBits(pfd.field("events"));
+                int events = bits(pfd.field("events"), "poll event");
                 Expr revents = pfd.field("revents");
                 return () -> {
-                    int r = sys.poll(fd, events);
+                    int r = poll(fd, events);
                     if (r == 0) return BLOCKED;
-                    if (revents != null && pollBits(revents) != r) {
-                        throw new ValueMismatch("poll revents", revents.toString(), pollNames(r));
+                    if (revents != null && bits(revents, "poll event") != r) {
+                        throw new ValueMismatch("poll revents", revents.toString(), PosixSockets.pollBits(r));
                     }
                     return 1;
                 };
             }
             default -> throw new UnsupportedOperationException("system call " + e.name());
         }
+    }
+
+    /** poll() of one fd without waiting: its revents. */
+    private int poll(int fd, int events) {
+        PosixSockets.PollFd[] pfd = {new PosixSockets.PollFd(fd, events)};
+        posix.poll(pfd, 0);
+        return pfd[0].revents;
     }
 
     private static final long RESULT_OK = 0;
@@ -836,16 +902,18 @@ public final class Runner {
     }
 
     private LongSupplier writer(int fd, int len) {
+        if (len > zeros.length) zeros = new byte[len];
         long[] done = {0};
         boolean[] slept = {false};
         return () -> {
             // sk_stream_wait_memory: a blocked writer runs again only when sk_stream_write_space wakes it,
             // which needs the POLLOUT condition (__sk_stream_is_writeable), not merely a free byte.
-            if (slept[0] && (sys.poll(fd, 4) & (4 | 8 | 16)) == 0) return BLOCKED;
+            int awake = PosixSockets.POLLOUT | PosixSockets.POLLERR | PosixSockets.POLLHUP;
+            if (slept[0] && (poll(fd, PosixSockets.POLLOUT) & awake) == 0) return BLOCKED;
             while (done[0] < len) {
-                long r = sys.write(fd, (int) (len - done[0]));
-                if (r == -Errno.EAGAIN.number()) {
-                    if (sys.nonBlocking(fd)) return done[0] > 0 ? done[0] : r;
+                long r = posix.write(fd, zeros, 0, (int) (len - done[0]));
+                if (r == EAGAIN) {
+                    if (nonBlocking(fd)) return done[0] > 0 ? done[0] : r;
                     slept[0] = true;
                     return BLOCKED;
                 }
@@ -874,35 +942,6 @@ public final class Runner {
             }
         }
         throw new UnsupportedOperationException("sendmsg without msg_iov");
-    }
-
-    private static int pollBits(Expr x) {
-        return switch (x) {
-            case null -> 0;
-            case Expr.Int(long v) -> (int) v;
-            case Expr.Or(Expr a, Expr b) -> pollBits(a) | pollBits(b);
-            case Expr.Word(String w) -> switch (w) {
-                case "POLLIN" -> 1;
-                case "POLLPRI" -> 2;
-                case "POLLOUT" -> 4;
-                case "POLLERR" -> 8;
-                case "POLLHUP" -> 16;
-                case "POLLNVAL" -> 32;
-                case "POLLRDNORM" -> 0x40;
-                case "POLLWRNORM" -> 0x100;
-                case "POLLRDHUP" -> 0x2000;
-                default -> throw new UnsupportedOperationException("poll event " + w);
-            };
-            default -> throw new UnsupportedOperationException("poll events " + x);
-        };
-    }
-
-    private static String pollNames(int r) {
-        List<String> n = new ArrayList<>();
-        String[] names = {"POLLIN", "POLLPRI", "POLLOUT", "POLLERR", "POLLHUP", "POLLNVAL"};
-        for (int i = 0; i < names.length; i++) if ((r & (1 << i)) != 0) n.add(names[i]);
-        if ((r & 0x2000) != 0) n.add("POLLRDHUP");
-        return n.isEmpty() ? "0" : String.join("|", n);
     }
 
     /** Whether {@code path} names a packetdrill script file. */
