@@ -79,12 +79,7 @@ final class HostCrash implements Scenario {
                 }
             }
             failedAt[0] = net.nowNs();
-            try {
-                s.getOutputStream().write(new byte[100]);
-                saw.add("write ok");
-            } catch (IOException e) {
-                saw.add("write: " + Story.describe(e));
-            }
+            saw.add(write(s));
             s.close();
         });
         net.runUntil(CRASH_AT_MS * MS);
@@ -132,6 +127,26 @@ final class HostCrash implements Scenario {
         return new Outcome(name(), net, text, failedAt[0], checks);
     }
 
+    /** A read of 100 bytes from the peer whose host is gone, as the client saw it: "read returned" or "read: " and the exception. */
+    static String read(TcpSocket s) {
+        try {
+            s.getInputStream().read(new byte[100]);
+            return "read returned";
+        } catch (IOException e) {
+            return "read: " + Story.describe(e);
+        }
+    }
+
+    /** Then a write of 100 bytes, as the client saw it: "write ok" or "write: " and the exception. */
+    static String write(TcpSocket s) {
+        try {
+            s.getOutputStream().write(new byte[100]);
+            return "write ok";
+        } catch (IOException e) {
+            return "write: " + Story.describe(e);
+        }
+    }
+
     /** tcp_model_timeout for TCP_RTO_MIN (200 ms) and TCP_RTO_MAX (120 s), in µs. */
     static long modelTimeoutUs(int boundary) {
         int thresh = 9; // ilog2(TCP_RTO_MAX / TCP_RTO_MIN) = ilog2(600)
@@ -155,19 +170,9 @@ final class HostCrash implements Scenario {
             s.setKeepAliveParams(idle, intvl, cnt);
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             at[0] = net.nowNs();
-            try {
-                s.getInputStream().read(new byte[100]);
-                saw.add("read returned");
-            } catch (IOException e) {
-                saw.add("read: " + Story.describe(e));
-            }
+            saw.add(read(s));
             at[1] = net.nowNs();
-            try {
-                s.getOutputStream().write(new byte[100]);
-                saw.add("write ok");
-            } catch (IOException e) {
-                saw.add("write: " + Story.describe(e));
-            }
+            saw.add(write(s));
             s.close();
         });
         net.runUntil(p.rttMs() * MS + MS);

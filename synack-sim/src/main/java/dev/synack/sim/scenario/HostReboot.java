@@ -6,7 +6,6 @@ import dev.synack.sim.Network;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.wire.TcpHeader;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,19 +48,9 @@ final class HostReboot implements Scenario {
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             net.runtime().sleep(SEND_AT_MS * MS - net.nowNs());
             s.getOutputStream().write(new byte[100]);
-            try {
-                s.getInputStream().read(new byte[100]);
-                saw.add("read returned");
-            } catch (IOException e) {
-                saw.add("read: " + Story.describe(e));
-            }
+            saw.add(HostCrash.read(s));
             at[0] = net.nowNs();
-            try {
-                s.getOutputStream().write(new byte[100]);
-                saw.add("write ok");
-            } catch (IOException e) {
-                saw.add("write: " + Story.describe(e));
-            }
+            saw.add(HostCrash.write(s));
             s.close();
         });
         net.runUntil(CRASH_AT_MS * MS);
