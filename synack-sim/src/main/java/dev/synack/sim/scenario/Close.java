@@ -1,7 +1,9 @@
 package dev.synack.sim.scenario;
 
+import static dev.synack.sim.scenario.Story.MS;
+import static dev.synack.sim.scenario.Story.S;
+
 import dev.synack.sim.Network;
-import dev.synack.sim.scenario.Story.Lab;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.tcp.TcpState;
@@ -33,9 +35,9 @@ final class Close implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab lab = Story.pair(k, 20);
+        Lab lab = Lab.of(k, 20);
         Network net = lab.net();
-        long t0 = Story.ms(CLOSE_AT_MS);
+        long t0 = CLOSE_AT_MS * MS;
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.server().spawn("server", () -> {
@@ -54,17 +56,17 @@ final class Close implements Scenario {
         net.runUntilDone(100_000);
         net.runFor(70_000);
         long r = lab.rttNs();
-        var w = Story.wire(net, t0);
+        var w = Wire.sent(net, t0);
         return new Outcome(name(), net, "server read() " + n.get("server read()"), n.ns("server read()"), List.of(
                 Check.of("server read() at the FIN", "returned -1", n.get("server read()")),
                 Check.of("server read() returned at (½ RTT)", Story.time(r / 2), n.at("server read()")),
                 Check.of("segments", List.of("client F. 1:1(0) ack 1", "server F. 1:1(0) ack 2", "client . 2:2(0) ack 2"),
-                        w.stream().map(Story.Seg::brief).toList()),
-                Check.of("segment times", Story.times(List.of(0L, r / 2, r)), w.stream().map(g -> Story.time(g.timeNs())).toList()),
+                        w.stream().map(Wire.Seg::brief).toList()),
+                Check.of("segment times", Story.times(List.of(0L, r / 2, r)), w.stream().map(g -> Story.time(g.tNs())).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→FIN_WAIT1→FIN_WAIT2→TIME_WAIT→CLOSE",
                         Story.states(net, "client", port[0])),
                 Check.of("client TIME_WAIT entered at", Story.time(r), Story.entered(net, "client", TcpState.TIME_WAIT, t0)),
-                Check.of("client CLOSE at (TIME_WAIT + 60 s)", Story.time(r + Story.s(60)), Story.entered(net, "client", TcpState.CLOSE, t0)),
+                Check.of("client CLOSE at (TIME_WAIT + 60 s)", Story.time(r + 60 * S), Story.entered(net, "client", TcpState.CLOSE, t0)),
                 Check.of("server states", "LISTEN→SYN_RECV→ESTABLISHED→CLOSE_WAIT→LAST_ACK→CLOSE", Story.states(net, "server", 80)),
                 Check.of("server CLOSE at (1½ RTT)", Story.time(r * 3 / 2), Story.entered(net, "server", TcpState.CLOSE, t0))));
     }

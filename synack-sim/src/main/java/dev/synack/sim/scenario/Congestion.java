@@ -1,6 +1,6 @@
 package dev.synack.sim.scenario;
 
-import static dev.synack.sim.scenario.Wire.MS;
+import static dev.synack.sim.scenario.Story.MS;
 
 import dev.synack.sim.LinkSpec;
 import dev.synack.sim.Network;
@@ -50,7 +50,7 @@ final class Congestion implements Scenario {
     @Override
     public Outcome run(Knobs k) {
         LinkSpec.Builder bottleneck = LinkSpec.builder().rate(RATE_BPS).queue(QUEUE);
-        Wire.Pair p = Wire.Pair.of(k, 40, bottleneck);
+        Lab p = Lab.of(k.withoutSysctls(), 40, bottleneck);
         Network net = p.net();
         net.trace().keepCwndSamples(true);
         p.wire().backward().setSpec(p.wire().forward().spec().toBuilder().rate(0).build()); // ACKs are not rate-limited
@@ -135,9 +135,9 @@ final class Congestion implements Scenario {
         checks.add(Check.of("bytes delivered", TOTAL, received[0]));
         String text = String.format(Locale.ROOT, "%s; first loss at cwnd %d → ssthresh %d at %s; peak after recovery %d; %d cwnd samples; plot: %s",
                 hystart ? "HyStart ended slow start at cwnd " + before.cwnd() + " (ssthresh " + atReduction.ssthresh() + ") at "
-                        + Wire.at(atReduction.timeNs() - start) + " before any loss" : "slow start ended by loss",
+                        + Story.seconds(atReduction.timeNs() - start) + " before any loss" : "slow start ended by loss",
                 cwndBeforeLoss, firstRecovery == null ? -1 : firstRecovery.ssthresh(),
-                firstRecovery == null ? "-" : Wire.at(firstRecovery.timeNs() - start), maxAfter, samples.size(), svg);
+                firstRecovery == null ? "-" : Story.seconds(firstRecovery.timeNs() - start), maxAfter, samples.size(), svg);
         return new Outcome(name(), net, text, firstRecovery == null ? -1 : firstRecovery.timeNs(), checks);
     }
 
@@ -152,7 +152,7 @@ final class Congestion implements Scenario {
             if (c.cwnd() == lastCwnd && c.ssthresh() == lastSs) continue;
             lastCwnd = c.cwnd();
             lastSs = c.ssthresh();
-            sb.append(String.format(Locale.ROOT, "%s cwnd %d ssthresh %s %s%n", Wire.at(c.timeNs() - start), c.cwnd(),
+            sb.append(String.format(Locale.ROOT, "%s cwnd %d ssthresh %s %s%n", Story.seconds(c.timeNs() - start), c.cwnd(),
                     c.ssthresh() >= INFINITE_SSTHRESH ? "-" : String.valueOf(c.ssthresh()), c.caState()));
         }
         return sb.toString();

@@ -1,6 +1,6 @@
 package dev.synack.sim.scenario;
 
-import static dev.synack.sim.scenario.Wire.MS;
+import static dev.synack.sim.scenario.Story.MS;
 
 import dev.synack.sim.Network;
 import dev.synack.socket.PosixSockets;
@@ -50,10 +50,8 @@ final class ConnectTimeout implements Scenario {
         Network last = null;
         long lastAt = 0;
         for (char v : new char[] {'a', 'b', 'c'}) {
-            Wire.Pair p = Wire.Pair.of(k, 20);
+            Lab p = Lab.of(k, 20); // the sysctls reach the server too, which never hears from the client
             Network net = p.net();
-            if (k.synLinearTimeouts() != null) p.client().stack().config().set("tcp_syn_linear_timeouts", "" + k.synLinearTimeouts());
-            if (k.synRetries() != null) p.client().stack().config().set("tcp_syn_retries", "" + k.synRetries());
             net.partitionOneWay(Set.of(p.client()), Set.of(p.server())); // the host never answers
             String server = p.server().inetAddress().getHostAddress();
             List<String> calls = new ArrayList<>();
@@ -103,32 +101,32 @@ final class ConnectTimeout implements Scenario {
                 }
             });
             net.runUntilDone(CLOSE_AT_MS + 60_000);
-            List<Wire.Seg> segs = Wire.segs(net);
+            List<Wire.Seg> segs = Wire.sent(net);
             List<Wire.Seg> syns = Wire.from(segs, "client", s -> s.is(TcpHeader.SYN));
             long stopMs = v == 'c' ? t : CLOSE_AT_MS;
-            List<String> linuxSyns = Wire.atMs(Wire.synTimes(linear, stopMs));
+            List<String> linuxSyns = Story.secondsOfMs(SynTimeout.linuxSynTimesMs(linear, Integer.MAX_VALUE, stopMs));
             String tag = "(" + v + ") ";
             switch (v) {
                 case 'a' -> {
                     checks.add(Check.of(tag + "calls", List.of("connect = EINPROGRESS", "poll = 0 revents 0", "SO_ERROR = 0", "close = 0"), calls));
-                    checks.add(Check.of(tag + "poll returns at", Wire.at(t * MS), Wire.at(when[0])));
+                    checks.add(Check.of(tag + "poll returns at", Story.seconds(t * MS), Story.seconds(when[0])));
                     checks.add(Check.of(tag + "state after poll", "SYN_SENT", state[0]));
                 }
                 case 'b' -> {
                     checks.add(Check.of(tag + "calls", List.of("connect = EINPROGRESS", "connect = EALREADY", "close = 0"), calls));
-                    checks.add(Check.of(tag + "first connect fails at", Wire.at(t * MS), Wire.at(when[0])));
-                    checks.add(Check.of(tag + "second connect fails at", Wire.at(2L * t * MS), Wire.at(when[1])));
+                    checks.add(Check.of(tag + "first connect fails at", Story.seconds(t * MS), Story.seconds(when[0])));
+                    checks.add(Check.of(tag + "second connect fails at", Story.seconds(2L * t * MS), Story.seconds(when[1])));
                     checks.add(Check.of(tag + "state after EINPROGRESS", "SYN_SENT", state[0]));
                 }
                 default -> {
                     checks.add(Check.of(tag + "connect(addr, " + t + ")", "SocketTimeoutException: Connect timed out (EINPROGRESS)", calls.getFirst()));
-                    checks.add(Check.of(tag + "fails at", Wire.at(t * MS), Wire.at(when[0])));
+                    checks.add(Check.of(tag + "fails at", Story.seconds(t * MS), Story.seconds(when[0])));
                     checks.add(Check.of(tag + "state after", "CLOSE", state[0]));
                 }
             }
             checks.add(Check.of(tag + "SYN times until close (nothing after)", linuxSyns, Wire.times(syns, start)));
             checks.add(Check.of(tag + "segments other than SYNs", 0, segs.size() - syns.size()));
-            checks.add(Check.of(tag + "client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client")));
+            checks.add(Check.of(tag + "client states", "CLOSE→SYN_SENT→CLOSE", Story.statesByConnection(net, "client").getFirst()));
             saw.add(tag + String.join(", ", calls));
             last = net;
             lastAt = when[0];

@@ -1,6 +1,6 @@
 package dev.synack.sim.scenario;
 
-import static dev.synack.sim.scenario.Wire.MS;
+import static dev.synack.sim.scenario.Story.MS;
 
 import dev.synack.sim.Network;
 import dev.synack.socket.TcpServerSocket;
@@ -38,7 +38,7 @@ final class FastRetransmit implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Wire.Pair p = Wire.Pair.of(k, 20);
+        Lab p = Lab.of(k.withoutSysctls(), 20);
         Network net = p.net();
         int rtt = p.rttMs();
         long[] received = {0};
@@ -58,21 +58,21 @@ final class FastRetransmit implements Scenario {
         });
         net.runUntilDone(60_000);
 
-        List<Wire.Seg> segs = Wire.segs(net);
+        List<Wire.Seg> segs = Wire.sent(net);
         long hole = 1 + (LOST - 1) * (long) MSS;
         List<Wire.Seg> dupacks = Wire.from(segs, "server", s -> s.ack() == hole && !s.sack().isEmpty());
         List<String> expectDup = new ArrayList<>();
         for (int i = LOST + 1; i <= 10; i++) {
-            expectDup.add(Wire.at((SEND_AT_MS + rtt / 2) * MS) + " server . ack " + hole + " sack " + (hole + MSS) + ":" + (1 + i * (long) MSS));
+            expectDup.add(Story.seconds((SEND_AT_MS + rtt / 2) * MS) + " server . ack " + hole + " sack " + (hole + MSS) + ":" + (1 + i * (long) MSS));
         }
-        List<String> gotDup = dupacks.stream().limit(10 - LOST).map(s -> Wire.at(s.tNs()) + " server . ack " + s.ack() + " sack "
+        List<String> gotDup = dupacks.stream().limit(10 - LOST).map(s -> Story.seconds(s.tNs()) + " server . ack " + s.ack() + " sack "
                 + s.sack().getFirst()[0] + ":" + s.sack().getFirst()[1]).toList();
         List<Wire.Seg> copies = Wire.from(segs, "client", s -> s.seq() == hole && s.len() == MSS);
         Wire.Seg rtx = copies.size() > 1 ? copies.get(1) : null;
         // How many duplicate ACKs had reached the client when it retransmitted (in the trace's order:
         // they all arrive at the same instant).
         int before = 0;
-        for (Wire.Seg e : Wire.segs(net, null)) {
+        for (Wire.Seg e : Wire.sentAndReceived(net)) {
             if (!e.host().equals("client") || e.tNs() < SEND_AT_MS * MS) continue;
             if (e.outbound() && e == rtx || e.outbound() && rtx != null && e.tNs() == rtx.tNs() && e.seq() == hole) break;
             if (!e.outbound() && e.ack() == hole && !e.sack().isEmpty()) before++;
@@ -83,13 +83,13 @@ final class FastRetransmit implements Scenario {
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("duplicate ACKs with SACK blocks (one per out-of-order segment, at once)", expectDup, gotDup));
         checks.add(Check.of("the lost segment is sent twice", 2, copies.size()));
-        checks.add(Check.of("retransmission at (the duplicate ACKs' arrival, 1 RTT)", Wire.at((SEND_AT_MS + rtt) * MS),
-                rtx == null ? "none" : Wire.at(rtx.tNs())));
+        checks.add(Check.of("retransmission at (the duplicate ACKs' arrival, 1 RTT)", Story.seconds((SEND_AT_MS + rtt) * MS),
+                rtx == null ? "none" : Story.seconds(rtx.tNs())));
         checks.add(Check.of("duplicate ACKs received before the retransmission", 3, before));
         checks.add(Check.of("RTO expiries", 0, rtos));
         checks.add(Check.of("new data sent in fast recovery (before the retransmission is ACKed)", true, newDuringRecovery > 0));
         checks.add(Check.of("bytes delivered", SEGMENTS * MSS, received[0]));
-        String text = "retransmitted at " + (rtx == null ? "-" : Wire.at(rtx.tNs())) + " after " + before + " duplicate ACKs; "
+        String text = "retransmitted at " + (rtx == null ? "-" : Story.seconds(rtx.tNs())) + " after " + before + " duplicate ACKs; "
                 + newDuringRecovery + " new segments in fast recovery";
         return new Outcome(name(), net, text, rtx == null ? -1 : rtx.tNs(), checks);
     }

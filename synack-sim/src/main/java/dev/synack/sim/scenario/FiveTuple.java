@@ -1,6 +1,6 @@
 package dev.synack.sim.scenario;
 
-import static dev.synack.sim.scenario.Wire.MS;
+import static dev.synack.sim.scenario.Story.MS;
 
 import dev.synack.sim.Host;
 import dev.synack.sim.LinkSpec;

@@ -1,6 +1,6 @@
 package dev.synack.sim.scenario;
 
-import static dev.synack.sim.scenario.Wire.MS;
+import static dev.synack.sim.scenario.Story.MS;
 
 import dev.synack.sim.Network;
 import dev.synack.socket.TcpServerSocket;
@@ -46,7 +46,7 @@ final class FlowControl implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Wire.Pair p = Wire.Pair.of(k, 20);
+        Lab p = Lab.of(k.withoutSysctls(), 20);
         Network net = p.net();
         int rtt = p.rttMs();
         long[] received = {0};
@@ -68,7 +68,7 @@ final class FlowControl implements Scenario {
         });
         net.runUntilDone(600_000);
 
-        List<Wire.Seg> segs = Wire.segs(net);
+        List<Wire.Seg> segs = Wire.sent(net);
         int wscale = 10; // the SYN-ACK's (tcp_rmem[2] 32 MB)
         List<Wire.Seg> fromServer = Wire.from(segs, "server", s -> !s.has(TcpHeader.SYN));
         Wire.Seg zero = fromServer.stream().filter(s -> s.win() == 0).findFirst().orElse(null);
@@ -98,26 +98,26 @@ final class FlowControl implements Scenario {
             for (Wire.Seg a : fromServer) if (a.tNs() + rtt * MS / 2 <= d.tNs()) lastAck = a;
             boolean fills = lastAck != null && d.seq() + d.len() == lastAck.ack() + ((long) lastAck.win() << wscale);
             if (fills) windowFilling.add(d.tNs());
-            else small.add(d.text(0));
+            else small.add(d.text());
         }
         long zeroWindows = fromServer.stream().filter(s -> s.win() == 0).count();
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("the advertised window shrinks to 0", true, zero != null && shrinks));
-        checks.add(Check.of("no data while the window is 0", List.of(), dataWhileZero.stream().map(s -> s.text(0)).toList()));
+        checks.add(Check.of("no data while the window is 0", List.of(), dataWhileZero.stream().map(s -> s.text()).toList()));
         checks.add(Check.of("zero-window probes (seq = SND.UNA−1, no data) before the reader reads", true,
                 !probes.isEmpty() && probes.stream().allMatch(s -> s.seq() == zero.ack() - 1)));
-        checks.add(Check.of("window update when the reader first reads", Wire.at(READ_FROM_MS * MS), update == null ? "none" : Wire.at(update.tNs())));
+        checks.add(Check.of("window update when the reader first reads", Story.seconds(READ_FROM_MS * MS), update == null ? "none" : Story.seconds(update.tNs())));
         checks.add(Check.of("the update opens at least an MSS", true, update != null && (update.win() << wscale) >= MSS));
-        checks.add(Check.of("sending resumes when it arrives", Wire.at(READ_FROM_MS * MS + rtt * MS / 2), resumed == null ? "none" : Wire.at(resumed.tNs())));
+        checks.add(Check.of("sending resumes when it arrives", Story.seconds(READ_FROM_MS * MS + rtt * MS / 2), resumed == null ? "none" : Story.seconds(resumed.tNs())));
         checks.add(Check.of("sub-MSS segments filling a window smaller than an MSS: only when the persist timer fires", true,
                 probeTimer(net).containsAll(windowFilling)));
         // Linux keeps sk_sndbuf at least 2·cwnd segments (tcp_sndbuf_expand), so a bulk writer stays ahead
         // of the window and every other data segment is full-sized.
         checks.add(Check.of("other data segments smaller than the MSS (but the last)", List.of(), small));
         checks.add(Check.of("bytes delivered", TOTAL, received[0]));
-        String text = "window " + (before.isEmpty() ? "?" : before.getFirst()) + " → 0 at " + (zero == null ? "-" : Wire.at(zero.tNs()))
+        String text = "window " + (before.isEmpty() ? "?" : before.getFirst()) + " → 0 at " + (zero == null ? "-" : Story.seconds(zero.tNs()))
                 + " after " + (zero == null ? 0 : zero.ack() - 1) + " bytes; " + probes.size() + " probes; " + zeroWindows
-                + " zero-window ACKs in all; done at " + Wire.at(net.nowNs());
+                + " zero-window ACKs in all; done at " + Story.seconds(net.nowNs());
         return new Outcome(name(), net, text, zero == null ? -1 : zero.tNs(), checks);
     }
 }

@@ -1,10 +1,12 @@
 package dev.synack.sim.scenario;
 
+import static dev.synack.sim.scenario.Story.MS;
+
 import dev.synack.sim.Network;
-import dev.synack.sim.scenario.Story.Lab;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.tcp.TcpState;
+import dev.synack.wire.TcpHeader;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -32,9 +34,9 @@ final class HalfClose implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab lab = Story.pair(k, 20);
+        Lab lab = Lab.of(k, 20);
         Network net = lab.net();
-        long t0 = Story.ms(START_MS);
+        long t0 = START_MS * MS;
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.server().spawn("server", () -> {
@@ -57,12 +59,12 @@ final class HalfClose implements Scenario {
         net.runUntilDone(100_000);
         net.runFor(1_000);
         long r = lab.rttNs();
-        var w = Story.wire(net, t0);
+        var w = Wire.sent(net, t0);
         long fw2 = nsOrMinus(Story.entered(net, "client", TcpState.FIN_WAIT2, t0));
         long tw = nsOrMinus(Story.entered(net, "client", TcpState.TIME_WAIT, t0));
-        List<String> clientAcks = w.stream().filter(g -> g.host().equals("client") && g.is(".")).map(Story.Seg::brief).toList();
-        boolean ackedInFw2 = w.stream().filter(g -> g.host().equals("client") && g.is(".") && g.ack() > 1 && g.ack() <= 1 + ANSWER)
-                .allMatch(g -> g.timeNs() >= fw2 && g.timeNs() <= tw);
+        List<String> clientAcks = w.stream().filter(g -> g.host().equals("client") && g.is(TcpHeader.ACK)).map(Wire.Seg::brief).toList();
+        boolean ackedInFw2 = w.stream().filter(g -> g.host().equals("client") && g.is(TcpHeader.ACK) && g.ack() > 1 && g.ack() <= 1 + ANSWER)
+                .allMatch(g -> g.tNs() >= fw2 && g.tNs() <= tw);
         return new Outcome(name(), net, "client read " + n.get("client read answer"), n.ns("client read answer"), List.of(
                 Check.of("server read", "returned 100 bytes then EOF", n.get("server read request")),
                 Check.of("server read EOF at (½ RTT)", Story.time(r / 2), n.at("server read request")),
@@ -70,7 +72,7 @@ final class HalfClose implements Scenario {
                 Check.of("client read", "returned " + ANSWER + " bytes then EOF", n.get("client read answer")),
                 Check.of("client read EOF at (1 RTT)", Story.time(r), n.at("client read answer")),
                 Check.of("client segments before the answer", List.of("client P. 1:101(100) ack 1", "client F. 101:101(0) ack 1"),
-                        w.stream().filter(g -> g.host().equals("client") && !g.is(".")).map(Story.Seg::brief).toList()),
+                        w.stream().filter(g -> g.host().equals("client") && !g.is(TcpHeader.ACK)).map(Wire.Seg::brief).toList()),
                 Check.of("client's last ACK (answer + FIN)", "client . 102:102(0) ack " + (ANSWER + 2),
                         clientAcks.isEmpty() ? "none" : clientAcks.getLast()),
                 Check.of("client ACKs the answer in FIN_WAIT2", true, fw2 >= 0 && ackedInFw2),

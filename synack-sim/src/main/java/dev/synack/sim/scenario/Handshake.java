@@ -1,10 +1,9 @@
 package dev.synack.sim.scenario;
 
 import dev.synack.sim.Network;
-import dev.synack.sim.scenario.Story.Lab;
-import dev.synack.sim.scenario.Story.Seg;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
+import dev.synack.wire.TcpHeader;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -30,7 +29,7 @@ final class Handshake implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab lab = Story.pair(k, 20);
+        Lab lab = Lab.of(k, 20);
         Network net = lab.net();
         Story.Notes n = new Story.Notes(net, net.nowNs());
         int[] port = {0};
@@ -53,7 +52,7 @@ final class Handshake implements Scenario {
         });
         net.runUntilDone(10_000);
         long r = lab.rttNs();
-        List<Seg> w = Story.wire(net, 0);
+        List<Wire.Seg> w = Wire.sent(net, 0);
         return new Outcome(name(), net, "connect() " + n.get("connect()"), n.ns("connect()"), List.of(
                 Check.of("connect()", "ok", n.get("connect()")),
                 Check.of("connect() returned at (1 RTT)", Story.time(r), n.at("connect()")),
@@ -62,8 +61,8 @@ final class Handshake implements Scenario {
                         "client S 0:0(0) win 64240 <mss 1460,sackOK,TS val ecr 0,nop,wscale 10>",
                         "server S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val ecr,nop,wscale 10>",
                         "client . 1:1(0) ack 1"),
-                        w.stream().map(g -> g.is(".") ? g.brief() : g.full()).toList()),
-                Check.of("segment times", Story.times(List.of(0L, r / 2, r)), w.stream().map(g -> Story.time(g.timeNs())).toList()),
+                        w.stream().map(g -> g.is(TcpHeader.ACK) ? g.brief() : g.withOptions()).toList()),
+                Check.of("segment times", Story.times(List.of(0L, r / 2, r)), w.stream().map(g -> Story.time(g.tNs())).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED", Story.states(net, "client", port[0])),
                 Check.of("server states", "LISTEN→SYN_RECV→ESTABLISHED", Story.states(net, "server", 80)),
                 Check.of("MSS in use (tcpi_snd_mss)", "1448", n.get("mss"))));

@@ -1,6 +1,6 @@
 package dev.synack.sim.scenario;
 
-import static dev.synack.sim.scenario.Wire.MS;
+import static dev.synack.sim.scenario.Story.MS;
 
 import dev.synack.sim.Network;
 import dev.synack.socket.TcpServerSocket;
@@ -48,7 +48,7 @@ final class HostCrash implements Scenario {
     }
 
     private Outcome retransmissions(Knobs k) {
-        Wire.Pair p = Wire.Pair.of(k, 20);
+        Lab p = Lab.of(k.withoutSysctls(), 20);
         Network net = p.net();
         int rtt = p.rttMs();
         if (k.retries2() != null) p.client().stack().config().set("tcp_retries2", "" + k.retries2());
@@ -79,12 +79,7 @@ final class HostCrash implements Scenario {
                 }
             }
             failedAt[0] = net.nowNs();
-            try {
-                s.getOutputStream().write(new byte[100]);
-                saw.add("write ok");
-            } catch (IOException e) {
-                saw.add("write: " + Story.describe(e));
-            }
+            saw.add(write(s));
             s.close();
         });
         net.runUntil(CRASH_AT_MS * MS);
@@ -95,7 +90,7 @@ final class HostCrash implements Scenario {
         long srtt = rtt * 1000L, rto = srtt + Math.max(2 * srtt, 200_000); // µs, from the SYN-ACK's sample
         long send = SEND_AT_MS * 1000;
         long tlp = send + Math.min(2 * srtt + 200_000, rto);
-        List<String> linuxData = new ArrayList<>(List.of(Wire.at(send * 1000), Wire.at(tlp * 1000)));
+        List<String> linuxData = new ArrayList<>(List.of(Story.seconds(send * 1000), Story.seconds(tlp * 1000)));
         long first = tlp + rto, t = first, cur = rto;
         long limit = k.userTimeoutMs() != null ? k.userTimeoutMs() * 1000L : modelTimeoutUs(k.retries2() != null ? k.retries2() : 15);
         long dies;
@@ -104,32 +99,52 @@ final class HostCrash implements Scenario {
                 dies = t;
                 break;
             }
-            linuxData.add(Wire.at(t * 1000));
+            linuxData.add(Story.seconds(t * 1000));
             cur = Math.min(cur * 2, 120_000_000);
             long next = t + cur;
             if (k.userTimeoutMs() != null) next = Math.min(next, first + limit); // tcp_clamp_rto_to_user_timeout
             t = next;
         }
-        List<Wire.Seg> segs = Wire.segs(net);
+        List<Wire.Seg> segs = Wire.sent(net);
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("client calls", List.of("read: SocketException: Connection timed out (ETIMEDOUT)",
                 "write: SocketException: Broken pipe (EPIPE)"), saw));
-        checks.add(Check.of("ETIMEDOUT at", Wire.at(dies * 1000), Wire.at(failedAt[0])));
+        checks.add(Check.of("ETIMEDOUT at", Story.seconds(dies * 1000), Story.seconds(failedAt[0])));
         checks.add(Check.of("data segments: send, TLP, RTO retransmissions",
                 linuxData, Wire.times(Wire.from(segs, "client", s -> s.len() == 100), 0)));
         checks.add(Check.of("segments from the client after the crash other than the data (no RST)", List.of(),
-                Wire.from(segs, "client", s -> s.tNs() > CRASH_AT_MS * MS && s.len() != 100).stream().map(Wire.Seg::brief).toList()));
+                Wire.from(segs, "client", s -> s.tNs() > CRASH_AT_MS * MS && s.len() != 100).stream().map(Wire.Seg::withWindow).toList()));
         if (k.soTimeoutMs() != null) {
             List<String> expect = new ArrayList<>();
-            for (long x = send + k.soTimeoutMs() * 1000L; x < dies; x += k.soTimeoutMs() * 1000L) expect.add(Wire.at(x * 1000));
-            List<String> got = timeouts.stream().map(Wire::at).toList();
+            for (long x = send + k.soTimeoutMs() * 1000L; x < dies; x += k.soTimeoutMs() * 1000L) expect.add(Story.seconds(x * 1000));
+            List<String> got = timeouts.stream().map(Story::seconds).toList();
             checks.add(Check.of("SocketTimeoutException count", expect.size(), got.size()));
             checks.add(Check.of("SocketTimeoutException times", expect, got));
         }
-        checks.add(Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Wire.statesByConnection(net, "client").getFirst()));
-        String text = String.join(", ", saw) + " at " + Wire.at(failedAt[0]) + "; " + (linuxData.size() - 2) + " RTO retransmissions"
+        checks.add(Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Story.statesByConnection(net, "client").getFirst()));
+        String text = String.join(", ", saw) + " at " + Story.seconds(failedAt[0]) + "; " + (linuxData.size() - 2) + " RTO retransmissions"
                 + (k.soTimeoutMs() != null ? "; " + timeouts.size() + " read timeouts before" : "");
         return new Outcome(name(), net, text, failedAt[0], checks);
+    }
+
+    /** A read of 100 bytes from the peer whose host is gone, as the client saw it: "read returned" or "read: " and the exception. */
+    static String read(TcpSocket s) {
+        try {
+            s.getInputStream().read(new byte[100]);
+            return "read returned";
+        } catch (IOException e) {
+            return "read: " + Story.describe(e);
+        }
+    }
+
+    /** Then a write of 100 bytes, as the client saw it: "write ok" or "write: " and the exception. */
+    static String write(TcpSocket s) {
+        try {
+            s.getOutputStream().write(new byte[100]);
+            return "write ok";
+        } catch (IOException e) {
+            return "write: " + Story.describe(e);
+        }
     }
 
     /** tcp_model_timeout for TCP_RTO_MIN (200 ms) and TCP_RTO_MAX (120 s), in µs. */
@@ -141,7 +156,7 @@ final class HostCrash implements Scenario {
 
     private Outcome keepalive(Knobs k) {
         int idle = k.keepalive()[0], intvl = k.keepalive()[1], cnt = k.keepalive()[2];
-        Wire.Pair p = Wire.Pair.of(k, 20);
+        Lab p = Lab.of(k.withoutSysctls(), 20);
         Network net = p.net();
         p.server().spawn("httpd", () -> {
             TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
@@ -155,28 +170,18 @@ final class HostCrash implements Scenario {
             s.setKeepAliveParams(idle, intvl, cnt);
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             at[0] = net.nowNs();
-            try {
-                s.getInputStream().read(new byte[100]);
-                saw.add("read returned");
-            } catch (IOException e) {
-                saw.add("read: " + Story.describe(e));
-            }
+            saw.add(read(s));
             at[1] = net.nowNs();
-            try {
-                s.getOutputStream().write(new byte[100]);
-                saw.add("write ok");
-            } catch (IOException e) {
-                saw.add("write: " + Story.describe(e));
-            }
+            saw.add(write(s));
             s.close();
         });
         net.runUntil(p.rttMs() * MS + MS);
         p.server().crash();
         net.runUntilDone(30_000_000);
-        List<Wire.Seg> segs = Wire.segs(net);
+        List<Wire.Seg> segs = Wire.sent(net);
         long est = at[0];
         List<String> probes = new ArrayList<>();
-        for (int i = 0; i < cnt; i++) probes.add(Wire.at((idle + (long) i * intvl) * 1000 * MS));
+        for (int i = 0; i < cnt; i++) probes.add(Story.seconds((idle + (long) i * intvl) * 1000 * MS));
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("client calls", List.of("read: SocketException: Connection timed out (ETIMEDOUT)",
                 "write: SocketException: Broken pipe (EPIPE)"), saw));
@@ -185,10 +190,10 @@ final class HostCrash implements Scenario {
         checks.add(Check.of("probes: seq = SND.NXT−1, no data", true,
                 Wire.from(segs, "client", s -> s.tNs() > est && s.is(TcpHeader.ACK)).stream().allMatch(s -> s.seq() == 0 && s.len() == 0)));
         long end = (idle + (long) cnt * intvl) * 1000 * MS;
-        checks.add(Check.of("RST,ACK at", List.of(Wire.at(end) + " R."),
-                Wire.from(segs, "client", s -> s.has(TcpHeader.RST)).stream().map(s -> Wire.at(s.tNs() - est) + " " + s.flagText()).toList()));
-        checks.add(Check.of("ETIMEDOUT at (from ESTABLISHED)", Wire.at(end), Wire.at(at[1] - est)));
-        checks.add(Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Wire.statesByConnection(net, "client").getFirst()));
-        return new Outcome(name(), net, String.join(", ", saw) + " at " + Wire.at(at[1]), at[1], checks);
+        checks.add(Check.of("RST,ACK at", List.of(Story.seconds(end) + " R."),
+                Wire.from(segs, "client", s -> s.has(TcpHeader.RST)).stream().map(s -> Story.seconds(s.tNs() - est) + " " + s.flagText()).toList()));
+        checks.add(Check.of("ETIMEDOUT at (from ESTABLISHED)", Story.seconds(end), Story.seconds(at[1] - est)));
+        checks.add(Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Story.statesByConnection(net, "client").getFirst()));
+        return new Outcome(name(), net, String.join(", ", saw) + " at " + Story.seconds(at[1]), at[1], checks);
     }
 }

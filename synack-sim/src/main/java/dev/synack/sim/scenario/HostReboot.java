@@ -1,12 +1,11 @@
 package dev.synack.sim.scenario;
 
-import static dev.synack.sim.scenario.Wire.MS;
+import static dev.synack.sim.scenario.Story.MS;
 
 import dev.synack.sim.Network;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.wire.TcpHeader;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +34,7 @@ final class HostReboot implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Wire.Pair p = Wire.Pair.of(k, 20);
+        Lab p = Lab.of(k.withoutSysctls(), 20);
         Network net = p.net();
         int rtt = p.rttMs();
         p.server().spawn("httpd", () -> {
@@ -49,19 +48,9 @@ final class HostReboot implements Scenario {
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             net.runtime().sleep(SEND_AT_MS * MS - net.nowNs());
             s.getOutputStream().write(new byte[100]);
-            try {
-                s.getInputStream().read(new byte[100]);
-                saw.add("read returned");
-            } catch (IOException e) {
-                saw.add("read: " + Story.describe(e));
-            }
+            saw.add(HostCrash.read(s));
             at[0] = net.nowNs();
-            try {
-                s.getOutputStream().write(new byte[100]);
-                saw.add("write ok");
-            } catch (IOException e) {
-                saw.add("write: " + Story.describe(e));
-            }
+            saw.add(HostCrash.write(s));
             s.close();
         });
         net.runUntil(CRASH_AT_MS * MS);
@@ -69,20 +58,20 @@ final class HostReboot implements Scenario {
         net.runUntil(REBOOT_AT_MS * MS);
         p.server().reboot();
         net.runUntilDone(60_000);
-        List<Wire.Seg> segs = Wire.segs(net);
+        List<Wire.Seg> segs = Wire.sent(net);
         List<Wire.Seg> after = segs.stream().filter(s -> s.tNs() >= SEND_AT_MS * MS).toList();
         Wire.Seg data = after.stream().filter(s -> s.host().equals("client") && s.len() > 0).findFirst().orElse(null);
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("client calls", List.of("read: SocketException: Connection reset (ECONNRESET)",
                 "write: SocketException: Broken pipe (EPIPE)"), saw));
-        checks.add(Check.of("recv() fails at", Wire.at((SEND_AT_MS + rtt) * MS), Wire.at(at[0])));
+        checks.add(Check.of("recv() fails at", Story.seconds((SEND_AT_MS + rtt) * MS), Story.seconds(at[0])));
         long seqOfReset = data == null ? -1 : data.ack();
         checks.add(Check.of("segments after the reboot", List.of(
-                Wire.at(SEND_AT_MS * MS) + " client P. 1:101(100) ack 1",
-                Wire.at(SEND_AT_MS * MS + rtt * MS / 2) + " server R " + seqOfReset + ":" + seqOfReset + "(0) (no ACK flag)"),
-                after.stream().map(s -> Wire.at(s.tNs()) + " " + s.brief().replaceAll(" win \\d+", "")
+                Story.seconds(SEND_AT_MS * MS) + " client P. 1:101(100) ack 1",
+                Story.seconds(SEND_AT_MS * MS + rtt * MS / 2) + " server R " + seqOfReset + ":" + seqOfReset + "(0) (no ACK flag)"),
+                after.stream().map(s -> Story.seconds(s.tNs()) + " " + s.brief()
                         + (s.has(TcpHeader.RST) && !s.has(TcpHeader.ACK) ? " (no ACK flag)" : "")).toList()));
-        checks.add(Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Wire.statesByConnection(net, "client").getFirst()));
-        return new Outcome(name(), net, String.join(", ", saw) + " at " + Wire.at(at[0]), at[0], checks);
+        checks.add(Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Story.statesByConnection(net, "client").getFirst()));
+        return new Outcome(name(), net, String.join(", ", saw) + " at " + Story.seconds(at[0]), at[0], checks);
     }
 }

@@ -1,11 +1,14 @@
 package dev.synack.sim.scenario;
 
+import static dev.synack.sim.scenario.Story.S;
+
 import dev.synack.sim.Host;
 import dev.synack.sim.LinkSpec;
 import dev.synack.sim.Network;
 import dev.synack.sim.Router;
 import dev.synack.socket.TcpSocket;
 import dev.synack.wire.Icmp;
+import dev.synack.wire.TcpHeader;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,12 +45,12 @@ final class IcmpUnreachable implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Network net = Story.network(k);
+        Network net = Lab.network(k);
         int rtt = k.rttOr(20);
         Host client = net.host("client", "198.18.0.1/24");
         Router router = net.router("router", "198.18.0.254/24", "198.19.0.254/24");
         Host server = net.host("server", "198.19.0.2/24");
-        net.link(client, router, Story.link(k, rtt));
+        net.link(client, router, Lab.link(k, rtt));
         net.link(router, server, LinkSpec.delayMs(1));
         client.route("0.0.0.0/0", "198.18.0.254");
         server.route("0.0.0.0/0", "198.19.0.254");
@@ -55,7 +58,7 @@ final class IcmpUnreachable implements Scenario {
         client.spawn("app", () -> {
             for (int i = 0; i < VARIANTS.size(); i++) {
                 Variant v = VARIANTS.get(i);
-                Story.sleepUntil(net, Story.s(i));
+                Story.sleepUntil(net, i * S);
                 router.clearRejects().reject("198.19.0.2/32", v.code());
                 try (TcpSocket s = new TcpSocket(client.sockets())) {
                     n.call(v.name(), () -> { s.connect(new InetSocketAddress(server.inetAddress(), 80)); return null; });
@@ -69,12 +72,12 @@ final class IcmpUnreachable implements Scenario {
         for (int i = 0; i < VARIANTS.size(); i++) {
             Variant v = VARIANTS.get(i);
             checks.add(Check.of("connect(), " + v.name(), v.linux(), n.get(v.name())));
-            checks.add(Check.of("when, " + v.name() + " (1 RTT)", Story.time(Story.s(i) + r), n.at(v.name())));
-            linuxSyns.add(Story.time(Story.s(i)));
+            checks.add(Check.of("when, " + v.name() + " (1 RTT)", Story.time(i * S + r), n.at(v.name())));
+            linuxSyns.add(Story.time(i * S));
         }
-        checks.add(Check.of("SYN times (one each, no retransmission)", linuxSyns, Story.times(Story.wire(net, 0), "client", "S")));
+        checks.add(Check.of("SYN times (one each, no retransmission)", linuxSyns, Story.times(Wire.from(Wire.sent(net, 0), "client", g -> g.is(TcpHeader.SYN)).stream().map(Wire.Seg::tNs).toList())));
         checks.add(Check.of("segments other than SYNs", List.of(),
-                Story.wire(net, 0).stream().filter(g -> !g.is("S")).map(Story.Seg::brief).toList()));
+                Wire.sent(net, 0).stream().filter(g -> !g.is(TcpHeader.SYN)).map(Wire.Seg::brief).toList()));
         checks.add(Check.of("ICMP errors the router sent", VARIANTS.size(), router.icmpSent()));
         Variant first = VARIANTS.getFirst();
         return new Outcome(name(), net, n.get(first.name()), n.ns(first.name()), checks);

@@ -1,7 +1,9 @@
 package dev.synack.sim.scenario;
 
+import static dev.synack.sim.scenario.Story.MS;
+import static dev.synack.sim.scenario.Story.S;
+
 import dev.synack.sim.Network;
-import dev.synack.sim.scenario.Story.Lab;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.tcp.TcpConnection;
@@ -34,7 +36,7 @@ final class NoRoute implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab lab = Story.pair(k, 20);
+        Lab lab = Lab.of(k, 20);
         Network net = lab.net();
         long t0 = net.nowNs();
         Story.Notes n = new Story.Notes(net, t0);
@@ -51,28 +53,28 @@ final class NoRoute implements Scenario {
             try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
                 n.call("connect() unplugged", () -> { s.connect(server); return null; });
             }
-            Story.sleepUntil(net, t0 + Story.ms(PLUG_AT_MS));
+            Story.sleepUntil(net, t0 + PLUG_AT_MS * MS);
             lab.client().plug();
             try (TcpSocket s = new TcpSocket(lab.client().sockets(), server)) {
-                Story.sleepUntil(net, t0 + Story.ms(UNPLUG_AT_MS));
+                Story.sleepUntil(net, t0 + UNPLUG_AT_MS * MS);
                 lab.client().unplug();
                 n.call("write() after unplug", () -> { s.getOutputStream().write(new byte[100]); return null; });
                 n.call("read()", () -> s.getInputStream().read());
             }
         });
         net.runUntilDone(3_600_000);
-        long expectedDeath = Story.ms(UNPLUG_AT_MS) + linuxDeathAfterWriteNs(lab.rttNs(), net.config().tcpRetries2);
+        long expectedDeath = UNPLUG_AT_MS * MS + linuxDeathAfterWriteNs(lab.rttNs(), net.config().tcpRetries2);
         return new Outcome(name(), net, n.get("connect() unplugged"), n.ns("connect() unplugged"), List.of(
                 Check.of("connect() with the cable unplugged", "SocketException: Network is unreachable (ENETUNREACH)",
                         n.get("connect() unplugged")),
                 Check.of("connect() failed at", Story.time(0), n.at("connect() unplugged")),
                 Check.of("segments sent by the unplugged connect()", List.of(),
-                        Story.wire(net, t0).stream().filter(g -> g.timeNs() < Story.ms(PLUG_AT_MS)).map(Story.Seg::brief).toList()),
+                        Wire.sent(net, t0).stream().filter(g -> g.tNs() < PLUG_AT_MS * MS).map(Wire.Seg::brief).toList()),
                 Check.of("write() on the open connection after unplug", "ok", n.get("write() after unplug")),
                 Check.of("read() then", "SocketException: Connection timed out (ETIMEDOUT)", n.get("read()")),
                 Check.of("read() failed at", Story.time(expectedDeath), n.at("read()")),
                 Check.of("segments on the wire after unplug", List.of(),
-                        Story.wire(net, t0).stream().filter(g -> g.timeNs() >= Story.ms(UNPLUG_AT_MS)).map(Story.Seg::brief).toList())));
+                        Wire.sent(net, t0).stream().filter(g -> g.tNs() >= UNPLUG_AT_MS * MS).map(Wire.Seg::brief).toList())));
     }
 
     /**
@@ -82,16 +84,16 @@ final class NoRoute implements Scenario {
      * expiry at least tcp_model_timeout(tcp_retries2) after the first RTO retransmission.
      */
     static long linuxDeathAfterWriteNs(long rttNs, int retries2) {
-        long rto = rttNs + Story.ms(200); // srtt + max(rttvar, rto_min) after one sample (tcp_rtt_estimator)
-        long tlp = Math.min(2 * rttNs + Story.ms(200), rto);
+        long rto = rttNs + 200 * MS; // srtt + max(rttvar, rto_min) after one sample (tcp_rtt_estimator)
+        long tlp = Math.min(2 * rttNs + 200 * MS, rto);
         long firstRetrans = tlp + rto;
         long limit = TcpConnection.modelTimeoutUs(retries2, 200_000) * 1000;
         long t = firstRetrans;
-        long cur = Math.min(2 * rto, Story.s(120));
+        long cur = Math.min(2 * rto, 120 * S);
         while (true) {
             t += cur;
             if (t - firstRetrans >= limit) return t;
-            cur = Math.min(2 * cur, Story.s(120));
+            cur = Math.min(2 * cur, 120 * S);
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.synack.sim.scenario;
 
+import static dev.synack.sim.scenario.Story.MS;
+import static dev.synack.sim.scenario.Story.S;
+
 import dev.synack.sim.Network;
-import dev.synack.sim.scenario.Story.Lab;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.tcp.TcpState;
@@ -33,16 +35,16 @@ final class Orphan implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab lab = Story.pair(k, 20);
+        Lab lab = Lab.of(k, 20);
         Network net = lab.net();
-        long t0 = Story.ms(CLOSE_AT_MS), r = lab.rttNs();
+        long t0 = CLOSE_AT_MS * MS, r = lab.rttNs();
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.server().spawn("server", () -> {
             try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80); TcpSocket s = ss.accept()) {
-                Story.sleepUntil(net, t0 + Story.s(WRITE_AT_S));
+                Story.sleepUntil(net, t0 + WRITE_AT_S * S);
                 n.call("server write", () -> { s.getOutputStream().write(new byte[100]); return null; });
-                Story.sleepUntil(net, t0 + Story.s(WRITE_AT_S + 1));
+                Story.sleepUntil(net, t0 + (WRITE_AT_S + 1) * S);
                 n.call("server write again", () -> { s.getOutputStream().write(new byte[100]); return null; });
             }
         });
@@ -54,20 +56,20 @@ final class Orphan implements Scenario {
         });
         net.runUntilDone(200_000);
         net.runFor(1_000);
-        long jiffy = Story.ms(4); // the ACK of a FIN before any data leaves on the next tick (HZ=250)
+        long jiffy = 4 * MS; // the ACK of a FIN before any data leaves on the next tick (HZ=250)
         long fw2 = r + jiffy;
-        long write = Story.s(WRITE_AT_S);
-        var w = Story.wire(net, t0);
+        long write = WRITE_AT_S * S;
+        var w = Wire.sent(net, t0);
         return new Outcome(name(), net, "server write " + n.get("server write again"), n.ns("server write again"), List.of(
                 Check.of("segments", List.of(
                                 "client F. 1:1(0) ack 1 at 0.000 ms",
                                 "server . 1:1(0) ack 2 at " + Story.time(r / 2 + jiffy),
                                 "server P. 1:101(100) ack 2 at " + Story.time(write),
                                 "client R 2:2(0) at " + Story.time(write + r / 2)),
-                        w.stream().map(g -> g.brief() + " at " + Story.time(g.timeNs())).toList()),
+                        w.stream().map(Wire.Seg::briefAt).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→FIN_WAIT1→FIN_WAIT2→CLOSE", Story.states(net, "client", port[0])),
                 Check.of("client FIN_WAIT2 at", Story.time(fw2), Story.entered(net, "client", TcpState.FIN_WAIT2, t0)),
-                Check.of("client CLOSE (tcp_fin_timeout 60 s later)", Story.time(fw2 + Story.s(60)),
+                Check.of("client CLOSE (tcp_fin_timeout 60 s later)", Story.time(fw2 + 60 * S),
                         Story.entered(net, "client", TcpState.CLOSE, t0)),
                 Check.of("server write", "ok", n.get("server write")),
                 // tcp_reset in CLOSE_WAIT sets sk_err = EPIPE.

@@ -1,7 +1,8 @@
 package dev.synack.sim.scenario;
 
+import static dev.synack.sim.scenario.Story.MS;
+
 import dev.synack.sim.Network;
-import dev.synack.sim.scenario.Story.Lab;
 import dev.synack.socket.Poller;
 import dev.synack.socket.PosixSockets;
 import dev.synack.socket.TcpSocket;
@@ -33,7 +34,7 @@ final class Refused implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab lab = Story.pair(k, 20);
+        Lab lab = Lab.of(k, 20);
         Network net = lab.net();
         Story.Notes n = new Story.Notes(net, net.nowNs());
         int[] ports = {0, 0};
@@ -44,7 +45,7 @@ final class Refused implements Scenario {
                 ports[0] = s.getLocalPort();
                 n.call("connect()", () -> { s.connect(to); return null; });
             }
-            Story.sleepUntil(net, Story.ms(SECOND_MS));
+            Story.sleepUntil(net, SECOND_MS * MS);
             try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
                 s.bind(null);
                 ports[1] = s.getLocalPort();
@@ -61,14 +62,14 @@ final class Refused implements Scenario {
                 Check.of("connect()", "ConnectException: Connection refused (ECONNREFUSED)", n.get("connect()")),
                 Check.of("when", Story.time(r), n.at("connect()")),
                 Check.of("segments", List.of("client S 0:0(0) at 0.000 ms", rst + " at " + Story.time(r / 2),
-                                "client S 0:0(0) at " + Story.time(Story.ms(SECOND_MS)),
-                                rst + " at " + Story.time(Story.ms(SECOND_MS) + r / 2)),
-                        Story.wire(net, 0).stream().map(g -> g.brief() + " at " + Story.time(g.timeNs())).toList()),
-                Check.of("client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", ports[0], 0, Story.ms(SECOND_MS))),
+                                "client S 0:0(0) at " + Story.time(SECOND_MS * MS),
+                                rst + " at " + Story.time(SECOND_MS * MS + r / 2)),
+                        Wire.sent(net, 0).stream().map(Wire.Seg::briefAt).toList()),
+                Check.of("client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", ports[0], 0, SECOND_MS * MS)),
                 Check.of("non-blocking connect()", "returned EINPROGRESS", n.get("non-blocking connect()")),
                 Check.of("poll(POLLOUT)", "returned POLLOUT|POLLERR|POLLHUP", n.get("poll(POLLOUT)")),
-                Check.of("poll returned at (1 RTT)", Story.time(Story.ms(SECOND_MS) + r), n.at("poll(POLLOUT)")),
+                Check.of("poll returned at (1 RTT)", Story.time(SECOND_MS * MS + r), n.at("poll(POLLOUT)")),
                 Check.of("SO_ERROR", "returned ECONNREFUSED", n.get("SO_ERROR")),
-                Check.of("non-blocking client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", ports[1], Story.ms(SECOND_MS), Long.MAX_VALUE))));
+                Check.of("non-blocking client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", ports[1], SECOND_MS * MS, Long.MAX_VALUE))));
     }
 }

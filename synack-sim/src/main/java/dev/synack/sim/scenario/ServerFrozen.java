@@ -1,7 +1,7 @@
 package dev.synack.sim.scenario;
 
-import static dev.synack.sim.scenario.Wire.MS;
-import static dev.synack.sim.scenario.Wire.S;
+import static dev.synack.sim.scenario.Story.MS;
+import static dev.synack.sim.scenario.Story.S;
 
 import dev.synack.runtime.VirtualRuntime.Proc;
 import dev.synack.sim.Network;
@@ -47,7 +47,7 @@ final class ServerFrozen implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Wire.Pair p = Wire.Pair.of(k, 20);
+        Lab p = Lab.of(k.withoutSysctls(), 20);
         Network net = p.net();
         int rtt = p.rttMs();
         int soTimeout = k.soTimeoutMs() != null ? k.soTimeoutMs() : 3000;
@@ -98,13 +98,13 @@ final class ServerFrozen implements Scenario {
         p.server().thaw(server);
         net.runUntilDone(THAW_AT_S * 1000 + 60_000);
 
-        List<Wire.Seg> segs = Wire.segs(net);
+        List<Wire.Seg> segs = Wire.sent(net);
         List<Check> checks = new ArrayList<>();
-        checks.add(Check.of("connect() returns (the kernel completes the handshake)", Wire.at(rtt * MS), Wire.at(connectedAt[0])));
+        checks.add(Check.of("connect() returns (the kernel completes the handshake)", Story.seconds(rtt * MS), Story.seconds(connectedAt[0])));
         boolean acked = segs.stream().anyMatch(s -> s.host().equals("server") && s.is(TcpHeader.ACK) && s.ack() == 101 && s.tNs() < 2L * rtt * MS);
         checks.add(Check.of("send(100) ACKed by the kernel within the RTT", true, acked));
         checks.add(Check.of("recv() with setSoTimeout(" + soTimeout + ")", "SocketTimeoutException: Read timed out (EAGAIN)", saw.isEmpty() ? "" : saw.getFirst()));
-        checks.add(Check.of("recv() fails at", Wire.at(rtt * MS + soTimeout * MS), Wire.at(timeoutAt[0])));
+        checks.add(Check.of("recv() fails at", Story.seconds(rtt * MS + soTimeout * MS), Story.seconds(timeoutAt[0])));
         checks.add(Check.of("state after the timeout", "ESTABLISHED", stateAfterTimeout[0]));
 
         // The window closes: the server's first zero-window ACK.
@@ -130,7 +130,7 @@ final class ServerFrozen implements Scenario {
         long lastAnswerUs = -1;
         int answers = 0;
         for (int backoff = 1; t < THAW_AT_S * 1_000_000; backoff++) {
-            expect.add(Wire.at(t * 1000));
+            expect.add(Story.seconds(t * 1000));
             long arrive = t + rtt * 500L;
             boolean answer = lastAnswerUs < 0 || arrive - lastAnswerUs >= 500_000;
             if (answer) {
@@ -146,9 +146,9 @@ final class ServerFrozen implements Scenario {
                 "SocketTimeoutException: Read timed out (EAGAIN)", "write(" + BULK + ") returned"), saw));
         // The thaw: the reader reads, a window update leaves at once, data follows when it arrives.
         Wire.Seg update = segs.stream().filter(s -> s.host().equals("server") && s.tNs() >= THAW_AT_S * S && s.win() > 0).findFirst().orElse(null);
-        checks.add(Check.of("window update at the thaw", Wire.at(THAW_AT_S * S), update == null ? "none" : Wire.at(update.tNs())));
+        checks.add(Check.of("window update at the thaw", Story.seconds(THAW_AT_S * S), update == null ? "none" : Story.seconds(update.tNs())));
         Wire.Seg resumed = segs.stream().filter(s -> s.host().equals("client") && s.tNs() >= THAW_AT_S * S && s.len() > 0).findFirst().orElse(null);
-        checks.add(Check.of("the transfer resumes when it arrives", Wire.at(THAW_AT_S * S + rtt * MS / 2), resumed == null ? "none" : Wire.at(resumed.tNs())));
+        checks.add(Check.of("the transfer resumes when it arrives", Story.seconds(THAW_AT_S * S + rtt * MS / 2), resumed == null ? "none" : Story.seconds(resumed.tNs())));
         checks.add(Check.of("bytes the server read", 100 + BULK, readTotal[0]));
         String text = String.join(", ", saw) + "; receive buffer filled at " + filled + " bytes; " + probes.size()
                 + " zero-window probes at " + Wire.times(probes, 0) + " (RTO " + rtoUs / 1000.0 + " ms)";

@@ -1,6 +1,6 @@
 package dev.synack.sim.scenario;
 
-import static dev.synack.sim.scenario.Wire.MS;
+import static dev.synack.sim.scenario.Story.MS;
 
 import dev.synack.runtime.VirtualRuntime.Proc;
 import dev.synack.sim.Host;
@@ -55,37 +55,37 @@ final class ServerKilled implements Scenario {
         /** The checks of an end like server-killed's: FIN (or RST with unread data) at the kill. */
         List<Check> checks(String tag, boolean unread) {
             List<Check> out = new ArrayList<>();
-            List<Wire.Seg> segs = Wire.segs(net);
+            List<Wire.Seg> segs = Wire.sent(net);
             List<Wire.Seg> after = segs.stream().filter(s -> s.tNs() >= killAtNs).toList();
             long half = rtt * MS / 2;
             if (!unread) {
                 out.add(Check.of(tag + "client calls", List.of("read = -1 (EOF)", "write(5) = ok",
                         "write(5): SocketException: Broken pipe (EPIPE)", "connect: ConnectException: Connection refused (ECONNREFUSED)"), calls));
-                out.add(Check.of(tag + "recv() = 0 at", Wire.at(killAtNs + half), Wire.at(recvAt)));
+                out.add(Check.of(tag + "recv() = 0 at", Story.seconds(killAtNs + half), Story.seconds(recvAt)));
                 Wire.Seg data = after.stream().filter(s -> s.host().equals("client") && s.len() == 5).findFirst().orElse(null);
                 Wire.Seg reset = after.stream().filter(s -> s.host().equals("server") && s.has(TcpHeader.RST)).findFirst().orElse(null);
                 out.add(Check.of(tag + "segments after the kill (to the reconnect)", List.of(
-                        Wire.at(killAtNs) + " server F.",
-                        Wire.at(send1At) + " client P.",
-                        Wire.at(send1At + half) + " server R seq=" + (data == null ? "?" : data.ack()) + " (= the data's ACK)",
-                        Wire.at(reconnectAt - rtt * MS) + " client S",
-                        Wire.at(reconnectAt - half) + " server R."),
+                        Story.seconds(killAtNs) + " server F.",
+                        Story.seconds(send1At) + " client P.",
+                        Story.seconds(send1At + half) + " server R seq=" + (data == null ? "?" : data.ack()) + " (= the data's ACK)",
+                        Story.seconds(reconnectAt - rtt * MS) + " client S",
+                        Story.seconds(reconnectAt - half) + " server R."),
                         brief(after, reset)));
-                out.add(Check.of(tag + "the send 100 ms later fails at once", Wire.at(send1At + 100 * MS), Wire.at(send2At)));
-                out.add(Check.of(tag + "reconnect refused at", Wire.at(send2At + rtt * MS), Wire.at(reconnectAt)));
+                out.add(Check.of(tag + "the send 100 ms later fails at once", Story.seconds(send1At + 100 * MS), Story.seconds(send2At)));
+                out.add(Check.of(tag + "reconnect refused at", Story.seconds(send2At + rtt * MS), Story.seconds(reconnectAt)));
                 out.add(Check.of(tag + "client states (connection, reconnect)", List.of("CLOSE→SYN_SENT→ESTABLISHED→CLOSE_WAIT→CLOSE",
-                        "CLOSE→SYN_SENT→CLOSE"), Wire.statesByConnection(net, "client")));
+                        "CLOSE→SYN_SENT→CLOSE"), Story.statesByConnection(net, "client")));
                 out.add(Check.of(tag + "server states", List.of("LISTEN→SYN_RECV→ESTABLISHED→FIN_WAIT1→FIN_WAIT2→CLOSE"),
-                        Wire.statesByConnection(net, "server")));
+                        Story.statesByConnection(net, "server")));
             } else {
                 out.add(Check.of(tag + "client calls", List.of("read: SocketException: Connection reset (ECONNRESET)",
                         "write(5): SocketException: Broken pipe (EPIPE)"), calls.subList(0, Math.min(2, calls.size()))));
-                out.add(Check.of(tag + "recv() fails at", Wire.at(killAtNs + half), Wire.at(recvAt)));
-                out.add(Check.of(tag + "segments after the kill", List.of(Wire.at(killAtNs) + " server R. (no FIN)"),
-                        after.stream().filter(s -> s.host().equals("server") && s.tNs() < killAtNs + rtt * MS).map(s -> Wire.at(s.tNs()) + " " + s.host() + " " + s.flagText()
+                out.add(Check.of(tag + "recv() fails at", Story.seconds(killAtNs + half), Story.seconds(recvAt)));
+                out.add(Check.of(tag + "segments after the kill", List.of(Story.seconds(killAtNs) + " server R. (no FIN)"),
+                        after.stream().filter(s -> s.host().equals("server") && s.tNs() < killAtNs + rtt * MS).map(s -> Story.seconds(s.tNs()) + " " + s.host() + " " + s.flagText()
                                 + (s.has(TcpHeader.FIN) ? "" : " (no FIN)")).toList()));
-                out.add(Check.of(tag + "client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Wire.statesByConnection(net, "client").getFirst()));
-                out.add(Check.of(tag + "server states", "LISTEN→SYN_RECV→ESTABLISHED→CLOSE", Wire.statesByConnection(net, "server").getFirst()));
+                out.add(Check.of(tag + "client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Story.statesByConnection(net, "client").getFirst()));
+                out.add(Check.of(tag + "server states", "LISTEN→SYN_RECV→ESTABLISHED→CLOSE", Story.statesByConnection(net, "server").getFirst()));
             }
             return out;
         }
@@ -94,7 +94,7 @@ final class ServerKilled implements Scenario {
             List<String> out = new ArrayList<>();
             for (Wire.Seg s : after) {
                 if (s.len() == 0 && s.flags() == TcpHeader.ACK) continue; // bare ACKs (the FIN's) are not the point
-                String x = Wire.at(s.tNs()) + " " + s.host() + " " + s.flagText();
+                String x = Story.seconds(s.tNs()) + " " + s.host() + " " + s.flagText();
                 if (s == reset) x += " seq=" + s.seq() + " (= the data's ACK)";
                 out.add(x);
             }
@@ -108,7 +108,7 @@ final class ServerKilled implements Scenario {
      * process {@code killDelayMs} later; the client reads, writes twice and reconnects.
      */
     static Story1 story(Knobs k, boolean unread, Consumer<Host> end, long killDelayMs) {
-        Wire.Pair p = Wire.Pair.of(k, 20);
+        Lab p = Lab.of(k.withoutSysctls(), 20);
         Network net = p.net();
         Proc server = p.server().spawn("httpd", () -> {
             TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);

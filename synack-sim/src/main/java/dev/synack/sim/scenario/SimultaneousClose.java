@@ -1,7 +1,9 @@
 package dev.synack.sim.scenario;
 
+import static dev.synack.sim.scenario.Story.MS;
+import static dev.synack.sim.scenario.Story.S;
+
 import dev.synack.sim.Network;
-import dev.synack.sim.scenario.Story.Lab;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.tcp.TcpState;
@@ -27,9 +29,9 @@ final class SimultaneousClose implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab lab = Story.pair(k, 20);
+        Lab lab = Lab.of(k, 20);
         Network net = lab.net();
-        long t0 = Story.ms(CLOSE_AT_MS);
+        long t0 = CLOSE_AT_MS * MS;
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.server().spawn("server", () -> {
@@ -48,21 +50,21 @@ final class SimultaneousClose implements Scenario {
         net.runUntilDone(100_000);
         net.runFor(70_000);
         long r = lab.rttNs();
-        var w = Story.wire(net, t0);
+        var w = Wire.sent(net, t0);
         String half = Story.time(r / 2);
         return new Outcome(name(), net, "close() " + n.get("client close()"), n.ns("client close()"), List.of(
                 Check.of("close() on both sides", "ok ok", n.get("client close()") + " " + n.get("server close()")),
                 Check.of("client segments", List.of("client F. 1:1(0) ack 1 at 0.000 ms", "client . 2:2(0) ack 2 at " + half),
-                        w.stream().filter(g -> g.host().equals("client")).map(g -> g.brief() + " at " + Story.time(g.timeNs())).toList()),
+                        w.stream().filter(g -> g.host().equals("client")).map(Wire.Seg::briefAt).toList()),
                 Check.of("server segments", List.of("server F. 1:1(0) ack 1 at 0.000 ms", "server . 2:2(0) ack 2 at " + half),
-                        w.stream().filter(g -> g.host().equals("server")).map(g -> g.brief() + " at " + Story.time(g.timeNs())).toList()),
+                        w.stream().filter(g -> g.host().equals("server")).map(Wire.Seg::briefAt).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→FIN_WAIT1→CLOSING→TIME_WAIT→CLOSE", Story.states(net, "client", port[0])),
                 Check.of("server states", "LISTEN→SYN_RECV→ESTABLISHED→FIN_WAIT1→CLOSING→TIME_WAIT→CLOSE", Story.states(net, "server", 80)),
                 Check.of("CLOSING entered at (½ RTT), both", half + " " + half,
                         Story.entered(net, "client", TcpState.CLOSING, t0) + " " + Story.entered(net, "server", TcpState.CLOSING, t0)),
                 Check.of("TIME_WAIT entered at (1 RTT), both", Story.time(r) + " " + Story.time(r),
                         Story.entered(net, "client", TcpState.TIME_WAIT, t0) + " " + Story.entered(net, "server", TcpState.TIME_WAIT, t0)),
-                Check.of("CLOSE at (TIME_WAIT + 60 s), both", Story.time(r + Story.s(60)) + " " + Story.time(r + Story.s(60)),
+                Check.of("CLOSE at (TIME_WAIT + 60 s), both", Story.time(r + 60 * S) + " " + Story.time(r + 60 * S),
                         Story.entered(net, "client", TcpState.CLOSE, t0) + " " + Story.entered(net, "server", TcpState.CLOSE, t0))));
     }
 }

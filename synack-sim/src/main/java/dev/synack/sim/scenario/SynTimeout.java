@@ -1,9 +1,11 @@
 package dev.synack.sim.scenario;
 
+import static dev.synack.sim.scenario.Story.MS;
+
 import dev.synack.sim.Network;
-import dev.synack.sim.scenario.Story.Lab;
 import dev.synack.socket.TcpSocket;
 import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.TcpHeader;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,22 +31,30 @@ final class SynTimeout implements Scenario {
                 + "(tcp_syn_linear_timeouts 0: SYNs at 0, 1, 3, 7, 15, 31, 63 s, ETIMEDOUT at 127 s)";
     }
 
-    /** The times of Linux's SYNs for these sysctls, and last the time of the ETIMEDOUT. */
+    /** The times of Linux's SYNs for these sysctls, and last the time of the ETIMEDOUT, in ns. */
     static List<Long> linuxSynTimes(int synRetries, int linear) {
+        return linuxSynTimesMs(linear, synRetries + linear + 2, Long.MAX_VALUE).stream().map(t -> t * MS).toList();
+    }
+
+    /**
+     * Linux's SYN times in ms (tcp_timer.c tcp_retransmit_timer with tcp_syn_linear_timeouts): the
+     * first {@code linear} + 1 retries 1 s (TCP_TIMEOUT_INIT) apart, then the timeout doubles up to
+     * 120 s; at most {@code count} of them, those before {@code untilMs}.
+     */
+    static List<Long> linuxSynTimesMs(int linear, int count, long untilMs) {
         List<Long> out = new ArrayList<>();
-        long t = 0;
-        out.add(t);
-        for (int i = 1; i <= synRetries + linear + 1; i++) {
-            long gap = i <= linear + 1 ? 1_000 : Math.min(1_000L << Math.min(i - linear - 1, 20), 120_000);
+        long t = 0, gap = 1_000;
+        for (int i = 1; i <= count && t < untilMs; i++) {
+            out.add(t);
+            if (i > linear + 1) gap = Math.min(gap * 2, 120_000);
             t += gap;
-            out.add(Story.ms(t));
         }
         return out;
     }
 
     @Override
     public Outcome run(Knobs k) {
-        Lab lab = Story.pair(k, 20);
+        Lab lab = Lab.of(k, 20);
         Network net = lab.net();
         lab.server().crash();
         long t0 = net.nowNs();
@@ -66,9 +76,9 @@ final class SynTimeout implements Scenario {
         return new Outcome(name(), net, n.get("connect()"), n.ns("connect()"), List.of(
                 Check.of("connect()", "ConnectException: Connection timed out (ETIMEDOUT)", n.get("connect()")),
                 Check.of("when", Story.time(fail), n.at("connect()")),
-                Check.of("SYN times", Story.times(linux.subList(0, linux.size() - 1)), Story.times(Story.wire(net, t0), "client", "S")),
+                Check.of("SYN times", Story.times(linux.subList(0, linux.size() - 1)), Story.times(Wire.from(Wire.sent(net, t0), "client", g -> g.is(TcpHeader.SYN)).stream().map(Wire.Seg::tNs).toList())),
                 Check.of("segments other than SYNs", List.of(),
-                        Story.wire(net, t0).stream().filter(g -> !g.is("S")).map(Story.Seg::brief).toList()),
+                        Wire.sent(net, t0).stream().filter(g -> !g.is(TcpHeader.SYN)).map(Wire.Seg::brief).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", port[0]))));
     }
 }

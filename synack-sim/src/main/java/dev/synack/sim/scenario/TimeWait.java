@@ -1,7 +1,9 @@
 package dev.synack.sim.scenario;
 
+import static dev.synack.sim.scenario.Story.MS;
+import static dev.synack.sim.scenario.Story.S;
+
 import dev.synack.sim.Network;
-import dev.synack.sim.scenario.Story.Lab;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.tcp.TcpState;
@@ -36,9 +38,9 @@ final class TimeWait implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab lab = Story.pair(k, 20);
+        Lab lab = Lab.of(k, 20);
         Network net = lab.net();
-        long t0 = Story.ms(CLOSE_AT_MS), r = lab.rttNs();
+        long t0 = CLOSE_AT_MS * MS, r = lab.rttNs();
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         // The server's ACK of the client's FIN leaves at t0 + 1 RTT and would arrive ½ RTT later.
@@ -51,7 +53,7 @@ final class TimeWait implements Scenario {
             Story.sleepUntil(net, t0);
             ss.close();
             n.call("server close()", () -> { s.close(); return null; });
-            Story.sleepUntil(net, Story.ms(BIND_AT_MS));
+            Story.sleepUntil(net, BIND_AT_MS * MS);
             try (TcpServerSocket again = new TcpServerSocket(lab.server().sockets())) {
                 again.setReuseAddress(false); // java.net.ServerSocket sets SO_REUSEADDR by default on Linux
                 n.call("bind(:80) without SO_REUSEADDR", () -> { again.bind(new InetSocketAddress(80)); return null; });
@@ -69,9 +71,9 @@ final class TimeWait implements Scenario {
         });
         net.runUntilDone(100_000);
         net.runFor(70_000);
-        long rto = r + Math.max(2 * r, Story.ms(200));
+        long rto = r + Math.max(2 * r, 200 * MS);
         long finAgain = r / 2 + rto; // the client's FIN left at t0 + ½ RTT
-        var w = Story.wire(net, t0);
+        var w = Wire.sent(net, t0);
         return new Outcome(name(), net, n.get("bind(:80) without SO_REUSEADDR"), n.ns("bind(:80) without SO_REUSEADDR"), List.of(
                 Check.of("segments", List.of(
                                 "server F. 1:1(0) ack 1 at 0.000 ms",
@@ -79,12 +81,12 @@ final class TimeWait implements Scenario {
                                 "server . 2:2(0) ack 2 at " + Story.time(r) + " (lost)",
                                 "client F. 1:1(0) ack 2 at " + Story.time(finAgain) + " (RTO)",
                                 "server . 2:2(0) ack 2 at " + Story.time(finAgain + r / 2)),
-                        List.of(w.get(0).brief() + " at " + Story.time(w.get(0).timeNs()),
+                        List.of(w.get(0).briefAt(),
                                 at(w, 1), at(w, 2) + " (lost)", at(w, 3) + " (RTO)", at(w, 4))),
                 Check.of("segment count", 5, w.size()),
                 Check.of("server states", "LISTEN→SYN_RECV→ESTABLISHED→FIN_WAIT1→FIN_WAIT2→TIME_WAIT→CLOSE",
                         Story.states(net, "server", 80)),
-                Check.of("server CLOSE (60 s after the second ACK)", Story.time(finAgain + r / 2 + Story.s(60)),
+                Check.of("server CLOSE (60 s after the second ACK)", Story.time(finAgain + r / 2 + 60 * S),
                         Story.entered(net, "server", TcpState.CLOSE, t0)),
                 Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE_WAIT→LAST_ACK→CLOSE", Story.states(net, "client", port[0])),
                 Check.of("client CLOSE (the second ACK arrives)", Story.time(finAgain + r), Story.entered(net, "client", TcpState.CLOSE, t0)),
@@ -93,7 +95,7 @@ final class TimeWait implements Scenario {
                 Check.of("bind(:80) with SO_REUSEADDR", "ok", n.get("bind(:80) with SO_REUSEADDR"))));
     }
 
-    private static String at(List<Story.Seg> w, int i) {
-        return i < w.size() ? w.get(i).brief() + " at " + Story.time(w.get(i).timeNs()) : "(none)";
+    private static String at(List<Wire.Seg> w, int i) {
+        return i < w.size() ? w.get(i).briefAt() : "(none)";
     }
 }

@@ -1,7 +1,8 @@
 package dev.synack.sim.scenario;
 
+import static dev.synack.sim.scenario.Story.MS;
+
 import dev.synack.sim.Network;
-import dev.synack.sim.scenario.Story.Lab;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import java.io.InputStream;
@@ -35,9 +36,9 @@ final class Transfer implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab lab = Story.pair(k, 20);
+        Lab lab = Lab.of(k, 20);
         Network net = lab.net();
-        long t0 = Story.ms(START_MS);
+        long t0 = START_MS * MS;
         Story.Notes n = new Story.Notes(net, t0);
         lab.server().spawn("server", () -> {
             try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80); TcpSocket s = ss.accept()) {
@@ -61,12 +62,12 @@ final class Transfer implements Scenario {
                 Story.sleepUntil(net, t0);
                 n.call("client write", () -> { s.getOutputStream().write(new byte[REQUEST]); return null; });
                 n.call("client read", () -> s.getInputStream().readNBytes(100).length + " bytes");
-                Story.sleepUntil(net, t0 + Story.ms(500));
+                Story.sleepUntil(net, t0 + 500 * MS);
             }
         });
         net.runUntilDone(100_000);
         long r = lab.rttNs();
-        var w = Story.wire(net, t0).stream().filter(g -> g.timeNs() < Story.ms(500)).toList();
+        var w = Wire.sent(net, t0).stream().filter(g -> g.tNs() < 500 * MS).toList();
         String half = Story.time(r / 2);
         return new Outcome(name(), net, "client read " + n.get("client read"), n.ns("client read"), List.of(
                 Check.of("server read", "returned " + REQUEST + " bytes", n.get("server read")),
@@ -82,6 +83,6 @@ final class Transfer implements Scenario {
                                 "server . 1:1(0) ack 4001 at " + half,
                                 "server P. 1:101(100) ack 4001 at " + half,
                                 "client . 4001:4001(0) ack 101 at " + Story.time(r)),
-                        w.stream().map(g -> g.brief() + " at " + Story.time(g.timeNs())).toList())));
+                        w.stream().map(Wire.Seg::briefAt).toList())));
     }
 }

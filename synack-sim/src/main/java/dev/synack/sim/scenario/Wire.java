@@ -1,7 +1,6 @@
 package dev.synack.sim.scenario;
 
 import dev.synack.sim.Host;
-import dev.synack.sim.LinkSpec;
 import dev.synack.sim.Network;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Decoded;
@@ -12,78 +11,89 @@ import dev.synack.wire.TcpSegment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Helpers for the second half of the scenarios: a two-host network built from the knobs, and the
- * TCP segments on the wire with sequence numbers relative to each direction's ISN (as packetdrill and
- * tcpdump print them), so checks can name seq/ack/window exactly.
+ * The TCP segments on the wire, read from a network's trace, with sequence numbers relative to each
+ * direction's ISN (as packetdrill and tcpdump print them), so checks can name seq/ack/window exactly.
  */
 final class Wire {
     private Wire() {}
 
-    static final long MS = 1_000_000L, S = 1_000_000_000L;
-
-    /** A client and a server joined by one link of {@code rttMs}/2 each way (and the knobs' loss). */
-    record Pair(Network net, Host client, Host server, int rttMs, Network.Wire wire) {
-        static Pair of(Knobs k, int defaultRttMs) { return of(k, defaultRttMs, LinkSpec.builder()); }
-
-        static Pair of(Knobs k, int defaultRttMs, LinkSpec.Builder spec) {
-            Network net = new Network(k.seed());
-            int rtt = k.rttOr(defaultRttMs);
-            Host client = net.host("client", "198.18.0.1/24");
-            Host server = net.host("server", "198.18.0.2/24");
-            spec.delay(java.time.Duration.ofNanos(rtt * 500_000L)).loss(k.loss() == null ? 0 : k.loss());
-            Network.Wire w = net.link(client, server, spec.build());
-            return new Pair(net, client, server, rtt, w);
-        }
-    }
-
     /**
-     * One TCP segment that left a host: relative seq/ack (from the first SYN of each direction of its
-     * four-tuple; raw when no SYN was seen), flags, the window as on the wire, payload length, SACK blocks
-     * (relative to the receiver's peer ISN).
+     * One TCP segment that left a host (or reached one): relative seq/ack (from the SYN of each
+     * direction of its four-tuple; raw when no SYN was seen, as for a RST answering a SYN), the
+     * payload length, and the SACK blocks (relative to the receiver's peer ISN).
+     *
+     * @param tNs when, from the start the segments were read from
+     * @param host the host that sent it ({@code outbound}) or received it
+     * @param outbound whether {@code host} sent it
+     * @param s the segment as decoded
+     * @param seq relative sequence number
+     * @param ack relative acknowledgment number (meaningful with ACK)
+     * @param len payload length
+     * @param sack the SACK blocks, relative
      */
     record Seg(long tNs, String host, boolean outbound, TcpSegment s, long seq, long ack, int len, List<long[]> sack) {
         int flags() { return s.flags(); }
 
+        /** Whether the flags are exactly {@code flags}. */
         boolean is(int flags) { return s.flags() == flags; }
 
         boolean has(int flag) { return s.has(flag); }
 
+        /** The flags as tcpdump prints them ("S.", "F.", "R"). */
         String flagText() { return TcpHeader.flagsToString(s.flags()); }
 
         int win() { return s.window(); }
 
-        /** "0.220 s client P. 1:101(100) ack 1 win 502" (tcpdump's relative numbers). */
-        String text(long startNs) {
-            return at(tNs - startNs) + " " + brief();
+        /** "client P. 1:101(100) ack 1": packetdrill's form without the window and options. */
+        String brief() {
+            return host + " " + flagText() + " " + seq + ":" + (seq + len) + "(" + len + ")" + (has(TcpHeader.ACK) ? " ack " + ack : "");
         }
 
-        /** "client P. 1:101(100) ack 1 win 502". */
-        String brief() {
-            StringBuilder sb = new StringBuilder(host).append(' ').append(flagText()).append(' ')
-                    .append(seq).append(':').append(seq + len).append('(').append(len).append(')');
-            if (s.has(TcpHeader.ACK)) sb.append(" ack ").append(ack);
-            sb.append(" win ").append(s.window());
+        /** "client P. 1:101(100) ack 1 at 20.000 ms": {@link #brief()} and when, as {@link Story#time}. */
+        String briefAt() { return brief() + " at " + Story.time(tNs); }
+
+        /** "client P. 1:101(100) ack 1 win 502 sack 1449:2897": {@link #brief()} with the window and the SACK blocks. */
+        String withWindow() {
+            StringBuilder sb = new StringBuilder(brief()).append(" win ").append(win());
             if (!sack.isEmpty()) {
                 sb.append(" sack");
                 for (long[] b : sack) sb.append(' ').append(b[0]).append(':').append(b[1]);
             }
             return sb.toString();
         }
+
+        /** "0.220 s client P. 1:101(100) ack 1 win 502": {@link #withWindow()} after the time, as {@link Story#seconds}. */
+        String text() { return Story.seconds(tNs) + " " + withWindow(); }
+
+        /**
+         * "client S 0:0(0) win 64240 <mss 1460,sackOK,TS val ecr 0,nop,wscale 10>": {@link #brief()} with
+         * the window and the options, timestamp values elided ("TS val ecr 0" keeps a zero echo).
+         */
+        String withOptions() {
+            String opts = s.options().isEmpty() ? "" : String.join(",", s.options().stream().map(TcpOption::toString).toList())
+                    .replaceAll("TS val \\d+ ecr 0\\b", "TS val ecr 0").replaceAll("TS val \\d+ ecr \\d+", "TS val ecr");
+            return brief() + " win " + win() + (opts.isEmpty() ? "" : " <" + opts + ">");
+        }
     }
 
     /** Every TCP segment that left a host (not a router), in order. */
-    static List<Seg> segs(Network net) { return segs(net, true); }
+    static List<Seg> sent(Network net) { return read(net, true, 0); }
+
+    /** The segments that left a host from {@code startNs} on, with times from {@code startNs} (ISNs are learnt from the whole trace). */
+    static List<Seg> sent(Network net, long startNs) { return read(net, true, startNs); }
+
+    /** Every TCP segment that left a host or reached one, in the trace's order. */
+    static List<Seg> sentAndReceived(Network net) { return read(net, null, 0); }
 
     /**
-     * Every TCP segment that left a host ({@code outbound} true), reached one (false), or both (null),
-     * in the trace's order.
+     * The TCP segments that left a host ({@code outbound} true), reached one (false), or both (null),
+     * from {@code startNs} on, in the trace's order.
      */
-    static List<Seg> segs(Network net, Boolean outbound) {
+    private static List<Seg> read(Network net, Boolean outbound, long startNs) {
         List<Seg> out = new ArrayList<>();
         Map<String, Integer> isn = new HashMap<>();
         for (TraceEvent.Packet p : net.trace().events(TraceEvent.Packet.class)) {
@@ -91,7 +101,8 @@ final class Wire {
             if (Ipv4.protocol(b, 0) != Ipv4.PROTO_TCP) continue;
             if (!(net.node(p.host()) instanceof Host)) continue;
             int hl = Ipv4.headerLength(b, 0);
-            if (!(TcpSegment.decode(b, hl, Ipv4.totalLength(b, 0) - hl) instanceof Decoded.Ok<TcpSegment>(TcpSegment s))) continue;
+            int total = Math.min(Ipv4.totalLength(b, 0), b.length);
+            if (!(TcpSegment.decode(b, hl, total - hl) instanceof Decoded.Ok<TcpSegment>(TcpSegment s))) continue;
             int src = Ipv4.src(b, 0), dst = Ipv4.dst(b, 0);
             String fwd = src + ":" + s.srcPort() + ">" + dst + ":" + s.dstPort();
             String back = dst + ":" + s.dstPort() + ">" + src + ":" + s.srcPort();
@@ -103,22 +114,21 @@ final class Wire {
                     isn.remove(back);
                 }
             }
-            long seq = rel(s.seq(), isn.get(fwd));
-            long ack = rel(s.ack(), isn.get(back));
+            if (p.timeNs() < startNs || outbound != null && p.outbound() != outbound) continue;
+            long seq = relative(s.seq(), isn.get(fwd));
+            long ack = relative(s.ack(), isn.get(back));
             List<long[]> sack = new ArrayList<>();
             for (TcpOption o : s.options()) {
                 if (o instanceof TcpOption.Sack(List<TcpOption.SackBlock> blocks)) {
-                    for (TcpOption.SackBlock bl : blocks) sack.add(new long[] {rel(bl.start(), isn.get(back)), rel(bl.end(), isn.get(back))});
+                    for (TcpOption.SackBlock bl : blocks) sack.add(new long[] {relative(bl.start(), isn.get(back)), relative(bl.end(), isn.get(back))});
                 }
             }
-            if (outbound == null || p.outbound() == outbound) {
-                out.add(new Seg(p.timeNs(), p.host(), p.outbound(), s, seq, ack, s.payloadLength(), sack));
-            }
+            out.add(new Seg(p.timeNs() - startNs, p.host(), p.outbound(), s, seq, ack, s.payloadLength(), sack));
         }
         return out;
     }
 
-    private static long rel(int v, Integer base) {
+    private static long relative(int v, Integer base) {
         return base == null ? Integer.toUnsignedLong(v) : Integer.toUnsignedLong(v - base);
     }
 
@@ -127,53 +137,8 @@ final class Wire {
         return segs.stream().filter(s -> s.host().equals(host) && p.test(s)).toList();
     }
 
-    /** The times of segments, from {@code startNs}, as text ("0.220 s"). */
+    /** The times of segments, from {@code startNs}, as {@link Story#seconds} ("0.220 s"). */
     static List<String> times(List<Seg> segs, long startNs) {
-        return segs.stream().map(s -> at(s.tNs() - startNs)).toList();
-    }
-
-    /** A time as "0.220 s" (ms precision): the form every check of a time uses. */
-    static String at(long ns) {
-        return String.format(Locale.ROOT, "%.3f s", ns / 1e9);
-    }
-
-    /** Times in ms as text, the form {@link #times} gives. */
-    static List<String> atMs(List<Long> ms) {
-        return ms.stream().map(m -> at(m * MS)).toList();
-    }
-
-    /** The connection states of {@code host}, one string per connection, in order of first appearance. */
-    static List<String> statesByConnection(Network net, String host) {
-        // A connection that closed and opens again on the same four-tuple (a reconnect from the same
-        // ephemeral port) is a new connection.
-        Map<Object, StringBuilder> open = new java.util.HashMap<>();
-        List<StringBuilder> all = new ArrayList<>();
-        for (TraceEvent.StateChange sc : net.trace().events(TraceEvent.StateChange.class)) {
-            if (!sc.host().equals(host)) continue;
-            StringBuilder sb = open.get(sc.conn());
-            if (sb == null || sc.from() == dev.synack.tcp.TcpState.CLOSE && sb.toString().endsWith("CLOSE")) {
-                sb = new StringBuilder(sc.from().toString());
-                open.put(sc.conn(), sb);
-                all.add(sb);
-            }
-            sb.append("→").append(sc.to());
-        }
-        return all.stream().map(StringBuilder::toString).toList();
-    }
-
-    /**
-     * Linux's SYN times (tcp_timer.c tcp_retransmit_timer with tcp_syn_linear_timeouts): the first
-     * {@code linear} retries 1 s (TCP_TIMEOUT_INIT) apart, then the timeout doubles. Returns the SYN
-     * times in ms before {@code untilMs} (the retry limit is far beyond what these scenarios wait).
-     */
-    static List<Long> synTimes(int linear, long untilMs) {
-        List<Long> t = new ArrayList<>();
-        long now = 0, rto = 1000;
-        for (int i = 0; now < untilMs; i++) {
-            t.add(now);
-            if (i > linear) rto = Math.min(rto * 2, 120_000);
-            now += rto;
-        }
-        return t;
+        return segs.stream().map(s -> Story.seconds(s.tNs() - startNs)).toList();
     }
 }
