@@ -50,7 +50,7 @@ final class Congestion implements Scenario {
     @Override
     public Outcome run(Knobs k) {
         LinkSpec.Builder bottleneck = LinkSpec.builder().rate(RATE_BPS).queue(QUEUE);
-        Lab p = Lab.of(k.withoutSysctls(), 40, bottleneck);
+        Lab p = Lab.of(k, 40, bottleneck);
         Network net = p.net();
         net.trace().keepCwndSamples(true);
         p.wire().backward().setSpec(p.wire().forward().spec().toBuilder().rate(0).build()); // ACKs are not rate-limited

@@ -46,7 +46,7 @@ final class FlowControl implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab p = Lab.of(k.withoutSysctls(), 20);
+        Lab p = Lab.of(k, 20);
         Network net = p.net();
         int rtt = p.rttMs();
         long[] received = {0};

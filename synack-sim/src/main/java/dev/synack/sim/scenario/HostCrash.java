@@ -48,10 +48,9 @@ final class HostCrash implements Scenario {
     }
 
     private Outcome retransmissions(Knobs k) {
-        Lab p = Lab.of(k.withoutSysctls(), 20);
+        Lab p = Lab.of(k, 20);
         Network net = p.net();
         int rtt = p.rttMs();
-        if (k.retries2() != null) p.client().stack().config().set("tcp_retries2", "" + k.retries2());
         p.server().spawn("httpd", () -> {
             TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
             ss.accept().getInputStream().read(new byte[1000]);
@@ -156,7 +155,7 @@ final class HostCrash implements Scenario {
 
     private Outcome keepalive(Knobs k) {
         int idle = k.keepalive()[0], intvl = k.keepalive()[1], cnt = k.keepalive()[2];
-        Lab p = Lab.of(k.withoutSysctls(), 20);
+        Lab p = Lab.of(k, 20);
         Network net = p.net();
         p.server().spawn("httpd", () -> {
             TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);

@@ -34,7 +34,7 @@ final class HostReboot implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab p = Lab.of(k.withoutSysctls(), 20);
+        Lab p = Lab.of(k, 20);
         Network net = p.net();
         int rtt = p.rttMs();
         p.server().spawn("httpd", () -> {

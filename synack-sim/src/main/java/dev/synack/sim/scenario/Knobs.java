@@ -28,12 +28,4 @@ public record Knobs(long seed, Integer rttMs, Double loss, int[] keepalive, Inte
         return new Knobs(s, rttMs, loss, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, synRetries,
                 synLinearTimeouts, retries2);
     }
-
-    /**
-     * The same knobs without the sysctls (tcp_syn_retries, tcp_syn_linear_timeouts, tcp_retries2):
-     * for a scenario that sets the ones it takes on the client itself, or takes none.
-     */
-    public Knobs withoutSysctls() {
-        return new Knobs(seed, rttMs, loss, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, null, null, null);
-    }
 }

@@ -44,7 +44,7 @@ final class RetransmitTimeout implements Scenario {
         StringBuilder saw = new StringBuilder();
         Network last = null;
         for (boolean ts : new boolean[] {false, true}) {
-            Lab p = Lab.of(k.withoutSysctls(), 20);
+            Lab p = Lab.of(k, 20);
             Network net = p.net();
             int rtt = p.rttMs();
             if (!ts) p.client().stack().config().set("tcp_timestamps", "0");

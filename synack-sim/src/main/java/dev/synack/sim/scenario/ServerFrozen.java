@@ -47,7 +47,7 @@ final class ServerFrozen implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        Lab p = Lab.of(k.withoutSysctls(), 20);
+        Lab p = Lab.of(k, 20);
         Network net = p.net();
         int rtt = p.rttMs();
         int soTimeout = k.soTimeoutMs() != null ? k.soTimeoutMs() : 3000;

@@ -108,7 +108,7 @@ final class ServerKilled implements Scenario {
      * process {@code killDelayMs} later; the client reads, writes twice and reconnects.
      */
     static Story1 story(Knobs k, boolean unread, Consumer<Host> end, long killDelayMs) {
-        Lab p = Lab.of(k.withoutSysctls(), 20);
+        Lab p = Lab.of(k, 20);
         Network net = p.net();
         Proc server = p.server().spawn("httpd", () -> {
             TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
