@@ -514,6 +514,21 @@ final class KernelSocket {
         });
     }
 
+    /** SO_LINGER as getsockopt returns it: {l_onoff, l_linger}; null when closed. */
+    int[] linger() {
+        return call(() -> closed ? null : new int[] {opts.linger ? 1 : 0, opts.lingerSec});
+    }
+
+    /** SO_RCVTIMEO / SO_SNDTIMEO in ns (0 = forever), or −errno. */
+    long timeout(int name) {
+        return call(() -> {
+            if (closed) return (long) -Errno.EBADF.number();
+            if (name == PosixSockets.SO_RCVTIMEO) return rcvTimeoNs;
+            if (name == PosixSockets.SO_SNDTIMEO) return sndTimeoNs;
+            return (long) -Errno.ENOPROTOOPT.number();
+        });
+    }
+
     long readTimeoutNs() { return nonBlocking ? NONBLOCK : rcvTimeoNs == 0 ? FOREVER : rcvTimeoNs; }
 
     long sendTimeoutNs() { return nonBlocking ? NONBLOCK : sndTimeoNs == 0 ? FOREVER : sndTimeoNs; }

@@ -189,10 +189,36 @@ public final class PosixSockets {
         return s == null ? EBADF : s.setTimeout(name, micros * 1000);
     }
 
-    /** getsockopt of an int option: the value (≥ 0) or −errno; SO_ERROR returns the errno number and clears it. */
+    /**
+     * getsockopt(SO_LINGER): {l_onoff, l_linger}, or null for a bad descriptor (EBADF).
+     */
+    public int[] getsockoptLinger(int fd) {
+        KernelSocket s = get(fd);
+        return s == null ? null : s.linger();
+    }
+
+    /** getsockopt(SO_RCVTIMEO or SO_SNDTIMEO) as µs (0 = forever), or −errno. */
+    public long getsockoptTimeval(int fd, int name) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        long ns = s.timeout(name);
+        return ns < 0 ? ns : ns / 1000;
+    }
+
+    /**
+     * getsockopt of an int option: the value (≥ 0) or −errno; SO_ERROR returns the errno number and
+     * clears it. The struct-valued SO_LINGER, SO_RCVTIMEO/SO_SNDTIMEO and TCP_INFO have their own calls
+     * ({@link #getsockoptLinger}, {@link #getsockoptTimeval}, {@link #tcpInfo}); an int cannot carry
+     * them, so here they are EINVAL (C's getsockopt would copy a truncated struct).
+     */
     public int getsockopt(int fd, int level, int name) {
         KernelSocket s = get(fd);
-        return s == null ? EBADF : s.getsockopt(level, name);
+        if (s == null) return EBADF;
+        if ((level == SOL_SOCKET && (name == SO_LINGER || name == SO_RCVTIMEO || name == SO_SNDTIMEO))
+                || (level == IPPROTO_TCP && name == TCP_INFO)) {
+            return -Errno.EINVAL.number();
+        }
+        return s.getsockopt(level, name);
     }
 
     /** getsockopt(TCP_INFO); null for a bad descriptor or a socket without a connection. */

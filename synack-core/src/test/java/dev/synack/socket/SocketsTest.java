@@ -126,6 +126,24 @@ class SocketsTest {
         assertEquals(6000, ms());
     }
 
+    /** The struct-valued options read back what was set; an int getsockopt of them is EINVAL. */
+    @Test
+    void lingerAndTimeoutsReadBack() {
+        PosixSockets p = a.posix();
+        int fd = p.socket();
+        assertArrayEquals(new int[] {0, 0}, p.getsockoptLinger(fd));
+        assertEquals(0, p.setsockoptLinger(fd, true, 5));
+        assertArrayEquals(new int[] {1, 5}, p.getsockoptLinger(fd));
+        assertEquals(0, p.getsockoptTimeval(fd, SO_SNDTIMEO));
+        assertEquals(0, p.setsockoptTimeval(fd, SO_SNDTIMEO, 1_500_000));
+        assertEquals(1_500_000, p.getsockoptTimeval(fd, SO_SNDTIMEO));
+        assertEquals(-Errno.EINVAL.number(), p.getsockopt(fd, PosixSockets.SOL_SOCKET, PosixSockets.SO_LINGER));
+        assertEquals(-Errno.EINVAL.number(), p.getsockopt(fd, PosixSockets.IPPROTO_TCP, PosixSockets.TCP_INFO));
+        assertEquals(0, p.close(fd));
+        assertEquals(null, p.getsockoptLinger(fd));
+        assertEquals(-Errno.EBADF.number(), p.getsockoptTimeval(fd, SO_SNDTIMEO));
+    }
+
     @Test
     void nonBlockingConnectThenPollTimesOutAndSoErrorIsZero() {
         ab.loss(1.0);
