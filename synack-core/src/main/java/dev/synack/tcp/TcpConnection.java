@@ -22,12 +22,14 @@ import dev.synack.wire.TcpOptionWriter;
  *
  * <p>Heads up: read RFC 9293 §3.10 (event processing), RFC 6298 (RTO), RFC 5681 (congestion control),
  * RFC 7323 (timestamps, window scale), RFC 2018/2883 (SACK, D-SACK), RFC 5961 (blind-attack defences),
- * RFC 8985 (RACK-TLP), RFC 6937 (PRR) and RFC 5682 (F-RTO) first. Where Linux departs from an RFC, Linux wins and the comment
- * names the Linux function (net/ipv4/tcp_input.c, tcp_output.c, tcp_timer.c, tcp.c).
+ * RFC 8985 (RACK-TLP), RFC 6937 (PRR) and RFC 5682 (F-RTO) first. Where Linux departs from an RFC,
+ * Linux wins and the comment names the Linux function (net/ipv4/tcp_input.c, tcp_output.c,
+ * tcp_timer.c, tcp.c).
  *
  * <p>Layout of this class, top to bottom: fields (named after the RFC: sndUna, sndNxt, rcvNxt, ...),
  * the application calls (connect, send, receive, shutdown, close), segment arrival (in RFC 9293
- * §3.10.7's order), the output path (what to send, ACKs, window selection), timers, and helpers.
+ * §3.10.7's order; the ACK's loss detection and congestion control are {@link LossRecovery}'s), the
+ * output path (what to send, ACKs, window selection), timers, and helpers.
  *
  * <p>Single-threaded: every method runs on the host's event loop. Application calls return a value
  * ≥ 0 or a negative errno ({@link Errno#number()}), as the kernel's syscalls do.
