@@ -68,7 +68,7 @@ final class LossRecovery {
     private int ackFlags;
     private static final int FLAG_DATA_SACKED = 0x20, FLAG_LOST_RETRANS = 0x80, FLAG_ORIG_SACK_ACKED = 0x200,
             FLAG_SND_UNA_ADVANCED = 0x400, FLAG_DSACKING_ACK = 0x800, FLAG_SET_XMIT_TIMER = 0x1000,
-            FLAG_DSACK_TLP = 0x20000;
+            FLAG_DSACK_TLP = 0x20000, FLAG_SACK_RENEGING = 0x2000;
 
     LossRecovery(TcpConnection c) {
         this.c = c;
@@ -127,6 +127,8 @@ final class LossRecovery {
     void cumulativeAckDone(int packets, int priorFack) {
         if (packets == 0) return;
         ackFlags |= FLAG_SET_XMIT_TIMER;
+        // The ACK stops just below a segment the receiver SACKed: it has dropped what it SACKed.
+        if (c.sackOk && !c.rtx.isEmpty() && c.rtx.has(0, RetransmitQueue.SACKED)) ackFlags |= FLAG_SACK_RENEGING;
         if (!c.sackOk && c.rtx.sackedOut == 0 && dupAcks > 0) {
             dupAcks = packets - 1 >= dupAcks ? 0 : dupAcks - (packets - 1);
         }
@@ -372,6 +374,13 @@ final class LossRecovery {
      */
     private void fastretransAlert(InSegment seg, int priorUna, boolean dupAck, long now) {
         boolean advanced = (ackFlags & FLAG_SND_UNA_ADVANCED) != 0;
+        // B. tcp_check_sack_reneging: the receiver dropped data it had SACKed. Give the ACKs that may
+        // still come max(SRTT/2, 10 ms), then time out (tcp_timeout_mark_lost forgets every SACK mark).
+        if ((ackFlags & FLAG_SACK_RENEGING) != 0 && advanced) {
+            c.armRetransmitTimer(Math.max(c.rtt.srttUs() / 2, 10_000));
+            ackFlags &= ~FLAG_SET_XMIT_TIMER;
+            return;
+        }
         // D. State exit: the recovery point was ACKed.
         if (caState == CaState.OPEN) {
             c.retransStampNs = 0;

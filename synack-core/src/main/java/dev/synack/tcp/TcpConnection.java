@@ -2049,6 +2049,12 @@ public final class TcpConnection {
         if (!scheduleLossProbe(now)) rearmRto(now);
     }
 
+    /** The RTO in {@code delayUs} (tcp_reset_xmit_timer(ICSK_TIME_RETRANS)), whatever was pending. */
+    void armRetransmitTimer(long delayUs) {
+        long jiffyUs = JIFFY_NS / 1000;
+        armXmit(XmitTimer.RTO, (delayUs + jiffyUs - 1) / jiffyUs * jiffyUs); // usecs_to_jiffies rounds up
+    }
+
     /**
      * RACK's reordering timer (ICSK_TIME_REO_TIMEOUT in tcp_rack_mark_lost): in
      * usecs_to_jiffies(timeout) + TCP_TIMEOUT_MIN, no later than the RTO (inet_csk_reset_xmit_timer).

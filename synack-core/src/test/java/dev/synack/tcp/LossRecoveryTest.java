@@ -337,4 +337,29 @@ class LossRecoveryTest {
             assertEquals(1, t.stack.counters().get(Counter.TcpExtTCPLossProbeRecovery));
         }
     }
+
+    @Nested
+    class SackReneging {
+        /**
+         * tcp_check_sack_reneging: the cumulative ACK stops right below a SACKed segment, so the
+         * receiver dropped what it SACKed. The RTO is set to max(SRTT/2, 10 ms): SRTT is 101.25 ms after
+         * this ACK's 110 ms sample, so 50.6 ms, 13 jiffies (52 ms) at HZ=250; when it fires,
+         * tcp_timeout_mark_lost forgets every SACK mark (TCPSACKReneging) and the head, the once-SACKed
+         * segment 5, is resent.
+         */
+        @Test
+        void ackStoppingBelowASackedSegment_timesOutAndForgetsSacks() {
+            var t = new TcpTester();
+            var c = t.establishedClient();
+            FastRetransmitTest.sendTen(t, c);
+            t.inject(300, ack(300, 0, 200, 5, 6));
+            t.inject(310, ack(310, 5, 200));
+            t.expectNothing(361);
+            t.expect(362, ". " + range(5) + " ack 1");
+            TcpInfo i = c.info();
+            assertEquals(4, i.caState());
+            assertEquals(0, i.sacked());
+            assertEquals(1, t.stack.counters().get(Counter.TcpExtTCPSACKReneging));
+        }
+    }
 }
