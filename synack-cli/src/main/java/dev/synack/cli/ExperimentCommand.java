@@ -46,6 +46,9 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--reorder", paramLabel = "P", description = "Probability a data packet skips the bottleneck's delay and arrives early (netem's reorder), 0 ≤ P < 1 (default 0).")
     private double reorder;
 
+    @Option(names = "--sysctl", paramLabel = "NAME=VALUE", description = "A sysctl for every host, as Linux names it (e.g. tcp_recovery=0, tcp_frto=0, tcp_reordering=10); repeatable.")
+    private java.util.List<String> sysctls = new java.util.ArrayList<>();
+
     @Option(names = "--flows", paramLabel = "N", description = "Number of bulk flows, 1 to 200 (default 1).")
     private int flows = 1;
 
@@ -101,7 +104,12 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         checkFolder("--tsv", tsv);
         checkFolder("--svg", svg);
-        Experiment e = new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, 1500, sampleMs, 0, reorder);
+        Experiment e;
+        try {
+            e = new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, 1500, sampleMs, 0, reorder, sysctls);
+        } catch (IllegalArgumentException ex) {
+            throw bad("bad --sysctl: " + ex.getMessage());
+        }
         Result r = e.run();
         out.print(r.summary());
         try {

@@ -50,11 +50,21 @@ class ExperimentCommandTest {
                 run.out());
     }
 
+    /** --sysctl applies to every host: without RACK (tcp_recovery=0) the header says so. */
+    @Test
+    void sysctlIsAppliedAndShown() {
+        Run run = SynackCommandTest.run("experiment", "--rate", "10M", "--rtt", "20", "--duration", "2",
+                "--sysctl", "tcp_recovery=0", "--sysctl", "net.ipv4.tcp_frto=0");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("\nsysctls: tcp_recovery=0 net.ipv4.tcp_frto=0\n"), run.out());
+    }
+
     @Test
     void badInputIsOneLineStatus2AndWritesNothing() {
         Path tsv = dir.resolve("t.tsv");
         String[][] cases = {
-            {"--rate", "fast"}, {"--rate", "-5M"}, {"--queue", "lots"}, {"--queue", "0"}, {"--loss", "1"}, {"--reorder", "1"}, {"--reorder", "-0.1"},
+            {"--rate", "fast"}, {"--rate", "-5M"}, {"--queue", "lots"}, {"--queue", "0"}, {"--loss", "1"}, {"--reorder", "1"}, {"--reorder", "-0.1"}, {"--sysctl", "tcp_nonsense=1"}, {"--sysctl", "tcp_frto=9"},
+            {"--sysctl", "tcp_recovery"},
             {"--flows", "0"}, {"--cc", "vegas"}, {"--duration", "0"}, {"--rtt", "0"},
             {"--svg", dir.resolve("no/such/dir/p.svg").toString()},
         };

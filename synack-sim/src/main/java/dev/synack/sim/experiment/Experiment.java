@@ -56,9 +56,12 @@ import java.util.SplittableRandom;
  *     time is lost (one forced loss, e.g. to watch CUBIC recover from a known W_max)
  * @param reorder probability that a data packet skips the bottleneck's propagation delay (netem's
  *     "reorder"), arriving up to RTT/2 ahead of packets sent before it
+ * @param sysctls "name=value" settings for every host (e.g. "tcp_recovery=0" to compare loss
+ *     detection without RACK, "tcp_frto=0"), applied before the hosts are made
  */
 public record Experiment(long rateBps, int rttMs, int queuePackets, double loss, int flows, String algorithm,
-                         double durationS, long seed, int mtu, double sampleMs, double dropAtMs, double reorder) {
+                         double durationS, long seed, int mtu, double sampleMs, double dropAtMs, double reorder,
+                         List<String> sysctls) {
     public static final int PORT = 5001;
 
     public Experiment {
@@ -76,12 +79,19 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
         if (sampleMs < 0) throw new IllegalArgumentException("sample interval must be >= 0");
         if (dropAtMs < 0) throw new IllegalArgumentException("drop time must be >= 0");
         if (!(reorder >= 0 && reorder < 1)) throw new IllegalArgumentException("reorder must be in [0, 1)");
+        sysctls = List.copyOf(sysctls);
+        dev.synack.tcp.TcpConfig probe = new dev.synack.tcp.TcpConfig();
+        for (String kv : sysctls) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("sysctl '" + kv + "': expected name=value");
+            probe.set(kv.substring(0, eq), kv.substring(eq + 1)); // unknown names and bad values fail here
+        }
     }
 
     /** An experiment without reordering. */
     public Experiment(long rateBps, int rttMs, int queuePackets, double loss, int flows, String algorithm,
                       double durationS, long seed, int mtu, double sampleMs, double dropAtMs) {
-        this(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, 0);
+        this(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, 0, List.of());
     }
 
     /** An experiment with the defaults: MTU 1500, samples every RTT. */
@@ -91,19 +101,23 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
     }
 
     public Experiment withSampleMs(double ms) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, ms, dropAtMs, reorder);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, ms, dropAtMs, reorder, sysctls);
     }
 
     public Experiment withAlgorithm(String cc) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, mtu, sampleMs, dropAtMs, reorder);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, mtu, sampleMs, dropAtMs, reorder, sysctls);
     }
 
     public Experiment withDropAtMs(double ms) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, ms, reorder);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, ms, reorder, sysctls);
     }
 
     public Experiment withReorder(double p) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, p);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, p, sysctls);
+    }
+
+    public Experiment withSysctls(List<String> settings) {
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, reorder, settings);
     }
 
     /** The MSS of full segments: MTU − 20 (IP) − 20 (TCP) − 12 (timestamps). */
@@ -172,6 +186,10 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
 
         void build() {
             net.trace().keepCwndSamples(false);
+            for (String kv : spec.sysctls) {
+                int eq = kv.indexOf('=');
+                net.config().set(kv.substring(0, eq), kv.substring(eq + 1));
+            }
             int n = spec.flows;
             // Interfaces in the order links attach to them: senders, bottleneck | bottleneck, receivers.
             String[] left = new String[n + 1], right = new String[n + 1];

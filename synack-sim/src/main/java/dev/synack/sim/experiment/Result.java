@@ -110,6 +110,7 @@ public record Result(Experiment spec, List<FlowResult> flows, long events, long 
         b.append(String.format(Locale.ROOT, "%d × %s, rate %s, RTT %d ms, queue %d packets (BDP %d), loss %s%s, %s s virtual, seed %d%n",
                 e.flows(), e.algorithm(), e.rateBps() == 0 ? "unlimited" : mbps(e.rateBps()), e.rttMs(), e.queue(),
                 e.bdpPackets(), e.loss(), e.reorder() > 0 ? ", reorder " + e.reorder() : "", trim(e.durationS()), e.seed()));
+        if (!e.sysctls().isEmpty()) b.append("sysctls: ").append(String.join(" ", e.sysctls())).append(String.format(Locale.ROOT, "%n"));
         for (int i = 0; i < flows.size(); i++) {
             FlowResult f = flows.get(i);
             b.append(String.format(Locale.ROOT, "  flow %d: goodput %s, %d bytes, %d retransmits", i, mbps(goodputBps(i)),

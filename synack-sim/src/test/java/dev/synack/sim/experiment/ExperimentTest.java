@@ -50,6 +50,17 @@ class ExperimentTest {
         assertTrue(a.randomLosses() > 0 && a.totalGoodputBps() > 0);
     }
 
+    /** Sysctls reach every host: without timestamps the MSS is 1460, not 1448, so the flow moves more bytes. */
+    @Test
+    void sysctlsApplyToEveryHost() {
+        Experiment e = Experiment.of(10_000_000, 20, 0, 0, 1, "cubic", 2, 5);
+        long with = e.run().flows().getFirst().bytesReceived();
+        long without = e.withSysctls(List.of("tcp_timestamps=0")).run().flows().getFirst().bytesReceived();
+        assertTrue(without > with, without + " vs " + with);
+        assertThrows(IllegalArgumentException.class, () -> e.withSysctls(List.of("tcp_nonsense=1")));
+        assertThrows(IllegalArgumentException.class, () -> e.withSysctls(List.of("tcp_frto")));
+    }
+
     @Test
     void ticksAreOneTwoFiveTimesAPowerOfTen() {
         assertArrayEquals(new double[] {0, 10, 20, 30, 40, 50, 60}, LinePlot.ticks(0, 60), 1e-9);
