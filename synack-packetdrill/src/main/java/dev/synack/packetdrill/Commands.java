@@ -81,8 +81,10 @@ public final class Commands {
     public static void run(String command, Path scriptDir, HostSetup host) throws CommandException {
         String joined = command.replace("\\\n", " ");
         for (String rawLine : joined.split("\n")) {
-            for (String line : splitSemicolons(rawLine)) {
-                List<String> words = words(stripComment(line));
+            for (String line : Quotes.split(rawLine, ';')) {
+                // A shell comment starts with # at the beginning of a word.
+                List<String> words = words(Quotes.before(line, (t, k) -> t.charAt(k) == '#'
+                        && (k == 0 || Character.isWhitespace(t.charAt(k - 1)))));
                 if (!words.isEmpty()) runWords(words, line.strip(), scriptDir, host);
             }
         }
@@ -214,42 +216,6 @@ public final class Commands {
     }
 
     // ---- a little shell --------------------------------------------------------------------------
-
-    private static List<String> splitSemicolons(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        char quote = 0;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quote != 0) {
-                if (c == quote) quote = 0;
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == ';') {
-                out.add(cur.toString());
-                cur.setLength(0);
-                continue;
-            }
-            cur.append(c);
-        }
-        out.add(cur.toString());
-        return out;
-    }
-
-    private static String stripComment(String line) {
-        char quote = 0;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quote != 0) {
-                if (c == quote) quote = 0;
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
-                return line.substring(0, i);
-            }
-        }
-        return line;
-    }
 
     /** Shell words: quotes removed, {@code $((arithmetic))} expanded, redirections dropped. */
     static List<String> words(String line) throws CommandException {

@@ -125,40 +125,11 @@ public final class TcpInfoCode {
         List<String> out = new ArrayList<>();
         String joined = code.replace("\\\n", " ");
         for (String line : joined.split("\n")) {
-            String l = stripComment(line);
-            StringBuilder cur = new StringBuilder();
-            char quote = 0;
-            for (int i = 0; i < l.length(); i++) {
-                char c = l.charAt(i);
-                if (quote != 0) {
-                    if (c == quote) quote = 0;
-                } else if (c == '\'' || c == '"') {
-                    quote = c;
-                } else if (c == ';') {
-                    if (!cur.toString().isBlank()) out.add(cur.toString().strip());
-                    cur.setLength(0);
-                    continue;
-                }
-                cur.append(c);
+            for (String stmt : Quotes.split(Quotes.before(line, (t, k) -> t.charAt(k) == '#'), ';')) {
+                if (!stmt.isBlank()) out.add(stmt.strip());
             }
-            if (!cur.toString().isBlank()) out.add(cur.toString().strip());
         }
         return out;
-    }
-
-    private static String stripComment(String line) {
-        char quote = 0;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quote != 0) {
-                if (c == quote) quote = 0;
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-            } else if (c == '#') {
-                return line.substring(0, i);
-            }
-        }
-        return line;
     }
 
     /** The condition of {@code cond, message}. */
