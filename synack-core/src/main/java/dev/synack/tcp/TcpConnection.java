@@ -2049,10 +2049,15 @@ public final class TcpConnection {
         if (!scheduleLossProbe(now)) rearmRto(now);
     }
 
+    /** usecs_to_jiffies, in µs: a delay rounded up to whole timer ticks. */
+    private static long roundUpToJiffies(long us) {
+        long jiffyUs = JIFFY_NS / 1000;
+        return (us + jiffyUs - 1) / jiffyUs * jiffyUs;
+    }
+
     /** The RTO in {@code delayUs} (tcp_reset_xmit_timer(ICSK_TIME_RETRANS)), whatever was pending. */
     void armRetransmitTimer(long delayUs) {
-        long jiffyUs = JIFFY_NS / 1000;
-        armXmit(XmitTimer.RTO, (delayUs + jiffyUs - 1) / jiffyUs * jiffyUs); // usecs_to_jiffies rounds up
+        armXmit(XmitTimer.RTO, roundUpToJiffies(delayUs));
     }
 
     /**
@@ -2060,8 +2065,7 @@ public final class TcpConnection {
      * usecs_to_jiffies(timeout) + TCP_TIMEOUT_MIN, no later than the RTO (inet_csk_reset_xmit_timer).
      */
     void armReorderingTimer(long timeoutUs) {
-        long jiffyUs = JIFFY_NS / 1000;
-        long delayUs = ((timeoutUs + jiffyUs - 1) / jiffyUs + 2) * jiffyUs;
+        long delayUs = roundUpToJiffies(timeoutUs) + 2 * JIFFY_NS / 1000; // + TCP_TIMEOUT_MIN
         armXmit(XmitTimer.REO, Math.min(delayUs, rtoUs));
     }
 
