@@ -20,6 +20,6 @@ public enum Counter {
     TcpExtTCPWinProbe, TcpExtTCPKeepAlive, TcpExtTCPZeroWindowDrop, TcpExtTCPRcvCoalesce,
     TcpExtTCPToZeroWindowAdv, TcpExtTCPFromZeroWindowAdv, TcpExtTCPWantZeroWindowAdv,
     TcpExtTCPSpuriousRTOs, TcpExtTCPLossUndo, TcpExtTCPFullUndo, TcpExtTCPPartialUndo,
-    TcpExtTCPDSACKUndo, TcpExtTCPLostRetransmit, TcpExtTCPSACKReorder, TcpExtTCPTSReorder, TcpExtTCPRenoReorder,
+    TcpExtTCPDSACKUndo, TcpExtTCPLostRetransmit, TcpExtTCPSACKReorder, TcpExtTCPTSReorder,
     TcpExtTCPDSACKOfoRecv, TcpExtTCPDSACKRecvSegs, TcpExtTCPDSACKIgnoredDubious, TcpExtTCPRetransFail
 }
