@@ -4,6 +4,7 @@ import dev.synack.runtime.Runtime;
 import dev.synack.runtime.VirtualRuntime;
 import dev.synack.runtime.WaitList;
 import dev.synack.stack.Stack;
+import dev.synack.tcp.BoundPort;
 import dev.synack.tcp.Errno;
 import dev.synack.tcp.ErrnoException;
 import dev.synack.tcp.SocketOptions;
@@ -50,7 +51,7 @@ final class KernelSocket {
     /** SO_RCVTIMEO / SO_SNDTIMEO in ns; 0 = wait forever, as in Linux. */
     long rcvTimeoNs, sndTimeoNs;
     SockState sstate = SockState.UNCONNECTED;
-    Stack.Bound bound;
+    BoundPort bound;
     TcpListener listener;
     TcpConnection conn;
     boolean closed;

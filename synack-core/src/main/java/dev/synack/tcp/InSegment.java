@@ -1,11 +1,12 @@
 package dev.synack.tcp;
 
 import dev.synack.wire.TcpHeader;
+import dev.synack.wire.TcpOptions;
 
 /**
  * One received TCP segment as the engine sees it: header fields, parsed options and a view of the
- * payload. The stack fills one reusable instance per packet, so the per-segment path allocates
- * nothing; the engine must not keep a reference after it returns.
+ * payload. The demux fills one reusable instance per packet ({@link #parse}), so the per-segment path
+ * allocates nothing; the engine must not keep a reference after it returns.
  */
 public final class InSegment {
     public int srcAddr, dstAddr, srcPort, dstPort;
@@ -36,5 +37,42 @@ public final class InSegment {
         hasTimestamps = false;
         tsVal = tsEcr = 0;
         sackCount = 0;
+    }
+
+    /**
+     * Fills this from the validated TCP segment of {@code tlen} bytes at {@code t} in {@code b}
+     * (tcp_v4_rcv's TCP_SKB_CB), parsing its options with {@code opts} as Linux's tcp_parse_options
+     * does: it stops at a malformed option and keeps what it read; MSS, window scale and SACK-permitted
+     * count only on a SYN.
+     */
+    public void parse(byte[] b, int t, int tlen, int src, int dst, TcpOptions opts) {
+        int doff = TcpHeader.dataOffset(b, t);
+        srcAddr = src;
+        dstAddr = dst;
+        srcPort = TcpHeader.srcPort(b, t);
+        dstPort = TcpHeader.dstPort(b, t);
+        seq = TcpHeader.seq(b, t);
+        ack = TcpHeader.ack(b, t);
+        flags = TcpHeader.flags(b, t);
+        window = TcpHeader.window(b, t);
+        payload = b;
+        payloadOff = t + doff;
+        payloadLen = tlen - doff;
+        clearOptions();
+        if (doff > TcpHeader.HEADER_LEN) {
+            opts.clear();
+            opts.parse(b, t + TcpHeader.HEADER_LEN, doff - TcpHeader.HEADER_LEN);
+            if (has(TcpHeader.SYN)) {
+                mss = opts.mss();
+                windowScale = opts.windowScale();
+                sackPermitted = opts.sackPermitted();
+            }
+            if (opts.hasTimestamps()) {
+                hasTimestamps = true;
+                tsVal = opts.tsVal();
+                tsEcr = opts.tsEcr();
+            }
+            sackCount = opts.copySackBlocks(sackStart, sackEnd);
+        }
     }
 }

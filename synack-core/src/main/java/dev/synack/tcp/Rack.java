@@ -27,20 +27,44 @@ final class Rack {
     static final int NO_DUPTHRESH = 0x4;
 
     /** Transmission time and end of the latest-sent segment known delivered (rack.mstamp, end_seq); -1 none. */
-    long xmitNs = -1;
-    int endSeq;
+    private long xmitNs = -1;
+    private int endSeq;
     /** RTT of the segment that last advanced RACK (rack.rtt_us). */
-    long rttUs;
+    private long rttUs;
     /** A delivery advanced RACK since the last loss check (rack.advanced). */
-    boolean advanced;
+    private boolean advanced;
     /** The reordering window in units of min_RTT/4 (rack.reo_wnd_steps), 1..255. */
-    int reoWndSteps = 1;
+    private int reoWndSteps = 1;
     /** Recoveries left before the window goes back to one step (rack.reo_wnd_persist). */
-    int reoWndPersist;
+    private int reoWndPersist;
     /** A D-SACK arrived after reordering was seen (rack.dsack_seen). */
-    boolean dsackSeen;
+    private boolean dsackSeen;
     /** When the window last grew (Linux keeps tp->delivered then, rack.last_delivered). */
-    long adjustedNs;
+    private long adjustedNs;
+
+    /** RTT of the segment that last advanced RACK (rack.rtt_us), in µs. */
+    long rttUs() { return rttUs; }
+
+    /** Whether a delivery advanced RACK since the last loss check; clears the mark (tcp_rack_mark_lost). */
+    boolean takeAdvanced() {
+        boolean a = advanced;
+        advanced = false;
+        return a;
+    }
+
+    /** tcp_undo_cwnd_reduction: "force RACK to re-examine losses, as if a delivery advanced it". */
+    void forceRecheck() { advanced = true; }
+
+    /** tcp_dsack_seen: a D-SACK arrived after reordering was seen (rack.dsack_seen). */
+    void dsackSeen() { dsackSeen = true; }
+
+    /** tcp_try_undo_recovery without undo: one recovery fewer for a widened window to last. */
+    void recoveryEnded() {
+        if (reoWndPersist > 0) reoWndPersist--;
+    }
+
+    /** tcp_try_undo_dsack: the widened window lasts one more recovery, up to {@link #RECOVERY_THRESH}. */
+    void undoneByDsack() { reoWndPersist = Math.min(RECOVERY_THRESH, reoWndPersist + 1); }
 
     /** tcp_skb_sent_after: sent at t1 (ending at seq1) after t2 (ending at seq2); ties go by sequence. */
     static boolean sentAfter(long t1, long t2, int seq1, int seq2) {

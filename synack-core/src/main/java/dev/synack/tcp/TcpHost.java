@@ -5,8 +5,8 @@ import dev.synack.time.Scheduler;
 import dev.synack.trace.Tracer;
 
 /**
- * What a connection needs from the host it lives on: time, settings, counters, the trace bus and a
- * way out for its segments. The stack implements it; tests may too.
+ * What TCP needs from the host it lives on — the IP layer: time, settings, counters, the trace bus,
+ * the secrets behind ISNs and port choices, and a way out for its segments. The stack implements it.
  */
 public interface TcpHost {
     /** Offset in {@link #txBuffer()} at which a connection writes its TCP segment (room for the IP header). */
@@ -51,9 +51,9 @@ public interface TcpHost {
     /** The timestamps clock offset for the address pair (Linux: secure_tcp_ts_off). */
     int tsOffset(int localAddr, int remoteAddr);
 
-    /** A connection reached CLOSE and must leave the demux tables. */
-    void connectionClosed(TcpConnection c);
-
-    /** A listener was closed and must leave the demux tables. */
-    void listenerClosed(TcpListener l);
+    /**
+     * The keyed hash from which an ephemeral port search starts (Linux's secure_ipv4_port_ephemeral in
+     * net/core/secure_seq.c), for bind() ({@code forBind}) or connect() to the address and port.
+     */
+    long portOffsetHash(int localAddr, int remoteAddr, int remotePort, boolean forBind);
 }

@@ -12,6 +12,7 @@ import java.util.List;
  */
 public final class TcpListener {
     final TcpHost host;
+    private final TcpDemux demux;
     final int localAddr, localPort;
     public final SocketOptions options;
     int backlog;
@@ -20,9 +21,10 @@ public final class TcpListener {
     boolean closed;
     private Runnable observer;
 
-    /** A listener of {@code host}; the stack creates it for listen(). */
-    public TcpListener(TcpHost host, int localAddr, int localPort, int backlog, SocketOptions options) {
+    /** A listener of {@code host}; the demux creates it for listen(). */
+    TcpListener(TcpHost host, TcpDemux demux, int localAddr, int localPort, int backlog, SocketOptions options) {
         this.host = host;
+        this.demux = demux;
         this.localAddr = localAddr;
         this.localPort = localPort;
         this.options = options;
@@ -53,7 +55,7 @@ public final class TcpListener {
     /** The next established connection, or null when none is waiting. */
     public TcpConnection accept() {
         TcpConnection c = acceptQueue.poll();
-        if (c != null) c.parent = null;
+        if (c != null) c.detachFromListener();
         return c;
     }
 
@@ -62,9 +64,9 @@ public final class TcpListener {
     /**
      * A SYN for this listener (tcp_conn_request).
      *
-     * @return the new connection in SYN_RECV, for the stack's demux table, or null when the SYN is dropped
+     * @return the new connection in SYN_RECV, for the demux table, or null when the SYN is dropped
      */
-    public TcpConnection onSyn(InSegment seg) {
+    TcpConnection onSyn(InSegment seg) {
         if (acceptQueueFull()) {
             // tcp_conn_request: a full accept queue drops the SYN (the client retransmits).
             host.counters().inc(Counter.TcpExtListenOverflows);
@@ -75,7 +77,7 @@ public final class TcpListener {
             host.counters().inc(Counter.TcpExtListenDrops);
             return null;
         }
-        TcpConnection c = new TcpConnection(host, options.copy());
+        TcpConnection c = new TcpConnection(host, demux, options.copy());
         synQueue.add(c);
         c.acceptSyn(this, seg);
         return c;
@@ -85,7 +87,7 @@ public final class TcpListener {
     public boolean isClosed() { return closed; }
 
     /** The host lost its state (crash): forget the queued connections without a word. */
-    public void forget() {
+    void forget() {
         closed = true;
         observer = null;
         for (TcpConnection c : synQueue) c.forget();
@@ -101,7 +103,7 @@ public final class TcpListener {
             // We model the common outcome: the client's connection stays ESTABLISHED, ours is dropped.
             host.counters().inc(Counter.TcpExtListenOverflows);
             host.counters().inc(Counter.TcpExtListenDrops);
-            c.parent = null;
+            c.detachFromListener();
             if (host.config().tcpAbortOnOverflow) c.abort();
             else c.done(null);
             return;
@@ -122,12 +124,12 @@ public final class TcpListener {
         for (TcpConnection c : new ArrayList<>(synQueue)) c.abort();
         synQueue.clear();
         for (TcpConnection c : acceptQueue) {
-            c.parent = null;
+            c.detachFromListener();
             c.abort();
         }
         acceptQueue.clear();
         observer = null;
-        host.listenerClosed(this);
+        demux.listenerClosed(this);
     }
 
     void notifyApp() {

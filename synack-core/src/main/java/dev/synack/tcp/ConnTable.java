@@ -1,6 +1,5 @@
-package dev.synack.stack;
+package dev.synack.tcp;
 
-import dev.synack.tcp.TcpConnection;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,0 +1,214 @@
+package dev.synack.tcp;
+
+import dev.synack.stats.Counter;
+import dev.synack.time.Timer;
+
+/**
+ * When to acknowledge (Linux's icsk_ack and tcp_input.c's __tcp_ack_snd_check, tcp_output.c's
+ * tcp_send_delayed_ack, tcp_timer.c's tcp_delack_timer_handler, tcp.c's tcp_cleanup_rbuf): an ACK is
+ * owed after data arrives; it leaves at once in quick-ACK mode, for a filled hole or a second full
+ * segment, and otherwise within ato, which adapts to the gaps between the peer's segments. Owns the
+ * delayed-ACK timer and the icsk_ack fields (pending, quick, pingpong, ato, pushed).
+ */
+final class DelayedAck {
+    /** Linux's TCP_MAX_QUICKACKS (include/net/tcp.h). */
+    static final int TCP_MAX_QUICKACKS = 16;
+    /** The ceiling of ato outside ping-pong mode and without a push (tcp_send_delayed_ack: HZ / 2). */
+    static final long ATO_MAX_INTERACTIVE_NS = 500_000_000L;
+    /** See {@link #smallSegment}: synack's (not Linux's) length from which a push marks PUSHED2. */
+    static final int PUSHED2_MIN_LEN = 148;
+
+    private final TcpConnection c;
+    private final Tcb t;
+    /** An ACK is owed (ICSK_ACK_SCHED). */
+    private boolean pending;
+    /** The owed ACK must leave now, not be delayed (ICSK_ACK_NOW). */
+    private boolean now;
+    /** A small segment arrived (ICSK_ACK_PUSHED), twice (ICSK_ACK_PUSHED2). */
+    private boolean pushed, pushed2;
+    /** ACKs left to send at once (icsk_ack.quick). */
+    private int quickAcks;
+    /** Interactive mode: ACKs are delayed, hoping to ride on a reply (icsk_ack.pingpong). */
+    private boolean pingpong;
+    /** Data has arrived at least once (icsk_ack.ato is no longer 0). */
+    private boolean firstDataSeen;
+    /** The delayed-ACK timeout (Linux icsk_ack.ato), adapted to the peer's inter-segment gaps. */
+    private long atoNs;
+    private final Timer timer = new Timer() {
+        @Override
+        protected void fire(long nowNs) { onTimer(); }
+    };
+
+    DelayedAck(TcpConnection c) {
+        this.c = c;
+        this.t = c.t;
+    }
+
+    private long atoMinNs() { return t.cfg.delackMinMs * 1_000_000L; }
+
+    /** An ACK is owed (inet_csk_schedule_ack). */
+    void schedule() { pending = true; }
+
+    /** The owed ACK must leave now (ICSK_ACK_NOW: a hole filled, out-of-order data, a retransmission). */
+    void ackNow() { now = true; }
+
+    /** Whether an ACK is owed. */
+    boolean isPending() { return pending; }
+
+    void cancel() { t.sched.cancel(timer); }
+
+    /**
+     * tcp_measure_rcv_mss's push marks: a segment smaller than rcv_mss is a push (ICSK_ACK_PUSHED).
+     * Known difference: Linux marks the second push (ICSK_ACK_PUSHED2) whenever the first is already
+     * marked; synack does so only for segments of at least {@link #PUSHED2_MIN_LEN} bytes, a threshold
+     * that matches neither of tcp_measure_rcv_mss's (TCP_MSS_DEFAULT + 20, TCP_MIN_MSS + 20 without
+     * PSH), which decide something else there: whether the length teaches rcv_mss. Kept until the
+     * receiver's MSS estimate follows Linux's (tcp_initialize_rcv_mss, last_seg_size).
+     */
+    void smallSegment(int len) {
+        if (len >= PUSHED2_MIN_LEN) pushed2 = pushed;
+        pushed = true;
+    }
+
+    /**
+     * tcp_event_data_recv's ato: the first data starts quick-ACK mode (tcp_incr_quickack); later, the
+     * gap since the last data sets ato, and a gap longer than the RTO means the sender had to restart:
+     * ACK quickly again.
+     */
+    void onData(long nowNs) {
+        long atoMinNs = atoMinNs();
+        if (!firstDataSeen) {
+            firstDataSeen = true;
+            incrQuickAck();
+            atoNs = atoMinNs;
+        } else {
+            long m = nowNs - t.lrcvNs;
+            long rtoNs = t.rtoUs * 1000;
+            if (m <= atoMinNs / 2) {
+                atoNs = (atoNs >> 1) + atoMinNs / 2;
+            } else if (m < atoNs) {
+                atoNs = Math.min((atoNs >> 1) + m, rtoNs);
+            } else if (m > rtoNs) {
+                incrQuickAck();
+            }
+        }
+        t.lrcvNs = nowNs;
+        pending = true;
+    }
+
+    /** tcp_incr_quickack: quick ACKs for half a window of segments, at most TCP_MAX_QUICKACKS. */
+    private void incrQuickAck() {
+        int quick = t.rcvWnd / (2 * Math.max(t.rcvMss, 1));
+        if (quick == 0) quick = 2;
+        quickAcks = Math.max(quickAcks, Math.min(quick, TCP_MAX_QUICKACKS));
+    }
+
+    /** tcp_enter_quickack_mode. */
+    void enterQuickAck() {
+        incrQuickAck();
+        pingpong = false;
+        atoNs = atoMinNs();
+    }
+
+    /** __tcp_select_window under memory pressure: icsk_ack.quick = 0. */
+    void leaveQuickAckMode() { quickAcks = 0; }
+
+    /** tcp_fin: Linux enters ping-pong mode, so the ACK of a FIN is delayed (and may ride on our FIN). */
+    void enterPingpong() { pingpong = true; }
+
+    private boolean inQuickAckMode() { return quickAcks > 0 && !pingpong; }
+
+    /** __tcp_ack_snd_check: send the owed ACK now, or delay it. */
+    void check() {
+        if (!pending && !now) return;
+        if (now || inQuickAckMode()
+                || (t.rcvNxt - t.rcvWup > t.rcvMss && c.rwnd.peek() >= t.rcvWnd)) {
+            c.out.sendAck();
+            return;
+        }
+        sendDelayed();
+    }
+
+    /**
+     * tcp_send_delayed_ack: ACK within ato (at least TCP_DELACK_MIN = 40 ms); an ato above that is
+     * bounded by 500 ms (200 ms, TCP_DELACK_MAX, in ping-pong mode or after a push) and by the SRTT.
+     * An earlier deadline already set stands. Before any data has arrived icsk_ack.ato is still 0
+     * (tcp_event_data_recv sets TCP_ATO_MIN on the first data), so e.g. the ACK of a bare FIN leaves on
+     * the next timer tick: one jiffy at HZ=250.
+     */
+    private void sendDelayed() {
+        long atoMinNs = atoMinNs();
+        long ato = Math.max(atoNs, atoMinNs);
+        if (!firstDataSeen) {
+            ato = Tcb.JIFFY_NS;
+        } else if (ato > atoMinNs) {
+            long maxAto = (pingpong || pushed) ? t.cfg.delackMaxMs * 1_000_000L : ATO_MAX_INTERACTIVE_NS;
+            if (t.rtt.hasSample()) maxAto = Math.min(maxAto, Math.max(t.rtt.srttUs() * 1000, atoMinNs));
+            ato = Math.min(ato, maxAto);
+        }
+        long deadline = t.sched.nowNs() + ato;
+        if (timer.isArmed() && timer.deadlineNs() <= deadline) return;
+        t.sched.schedule(timer, deadline);
+    }
+
+    private void onTimer() {
+        c.life.trace("delack");
+        if (!pending) return;
+        t.stats.inc(Counter.TcpExtDelayedACKs);
+        if (!pingpong) {
+            // tcp_delack_timer_handler: "Delayed ACK missed: inflate ATO".
+            atoNs = Math.min(Math.max(atoNs, atoMinNs()) << 1, t.rtoUs * 1000);
+        } else {
+            // ... or, in ping-pong mode, leave it and deflate ATO.
+            pingpong = false;
+            atoNs = atoMinNs();
+        }
+        c.out.sendAck();
+    }
+
+    /**
+     * tcp_event_ack_sent: every segment we send acknowledges RCV.NXT, so the owed ACK is settled;
+     * tcp_dec_quickack_mode: only an ACK that was owed counts, and leaving quick-ACK mode deflates ato.
+     */
+    void onAckSent() {
+        if (quickAcks > 0 && (pending || now)) {
+            if (--quickAcks == 0) atoNs = atoMinNs();
+        }
+        pending = false;
+        now = false;
+        pushed = pushed2 = false;
+        t.sched.cancel(timer);
+    }
+
+    /** tcp_cleanup_rbuf: after a read, ACK if we owed one and the reader drained small segments. */
+    void afterRead(int copied) {
+        boolean timeToAck = false;
+        if (pending) {
+            if (t.rcvNxt - t.rcvWup > t.rcvMss
+                    || (copied > 0 && (pushed2 || (pushed && !pingpong)) && t.recvBuf.length() == 0)) {
+                timeToAck = true;
+            }
+        }
+        if (copied > 0 && !timeToAck && !t.rcvShutdown && t.state.isSynchronized()) {
+            int window = t.receiveWindow();
+            if (2 * window <= t.windowClamp) {
+                int newWin = c.rwnd.peek();
+                if (newWin != 0 && newWin >= 2 * window) timeToAck = true;
+            }
+        }
+        if (timeToAck) c.out.sendAck();
+    }
+
+    /**
+     * TCP_QUICKACK (__tcp_sock_set_quickack): 0 enters ping-pong mode; 1 leaves it and, if an ACK is
+     * owed on an established connection, sends it now.
+     */
+    void setQuickAck(boolean on) {
+        if (!on) {
+            pingpong = true;
+            return;
+        }
+        pingpong = false;
+        if (t.established() && pending) c.out.sendAck();
+    }
+}

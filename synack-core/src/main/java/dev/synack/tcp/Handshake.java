@@ -1,0 +1,250 @@
+package dev.synack.tcp;
+
+import static dev.synack.wire.TcpHeader.ACK;
+import static dev.synack.wire.TcpHeader.RST;
+import static dev.synack.wire.TcpHeader.SYN;
+
+import dev.synack.stats.Counter;
+
+/**
+ * Opening a connection (RFC 9293 §3.5): the active open (tcp_connect: buffers, MSS, ISN, the SYN),
+ * the passive open from a listener (tcp_conn_request, tcp_create_openreq_child: the SYN-ACK), the
+ * SYN-SENT state's processing (§3.10.7.3, tcp_rcv_synsent_state_process, with simultaneous open), the
+ * ACK that completes a SYN_RECV connection (tcp_check_req), option negotiation (RFC 9293 §3.7.1,
+ * RFC 7323, RFC 2018) and tcp_init_transfer.
+ */
+final class Handshake {
+    private final TcpConnection c;
+    private final Tcb t;
+
+    Handshake(TcpConnection c) {
+        this.c = c;
+        this.t = c.t;
+    }
+
+    /** Active open (RFC 9293 §3.10.1): sends a SYN and enters SYN_SENT. */
+    void connect(int localAddr, int localPort, int remoteAddr, int remotePort) {
+        t.localAddr = localAddr;
+        t.localPort = localPort;
+        t.remoteAddr = remoteAddr;
+        t.remotePort = remotePort;
+        initBuffers();
+        t.advMss = clampUserMss(t.mtu() - Tcb.IPV4_TCP_HEADERS);
+        initSequence();
+        t.sndSml = t.iss + 1; // tcp_connect_init: snd_sml = write_seq, so Minshall's check starts clear
+        t.rcvWscale = t.cfg.tcpWindowScaling ? c.rwnd.initialWscale() : 0;
+        c.rwnd.initial(t.advMss);
+        t.synRetries = t.options.synCnt > 0 ? t.options.synCnt : t.cfg.tcpSynRetries;
+        t.stats.inc(Counter.TcpActiveOpens);
+        c.life.setState(TcpState.SYN_SENT);
+        c.out.sendSyn();
+        synSent();
+    }
+
+    /** Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. */
+    void acceptSyn(TcpListener listener, InSegment seg) {
+        t.parent = listener;
+        t.localAddr = seg.dstAddr;
+        t.localPort = seg.dstPort;
+        t.remoteAddr = seg.srcAddr;
+        t.remotePort = seg.srcPort;
+        initBuffers();
+        t.advMss = clampUserMss(t.mtu() - Tcb.IPV4_TCP_HEADERS);
+        t.irs = seg.seq;
+        t.rcvNxt = seg.seq + 1;
+        t.rcvWup = t.rcvNxt;
+        initSequence();
+        t.sndSml = t.iss + 1; // tcp_create_openreq_child: snd_sml = snd_una = ISS + 1
+        negotiateOptions(seg);
+        // tcp_openreq_init_rwin: the SYN-ACK's window is computed with the MSS less the timestamps option.
+        c.rwnd.initial(t.advMss - (t.tsOk ? Tcb.TCPOLEN_TSTAMP_ALIGNED : 0));
+        t.sndWnd = seg.window; // RFC 7323 §2.2: the window in a SYN is never scaled
+        t.sndWl1 = seg.seq;
+        t.sndWl2 = seg.ack;
+        t.maxSndWnd = t.sndWnd;
+        t.synRetries = t.cfg.tcpSynackRetries;
+        t.stats.inc(Counter.TcpPassiveOpens);
+        // Linux clones the child from the listener (inet_csk_clone_lock), so its first state change,
+        // as the inet_sock_set_state tracepoint shows it, is LISTEN → SYN_RECV, not CLOSE → SYN_RECV.
+        t.state = TcpState.LISTEN;
+        c.life.setState(TcpState.SYN_RECV);
+        c.out.sendSynAck();
+        synSent();
+    }
+
+    /** The ISN (RFC 6528) and the timestamps offset for the 4-tuple; nothing sent yet. */
+    private void initSequence() {
+        t.iss = t.host.isn(t.localAddr, t.localPort, t.remoteAddr, t.remotePort);
+        t.tsOffset = t.cfg.randomTsOffset ? t.host.tsOffset(t.localAddr, t.remoteAddr) : 0;
+        t.sndUna = t.iss;
+        t.sndNxt = t.iss;
+        t.sndBufSeq = t.iss + 1;
+    }
+
+    /** The SYN (or SYN-ACK) just left: it occupies ISS, waits in the retransmission queue, under the RTO. */
+    private void synSent() {
+        t.sndNxt = t.iss + 1;
+        t.rtx.add(t.iss, t.iss + 1, RetransmitQueue.F_SYN, t.sched.nowNs());
+        c.timers.armInitialRto();
+    }
+
+    /**
+     * How many separate out-of-order ranges a receive buffer of {@code rcvBuf} bytes holds. Linux keeps
+     * out-of-order segments until their memory (skb truesize, at least about 1 KB each, even for a
+     * small segment) exceeds sk_rcvbuf (tcp_try_rmem_schedule, then tcp_prune_ofo_queue); a range
+     * holds at least one segment, so rcvBuf / 1 KB bounds them (the buffer limits the bytes).
+     */
+    static int maxOfoRanges(int rcvBuf) { return Math.max(32, rcvBuf / 1024); }
+
+    /** The buffers (sk_rcvbuf, sk_sndbuf) from SO_RCVBUF/SO_SNDBUF or tcp_rmem[1]/tcp_wmem[1]. */
+    void initBuffers() {
+        int rb = t.options.rcvBuf > 0 ? t.options.rcvBuf : t.cfg.tcpRmem[1];
+        int sb = t.options.sndBuf > 0 ? t.options.sndBuf : t.cfg.tcpWmem[1];
+        t.recvBuf = new RingBuffer(rb);
+        t.sendBuf = new RingBuffer(sb);
+        t.ofo = new Assembler(maxOfoRanges(t.options.rcvBuf > 0 ? t.options.rcvBuf : t.cfg.tcpRmem[2]));
+        t.sndBuf = sb;
+    }
+
+    /** RFC 9293 §3.10.7.3, SYN-SENT STATE. */
+    void synSent(InSegment seg, long nowNs) {
+        // First, check the ACK bit.
+        if (seg.has(ACK)) {
+            if (Seq.le(seg.ack, t.iss) || Seq.gt(seg.ack, t.sndNxt)) {
+                c.out.sendResetFor(seg);
+                return;
+            }
+        }
+        // Second, check the RST bit.
+        if (seg.has(RST)) {
+            if (seg.has(ACK)) {
+                // tcp_reset: in SYN_SENT the error is ECONNREFUSED.
+                t.stats.inc(Counter.TcpAttemptFails);
+                c.life.done(Errno.ECONNREFUSED);
+            }
+            return;
+        }
+        // Fourth, check the SYN bit.
+        if (!seg.has(SYN)) return;
+        t.irs = seg.seq;
+        t.rcvNxt = seg.seq + 1;
+        t.rcvWup = t.rcvNxt;
+        negotiateOptions(seg);
+        if (t.tsOk) {
+            t.tsRecent = seg.tsVal;
+            t.tsRecentStampNs = nowNs;
+        }
+        if (seg.has(ACK)) {
+            t.sndWl1 = seg.seq;
+            t.sndWl2 = seg.ack;
+            t.sndWnd = seg.window; // not scaled in a SYN (RFC 7323 §2.2)
+            t.maxSndWnd = t.sndWnd;
+            synAcked(seg, nowNs);
+            c.life.setState(TcpState.ESTABLISHED);
+            initTransfer(nowNs);
+            // shutdown(SHUT_WR) during SYN_SENT queued a FIN: it leaves with the handshake's end, so the
+            // state must say so (as the SYN_RECV path does), or the FIN's ACK would find ESTABLISHED.
+            if (t.finQueued) c.life.setState(TcpState.FIN_WAIT1);
+            // tcp_rcv_synsent_state_process: the third segment of the handshake goes out at once.
+            c.out.sendAck();
+            c.snd.output();
+            c.life.notifyApp();
+        } else {
+            // Simultaneous open (RFC 9293 §3.5, Figure 8): SYN_RECV, answer with SYN,ACK on the same ISS.
+            t.sndWnd = seg.window;
+            t.sndWl1 = seg.seq;
+            t.maxSndWnd = t.sndWnd;
+            c.life.setState(TcpState.SYN_RECV);
+            // tcp_send_synack resends our SYN's skb: the window stays the one connect() chose.
+            c.out.sendSynAck();
+        }
+    }
+
+    /**
+     * The ACK field in SYN_RECV (tcp_rcv_state_process's TCP_SYN_RECV case, tcp_check_req): an ACK of
+     * our SYN-ACK establishes the connection and hands it to the listener's accept queue; any other
+     * is answered with a RST.
+     *
+     * @return false when the segment must be dropped
+     */
+    boolean synRecvAck(InSegment seg, long nowNs) {
+        if (!(Seq.lt(t.sndUna, seg.ack) && Seq.le(seg.ack, t.sndNxt))) {
+            c.out.sendResetFor(seg);
+            return false;
+        }
+        t.sndWnd = seg.window << t.sndWscale;
+        t.sndWl1 = seg.seq;
+        t.sndWl2 = seg.ack;
+        t.maxSndWnd = Math.max(t.maxSndWnd, t.sndWnd);
+        synAcked(seg, nowNs);
+        c.life.setState(TcpState.ESTABLISHED);
+        initTransfer(nowNs);
+        if (t.parent != null) t.parent.childEstablished(c);
+        if (t.finQueued) c.life.setState(TcpState.FIN_WAIT1); // close() during SYN_RECV
+        c.life.notifyApp();
+        return true;
+    }
+
+    /** The SYN has been acknowledged: take its RTT sample and drop it from the retransmission queue. */
+    private void synAcked(InSegment seg, long nowNs) {
+        boolean retransmitted = t.rtx.has(0, RetransmitQueue.EVER_RETRANS);
+        long sent = t.rtx.sentNs(0);
+        t.rtx.removeFirst();
+        t.bytesAcked += Seq.diff(seg.ack, t.sndUna);
+        t.sndUna = seg.ack;
+        t.sndBufSeq = t.sndUna;
+        if (!retransmitted) c.acks.rttSample((nowNs - sent) / 1000, nowNs);
+        else if (t.tsOk && seg.tsEcr != 0) c.acks.rttSample(t.tsRttUs(seg.tsEcr, nowNs), nowNs);
+        c.timers.handshakeDone();
+    }
+
+    /** Linux tcp_init_transfer: congestion state and timers for a new connection. */
+    private void initTransfer(long nowNs) {
+        t.mss = computeMss();
+        t.rcvMss = Math.min(t.advMss, Math.max(t.mss, Tcb.TCP_MSS_DEFAULT));
+        t.cw.cwnd = t.cfg.initCwnd;
+        t.cw.ssthresh = Cwnd.INFINITE_SSTHRESH;
+        t.cc.init(t.cw, nowNs);
+        // tcp_init_buffer_space: the send buffer grows to what the initial window needs unless locked,
+        // and DRS starts measuring.
+        c.snd.initTransfer();
+        c.rcv.initSpace(nowNs);
+        t.lastSendNs = nowNs;
+        t.lastAckRecvNs = nowNs;
+        if (t.options.keepAlive) c.keepalive.reset();
+    }
+
+    /** Options of a SYN or SYN-ACK: what both sides agreed (RFC 9293 §3.7.1, RFC 7323, RFC 2018). */
+    private void negotiateOptions(InSegment seg) {
+        t.peerMss = seg.mss > 0 ? seg.mss : Tcb.TCP_MSS_DEFAULT; // Linux: a zero MSS option is treated as absent
+        // tcp_parse_options: the peer's MSS is clamped to TCP_MAXSEG (mss_clamp = min(in_mss, user_mss)).
+        if (seg.mss > 0) t.peerMss = clampUserMss(t.peerMss);
+        t.sackOk = t.cfg.tcpSack && seg.sackPermitted;
+        t.tsOk = t.cfg.timestampsEnabled() && seg.hasTimestamps;
+        if (t.tsOk) {
+            t.tsRecent = seg.tsVal;
+            t.tsRecentStampNs = t.sched.nowNs();
+        }
+        t.wscaleOk = t.cfg.tcpWindowScaling && seg.windowScale >= 0;
+        if (t.wscaleOk) {
+            t.sndWscale = Math.min(seg.windowScale, Tcb.TCP_MAX_WSCALE);
+            if (t.state != TcpState.SYN_SENT) t.rcvWscale = c.rwnd.initialWscale();
+        } else {
+            t.sndWscale = 0;
+            t.rcvWscale = 0;
+        }
+        t.mss = computeMss();
+    }
+
+    /** tcp_mss_clamp (include/net/tcp.h): min(mss, TCP_MAXSEG) when the application set one. */
+    private int clampUserMss(int m) {
+        return t.options.userMss > 0 && t.options.userMss < m ? t.options.userMss : m;
+    }
+
+    /** tcp_sync_mss: payload per segment = min(peer's MSS, our MTU − 40) − the timestamps option. */
+    private int computeMss() {
+        int m = Math.min(t.peerMss, t.mtu() - Tcb.IPV4_TCP_HEADERS);
+        if (t.tsOk) m -= Tcb.TCPOLEN_TSTAMP_ALIGNED;
+        return Math.max(m, Tcb.TCP_MIN_SND_MSS);
+    }
+}

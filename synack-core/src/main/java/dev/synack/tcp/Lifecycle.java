@@ -1,0 +1,128 @@
+package dev.synack.tcp;
+
+import dev.synack.stats.Counter;
+import dev.synack.time.Timer;
+import dev.synack.trace.TraceEvent;
+import dev.synack.trace.Tracer;
+
+/**
+ * A connection's life between states: tcp_set_state (with the TcpCurrEstab count and the
+ * inet_sock_set_state trace), tcp_done, TIME_WAIT and the orphaned FIN_WAIT2 (tcp_time_wait, the
+ * time-wait timer), and waking the application. Owns the TIME_WAIT/FIN_WAIT2 timer and the
+ * application's observer.
+ */
+final class Lifecycle {
+    private final TcpConnection c;
+    private final Tcb t;
+    private Runnable observer;
+    private final Timer timewaitTimer = new Timer() {
+        @Override
+        protected void fire(long nowNs) { onTimewaitTimer(); }
+    };
+
+    Lifecycle(TcpConnection c) {
+        this.c = c;
+        this.t = c.t;
+    }
+
+    void setObserver(Runnable observer) { this.observer = observer; }
+
+    boolean timewaitArmed() { return timewaitTimer.isArmed(); }
+
+    long timewaitDeadlineNs() { return timewaitTimer.deadlineNs(); }
+
+    /** tcp_set_state: TcpCurrEstab counts ESTABLISHED and CLOSE_WAIT sockets; the change is traced. */
+    void setState(TcpState next) {
+        TcpState prev = t.state;
+        t.state = next;
+        boolean wasEstab = prev == TcpState.ESTABLISHED || prev == TcpState.CLOSE_WAIT;
+        boolean isEstab = next == TcpState.ESTABLISHED || next == TcpState.CLOSE_WAIT;
+        if (isEstab && !wasEstab) t.stats.inc(Counter.TcpCurrEstab);
+        if (wasEstab && !isEstab) t.stats.add(Counter.TcpCurrEstab, -1);
+        Tracer tr = t.host.tracer();
+        if (tr != null && prev != next) {
+            tr.on(new TraceEvent.StateChange(t.sched.nowNs(), t.host.name(), t.id(), prev, next));
+        }
+    }
+
+    /** tcp_done: CLOSE, with an error for the application (null for a normal end). */
+    void done(Errno err) {
+        if (t.state == TcpState.CLOSE) {
+            t.demux.connectionClosed(c);
+            return;
+        }
+        if (err != null) t.error = err;
+        setState(TcpState.CLOSE);
+        t.sendShutdown = true;
+        t.rcvShutdown = true;
+        stopTimers();
+        t.demux.connectionClosed(c);
+        if (t.parent != null) t.parent.childClosed(c);
+        notifyApp();
+    }
+
+    /** The host lost this connection's state (crash, reboot): timers stop, nothing is sent or told. */
+    void forget() {
+        observer = null;
+        t.parent = null;
+        stopTimers();
+        t.state = TcpState.CLOSE;
+    }
+
+    private void stopTimers() {
+        c.timers.cancel();
+        c.delack.cancel();
+        c.keepalive.cancel();
+        t.sched.cancel(timewaitTimer);
+    }
+
+    /**
+     * An orphaned FIN_WAIT2 lives tcp_fin_timeout (tcp_close / tcp_rcv_state_process; Linux keeps it
+     * as a time-wait socket in the FIN_WAIT2 substate).
+     */
+    void armOrphanFinWait2() {
+        t.sched.scheduleIn(timewaitTimer, t.cfg.tcpFinTimeout * 1_000_000_000L);
+    }
+
+    /** tcp_time_wait: TIME_WAIT for 2MSL (60 s in Linux, TCP_TIMEWAIT_LEN). */
+    void enterTimeWait() {
+        setState(TcpState.TIME_WAIT);
+        t.stats.inc(Counter.TcpExtTW);
+        c.timers.cancel();
+        c.keepalive.cancel();
+        restartTimeWait();
+        notifyApp();
+    }
+
+    /** A retransmitted FIN in TIME_WAIT restarts the 2MSL wait (tcp_timewait_state_process). */
+    void restartTimeWait() {
+        t.sched.scheduleIn(timewaitTimer, t.cfg.timeWaitSeconds * 1_000_000_000L);
+    }
+
+    private void onTimewaitTimer() {
+        trace(t.state == TcpState.TIME_WAIT ? "timewait" : "fin_wait2");
+        done(null);
+    }
+
+    /** A timer of this connection fired (for the ladder diagram). */
+    void trace(String timer) {
+        Tracer tr = t.host.tracer();
+        if (tr != null) tr.on(new TraceEvent.TimerFired(t.sched.nowNs(), t.host.name(), t.id(), timer));
+    }
+
+    /** cwnd, ssthresh, SRTT and what is in flight, for the cwnd plot. */
+    void traceCwnd(long nowNs) {
+        Tracer tr = t.host.tracer();
+        if (tr != null) {
+            tr.on(new TraceEvent.CwndSample(nowNs, t.host.name(), t.id(), t.cw.cwnd, t.cw.ssthresh, t.rtt.srttUs(),
+                    c.rec.packetsInFlight(), c.rec.caState().name()));
+        }
+    }
+
+    /** Wakes whatever waits on this connection (the application, or its listener's accept()). */
+    void notifyApp() {
+        Runnable o = observer;
+        if (o != null) o.run();
+        if (t.parent != null) t.parent.notifyApp();
+    }
+}

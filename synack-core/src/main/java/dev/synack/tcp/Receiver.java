@@ -1,0 +1,285 @@
+package dev.synack.tcp;
+
+import static dev.synack.wire.TcpHeader.FIN;
+
+import dev.synack.stats.Counter;
+
+/**
+ * The receiving half (net/ipv4/tcp_input.c): the segment text and FIN in RFC 9293 §3.10.7.4's
+ * seventh step as tcp_data_queue and tcp_fin do it, in-order data into the receive ring and
+ * out-of-order data beside it ({@link Assembler}), D-SACKs for duplicates (RFC 2883), the peer's
+ * segment size (tcp_measure_rcv_mss), the receiver's RTT estimate (tcp_rcv_rtt_measure) and dynamic
+ * right-sizing of the receive buffer (tcp_rcv_space_adjust); and the application's reads
+ * (tcp_recvmsg).
+ */
+final class Receiver {
+    /** tcp_event_data_recv: only segments of at least this many bytes grow rcv_ssthresh (tcp_grow_window). */
+    static final int TCP_GROW_MIN_LEN = 128;
+    /** TCP_INIT_CWND: DRS's first measure is at most this many advertised MSS (tcp_init_buffer_space). */
+    private static final int TCP_INIT_CWND = 10;
+
+    private final TcpConnection c;
+    private final Tcb t;
+    /** A FIN was received (possibly out of order, at {@link #rcvFinSeq}). */
+    private boolean finReceived;
+    private int rcvFinSeq;
+    /** Receiver RTT estimate (tp->rcv_rtt_est: rtt_us << 3, the sequence and time of the window measure). */
+    private long rcvRttUs8, rcvRttEstTimeNs;
+    private int rcvRttEstSeq, rcvRttLastTsecr;
+    /** Bytes the application has read (copied_seq), and DRS's last measure (tp->rcvq_space). */
+    private long copiedTotal, rcvqSpaceSeq, rcvqSpaceTimeNs;
+    private int rcvqSpace;
+
+    Receiver(TcpConnection c) {
+        this.c = c;
+        this.t = c.t;
+    }
+
+    /**
+     * tcp_init_buffer_space: DRS starts measuring, rcvq_space.space = min(rcv_ssthresh, rcv_wnd,
+     * TCP_INIT_CWND · advmss).
+     */
+    void initSpace(long nowNs) {
+        rcvqSpaceTimeNs = nowNs;
+        rcvqSpaceSeq = copiedTotal;
+        rcvqSpace = Math.min(Math.min(t.rcvSsthresh, t.rcvWnd), TCP_INIT_CWND * t.advMss);
+    }
+
+    /** tcp_recvmsg: copy {@code len} (&gt; 0, available) bytes out, then tune the buffer and maybe ACK. */
+    int read(byte[] dst, int off, int len) {
+        int n = t.recvBuf.read(dst, off, len);
+        copiedTotal += n;
+        if (n > 0) rcvSpaceAdjust(t.sched.nowNs()); // tcp_recvmsg_locked: before tcp_cleanup_rbuf
+        c.delack.afterRead(n);
+        return n;
+    }
+
+    /**
+     * tcp_data_queue: the text of an acceptable segment. Its end counts the FIN (end_seq), so the four
+     * cases are: entirely old (a retransmission: D-SACK, ACK at once), in order (possibly partly old:
+     * the new part is kept and the old part D-SACKed), out of order (kept, SACKed, ACK at once), or
+     * beyond the window (cut to it). A FIN is consumed once everything before it has arrived.
+     */
+    void dataQueue(InSegment seg, long nowNs) {
+        rcvRttMeasureTs(seg, nowNs); // tcp_rcv_established, before tcp_data_queue
+        int seq = seg.seq;
+        int len = seg.payloadLen;
+        int off = seg.payloadOff;
+        boolean fin = seg.has(FIN);
+        if (Seq.le(seq + len + (fin ? 1 : 0), t.rcvNxt)) {
+            // Entirely old (a retransmission, data or FIN): D-SACK the data and ACK at once (tcp_data_queue).
+            if (len > 0) setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOldSent);
+            c.delack.enterQuickAck();
+            c.delack.ackNow();
+            return;
+        }
+        if (len > 0) {
+            measureRcvMss(len);
+            if (Seq.le(seq + len, t.rcvNxt)) {
+                // A retransmission of data we have: D-SACK it and ACK at once (tcp_data_queue).
+                setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOldSent);
+                c.delack.enterQuickAck();
+                c.delack.ackNow();
+                return;
+            }
+            if (Seq.lt(seq, t.rcvNxt)) {
+                // Partly old: keep the new part; D-SACK the old part (RFC 2883 §4.1.1).
+                setDsack(seq, t.rcvNxt, Counter.TcpExtTCPDSACKOldSent);
+                int skip = t.rcvNxt - seq;
+                off += skip;
+                len -= skip;
+                seq = t.rcvNxt;
+            }
+            int winEnd = t.rcvNxt + t.receiveWindow();
+            if (t.receiveWindow() == 0 && seq == t.rcvNxt) {
+                // tcp_data_queue: data into a zero window (a window probe with data) is dropped and ACKed.
+                t.stats.inc(Counter.TcpExtTCPZeroWindowDrop);
+                c.delack.enterQuickAck();
+                c.delack.ackNow();
+                return;
+            }
+            if (Seq.gt(seq + len, winEnd)) {
+                int cut = (seq + len) - winEnd;
+                len -= cut;
+                fin = false;
+                if (len <= 0) {
+                    c.delack.enterQuickAck();
+                    c.delack.ackNow();
+                    return;
+                }
+            }
+            int rel = seq - t.rcvNxt;
+            if (rel + len > t.recvBuf.free()) {
+                // The buffer cannot hold it (window larger than memory): drop, as tcp_try_rmem_schedule fails.
+                t.stats.inc(Counter.TcpExtTCPRcvQDrop);
+                c.delack.ackNow();
+                return;
+            }
+            if (seq == t.rcvNxt) {
+                queueInOrder(seg, off, len, nowNs);
+            } else {
+                queueOutOfOrder(seg, seq, off, len, fin);
+                return;
+            }
+        }
+        if (fin) {
+            finReceived = true;
+            rcvFinSeq = seq + len;
+        }
+        if (finReceived && rcvFinSeq == t.rcvNxt) tcpFin();
+        else if (fin && Seq.gt(seq, t.rcvNxt)) c.delack.ackNow(); // an out-of-order FIN
+    }
+
+    /** In-order data: into the ring, then whatever out-of-order data it joins (tcp_ofo_queue). */
+    private void queueInOrder(InSegment seg, int off, int len, long nowNs) {
+        t.recvBuf.writeAt(0, seg.payload, off, len);
+        t.recvBuf.commit(len);
+        t.rcvNxt += len;
+        if (!t.ofo.isEmpty()) {
+            int before = t.rcvNxt;
+            int newNxt = t.ofo.advance(t.rcvNxt);
+            if (newNxt != before) {
+                t.recvBuf.commit(newNxt - before);
+                t.rcvNxt = newNxt;
+            }
+            // tcp_ofo_queue: filling a hole means ACK at once.
+            c.delack.ackNow();
+        }
+        eventDataRecv(nowNs);
+        if (len >= TCP_GROW_MIN_LEN) c.rwnd.grow(len);
+        c.life.notifyApp();
+    }
+
+    /** Out of order (tcp_data_queue_ofo): keep it, SACK it, ACK at once (a duplicate ACK). */
+    private void queueOutOfOrder(InSegment seg, int seq, int off, int len, boolean fin) {
+        int rel = seq - t.rcvNxt;
+        if (t.ofo.contains(seq, seq + len)) {
+            setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOfoSent);
+        } else if (!t.ofo.add(seq, seq + len)) {
+            t.stats.inc(Counter.TcpExtTCPOFODrop);
+            c.delack.ackNow();
+            return;
+        } else {
+            t.recvBuf.writeAt(rel, seg.payload, off, len);
+            t.stats.inc(Counter.TcpExtTCPOFOQueue);
+        }
+        if (fin) {
+            finReceived = true;
+            rcvFinSeq = seq + len;
+        }
+        c.delack.ackNow();
+    }
+
+    /** tcp_fin (tcp_input.c): the peer will send no more. */
+    private void tcpFin() {
+        finReceived = false;
+        t.rcvNxt += 1;
+        t.rcvShutdown = true;
+        c.delack.schedule();
+        switch (t.state) {
+            case SYN_RECV, ESTABLISHED -> {
+                c.life.setState(TcpState.CLOSE_WAIT);
+                c.delack.enterPingpong();
+            }
+            case FIN_WAIT1 -> {
+                // Our FIN is not acknowledged yet: simultaneous close (RFC 9293 Figure 13).
+                c.delack.ackNow();
+                c.life.setState(TcpState.CLOSING);
+            }
+            case FIN_WAIT2 -> {
+                c.delack.ackNow();
+                c.out.sendAck();
+                c.life.enterTimeWait();
+            }
+            default -> {
+            }
+        }
+        c.life.notifyApp();
+    }
+
+    /** tcp_measure_rcv_mss: learn the peer's segment size; small segments mark a push. */
+    private void measureRcvMss(int len) {
+        if (len >= t.rcvMss) {
+            t.rcvMss = Math.min(len, t.advMss);
+            t.scalingRatio = Tcb.MEASURED_SCALING_RATIO;
+        } else {
+            c.delack.smallSegment(len);
+        }
+    }
+
+    /** tcp_event_data_recv: the delayed-ACK clock, then the receiver's RTT measure. */
+    private void eventDataRecv(long nowNs) {
+        c.delack.onData(nowNs);
+        rcvRttMeasure(nowNs);
+    }
+
+    /**
+     * tcp_rcv_rtt_measure: without timestamps, the receiver's RTT is the time a window's worth of data
+     * (RCV.NXT + RCV.WND at the start) takes to arrive; a sample only lowers the estimate (win_dep).
+     */
+    private void rcvRttMeasure(long nowNs) {
+        if (rcvRttEstTimeNs != 0) {
+            if (Seq.lt(t.rcvNxt, rcvRttEstSeq)) return;
+            rcvRttUpdate(Math.max((nowNs - rcvRttEstTimeNs) / 1000, 1), true);
+        }
+        rcvRttEstSeq = t.rcvNxt + t.rcvWnd;
+        rcvRttEstTimeNs = nowNs;
+    }
+
+    /** tcp_rcv_rtt_measure_ts: with timestamps, a full-sized segment echoing a new TSecr gives a sample. */
+    private void rcvRttMeasureTs(InSegment seg, long nowNs) {
+        if (!t.tsOk || !seg.hasTimestamps || seg.tsEcr == rcvRttLastTsecr) return;
+        rcvRttLastTsecr = seg.tsEcr;
+        if (seg.payloadLen >= t.rcvMss && seg.tsEcr != 0) {
+            long us = t.tsRttUs(seg.tsEcr, nowNs);
+            if (us > 0) rcvRttUpdate(us, false);
+        }
+    }
+
+    /** tcp_rcv_rtt_update: an EWMA of 1/8 (timestamps), or the minimum (window measure). */
+    private void rcvRttUpdate(long sampleUs, boolean winDep) {
+        long est = rcvRttUs8;
+        if (est == 0) {
+            est = sampleUs << 3;
+        } else if (!winDep) {
+            est += sampleUs - (est >> 3);
+        } else if (sampleUs << 3 < est) {
+            est = sampleUs << 3;
+        }
+        rcvRttUs8 = est;
+    }
+
+    /**
+     * tcp_rcv_space_adjust (dynamic right-sizing): once per receiver RTT, if the application read more
+     * than in the previous RTT, grow the receive buffer to hold twice that plus a cushion, more again
+     * while the sender's rate grows (slow start), converted to buffer space by the scaling ratio
+     * (tcp_space_from_win) and capped at tcp_rmem[2] — unless SO_RCVBUF locked it (SOCK_RCVBUF_LOCK)
+     * or tcp_moderate_rcvbuf is off. The buffer never shrinks; wscale was chosen for tcp_rmem[2].
+     */
+    private void rcvSpaceAdjust(long nowNs) {
+        long time = (nowNs - rcvqSpaceTimeNs) / 1000;
+        if (rcvRttUs8 == 0 || time < (rcvRttUs8 >> 3)) return;
+        long copied = copiedTotal - rcvqSpaceSeq;
+        if (copied > rcvqSpace) {
+            if (t.cfg.tcpModerateRcvbuf && t.options.rcvBuf == 0) {
+                long rcvwin = (copied << 1) + 16L * t.advMss;
+                long grow = rcvwin * (copied - rcvqSpace) / Math.max(rcvqSpace, 1);
+                rcvwin += grow << 1;
+                long rcvbuf = Math.min((rcvwin << 8) / t.scalingRatio, t.cfg.tcpRmem[2]); // tcp_space_from_win
+                if (rcvbuf > t.recvBuf.capacity()) t.recvBuf.resize((int) rcvbuf);
+            }
+            rcvqSpace = (int) Math.min(copied, Integer.MAX_VALUE);
+        }
+        rcvqSpaceSeq = copiedTotal;
+        rcvqSpaceTimeNs = nowNs;
+    }
+
+    /** A D-SACK for [start, end) in the next ACK (RFC 2883; tcp_dsack_set), if SACK and tcp_dsack allow. */
+    void setDsack(int start, int end, Counter counter) {
+        if (!t.sackOk || !t.cfg.tcpDsack) return;
+        t.dsackPending = true;
+        t.dsackStart = start;
+        t.dsackEnd = end;
+        t.stats.inc(counter);
+    }
+}

@@ -1,0 +1,146 @@
+package dev.synack.tcp;
+
+import static dev.synack.wire.TcpHeader.ACK;
+import static dev.synack.wire.TcpHeader.RST;
+import static dev.synack.wire.TcpHeader.SYN;
+
+import dev.synack.stats.Counter;
+import dev.synack.wire.TcpHeader;
+import dev.synack.wire.TcpOptionWriter;
+
+/**
+ * Builds and sends every segment of one connection, in the host's transmit buffer, as Linux's
+ * tcp_transmit_skb does: {@link #emit} for all segments after the handshake (timestamps and SACK
+ * options, the window from {@link ReceiveWindow}, payload copied once from the send buffer), the SYN
+ * and SYN-ACK with their options, and bare resets. Every segment that carries an ACK settles the
+ * delayed-ACK state (tcp_event_ack_sent).
+ */
+final class SegmentWriter {
+    private final TcpConnection c;
+    private final Tcb t;
+    /** The SACK blocks of the next segment: the D-SACK first, then the out-of-order ranges. */
+    private final int[] sackStarts = new int[4], sackEnds = new int[4];
+    private final int[] ofoStarts = new int[4], ofoEnds = new int[4];
+
+    SegmentWriter(TcpConnection c) {
+        this.c = c;
+        this.t = c.t;
+    }
+
+    /**
+     * One segment of the synchronized states: {@code flags} at {@code seq}, acknowledging RCV.NXT,
+     * with {@code dataLen} bytes of the send buffer from {@code seq}.
+     *
+     * @return as {@link #transmit}: &gt; 0 means the local queue refused it
+     */
+    int emit(int seq, int flags, int dataLen) {
+        byte[] b = t.host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN);
+        int win = c.rwnd.select();
+        TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, seq, t.rcvNxt, flags, win, optLen);
+        if (dataLen > 0) t.sendBuf.peek(Seq.diff(seq, t.sndBufSeq), b, o + TcpHeader.HEADER_LEN + optLen, dataLen);
+        return transmit(TcpHeader.HEADER_LEN + optLen + dataLen, flags);
+    }
+
+    /** Sends a pure ACK now (tcp_send_ack); clears the delayed-ACK state. */
+    void sendAck() {
+        if (t.state == TcpState.CLOSE || t.state == TcpState.SYN_SENT && t.rcvNxt == 0) return;
+        emit(t.sndNxt, ACK, 0);
+    }
+
+    /**
+     * A RST from this connection: RST,ACK at SND.NXT (tcp_send_active_reset). It leaves through
+     * tcp_transmit_skb like any segment, so it carries the timestamps option and the current window.
+     */
+    void sendActiveReset() { emit(t.sndNxt, RST | ACK, 0); }
+
+    /** The reset answering {@code seg} (tcp_v4_send_reset), sent from this connection's addresses. */
+    void sendResetFor(InSegment seg) {
+        byte[] b = t.host.txBuffer();
+        int flags = writeResetFor(b, TcpHost.TCP_OFFSET, seg);
+        if (flags != 0) transmit(TcpHeader.HEADER_LEN, flags);
+    }
+
+    /**
+     * tcp_v4_send_reset's segment for {@code seg} at {@code off} in {@code b}: if it had an ACK,
+     * &lt;SEQ=SEG.ACK&gt;&lt;CTL=RST&gt;; otherwise &lt;SEQ=0&gt;&lt;ACK=SEG.SEQ+SEG.LEN&gt;&lt;CTL=RST,ACK&gt;
+     * (RFC 9293 §3.10.7.1), no options, window 0. Never in answer to a RST.
+     *
+     * @return the flags written, or 0 when no reset is due (nothing written)
+     */
+    static int writeResetFor(byte[] b, int off, InSegment seg) {
+        if (seg.has(RST)) return 0;
+        int seq, ack, flags;
+        if (seg.has(ACK)) {
+            seq = seg.ack;
+            ack = 0;
+            flags = RST;
+        } else {
+            seq = 0;
+            ack = seg.seq + seg.seqLength();
+            flags = RST | ACK;
+        }
+        TcpHeader.writeHeader(b, off, seg.dstPort, seg.srcPort, seq, ack, flags, 0, 0);
+        return flags;
+    }
+
+    int sendSyn() {
+        byte[] b = t.host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, t.advMss, t.cfg.tcpSack,
+                t.cfg.timestampsEnabled(), t.tsNow(t.sched.nowNs()), 0, t.cfg.tcpWindowScaling ? t.rcvWscale : -1);
+        TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, t.iss, 0, SYN, Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), optLen);
+        return transmit(TcpHeader.HEADER_LEN + optLen, SYN);
+    }
+
+    /** The SYN-ACK echoes only the options the peer offered (RFC 7323 §2.2, RFC 2018 §2). */
+    int sendSynAck() {
+        byte[] b = t.host.txBuffer();
+        int o = TcpHost.TCP_OFFSET;
+        int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, t.advMss, t.sackOk, t.tsOk,
+                t.tsNow(t.sched.nowNs()), t.tsRecent, t.wscaleOk ? t.rcvWscale : -1);
+        TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, t.iss, t.rcvNxt, SYN | ACK,
+                Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), optLen);
+        return transmit(TcpHeader.HEADER_LEN + optLen, SYN | ACK);
+    }
+
+    /** Options of a non-SYN segment: timestamps, then SACK blocks (D-SACK first), Linux's layout. */
+    private int writeDataOptions(byte[] b, int off) {
+        int n = 0;
+        if (t.tsOk) n += TcpOptionWriter.writeTimestamps(b, off, t.tsNow(t.sched.nowNs()), t.tsRecent);
+        if (t.sackOk && (t.dsackPending || !t.ofo.isEmpty())) {
+            int max = t.tsOk ? 3 : 4; // what fits in 40 bytes of options beside the timestamps
+            int count = 0;
+            if (t.dsackPending) {
+                sackStarts[0] = t.dsackStart;
+                sackEnds[0] = t.dsackEnd;
+                count = 1;
+                t.dsackPending = false;
+            }
+            int got = t.ofo.sackBlocks(ofoStarts, ofoEnds, 4);
+            for (int i = 0; i < got && count < max; i++) {
+                sackStarts[count] = ofoStarts[i];
+                sackEnds[count] = ofoEnds[i];
+                count++;
+            }
+            n += TcpOptionWriter.writeSack(b, off + n, sackStarts, sackEnds, count);
+        }
+        return n;
+    }
+
+    /**
+     * tcp_transmit_skb's hand-off: the ACK state is settled (tcp_event_ack_sent) whatever happens to the
+     * packet; a drop by the local queue discipline (NET_XMIT_DROP) puts cwnd into reduction (tcp_enter_cwr).
+     *
+     * @return 0, or what {@link TcpHost#sendTcp} returned: &gt; 0 means the packet never left
+     */
+    private int transmit(int tcpLen, int flags) {
+        if ((flags & ACK) != 0) c.delack.onAckSent();
+        t.stats.inc(Counter.TcpOutSegs);
+        if ((flags & RST) != 0) t.stats.inc(Counter.TcpOutRsts);
+        int r = t.host.sendTcp(t.localAddr, t.remoteAddr, tcpLen);
+        if (r > 0) c.rec.enterCwr();
+        return r;
+    }
+}

@@ -1,0 +1,416 @@
+package dev.synack.tcp;
+
+import static dev.synack.wire.TcpHeader.ACK;
+import static dev.synack.wire.TcpHeader.FIN;
+import static dev.synack.wire.TcpHeader.PSH;
+
+import dev.synack.stats.Counter;
+import dev.synack.wire.TcpHeader;
+
+/**
+ * The sending half (net/ipv4/tcp.c's tcp_sendmsg, tcp_output.c's tcp_write_xmit,
+ * tcp_xmit_retransmit_queue, tcp_retransmit_skb, tcp_write_wakeup): application bytes into the send
+ * ring in skbs of the size goal, PSH where a write ends, and transmission of what the send window,
+ * cwnd, Nagle and SWS avoidance allow — lost segments first, then new data, a FIN with or after the
+ * last byte — with the send buffer's growth (tcp_sndbuf_expand) and cwnd validation.
+ */
+final class Sender {
+    /** Linux's TCP_INIT_CWND (include/net/tcp.h), used by tcp_sndbuf_expand whatever the initial cwnd. */
+    static final int TCP_INIT_CWND = 10;
+    /** MAX_TCP_HEADER on x86_64 (L1_CACHE_ALIGN(128 + MAX_HEADER)). */
+    static final int MAX_TCP_HEADER = 320;
+    /** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) and SKB_DATA_ALIGN(sizeof(struct sk_buff)) on x86_64. */
+    static final int SKB_SHINFO = 320, SKB_STRUCT = 256;
+    /** GSO_LEGACY_MAX_SIZE: a device's default gso_max_size. */
+    static final int GSO_MAX_SIZE = 65536;
+    /** tcp_bound_to_half_wnd's floor: 68 bytes of IP packet less the headers (TCP_MIN_MSS's old value). */
+    private static final int TCP_MIN_PACKET = 68;
+    /** No limit beyond cwnd: {@link #output(int)} as tcp_write_xmit without push_one. */
+    private static final int CWND = -1;
+
+    private final TcpConnection c;
+    private final Tcb t;
+    /** Where the unsent skb at the tail of Linux's write queue begins (tcp_write_queue_tail). */
+    private int tailSkbSeq;
+    /** A writer found the send buffer full (Linux SOCK_NOSPACE): an ACK may expand it (tcp_check_space). */
+    private boolean noSpace;
+    /** SND.NXT when cwnd use was last checked (tp->cwnd_usage_seq). */
+    private int cwndUsageSeq;
+    /** Sequence numbers that end an application write, oldest first (a ring: no allocation per write). */
+    private int[] pushMarks = new int[16];
+    private int pushHead, pushCount;
+
+    Sender(TcpConnection c) {
+        this.c = c;
+        this.t = c.t;
+    }
+
+    /** tcp_init_transfer's part: the send buffer grows to what the initial window needs, cwnd use from now. */
+    void initTransfer() {
+        if (t.options.sndBuf == 0) sndbufExpand();
+        cwndUsageSeq = t.sndNxt;
+    }
+
+    /**
+     * Appends data to the send buffer and sends what the windows allow (tcp_sendmsg_locked), in a
+     * synchronized state that takes data.
+     *
+     * @return bytes taken (0 when the buffer is full)
+     */
+    int send(byte[] data, int off, int len) {
+        // tcp_sendmsg_locked: bytes go into the unsent skb at the tail up to size_goal without looking at
+        // sk_sndbuf; a new skb is started only while the queue is below sk_sndbuf (sk_stream_memory_free).
+        // So the queue may pass sk_sndbuf by up to one skb, as Linux's does. An skb split by the sender
+        // (tso_fragment at the congestion window) leaves its unsent rest as the tail: it starts at SND.NXT.
+        int n = 0;
+        int goal = sizeGoal();
+        while (n < len) {
+            int end = t.sndBufSeq + t.sendBuf.length();
+            int tailStart = Seq.gt(t.sndNxt, tailSkbSeq) ? t.sndNxt : tailSkbSeq;
+            int tailLen = Math.max(0, Seq.diff(end, tailStart));
+            int room = tailLen > 0 ? goal - tailLen : 0;
+            if (room <= 0) {
+                if (t.sendBuf.length() >= t.sndBuf) break;
+                tailSkbSeq = end;
+                room = goal;
+            }
+            int want = Math.min(room, len - n);
+            if (t.sendBuf.free() < want) t.sendBuf.resize(Math.max(t.sendBuf.capacity() * 2, t.sendBuf.length() + want));
+            n += t.sendBuf.write(data, off + n, want);
+            // A full skb with more to come: tcp_push_one / __tcp_push_pending_frames send what the
+            // windows allow now, which also decides where the next tail skb starts.
+            if (want == room && n < len) output();
+        }
+        if (n < len) noSpace = true;
+        if (n > 0) {
+            // tcp_sendmsg → tcp_push → tcp_mark_push: the segment holding the last byte of this write
+            // carries PSH (also when the write stops early on a full buffer: tcp_push before waiting).
+            markPush(t.sndBufSeq + t.sendBuf.length());
+            output();
+        }
+        return n;
+    }
+
+    private void markPush(int endSeq) {
+        if (pushCount > 0 && pushMarks[(pushHead + pushCount - 1) & (pushMarks.length - 1)] == endSeq) return;
+        if (pushCount == pushMarks.length) {
+            int[] bigger = new int[pushMarks.length * 2];
+            for (int i = 0; i < pushCount; i++) bigger[i] = pushMarks[(pushHead + i) & (pushMarks.length - 1)];
+            pushMarks = bigger;
+            pushHead = 0;
+        }
+        pushMarks[(pushHead + pushCount) & (pushMarks.length - 1)] = endSeq;
+        pushCount++;
+    }
+
+    /**
+     * Whether the segment about to go is the last of this burst although data remains: the next one is
+     * held by cwnd or the send window. Linux sends a burst of several segments as one TSO skb cut at
+     * the cwnd, and that skb goes out with PSH (packetdrill's slow_start and mss scripts, which Linux
+     * 6.18 passes, show it); a single segment sent alone (as PRR sends them) does not.
+     */
+    private boolean burstEndsAfter(int segLen, int wndEnd, int cwnd) {
+        int nextStart = t.sndNxt + segLen;
+        int unsentAfter = t.unsentBytes() - segLen;
+        if (unsentAfter <= 0) return false;
+        int nextLen = Math.min(unsentAfter, t.mss);
+        return c.rec.packetsInFlight() + 1 >= cwnd || Seq.gt(nextStart + nextLen, wndEnd);
+    }
+
+    /** Whether a write ended inside [start, end): then the segment gets PSH. Consumes the marks it passes. */
+    private boolean pushWithin(int start, int end) {
+        boolean push = false;
+        while (pushCount > 0) {
+            int m = pushMarks[pushHead];
+            if (Seq.gt(m, end)) break;
+            if (Seq.gt(m, start)) push = true;
+            pushHead = (pushHead + 1) & (pushMarks.length - 1);
+            pushCount--;
+        }
+        return push;
+    }
+
+    /** Whether send() would take at least one byte now (POLLOUT). */
+    boolean writable() {
+        if (t.error != null || t.sendShutdown) return true; // the call would fail at once
+        if (!t.established()) return false;
+        // __sk_stream_is_writeable (include/net/sock.h): below sk_sndbuf and free space at least half of
+        // what is queued (sk_stream_min_wspace); tcp_poll and sk_stream_write_space use the same test.
+        int queued = t.sendBuf.length();
+        return queued < t.sndBuf && t.sndBuf - queued >= queued >> 1;
+    }
+
+    /**
+     * tcp_sndbuf_expand (net/ipv4/tcp_input.c): room for twice max(cwnd, TCP_INIT_CWND, reordering + 1)
+     * segments at the worst-case truesize per MSS, roundup_pow_of_two(MSS + MAX_TCP_HEADER + shinfo) +
+     * sk_buff (4352 for MSS 1460: 87040 bytes at cwnd 10), capped at tcp_wmem[2]; it only grows. The
+     * result is used as a payload limit as it stands (see {@link Tcb#sndBuf}). The worst-case MSS is
+     * the peer's (tp->rx_opt.mss_clamp).
+     */
+    private void sndbufExpand() {
+        int perMss = Math.max(t.peerMss, t.mss) + MAX_TCP_HEADER + SKB_SHINFO;
+        perMss = Integer.highestOneBit(perMss - 1) << 1; // roundup_pow_of_two
+        perMss += SKB_STRUCT;
+        int nrSegs = Math.max(Math.max(TCP_INIT_CWND, t.cw.cwnd), c.sacks.reordering() + 1);
+        long sndmem = 2L * nrSegs * perMss; // CUBIC and Reno have no sndbuf_expand op: factor 2
+        if (t.sndBuf < sndmem) t.sndBuf = (int) Math.min(sndmem, t.cfg.tcpWmem[2]);
+    }
+
+    /**
+     * tcp_check_space → tcp_new_space (net/ipv4/tcp_input.c), after an ACK was processed and the queue
+     * pushed: if a writer ran out of room, grow the buffer unless SO_SNDBUF locked it or the congestion
+     * window is full (tcp_should_expand_sndbuf), and wake the writer when there is room
+     * (sk_stream_write_space).
+     */
+    void checkSpace() {
+        if (!noSpace) return;
+        if (t.options.sndBuf == 0 && c.rec.packetsInFlight() < t.cw.cwnd) sndbufExpand();
+        if (writable()) {
+            noSpace = false;
+            c.life.notifyApp();
+        }
+    }
+
+    /**
+     * tcp_xmit_size_goal (net/ipv4/tcp.c): how large tcp_sendmsg builds an skb: the socket's GSO size
+     * (gso_max_size less MAX_TCP_HEADER + 1, sk_setup_caps) bounded to half the largest window the peer
+     * offered (tcp_bound_to_half_wnd), in whole MSS.
+     */
+    private int sizeGoal() {
+        int pkt = GSO_MAX_SIZE - (MAX_TCP_HEADER + 1);
+        int cutoff = t.maxSndWnd > Tcb.TCP_MSS_DEFAULT ? t.maxSndWnd >>> 1 : t.maxSndWnd;
+        if (cutoff > 0 && pkt > cutoff) {
+            pkt = Math.max(cutoff, TCP_MIN_PACKET - TcpHeader.HEADER_LEN - (t.tsOk ? Tcb.TCPOLEN_TSTAMP_ALIGNED : 0));
+        }
+        int m = Math.max(t.mss, 1);
+        return Math.max(pkt / m * m, m);
+    }
+
+    /** tcp_push_pending_frames: send what the windows and cwnd allow. */
+    void output() { output(CWND); }
+
+    /**
+     * tcp_send_loss_probe's tcp_write_xmit with push_one = 2: at most one segment, sent whatever cwnd
+     * says (the tail loss probe of new data).
+     *
+     * @return whether a segment went
+     */
+    boolean outputOneSegment() {
+        int prior = t.sndNxt;
+        output(c.rec.packetsInFlight() + 1);
+        return t.sndNxt != prior;
+    }
+
+    /**
+     * tcp_write_xmit: retransmit what is marked lost, then send new data while the send window, cwnd,
+     * Nagle and SWS avoidance allow; a FIN goes with (or after) the last byte.
+     *
+     * @param cwndLimit {@link #CWND} to be bound by cwnd, or the in-flight count to stop at instead
+     *     (one more than in flight: one segment past cwnd, tcp_write_xmit's push_one = 2)
+     */
+    private void output(int cwndLimit) {
+        if (t.state == TcpState.CLOSE || t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECV
+                || t.state == TcpState.TIME_WAIT || t.state == TcpState.LISTEN) {
+            return;
+        }
+        long nowNs = t.sched.nowNs();
+        if (cwndLimit == CWND) restartAfterIdle(nowNs);
+        int cwnd = cwndLimit == CWND ? t.cw.cwnd : cwndLimit;
+        boolean sentSomething = false;
+        // Retransmissions first (tcp_xmit_recovery → tcp_xmit_retransmit_queue), except in F-RTO's
+        // step 2b, where new data goes first and retransmissions only if none could be sent.
+        boolean newFirst = c.rec.takeNewDataFirst();
+        if (!newFirst) sentSomething = xmitRetransmitQueue(nowNs, cwnd);
+        // New data.
+        int wndEnd = t.sndUna + t.sndWnd;
+        int burstSegments = 0;
+        while (true) {
+            int unsent = t.unsentBytes();
+            boolean finPending = t.finQueued && !t.finSent;
+            if (unsent <= 0 && !finPending) break;
+            int segLen = Math.min(unsent, t.mss);
+            boolean last = segLen == unsent;
+            int flags = ACK;
+            if (finPending && last) flags |= FIN;
+            if (segLen > 0) {
+                // tcp_snd_wnd_test: the whole segment must fit the window.
+                if (Seq.gt(t.sndNxt + segLen, wndEnd)) break;
+                // tcp_cwnd_test: "don't be strict about the congestion window for the final FIN" — an
+                // skb of one segment carrying the FIN goes whatever cwnd says.
+                if ((flags & FIN) == 0 && c.rec.packetsInFlight() >= cwnd) {
+                    t.cw.cwndLimited = true;
+                    break;
+                }
+                if (segLen < t.mss && !nagleAllows(last, flags)) break;
+                if (pushWithin(t.sndNxt, t.sndNxt + segLen)) flags |= PSH;
+                else if (!last && burstSegments > 0 && burstEndsAfter(segLen, wndEnd, cwnd)) flags |= PSH;
+            }
+            // A bare FIN (tcp_send_fin queues it as its own one-segment skb) passes tcp_cwnd_test too.
+            // tcp_write_xmit: a segment the local queue refused stays unsent (local congestion).
+            if (c.out.emit(t.sndNxt, flags, segLen) > 0) break;
+            newDataSent(segLen, flags, nowNs);
+            sentSomething = true;
+            burstSegments++;
+            // tcp_write_xmit: "if (tcp_in_cwnd_reduction(sk)) tp->prr_out += sent_pkts" (RFC 6937 §3:
+            // prr_out counts all data sent during recovery, new data as well as retransmissions).
+            c.rec.onSent();
+            if ((flags & FIN) != 0) break;
+        }
+        if (newFirst && !c.rec.frtoSentNewData()) sentSomething |= xmitRetransmitQueue(nowNs, cwnd);
+        if (sentSomething) {
+            cwndValidate(cwnd);
+            t.lastSendNs = nowNs;
+            c.timers.afterTransmit(burstSegments > 0, nowNs);
+        } else if (t.rtx.isEmpty() && t.unsentBytes() > 0) {
+            c.timers.checkProbeTimer();
+        }
+    }
+
+    /**
+     * tcp_event_new_data_sent: a segment of new data (or a FIN) left: it joins the retransmission
+     * queue and SND.NXT moves past it.
+     */
+    private void newDataSent(int segLen, int flags, long nowNs) {
+        int seqLen = segLen + ((flags & FIN) != 0 ? 1 : 0);
+        t.rtx.add(t.sndNxt, t.sndNxt + seqLen, ((flags & FIN) != 0 ? RetransmitQueue.F_FIN : 0)
+                | ((flags & PSH) != 0 ? RetransmitQueue.F_PSH : 0), nowNs);
+        if (segLen < t.mss && segLen > 0) t.sndSml = t.sndNxt + segLen;
+        if ((flags & FIN) != 0) {
+            t.finSent = true;
+            t.finSeq = t.sndNxt + segLen;
+        }
+        t.sndNxt += seqLen;
+    }
+
+    /** Slow start after idle (RFC 5681 §4.1, tcp_cwnd_restart): cwnd halves per RTO of idleness. */
+    private void restartAfterIdle(long nowNs) {
+        if (!t.cfg.tcpSlowStartAfterIdle || !t.rtx.isEmpty() || t.lastSendNs <= 0 || !c.rec.isOpen()) return;
+        long idle = nowNs - t.lastSendNs;
+        long rtoNs = t.rtoUs * 1000;
+        if (idle > rtoNs) {
+            int restart = Math.min(t.cfg.initCwnd, t.cw.cwnd);
+            int cwnd = t.cw.cwnd;
+            while ((idle -= rtoNs) > 0 && cwnd > restart) cwnd >>= 1;
+            t.cw.cwnd = Math.max(cwnd, restart);
+        }
+    }
+
+    /**
+     * Nagle's algorithm (RFC 9293 §3.7.4, RFC 1122 §4.2.3.4) as Linux's tcp_nagle_check with
+     * Minshall's variant: a small segment may go if TCP_NODELAY is set, it carries a FIN, or no
+     * earlier small segment is still unacknowledged.
+     */
+    private boolean nagleAllows(boolean last, int flags) {
+        if (!last) return false; // a small segment that is not the tail waits for more data
+        if (t.options.noDelay || (flags & FIN) != 0) return true;
+        return !(t.rtx.size() > 0 && Seq.gt(t.sndSml, t.sndUna));
+    }
+
+    /** tcp_cwnd_validate. */
+    private void cwndValidate(int cwnd) {
+        int out = t.rtx.size();
+        boolean limited = c.rec.packetsInFlight() >= cwnd;
+        if (!Seq.lt(t.sndUna, cwndUsageSeq) || limited || (!t.cw.cwndLimited && out > t.cw.maxPacketsOut)) {
+            t.cw.cwndLimited = limited;
+            t.cw.maxPacketsOut = out;
+            cwndUsageSeq = t.sndNxt;
+        }
+    }
+
+    /** tcp_xmit_retransmit_queue, bound by cwnd (RACK's reordering timer and recovery call it). */
+    boolean xmitRetransmitQueue(long nowNs) { return xmitRetransmitQueue(nowNs, t.cw.cwnd); }
+
+    /**
+     * tcp_xmit_retransmit_queue: resend the segments marked lost and not yet retransmitted, oldest
+     * first, while cwnd allows. Retransmitting the oldest segment restarts the RTO, unless RACK's
+     * reordering timer is pending.
+     *
+     * @return whether anything was sent
+     */
+    private boolean xmitRetransmitQueue(long nowNs, int cwnd) {
+        if (t.rtx.lostOut <= t.rtx.retransOut && !c.rec.inLoss()) return false;
+        boolean sent = false;
+        for (int i = 0; i < t.rtx.size(); i++) {
+            if (c.rec.packetsInFlight() >= cwnd) break;
+            int bits = t.rtx.bits(i);
+            if ((bits & RetransmitQueue.LOST) != 0 && (bits & (RetransmitQueue.RETRANS | RetransmitQueue.SACKED)) == 0) {
+                if (!retransmit(i, nowNs)) break; // local congestion: try again later
+                t.stats.inc(c.rec.inLoss() ? Counter.TcpExtTCPSlowStartRetrans : Counter.TcpExtTCPFastRetrans);
+                c.rec.onSent();
+                if (i == 0) c.timers.headRetransmitted();
+                sent = true;
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * tcp_retransmit_skb: resend entry i. The first retransmission of an episode stamps retrans_stamp
+     * (the write timeout and Eifel undo count from it), and each one is a retransmission that a D-SACK
+     * must cover before the reduction can be undone (undo_retrans).
+     *
+     * @return whether it left (false: the local queue refused it)
+     */
+    boolean retransmit(int i, long nowNs) {
+        int bits = t.rtx.bits(i);
+        int err;
+        if ((bits & RetransmitQueue.F_SYN) != 0) {
+            err = t.state == TcpState.SYN_SENT ? c.out.sendSyn() : c.out.sendSynAck();
+        } else {
+            err = resend(i);
+        }
+        // __tcp_retransmit_skb counts the attempt; only a retransmission that left is in flight
+        // (TCPCB_RETRANS, retrans_out) and restamped. EVER_RETRANS is set either way, so no RTT sample
+        // comes from a transmit that never happened.
+        if (err > 0) {
+            t.rtx.setEverRetrans(i);
+            t.stats.inc(Counter.TcpExtTCPRetransFail);
+        } else {
+            t.rtx.retransmitted(i, nowNs);
+        }
+        t.totalRetrans++;
+        t.stats.inc(Counter.TcpRetransSegs);
+        if (t.retransStampNs == 0) t.retransStampNs = nowNs; // "Save stamp of the first (attempted) retransmit."
+        c.rec.onRetransmitted();
+        return err <= 0;
+    }
+
+    /**
+     * __tcp_retransmit_skb's transmission of entry i (data or FIN): the segment again, with the flags
+     * it was sent with (a bare FIN has no PSH).
+     *
+     * @return as {@link SegmentWriter#emit}
+     */
+    int resend(int i) {
+        int s = t.rtx.start(i), e = t.rtx.end(i);
+        int bits = t.rtx.bits(i);
+        int fin = (bits & RetransmitQueue.F_FIN) != 0 ? 1 : 0;
+        int flags = ACK | (fin != 0 ? FIN : 0) | ((bits & RetransmitQueue.F_PSH) != 0 ? PSH : 0);
+        return c.out.emit(s, flags, Seq.diff(e, s) - fin);
+    }
+
+    /**
+     * tcp_write_wakeup: if the window has room, send what fits (up to one MSS); otherwise a probe with
+     * an old sequence number, SND.UNA − 1, and no data (tcp_xmit_probe_skb), which the peer must answer
+     * with an ACK.
+     *
+     * @return as {@link SegmentWriter#emit}
+     */
+    int writeWakeup(long nowNs) {
+        int unsent = t.unsentBytes();
+        int room = Seq.diff(t.sndUna + t.sndWnd, t.sndNxt);
+        if (unsent > 0 && room > 0) {
+            int len = Math.min(Math.min(unsent, room), t.mss);
+            pushWithin(t.sndNxt, t.sndNxt + len);
+            int err = c.out.emit(t.sndNxt, ACK | PSH, len); // tcp_write_wakeup marks the probe's data PSH
+            if (err > 0) return err; // refused by the local queue: the data stays unsent
+            t.rtx.add(t.sndNxt, t.sndNxt + len, RetransmitQueue.F_PSH, nowNs);
+            t.sndNxt += len;
+            t.lastSendNs = nowNs;
+            t.stats.inc(Counter.TcpExtTCPWinProbe);
+            return 0;
+        }
+        t.stats.inc(Counter.TcpExtTCPWinProbe);
+        return c.out.emit(t.sndUna - 1, ACK, 0);
+    }
+}

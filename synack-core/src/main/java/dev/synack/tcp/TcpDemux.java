@@ -1,0 +1,248 @@
+package dev.synack.tcp;
+
+import dev.synack.stats.Counter;
+import dev.synack.wire.TcpHeader;
+import dev.synack.wire.TcpOptions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The TCP layer of one host, between IP and the connections: the tables (net/ipv4/inet_hashtables.c:
+ * established 4-tuples in a {@link ConnTable}, listeners, ports reserved by bind()), segment delivery
+ * (tcp_v4_rcv: parse the header into one reused {@link InSegment}, find the connection or the
+ * listener, or answer with a RST, RFC 9293 §3.10.7.1), ICMP errors for a connection (tcp_v4_err), and
+ * the port rules of bind(), listen() and connect() (inet_csk_bind_conflict, __inet_hash_connect).
+ *
+ * <p>It is the only caller of a connection's stack-side entry points ({@link TcpConnection#onSegment},
+ * {@link TcpConnection#icmpError}, {@link TcpConnection#forget}), which is why they are
+ * package-private. Single-threaded, like the {@link TcpHost} (the IP layer) it sits on.
+ */
+public final class TcpDemux {
+    private final TcpHost host;
+    private final InSegment seg = new InSegment();
+    private final TcpOptions opts = new TcpOptions();
+    private final ConnTable connections = new ConnTable();
+    private final List<TcpListener> listeners = new ArrayList<>();
+    /** Sockets bound to a port without being connected or listening yet (bind() before listen()). */
+    private final List<BoundPort> bound = new ArrayList<>();
+    /** INET_TABLE_PERTURB_SIZE, scaled down (see {@link #ephemeralPort}). */
+    private static final int PERTURB_SLOTS = 256;
+    private final int[] perturb = new int[PERTURB_SLOTS];
+
+    public TcpDemux(TcpHost host) { this.host = host; }
+
+    // ---- input (tcp_v4_rcv, tcp_v4_err) ---------------------------------------------------------
+
+    /**
+     * A TCP segment whose IP header and TCP checksum were validated: {@code tlen} bytes at {@code t} of
+     * {@code b}, from {@code src} to {@code dst} (one of our addresses).
+     */
+    public void input(byte[] b, int t, int tlen, int src, int dst) {
+        InSegment s = seg;
+        s.parse(b, t, tlen, src, dst, opts);
+        if (s.srcPort == 0 || s.dstPort == 0) {
+            host.counters().inc(Counter.TcpInErrs);
+            return;
+        }
+        TcpConnection c = connections.get(dst, s.dstPort, src, s.srcPort);
+        if (c != null) {
+            TcpState before = c.state();
+            c.onSegment(s);
+            // A SYN that ended a TIME_WAIT goes on to the listener (Linux TCP_TW_SYN).
+            if (!(before == TcpState.TIME_WAIT && c.state() == TcpState.CLOSE && s.has(TcpHeader.SYN))) return;
+        }
+        TcpListener l = findListener(dst, s.dstPort);
+        if (l != null) {
+            if (s.has(TcpHeader.RST)) return;
+            if (s.has(TcpHeader.ACK)) {
+                // RFC 9293 §3.10.7.2: an ACK to a listener is bad: <SEQ=SEG.ACK><CTL=RST>.
+                sendReset(s);
+                return;
+            }
+            if (!s.has(TcpHeader.SYN)) return;
+            TcpConnection child = l.onSyn(s);
+            if (child != null && child.state() != TcpState.CLOSE) connections.put(child);
+            return;
+        }
+        // RFC 9293 §3.10.7.1: no socket → RST.
+        sendReset(s);
+    }
+
+    private TcpListener findListener(int addr, int port) {
+        TcpListener wildcard = null;
+        for (TcpListener l : listeners) {
+            if (l.localPort() != port || l.isClosed()) continue;
+            if (l.localAddr() == addr) return l;
+            if (l.localAddr() == 0) wildcard = l;
+        }
+        return wildcard;
+    }
+
+    /** The RST for a segment no socket takes (tcp_v4_send_reset); never in answer to a RST. */
+    private void sendReset(InSegment s) {
+        int flags = SegmentWriter.writeResetFor(host.txBuffer(), TcpHost.TCP_OFFSET, s);
+        if (flags == 0) return;
+        host.counters().inc(Counter.TcpOutSegs);
+        host.counters().inc(Counter.TcpOutRsts);
+        host.sendTcp(s.dstAddr, s.srcAddr, TcpHeader.HEADER_LEN);
+    }
+
+    /**
+     * An ICMP error quoting a segment of ours (tcp_v4_err): for the connection of the quoted 4-tuple, if
+     * the quoted sequence number is outstanding; {@code err} null means "not an error" (e.g. PMTU).
+     */
+    public void icmpError(int localAddr, int localPort, int remoteAddr, int remotePort, int quotedSeq, Errno err) {
+        TcpConnection c = connections.get(localAddr, localPort, remoteAddr, remotePort);
+        if (c == null || !c.icmpSeqValid(quotedSeq)) return;
+        if (err != null) c.icmpError(err);
+    }
+
+    /** A connection reached CLOSE and leaves the table. */
+    void connectionClosed(TcpConnection c) { connections.remove(c); }
+
+    /** A listener was closed and leaves the list. */
+    void listenerClosed(TcpListener l) { listeners.remove(l); }
+
+    // ---- the application's calls ------------------------------------------------------------------
+
+    /**
+     * bind(): reserves {@code localAddr:port} (port 0 = an ephemeral port), checking conflicts as
+     * Linux's inet_csk_bind_conflict does: two sockets may share a port only if both set SO_REUSEADDR
+     * and the existing one is not listening. The address has been checked to be local.
+     */
+    public BoundPort bind(int localAddr, int port, SocketOptions options) throws ErrnoException {
+        if (port < 0 || port > 65535) throw new ErrnoException(Errno.EINVAL, "port " + port);
+        if (port == 0) {
+            port = ephemeralPort(localAddr, 0, 0, true);
+            if (port == 0) throw new ErrnoException(Errno.EADDRINUSE, "no free ephemeral port");
+        } else if (bindConflict(localAddr, port, options.reuseAddr, null)) {
+            throw new ErrnoException(Errno.EADDRINUSE);
+        }
+        BoundPort b = new BoundPort(localAddr, port, options);
+        bound.add(b);
+        return b;
+    }
+
+    /** Releases a reservation that was never used (close() of a bound socket). */
+    public void unbind(BoundPort b) { bound.remove(b); }
+
+    private boolean bindConflict(int addr, int port, boolean reuse, Object self) {
+        for (BoundPort b : bound) {
+            if (b == self || b.port() != port) continue;
+            if (addr != 0 && b.address() != 0 && addr != b.address()) continue;
+            if (!(reuse && b.options().reuseAddr)) return true;
+        }
+        for (TcpListener l : listeners) {
+            if (l == self || l.localPort() != port || l.isClosed()) continue;
+            if (addr != 0 && l.localAddr() != 0 && addr != l.localAddr()) continue;
+            return true; // a listener always conflicts (sk2->sk_state == TCP_LISTEN)
+        }
+        for (TcpConnection c : connections.all()) {
+            if (c == self || c.localPort() != port) continue;
+            if (addr != 0 && addr != c.localAddr()) continue;
+            if (!(reuse && c.options.reuseAddr)) return true;
+        }
+        return false;
+    }
+
+    /** listen(): a listener on the reservation's address and port. */
+    public TcpListener listen(BoundPort b, int backlog) throws ErrnoException {
+        for (TcpListener l : listeners) {
+            if (l.localPort() == b.port() && (l.localAddr() == 0 || b.address() == 0 || l.localAddr() == b.address())) {
+                throw new ErrnoException(Errno.EADDRINUSE);
+            }
+        }
+        bound.remove(b);
+        if (bindConflict(b.address(), b.port(), b.options().reuseAddr, null)) {
+            bound.add(b);
+            throw new ErrnoException(Errno.EADDRINUSE);
+        }
+        TcpListener l = new TcpListener(host, this, b.address(), b.port(), backlog, b.options());
+        listeners.add(l);
+        return l;
+    }
+
+    /**
+     * connect(): a new connection from the reservation (or an ephemeral port of {@code localAddr} when
+     * {@code b} is null) to {@code remoteAddr:remotePort}; the SYN leaves at once. The route exists.
+     *
+     * @throws ErrnoException EADDRNOTAVAIL when no port is free or the 4-tuple is taken
+     */
+    public TcpConnection connect(BoundPort b, int localAddr, int remoteAddr, int remotePort, SocketOptions options)
+            throws ErrnoException {
+        int localPort;
+        if (b != null) {
+            localPort = b.port();
+            if (connections.get(localAddr, localPort, remoteAddr, remotePort) != null) {
+                throw new ErrnoException(Errno.EADDRNOTAVAIL);
+            }
+            bound.remove(b);
+        } else {
+            localPort = ephemeralPort(localAddr, remoteAddr, remotePort, false);
+            if (localPort == 0) throw new ErrnoException(Errno.EADDRNOTAVAIL);
+        }
+        TcpConnection c = new TcpConnection(host, this, options);
+        // connect() puts the socket in the tables before the SYN leaves (inet_hash_connect).
+        c.connect(localAddr, localPort, remoteAddr, remotePort);
+        if (c.state() != TcpState.CLOSE) connections.put(c);
+        return c;
+    }
+
+    /**
+     * An ephemeral port as Linux's __inet_hash_connect picks it: start at a keyed hash of the
+     * destination, walk the range (tcp ip_local_port_range) in steps of 2, connect() taking even
+     * ports first and bind() odd ones (Linux 6.x), skipping ports in use.
+     */
+    private int ephemeralPort(int localAddr, int remoteAddr, int remotePort, boolean forBind) {
+        TcpConfig config = host.config();
+        int lo = config.ipLocalPortRange[0], hi = config.ipLocalPortRange[1];
+        int range = hi - lo + 1;
+        long h = host.portOffsetHash(localAddr, remoteAddr, remotePort, forBind);
+        // __inet_hash_connect: the walk starts at table_perturb[index] + the keyed offset, and a success
+        // moves table_perturb[index] past the port taken, so the next connect() to the same destination
+        // starts further on instead of retrying the ports just used (INET_TABLE_PERTURB_SIZE is 2^16 in
+        // Linux; 256 slots keep the same behaviour for a host's few destinations).
+        int index = (int) (h >>> 56) & (PERTURB_SLOTS - 1);
+        int offset = (int) Math.floorMod(h + perturb[index], (long) range);
+        offset &= ~1;
+        for (int parity = 0; parity < 2; parity++) {
+            for (int i = 0; i < range; i += 2) {
+                int port = lo + Math.floorMod(offset + i + (forBind ? 1 - parity : parity), range);
+                if (!portUsed(localAddr, port, remoteAddr, remotePort, forBind)) {
+                    if (!forBind) perturb[index] += i + 2;
+                    return port;
+                }
+            }
+        }
+        return 0;
+    }
+
+    private boolean portUsed(int localAddr, int port, int remoteAddr, int remotePort, boolean forBind) {
+        for (BoundPort b : bound) if (b.port() == port) return true;
+        for (TcpListener l : listeners) if (l.localPort() == port) return true;
+        for (TcpConnection c : connections.all()) {
+            if (c.localPort() != port) continue;
+            if (forBind) return true;
+            if (c.remoteAddr() == remoteAddr && c.remotePort() == remotePort) return true;
+        }
+        return false;
+    }
+
+    /** Every connection of the host, in creation order (for listings like ss). */
+    public List<TcpConnection> connections() { return List.copyOf(connections.all()); }
+
+    /** Every listener of the host. */
+    public List<TcpListener> listeners() { return List.copyOf(listeners); }
+
+    /**
+     * The host lost all its state (a crash, or the instant of a reboot): every connection and listener
+     * is forgotten without a packet, and the timers stop.
+     */
+    public void forgetEverything() {
+        for (TcpConnection c : List.copyOf(connections.all())) c.forget();
+        for (TcpListener l : List.copyOf(listeners)) l.forget();
+        connections.clear();
+        listeners.clear();
+        bound.clear();
+    }
+}
