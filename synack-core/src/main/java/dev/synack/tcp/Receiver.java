@@ -75,15 +75,9 @@ final class Receiver {
         }
         if (len > 0) {
             measureRcvMss(len);
-            if (Seq.le(seq + len, t.rcvNxt)) {
-                // A retransmission of data we have: D-SACK it and ACK at once (tcp_data_queue).
-                setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOldSent);
-                c.delack.enterQuickAck();
-                c.delack.ackNow();
-                return;
-            }
             if (Seq.lt(seq, t.rcvNxt)) {
-                // Partly old: keep the new part; D-SACK the old part (RFC 2883 §4.1.1).
+                // Partly old (seq < RCV.NXT < end_seq, the FIN counted): keep the new part, which may be
+                // only the FIN; D-SACK the old part (RFC 2883 §4.1.1).
                 setDsack(seq, t.rcvNxt, Counter.TcpExtTCPDSACKOldSent);
                 int skip = t.rcvNxt - seq;
                 off += skip;
@@ -170,9 +164,13 @@ final class Receiver {
         c.delack.ackNow();
     }
 
-    /** tcp_fin (tcp_input.c): the peer will send no more. */
+    /**
+     * tcp_fin (tcp_input.c): the peer will send no more. Linux also resets the SACK state here
+     * (tcp_sack_reset): a D-SACK pending for the FIN's segment is not sent (measured on Linux 6.18).
+     */
     private void tcpFin() {
         finReceived = false;
+        t.dsackPending = false;
         t.rcvNxt += 1;
         t.rcvShutdown = true;
         c.delack.schedule();
