@@ -2,7 +2,7 @@ package dev.synack.cli;
 
 import dev.synack.sim.experiment.Experiment;
 import dev.synack.sim.experiment.Result;
-import dev.synack.tcp.CongestionControl;
+import dev.synack.tcp.cc.CongestionControl;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

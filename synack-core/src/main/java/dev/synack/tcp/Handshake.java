@@ -5,6 +5,7 @@ import static dev.synack.wire.TcpHeader.RST;
 import static dev.synack.wire.TcpHeader.SYN;
 
 import dev.synack.stats.Counter;
+import dev.synack.tcp.cc.Cwnd;
 
 /**
  * Opening a connection (RFC 9293 §3.5): the active open (tcp_connect: buffers, MSS, ISN, the SYN),

@@ -9,6 +9,7 @@ import static dev.synack.tcp.AckSample.FLAG_SET_XMIT_TIMER;
 import static dev.synack.tcp.AckSample.FLAG_SND_UNA_ADVANCED;
 
 import dev.synack.stats.Counter;
+import dev.synack.tcp.cc.Cwnd;
 
 /**
  * Loss recovery of one connection: Linux's congestion-avoidance state machine (Open, Disorder, CWR,

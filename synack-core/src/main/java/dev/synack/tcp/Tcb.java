@@ -1,6 +1,8 @@
 package dev.synack.tcp;
 
 import dev.synack.stats.Counters;
+import dev.synack.tcp.cc.CongestionControl;
+import dev.synack.tcp.cc.Cwnd;
 import dev.synack.time.Scheduler;
 import dev.synack.trace.ConnectionId;
 

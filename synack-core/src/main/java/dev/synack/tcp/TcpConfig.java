@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import dev.synack.tcp.cc.CongestionControl;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

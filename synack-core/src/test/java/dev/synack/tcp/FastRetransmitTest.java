@@ -2,6 +2,7 @@ package dev.synack.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.synack.tcp.cc.Cwnd;
 import dev.synack.testing.TcpTester;
 import org.junit.jupiter.api.Test;
 

@@ -3,6 +3,7 @@ package dev.synack.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.synack.stats.Counter;
+import dev.synack.tcp.cc.Cwnd;
 import dev.synack.testing.TcpTester;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

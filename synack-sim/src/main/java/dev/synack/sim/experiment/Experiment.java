@@ -7,7 +7,7 @@ import dev.synack.sim.Router;
 import dev.synack.sim.SimLink;
 import dev.synack.stack.Stack;
 import dev.synack.stats.Counter;
-import dev.synack.tcp.CongestionControl;
+import dev.synack.tcp.cc.CongestionControl;
 import dev.synack.tcp.ErrnoException;
 import dev.synack.tcp.SocketOptions;
 import dev.synack.tcp.TcpConnection;

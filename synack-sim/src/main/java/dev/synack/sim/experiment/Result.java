@@ -1,7 +1,7 @@
 package dev.synack.sim.experiment;
 
 import dev.synack.sim.plot.LinePlot;
-import dev.synack.tcp.Cwnd;
+import dev.synack.tcp.cc.Cwnd;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;

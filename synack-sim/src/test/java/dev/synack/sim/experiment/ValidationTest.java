@@ -3,6 +3,7 @@ package dev.synack.sim.experiment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.synack.tcp.cc.Cwnd;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +76,7 @@ class ValidationTest {
         FlowTrace t = r.flows().getFirst().trace();
         int loss = -1;
         for (int i = 0; i < t.size(); i++) {
-            if (t.ssthresh(i) != dev.synack.tcp.Cwnd.INFINITE_SSTHRESH) {
+            if (t.ssthresh(i) != Cwnd.INFINITE_SSTHRESH) {
                 loss = i;
                 break;
             }

@@ -1,4 +1,4 @@
-package dev.synack.tcp;
+package dev.synack.tcp.cc;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.synack.tcp;
+package dev.synack.tcp.cc;
 
 /**
  * The congestion window of one connection, in segments as Linux counts it ({@code tp->snd_cwnd},

@@ -1,4 +1,6 @@
-package dev.synack.tcp;
+package dev.synack.tcp.cc;
+
+import dev.synack.tcp.Seq;
 
 /**
  * CUBIC (RFC 9438), Linux's default congestion control, as net/ipv4/tcp_cubic.c (version 2.3)

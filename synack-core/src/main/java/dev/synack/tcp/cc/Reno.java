@@ -1,4 +1,4 @@
-package dev.synack.tcp;
+package dev.synack.tcp.cc;
 
 /**
  * TCP Reno as Linux implements it (net/ipv4/tcp_cong.c, tcp_reno_*): slow start and congestion
@@ -9,7 +9,7 @@ package dev.synack.tcp;
  * (tcp_reno in tcp_cong.c); its recovery is already NewReno's (RFC 6582): recovery lasts until
  * snd_una passes high_seq (the snd_nxt at entry), and without SACK a partial ACK marks the next hole
  * lost and retransmits it (tcp_fastretrans_alert → tcp_try_undo_partial / tcp_update_scoreboard), as
- * {@link TcpConnection} does. The growth and reduction, the algorithm's part, are Reno's, so
+ * the connection's loss recovery (dev.synack.tcp.LossRecovery) does. The growth and reduction, the algorithm's part, are Reno's, so
  * "newreno" is an alias kept for those who name the RFC; it reports the name it was asked for.
  */
 public final class Reno implements CongestionControl {
