@@ -13,6 +13,7 @@ import dev.synack.tcp.TcpConnection;
 import dev.synack.tcp.TcpHost;
 import dev.synack.tcp.TcpDemux;
 import dev.synack.tcp.TcpListener;
+import dev.synack.tcp.TcpState;
 import dev.synack.time.Scheduler;
 import dev.synack.trace.TraceEvent;
 import dev.synack.trace.Tracer;
@@ -74,8 +75,28 @@ public final class Stack implements TcpHost, PacketSink {
     @Override
     public Counters counters() { return counters; }
 
-    @Override
+    /** The trace bus reader, or null when nobody listens. */
     public Tracer tracer() { return tracer; }
+
+    @Override
+    public boolean tracing() { return tracer != null; }
+
+    @Override
+    public void stateChanged(TcpConnection c, TcpState from, TcpState to) {
+        if (tracer != null) tracer.on(new TraceEvent.StateChange(scheduler.nowNs(), name, c.id(), from, to));
+    }
+
+    @Override
+    public void timerFired(TcpConnection c, String timer) {
+        if (tracer != null) tracer.on(new TraceEvent.TimerFired(scheduler.nowNs(), name, c.id(), timer));
+    }
+
+    @Override
+    public void cwndSampled(TcpConnection c, int cwnd, int ssthresh, long srttUs, int inFlight, String caState) {
+        if (tracer != null) {
+            tracer.on(new TraceEvent.CwndSample(scheduler.nowNs(), name, c.id(), cwnd, ssthresh, srttUs, inFlight, caState));
+        }
+    }
 
     /** Installs the trace bus reader (null to stop tracing). */
     public void setTracer(Tracer tracer) { this.tracer = tracer; }

@@ -92,7 +92,7 @@ final class AckProcessor {
             }
             c.life.notifyApp(); // room in the send buffer
         }
-        if (t.host.tracer() != null) c.life.traceCwnd(nowNs);
+        if (t.host.tracing()) c.life.traceCwnd();
         return t.state != TcpState.CLOSE;
     }
 

@@ -2,8 +2,6 @@ package dev.synack.tcp;
 
 import dev.synack.stats.Counter;
 import dev.synack.time.Timer;
-import dev.synack.trace.TraceEvent;
-import dev.synack.trace.Tracer;
 
 /**
  * A connection's life between states: tcp_set_state (with the TcpCurrEstab count and the
@@ -39,10 +37,7 @@ final class Lifecycle {
         boolean isEstab = next == TcpState.ESTABLISHED || next == TcpState.CLOSE_WAIT;
         if (isEstab && !wasEstab) t.stats.inc(Counter.TcpCurrEstab);
         if (wasEstab && !isEstab) t.stats.add(Counter.TcpCurrEstab, -1);
-        Tracer tr = t.host.tracer();
-        if (tr != null && prev != next) {
-            tr.on(new TraceEvent.StateChange(t.sched.nowNs(), t.host.name(), t.id(), prev, next));
-        }
+        if (prev != next && t.host.tracing()) t.host.stateChanged(c, prev, next);
     }
 
     /** tcp_done: CLOSE, with an error for the application (null for a normal end). */
@@ -106,16 +101,13 @@ final class Lifecycle {
 
     /** A timer of this connection fired (for the ladder diagram). */
     void trace(String timer) {
-        Tracer tr = t.host.tracer();
-        if (tr != null) tr.on(new TraceEvent.TimerFired(t.sched.nowNs(), t.host.name(), t.id(), timer));
+        if (t.host.tracing()) t.host.timerFired(c, timer);
     }
 
     /** cwnd, ssthresh, SRTT and what is in flight, for the cwnd plot. */
-    void traceCwnd(long nowNs) {
-        Tracer tr = t.host.tracer();
-        if (tr != null) {
-            tr.on(new TraceEvent.CwndSample(nowNs, t.host.name(), t.id(), t.cw.cwnd, t.cw.ssthresh, t.rtt.srttUs(),
-                    c.rec.packetsInFlight(), c.rec.caState().name()));
+    void traceCwnd() {
+        if (t.host.tracing()) {
+            t.host.cwndSampled(c, t.cw.cwnd, t.cw.ssthresh, t.rtt.srttUs(), c.rec.packetsInFlight(), c.rec.caState().name());
         }
     }
 

@@ -228,12 +228,12 @@ final class RetransmitTimer {
         t.totalRto++;
         if (!sent) {
             resourceProbe();
-            c.life.traceCwnd(nowNs);
+            c.life.traceCwnd();
             return;
         }
         backOff();
         arm(Kind.RTO, clampRtoToUserTimeout(nowNs));
-        c.life.traceCwnd(nowNs);
+        c.life.traceCwnd();
     }
 
     /** icsk_backoff++ and the RTO doubled, up to TCP_RTO_MAX (tcp_retransmit_timer's out_reset_timer). */

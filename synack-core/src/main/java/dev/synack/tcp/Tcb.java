@@ -4,7 +4,6 @@ import dev.synack.stats.Counters;
 import dev.synack.tcp.cc.CongestionControl;
 import dev.synack.tcp.cc.Cwnd;
 import dev.synack.time.Scheduler;
-import dev.synack.trace.ConnectionId;
 
 /**
  * The transmission control block of one connection (RFC 9293 §3.3.1), in the spirit of Linux's

@@ -1,7 +1,6 @@
 package dev.synack.tcp;
 
 import dev.synack.stats.Counter;
-import dev.synack.trace.ConnectionId;
 
 /**
  * One TCP connection as the socket layer sees it: the application calls (tcp.c's tcp_sendmsg,

@@ -2,11 +2,12 @@ package dev.synack.tcp;
 
 import dev.synack.stats.Counters;
 import dev.synack.time.Scheduler;
-import dev.synack.trace.Tracer;
 
 /**
- * What TCP needs from the host it lives on — the IP layer: time, settings, counters, the trace bus,
- * the secrets behind ISNs and port choices, and a way out for its segments. The stack implements it.
+ * What TCP needs from the host it lives on — the IP layer: time, settings, counters, the secrets
+ * behind ISNs and port choices, a way out for its segments, and a place to report what happens (the
+ * stack turns the reports into trace events, so TCP does not depend on the trace package). The stack
+ * implements it.
  */
 public interface TcpHost {
     /** Offset in {@link #txBuffer()} at which a connection writes its TCP segment (room for the IP header). */
@@ -27,8 +28,17 @@ public interface TcpHost {
     /** The host's counters. */
     Counters counters();
 
-    /** The trace bus, or null when nobody listens. */
-    Tracer tracer();
+    /** Whether anybody listens to what TCP reports (below); when not, TCP builds no report. */
+    boolean tracing();
+
+    /** A connection changed state (tcp_set_state; the inet_sock_set_state tracepoint). */
+    void stateChanged(TcpConnection c, TcpState from, TcpState to);
+
+    /** A connection's timer fired ("rto", "tlp", "reo", "probe", "keepalive", "delack", "timewait", ...). */
+    void timerFired(TcpConnection c, String timer);
+
+    /** The congestion state after an ACK or a timeout (the tcp_probe tracepoint's fields, for a cwnd plot). */
+    void cwndSampled(TcpConnection c, int cwnd, int ssthresh, long srttUs, int inFlight, String caState);
 
     /** A scratch buffer of at least 65,600 bytes to build one outgoing segment in, at {@link #TCP_OFFSET}. */
     byte[] txBuffer();

@@ -1,5 +1,6 @@
 package dev.synack.trace;
 
+import dev.synack.tcp.ConnectionId;
 import dev.synack.tcp.TcpState;
 import dev.synack.wire.DropReason;
 

@@ -1,4 +1,4 @@
-package dev.synack.trace;
+package dev.synack.tcp;
 
 import dev.synack.wire.Ipv4;
 
