@@ -95,7 +95,10 @@ final class Handshake {
      * small segment) exceeds sk_rcvbuf (tcp_try_rmem_schedule, then tcp_prune_ofo_queue); a range
      * holds at least one segment, so rcvBuf / 1 KB bounds them (the buffer limits the bytes).
      */
-    static int maxOfoRanges(int rcvBuf) { return Math.max(32, rcvBuf / 1024); }
+    static int maxOfoRanges(int rcvBuf) { return Math.max(MIN_OFO_RANGES, rcvBuf / MIN_OFO_TRUESIZE); }
+
+    /** The smallest out-of-order map, and the least memory Linux charges an out-of-order skb (≈ 1 KB). */
+    private static final int MIN_OFO_RANGES = 32, MIN_OFO_TRUESIZE = 1024;
 
     /** The buffers (sk_rcvbuf, sk_sndbuf) from SO_RCVBUF/SO_SNDBUF or tcp_rmem[1]/tcp_wmem[1]. */
     void initBuffers() {

@@ -35,6 +35,9 @@ final class LossRecovery {
     /** Linux's inet_connection_sock ca_state values (tcp.h TCP_CA_*). */
     enum CaState { OPEN, DISORDER, CWR, RECOVERY, LOSS }
 
+    /** tcp_check_sack_reneging's floor: msecs_to_jiffies(10). */
+    private static final long RENEGING_MIN_DELAY_US = 10_000;
+
     private final TcpConnection c;
     private final Tcb t;
     /** The ACK being processed, during {@link #onAck} and {@link #onOldAck}. */
@@ -111,9 +114,9 @@ final class LossRecovery {
      * tcp_ack's old_ack: an ACK below SND.UNA whose SACK and D-SACK blocks (already tagged, {@code newlySacked})
      * still count.
      */
-    void onOldAck(InSegment seg, AckSample ack, int newlySacked, long now) {
+    void onOldAck(InSegment seg, AckSample ack, int newlySacked, long nowNs) {
         sample = ack;
-        fastretransAlert(seg, ack.priorUna, false, now);
+        fastretransAlert(seg, ack.priorUna, false, nowNs);
         delivered += newlySacked + ack.dsackSegs;
     }
 
@@ -123,7 +126,7 @@ final class LossRecovery {
      * loss probe's episode judged, the state machine run for a "dubious" ACK (tcp_ack_is_dubious: a
      * duplicate, SACK or D-SACK information, or not Open), then cwnd (tcp_cong_control).
      */
-    void onAck(InSegment seg, AckSample ack, long now) {
+    void onAck(InSegment seg, AckSample ack, long nowNs) {
         sample = ack;
         int packets = ack.ackedPackets;
         if (packets > 0 && !t.sackOk && t.rtx.sackedOut == 0 && dupAcks > 0) {
@@ -136,11 +139,11 @@ final class LossRecovery {
         // tcp_add_reno_sack counts a duplicate ACK as one segment delivered (while it may stand for one).
         if (!t.sackOk && dupAck && dupAcks < Math.max(t.rtx.size() - 1, 0)) deliveredNow++;
         delivered += deliveredNow;
-        if (t.sackOk) c.rack.updateReoWnd(t.cfg.tcpRecovery, deliveredNow > 0, now);
+        if (t.sackOk) c.rack.updateReoWnd(t.cfg.tcpRecovery, deliveredNow > 0, nowNs);
         c.tlp.onAck(seg.ack, ack);
         int priorLostMarks = t.rtx.lostMarks;
         if (!ack.notDup || ack.has(FLAG_DATA_SACKED | FLAG_DSACKING_ACK) || caState != CaState.OPEN) {
-            fastretransAlert(seg, ack.priorUna, dupAck, now);
+            fastretransAlert(seg, ack.priorUna, dupAck, nowNs);
         }
         if (caState == CaState.OPEN && t.rtx.retransOut == 0 && !anyRetransDone()) {
             // tcp_retrans_stamp_cleanup: the episode is over. Linux clears retrans_stamp on the next
@@ -149,7 +152,7 @@ final class LossRecovery {
             t.retransStampNs = 0;
         }
         newlyLost = t.rtx.lostMarks - priorLostMarks;
-        congestionControl(advanced, deliveredNow, ack.newlyAcked, now);
+        congestionControl(advanced, deliveredNow, ack.newlyAcked, nowNs);
     }
 
     // ---- the sender's and the timers' calls ---------------------------------------------------
@@ -215,12 +218,12 @@ final class LossRecovery {
      * Open state: undo of a reduction that proves spurious, loss detection (RACK, or three duplicate
      * ACKs without SACK), and the start of fast recovery.
      */
-    private void fastretransAlert(InSegment seg, int priorUna, boolean dupAck, long now) {
+    private void fastretransAlert(InSegment seg, int priorUna, boolean dupAck, long nowNs) {
         boolean advanced = sample.has(FLAG_SND_UNA_ADVANCED);
         // B. tcp_check_sack_reneging: the receiver dropped data it had SACKed. Give the ACKs that may
         // still come max(SRTT/2, 10 ms), then time out (tcp_timeout_mark_lost forgets every SACK mark).
         if (sample.has(FLAG_SACK_RENEGING) && advanced) {
-            c.timers.armRetransmitTimer(Math.max(t.rtt.srttUs() / 2, 10_000));
+            c.timers.armRetransmitTimer(Math.max(t.rtt.srttUs() / 2, RENEGING_MIN_DELAY_US));
             sample.clear(FLAG_SET_XMIT_TIMER);
             return;
         }
@@ -255,7 +258,7 @@ final class LossRecovery {
                 return;
             }
             if (tryUndoDsack()) tryToOpen();
-            identifyPacketLoss(advanced, now);
+            identifyPacketLoss(advanced, nowNs);
             if (caState != CaState.RECOVERY) {
                 if (!timeToRecover()) return;
                 // Undo reverted the recovery; loss is evident again: a new recovery.
@@ -266,7 +269,7 @@ final class LossRecovery {
         } else if (caState == CaState.LOSS) {
             processLoss(seg, dupAck);
             int priorRetrans = t.rtx.retransOut;
-            identifyPacketLoss(advanced, now);
+            identifyPacketLoss(advanced, nowNs);
             if (priorRetrans > t.rtx.retransOut) sample.set(FLAG_LOST_RETRANS);
             // Change state if cwnd is undone or retransmissions are lost.
             open = caState == CaState.OPEN || sample.has(FLAG_LOST_RETRANS);
@@ -280,7 +283,7 @@ final class LossRecovery {
                 if (dupAck) dupAcks++;     // tcp_add_reno_sack
             }
             if (caState == CaState.OPEN || caState == CaState.DISORDER) tryUndoDsack();
-            identifyPacketLoss(advanced, now);
+            identifyPacketLoss(advanced, nowNs);
             if (!timeToRecover()) {
                 tryToOpen();
                 return;
@@ -303,7 +306,7 @@ final class LossRecovery {
      * lost after {@code reordering} duplicate ACKs, and after each partial ACK in Recovery (RFC 6582
      * §3.2); with SACK, RACK.
      */
-    private void identifyPacketLoss(boolean advanced, long now) {
+    private void identifyPacketLoss(boolean advanced, long nowNs) {
         if (t.rtx.isEmpty()) return;
         if (!t.sackOk) {
             if ((caState.ordinal() < CaState.RECOVERY.ordinal() && Math.min(dupAcks, Math.max(t.rtx.size() - 1, 0)) >= c.sacks.reordering())
@@ -312,7 +315,7 @@ final class LossRecovery {
             }
         } else if (rackEnabled()) {
             int priorRetrans = t.rtx.retransOut;
-            if (rackMarkLost(now)) sample.clear(FLAG_SET_XMIT_TIMER);
+            if (rackMarkLost(nowNs)) sample.clear(FLAG_SET_XMIT_TIMER);
             if (priorRetrans > t.rtx.retransOut) sample.set(FLAG_LOST_RETRANS);
         }
     }
@@ -333,9 +336,9 @@ final class LossRecovery {
      *
      * @return whether the reordering timer was armed
      */
-    private boolean rackMarkLost(long now) {
+    private boolean rackMarkLost(long nowNs) {
         if (!c.rack.takeAdvanced()) return false;
-        long timeoutUs = c.rack.detectLoss(t.rtx, now, rackReoWndUs(), t.stats);
+        long timeoutUs = c.rack.detectLoss(t.rtx, nowNs, rackReoWndUs(), t.stats);
         if (timeoutUs <= 0) return false;
         c.timers.armReorderingTimer(timeoutUs);
         return true;
@@ -352,16 +355,16 @@ final class LossRecovery {
      * marks lost starts (or continues) fast recovery and is retransmitted (the connection rearms the
      * RTO afterwards).
      */
-    void reoTimeout(long now) {
+    void reoTimeout(long nowNs) {
         int priorInflight = packetsInFlight();
         int priorLost = t.rtx.lostMarks;
-        c.rack.detectLoss(t.rtx, now, rackReoWndUs(), t.stats);
+        c.rack.detectLoss(t.rtx, nowNs, rackReoWndUs(), t.stats);
         if (priorInflight != packetsInFlight()) {
             if (caState != CaState.RECOVERY) {
                 enterRecovery();
                 cwndReduction(1, t.rtx.lostMarks - priorLost, false);
             }
-            c.snd.xmitRetransmitQueue(now); // retransmissions only, as tcp_xmit_retransmit_queue
+            c.snd.xmitRetransmitQueue(nowNs); // retransmissions only, as tcp_xmit_retransmit_queue
         }
     }
 
@@ -589,7 +592,7 @@ final class LossRecovery {
      * the algorithm's growth when the ACK delivered data in order (tcp_may_raise_cwnd: any forward
      * progress once reordering was seen).
      */
-    private void congestionControl(boolean advanced, int delivered, int ackedPackets, long now) {
+    private void congestionControl(boolean advanced, int delivered, int ackedPackets, long nowNs) {
         if (caState == CaState.RECOVERY || caState == CaState.CWR) {
             cwndReduction(delivered, newlyLost, advanced);
             return;
@@ -600,7 +603,7 @@ final class LossRecovery {
         // tcp_cong_control → tcp_cong_avoid(acked_sacked = delivered).
         if (mayRaise && delivered > 0) {
             t.cw.cwndLimited = isCwndLimited();
-            t.cc.congAvoid(t.cw, delivered, now, t.rtt.srttUs());
+            t.cc.congAvoid(t.cw, delivered, nowNs, t.rtt.srttUs());
         }
     }
 
@@ -651,9 +654,9 @@ final class LossRecovery {
      * §3.1 step 1) then judges whether the timeout was spurious, unless a recovery was already
      * under way (other than repeated timeouts of the same segment, §3.2).
      */
-    void enterLoss(long now) {
+    void enterLoss(long nowNs) {
         boolean newRecovery = caState.ordinal() < CaState.RECOVERY.ordinal();
-        timeoutMarkLost(now);
+        timeoutMarkLost(nowNs);
         if (caState.ordinal() <= CaState.DISORDER.ordinal() || !Seq.gt(highSeq, t.sndUna)
                 || (caState == CaState.LOSS && t.retransmits == 0)) {
             t.cw.priorSsthresh = currentSsthresh();
@@ -669,7 +672,7 @@ final class LossRecovery {
         if (caState.ordinal() <= CaState.DISORDER.ordinal() && t.rtx.sackedOut >= t.cfg.tcpReordering) {
             c.sacks.limitReordering(t.cfg.tcpReordering);
         }
-        t.cc.onLoss(t.cw, now); // ops->set_state(TCP_CA_Loss): CUBIC resets its epoch
+        t.cc.onLoss(t.cw, nowNs); // ops->set_state(TCP_CA_Loss): CUBIC resets its epoch
         caState = CaState.LOSS;
         highSeq = t.sndNxt;
         c.tlp.endEpisode();
@@ -680,7 +683,7 @@ final class LossRecovery {
      * tcp_timeout_mark_lost: every segment is lost, but those sent less than RACK's RTT ago (they may
      * still arrive); if the oldest is SACKed the receiver reneged, and all SACK marks are dropped.
      */
-    private void timeoutMarkLost(long now) {
+    private void timeoutMarkLost(long nowNs) {
         if (t.rtx.isEmpty()) return;
         boolean reneg = t.rtx.has(0, RetransmitQueue.SACKED);
         if (reneg) {
@@ -691,7 +694,7 @@ final class LossRecovery {
         for (int i = 0; i < t.rtx.size(); i++) {
             if (reneg) {
                 t.rtx.clearBit(i, RetransmitQueue.SACKED);
-            } else if (i > 0 && c.rack.rttUs() - (now - t.rtx.sentNs(i)) / 1000 > 0) {
+            } else if (i > 0 && c.rack.rttUs() - (nowNs - t.rtx.sentNs(i)) / 1000 > 0) {
                 continue; // don't mark recently sent ones lost yet
             }
             if (t.rtx.markLost(i)) t.stats.inc(Counter.TcpExtTCPLostRetransmit);

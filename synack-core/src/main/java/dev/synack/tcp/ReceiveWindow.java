@@ -21,7 +21,7 @@ final class ReceiveWindow {
     /** tcp_select_initial_window: wscale from the largest buffer we could grow to (tcp_rmem[2]). */
     int initialWscale() {
         long space = Math.max(t.recvBuf.capacity(), t.cfg.tcpRmem[2]);
-        int ws = 63 - Long.numberOfLeadingZeros(space) - 15;
+        int ws = 63 - Long.numberOfLeadingZeros(space) - 15; // ilog2(space) - 15: the window field's 16 bits
         return Math.max(0, Math.min(Tcb.TCP_MAX_WSCALE, ws));
     }
 

@@ -130,11 +130,8 @@ public final class Cubic implements CongestionControl {
     /** cubictcp_cong_avoid. */
     @Override
     public void congAvoid(Cwnd w, int acked, long nowNs, long srttUs) {
-        if (!w.cwndLimited) return;
-        if (w.inSlowStart()) {
-            acked = w.slowStart(acked);
-            if (acked == 0) return;
-        }
+        acked = w.slowStartFirst(acked);
+        if (acked == 0) return;
         update(w.cwnd, acked, nowNs / 1_000_000);
         w.congAvoidAi(cnt, acked);
     }

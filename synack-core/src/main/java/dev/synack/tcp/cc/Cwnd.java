@@ -41,6 +41,17 @@ public final class Cwnd {
     }
 
     /**
+     * The start of every ops->cong_avoid (tcp_reno_cong_avoid, cubictcp_cong_avoid): no growth unless
+     * cwnd-limited (tcp_is_cwnd_limited); in slow start, {@link #slowStart} first.
+     *
+     * @return the acknowledged segments left for congestion avoidance (0: nothing more to do)
+     */
+    public int slowStartFirst(int acked) {
+        if (!cwndLimited) return 0;
+        return inSlowStart() ? slowStart(acked) : acked;
+    }
+
+    /**
      * Additive increase, RFC 5681 §3.1 (tcp_cong_avoid_ai in tcp_cong.c): one segment per {@code w}
      * segments acknowledged.
      */

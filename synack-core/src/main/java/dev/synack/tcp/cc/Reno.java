@@ -30,11 +30,7 @@ public final class Reno implements CongestionControl {
     /** tcp_reno_cong_avoid: grow only while cwnd-limited; slow start, then one segment per cwnd acked. */
     @Override
     public void congAvoid(Cwnd w, int acked, long nowNs, long srttUs) {
-        if (!w.cwndLimited) return;
-        if (w.inSlowStart()) {
-            acked = w.slowStart(acked);
-            if (acked == 0) return;
-        }
-        w.congAvoidAi(w.cwnd, acked);
+        acked = w.slowStartFirst(acked);
+        if (acked > 0) w.congAvoidAi(w.cwnd, acked);
     }
 }
