@@ -648,8 +648,7 @@ public final class Runner {
     }
 
     private static String errnoName(int n) {
-        for (Errno x : Errno.values()) if (x.number() == n) return x.name();
-        return "errno " + n;
+        return Errno.ofNumber(n).map(Errno::name).orElse("errno " + n);
     }
 
     private int fd(SyscallEvent e, int arg) throws Failure {

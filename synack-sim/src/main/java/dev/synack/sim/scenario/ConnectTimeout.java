@@ -136,7 +136,6 @@ final class ConnectTimeout implements Scenario {
 
     private static String result(int r) {
         if (r >= 0) return String.valueOf(r);
-        for (Errno e : Errno.values()) if (e.number() == -r) return e.name();
-        return String.valueOf(r);
+        return Errno.ofNumber(-r).map(Errno::name).orElse(String.valueOf(r));
     }
 }
