@@ -174,12 +174,12 @@ public final class Network {
 
     /**
      * A frame reached the end of its flight: deliver it unless the network changed under it. The node
-     * may exchange the frame's storage ({@link Node#deliverFrame}): {@code f.data} may be another array
-     * on return.
+     * may exchange the frame's storage ({@link Node#deliverFrame}): {@code f.data()} may be another
+     * array on return.
      */
     boolean arrive(SimLink link, Port from, Port to, SimLink.Frame f) {
-        int fromEpoch = f.fromEpoch, toEpoch = f.toEpoch, len = f.len;
-        byte[] b = f.data;
+        int fromEpoch = f.fromEpoch, toEpoch = f.toEpoch, len = f.length();
+        byte[] b = f.data();
         SimEvent.Fate fate = null;
         if (blocked(from.node, to.node)) fate = SimEvent.Fate.PARTITIONED;
         else if (from.epoch != fromEpoch || to.epoch != toEpoch || !to.isUp()) fate = SimEvent.Fate.UNPLUGGED;
@@ -189,7 +189,7 @@ public final class Network {
             return false;
         }
         if (to.attachment != null) to.attachment.confirm(from.address);
-        f.data = to.node.deliverFrame(to, b, len);
+        f.setData(to.node.deliverFrame(to, b, len));
         return true;
     }
 
