@@ -1,7 +1,6 @@
 package dev.synack.socket;
 
 import dev.synack.runtime.Runtime;
-import dev.synack.runtime.VirtualRuntime;
 import dev.synack.runtime.WaitList;
 import dev.synack.stack.Stack;
 import dev.synack.tcp.Errno;
@@ -64,14 +63,9 @@ final class KernelSocket {
         this.rt = host.runtime();
         this.stack = host.stack();
         this.opts = opts;
-        String proc = Thread.currentThread().getName();
-        if (rt instanceof VirtualRuntime vr && vr.currentProcess() != null) {
-            VirtualRuntime.Proc p = vr.currentProcess();
-            proc = p.name();
-            // The process's exit closes its files: FIN, or RST with unread data (tcp_close decides).
-            p.onKill(this::closeOnExit);
-        }
-        this.process = proc;
+        this.process = rt.callerName();
+        // The process's death closes its files: FIN, or RST with unread data (tcp_close decides).
+        rt.onCallerKilled(this::closeOnExit);
     }
 
     /** A socket for a connection a listener accepted. */
