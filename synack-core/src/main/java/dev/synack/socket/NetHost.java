@@ -1,10 +1,8 @@
 package dev.synack.socket;
 
-import dev.synack.link.MemoryLink;
 import dev.synack.runtime.Runtime;
 import dev.synack.stack.Stack;
 import dev.synack.tcp.TcpConfig;
-import dev.synack.wire.Ipv4;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -33,20 +31,6 @@ public final class NetHost {
     /** A host named {@code name} with Linux's default settings and a {@code seed} for its secrets. */
     public static NetHost create(Runtime runtime, String name, long seed) {
         return new NetHost(runtime, new Stack(name, runtime.scheduler(), new TcpConfig(), seed));
-    }
-
-    /**
-     * Joins two hosts with a pair of {@link MemoryLink}s of {@code oneWayDelayNs} each: {@code a} gets
-     * interface eth0 with {@code addrA}/{@code prefix}, {@code b} gets eth0 with {@code addrB}.
-     *
-     * @return the links, a→b first
-     */
-    public static MemoryLink[] wire(NetHost a, String addrA, NetHost b, String addrB, int prefix, long oneWayDelayNs) {
-        MemoryLink ab = new MemoryLink(a.runtime.scheduler(), b.stack, oneWayDelayNs, 1);
-        MemoryLink ba = new MemoryLink(b.runtime.scheduler(), a.stack, oneWayDelayNs, 2);
-        a.runtime.call(() -> a.stack.addInterface("eth" + a.stack.interfaces().size(), Ipv4.parse(addrA), prefix, 1500, ab));
-        b.runtime.call(() -> b.stack.addInterface("eth" + b.stack.interfaces().size(), Ipv4.parse(addrB), prefix, 1500, ba));
-        return new MemoryLink[] {ab, ba};
     }
 
     public Runtime runtime() { return runtime; }

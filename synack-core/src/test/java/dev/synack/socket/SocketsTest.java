@@ -7,6 +7,7 @@ import dev.synack.link.MemoryLink;
 import dev.synack.runtime.VirtualRuntime;
 import dev.synack.tcp.Errno;
 import dev.synack.tcp.TcpState;
+import dev.synack.testbed.Veth;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.TcpHeader;
 import java.io.ByteArrayOutputStream;
@@ -41,9 +42,9 @@ class SocketsTest {
         rt = new VirtualRuntime();
         a = NetHost.create(rt, "a", 1);
         b = NetHost.create(rt, "b", 2);
-        MemoryLink[] l = NetHost.wire(a, A, b, B, 24, 10_000_000);
-        ab = l[0];
-        ba = l[1];
+        Veth veth = Veth.connect(a, A, b, B, 24, 10_000_000);
+        ab = veth.aToB();
+        ba = veth.bToA();
         a.stack().setTracer(events::add);
         b.stack().setTracer(events::add);
     }

@@ -9,6 +9,7 @@ import dev.synack.socket.SocketStats;
 import dev.synack.socket.SynackSocketFactory;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
+import dev.synack.testbed.Veth;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +40,7 @@ class OkHttpOverSynackTest {
         try (RealtimeRuntime rt = new RealtimeRuntime()) {
             NetHost client = NetHost.create(rt, "client", 1);
             NetHost server = NetHost.create(rt, "server", 2);
-            NetHost.wire(client, "198.18.0.1", server, "198.18.0.2", 24, 2_000_000);
+            Veth.connect(client, "198.18.0.1", server, "198.18.0.2", 24, 2_000_000);
             TcpServerSocket ss = new TcpServerSocket(server, 80);
             Thread serverThread = Thread.ofPlatform().name("http-server").start(() -> serve(ss, 2));
 
