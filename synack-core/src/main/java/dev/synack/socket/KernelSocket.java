@@ -36,7 +36,7 @@ final class KernelSocket {
 
     enum SockState { UNCONNECTED, CONNECTING, CONNECTED }
 
-    final NetHost host;
+    final Kernel kernel;
     final Runtime rt;
     final Stack stack;
     final SocketOptions opts;
@@ -58,10 +58,10 @@ final class KernelSocket {
     /** The last local address, kept after close for getsockname-like queries. */
     int localAddr, localPort;
 
-    KernelSocket(NetHost host, SocketOptions opts) {
-        this.host = host;
-        this.rt = host.runtime();
-        this.stack = host.stack();
+    KernelSocket(Kernel kernel, SocketOptions opts) {
+        this.kernel = kernel;
+        this.rt = kernel.runtime();
+        this.stack = kernel.stack();
         this.opts = opts;
         this.process = rt.callerName();
         // The process's death closes its files: FIN, or RST with unread data (tcp_close decides).
@@ -69,8 +69,8 @@ final class KernelSocket {
     }
 
     /** A socket for a connection a listener accepted. */
-    private KernelSocket(NetHost host, TcpConnection c) {
-        this(host, c.options);
+    private KernelSocket(Kernel kernel, TcpConnection c) {
+        this(kernel, c.options);
         conn = c;
         sstate = SockState.CONNECTED;
         localAddr = c.localAddr();
@@ -170,7 +170,7 @@ final class KernelSocket {
                 if (listener == null) return -Errno.EINVAL.number(); // inet_accept on a socket that is not listening
                 TcpConnection c = listener.accept();
                 if (c == null) return -Errno.EAGAIN.number();
-                return new KernelSocket(host, c);
+                return new KernelSocket(kernel, c);
             });
             if (r instanceof KernelSocket ks) return ks;
             int e = (Integer) r;

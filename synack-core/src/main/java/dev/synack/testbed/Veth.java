@@ -1,7 +1,7 @@
 package dev.synack.testbed;
 
 import dev.synack.link.MemoryLink;
-import dev.synack.socket.NetHost;
+import dev.synack.socket.Kernel;
 import dev.synack.wire.Ipv4;
 
 /**
@@ -12,7 +12,7 @@ import dev.synack.wire.Ipv4;
  *
  * <pre>{@code
  * VirtualRuntime rt = new VirtualRuntime();
- * NetHost client = NetHost.create(rt, "client", 1), server = NetHost.create(rt, "server", 2);
+ * Kernel client = Kernel.create(rt, "client", 1), server = Kernel.create(rt, "server", 2);
  * Veth veth = Veth.connect(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000); // 10 ms each way
  * veth.aToB().loss(0.01);
  * }</pre>
@@ -26,7 +26,7 @@ public record Veth(MemoryLink aToB, MemoryLink bToA) {
      * interface with {@code addrA}/{@code prefix}, {@code b} one with {@code addrB}/{@code prefix}, both
      * with an MTU of 1500. The links draw their impairments from the fixed seeds 1 and 2.
      */
-    public static Veth connect(NetHost a, String addrA, NetHost b, String addrB, int prefix, long oneWayDelayNs) {
+    public static Veth connect(Kernel a, String addrA, Kernel b, String addrB, int prefix, long oneWayDelayNs) {
         MemoryLink ab = new MemoryLink(a.runtime().scheduler(), b.stack(), oneWayDelayNs, 1);
         MemoryLink ba = new MemoryLink(b.runtime().scheduler(), a.stack(), oneWayDelayNs, 2);
         a.runtime().call(() -> a.stack().addInterface("eth" + a.stack().interfaces().size(), Ipv4.parse(addrA), prefix, 1500, ab));

@@ -96,7 +96,7 @@ class JdkParityTest {
 
     final class SynackNet implements Net {
         final VirtualRuntime rt = new VirtualRuntime();
-        final NetHost client = NetHost.create(rt, "client", 1), server = NetHost.create(rt, "server", 2);
+        final Kernel client = Kernel.create(rt, "client", 1), server = Kernel.create(rt, "server", 2);
         int nextPort = 8000;
 
         SynackNet() { Veth.connect(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000); }

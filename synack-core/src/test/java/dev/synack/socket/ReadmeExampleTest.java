@@ -14,7 +14,7 @@ class ReadmeExampleTest {
     @Test
     void echoOverTwoHostsInVirtualTime() throws Exception {
         VirtualRuntime rt = new VirtualRuntime();
-        NetHost client = NetHost.create(rt, "client", 1), server = NetHost.create(rt, "server", 2);
+        Kernel client = Kernel.create(rt, "client", 1), server = Kernel.create(rt, "server", 2);
         Veth.connect(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000);
         rt.spawn("echo", () -> {
             try (TcpServerSocket ss = new TcpServerSocket(server, 7); TcpSocket s = ss.accept()) {
@@ -36,7 +36,7 @@ class ReadmeExampleTest {
     @Test
     void refusedCarriesTheErrno() {
         VirtualRuntime rt = new VirtualRuntime();
-        NetHost client = NetHost.create(rt, "client", 1), server = NetHost.create(rt, "server", 2);
+        Kernel client = Kernel.create(rt, "client", 1), server = Kernel.create(rt, "server", 2);
         Veth.connect(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000);
         try (TcpSocket s = new TcpSocket(client)) {
             s.connect(new InetSocketAddress("198.18.0.2", 7), 3000);

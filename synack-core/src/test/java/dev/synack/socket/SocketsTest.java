@@ -33,15 +33,15 @@ class SocketsTest {
     static final String A = "198.18.0.1", B = "198.18.0.2";
     static final InetSocketAddress B80 = new InetSocketAddress(B, 80), B81 = new InetSocketAddress(B, 81);
     VirtualRuntime rt;
-    NetHost a, b;
+    Kernel a, b;
     MemoryLink ab, ba;
     final List<TraceEvent> events = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
         rt = new VirtualRuntime();
-        a = NetHost.create(rt, "a", 1);
-        b = NetHost.create(rt, "b", 2);
+        a = Kernel.create(rt, "a", 1);
+        b = Kernel.create(rt, "b", 2);
         Veth veth = Veth.connect(a, A, b, B, 24, 10_000_000);
         ab = veth.aToB();
         ba = veth.bToA();

@@ -88,7 +88,7 @@ public final class TunBench {
                 d.close();
                 throw e;
             }
-            var h = host.sockets();
+            var h = host.kernel();
             // kernel → synack
             double rx;
             try (TcpServerSocket l = new TcpServerSocket(h, BULK_PORT, 16)) {

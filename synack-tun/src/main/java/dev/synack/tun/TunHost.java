@@ -1,7 +1,7 @@
 package dev.synack.tun;
 
 import dev.synack.runtime.RealtimeRuntime;
-import dev.synack.socket.NetHost;
+import dev.synack.socket.Kernel;
 import dev.synack.stack.Stack;
 import dev.synack.tcp.TcpConfig;
 import java.io.IOException;
@@ -25,7 +25,7 @@ public final class TunHost implements AutoCloseable {
     private final TunDevice device;
     private final RealtimeRuntime runtime;
     private final Stack stack;
-    private final NetHost sockets;
+    private final Kernel kernel;
     private final int mtu;
     private final Thread reader;
     private volatile boolean running = true;
@@ -44,7 +44,7 @@ public final class TunHost implements AutoCloseable {
         this.mtu = mtu;
         this.runtime = new RealtimeRuntime();
         this.stack = new Stack("synack", runtime.scheduler(), config, seed);
-        this.sockets = new NetHost(runtime, stack);
+        this.kernel = new Kernel(runtime, stack);
         runtime.execute(() -> stack.addInterface(device.name(), address, prefixLength, mtu, this::transmit));
         this.reader = Thread.ofPlatform().daemon().name("synack-tun-reader-" + device.name()).start(this::readLoop);
     }
@@ -64,8 +64,8 @@ public final class TunHost implements AutoCloseable {
 
     public RealtimeRuntime runtime() { return runtime; }
 
-    /** The host for {@link dev.synack.socket.TcpSocket} / {@link dev.synack.socket.TcpServerSocket} on this stack. */
-    public NetHost sockets() { return sockets; }
+    /** The kernel for {@link dev.synack.socket.TcpSocket} / {@link dev.synack.socket.TcpServerSocket} on this stack. */
+    public Kernel kernel() { return kernel; }
 
     public TunDevice device() { return device; }
 

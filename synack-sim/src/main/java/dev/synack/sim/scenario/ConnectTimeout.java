@@ -59,7 +59,7 @@ final class ConnectTimeout implements Scenario {
             String[] state = {""};
             long start = net.nowNs();
             p.client().spawn("app", () -> {
-                PosixSockets px = p.client().sockets().posix();
+                PosixSockets px = p.client().kernel().posix();
                 switch (v) {
                     case 'a' -> {
                         int fd = px.socket();
@@ -88,7 +88,7 @@ final class ConnectTimeout implements Scenario {
                         calls.add("close = " + px.close(fd));
                     }
                     default -> {
-                        TcpSocket s = new TcpSocket(p.client().sockets());
+                        TcpSocket s = new TcpSocket(p.client().kernel());
                         try {
                             s.connect(new InetSocketAddress(p.server().inetAddress(), 80), t);
                             calls.add("connect returned");

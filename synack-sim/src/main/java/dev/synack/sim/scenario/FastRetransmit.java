@@ -43,13 +43,13 @@ final class FastRetransmit implements Scenario {
         int rtt = p.rttMs();
         long[] received = {0};
         p.server().spawn("sink", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             InputStream in = ss.accept().getInputStream();
             byte[] buf = new byte[65536];
             for (int n; (n = in.read(buf)) > 0; ) received[0] += n;
         });
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             net.runtime().sleep(SEND_AT_MS * MS - net.nowNs());
             p.wire().forward().dropNth(LOST);

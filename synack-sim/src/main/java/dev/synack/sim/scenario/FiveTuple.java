@@ -51,7 +51,7 @@ final class FiveTuple implements Scenario {
         }
         List<String> accepted = new ArrayList<>();
         server.spawn("server", () -> {
-            TcpServerSocket ss = new TcpServerSocket(server.sockets(), PORT);
+            TcpServerSocket ss = new TcpServerSocket(server.kernel(), PORT);
             for (int i = 0; i < HOSTS * PER_HOST; i++) {
                 TcpSocket s = ss.accept();
                 accepted.add(s.getLocalPort() + " ← " + s.getInetAddress().getHostAddress() + ":" + s.getPort());
@@ -67,7 +67,7 @@ final class FiveTuple implements Scenario {
             for (int j = 0; j < PER_HOST; j++) {
                 String id = c.name() + "#" + j;
                 c.spawn("app" + j, () -> {
-                    try (TcpSocket s = new TcpSocket(c.sockets())) {
+                    try (TcpSocket s = new TcpSocket(c.kernel())) {
                         s.connect(new InetSocketAddress(server.inetAddress(), PORT));
                         net.runtime().sleep(50 * MS); // all six are open at once
                         s.getOutputStream().write(id.getBytes());

@@ -51,7 +51,7 @@ final class FlowControl implements Scenario {
         int rtt = p.rttMs();
         long[] received = {0};
         p.server().spawn("slow-reader", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             InputStream in = ss.accept().getInputStream();
             net.runtime().sleep(READ_FROM_MS * MS - net.nowNs());
             byte[] buf = new byte[CHUNK];
@@ -61,7 +61,7 @@ final class FlowControl implements Scenario {
             }
         });
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             s.getOutputStream().write(new byte[TOTAL]);
             s.close();

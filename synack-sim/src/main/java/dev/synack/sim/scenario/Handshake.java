@@ -34,14 +34,14 @@ final class Handshake implements Scenario {
         Story.Notes n = new Story.Notes(net, net.nowNs());
         int[] port = {0};
         lab.server().spawn("server", () -> {
-            TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(lab.server().kernel(), 80);
             n.call("accept()", () -> {
                 TcpSocket s = ss.accept();
                 return "a socket from port " + s.getPort();
             });
         });
         lab.client().spawn("client", () -> {
-            TcpSocket s = new TcpSocket(lab.client().sockets());
+            TcpSocket s = new TcpSocket(lab.client().kernel());
             if (n.call("connect()", () -> {
                 s.connect(new InetSocketAddress(lab.server().inetAddress(), 80));
                 return null;

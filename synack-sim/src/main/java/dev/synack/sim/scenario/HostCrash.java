@@ -52,14 +52,14 @@ final class HostCrash implements Scenario {
         Network net = p.net();
         int rtt = p.rttMs();
         p.server().spawn("httpd", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             ss.accept().getInputStream().read(new byte[1000]);
         });
         List<String> saw = new ArrayList<>();
         List<Long> timeouts = new ArrayList<>();
         long[] failedAt = {-1};
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             if (k.userTimeoutMs() != null) s.setUserTimeout(k.userTimeoutMs());
             if (k.soTimeoutMs() != null) s.setSoTimeout(k.soTimeoutMs());
@@ -158,13 +158,13 @@ final class HostCrash implements Scenario {
         Lab p = Lab.of(k, 20);
         Network net = p.net();
         p.server().spawn("httpd", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             ss.accept().getInputStream().read(new byte[1000]);
         });
         List<String> saw = new ArrayList<>();
         long[] at = {-1, -1};
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.setKeepAlive(true);
             s.setKeepAliveParams(idle, intvl, cnt);
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));

@@ -38,13 +38,13 @@ final class HostReboot implements Scenario {
         Network net = p.net();
         int rtt = p.rttMs();
         p.server().spawn("httpd", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             ss.accept().getInputStream().read(new byte[1000]);
         });
         List<String> saw = new ArrayList<>();
         long[] at = {-1};
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             net.runtime().sleep(SEND_AT_MS * MS - net.nowNs());
             s.getOutputStream().write(new byte[100]);

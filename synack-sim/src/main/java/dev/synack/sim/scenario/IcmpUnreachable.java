@@ -60,7 +60,7 @@ final class IcmpUnreachable implements Scenario {
                 Variant v = VARIANTS.get(i);
                 Story.sleepUntil(net, i * S);
                 router.clearRejects().reject("198.19.0.2/32", v.code());
-                try (TcpSocket s = new TcpSocket(client.sockets())) {
+                try (TcpSocket s = new TcpSocket(client.kernel())) {
                     n.call(v.name(), () -> { s.connect(new InetSocketAddress(server.inetAddress(), 80)); return null; });
                 }
             }

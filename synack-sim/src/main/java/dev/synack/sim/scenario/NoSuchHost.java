@@ -40,7 +40,7 @@ final class NoSuchHost implements Scenario {
         Story.Notes n = new Story.Notes(net, net.nowNs());
         int[] port = {0};
         client.spawn("app", () -> {
-            try (TcpSocket s = new TcpSocket(client.sockets())) {
+            try (TcpSocket s = new TcpSocket(client.kernel())) {
                 s.bind(null);
                 port[0] = s.getLocalPort();
                 n.call("connect()", () -> {

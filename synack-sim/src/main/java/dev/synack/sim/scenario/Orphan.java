@@ -41,7 +41,7 @@ final class Orphan implements Scenario {
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.server().spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80); TcpSocket s = ss.accept()) {
+            try (TcpServerSocket ss = new TcpServerSocket(lab.server().kernel(), 80); TcpSocket s = ss.accept()) {
                 Story.sleepUntil(net, t0 + WRITE_AT_S * S);
                 n.call("server write", () -> { s.getOutputStream().write(new byte[100]); return null; });
                 Story.sleepUntil(net, t0 + (WRITE_AT_S + 1) * S);
@@ -49,7 +49,7 @@ final class Orphan implements Scenario {
             }
         });
         lab.client().spawn("client", () -> {
-            TcpSocket s = new TcpSocket(lab.client().sockets(), new InetSocketAddress(lab.server().inetAddress(), 80));
+            TcpSocket s = new TcpSocket(lab.client().kernel(), new InetSocketAddress(lab.server().inetAddress(), 80));
             port[0] = s.getLocalPort();
             Story.sleepUntil(net, t0);
             n.call("client close()", () -> { s.close(); return null; });

@@ -40,13 +40,13 @@ final class Refused implements Scenario {
         int[] ports = {0, 0};
         InetSocketAddress to = new InetSocketAddress(lab.server().inetAddress(), 80);
         lab.client().spawn("app", () -> {
-            try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
+            try (TcpSocket s = new TcpSocket(lab.client().kernel())) {
                 s.bind(null);
                 ports[0] = s.getLocalPort();
                 n.call("connect()", () -> { s.connect(to); return null; });
             }
             Story.sleepUntil(net, SECOND_MS * MS);
-            try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
+            try (TcpSocket s = new TcpSocket(lab.client().kernel())) {
                 s.bind(null);
                 ports[1] = s.getLocalPort();
                 n.call("non-blocking connect()", () -> s.startConnect(to) ? "connected" : "EINPROGRESS");

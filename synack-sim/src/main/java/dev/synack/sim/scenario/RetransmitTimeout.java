@@ -50,12 +50,12 @@ final class RetransmitTimeout implements Scenario {
             if (!ts) p.client().stack().config().set("tcp_timestamps", "0");
             long[] rtoAfterA = {0};
             p.server().spawn("sink", () -> {
-                TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+                TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
                 InputStream in = ss.accept().getInputStream();
                 while (in.read(new byte[1000]) > 0) { }
             });
             p.client().spawn("app", () -> {
-                TcpSocket s = new TcpSocket(p.client().sockets());
+                TcpSocket s = new TcpSocket(p.client().kernel());
                 s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
                 OutputStream out = s.getOutputStream();
                 net.runtime().sleep(A_AT_MS * MS - net.nowNs());

@@ -53,7 +53,7 @@ final class ServerFrozen implements Scenario {
         int soTimeout = k.soTimeoutMs() != null ? k.soTimeoutMs() : 3000;
         long[] readTotal = {0}, thawReadAt = {-1};
         Proc server = p.server().spawn("httpd", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            try (TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
                  TcpSocket s = ss.accept()) {
                 InputStream in = s.getInputStream();
                 byte[] buf = new byte[65536];
@@ -67,7 +67,7 @@ final class ServerFrozen implements Scenario {
         long[] connectedAt = {-1}, timeoutAt = {-1}, writtenAt = {-1};
         String[] stateAfterTimeout = {""};
         p.client().spawn("app", () -> {
-            try (TcpSocket s = new TcpSocket(p.client().sockets())) {
+            try (TcpSocket s = new TcpSocket(p.client().kernel())) {
                 s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
                 connectedAt[0] = net.nowNs();
                 OutputStream out = s.getOutputStream();

@@ -111,7 +111,7 @@ final class ServerKilled implements Scenario {
         Lab p = Lab.of(k, 20);
         Network net = p.net();
         Proc server = p.server().spawn("httpd", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             TcpSocket s = ss.accept();
             if (!unread) s.getInputStream().read(new byte[100]);
             else net.runtime().sleep(3_600_000 * MS);
@@ -120,7 +120,7 @@ final class ServerKilled implements Scenario {
         long[] t = {-1, -1, -1, -1};
         InetSocketAddress to = new InetSocketAddress(p.server().inetAddress(), 80);
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(to);
             if (unread) s.getOutputStream().write(new byte[5]);
             try {
@@ -142,7 +142,7 @@ final class ServerKilled implements Scenario {
                 calls.add("write(5): " + Story.describe(e));
             }
             s.close();
-            try (TcpSocket again = new TcpSocket(p.client().sockets())) {
+            try (TcpSocket again = new TcpSocket(p.client().kernel())) {
                 again.connect(to);
                 calls.add("connect = ok");
             } catch (IOException e) {

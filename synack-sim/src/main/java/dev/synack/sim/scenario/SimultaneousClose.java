@@ -35,14 +35,14 @@ final class SimultaneousClose implements Scenario {
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.server().spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80)) {
+            try (TcpServerSocket ss = new TcpServerSocket(lab.server().kernel(), 80)) {
                 TcpSocket s = ss.accept();
                 Story.sleepUntil(net, t0);
                 n.call("server close()", () -> { s.close(); return null; });
             }
         });
         lab.client().spawn("client", () -> {
-            TcpSocket s = new TcpSocket(lab.client().sockets(), new InetSocketAddress(lab.server().inetAddress(), 80));
+            TcpSocket s = new TcpSocket(lab.client().kernel(), new InetSocketAddress(lab.server().inetAddress(), 80));
             port[0] = s.getLocalPort();
             Story.sleepUntil(net, t0);
             n.call("client close()", () -> { s.close(); return null; });

@@ -61,7 +61,7 @@ final class SynTimeout implements Scenario {
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.client().spawn("app", () -> {
-            try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
+            try (TcpSocket s = new TcpSocket(lab.client().kernel())) {
                 s.bind(null);
                 port[0] = s.getLocalPort();
                 n.call("connect()", () -> { s.connect(new InetSocketAddress(lab.server().inetAddress(), 80)); return null; });

@@ -47,24 +47,24 @@ final class TimeWait implements Scenario {
         net.scheduler().schedule(Timer.of(() -> net.partitionOneWay(Set.of(lab.server()), Set.of(lab.client()))), t0 + r + r / 4);
         net.scheduler().schedule(Timer.of(net::heal), t0 + r * 3 / 2 + r / 4);
         lab.server().spawn("server", () -> {
-            TcpServerSocket ss = new TcpServerSocket(lab.server().sockets()); // SO_REUSEADDR, as java.net sets it
+            TcpServerSocket ss = new TcpServerSocket(lab.server().kernel()); // SO_REUSEADDR, as java.net sets it
             ss.bind(new InetSocketAddress(80));
             TcpSocket s = ss.accept();
             Story.sleepUntil(net, t0);
             ss.close();
             n.call("server close()", () -> { s.close(); return null; });
             Story.sleepUntil(net, BIND_AT_MS * MS);
-            try (TcpServerSocket again = new TcpServerSocket(lab.server().sockets())) {
+            try (TcpServerSocket again = new TcpServerSocket(lab.server().kernel())) {
                 again.setReuseAddress(false); // java.net.ServerSocket sets SO_REUSEADDR by default on Linux
                 n.call("bind(:80) without SO_REUSEADDR", () -> { again.bind(new InetSocketAddress(80)); return null; });
             }
-            try (TcpServerSocket again = new TcpServerSocket(lab.server().sockets())) {
+            try (TcpServerSocket again = new TcpServerSocket(lab.server().kernel())) {
                 again.setReuseAddress(true);
                 n.call("bind(:80) with SO_REUSEADDR", () -> { again.bind(new InetSocketAddress(80)); return null; });
             }
         });
         lab.client().spawn("client", () -> {
-            TcpSocket s = new TcpSocket(lab.client().sockets(), new InetSocketAddress(lab.server().inetAddress(), 80));
+            TcpSocket s = new TcpSocket(lab.client().kernel(), new InetSocketAddress(lab.server().inetAddress(), 80));
             port[0] = s.getLocalPort();
             n.call("client read()", () -> s.getInputStream().read());
             n.call("client close()", () -> { s.close(); return null; });

@@ -41,7 +41,7 @@ final class Transfer implements Scenario {
         long t0 = START_MS * MS;
         Story.Notes n = new Story.Notes(net, t0);
         lab.server().spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80); TcpSocket s = ss.accept()) {
+            try (TcpServerSocket ss = new TcpServerSocket(lab.server().kernel(), 80); TcpSocket s = ss.accept()) {
                 InputStream in = s.getInputStream();
                 byte[] buf = new byte[REQUEST];
                 n.call("server read", () -> {
@@ -58,7 +58,7 @@ final class Transfer implements Scenario {
             }
         });
         lab.client().spawn("client", () -> {
-            try (TcpSocket s = new TcpSocket(lab.client().sockets(), new InetSocketAddress(lab.server().inetAddress(), 80))) {
+            try (TcpSocket s = new TcpSocket(lab.client().kernel(), new InetSocketAddress(lab.server().inetAddress(), 80))) {
                 Story.sleepUntil(net, t0);
                 n.call("client write", () -> { s.getOutputStream().write(new byte[REQUEST]); return null; });
                 n.call("client read", () -> s.getInputStream().readNBytes(100).length + " bytes");

@@ -8,18 +8,24 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * The host an application runs on: a {@link Stack} driven by a {@link Runtime}. Several hosts may share
- * one runtime (the two ends of a test, a whole simulated network); every socket call goes through the
- * runtime, so blocking code is deterministic in a {@link dev.synack.runtime.VirtualRuntime} and works
- * with real threads in a {@link dev.synack.runtime.RealtimeRuntime}.
+ * A host's kernel as its applications reach it: a {@link Stack} driven by a {@link Runtime}, where
+ * sockets are made ({@link TcpSocket}, {@link TcpServerSocket}, the factories, {@link #posix()}'s
+ * system calls) and where their calls block. Several kernels may share one runtime (the two ends of a
+ * test, a whole simulated network); every socket call goes through the runtime, so blocking code is
+ * deterministic in a {@link dev.synack.runtime.VirtualRuntime} and works with real threads in a
+ * {@link dev.synack.runtime.RealtimeRuntime}.
+ *
+ * <p>Make one with {@link #create} (a new stack) or {@code new Kernel(runtime, stack)}; the lab's
+ * {@code Host.kernel()} and the TUN module's {@code TunStack.kernel()} hand out theirs. Join two in
+ * memory with {@link dev.synack.testbed.Veth#connect}.
  */
-public final class NetHost {
+public final class Kernel {
     private final Runtime runtime;
     private final Stack stack;
     private final PosixSockets posix;
 
-    /** A host of {@code runtime} whose stack is {@code stack} (which must run on the runtime's scheduler). */
-    public NetHost(Runtime runtime, Stack stack) {
+    /** The kernel of {@code stack} on {@code runtime} (the stack must run on the runtime's scheduler). */
+    public Kernel(Runtime runtime, Stack stack) {
         if (stack.scheduler() != runtime.scheduler()) {
             throw new IllegalArgumentException("stack " + stack.name() + " does not run on the runtime's scheduler");
         }
@@ -28,9 +34,9 @@ public final class NetHost {
         this.posix = new PosixSockets(this);
     }
 
-    /** A host named {@code name} with Linux's default settings and a {@code seed} for its secrets. */
-    public static NetHost create(Runtime runtime, String name, long seed) {
-        return new NetHost(runtime, new Stack(name, runtime.scheduler(), new TcpConfig(), seed));
+    /** A kernel with a new stack named {@code name}, Linux's default settings and a {@code seed} for its secrets. */
+    public static Kernel create(Runtime runtime, String name, long seed) {
+        return new Kernel(runtime, new Stack(name, runtime.scheduler(), new TcpConfig(), seed));
     }
 
     public Runtime runtime() { return runtime; }
@@ -63,5 +69,5 @@ public final class NetHost {
     }
 
     @Override
-    public String toString() { return "NetHost[" + name() + "]"; }
+    public String toString() { return "Kernel[" + name() + "]"; }
 }
