@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
 
 /**
  * A simulated network in virtual time: hosts (one {@link Stack} each), routers, point-to-point links
- * and segments, with faults, on one {@link VirtualRuntime} so processes and every stack share one time
+ * and LANs, with faults, on one {@link VirtualRuntime} so processes and every stack share one time
  * line. Everything random comes from one {@link SplittableRandom} seeded by the network's seed (stack
  * secrets, link impairments), and collections are iterated in insertion order only: the same seed and
  * the same story give the same packets, byte for byte.
@@ -111,12 +111,12 @@ public final class Network {
         return new Wire(ab, ba);
     }
 
-    /** An on-link broadcast domain with neighbour resolution; attach nodes with {@link Segment#attach}. */
-    public Segment segment(String name, LinkSpec spec) { return new Segment(this, name, spec); }
+    /** A LAN (an on-link broadcast domain with neighbour resolution); attach nodes with {@link Lan#attach}. */
+    public Lan lan(String name, LinkSpec spec) { return new Lan(this, name, spec); }
 
     void register(SimLink link) { links.add(link); }
 
-    /** Every link direction and segment transmitter, in creation order. */
+    /** Every link direction and LAN transmitter, in creation order. */
     public List<SimLink> links() { return List.copyOf(links); }
 
     /** The node named {@code name}. */

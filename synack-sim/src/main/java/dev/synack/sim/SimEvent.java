@@ -4,13 +4,13 @@ import dev.synack.trace.TraceEvent;
 
 /**
  * One entry of a network's {@link Trace}: an event of a host's stack (the core trace bus), what a
- * link or a segment did to a packet, or a fault injected by the story.
+ * link or a LAN did to a packet, or a fault injected by the story.
  */
 public sealed interface SimEvent {
     /** Virtual time in ns. */
     long timeNs();
 
-    /** The host (or router, or segment) the event belongs to. */
+    /** The host (or router, or LAN) the event belongs to. */
     String host();
 
     /** An event of a stack's trace bus (packets in and out, drops, state changes, timers, app calls). */

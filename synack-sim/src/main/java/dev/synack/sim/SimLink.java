@@ -97,7 +97,7 @@ public final class SimLink implements Link {
      */
     byte[] sendSwapping(byte[] packet, int len) { return send(packet, 0, len, peer, true); }
 
-    /** Sends a packet to {@code to} (the peer of a point-to-point link, or a segment's neighbour). */
+    /** Sends a packet to {@code to} (the peer of a point-to-point link, or a neighbour on a LAN). */
     void send(byte[] packet, int off, int len, Port to) { send(packet, off, len, to, false); }
 
     /** Sends a packet; with {@code swap}, as {@link #sendSwapping}. Returns the array the caller keeps. */

@@ -272,7 +272,7 @@ class LabTest {
         Network net = new Network(9);
         Host a = net.host("a", "10.0.0.1/24");
         Host b = net.host("b", "10.0.0.2/24");
-        net.segment("lan", LinkSpec.delayMs(1)).attach(a).attach(b);
+        net.lan("lan", LinkSpec.delayMs(1)).attach(a).attach(b);
         long[] at = new long[2];
         TcpState[] st = new TcpState[1];
         Errno[] err = new Errno[2];

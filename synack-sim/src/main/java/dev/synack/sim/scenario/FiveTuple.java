@@ -39,7 +39,7 @@ final class FiveTuple implements Scenario {
     @Override
     public Outcome run(Knobs k) {
         Network net = new Network(k.seed());
-        var lan = net.segment("lan", LinkSpec.builder().delay(java.time.Duration.ofNanos(k.rttOr(2) * 500_000L))
+        var lan = net.lan("lan", LinkSpec.builder().delay(java.time.Duration.ofNanos(k.rttOr(2) * 500_000L))
                 .loss(k.loss() == null ? 0 : k.loss()).build());
         Host server = net.host("server", "198.18.0.100/24");
         lan.attach(server);
