@@ -56,12 +56,12 @@ final class Close implements Scenario {
         net.runUntilDone(100_000);
         net.runFor(70_000);
         long r = lab.rttNs();
-        var w = Wire.sent(net, t0);
+        var w = SegmentLog.sent(net, t0);
         return new Outcome(name(), net, "server read() " + n.get("server read()"), n.ns("server read()"), List.of(
                 Check.of("server read() at the FIN", "returned -1", n.get("server read()")),
                 Check.of("server read() returned at (½ RTT)", Story.time(r / 2), n.at("server read()")),
                 Check.of("segments", List.of("client F. 1:1(0) ack 1", "server F. 1:1(0) ack 2", "client . 2:2(0) ack 2"),
-                        w.stream().map(Wire.Seg::brief).toList()),
+                        w.stream().map(SegmentLog.Seg::brief).toList()),
                 Check.of("segment times", Story.times(List.of(0L, r / 2, r)), w.stream().map(g -> Story.time(g.tNs())).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→FIN_WAIT1→FIN_WAIT2→TIME_WAIT→CLOSE",
                         Story.states(net, "client", port[0])),

@@ -52,7 +52,7 @@ final class Handshake implements Scenario {
         });
         net.runUntilDone(10_000);
         long r = lab.rttNs();
-        List<Wire.Seg> w = Wire.sent(net, 0);
+        List<SegmentLog.Seg> w = SegmentLog.sent(net, 0);
         return new Outcome(name(), net, "connect() " + n.get("connect()"), n.ns("connect()"), List.of(
                 Check.of("connect()", "ok", n.get("connect()")),
                 Check.of("connect() returned at (1 RTT)", Story.time(r), n.at("connect()")),

@@ -58,9 +58,9 @@ final class HostReboot implements Scenario {
         net.runUntil(REBOOT_AT_MS * MS);
         p.server().reboot();
         net.runUntilDone(60_000);
-        List<Wire.Seg> segs = Wire.sent(net);
-        List<Wire.Seg> after = segs.stream().filter(s -> s.tNs() >= SEND_AT_MS * MS).toList();
-        Wire.Seg data = after.stream().filter(s -> s.host().equals("client") && s.len() > 0).findFirst().orElse(null);
+        List<SegmentLog.Seg> segs = SegmentLog.sent(net);
+        List<SegmentLog.Seg> after = segs.stream().filter(s -> s.tNs() >= SEND_AT_MS * MS).toList();
+        SegmentLog.Seg data = after.stream().filter(s -> s.host().equals("client") && s.len() > 0).findFirst().orElse(null);
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("client calls", List.of("read: SocketException: Connection reset (ECONNRESET)",
                 "write: SocketException: Broken pipe (EPIPE)"), saw));

@@ -69,12 +69,12 @@ final class NoRoute implements Scenario {
                         n.get("connect() unplugged")),
                 Check.of("connect() failed at", Story.time(0), n.at("connect() unplugged")),
                 Check.of("segments sent by the unplugged connect()", List.of(),
-                        Wire.sent(net, t0).stream().filter(g -> g.tNs() < PLUG_AT_MS * MS).map(Wire.Seg::brief).toList()),
+                        SegmentLog.sent(net, t0).stream().filter(g -> g.tNs() < PLUG_AT_MS * MS).map(SegmentLog.Seg::brief).toList()),
                 Check.of("write() on the open connection after unplug", "ok", n.get("write() after unplug")),
                 Check.of("read() then", "SocketException: Connection timed out (ETIMEDOUT)", n.get("read()")),
                 Check.of("read() failed at", Story.time(expectedDeath), n.at("read()")),
                 Check.of("segments on the wire after unplug", List.of(),
-                        Wire.sent(net, t0).stream().filter(g -> g.tNs() >= UNPLUG_AT_MS * MS).map(Wire.Seg::brief).toList())));
+                        SegmentLog.sent(net, t0).stream().filter(g -> g.tNs() >= UNPLUG_AT_MS * MS).map(SegmentLog.Seg::brief).toList())));
     }
 
     /**

@@ -64,7 +64,7 @@ final class Refused implements Scenario {
                 Check.of("segments", List.of("client S 0:0(0) at 0.000 ms", rst + " at " + Story.time(r / 2),
                                 "client S 0:0(0) at " + Story.time(SECOND_MS * MS),
                                 rst + " at " + Story.time(SECOND_MS * MS + r / 2)),
-                        Wire.sent(net, 0).stream().map(Wire.Seg::briefAt).toList()),
+                        SegmentLog.sent(net, 0).stream().map(SegmentLog.Seg::briefAt).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", ports[0], 0, SECOND_MS * MS)),
                 Check.of("non-blocking connect()", "returned EINPROGRESS", n.get("non-blocking connect()")),
                 Check.of("poll(POLLOUT)", "returned POLLOUT|POLLERR|POLLHUP", n.get("poll(POLLOUT)")),

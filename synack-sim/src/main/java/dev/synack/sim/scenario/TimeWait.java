@@ -73,7 +73,7 @@ final class TimeWait implements Scenario {
         net.runFor(70_000);
         long rto = r + Math.max(2 * r, 200 * MS);
         long finAgain = r / 2 + rto; // the client's FIN left at t0 + ½ RTT
-        var w = Wire.sent(net, t0);
+        var w = SegmentLog.sent(net, t0);
         return new Outcome(name(), net, n.get("bind(:80) without SO_REUSEADDR"), n.ns("bind(:80) without SO_REUSEADDR"), List.of(
                 Check.of("segments", List.of(
                                 "server F. 1:1(0) ack 1 at 0.000 ms",
@@ -95,7 +95,7 @@ final class TimeWait implements Scenario {
                 Check.of("bind(:80) with SO_REUSEADDR", "ok", n.get("bind(:80) with SO_REUSEADDR"))));
     }
 
-    private static String at(List<Wire.Seg> w, int i) {
+    private static String at(List<SegmentLog.Seg> w, int i) {
         return i < w.size() ? w.get(i).briefAt() : "(none)";
     }
 }

@@ -67,7 +67,7 @@ final class Transfer implements Scenario {
         });
         net.runUntilDone(100_000);
         long r = lab.rttNs();
-        var w = Wire.sent(net, t0).stream().filter(g -> g.tNs() < 500 * MS).toList();
+        var w = SegmentLog.sent(net, t0).stream().filter(g -> g.tNs() < 500 * MS).toList();
         String half = Story.time(r / 2);
         return new Outcome(name(), net, "client read " + n.get("client read"), n.ns("client read"), List.of(
                 Check.of("server read", "returned " + REQUEST + " bytes", n.get("server read")),
@@ -83,6 +83,6 @@ final class Transfer implements Scenario {
                                 "server . 1:1(0) ack 4001 at " + half,
                                 "server P. 1:101(100) ack 4001 at " + half,
                                 "client . 4001:4001(0) ack 101 at " + Story.time(r)),
-                        w.stream().map(Wire.Seg::briefAt).toList())));
+                        w.stream().map(SegmentLog.Seg::briefAt).toList())));
     }
 }
