@@ -93,14 +93,14 @@ public final class Network {
         if (nodes.containsKey(name)) throw new IllegalArgumentException("a node named " + name + " exists");
     }
 
-    /** The two directions of a point-to-point link. */
-    public record Wire(SimLink forward, SimLink backward) {}
+    /** A point-to-point cable: its two directions, each a {@link SimLink} with its own spec. */
+    public record Cable(SimLink forward, SimLink backward) {}
 
     /**
      * A point-to-point link between the first free interfaces of {@code a} and {@code b}, with the same
      * spec in both directions (change one with {@link SimLink#setSpec}).
      */
-    public Wire link(Node a, Node b, LinkSpec spec) {
+    public Cable link(Node a, Node b, LinkSpec spec) {
         Port pa = a.freePort(), pb = b.freePort();
         SimLink ab = new SimLink(this, a.name() + "→" + b.name(), pa, pb, spec, random.split());
         SimLink ba = new SimLink(this, b.name() + "→" + a.name(), pb, pa, spec, random.split());
@@ -108,7 +108,7 @@ public final class Network {
         pb.attach(ba, ba.name());
         links.add(ab);
         links.add(ba);
-        return new Wire(ab, ba);
+        return new Cable(ab, ba);
     }
 
     /** A LAN (an on-link broadcast domain with neighbour resolution); attach nodes with {@link Lan#attach}. */

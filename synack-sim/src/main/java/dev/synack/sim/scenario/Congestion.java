@@ -53,7 +53,7 @@ final class Congestion implements Scenario {
         Lab p = Lab.of(k, 40, bottleneck);
         Network net = p.net();
         net.trace().keepCwndSamples(true);
-        p.wire().backward().setSpec(p.wire().forward().spec().toBuilder().rate(0).build()); // ACKs are not rate-limited
+        p.cable().backward().setSpec(p.cable().forward().spec().toBuilder().rate(0).build()); // ACKs are not rate-limited
         long[] received = {0};
         int[] initialCwnd = {0};
         p.server().spawn("sink", () -> {

@@ -52,7 +52,7 @@ final class FastRetransmit implements Scenario {
             TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             net.runtime().sleep(SEND_AT_MS * MS - net.nowNs());
-            p.wire().forward().dropNth(LOST);
+            p.cable().forward().dropNth(LOST);
             s.getOutputStream().write(new byte[SEGMENTS * MSS]);
             s.close();
         });

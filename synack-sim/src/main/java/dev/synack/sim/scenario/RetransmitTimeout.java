@@ -59,11 +59,11 @@ final class RetransmitTimeout implements Scenario {
                 s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
                 OutputStream out = s.getOutputStream();
                 net.runtime().sleep(A_AT_MS * MS - net.nowNs());
-                p.wire().forward().dropNth(1).dropNth(2); // the segment and its tail loss probe
+                p.cable().forward().dropNth(1).dropNth(2); // the segment and its tail loss probe
                 out.write(new byte[100]);
                 net.runtime().sleep(B_AT_MS * MS - net.nowNs());
                 rtoAfterA[0] = s.tcpInfo().rtoUs();
-                p.wire().forward().dropNth(1).dropNth(2);
+                p.cable().forward().dropNth(1).dropNth(2);
                 out.write(new byte[100]);
                 net.runtime().sleep(2000 * MS);
                 s.close();
