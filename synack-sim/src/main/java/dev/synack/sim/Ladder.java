@@ -97,7 +97,7 @@ public final class Ladder {
             case SimEvent.Stack(TraceEvent.AppCall a) ->
                     sb.append(t).append(a.host()).append('/').append(a.process()).append(": ").append(a.call())
                             .append(" → ").append(a.result()).append('\n');
-            case SimEvent.Wire w -> {
+            case SimEvent.NetworkDrop w -> {
                 Pkt k = parse(w.bytes(), false);
                 String to = w.to() != null ? w.to() : names.apply(k.dst);
                 sb.append(t).append(arrow(w.host(), k.dst, "──✗", "✗──")).append("  ").append(k.text)
@@ -243,7 +243,7 @@ public final class Ladder {
             case SimEvent.Stack(TraceEvent.AppCall a) ->
                     sb.append(",\"type\":\"app\",\"host\":").append(Json.string(a.host())).append(",\"process\":").append(Json.string(a.process()))
                             .append(",\"call\":").append(Json.string(a.call())).append(",\"result\":").append(Json.string(a.result()));
-            case SimEvent.Wire w -> {
+            case SimEvent.NetworkDrop w -> {
                 Pkt k = parse(w.bytes(), false);
                 sb.append(",\"type\":\"wire\",\"host\":").append(Json.string(w.host())).append(",\"to\":").append(w.to() == null ? "null" : Json.string(w.to()))
                         .append(",\"link\":").append(Json.string(w.link())).append(",\"fate\":").append(Json.string(w.fate().name()));

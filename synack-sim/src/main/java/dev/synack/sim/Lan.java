@@ -164,7 +164,7 @@ public final class Lan {
             while (n.heldBytes > UNRES_QLEN_BYTES && n.held.size() > 1) {
                 byte[] old = n.held.poll();
                 n.heldBytes -= old.length;
-                network.wireDrop(channel, port, null, SimEvent.Fate.NEIGHBOUR_QUEUE_FULL, old, 0, old.length);
+                network.drop(channel, port, null, SimEvent.Fate.NEIGHBOUR_QUEUE_FULL, old, 0, old.length);
             }
         }
 
@@ -204,7 +204,7 @@ public final class Lan {
             table.remove(n.addr);
             while (!n.held.isEmpty()) {
                 byte[] p = n.held.poll();
-                network.wireDrop(channel, port, null, SimEvent.Fate.NO_NEIGHBOUR, p, 0, p.length);
+                network.drop(channel, port, null, SimEvent.Fate.NO_NEIGHBOUR, p, 0, p.length);
                 port.node.neighbourFailed(port, p, 0, p.length);
             }
         }

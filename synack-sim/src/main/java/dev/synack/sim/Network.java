@@ -185,7 +185,7 @@ public final class Network {
         else if (from.epoch != fromEpoch || to.epoch != toEpoch || !to.isUp()) fate = SimEvent.Fate.UNPLUGGED;
         else if (!to.node.isRunning()) fate = SimEvent.Fate.HOST_DOWN;
         if (fate != null) {
-            wireDrop(link, from, to, fate, b, 0, len);
+            drop(link, from, to, fate, b, 0, len);
             return false;
         }
         if (to.attachment != null) to.attachment.confirm(from.address);
@@ -193,13 +193,15 @@ public final class Network {
         return true;
     }
 
-    void wireDrop(SimLink link, Port from, Port to, SimEvent.Fate fate, byte[] b, int off, int len) {
-        trace.add(new SimEvent.Wire(nowNs(), from.node.name(), to == null ? null : to.node.name(), link.name(), fate,
+    /** Records a packet {@code link} did not deliver, and why ({@link SimEvent.NetworkDrop}). */
+    void drop(SimLink link, Port from, Port to, SimEvent.Fate fate, byte[] b, int off, int len) {
+        trace.add(new SimEvent.NetworkDrop(nowNs(), from.node.name(), to == null ? null : to.node.name(), link.name(), fate,
                 Arrays.copyOfRange(b, off, off + len)));
     }
 
-    void wireDrop(Router router, Port in, SimEvent.Fate fate, byte[] b, int off, int len) {
-        trace.add(new SimEvent.Wire(nowNs(), nameOf(Ipv4.src(b, off)), router.name(), in.medium, fate,
+    /** Records a packet {@code router} did not forward, and why. */
+    void drop(Router router, Port in, SimEvent.Fate fate, byte[] b, int off, int len) {
+        trace.add(new SimEvent.NetworkDrop(nowNs(), nameOf(Ipv4.src(b, off)), router.name(), in.medium, fate,
                 Arrays.copyOfRange(b, off, off + len)));
     }
 

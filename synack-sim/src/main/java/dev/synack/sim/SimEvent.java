@@ -22,8 +22,11 @@ public sealed interface SimEvent {
         public String host() { return event.host(); }
     }
 
-    /** What the network did to a packet it carried from {@code host} towards {@code to}. */
-    record Wire(long timeNs, String host, String to, String link, Fate fate, byte[] bytes) implements SimEvent {}
+    /**
+     * A packet the network did not deliver (a link, a LAN or a router dropped it), from {@code host}
+     * towards {@code to}, and why. The stack's own drops are {@link TraceEvent.Dropped}.
+     */
+    record NetworkDrop(long timeNs, String host, String to, String link, Fate fate, byte[] bytes) implements SimEvent {}
 
     /** A fault the story injected ("crash", "reboot", "unplug", "partition client | server", ...). */
     record Fault(long timeNs, String host, String fault) implements SimEvent {}

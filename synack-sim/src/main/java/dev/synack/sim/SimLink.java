@@ -107,12 +107,12 @@ public final class SimLink implements Link {
         long now = network.scheduler().nowNs();
         if (!dropAt.isEmpty() && dropAt.remove(sent)) {
             lost++;
-            network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
+            network.drop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
             return packet;
         }
         if (spec.loss() > 0 && random.nextDouble() < spec.loss()) {
             lost++;
-            network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
+            network.drop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
             return packet;
         }
         boolean dup = spec.duplicate() > 0 && random.nextDouble() < spec.duplicate();
@@ -139,7 +139,7 @@ public final class SimLink implements Link {
             if (startNs > now) {
                 if (waitingCount >= waitingStarts.length) {
                     queueDrops++;
-                    network.wireDrop(this, from, to, SimEvent.Fate.QUEUE_FULL, packet, off, len);
+                    network.drop(this, from, to, SimEvent.Fate.QUEUE_FULL, packet, off, len);
                     return packet;
                 }
                 waitingStarts[(waitingHead + waitingCount) % waitingStarts.length] = startNs;
