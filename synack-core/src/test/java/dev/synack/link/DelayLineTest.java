@@ -49,24 +49,26 @@ class DelayLineTest {
         assertEquals(List.of("2@50", "1@100", "3@1000", "4@1000", "5@1100"), got);
     }
 
+    /** A line whose receiver sends the next id on the same line (a frame bounced back). */
+    private DelayLine<DelayLine.Frame> bouncing;
+    private final List<String> bounced = new ArrayList<>();
+
     @Test
     void aFrameSentFromTheReceiverIsDeliveredInItsTurn() {
-        List<String> seen = new ArrayList<>();
-        DelayLine<DelayLine.Frame>[] self = new DelayLine[1];
-        self[0] = new DelayLine<>(sched, DelayLine.Frame::new, f -> {
+        bouncing = new DelayLine<>(sched, DelayLine.Frame::new, f -> {
             int id = f.data()[0];
-            seen.add(id + "@" + sched.nowNs());
+            bounced.add(id + "@" + sched.nowNs());
             if (id < 3) {
-                DelayLine.Frame g = self[0].obtain();
+                DelayLine.Frame g = bouncing.obtain();
                 g.copy(new byte[] {(byte) (id + 1)}, 0, 1);
-                self[0].send(g, sched.nowNs() + 10);
+                bouncing.send(g, sched.nowNs() + 10);
             }
         });
-        DelayLine.Frame f = self[0].obtain();
+        DelayLine.Frame f = bouncing.obtain();
         f.copy(new byte[] {1}, 0, 1);
-        self[0].send(f, 5);
+        bouncing.send(f, 5);
         sched.runAll(100);
-        assertEquals(List.of("1@5", "2@15", "3@25"), seen);
+        assertEquals(List.of("1@5", "2@15", "3@25"), bounced);
     }
 
     @Test
