@@ -1,5 +1,6 @@
 package dev.synack.cli;
 
+import dev.synack.sim.Json;
 import dev.synack.sim.Ladder;
 import dev.synack.sim.Pcap;
 import dev.synack.sim.scenario.Check;
@@ -147,36 +148,16 @@ final class ScenarioCommand implements Callable<Integer> {
     }
 
     static String json(Outcome o) {
-        StringBuilder sb = new StringBuilder("{\"scenario\":").append(str(o.scenario())).append(",\"events\":");
+        StringBuilder sb = new StringBuilder("{\"scenario\":").append(Json.string(o.scenario())).append(",\"events\":");
         sb.append(Ladder.json(o.network()).strip());
-        sb.append(",\"outcome\":{\"appSaw\":").append(str(o.appSaw())).append(",\"atNs\":").append(o.atNs())
+        sb.append(",\"outcome\":{\"appSaw\":").append(Json.string(o.appSaw())).append(",\"atNs\":").append(o.atNs())
                 .append(",\"matchesLinux\":").append(o.matchesLinux()).append(",\"checks\":[");
         for (int i = 0; i < o.checks().size(); i++) {
             Check c = o.checks().get(i);
             if (i > 0) sb.append(',');
-            sb.append("{\"what\":").append(str(c.what())).append(",\"linux\":").append(str(c.linux()))
-                    .append(",\"synack\":").append(str(c.synack())).append(",\"ok\":").append(c.ok()).append('}');
+            sb.append("{\"what\":").append(Json.string(c.what())).append(",\"linux\":").append(Json.string(c.linux()))
+                    .append(",\"synack\":").append(Json.string(c.synack())).append(",\"ok\":").append(c.ok()).append('}');
         }
         return sb.append("]}}\n").toString();
-    }
-
-    /** A JSON string literal (RFC 8259 §7). */
-    static String str(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }

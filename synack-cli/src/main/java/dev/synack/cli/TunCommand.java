@@ -4,7 +4,7 @@ import dev.synack.socket.ErrnoCarrier;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
 import dev.synack.tcp.TcpConfig;
-import dev.synack.tun.TunHost;
+import dev.synack.tun.TunStack;
 import dev.synack.tun.TunServices;
 import dev.synack.wire.Ipv4;
 import java.io.IOException;
@@ -68,9 +68,9 @@ final class TunCommand implements Callable<Integer> {
         }
     }
 
-    TunHost open(int[] a) throws IOException {
+    TunStack open(int[] a) throws IOException {
         long s = seed != null ? seed : System.nanoTime();
-        return TunHost.open(dev, a[0], a[1], new TcpConfig(), s);
+        return TunStack.open(dev, a[0], a[1], new TcpConfig(), s);
     }
 
     /** "ECONNREFUSED (Connection refused)" for a synack socket's failure; the message otherwise. */
@@ -108,7 +108,7 @@ final class TunCommand implements Callable<Integer> {
             if (k == null) throw new ParameterException(spec.commandLine(), "bad KIND '" + kind + "': expected echo, discard or http");
             int p = port(spec, port);
             int[] a = tun.address(spec);
-            try (TunHost host = tun.open(a); TcpServerSocket l = new TcpServerSocket(host.sockets(), p, 128)) {
+            try (TunStack host = tun.open(a); TcpServerSocket l = new TcpServerSocket(host.kernel(), p, 128)) {
                 tun.out.printf("synack: %s server on %s:%d (device %s, mtu %d); Ctrl-C stops it%n",
                         kind, Ipv4.format(a[0]), p, host.device().name(), host.mtu());
                 TunServices.serve(l, k);
@@ -145,7 +145,7 @@ final class TunCommand implements Callable<Integer> {
             }
             int p = port(spec, port);
             int[] a = tun.address(spec);
-            try (TunHost h = tun.open(a); TcpSocket c = new TcpSocket(h.sockets())) {
+            try (TunStack h = tun.open(a); TcpSocket c = new TcpSocket(h.kernel())) {
                 c.connect(new InetSocketAddress(Ipv4.format(remote), p));
                 Thread pump = Thread.ofPlatform().daemon().name("synack-stdin").start(() -> {
                     byte[] buf = new byte[65536];

@@ -1,49 +1,35 @@
 package dev.synack.link;
 
 import dev.synack.time.Scheduler;
-import dev.synack.time.Timer;
-import java.util.ArrayDeque;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
  * One direction of an in-memory wire: packets handed to {@link #transmit} reach the sink after a
  * fixed delay, in order, on the same scheduler. Optional impairments (loss, duplication, extra delay
- * that reorders) draw from a seeded random source, so a run is reproducible. Frames are pooled: in
- * steady state a packet costs one copy and no allocation.
+ * that reorders) draw from a seeded random source, so a run is reproducible. The frames in flight are
+ * a {@link DelayLine}'s: in steady state a packet costs one copy and no allocation.
  *
  * <p>This is the core's own test and benchmark wire; the lab's richer links (rate, queues,
- * corruption, faults) live in synack-sim.
+ * corruption, faults) live in synack-sim, on the same delay line.
  */
 public final class MemoryLink implements Link {
     private final Scheduler scheduler;
-    private final PacketSink sink;
     private final long delayNs;
     private final SplittableRandom random;
     private double lossRate, duplicateRate, reorderRate;
     private long reorderExtraNs;
-    /**
-     * Frames in flight in delivery order when no reordering is configured: due times are then
-     * {@code now + delay}, non-decreasing, so a plain FIFO ring is already sorted. At most one of
-     * {@code fifo} and {@code inFlight} holds frames.
-     */
-    private final ArrayDeque<Frame> fifo = new ArrayDeque<>();
-    /** Frames in flight ordered by (due time, enqueue order), used while reordering is configured. */
-    private final PriorityQueue<Frame> inFlight = new PriorityQueue<>();
-    private final ArrayDeque<Frame> pool = new ArrayDeque<>();
-    private long nextOrder;
     private long delivered, dropped;
-    private final Timer deliveryTimer = new Timer() {
-        @Override
-        protected void fire(long nowNs) { deliverDue(nowNs); }
-    };
+    private final DelayLine<DelayLine.Frame> line;
 
     /** A wire to {@code sink} with one-way {@code delayNs}, impairments drawn from {@code seed}. */
     public MemoryLink(Scheduler scheduler, PacketSink sink, long delayNs, long seed) {
         this.scheduler = scheduler;
-        this.sink = sink;
         this.delayNs = delayNs;
         this.random = new SplittableRandom(seed);
+        this.line = new DelayLine<>(scheduler, DelayLine.Frame::new, f -> {
+            delivered++;
+            sink.receive(f.data(), 0, f.length());
+        });
     }
 
     /** Drops each packet with probability {@code p}. */
@@ -82,53 +68,9 @@ public final class MemoryLink implements Link {
     }
 
     private void enqueue(byte[] packet, int off, int len) {
-        Frame f = pool.isEmpty() ? new Frame() : pool.poll();
-        if (f.data.length < len) f.data = new byte[Math.max(len, 2048)];
-        System.arraycopy(packet, off, f.data, 0, len);
-        f.len = len;
+        DelayLine.Frame f = line.obtain();
+        f.copy(packet, off, len);
         long extra = reorderRate > 0 && random.nextDouble() < reorderRate ? 1 + random.nextLong(Math.max(reorderExtraNs, 1)) : 0;
-        f.dueNs = scheduler.nowNs() + delayNs + extra;
-        f.order = nextOrder++;
-        Frame head;
-        if (reorderRate > 0 || !inFlight.isEmpty()) {
-            // Reordering (or frames left from it): sort by due time. Frames already in the FIFO are
-            // due no later than any new one and carry lower orders, so moving them keeps the order.
-            while (!fifo.isEmpty()) inFlight.add(fifo.poll());
-            inFlight.add(f);
-            head = inFlight.peek();
-        } else {
-            fifo.add(f);
-            head = fifo.peek();
-        }
-        if (!deliveryTimer.isArmed() || deliveryTimer.deadlineNs() > head.dueNs) scheduler.schedule(deliveryTimer, head.dueNs);
-    }
-
-    private Frame peekHead() {
-        Frame f = fifo.peek();
-        return f != null ? f : inFlight.peek();
-    }
-
-    private void deliverDue(long nowNs) {
-        Frame f;
-        while ((f = peekHead()) != null && f.dueNs <= nowNs) {
-            if (fifo.poll() == null) inFlight.poll();
-            delivered++;
-            sink.receive(f.data, 0, f.len);
-            pool.add(f);
-        }
-        if (f != null) scheduler.schedule(deliveryTimer, f.dueNs);
-    }
-
-    private static final class Frame implements Comparable<Frame> {
-        byte[] data = new byte[2048];
-        int len;
-        long dueNs;
-        long order;
-
-        @Override
-        public int compareTo(Frame o) {
-            int c = Long.compare(dueNs, o.dueNs);
-            return c != 0 ? c : Long.compare(order, o.order);
-        }
+        line.send(f, scheduler.nowNs() + delayNs + extra);
     }
 }

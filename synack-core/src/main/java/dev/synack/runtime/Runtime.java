@@ -38,4 +38,19 @@ public interface Runtime {
 
     /** The current time of this runtime's scheduler, in ns. */
     default long nowNs() { return scheduler().nowNs(); }
+
+    /**
+     * The name of the process making the call, as traces show it (the owner of a socket it opens):
+     * a simulated process's name, else the calling thread's.
+     */
+    default String callerName() { return Thread.currentThread().getName(); }
+
+    /**
+     * Registers {@code action} to run when the calling process is killed (SIGKILL, a shutdown's
+     * grace period over, its host crashing), as the kernel runs exit_files for a dying process: the
+     * socket layer closes the process's sockets this way. Only a runtime of simulated processes
+     * ({@link VirtualRuntime}) kills them; elsewhere, and for the thread driving a simulation, the
+     * action never runs: threads close their sockets themselves.
+     */
+    default void onCallerKilled(Runnable action) {}
 }

@@ -157,6 +157,20 @@ public final class VirtualRuntime implements Runtime {
         return p != null && p.thread == Thread.currentThread() ? p : null;
     }
 
+    /** The current process's name; the thread's for the driver. */
+    @Override
+    public String callerName() {
+        Proc p = currentProcess();
+        return p != null ? p.name() : Thread.currentThread().getName();
+    }
+
+    /** {@link Proc#onKill} for the current process; nothing for the driver, which is never killed. */
+    @Override
+    public void onCallerKilled(Runnable action) {
+        Proc p = currentProcess();
+        if (p != null) p.onKill(action);
+    }
+
     /** Runs processes and timers until virtual time {@code deadlineNs}; time ends at the deadline. */
     public void runUntil(long deadlineNs) {
         enterDriver();

@@ -1,7 +1,6 @@
 package dev.synack.socket;
 
 import dev.synack.runtime.Runtime;
-import dev.synack.runtime.VirtualRuntime;
 import dev.synack.runtime.WaitList;
 import dev.synack.stack.Stack;
 import dev.synack.tcp.BoundPort;
@@ -38,7 +37,7 @@ final class KernelSocket {
 
     enum SockState { UNCONNECTED, CONNECTING, CONNECTED }
 
-    final NetHost host;
+    final Kernel kernel;
     final Runtime rt;
     final Stack stack;
     final SocketOptions opts;
@@ -60,24 +59,19 @@ final class KernelSocket {
     /** The last local address, kept after close for getsockname-like queries. */
     int localAddr, localPort;
 
-    KernelSocket(NetHost host, SocketOptions opts) {
-        this.host = host;
-        this.rt = host.runtime();
-        this.stack = host.stack();
+    KernelSocket(Kernel kernel, SocketOptions opts) {
+        this.kernel = kernel;
+        this.rt = kernel.runtime();
+        this.stack = kernel.stack();
         this.opts = opts;
-        String proc = Thread.currentThread().getName();
-        if (rt instanceof VirtualRuntime vr && vr.currentProcess() != null) {
-            VirtualRuntime.Proc p = vr.currentProcess();
-            proc = p.name();
-            // The process's exit closes its files: FIN, or RST with unread data (tcp_close decides).
-            p.onKill(this::closeOnExit);
-        }
-        this.process = proc;
+        this.process = rt.callerName();
+        // The process's death closes its files: FIN, or RST with unread data (tcp_close decides).
+        rt.onCallerKilled(this::closeOnExit);
     }
 
     /** A socket for a connection a listener accepted. */
-    private KernelSocket(NetHost host, TcpConnection c) {
-        this(host, c.options);
+    private KernelSocket(Kernel kernel, TcpConnection c) {
+        this(kernel, c.options);
         conn = c;
         sstate = SockState.CONNECTED;
         localAddr = c.localAddr();
@@ -177,7 +171,7 @@ final class KernelSocket {
                 if (listener == null) return -Errno.EINVAL.number(); // inet_accept on a socket that is not listening
                 TcpConnection c = listener.accept();
                 if (c == null) return -Errno.EAGAIN.number();
-                return new KernelSocket(host, c);
+                return new KernelSocket(kernel, c);
             });
             if (r instanceof KernelSocket ks) return ks;
             int e = (Integer) r;

@@ -10,7 +10,7 @@ import java.util.List;
  * POLLERR and POLLHUP are reported whether asked for or not.
  *
  * <pre>{@code
- * TcpSocket s = new TcpSocket(host);
+ * TcpSocket s = new TcpSocket(kernel);
  * if (!s.startConnect(new InetSocketAddress("198.18.0.2", 80))) {          // EINPROGRESS
  *     int[] rev = Poller.poll(List.of(new Poller.Interest(s, PosixSockets.POLLOUT)), 3000);
  *     if (rev[0] == 0) { ... timed out ... }
@@ -34,10 +34,10 @@ public final class Poller {
         if (interests.isEmpty()) throw new IllegalArgumentException("nothing to poll");
         KernelSocket[] socks = new KernelSocket[interests.size()];
         int[] events = new int[socks.length], revents = new int[socks.length];
-        var rt = interests.getFirst().target().host().runtime();
+        var rt = interests.getFirst().target().kernel().runtime();
         for (int i = 0; i < socks.length; i++) {
             Interest in = interests.get(i);
-            if (in.target().host().runtime() != rt) throw new IllegalArgumentException("sockets of different runtimes");
+            if (in.target().kernel().runtime() != rt) throw new IllegalArgumentException("sockets of different runtimes");
             socks[i] = switch (in.target()) {
                 case TcpSocket s -> s.ks;
                 case TcpServerSocket s -> s.ks;

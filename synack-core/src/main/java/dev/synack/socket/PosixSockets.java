@@ -59,10 +59,10 @@ public final class PosixSockets {
         return v == null ? OptionalInt.empty() : OptionalInt.of(v);
     }
 
-    private final NetHost host;
+    private final Kernel kernel;
     private final List<KernelSocket> fds = new ArrayList<>();
 
-    PosixSockets(NetHost host) { this.host = host; }
+    PosixSockets(Kernel kernel) { this.kernel = kernel; }
 
     private static final int FIRST_FD = 3;
 
@@ -91,7 +91,7 @@ public final class PosixSockets {
     private static final int EBADF = -Errno.EBADF.number();
 
     /** socket(AF_INET, SOCK_STREAM, IPPROTO_TCP): a new descriptor. */
-    public int socket() { return install(new KernelSocket(host, new SocketOptions())); }
+    public int socket() { return install(new KernelSocket(kernel, new SocketOptions())); }
 
     /** bind(fd, {addr, port}); addr "0.0.0.0" = INADDR_ANY, port 0 = an ephemeral port. */
     public int bind(int fd, String addr, int port) {
@@ -225,7 +225,7 @@ public final class PosixSockets {
     public TcpInfo tcpInfo(int fd) {
         KernelSocket s = get(fd);
         if (s == null) return null;
-        return host.runtime().call(() -> s.conn == null ? null : s.conn.info());
+        return kernel.runtime().call(() -> s.conn == null ? null : s.conn.info());
     }
 
     /**
@@ -237,7 +237,7 @@ public final class PosixSockets {
         KernelSocket s = get(fd);
         if (s == null) return EBADF;
         if (request != SIOCINQ) return -Errno.ENOTTY.number();
-        return host.runtime().call(() -> {
+        return kernel.runtime().call(() -> {
             if (s.listener != null) return -Errno.EINVAL.number();
             if (s.conn == null || s.conn.state() == TcpState.SYN_SENT || s.conn.state() == TcpState.SYN_RECV) return 0;
             return s.conn.readable();
@@ -248,7 +248,7 @@ public final class PosixSockets {
     public int fcntl(int fd, int cmd, int arg) {
         KernelSocket s = get(fd);
         if (s == null) return EBADF;
-        return host.runtime().call(() -> {
+        return kernel.runtime().call(() -> {
             switch (cmd) {
                 case F_GETFL -> {
                     return O_RDWR | (s.nonBlocking ? O_NONBLOCK : 0);
@@ -290,7 +290,7 @@ public final class PosixSockets {
             events[i] = pfds[i].events;
         }
         long timeoutNs = timeoutMs < 0 ? KernelSocket.FOREVER : timeoutMs * 1_000_000L;
-        int n = KernelSocket.poll(host.runtime(), socks, events, revents, timeoutNs);
+        int n = KernelSocket.poll(kernel.runtime(), socks, events, revents, timeoutNs);
         for (int i = 0; i < pfds.length; i++) pfds[i].revents = revents[i];
         KernelSocket any = socks.length > 0 ? socks[0] : null;
         if (any != null) any.traceCall("poll(" + pfds.length + " fds, " + timeoutMs + ")", n);

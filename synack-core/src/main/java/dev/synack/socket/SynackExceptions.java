@@ -97,8 +97,7 @@ public final class SynackExceptions {
 
     /** The errno whose value is {@code -ret} (a negative syscall-style result). */
     static Errno errno(int ret) {
-        for (Errno e : Errno.values()) if (e.number() == -ret) return e;
-        throw new IllegalArgumentException("unknown errno " + -ret);
+        return Errno.ofNumber(-ret).orElseThrow(() -> new IllegalArgumentException("unknown errno " + -ret));
     }
 
     /** The exception the JDK throws for {@code errno} from {@code op}. */

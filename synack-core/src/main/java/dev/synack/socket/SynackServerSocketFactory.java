@@ -17,12 +17,12 @@ import javax.net.ServerSocketFactory;
  * subclasses that delegate to a {@link TcpServerSocket} and accept {@link SynackSocketFactory.SynackSocket}s.
  */
 public final class SynackServerSocketFactory extends ServerSocketFactory {
-    private final NetHost host;
+    private final Kernel kernel;
 
-    public SynackServerSocketFactory(NetHost host) { this.host = host; }
+    public SynackServerSocketFactory(Kernel kernel) { this.kernel = kernel; }
 
     @Override
-    public ServerSocket createServerSocket() throws IOException { return new SynackServerSocket(new TcpServerSocket(host)); }
+    public ServerSocket createServerSocket() throws IOException { return new SynackServerSocket(new TcpServerSocket(kernel)); }
 
     @Override
     public ServerSocket createServerSocket(int port) throws IOException { return createServerSocket(port, 50); }

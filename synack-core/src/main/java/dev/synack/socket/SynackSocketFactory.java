@@ -22,12 +22,12 @@ import javax.net.SocketFactory;
  * {@link InetAddress#getByName} (IPv4 literals need no resolver).
  */
 public final class SynackSocketFactory extends SocketFactory {
-    private final NetHost host;
+    private final Kernel kernel;
 
-    public SynackSocketFactory(NetHost host) { this.host = host; }
+    public SynackSocketFactory(Kernel kernel) { this.kernel = kernel; }
 
     @Override
-    public Socket createSocket() throws IOException { return new SynackSocket(new TcpSocket(host)); }
+    public Socket createSocket() throws IOException { return new SynackSocket(new TcpSocket(kernel)); }
 
     @Override
     public Socket createSocket(String remote, int port) throws IOException {

@@ -19,30 +19,30 @@ import java.util.Objects;
  * sets it on Linux.
  */
 public final class TcpServerSocket implements Closeable, PollTarget {
-    final NetHost host;
+    final Kernel kernel;
     final KernelSocket ks;
     private volatile int soTimeoutMs;
     private volatile boolean bound, closed;
 
-    /** An unbound server socket on {@code host}. */
-    public TcpServerSocket(NetHost host) {
-        this.host = Objects.requireNonNull(host);
+    /** An unbound server socket on {@code kernel}. */
+    public TcpServerSocket(Kernel kernel) {
+        this.kernel = Objects.requireNonNull(kernel);
         SocketOptions o = new SocketOptions();
         o.reuseAddr = true; // ServerSocket on Linux: SO_REUSEADDR is set at creation (NioSocketImpl)
-        this.ks = new KernelSocket(host, o);
+        this.ks = new KernelSocket(kernel, o);
     }
 
     /** Listens on {@code port} of every address, backlog 50. */
-    public TcpServerSocket(NetHost host, int port) throws IOException { this(host, port, 50); }
+    public TcpServerSocket(Kernel kernel, int port) throws IOException { this(kernel, port, 50); }
 
     /** Listens on {@code port} of every address. */
-    public TcpServerSocket(NetHost host, int port, int backlog) throws IOException {
-        this(host);
+    public TcpServerSocket(Kernel kernel, int port, int backlog) throws IOException {
+        this(kernel);
         bind(new InetSocketAddress(port), backlog);
     }
 
     @Override
-    public NetHost host() { return host; }
+    public Kernel kernel() { return kernel; }
 
     /** bind + listen, backlog 50. */
     public void bind(SocketAddress local) throws IOException { bind(local, 50); }
@@ -53,7 +53,7 @@ public final class TcpServerSocket implements Closeable, PollTarget {
         if (bound) throw new SocketException("Already bound");
         InetSocketAddress isa = local == null ? new InetSocketAddress(0) : (InetSocketAddress) local;
         if (backlog < 1) backlog = 50;
-        int addr = NetHost.addr(isa.getAddress());
+        int addr = Kernel.addr(isa.getAddress());
         int r = ks.bind(addr, isa.getPort());
         if (r == 0) r = ks.listen(backlog);
         String call = "listen(" + KernelSocket.addrText(addr, isa.getPort()) + ", " + backlog + ")";
@@ -83,7 +83,7 @@ public final class TcpServerSocket implements Closeable, PollTarget {
             trace("accept()", err[0], e);
             throw e;
         }
-        TcpSocket s = new TcpSocket(host, c);
+        TcpSocket s = new TcpSocket(kernel, c);
         trace("accept()", 0, null);
         return s;
     }
@@ -101,10 +101,10 @@ public final class TcpServerSocket implements Closeable, PollTarget {
     public boolean isBound() { return bound; }
 
     /** The port listened on, or −1 when not bound. */
-    public int getLocalPort() { return bound ? host.runtime().call(() -> ks.localPort) : -1; }
+    public int getLocalPort() { return bound ? kernel.runtime().call(() -> ks.localPort) : -1; }
 
     /** The address listened on (0.0.0.0 = every address), or null when not bound. */
-    public InetAddress getInetAddress() { return bound ? NetHost.inet(host.runtime().call(() -> ks.localAddr)) : null; }
+    public InetAddress getInetAddress() { return bound ? Kernel.inet(kernel.runtime().call(() -> ks.localAddr)) : null; }
 
     public InetSocketAddress getLocalSocketAddress() { return bound ? new InetSocketAddress(getInetAddress(), getLocalPort()) : null; }
 
@@ -141,12 +141,12 @@ public final class TcpServerSocket implements Closeable, PollTarget {
 
     private void trace(String call, int r, IOException e) {
         String ex = e == null ? null : e.getClass().getSuperclass().getSimpleName() + ": " + e.getMessage();
-        host.runtime().call(() -> {
+        kernel.runtime().call(() -> {
             ks.trace(call, r, ex);
             return null;
         });
     }
 
     @Override
-    public String toString() { return "TcpServerSocket[" + host.name() + " " + getLocalSocketAddress() + "]"; }
+    public String toString() { return "TcpServerSocket[" + kernel.name() + " " + getLocalSocketAddress() + "]"; }
 }

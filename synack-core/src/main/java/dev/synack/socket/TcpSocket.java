@@ -31,7 +31,7 @@ import java.util.Objects;
  * wait for it, up to {@link #setSoTimeout}.
  */
 public final class TcpSocket implements Closeable, PollTarget {
-    final NetHost host;
+    final Kernel kernel;
     final KernelSocket ks;
     private volatile int soTimeoutMs;
     private volatile int sendTimeoutMs;
@@ -40,28 +40,28 @@ public final class TcpSocket implements Closeable, PollTarget {
     private InputStream in;
     private OutputStream out;
 
-    /** An unconnected socket on {@code host}. */
-    public TcpSocket(NetHost host) {
-        this.host = Objects.requireNonNull(host);
-        this.ks = new KernelSocket(host, new SocketOptions());
+    /** An unconnected socket on {@code kernel}. */
+    public TcpSocket(Kernel kernel) {
+        this.kernel = Objects.requireNonNull(kernel);
+        this.ks = new KernelSocket(kernel, new SocketOptions());
     }
 
     /** A socket connected to {@code remote} (blocking, no timeout). */
-    public TcpSocket(NetHost host, InetSocketAddress remote) throws IOException {
-        this(host);
+    public TcpSocket(Kernel kernel, InetSocketAddress remote) throws IOException {
+        this(kernel);
         connect(remote);
     }
 
     /** A socket for a connection accepted by a {@link TcpServerSocket}. */
-    TcpSocket(NetHost host, KernelSocket accepted) {
-        this.host = host;
+    TcpSocket(Kernel kernel, KernelSocket accepted) {
+        this.kernel = kernel;
         this.ks = accepted;
         this.connected = true;
-        this.remote = host.runtime().call(() -> new InetSocketAddress(NetHost.inet(ks.conn.remoteAddr()), ks.conn.remotePort()));
+        this.remote = kernel.runtime().call(() -> new InetSocketAddress(Kernel.inet(ks.conn.remoteAddr()), ks.conn.remotePort()));
     }
 
     @Override
-    public NetHost host() { return host; }
+    public Kernel kernel() { return kernel; }
 
     // ---- connecting ----------------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ public final class TcpSocket implements Closeable, PollTarget {
         if (closed) throw SynackExceptions.isClosed();
         if (isBound()) throw new SocketException("Already bound");
         InetSocketAddress isa = local == null ? new InetSocketAddress(0) : checkAddress(local);
-        int r = ks.bind(NetHost.addr(isa.getAddress()), isa.getPort());
+        int r = ks.bind(Kernel.addr(isa.getAddress()), isa.getPort());
         if (r < 0) throw fail(Op.BIND, "bind(" + isa.getAddress().getHostAddress() + ":" + isa.getPort() + ")", r);
     }
 
@@ -89,7 +89,7 @@ public final class TcpSocket implements Closeable, PollTarget {
         if (closed) throw SynackExceptions.isClosed();
         if (connected) throw new SocketException("already connected");
         InetSocketAddress isa = checkAddress(endpoint);
-        int addr = NetHost.addr(isa.getAddress());
+        int addr = Kernel.addr(isa.getAddress());
         long timeoutNs = timeoutMs > 0 ? timeoutMs * 1_000_000L
                 : sendTimeoutMs > 0 ? sendTimeoutMs * 1_000_000L : KernelSocket.FOREVER;
         int r = ks.connect(addr, isa.getPort(), timeoutNs);
@@ -115,7 +115,7 @@ public final class TcpSocket implements Closeable, PollTarget {
     public boolean startConnect(SocketAddress endpoint) throws IOException {
         if (closed) throw SynackExceptions.isClosed();
         InetSocketAddress isa = checkAddress(endpoint);
-        int addr = NetHost.addr(isa.getAddress());
+        int addr = Kernel.addr(isa.getAddress());
         remote = isa;
         int r = ks.connect(addr, isa.getPort(), KernelSocket.NONBLOCK);
         trace("connect(" + KernelSocket.addrText(addr, isa.getPort()) + ")", r, null);
@@ -133,7 +133,7 @@ public final class TcpSocket implements Closeable, PollTarget {
         if (connected) return true;
         InetSocketAddress isa = remote;
         if (isa == null) throw new SocketException("Not connected");
-        int r = ks.connect(NetHost.addr(isa.getAddress()), isa.getPort(), KernelSocket.NONBLOCK);
+        int r = ks.connect(Kernel.addr(isa.getAddress()), isa.getPort(), KernelSocket.NONBLOCK);
         if (r == 0 || r == -Errno.EISCONN.number()) connected = true;
         else if (r != -Errno.EALREADY.number() && r != -Errno.EINPROGRESS.number()) {
             throw SynackExceptions.of(Op.CONNECT, SynackExceptions.errno(r));
@@ -235,7 +235,7 @@ public final class TcpSocket implements Closeable, PollTarget {
         public int available() throws IOException {
             if (closed) throw SynackExceptions.closed();
             if (inputShutdown) return 0;
-            return host.runtime().call(() -> ks.conn == null ? 0 : ks.conn.readable());
+            return kernel.runtime().call(() -> ks.conn == null ? 0 : ks.conn.readable());
         }
 
         @Override
@@ -291,7 +291,7 @@ public final class TcpSocket implements Closeable, PollTarget {
 
     public boolean isConnected() { return connected; }
 
-    public boolean isBound() { return host.runtime().call(() -> ks.localPort != 0); }
+    public boolean isBound() { return kernel.runtime().call(() -> ks.localPort != 0); }
 
     public boolean isInputShutdown() { return inputShutdown; }
 
@@ -310,12 +310,12 @@ public final class TcpSocket implements Closeable, PollTarget {
 
     /** The local port, or −1 when not bound. */
     public int getLocalPort() {
-        int p = host.runtime().call(() -> ks.localPort);
+        int p = kernel.runtime().call(() -> ks.localPort);
         return p == 0 ? -1 : p;
     }
 
     /** The local address (0.0.0.0 when not bound or bound to any). */
-    public InetAddress getLocalAddress() { return NetHost.inet(host.runtime().call(() -> ks.localAddr)); }
+    public InetAddress getLocalAddress() { return Kernel.inet(kernel.runtime().call(() -> ks.localAddr)); }
 
     /** The local address and port, or null when not bound. */
     public InetSocketAddress getLocalSocketAddress() {
@@ -415,7 +415,7 @@ public final class TcpSocket implements Closeable, PollTarget {
     /** The SO_LINGER time, or −1 when off. */
     public int getSoLinger() throws SocketException {
         if (closed) throw SynackExceptions.isClosed();
-        return host.runtime().call(() -> ks.opts.linger ? ks.opts.lingerSec : -1);
+        return kernel.runtime().call(() -> ks.opts.linger ? ks.opts.lingerSec : -1);
     }
 
     /**
@@ -446,14 +446,14 @@ public final class TcpSocket implements Closeable, PollTarget {
     // ---- inspection ----------------------------------------------------------------------------
 
     /** getsockopt(TCP_INFO), or null before a connection exists. */
-    public TcpInfo tcpInfo() { return host.runtime().call(() -> ks.conn == null ? null : ks.conn.info()); }
+    public TcpInfo tcpInfo() { return kernel.runtime().call(() -> ks.conn == null ? null : ks.conn.info()); }
 
     /** The TCP state (CLOSE when there is no connection). */
-    public TcpState state() { return host.runtime().call(() -> ks.conn == null ? TcpState.CLOSE : ks.conn.state()); }
+    public TcpState state() { return kernel.runtime().call(() -> ks.conn == null ? TcpState.CLOSE : ks.conn.state()); }
 
     private void trace(String call, int r, IOException e) {
         String ex = e == null ? null : e.getClass().getSuperclass().getSimpleName() + ": " + e.getMessage();
-        host.runtime().call(() -> {
+        kernel.runtime().call(() -> {
             ks.trace(call, r, ex);
             return null;
         });
@@ -467,7 +467,7 @@ public final class TcpSocket implements Closeable, PollTarget {
 
     @Override
     public String toString() {
-        return connected ? "TcpSocket[" + host.name() + " " + getLocalSocketAddress() + " -> " + remote + "]"
-                : "TcpSocket[" + host.name() + " unconnected]";
+        return connected ? "TcpSocket[" + kernel.name() + " " + getLocalSocketAddress() + " -> " + remote + "]"
+                : "TcpSocket[" + kernel.name() + " unconnected]";
     }
 }

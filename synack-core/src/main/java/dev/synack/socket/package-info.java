@@ -3,8 +3,10 @@
  *
  * <h2>Map</h2>
  * <ul>
- *   <li>{@link dev.synack.socket.NetHost}: a host = a {@link dev.synack.runtime.Runtime} + a
- *       {@link dev.synack.stack.Stack}; {@code NetHost.wire(a, addrA, b, addrB, prefix, delayNs)} joins two.</li>
+ *   <li>{@link dev.synack.socket.Kernel}: read first. A host's kernel as applications reach it = a
+ *       {@link dev.synack.runtime.Runtime} + a {@link dev.synack.stack.Stack}; every socket is made on
+ *       one. {@link dev.synack.testbed.Veth#connect} joins two in memory; the lab's hosts and the TUN
+ *       module hand out theirs ({@code kernel()}).</li>
  *   <li>{@link dev.synack.socket.TcpSocket} / {@link dev.synack.socket.TcpServerSocket}: java.net names,
  *       blocking semantics and exceptions (same types and messages as the JDK on Linux, each with
  *       {@link dev.synack.socket.ErrnoCarrier#errno()}), plus setKeepAliveParams, setUserTimeout,
@@ -23,8 +25,8 @@
  * <h2>Example: two hosts in virtual time</h2>
  * <pre>{@code
  * VirtualRuntime rt = new VirtualRuntime();
- * NetHost client = NetHost.create(rt, "client", 1), server = NetHost.create(rt, "server", 2);
- * NetHost.wire(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000);   // 10 ms each way
+ * Kernel client = Kernel.create(rt, "client", 1), server = Kernel.create(rt, "server", 2);
+ * Veth.connect(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000);  // 10 ms each way
  *
  * rt.spawn("echo", () -> {                                 // a simulated process: plain blocking code
  *     try (TcpServerSocket ss = new TcpServerSocket(server, 7);

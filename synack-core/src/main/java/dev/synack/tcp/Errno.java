@@ -1,5 +1,7 @@
 package dev.synack.tcp;
 
+import java.util.Optional;
+
 /**
  * The Linux errno values a TCP user can see (include/uapi/asm-generic/errno*.h), with the message
  * strerror(3) gives. The socket layer maps them onto java.net exceptions.
@@ -42,4 +44,17 @@ public enum Errno {
 
     /** strerror(3)'s text. */
     public String message() { return message; }
+
+    private static final Errno[] VALUES = values();
+
+    /**
+     * The errno whose Linux x86-64 number is {@code number} (positive, as in errno(3); a syscall-style
+     * result {@code ret < 0} is {@code ofNumber(-ret)}), or empty for a number this enum does not
+     * list. The one number-to-errno lookup: the socket layer, the packetdrill runner and the lab's
+     * scenarios all use it.
+     */
+    public static Optional<Errno> ofNumber(int number) {
+        for (Errno e : VALUES) if (e.number == number) return Optional.of(e);
+        return Optional.empty();
+    }
 }

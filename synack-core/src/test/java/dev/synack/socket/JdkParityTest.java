@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.synack.runtime.VirtualRuntime;
+import dev.synack.testbed.Veth;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -95,10 +96,10 @@ class JdkParityTest {
 
     final class SynackNet implements Net {
         final VirtualRuntime rt = new VirtualRuntime();
-        final NetHost client = NetHost.create(rt, "client", 1), server = NetHost.create(rt, "server", 2);
+        final Kernel client = Kernel.create(rt, "client", 1), server = Kernel.create(rt, "server", 2);
         int nextPort = 8000;
 
-        SynackNet() { NetHost.wire(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000); }
+        SynackNet() { Veth.connect(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000); }
 
         @Override
         public SocketFactory sockets() { return new SynackSocketFactory(client); }

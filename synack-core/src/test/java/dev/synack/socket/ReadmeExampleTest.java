@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.synack.runtime.VirtualRuntime;
+import dev.synack.testbed.Veth;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,8 @@ class ReadmeExampleTest {
     @Test
     void echoOverTwoHostsInVirtualTime() throws Exception {
         VirtualRuntime rt = new VirtualRuntime();
-        NetHost client = NetHost.create(rt, "client", 1), server = NetHost.create(rt, "server", 2);
-        NetHost.wire(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000);
+        Kernel client = Kernel.create(rt, "client", 1), server = Kernel.create(rt, "server", 2);
+        Veth.connect(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000);
         rt.spawn("echo", () -> {
             try (TcpServerSocket ss = new TcpServerSocket(server, 7); TcpSocket s = ss.accept()) {
                 s.getInputStream().transferTo(s.getOutputStream());
@@ -35,8 +36,8 @@ class ReadmeExampleTest {
     @Test
     void refusedCarriesTheErrno() {
         VirtualRuntime rt = new VirtualRuntime();
-        NetHost client = NetHost.create(rt, "client", 1), server = NetHost.create(rt, "server", 2);
-        NetHost.wire(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000);
+        Kernel client = Kernel.create(rt, "client", 1), server = Kernel.create(rt, "server", 2);
+        Veth.connect(client, "198.18.0.1", server, "198.18.0.2", 24, 10_000_000);
         try (TcpSocket s = new TcpSocket(client)) {
             s.connect(new InetSocketAddress("198.18.0.2", 7), 3000);
             throw new AssertionError("connected");

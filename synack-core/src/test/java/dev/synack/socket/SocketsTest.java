@@ -7,6 +7,7 @@ import dev.synack.link.MemoryLink;
 import dev.synack.runtime.VirtualRuntime;
 import dev.synack.tcp.Errno;
 import dev.synack.tcp.TcpState;
+import dev.synack.testbed.Veth;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.TcpHeader;
 import java.io.ByteArrayOutputStream;
@@ -32,18 +33,18 @@ class SocketsTest {
     static final String A = "198.18.0.1", B = "198.18.0.2";
     static final InetSocketAddress B80 = new InetSocketAddress(B, 80), B81 = new InetSocketAddress(B, 81);
     VirtualRuntime rt;
-    NetHost a, b;
+    Kernel a, b;
     MemoryLink ab, ba;
     final List<TraceEvent> events = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
         rt = new VirtualRuntime();
-        a = NetHost.create(rt, "a", 1);
-        b = NetHost.create(rt, "b", 2);
-        MemoryLink[] l = NetHost.wire(a, A, b, B, 24, 10_000_000);
-        ab = l[0];
-        ba = l[1];
+        a = Kernel.create(rt, "a", 1);
+        b = Kernel.create(rt, "b", 2);
+        Veth veth = Veth.connect(a, A, b, B, 24, 10_000_000);
+        ab = veth.aToB();
+        ba = veth.bToA();
         a.stack().setTracer(events::add);
         b.stack().setTracer(events::add);
     }

@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.synack.runtime.RealtimeRuntime;
-import dev.synack.socket.NetHost;
+import dev.synack.socket.Kernel;
 import dev.synack.socket.SocketStats;
 import dev.synack.socket.SynackSocketFactory;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
+import dev.synack.testbed.Veth;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,9 +38,9 @@ class OkHttpOverSynackTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void okHttpClientFetchesFromASynackServer() throws Exception {
         try (RealtimeRuntime rt = new RealtimeRuntime()) {
-            NetHost client = NetHost.create(rt, "client", 1);
-            NetHost server = NetHost.create(rt, "server", 2);
-            NetHost.wire(client, "198.18.0.1", server, "198.18.0.2", 24, 2_000_000);
+            Kernel client = Kernel.create(rt, "client", 1);
+            Kernel server = Kernel.create(rt, "server", 2);
+            Veth.connect(client, "198.18.0.1", server, "198.18.0.2", 24, 2_000_000);
             TcpServerSocket ss = new TcpServerSocket(server, 80);
             Thread serverThread = Thread.ofPlatform().name("http-server").start(() -> serve(ss, 2));
 

@@ -6,7 +6,7 @@ import dev.synack.packetdrill.Event.Direction;
 import dev.synack.packetdrill.Event.PacketEvent;
 import dev.synack.packetdrill.Event.SyscallEvent;
 import dev.synack.runtime.WaitList;
-import dev.synack.socket.NetHost;
+import dev.synack.socket.Kernel;
 import dev.synack.socket.PosixSockets;
 import dev.synack.stack.Stack;
 import dev.synack.tcp.Errno;
@@ -132,7 +132,7 @@ public final class Runner {
         config.randomTsOffset = false;
         stack = new Stack("host", sched, config, 1);
         tun0 = stack.addInterface("tun0", LOCAL, 24, 1500, (b, off, len) -> capture(b, off, len));
-        posix = new NetHost(new RetryRuntime(sched), stack).posix();
+        posix = new Kernel(new RetryRuntime(sched), stack).posix();
     }
 
     /**
@@ -648,8 +648,7 @@ public final class Runner {
     }
 
     private static String errnoName(int n) {
-        for (Errno x : Errno.values()) if (x.number() == n) return x.name();
-        return "errno " + n;
+        return Errno.ofNumber(n).map(Errno::name).orElse("errno " + n);
     }
 
     private int fd(SyscallEvent e, int arg) throws Failure {

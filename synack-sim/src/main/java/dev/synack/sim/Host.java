@@ -3,7 +3,7 @@ package dev.synack.sim;
 import dev.synack.runtime.VirtualRuntime;
 import dev.synack.runtime.VirtualRuntime.Proc;
 import dev.synack.stack.NetInterface;
-import dev.synack.socket.NetHost;
+import dev.synack.socket.Kernel;
 import dev.synack.stack.Stack;
 import dev.synack.time.Timer;
 import dev.synack.wire.Icmp;
@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A simulated machine: one {@link Stack} (its kernel) and the processes it runs, on the network's
- * virtual time line. Faults act at the layer they act at in real life:
+ * A simulated machine: one {@link Stack}, its {@link #kernel()} for sockets, and the processes it
+ * runs, on the network's virtual time line. Faults act at the layer they act at in real life:
  *
  * <ul>
  *   <li>{@link #unplug()}: the cable comes out. The interface is down, so the route lookup fails and
@@ -44,19 +44,22 @@ public final class Host extends Node {
         this.stack = stack;
     }
 
-    /** The host's kernel. */
+    /** The host's network stack. */
     public Stack stack() { return stack; }
 
-    private NetHost netHost;
+    private Kernel kernel;
 
-    /** This host for the socket layer: sockets made on it live on this stack, in the network's runtime. */
-    public NetHost sockets() {
-        if (netHost == null) netHost = new NetHost(network.runtime(), stack);
-        return netHost;
+    /**
+     * The host's kernel, for sockets: {@code new TcpSocket(host.kernel())} makes a socket on this
+     * host's stack, whose calls block in the network's runtime.
+     */
+    public Kernel kernel() {
+        if (kernel == null) kernel = new Kernel(network.runtime(), stack);
+        return kernel;
     }
 
     /** The host's first address as a java.net address (for sockets). */
-    public java.net.InetAddress inetAddress() { return NetHost.inet(stack.primaryAddress()); }
+    public java.net.InetAddress inetAddress() { return Kernel.inet(stack.primaryAddress()); }
 
     /** Adds an interface ({@code "10.0.0.1/24"}), not yet attached; returns this host. */
     public Host addInterface(String cidr) {

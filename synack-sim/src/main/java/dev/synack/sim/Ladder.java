@@ -97,7 +97,7 @@ public final class Ladder {
             case SimEvent.Stack(TraceEvent.AppCall a) ->
                     sb.append(t).append(a.host()).append('/').append(a.process()).append(": ").append(a.call())
                             .append(" → ").append(a.result()).append('\n');
-            case SimEvent.Wire w -> {
+            case SimEvent.NetworkDrop w -> {
                 Pkt k = parse(w.bytes(), false);
                 String to = w.to() != null ? w.to() : names.apply(k.dst);
                 sb.append(t).append(arrow(w.host(), k.dst, "──✗", "✗──")).append("  ").append(k.text)
@@ -220,69 +220,49 @@ public final class Ladder {
         switch (e) {
             case SimEvent.Stack(TraceEvent.Packet p) -> {
                 Pkt k = parse(p.bytes(), p.outbound());
-                sb.append(",\"type\":\"packet\",\"host\":").append(str(p.host()))
+                sb.append(",\"type\":\"packet\",\"host\":").append(Json.string(p.host()))
                         .append(",\"dir\":\"").append(p.outbound() ? "out" : "in").append('"');
                 packetFields(sb, k);
             }
             case SimEvent.Stack(TraceEvent.Dropped d) -> {
                 Pkt k = parse(d.bytes(), false);
-                sb.append(",\"type\":\"drop\",\"host\":").append(str(d.host())).append(",\"reason\":").append(str(d.reason().name()));
+                sb.append(",\"type\":\"drop\",\"host\":").append(Json.string(d.host())).append(",\"reason\":").append(Json.string(d.reason().name()));
                 packetFields(sb, k);
             }
             case SimEvent.Stack(TraceEvent.StateChange s) ->
-                    sb.append(",\"type\":\"state\",\"host\":").append(str(s.host())).append(",\"conn\":").append(str(s.conn().toString()))
-                            .append(",\"from\":").append(str(s.from().name())).append(",\"to\":").append(str(s.to().name()));
+                    sb.append(",\"type\":\"state\",\"host\":").append(Json.string(s.host())).append(",\"conn\":").append(Json.string(s.conn().toString()))
+                            .append(",\"from\":").append(Json.string(s.from().name())).append(",\"to\":").append(Json.string(s.to().name()));
             case SimEvent.Stack(TraceEvent.TimerFired f) ->
-                    sb.append(",\"type\":\"timer\",\"host\":").append(str(f.host())).append(",\"conn\":").append(str(f.conn().toString()))
-                            .append(",\"timer\":").append(str(f.timer()));
+                    sb.append(",\"type\":\"timer\",\"host\":").append(Json.string(f.host())).append(",\"conn\":").append(Json.string(f.conn().toString()))
+                            .append(",\"timer\":").append(Json.string(f.timer()));
             case SimEvent.Stack(TraceEvent.CwndSample c) ->
-                    sb.append(",\"type\":\"cwnd\",\"host\":").append(str(c.host())).append(",\"conn\":").append(str(c.conn().toString()))
+                    sb.append(",\"type\":\"cwnd\",\"host\":").append(Json.string(c.host())).append(",\"conn\":").append(Json.string(c.conn().toString()))
                             .append(",\"cwnd\":").append(c.cwnd()).append(",\"ssthresh\":").append(c.ssthresh())
                             .append(",\"srtt_us\":").append(c.srttUs()).append(",\"in_flight\":").append(c.inFlight())
-                            .append(",\"ca_state\":").append(str(c.caState()));
+                            .append(",\"ca_state\":").append(Json.string(c.caState()));
             case SimEvent.Stack(TraceEvent.AppCall a) ->
-                    sb.append(",\"type\":\"app\",\"host\":").append(str(a.host())).append(",\"process\":").append(str(a.process()))
-                            .append(",\"call\":").append(str(a.call())).append(",\"result\":").append(str(a.result()));
-            case SimEvent.Wire w -> {
+                    sb.append(",\"type\":\"app\",\"host\":").append(Json.string(a.host())).append(",\"process\":").append(Json.string(a.process()))
+                            .append(",\"call\":").append(Json.string(a.call())).append(",\"result\":").append(Json.string(a.result()));
+            case SimEvent.NetworkDrop w -> {
                 Pkt k = parse(w.bytes(), false);
-                sb.append(",\"type\":\"wire\",\"host\":").append(str(w.host())).append(",\"to\":").append(w.to() == null ? "null" : str(w.to()))
-                        .append(",\"link\":").append(str(w.link())).append(",\"fate\":").append(str(w.fate().name()));
+                sb.append(",\"type\":\"wire\",\"host\":").append(Json.string(w.host())).append(",\"to\":").append(w.to() == null ? "null" : Json.string(w.to()))
+                        .append(",\"link\":").append(Json.string(w.link())).append(",\"fate\":").append(Json.string(w.fate().name()));
                 packetFields(sb, k);
             }
             case SimEvent.Fault f ->
-                    sb.append(",\"type\":\"fault\",\"host\":").append(str(f.host())).append(",\"fault\":").append(str(f.fault()));
+                    sb.append(",\"type\":\"fault\",\"host\":").append(Json.string(f.host())).append(",\"fault\":").append(Json.string(f.fault()));
         }
         return sb.append('}').toString();
     }
 
     private void packetFields(StringBuilder sb, Pkt k) {
-        sb.append(",\"src\":").append(str(names.apply(k.src))).append(",\"dst\":").append(str(names.apply(k.dst)));
+        sb.append(",\"src\":").append(Json.string(names.apply(k.src))).append(",\"dst\":").append(Json.string(names.apply(k.dst)));
         if (k.proto == Ipv4.PROTO_TCP) {
-            sb.append(",\"flags\":").append(str(k.flags)).append(",\"seq\":").append(k.seq);
+            sb.append(",\"flags\":").append(Json.string(k.flags)).append(",\"seq\":").append(k.seq);
             if (k.ack >= 0) sb.append(",\"ack\":").append(k.ack);
             sb.append(",\"len\":").append(k.len).append(",\"win\":").append(k.win);
         }
-        sb.append(",\"summary\":").append(str(k.text.strip()));
-    }
-
-    /** A JSON string literal (RFC 8259 §7). */
-    static String str(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        return sb.append('"').toString();
+        sb.append(",\"summary\":").append(Json.string(k.text.strip()));
     }
 
     /** For tests: the names of every node in creation order. */

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
 
 /**
  * A simulated network in virtual time: hosts (one {@link Stack} each), routers, point-to-point links
- * and segments, with faults, on one {@link VirtualRuntime} so processes and every stack share one time
+ * and LANs, with faults, on one {@link VirtualRuntime} so processes and every stack share one time
  * line. Everything random comes from one {@link SplittableRandom} seeded by the network's seed (stack
  * secrets, link impairments), and collections are iterated in insertion order only: the same seed and
  * the same story give the same packets, byte for byte.
@@ -93,14 +93,14 @@ public final class Network {
         if (nodes.containsKey(name)) throw new IllegalArgumentException("a node named " + name + " exists");
     }
 
-    /** The two directions of a point-to-point link. */
-    public record Wire(SimLink forward, SimLink backward) {}
+    /** A point-to-point cable: its two directions, each a {@link SimLink} with its own spec. */
+    public record Cable(SimLink forward, SimLink backward) {}
 
     /**
      * A point-to-point link between the first free interfaces of {@code a} and {@code b}, with the same
      * spec in both directions (change one with {@link SimLink#setSpec}).
      */
-    public Wire link(Node a, Node b, LinkSpec spec) {
+    public Cable link(Node a, Node b, LinkSpec spec) {
         Port pa = a.freePort(), pb = b.freePort();
         SimLink ab = new SimLink(this, a.name() + "→" + b.name(), pa, pb, spec, random.split());
         SimLink ba = new SimLink(this, b.name() + "→" + a.name(), pb, pa, spec, random.split());
@@ -108,15 +108,15 @@ public final class Network {
         pb.attach(ba, ba.name());
         links.add(ab);
         links.add(ba);
-        return new Wire(ab, ba);
+        return new Cable(ab, ba);
     }
 
-    /** An on-link broadcast domain with neighbour resolution; attach nodes with {@link Segment#attach}. */
-    public Segment segment(String name, LinkSpec spec) { return new Segment(this, name, spec); }
+    /** A LAN (an on-link broadcast domain with neighbour resolution); attach nodes with {@link Lan#attach}. */
+    public Lan lan(String name, LinkSpec spec) { return new Lan(this, name, spec); }
 
     void register(SimLink link) { links.add(link); }
 
-    /** Every link direction and segment transmitter, in creation order. */
+    /** Every link direction and LAN transmitter, in creation order. */
     public List<SimLink> links() { return List.copyOf(links); }
 
     /** The node named {@code name}. */
@@ -174,32 +174,34 @@ public final class Network {
 
     /**
      * A frame reached the end of its flight: deliver it unless the network changed under it. The node
-     * may exchange the frame's storage ({@link Node#deliverFrame}): {@code f.data} may be another array
-     * on return.
+     * may exchange the frame's storage ({@link Node#deliverFrame}): {@code f.data()} may be another
+     * array on return.
      */
     boolean arrive(SimLink link, Port from, Port to, SimLink.Frame f) {
-        int fromEpoch = f.fromEpoch, toEpoch = f.toEpoch, len = f.len;
-        byte[] b = f.data;
+        int fromEpoch = f.fromEpoch, toEpoch = f.toEpoch, len = f.length();
+        byte[] b = f.data();
         SimEvent.Fate fate = null;
         if (blocked(from.node, to.node)) fate = SimEvent.Fate.PARTITIONED;
         else if (from.epoch != fromEpoch || to.epoch != toEpoch || !to.isUp()) fate = SimEvent.Fate.UNPLUGGED;
         else if (!to.node.isRunning()) fate = SimEvent.Fate.HOST_DOWN;
         if (fate != null) {
-            wireDrop(link, from, to, fate, b, 0, len);
+            drop(link, from, to, fate, b, 0, len);
             return false;
         }
         if (to.attachment != null) to.attachment.confirm(from.address);
-        f.data = to.node.deliverFrame(to, b, len);
+        f.setData(to.node.deliverFrame(to, b, len));
         return true;
     }
 
-    void wireDrop(SimLink link, Port from, Port to, SimEvent.Fate fate, byte[] b, int off, int len) {
-        trace.add(new SimEvent.Wire(nowNs(), from.node.name(), to == null ? null : to.node.name(), link.name(), fate,
+    /** Records a packet {@code link} did not deliver, and why ({@link SimEvent.NetworkDrop}). */
+    void drop(SimLink link, Port from, Port to, SimEvent.Fate fate, byte[] b, int off, int len) {
+        trace.add(new SimEvent.NetworkDrop(nowNs(), from.node.name(), to == null ? null : to.node.name(), link.name(), fate,
                 Arrays.copyOfRange(b, off, off + len)));
     }
 
-    void wireDrop(Router router, Port in, SimEvent.Fate fate, byte[] b, int off, int len) {
-        trace.add(new SimEvent.Wire(nowNs(), nameOf(Ipv4.src(b, off)), router.name(), in.medium, fate,
+    /** Records a packet {@code router} did not forward, and why. */
+    void drop(Router router, Port in, SimEvent.Fate fate, byte[] b, int off, int len) {
+        trace.add(new SimEvent.NetworkDrop(nowNs(), nameOf(Ipv4.src(b, off)), router.name(), in.medium, fate,
                 Arrays.copyOfRange(b, off, off + len)));
     }
 

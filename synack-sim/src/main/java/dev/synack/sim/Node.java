@@ -54,7 +54,7 @@ public abstract sealed class Node permits Host, Router {
     /** Neighbour resolution for a packet this node sent on {@code out} failed: report it (ICMP host unreachable). */
     abstract void neighbourFailed(Port out, byte[] b, int off, int len);
 
-    /** The first interface not yet attached to a link or segment. */
+    /** The first interface not yet attached to a link or LAN. */
     final Port freePort() {
         for (Port p : ports) if (p.out == null) return p;
         throw new IllegalStateException(name + " has no free interface (add one with addInterface)");

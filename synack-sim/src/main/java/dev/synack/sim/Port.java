@@ -5,7 +5,7 @@ import dev.synack.stack.NetInterface;
 
 /**
  * One interface of a node as the network sees it: its address, whether its cable is in, and the link
- * or segment it is attached to. Unplugging bumps its epoch, so packets in flight from or to it when
+ * or LAN it is attached to. Unplugging bumps its epoch, so packets in flight from or to it when
  * the cable came out are lost even if it is plugged back before they would have arrived.
  */
 final class Port {
@@ -19,7 +19,7 @@ final class Port {
     int epoch;
     Link out;
     String medium;
-    Segment.Attachment attachment;
+    Lan.Attachment attachment;
 
     Port(Node node, String ifName, int address, int prefixLength, NetInterface nic) {
         this.node = node;

@@ -137,20 +137,20 @@ public final class Router extends Node {
             Reject r = rejects.get(i);
             int mask = r.prefixLength == 0 ? 0 : -1 << (32 - r.prefixLength);
             if ((dst & mask) == (r.destination & mask)) {
-                network.wireDrop(this, in, SimEvent.Fate.REJECTED, b, off, total);
+                network.drop(this, in, SimEvent.Fate.REJECTED, b, off, total);
                 sendIcmp(Icmp.TYPE_DEST_UNREACH, r.code, in, b, off, total);
                 return b;
             }
         }
         // ip_forward: a packet whose TTL would reach 0 is answered with time exceeded.
         if (Ipv4.ttl(b, off) <= 1) {
-            network.wireDrop(this, in, SimEvent.Fate.TTL_EXPIRED, b, off, total);
+            network.drop(this, in, SimEvent.Fate.TTL_EXPIRED, b, off, total);
             sendIcmp(Icmp.TYPE_TIME_EXCEEDED, 0, in, b, off, total);
             return b;
         }
         Rt r = lookup(dst);
         if (r == null) {
-            network.wireDrop(this, in, SimEvent.Fate.NO_ROUTE, b, off, total);
+            network.drop(this, in, SimEvent.Fate.NO_ROUTE, b, off, total);
             sendIcmp(Icmp.TYPE_DEST_UNREACH, Icmp.NET_UNREACH, in, b, off, total);
             return b;
         }

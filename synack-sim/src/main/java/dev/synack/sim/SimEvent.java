@@ -4,13 +4,13 @@ import dev.synack.trace.TraceEvent;
 
 /**
  * One entry of a network's {@link Trace}: an event of a host's stack (the core trace bus), what a
- * link or a segment did to a packet, or a fault injected by the story.
+ * link or a LAN did to a packet, or a fault injected by the story.
  */
 public sealed interface SimEvent {
     /** Virtual time in ns. */
     long timeNs();
 
-    /** The host (or router, or segment) the event belongs to. */
+    /** The host (or router, or LAN) the event belongs to. */
     String host();
 
     /** An event of a stack's trace bus (packets in and out, drops, state changes, timers, app calls). */
@@ -22,8 +22,11 @@ public sealed interface SimEvent {
         public String host() { return event.host(); }
     }
 
-    /** What the network did to a packet it carried from {@code host} towards {@code to}. */
-    record Wire(long timeNs, String host, String to, String link, Fate fate, byte[] bytes) implements SimEvent {}
+    /**
+     * A packet the network did not deliver (a link, a LAN or a router dropped it), from {@code host}
+     * towards {@code to}, and why. The stack's own drops are {@link TraceEvent.Dropped}.
+     */
+    record NetworkDrop(long timeNs, String host, String to, String link, Fate fate, byte[] bytes) implements SimEvent {}
 
     /** A fault the story injected ("crash", "reboot", "unplug", "partition client | server", ...). */
     record Fault(long timeNs, String host, String fault) implements SimEvent {}

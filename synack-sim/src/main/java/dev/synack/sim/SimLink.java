@@ -1,16 +1,15 @@
 package dev.synack.sim;
 
+import dev.synack.link.DelayLine;
 import dev.synack.link.Link;
-import dev.synack.time.Timer;
 import dev.synack.wire.Ipv4;
-import java.util.ArrayDeque;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
  * One direction of a simulated link, from one interface: the impairments of its {@link LinkSpec},
- * a drop-tail queue in front of a transmitter of a given rate, and propagation to the far end.
- * Frames are pooled: in steady state a packet costs one copy and no allocation. Its random source is
+ * a drop-tail queue in front of a transmitter of a given rate, and propagation to the far end (a
+ * {@link DelayLine}, as the core's MemoryLink). Frames are pooled: in steady state a packet costs one
+ * copy and no allocation. Its random source is
  * split from the network's seeded one when the link is made, so traffic on one link does not change
  * the draws of another.
  */
@@ -21,24 +20,13 @@ public final class SimLink implements Link {
     private final Port peer;
     private final SplittableRandom random;
     private LinkSpec spec;
-    /**
-     * Frames in flight, in delivery order: a FIFO while every frame is due no earlier than the one
-     * before (a constant delay: the common case, O(1)); a priority queue once jitter or reordering
-     * breaks that order, until it drains. At most one of the two holds frames.
-     */
-    private final ArrayDeque<Frame> inFlightFifo = new ArrayDeque<>();
-    private final PriorityQueue<Frame> inFlight = new PriorityQueue<>();
-    private final ArrayDeque<Frame> pool = new ArrayDeque<>();
-    private long nextOrder;
+    /** Frames in flight, delivered in order of due time. */
+    private final DelayLine<Frame> line;
     private long busyUntilNs;
     private long[] waitingStarts;
     private int waitingHead, waitingCount;
     private long sent, delivered, lost, queueDrops, duplicated, corrupted, reordered;
     private final java.util.TreeSet<Long> dropAt = new java.util.TreeSet<>();
-    private final Timer deliveryTimer = new Timer() {
-        @Override
-        protected void fire(long nowNs) { deliverDue(nowNs); }
-    };
 
     SimLink(Network network, String name, Port from, Port peer, LinkSpec spec, SplittableRandom random) {
         this.network = network;
@@ -46,6 +34,7 @@ public final class SimLink implements Link {
         this.from = from;
         this.peer = peer;
         this.random = random;
+        this.line = new DelayLine<>(network.scheduler(), Frame::new, this::arrive);
         setSpec(spec);
     }
 
@@ -108,7 +97,7 @@ public final class SimLink implements Link {
      */
     byte[] sendSwapping(byte[] packet, int len) { return send(packet, 0, len, peer, true); }
 
-    /** Sends a packet to {@code to} (the peer of a point-to-point link, or a segment's neighbour). */
+    /** Sends a packet to {@code to} (the peer of a point-to-point link, or a neighbour on a LAN). */
     void send(byte[] packet, int off, int len, Port to) { send(packet, off, len, to, false); }
 
     /** Sends a packet; with {@code swap}, as {@link #sendSwapping}. Returns the array the caller keeps. */
@@ -118,12 +107,12 @@ public final class SimLink implements Link {
         long now = network.scheduler().nowNs();
         if (!dropAt.isEmpty() && dropAt.remove(sent)) {
             lost++;
-            network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
+            network.drop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
             return packet;
         }
         if (spec.loss() > 0 && random.nextDouble() < spec.loss()) {
             lost++;
-            network.wireDrop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
+            network.drop(this, from, to, SimEvent.Fate.LOST, packet, off, len);
             return packet;
         }
         boolean dup = spec.duplicate() > 0 && random.nextDouble() < spec.duplicate();
@@ -150,7 +139,7 @@ public final class SimLink implements Link {
             if (startNs > now) {
                 if (waitingCount >= waitingStarts.length) {
                     queueDrops++;
-                    network.wireDrop(this, from, to, SimEvent.Fate.QUEUE_FULL, packet, off, len);
+                    network.drop(this, from, to, SimEvent.Fate.QUEUE_FULL, packet, off, len);
                     return packet;
                 }
                 waitingStarts[(waitingHead + waitingCount) % waitingStarts.length] = startNs;
@@ -167,52 +156,32 @@ public final class SimLink implements Link {
             long jitter = spec.jitterNs() > 0 ? random.nextLong(2 * spec.jitterNs() + 1) - spec.jitterNs() : 0;
             dueNs = Math.max(doneNs, doneNs + spec.delayNs() + jitter);
         }
-        Frame f = pool.isEmpty() ? new Frame() : pool.poll();
+        Frame f = line.obtain();
         byte[] keep = packet;
-        if (swap && off == 0 && f.data.length >= len) {
-            keep = f.data; // the caller's array becomes the frame's storage, and the frame's old one the caller's
-            f.data = packet;
+        if (swap && off == 0 && f.data().length >= len) {
+            keep = f.exchange(packet, len); // the caller's array becomes the frame's storage, and the frame's old one the caller's
         } else {
-            if (f.data.length < len) f.data = new byte[Math.max(len, 2048)];
-            System.arraycopy(packet, off, f.data, 0, len);
+            f.copy(packet, off, len);
         }
-        f.len = len;
         if (corrupt && len > Ipv4.HEADER_LEN) {
-            int hl = Math.min(Ipv4.headerLength(f.data, 0), len - 1);
+            byte[] data = f.data();
+            int hl = Math.min(Ipv4.headerLength(data, 0), len - 1);
             int pos = hl + random.nextInt(len - hl);
-            f.data[pos] ^= (byte) (1 << random.nextInt(8));
+            data[pos] ^= (byte) (1 << random.nextInt(8));
             corrupted++;
         }
         f.to = to;
         f.fromEpoch = from.epoch;
         f.toEpoch = to.epoch;
-        f.dueNs = dueNs;
-        f.order = nextOrder++;
-        if (inFlight.isEmpty() && (inFlightFifo.isEmpty() || inFlightFifo.peekLast().dueNs <= f.dueNs)) {
-            inFlightFifo.add(f);
-        } else {
-            while (!inFlightFifo.isEmpty()) inFlight.add(inFlightFifo.poll());
-            inFlight.add(f);
-        }
-        Frame head = nextFrame();
-        if (!deliveryTimer.isArmed() || deliveryTimer.deadlineNs() > head.dueNs) network.scheduler().schedule(deliveryTimer, head.dueNs);
+        line.send(f, dueNs);
         return keep;
     }
 
-    private void deliverDue(long nowNs) {
-        Frame f;
-        while ((f = nextFrame()) != null && f.dueNs <= nowNs) {
-            if (inFlight.isEmpty()) inFlightFifo.poll();
-            else inFlight.poll();
-            if (network.arrive(this, from, f.to, f)) delivered++; // (may exchange f.data)
-            f.to = null;
-            pool.add(f);
-        }
-        f = nextFrame();
-        if (f != null && !deliveryTimer.isArmed()) network.scheduler().schedule(deliveryTimer, f.dueNs);
+    /** The delay line's receiver: a frame reached the far end. */
+    private void arrive(Frame f) {
+        if (network.arrive(this, from, f.to, f)) delivered++; // (may exchange the frame's storage)
+        f.to = null;
     }
-
-    private Frame nextFrame() { return inFlight.isEmpty() ? inFlightFifo.peek() : inFlight.peek(); }
 
     @Override
     public String toString() {
@@ -220,19 +189,12 @@ public final class SimLink implements Link {
                 + " dup=" + duplicated + " corrupt=" + corrupted + " reordered=" + reordered;
     }
 
-    /** A packet in flight and its storage (pooled; its array may be exchanged, see {@link #sendSwapping}). */
-    static final class Frame implements Comparable<Frame> {
-        byte[] data = new byte[2048];
-        int len;
+    /**
+     * A packet in flight, its storage (pooled; its array may be exchanged, see {@link #sendSwapping}),
+     * where it goes and the epochs of both ends when it left (a cable pulled meanwhile loses it).
+     */
+    static final class Frame extends DelayLine.Frame {
         Port to;
         int fromEpoch, toEpoch;
-        long dueNs;
-        long order;
-
-        @Override
-        public int compareTo(Frame o) {
-            int c = Long.compare(dueNs, o.dueNs);
-            return c != 0 ? c : Long.compare(order, o.order);
-        }
     }
 }

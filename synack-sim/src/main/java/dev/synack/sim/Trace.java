@@ -61,10 +61,10 @@ public final class Trace implements Tracer {
         return out;
     }
 
-    /** The wire entries (packets the network dropped), in order. */
-    public List<SimEvent.Wire> wire() {
-        List<SimEvent.Wire> out = new ArrayList<>();
-        for (SimEvent e : events) if (e instanceof SimEvent.Wire w) out.add(w);
+    /** The packets the network dropped, in order. */
+    public List<SimEvent.NetworkDrop> networkDrops() {
+        List<SimEvent.NetworkDrop> out = new ArrayList<>();
+        for (SimEvent e : events) if (e instanceof SimEvent.NetworkDrop w) out.add(w);
         return out;
     }
 

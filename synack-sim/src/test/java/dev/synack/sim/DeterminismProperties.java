@@ -13,7 +13,7 @@ class DeterminismProperties {
         Network net = new Network(seed);
         Host c = net.host("client", "10.0.0.1/24");
         Host s = net.host("server", "10.0.0.2/24");
-        net.segment("lan", LinkSpec.builder().delayMs(3).jitterMs(2).rate(10_000_000).queue(8).loss(0.05)
+        net.lan("lan", LinkSpec.builder().delayMs(3).jitterMs(2).rate(10_000_000).queue(8).loss(0.05)
                 .duplicate(0.03).reorder(0.03).corrupt(0.03).build()).attach(c).attach(s);
         s.spawn("sink", () -> {
             TcpConnection conn = Apps.accept(net, Apps.listen(s, 9));

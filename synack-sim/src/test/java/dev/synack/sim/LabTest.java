@@ -133,7 +133,7 @@ class LabTest {
             assertTrue(story >= 924.6 && story < 924.6 + 120, "timed out after " + story + " s");
             System.out.printf("retries2 story: ETIMEDOUT %.3f s after the send (%.1f virtual s in all), %.1f ms of wall time%n",
                     story, net.nowNs() / 1e9, wallMs);
-            assertTrue(net.trace().all().stream().anyMatch(e -> e instanceof SimEvent.Wire w && w.fate() == SimEvent.Fate.HOST_DOWN));
+            assertTrue(net.trace().all().stream().anyMatch(e -> e instanceof SimEvent.NetworkDrop w && w.fate() == SimEvent.Fate.HOST_DOWN));
         });
     }
 
@@ -261,7 +261,7 @@ class LabTest {
         net.runFor(100);
         net.check(() -> {
             assertEquals(Errno.ENETUNREACH.number(), errno[0]);
-            assertEquals(SimEvent.Fate.UNPLUGGED, net.trace().wire().get(0).fate());
+            assertEquals(SimEvent.Fate.UNPLUGGED, net.trace().networkDrops().get(0).fate());
             assertEquals(0, host(net, "server").stack().counters().get(Counter.IpInReceives));
         });
     }
@@ -272,7 +272,7 @@ class LabTest {
         Network net = new Network(9);
         Host a = net.host("a", "10.0.0.1/24");
         Host b = net.host("b", "10.0.0.2/24");
-        net.segment("lan", LinkSpec.delayMs(1)).attach(a).attach(b);
+        net.lan("lan", LinkSpec.delayMs(1)).attach(a).attach(b);
         long[] at = new long[2];
         TcpState[] st = new TcpState[1];
         Errno[] err = new Errno[2];
@@ -349,7 +349,7 @@ class LabTest {
             // and the FIN of close(), which cwnd does not hold back (tcp_cwnd_test: the final FIN):
             // 3 wait in the queue, 8 are dropped.
             assertEquals(8, up.queueDrops(), up.toString());
-            assertEquals(8, net.trace().wire().stream().filter(w -> w.fate() == SimEvent.Fate.QUEUE_FULL).count());
+            assertEquals(8, net.trace().networkDrops().stream().filter(w -> w.fate() == SimEvent.Fate.QUEUE_FULL).count());
         });
     }
 
@@ -409,8 +409,8 @@ class LabTest {
         net.runUntilDone(20_000);
         net.check(() -> {
             assertTrue(at[0] > 2050 * MS, "delivered after the heal: " + at[0]);
-            assertTrue(net.trace().wire().stream().allMatch(w -> w.fate() == SimEvent.Fate.PARTITIONED));
-            assertTrue(net.trace().wire().size() >= 3, "the data and its retransmissions were cut");
+            assertTrue(net.trace().networkDrops().stream().allMatch(w -> w.fate() == SimEvent.Fate.PARTITIONED));
+            assertTrue(net.trace().networkDrops().size() >= 3, "the data and its retransmissions were cut");
         });
     }
 }

@@ -75,7 +75,7 @@ public final class TunBench {
         String dev = "skb" + (ProcessHandle.current().pid() % 100000);
         String kernelAddr = "198.18.250.1", synackAddr = "198.18.250.2";
         ip("netns", "add", ns);
-        TunHost host = null;
+        TunStack host = null;
         try {
             TunDevice d = TunDevice.open(dev);
             try {
@@ -83,12 +83,12 @@ public final class TunBench {
                 ip("-n", ns, "link", "set", "lo", "up");
                 ip("-n", ns, "addr", "add", kernelAddr + "/24", "dev", dev);
                 ip("-n", ns, "link", "set", dev, "mtu", String.valueOf(mtu), "up");
-                host = new TunHost(d, Ipv4.parse(synackAddr), 24, mtu, new TcpConfig(), System.nanoTime());
+                host = new TunStack(d, Ipv4.parse(synackAddr), 24, mtu, new TcpConfig(), System.nanoTime());
             } catch (Exception e) {
                 d.close();
                 throw e;
             }
-            var h = host.sockets();
+            var h = host.kernel();
             // kernel → synack
             double rx;
             try (TcpServerSocket l = new TcpServerSocket(h, BULK_PORT, 16)) {

@@ -63,14 +63,14 @@ class KernelInteropTest {
 
     /** A synack server socket on the lab's host; accept() gives up after 20 s. */
     private TcpServerSocket listen(int port) throws IOException {
-        TcpServerSocket l = new TcpServerSocket(lab.host.sockets(), port, 16);
+        TcpServerSocket l = new TcpServerSocket(lab.host.kernel(), port, 16);
         l.setSoTimeout(20_000);
         return l;
     }
 
     /** A synack client socket connected to the kernel's {@code port}. */
     private TcpSocket connect(int port) throws IOException {
-        TcpSocket c = new TcpSocket(lab.host.sockets());
+        TcpSocket c = new TcpSocket(lab.host.kernel());
         c.connect(new InetSocketAddress(lab.kernelAddr, port), 10_000);
         return c;
     }

@@ -48,7 +48,7 @@ final class TunLab implements AutoCloseable {
     final int subnet;
     final String kernelAddr, synackAddr;
     final int mtu;
-    final TunHost host;
+    final TunStack host;
     private final List<Process> processes = new ArrayList<>();
 
     /** Skips the calling test, with the reason, unless this machine can run TUN interop tests. */
@@ -96,7 +96,7 @@ final class TunLab implements AutoCloseable {
             run("ip", "-n", ns, "link", "set", dev, "mtu", String.valueOf(mtu), "up");
             // No IPv6 chatter on the device: synack speaks IPv4 only (it would count and drop it).
             runQuiet("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-            this.host = new TunHost(d, Ipv4.parse(synackAddr), 24, mtu, config, rnd.nextLong());
+            this.host = new TunStack(d, Ipv4.parse(synackAddr), 24, mtu, config, rnd.nextLong());
         } catch (IOException | RuntimeException | InterruptedException e) {
             if (d != null) d.close();
             runQuiet("ip", "netns", "del", ns);

@@ -12,7 +12,7 @@ class TunProbe {
         try (var lab = new TunLab(mtu)) {
 
             
-            var l = new dev.synack.socket.TcpServerSocket(lab.host.sockets(), 8080, 16);
+            var l = new dev.synack.socket.TcpServerSocket(lab.host.kernel(), 8080, 16);
             long bulk = Long.getLong("probe.mb", 50) << 20;
             var peer = lab.python("client", lab.synackAddr, "8080", String.valueOf(bulk));
             dev.synack.socket.TcpSocket c = l.accept(); var cin = c.getInputStream();

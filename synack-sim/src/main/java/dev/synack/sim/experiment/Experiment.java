@@ -217,9 +217,9 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
                     .queue(spec.queue()).loss(spec.loss).reorder(spec.reorder).build();
             LinkSpec back = LinkSpec.builder().delay(java.time.Duration.ofNanos(spec.rttMs * 1_000_000L - oneWayNs))
                     .rate(spec.rateBps).queue(Math.max(spec.queue(), 1000)).build();
-            Network.Wire w = net.link(l, r, fwd);
-            w.backward().setSpec(back);
-            bottleneck = w.forward();
+            Network.Cable cable = net.link(l, r, fwd);
+            cable.backward().setSpec(back);
+            bottleneck = cable.forward();
             for (int i = 0; i < n; i++) net.link(r, receivers.get(i), LinkSpec.IDEAL);
             net.trace().clear();
 

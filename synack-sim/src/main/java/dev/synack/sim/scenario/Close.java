@@ -41,14 +41,14 @@ final class Close implements Scenario {
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.server().spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80)) {
+            try (TcpServerSocket ss = new TcpServerSocket(lab.server().kernel(), 80)) {
                 TcpSocket s = ss.accept();
                 n.call("server read()", () -> s.getInputStream().read(new byte[100]));
                 n.call("server close()", () -> { s.close(); return null; });
             }
         });
         lab.client().spawn("client", () -> {
-            TcpSocket s = new TcpSocket(lab.client().sockets(), new InetSocketAddress(lab.server().inetAddress(), 80));
+            TcpSocket s = new TcpSocket(lab.client().kernel(), new InetSocketAddress(lab.server().inetAddress(), 80));
             port[0] = s.getLocalPort();
             Story.sleepUntil(net, t0);
             n.call("client close()", () -> { s.close(); return null; });
@@ -56,12 +56,12 @@ final class Close implements Scenario {
         net.runUntilDone(100_000);
         net.runFor(70_000);
         long r = lab.rttNs();
-        var w = Wire.sent(net, t0);
+        var w = SegmentLog.sent(net, t0);
         return new Outcome(name(), net, "server read() " + n.get("server read()"), n.ns("server read()"), List.of(
                 Check.of("server read() at the FIN", "returned -1", n.get("server read()")),
                 Check.of("server read() returned at (½ RTT)", Story.time(r / 2), n.at("server read()")),
                 Check.of("segments", List.of("client F. 1:1(0) ack 1", "server F. 1:1(0) ack 2", "client . 2:2(0) ack 2"),
-                        w.stream().map(Wire.Seg::brief).toList()),
+                        w.stream().map(SegmentLog.Seg::brief).toList()),
                 Check.of("segment times", Story.times(List.of(0L, r / 2, r)), w.stream().map(g -> Story.time(g.tNs())).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→FIN_WAIT1→FIN_WAIT2→TIME_WAIT→CLOSE",
                         Story.states(net, "client", port[0])),

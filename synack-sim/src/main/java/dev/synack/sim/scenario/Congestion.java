@@ -53,17 +53,17 @@ final class Congestion implements Scenario {
         Lab p = Lab.of(k, 40, bottleneck);
         Network net = p.net();
         net.trace().keepCwndSamples(true);
-        p.wire().backward().setSpec(p.wire().forward().spec().toBuilder().rate(0).build()); // ACKs are not rate-limited
+        p.cable().backward().setSpec(p.cable().forward().spec().toBuilder().rate(0).build()); // ACKs are not rate-limited
         long[] received = {0};
         int[] initialCwnd = {0};
         p.server().spawn("sink", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             InputStream in = ss.accept().getInputStream();
             byte[] buf = new byte[65536];
             for (int n; (n = in.read(buf)) > 0; ) received[0] += n;
         });
         p.client().spawn("bulk", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(new java.net.InetSocketAddress(p.server().inetAddress(), 80));
             initialCwnd[0] = s.tcpInfo().sndCwnd();
             s.getOutputStream().write(new byte[TOTAL]);

@@ -59,7 +59,7 @@ final class ConnectTimeout implements Scenario {
             String[] state = {""};
             long start = net.nowNs();
             p.client().spawn("app", () -> {
-                PosixSockets px = p.client().sockets().posix();
+                PosixSockets px = p.client().kernel().posix();
                 switch (v) {
                     case 'a' -> {
                         int fd = px.socket();
@@ -88,7 +88,7 @@ final class ConnectTimeout implements Scenario {
                         calls.add("close = " + px.close(fd));
                     }
                     default -> {
-                        TcpSocket s = new TcpSocket(p.client().sockets());
+                        TcpSocket s = new TcpSocket(p.client().kernel());
                         try {
                             s.connect(new InetSocketAddress(p.server().inetAddress(), 80), t);
                             calls.add("connect returned");
@@ -101,8 +101,8 @@ final class ConnectTimeout implements Scenario {
                 }
             });
             net.runUntilDone(CLOSE_AT_MS + 60_000);
-            List<Wire.Seg> segs = Wire.sent(net);
-            List<Wire.Seg> syns = Wire.from(segs, "client", s -> s.is(TcpHeader.SYN));
+            List<SegmentLog.Seg> segs = SegmentLog.sent(net);
+            List<SegmentLog.Seg> syns = SegmentLog.from(segs, "client", s -> s.is(TcpHeader.SYN));
             long stopMs = v == 'c' ? t : CLOSE_AT_MS;
             List<String> linuxSyns = Story.secondsOfMs(SynTimeout.linuxSynTimesMs(linear, Integer.MAX_VALUE, stopMs));
             String tag = "(" + v + ") ";
@@ -124,7 +124,7 @@ final class ConnectTimeout implements Scenario {
                     checks.add(Check.of(tag + "state after", "CLOSE", state[0]));
                 }
             }
-            checks.add(Check.of(tag + "SYN times until close (nothing after)", linuxSyns, Wire.times(syns, start)));
+            checks.add(Check.of(tag + "SYN times until close (nothing after)", linuxSyns, SegmentLog.times(syns, start)));
             checks.add(Check.of(tag + "segments other than SYNs", 0, segs.size() - syns.size()));
             checks.add(Check.of(tag + "client states", "CLOSE→SYN_SENT→CLOSE", Story.statesByConnection(net, "client").getFirst()));
             saw.add(tag + String.join(", ", calls));
@@ -136,7 +136,6 @@ final class ConnectTimeout implements Scenario {
 
     private static String result(int r) {
         if (r >= 0) return String.valueOf(r);
-        for (Errno e : Errno.values()) if (e.number() == -r) return e.name();
-        return String.valueOf(r);
+        return Errno.ofNumber(-r).map(Errno::name).orElse(String.valueOf(r));
     }
 }

@@ -43,41 +43,41 @@ final class FastRetransmit implements Scenario {
         int rtt = p.rttMs();
         long[] received = {0};
         p.server().spawn("sink", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             InputStream in = ss.accept().getInputStream();
             byte[] buf = new byte[65536];
             for (int n; (n = in.read(buf)) > 0; ) received[0] += n;
         });
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             net.runtime().sleep(SEND_AT_MS * MS - net.nowNs());
-            p.wire().forward().dropNth(LOST);
+            p.cable().forward().dropNth(LOST);
             s.getOutputStream().write(new byte[SEGMENTS * MSS]);
             s.close();
         });
         net.runUntilDone(60_000);
 
-        List<Wire.Seg> segs = Wire.sent(net);
+        List<SegmentLog.Seg> segs = SegmentLog.sent(net);
         long hole = 1 + (LOST - 1) * (long) MSS;
-        List<Wire.Seg> dupacks = Wire.from(segs, "server", s -> s.ack() == hole && !s.sack().isEmpty());
+        List<SegmentLog.Seg> dupacks = SegmentLog.from(segs, "server", s -> s.ack() == hole && !s.sack().isEmpty());
         List<String> expectDup = new ArrayList<>();
         for (int i = LOST + 1; i <= 10; i++) {
             expectDup.add(Story.seconds((SEND_AT_MS + rtt / 2) * MS) + " server . ack " + hole + " sack " + (hole + MSS) + ":" + (1 + i * (long) MSS));
         }
         List<String> gotDup = dupacks.stream().limit(10 - LOST).map(s -> Story.seconds(s.tNs()) + " server . ack " + s.ack() + " sack "
                 + s.sack().getFirst()[0] + ":" + s.sack().getFirst()[1]).toList();
-        List<Wire.Seg> copies = Wire.from(segs, "client", s -> s.seq() == hole && s.len() == MSS);
-        Wire.Seg rtx = copies.size() > 1 ? copies.get(1) : null;
+        List<SegmentLog.Seg> copies = SegmentLog.from(segs, "client", s -> s.seq() == hole && s.len() == MSS);
+        SegmentLog.Seg rtx = copies.size() > 1 ? copies.get(1) : null;
         // How many duplicate ACKs had reached the client when it retransmitted (in the trace's order:
         // they all arrive at the same instant).
         int before = 0;
-        for (Wire.Seg e : Wire.sentAndReceived(net)) {
+        for (SegmentLog.Seg e : SegmentLog.sentAndReceived(net)) {
             if (!e.host().equals("client") || e.tNs() < SEND_AT_MS * MS) continue;
             if (e.outbound() && e == rtx || e.outbound() && rtx != null && e.tNs() == rtx.tNs() && e.seq() == hole) break;
             if (!e.outbound() && e.ack() == hole && !e.sack().isEmpty()) before++;
         }
-        long newDuringRecovery = rtx == null ? 0 : Wire.from(segs, "client", s -> s.tNs() >= rtx.tNs() && s.tNs() < rtx.tNs() + rtt * MS
+        long newDuringRecovery = rtx == null ? 0 : SegmentLog.from(segs, "client", s -> s.tNs() >= rtx.tNs() && s.tNs() < rtx.tNs() + rtt * MS
                 && s.seq() >= 1 + 10L * MSS && s.len() > 0).size();
         long rtos = net.trace().events(TraceEvent.TimerFired.class).stream().filter(t -> t.host().equals("client") && t.timer().equals("rto")).count();
         List<Check> checks = new ArrayList<>();

@@ -39,7 +39,7 @@ final class FiveTuple implements Scenario {
     @Override
     public Outcome run(Knobs k) {
         Network net = new Network(k.seed());
-        var lan = net.segment("lan", LinkSpec.builder().delay(java.time.Duration.ofNanos(k.rttOr(2) * 500_000L))
+        var lan = net.lan("lan", LinkSpec.builder().delay(java.time.Duration.ofNanos(k.rttOr(2) * 500_000L))
                 .loss(k.loss() == null ? 0 : k.loss()).build());
         Host server = net.host("server", "198.18.0.100/24");
         lan.attach(server);
@@ -51,7 +51,7 @@ final class FiveTuple implements Scenario {
         }
         List<String> accepted = new ArrayList<>();
         server.spawn("server", () -> {
-            TcpServerSocket ss = new TcpServerSocket(server.sockets(), PORT);
+            TcpServerSocket ss = new TcpServerSocket(server.kernel(), PORT);
             for (int i = 0; i < HOSTS * PER_HOST; i++) {
                 TcpSocket s = ss.accept();
                 accepted.add(s.getLocalPort() + " ← " + s.getInetAddress().getHostAddress() + ":" + s.getPort());
@@ -67,7 +67,7 @@ final class FiveTuple implements Scenario {
             for (int j = 0; j < PER_HOST; j++) {
                 String id = c.name() + "#" + j;
                 c.spawn("app" + j, () -> {
-                    try (TcpSocket s = new TcpSocket(c.sockets())) {
+                    try (TcpSocket s = new TcpSocket(c.kernel())) {
                         s.connect(new InetSocketAddress(server.inetAddress(), PORT));
                         net.runtime().sleep(50 * MS); // all six are open at once
                         s.getOutputStream().write(id.getBytes());

@@ -51,7 +51,7 @@ final class FlowControl implements Scenario {
         int rtt = p.rttMs();
         long[] received = {0};
         p.server().spawn("slow-reader", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             InputStream in = ss.accept().getInputStream();
             net.runtime().sleep(READ_FROM_MS * MS - net.nowNs());
             byte[] buf = new byte[CHUNK];
@@ -61,17 +61,17 @@ final class FlowControl implements Scenario {
             }
         });
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             s.getOutputStream().write(new byte[TOTAL]);
             s.close();
         });
         net.runUntilDone(600_000);
 
-        List<Wire.Seg> segs = Wire.sent(net);
+        List<SegmentLog.Seg> segs = SegmentLog.sent(net);
         int wscale = 10; // the SYN-ACK's (tcp_rmem[2] 32 MB)
-        List<Wire.Seg> fromServer = Wire.from(segs, "server", s -> !s.has(TcpHeader.SYN));
-        Wire.Seg zero = fromServer.stream().filter(s -> s.win() == 0).findFirst().orElse(null);
+        List<SegmentLog.Seg> fromServer = SegmentLog.from(segs, "server", s -> !s.has(TcpHeader.SYN));
+        SegmentLog.Seg zero = fromServer.stream().filter(s -> s.win() == 0).findFirst().orElse(null);
         List<Integer> before = fromServer.stream().filter(s -> zero != null && s.tNs() <= zero.tNs()).map(s -> s.win() << wscale).toList();
         // The window first grows (tcp_grow_window raises rcv_ssthresh as data arrives), then shrinks from
         // its peak to 0 as the unread data fills the buffer.
@@ -79,23 +79,23 @@ final class FlowControl implements Scenario {
         for (int i = 1; i < before.size(); i++) if (before.get(i) > before.get(peak)) peak = i;
         boolean shrinks = before.size() - peak > 2;
         for (int i = peak + 1; i < before.size(); i++) shrinks &= before.get(i) <= before.get(i - 1);
-        List<Wire.Seg> probes = Wire.from(segs, "client", s -> zero != null && s.tNs() > zero.tNs() && s.tNs() < READ_FROM_MS * MS
+        List<SegmentLog.Seg> probes = SegmentLog.from(segs, "client", s -> zero != null && s.tNs() > zero.tNs() && s.tNs() < READ_FROM_MS * MS
                 && s.len() == 0 && s.is(TcpHeader.ACK));
-        List<Wire.Seg> dataWhileZero = Wire.from(segs, "client", s -> zero != null && s.tNs() > zero.tNs() + rtt * MS / 2
+        List<SegmentLog.Seg> dataWhileZero = SegmentLog.from(segs, "client", s -> zero != null && s.tNs() > zero.tNs() + rtt * MS / 2
                 && s.tNs() < READ_FROM_MS * MS && s.len() > 0);
-        Wire.Seg update = fromServer.stream().filter(s -> s.tNs() >= READ_FROM_MS * MS && s.win() > 0).findFirst().orElse(null);
-        Wire.Seg resumed = Wire.from(segs, "client", s -> s.tNs() >= READ_FROM_MS * MS && s.len() > 0).stream().findFirst().orElse(null);
-        List<Wire.Seg> data = Wire.from(segs, "client", s -> s.len() > 0);
+        SegmentLog.Seg update = fromServer.stream().filter(s -> s.tNs() >= READ_FROM_MS * MS && s.win() > 0).findFirst().orElse(null);
+        SegmentLog.Seg resumed = SegmentLog.from(segs, "client", s -> s.tNs() >= READ_FROM_MS * MS && s.len() > 0).stream().findFirst().orElse(null);
+        List<SegmentLog.Seg> data = SegmentLog.from(segs, "client", s -> s.len() > 0);
         long lastSeq = data.isEmpty() ? 0 : data.getLast().seq();
         // A sub-MSS segment that fills the advertised window exactly (right edge = ack + win of the
         // last ACK before it) is what Linux's persist timer sends into a window smaller than an MSS
         // (tcp_write_wakeup); any other one but the last is a small segment the window did not force.
         List<String> small = new ArrayList<>();
         List<Long> windowFilling = new ArrayList<>();
-        for (Wire.Seg d : data) {
+        for (SegmentLog.Seg d : data) {
             if (d.len() >= MSS || d.seq() == lastSeq) continue;
-            Wire.Seg lastAck = null;
-            for (Wire.Seg a : fromServer) if (a.tNs() + rtt * MS / 2 <= d.tNs()) lastAck = a;
+            SegmentLog.Seg lastAck = null;
+            for (SegmentLog.Seg a : fromServer) if (a.tNs() + rtt * MS / 2 <= d.tNs()) lastAck = a;
             boolean fills = lastAck != null && d.seq() + d.len() == lastAck.ack() + ((long) lastAck.win() << wscale);
             if (fills) windowFilling.add(d.tNs());
             else small.add(d.text());

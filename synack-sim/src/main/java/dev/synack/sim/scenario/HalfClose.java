@@ -40,13 +40,13 @@ final class HalfClose implements Scenario {
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.server().spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80); TcpSocket s = ss.accept()) {
+            try (TcpServerSocket ss = new TcpServerSocket(lab.server().kernel(), 80); TcpSocket s = ss.accept()) {
                 n.call("server read request", () -> s.getInputStream().readAllBytes().length + " bytes then EOF");
                 n.call("server write answer", () -> { s.getOutputStream().write(new byte[ANSWER]); return null; });
             }
         });
         lab.client().spawn("client", () -> {
-            TcpSocket s = new TcpSocket(lab.client().sockets(), new InetSocketAddress(lab.server().inetAddress(), 80));
+            TcpSocket s = new TcpSocket(lab.client().kernel(), new InetSocketAddress(lab.server().inetAddress(), 80));
             port[0] = s.getLocalPort();
             Story.sleepUntil(net, t0);
             n.call("client write request", () -> { s.getOutputStream().write(new byte[100]); return null; });
@@ -59,10 +59,10 @@ final class HalfClose implements Scenario {
         net.runUntilDone(100_000);
         net.runFor(1_000);
         long r = lab.rttNs();
-        var w = Wire.sent(net, t0);
+        var w = SegmentLog.sent(net, t0);
         long fw2 = nsOrMinus(Story.entered(net, "client", TcpState.FIN_WAIT2, t0));
         long tw = nsOrMinus(Story.entered(net, "client", TcpState.TIME_WAIT, t0));
-        List<String> clientAcks = w.stream().filter(g -> g.host().equals("client") && g.is(TcpHeader.ACK)).map(Wire.Seg::brief).toList();
+        List<String> clientAcks = w.stream().filter(g -> g.host().equals("client") && g.is(TcpHeader.ACK)).map(SegmentLog.Seg::brief).toList();
         boolean ackedInFw2 = w.stream().filter(g -> g.host().equals("client") && g.is(TcpHeader.ACK) && g.ack() > 1 && g.ack() <= 1 + ANSWER)
                 .allMatch(g -> g.tNs() >= fw2 && g.tNs() <= tw);
         return new Outcome(name(), net, "client read " + n.get("client read answer"), n.ns("client read answer"), List.of(
@@ -72,7 +72,7 @@ final class HalfClose implements Scenario {
                 Check.of("client read", "returned " + ANSWER + " bytes then EOF", n.get("client read answer")),
                 Check.of("client read EOF at (1 RTT)", Story.time(r), n.at("client read answer")),
                 Check.of("client segments before the answer", List.of("client P. 1:101(100) ack 1", "client F. 101:101(0) ack 1"),
-                        w.stream().filter(g -> g.host().equals("client") && !g.is(TcpHeader.ACK)).map(Wire.Seg::brief).toList()),
+                        w.stream().filter(g -> g.host().equals("client") && !g.is(TcpHeader.ACK)).map(SegmentLog.Seg::brief).toList()),
                 Check.of("client's last ACK (answer + FIN)", "client . 102:102(0) ack " + (ANSWER + 2),
                         clientAcks.isEmpty() ? "none" : clientAcks.getLast()),
                 Check.of("client ACKs the answer in FIN_WAIT2", true, fw2 >= 0 && ackedInFw2),

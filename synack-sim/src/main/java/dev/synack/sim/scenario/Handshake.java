@@ -34,14 +34,14 @@ final class Handshake implements Scenario {
         Story.Notes n = new Story.Notes(net, net.nowNs());
         int[] port = {0};
         lab.server().spawn("server", () -> {
-            TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(lab.server().kernel(), 80);
             n.call("accept()", () -> {
                 TcpSocket s = ss.accept();
                 return "a socket from port " + s.getPort();
             });
         });
         lab.client().spawn("client", () -> {
-            TcpSocket s = new TcpSocket(lab.client().sockets());
+            TcpSocket s = new TcpSocket(lab.client().kernel());
             if (n.call("connect()", () -> {
                 s.connect(new InetSocketAddress(lab.server().inetAddress(), 80));
                 return null;
@@ -52,7 +52,7 @@ final class Handshake implements Scenario {
         });
         net.runUntilDone(10_000);
         long r = lab.rttNs();
-        List<Wire.Seg> w = Wire.sent(net, 0);
+        List<SegmentLog.Seg> w = SegmentLog.sent(net, 0);
         return new Outcome(name(), net, "connect() " + n.get("connect()"), n.ns("connect()"), List.of(
                 Check.of("connect()", "ok", n.get("connect()")),
                 Check.of("connect() returned at (1 RTT)", Story.time(r), n.at("connect()")),

@@ -52,14 +52,14 @@ final class HostCrash implements Scenario {
         Network net = p.net();
         int rtt = p.rttMs();
         p.server().spawn("httpd", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             ss.accept().getInputStream().read(new byte[1000]);
         });
         List<String> saw = new ArrayList<>();
         List<Long> timeouts = new ArrayList<>();
         long[] failedAt = {-1};
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             if (k.userTimeoutMs() != null) s.setUserTimeout(k.userTimeoutMs());
             if (k.soTimeoutMs() != null) s.setSoTimeout(k.soTimeoutMs());
@@ -104,15 +104,15 @@ final class HostCrash implements Scenario {
             if (k.userTimeoutMs() != null) next = Math.min(next, first + limit); // tcp_clamp_rto_to_user_timeout
             t = next;
         }
-        List<Wire.Seg> segs = Wire.sent(net);
+        List<SegmentLog.Seg> segs = SegmentLog.sent(net);
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("client calls", List.of("read: SocketException: Connection timed out (ETIMEDOUT)",
                 "write: SocketException: Broken pipe (EPIPE)"), saw));
         checks.add(Check.of("ETIMEDOUT at", Story.seconds(dies * 1000), Story.seconds(failedAt[0])));
         checks.add(Check.of("data segments: send, TLP, RTO retransmissions",
-                linuxData, Wire.times(Wire.from(segs, "client", s -> s.len() == 100), 0)));
+                linuxData, SegmentLog.times(SegmentLog.from(segs, "client", s -> s.len() == 100), 0)));
         checks.add(Check.of("segments from the client after the crash other than the data (no RST)", List.of(),
-                Wire.from(segs, "client", s -> s.tNs() > CRASH_AT_MS * MS && s.len() != 100).stream().map(Wire.Seg::withWindow).toList()));
+                SegmentLog.from(segs, "client", s -> s.tNs() > CRASH_AT_MS * MS && s.len() != 100).stream().map(SegmentLog.Seg::withWindow).toList()));
         if (k.soTimeoutMs() != null) {
             List<String> expect = new ArrayList<>();
             for (long x = send + k.soTimeoutMs() * 1000L; x < dies; x += k.soTimeoutMs() * 1000L) expect.add(Story.seconds(x * 1000));
@@ -158,13 +158,13 @@ final class HostCrash implements Scenario {
         Lab p = Lab.of(k, 20);
         Network net = p.net();
         p.server().spawn("httpd", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             ss.accept().getInputStream().read(new byte[1000]);
         });
         List<String> saw = new ArrayList<>();
         long[] at = {-1, -1};
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.setKeepAlive(true);
             s.setKeepAliveParams(idle, intvl, cnt);
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
@@ -177,7 +177,7 @@ final class HostCrash implements Scenario {
         net.runUntil(p.rttMs() * MS + MS);
         p.server().crash();
         net.runUntilDone(30_000_000);
-        List<Wire.Seg> segs = Wire.sent(net);
+        List<SegmentLog.Seg> segs = SegmentLog.sent(net);
         long est = at[0];
         List<String> probes = new ArrayList<>();
         for (int i = 0; i < cnt; i++) probes.add(Story.seconds((idle + (long) i * intvl) * 1000 * MS));
@@ -185,12 +185,12 @@ final class HostCrash implements Scenario {
         checks.add(Check.of("client calls", List.of("read: SocketException: Connection timed out (ETIMEDOUT)",
                 "write: SocketException: Broken pipe (EPIPE)"), saw));
         checks.add(Check.of("keepalive probes (from ESTABLISHED)", probes,
-                Wire.times(Wire.from(segs, "client", s -> s.tNs() > est && s.is(TcpHeader.ACK)), est)));
+                SegmentLog.times(SegmentLog.from(segs, "client", s -> s.tNs() > est && s.is(TcpHeader.ACK)), est)));
         checks.add(Check.of("probes: seq = SND.NXT−1, no data", true,
-                Wire.from(segs, "client", s -> s.tNs() > est && s.is(TcpHeader.ACK)).stream().allMatch(s -> s.seq() == 0 && s.len() == 0)));
+                SegmentLog.from(segs, "client", s -> s.tNs() > est && s.is(TcpHeader.ACK)).stream().allMatch(s -> s.seq() == 0 && s.len() == 0)));
         long end = (idle + (long) cnt * intvl) * 1000 * MS;
         checks.add(Check.of("RST,ACK at", List.of(Story.seconds(end) + " R."),
-                Wire.from(segs, "client", s -> s.has(TcpHeader.RST)).stream().map(s -> Story.seconds(s.tNs() - est) + " " + s.flagText()).toList()));
+                SegmentLog.from(segs, "client", s -> s.has(TcpHeader.RST)).stream().map(s -> Story.seconds(s.tNs() - est) + " " + s.flagText()).toList()));
         checks.add(Check.of("ETIMEDOUT at (from ESTABLISHED)", Story.seconds(end), Story.seconds(at[1] - est)));
         checks.add(Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Story.statesByConnection(net, "client").getFirst()));
         return new Outcome(name(), net, String.join(", ", saw) + " at " + Story.seconds(at[1]), at[1], checks);

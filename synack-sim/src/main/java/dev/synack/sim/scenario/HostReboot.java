@@ -38,13 +38,13 @@ final class HostReboot implements Scenario {
         Network net = p.net();
         int rtt = p.rttMs();
         p.server().spawn("httpd", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             ss.accept().getInputStream().read(new byte[1000]);
         });
         List<String> saw = new ArrayList<>();
         long[] at = {-1};
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
             net.runtime().sleep(SEND_AT_MS * MS - net.nowNs());
             s.getOutputStream().write(new byte[100]);
@@ -58,9 +58,9 @@ final class HostReboot implements Scenario {
         net.runUntil(REBOOT_AT_MS * MS);
         p.server().reboot();
         net.runUntilDone(60_000);
-        List<Wire.Seg> segs = Wire.sent(net);
-        List<Wire.Seg> after = segs.stream().filter(s -> s.tNs() >= SEND_AT_MS * MS).toList();
-        Wire.Seg data = after.stream().filter(s -> s.host().equals("client") && s.len() > 0).findFirst().orElse(null);
+        List<SegmentLog.Seg> segs = SegmentLog.sent(net);
+        List<SegmentLog.Seg> after = segs.stream().filter(s -> s.tNs() >= SEND_AT_MS * MS).toList();
+        SegmentLog.Seg data = after.stream().filter(s -> s.host().equals("client") && s.len() > 0).findFirst().orElse(null);
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("client calls", List.of("read: SocketException: Connection reset (ECONNRESET)",
                 "write: SocketException: Broken pipe (EPIPE)"), saw));

@@ -60,7 +60,7 @@ final class IcmpUnreachable implements Scenario {
                 Variant v = VARIANTS.get(i);
                 Story.sleepUntil(net, i * S);
                 router.clearRejects().reject("198.19.0.2/32", v.code());
-                try (TcpSocket s = new TcpSocket(client.sockets())) {
+                try (TcpSocket s = new TcpSocket(client.kernel())) {
                     n.call(v.name(), () -> { s.connect(new InetSocketAddress(server.inetAddress(), 80)); return null; });
                 }
             }
@@ -75,9 +75,9 @@ final class IcmpUnreachable implements Scenario {
             checks.add(Check.of("when, " + v.name() + " (1 RTT)", Story.time(i * S + r), n.at(v.name())));
             linuxSyns.add(Story.time(i * S));
         }
-        checks.add(Check.of("SYN times (one each, no retransmission)", linuxSyns, Story.times(Wire.from(Wire.sent(net, 0), "client", g -> g.is(TcpHeader.SYN)).stream().map(Wire.Seg::tNs).toList())));
+        checks.add(Check.of("SYN times (one each, no retransmission)", linuxSyns, Story.times(SegmentLog.from(SegmentLog.sent(net, 0), "client", g -> g.is(TcpHeader.SYN)).stream().map(SegmentLog.Seg::tNs).toList())));
         checks.add(Check.of("segments other than SYNs", List.of(),
-                Wire.sent(net, 0).stream().filter(g -> !g.is(TcpHeader.SYN)).map(Wire.Seg::brief).toList()));
+                SegmentLog.sent(net, 0).stream().filter(g -> !g.is(TcpHeader.SYN)).map(SegmentLog.Seg::brief).toList()));
         checks.add(Check.of("ICMP errors the router sent", VARIANTS.size(), router.icmpSent()));
         Variant first = VARIANTS.getFirst();
         return new Outcome(name(), net, n.get(first.name()), n.ns(first.name()), checks);

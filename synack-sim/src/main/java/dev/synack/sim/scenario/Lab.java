@@ -13,9 +13,9 @@ import dev.synack.sim.Network;
  * @param client the client host
  * @param server the server host
  * @param rttMs the round-trip time of the path
- * @param wire the link between them (forward: client to server)
+ * @param cable the link between them (forward: client to server)
  */
-record Lab(Network net, Host client, Host server, int rttMs, Network.Wire wire) {
+record Lab(Network net, Host client, Host server, int rttMs, Network.Cable cable) {
     /** The RTT in ns. */
     long rttNs() { return rttMs * Story.MS; }
 
@@ -28,8 +28,8 @@ record Lab(Network net, Host client, Host server, int rttMs, Network.Wire wire) 
         int rtt = k.rttOr(defaultRttMs);
         Host client = net.host("client", "198.18.0.1/24");
         Host server = net.host("server", "198.18.0.2/24");
-        Network.Wire wire = net.link(client, server, link(k, rtt, spec));
-        return new Lab(net, client, server, rtt, wire);
+        Network.Cable cable = net.link(client, server, link(k, rtt, spec));
+        return new Lab(net, client, server, rtt, cable);
     }
 
     /** A network with the knobs' seed and sysctls, before any host is made (hosts copy the sysctls). */

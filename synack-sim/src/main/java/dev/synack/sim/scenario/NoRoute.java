@@ -43,19 +43,19 @@ final class NoRoute implements Scenario {
         InetSocketAddress server = new InetSocketAddress(lab.server().inetAddress(), 80);
         lab.client().unplug();
         lab.server().spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80); TcpSocket s = ss.accept()) {
+            try (TcpServerSocket ss = new TcpServerSocket(lab.server().kernel(), 80); TcpSocket s = ss.accept()) {
                 s.getInputStream().readAllBytes();
             } catch (Exception ignored) {
                 // the server only waits
             }
         });
         lab.client().spawn("client", () -> {
-            try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
+            try (TcpSocket s = new TcpSocket(lab.client().kernel())) {
                 n.call("connect() unplugged", () -> { s.connect(server); return null; });
             }
             Story.sleepUntil(net, t0 + PLUG_AT_MS * MS);
             lab.client().plug();
-            try (TcpSocket s = new TcpSocket(lab.client().sockets(), server)) {
+            try (TcpSocket s = new TcpSocket(lab.client().kernel(), server)) {
                 Story.sleepUntil(net, t0 + UNPLUG_AT_MS * MS);
                 lab.client().unplug();
                 n.call("write() after unplug", () -> { s.getOutputStream().write(new byte[100]); return null; });
@@ -69,12 +69,12 @@ final class NoRoute implements Scenario {
                         n.get("connect() unplugged")),
                 Check.of("connect() failed at", Story.time(0), n.at("connect() unplugged")),
                 Check.of("segments sent by the unplugged connect()", List.of(),
-                        Wire.sent(net, t0).stream().filter(g -> g.tNs() < PLUG_AT_MS * MS).map(Wire.Seg::brief).toList()),
+                        SegmentLog.sent(net, t0).stream().filter(g -> g.tNs() < PLUG_AT_MS * MS).map(SegmentLog.Seg::brief).toList()),
                 Check.of("write() on the open connection after unplug", "ok", n.get("write() after unplug")),
                 Check.of("read() then", "SocketException: Connection timed out (ETIMEDOUT)", n.get("read()")),
                 Check.of("read() failed at", Story.time(expectedDeath), n.at("read()")),
                 Check.of("segments on the wire after unplug", List.of(),
-                        Wire.sent(net, t0).stream().filter(g -> g.tNs() >= UNPLUG_AT_MS * MS).map(Wire.Seg::brief).toList())));
+                        SegmentLog.sent(net, t0).stream().filter(g -> g.tNs() >= UNPLUG_AT_MS * MS).map(SegmentLog.Seg::brief).toList())));
     }
 
     /**

@@ -36,11 +36,11 @@ final class NoSuchHost implements Scenario {
         Network net = Lab.network(k);
         Host client = net.host("client", "198.18.0.1/24");
         Host server = net.host("server", "198.18.0.2/24");
-        net.segment("lan", Lab.link(k, k.rttOr(1))).attach(client).attach(server);
+        net.lan("lan", Lab.link(k, k.rttOr(1))).attach(client).attach(server);
         Story.Notes n = new Story.Notes(net, net.nowNs());
         int[] port = {0};
         client.spawn("app", () -> {
-            try (TcpSocket s = new TcpSocket(client.sockets())) {
+            try (TcpSocket s = new TcpSocket(client.kernel())) {
                 s.bind(null);
                 port[0] = s.getLocalPort();
                 n.call("connect()", () -> {
@@ -58,7 +58,7 @@ final class NoSuchHost implements Scenario {
         return new Outcome(name(), net, n.get("connect()"), n.ns("connect()"), List.of(
                 Check.of("connect()", "NoRouteToHostException: No route to host (EHOSTUNREACH)", n.get("connect()")),
                 Check.of("when (ARP fails)", Story.time(ARP_FAILS_NS), n.at("connect()")),
-                Check.of("SYNs sent (held by ARP)", Story.times(syns), Story.times(Wire.from(Wire.sent(net, 0), "client", g -> g.is(TcpHeader.SYN)).stream().map(Wire.Seg::tNs).toList())),
+                Check.of("SYNs sent (held by ARP)", Story.times(syns), Story.times(SegmentLog.from(SegmentLog.sent(net, 0), "client", g -> g.is(TcpHeader.SYN)).stream().map(SegmentLog.Seg::tNs).toList())),
                 Check.of("packets on the wire", 0L, net.links().stream().mapToLong(l -> l.delivered()).sum()),
                 Check.of("client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", port[0]))));
     }

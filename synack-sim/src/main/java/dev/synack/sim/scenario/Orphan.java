@@ -41,7 +41,7 @@ final class Orphan implements Scenario {
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.server().spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80); TcpSocket s = ss.accept()) {
+            try (TcpServerSocket ss = new TcpServerSocket(lab.server().kernel(), 80); TcpSocket s = ss.accept()) {
                 Story.sleepUntil(net, t0 + WRITE_AT_S * S);
                 n.call("server write", () -> { s.getOutputStream().write(new byte[100]); return null; });
                 Story.sleepUntil(net, t0 + (WRITE_AT_S + 1) * S);
@@ -49,7 +49,7 @@ final class Orphan implements Scenario {
             }
         });
         lab.client().spawn("client", () -> {
-            TcpSocket s = new TcpSocket(lab.client().sockets(), new InetSocketAddress(lab.server().inetAddress(), 80));
+            TcpSocket s = new TcpSocket(lab.client().kernel(), new InetSocketAddress(lab.server().inetAddress(), 80));
             port[0] = s.getLocalPort();
             Story.sleepUntil(net, t0);
             n.call("client close()", () -> { s.close(); return null; });
@@ -59,14 +59,14 @@ final class Orphan implements Scenario {
         long jiffy = 4 * MS; // the ACK of a FIN before any data leaves on the next tick (HZ=250)
         long fw2 = r + jiffy;
         long write = WRITE_AT_S * S;
-        var w = Wire.sent(net, t0);
+        var w = SegmentLog.sent(net, t0);
         return new Outcome(name(), net, "server write " + n.get("server write again"), n.ns("server write again"), List.of(
                 Check.of("segments", List.of(
                                 "client F. 1:1(0) ack 1 at 0.000 ms",
                                 "server . 1:1(0) ack 2 at " + Story.time(r / 2 + jiffy),
                                 "server P. 1:101(100) ack 2 at " + Story.time(write),
                                 "client R 2:2(0) at " + Story.time(write + r / 2)),
-                        w.stream().map(Wire.Seg::briefAt).toList()),
+                        w.stream().map(SegmentLog.Seg::briefAt).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→FIN_WAIT1→FIN_WAIT2→CLOSE", Story.states(net, "client", port[0])),
                 Check.of("client FIN_WAIT2 at", Story.time(fw2), Story.entered(net, "client", TcpState.FIN_WAIT2, t0)),
                 Check.of("client CLOSE (tcp_fin_timeout 60 s later)", Story.time(fw2 + 60 * S),

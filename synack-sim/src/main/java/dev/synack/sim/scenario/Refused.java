@@ -40,13 +40,13 @@ final class Refused implements Scenario {
         int[] ports = {0, 0};
         InetSocketAddress to = new InetSocketAddress(lab.server().inetAddress(), 80);
         lab.client().spawn("app", () -> {
-            try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
+            try (TcpSocket s = new TcpSocket(lab.client().kernel())) {
                 s.bind(null);
                 ports[0] = s.getLocalPort();
                 n.call("connect()", () -> { s.connect(to); return null; });
             }
             Story.sleepUntil(net, SECOND_MS * MS);
-            try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
+            try (TcpSocket s = new TcpSocket(lab.client().kernel())) {
                 s.bind(null);
                 ports[1] = s.getLocalPort();
                 n.call("non-blocking connect()", () -> s.startConnect(to) ? "connected" : "EINPROGRESS");
@@ -64,7 +64,7 @@ final class Refused implements Scenario {
                 Check.of("segments", List.of("client S 0:0(0) at 0.000 ms", rst + " at " + Story.time(r / 2),
                                 "client S 0:0(0) at " + Story.time(SECOND_MS * MS),
                                 rst + " at " + Story.time(SECOND_MS * MS + r / 2)),
-                        Wire.sent(net, 0).stream().map(Wire.Seg::briefAt).toList()),
+                        SegmentLog.sent(net, 0).stream().map(SegmentLog.Seg::briefAt).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", ports[0], 0, SECOND_MS * MS)),
                 Check.of("non-blocking connect()", "returned EINPROGRESS", n.get("non-blocking connect()")),
                 Check.of("poll(POLLOUT)", "returned POLLOUT|POLLERR|POLLHUP", n.get("poll(POLLOUT)")),

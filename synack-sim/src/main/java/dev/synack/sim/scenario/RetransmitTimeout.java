@@ -50,20 +50,20 @@ final class RetransmitTimeout implements Scenario {
             if (!ts) p.client().stack().config().set("tcp_timestamps", "0");
             long[] rtoAfterA = {0};
             p.server().spawn("sink", () -> {
-                TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+                TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
                 InputStream in = ss.accept().getInputStream();
                 while (in.read(new byte[1000]) > 0) { }
             });
             p.client().spawn("app", () -> {
-                TcpSocket s = new TcpSocket(p.client().sockets());
+                TcpSocket s = new TcpSocket(p.client().kernel());
                 s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
                 OutputStream out = s.getOutputStream();
                 net.runtime().sleep(A_AT_MS * MS - net.nowNs());
-                p.wire().forward().dropNth(1).dropNth(2); // the segment and its tail loss probe
+                p.cable().forward().dropNth(1).dropNth(2); // the segment and its tail loss probe
                 out.write(new byte[100]);
                 net.runtime().sleep(B_AT_MS * MS - net.nowNs());
                 rtoAfterA[0] = s.tcpInfo().rtoUs();
-                p.wire().forward().dropNth(1).dropNth(2);
+                p.cable().forward().dropNth(1).dropNth(2);
                 out.write(new byte[100]);
                 net.runtime().sleep(2000 * MS);
                 s.close();
@@ -78,14 +78,14 @@ final class RetransmitTimeout implements Scenario {
             long rtoB = ts ? rto : 2 * rto;
             long b = B_AT_MS * 1000, tlpB = b + Math.min(2 * srtt + 200_000, rtoB), rtxB = tlpB + rtoB;
             String tag = ts ? "timestamps: " : "no timestamps: ";
-            List<Wire.Seg> segs = Wire.sent(net);
+            List<SegmentLog.Seg> segs = SegmentLog.sent(net);
             checks.add(Check.of(tag + "A: send, TLP, RTO retransmission", Story.secondsOfMs(List.of(a / 1000, tlpA / 1000, rtxA / 1000)),
-                    Wire.times(Wire.from(segs, "client", s -> s.len() == 100 && s.seq() == 1), 0)));
+                    SegmentLog.times(SegmentLog.from(segs, "client", s -> s.len() == 100 && s.seq() == 1), 0)));
             checks.add(Check.of(tag + "RTO after A's retransmission was ACKed (ms)", rtoB / 1000, rtoAfterA[0] / 1000));
             checks.add(Check.of(tag + "B: send, TLP, RTO retransmission", Story.secondsOfMs(List.of(b / 1000, tlpB / 1000, rtxB / 1000)),
-                    Wire.times(Wire.from(segs, "client", s -> s.len() == 100 && s.seq() == 101), 0)));
+                    SegmentLog.times(SegmentLog.from(segs, "client", s -> s.len() == 100 && s.seq() == 101), 0)));
             checks.add(Check.of(tag + "the options of the SYN carry TS", ts,
-                    Wire.from(segs, "client", s -> s.has(TcpHeader.SYN)).getFirst().s().options().stream()
+                    SegmentLog.from(segs, "client", s -> s.has(TcpHeader.SYN)).getFirst().s().options().stream()
                             .anyMatch(o -> o instanceof dev.synack.wire.TcpOption.Timestamps)));
             saw.append(tag).append("RTO ").append(rto / 1000).append(" ms → ").append(rtoAfterA[0] / 1000).append(" ms after the retransmission's ACK; ");
             last = net;

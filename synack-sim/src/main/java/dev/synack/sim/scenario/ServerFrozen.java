@@ -53,7 +53,7 @@ final class ServerFrozen implements Scenario {
         int soTimeout = k.soTimeoutMs() != null ? k.soTimeoutMs() : 3000;
         long[] readTotal = {0}, thawReadAt = {-1};
         Proc server = p.server().spawn("httpd", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            try (TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
                  TcpSocket s = ss.accept()) {
                 InputStream in = s.getInputStream();
                 byte[] buf = new byte[65536];
@@ -67,7 +67,7 @@ final class ServerFrozen implements Scenario {
         long[] connectedAt = {-1}, timeoutAt = {-1}, writtenAt = {-1};
         String[] stateAfterTimeout = {""};
         p.client().spawn("app", () -> {
-            try (TcpSocket s = new TcpSocket(p.client().sockets())) {
+            try (TcpSocket s = new TcpSocket(p.client().kernel())) {
                 s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
                 connectedAt[0] = net.nowNs();
                 OutputStream out = s.getOutputStream();
@@ -98,7 +98,7 @@ final class ServerFrozen implements Scenario {
         p.server().thaw(server);
         net.runUntilDone(THAW_AT_S * 1000 + 60_000);
 
-        List<Wire.Seg> segs = Wire.sent(net);
+        List<SegmentLog.Seg> segs = SegmentLog.sent(net);
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("connect() returns (the kernel completes the handshake)", Story.seconds(rtt * MS), Story.seconds(connectedAt[0])));
         boolean acked = segs.stream().anyMatch(s -> s.host().equals("server") && s.is(TcpHeader.ACK) && s.ack() == 101 && s.tNs() < 2L * rtt * MS);
@@ -108,17 +108,17 @@ final class ServerFrozen implements Scenario {
         checks.add(Check.of("state after the timeout", "ESTABLISHED", stateAfterTimeout[0]));
 
         // The window closes: the server's first zero-window ACK.
-        Wire.Seg zero = segs.stream().filter(s -> s.host().equals("server") && s.win() == 0).findFirst().orElse(null);
+        SegmentLog.Seg zero = segs.stream().filter(s -> s.host().equals("server") && s.win() == 0).findFirst().orElse(null);
         long filled = zero == null ? -1 : zero.ack() - 1;
         checks.add(Check.of("receive buffer fill (bytes ACKed before window 0) in [112 KB, 128 KB] (Linux ≈119 KB)",
                 true, filled >= 112 * 1024 && filled <= 128 * 1024));
         // The probes: no data, seq = SND.UNA − 1, after the window closed and before the thaw.
         long una = zero == null ? 0 : zero.ack();
-        List<Wire.Seg> probes = Wire.from(segs, "client",
+        List<SegmentLog.Seg> probes = SegmentLog.from(segs, "client",
                 s -> zero != null && s.tNs() > zero.tNs() && s.tNs() < THAW_AT_S * S && s.len() == 0 && s.is(TcpHeader.ACK));
         checks.add(Check.of("probes: seq = SND.UNA−1, no data", true,
                 !probes.isEmpty() && probes.stream().allMatch(s -> s.seq() == una - 1)));
-        boolean answered = Wire.from(segs, "server", s -> zero != null && s.tNs() > zero.tNs() && s.tNs() < THAW_AT_S * S)
+        boolean answered = SegmentLog.from(segs, "server", s -> zero != null && s.tNs() > zero.tNs() && s.tNs() < THAW_AT_S * S)
                 .stream().allMatch(s -> s.win() == 0 && s.ack() == una && s.len() == 0);
         checks.add(Check.of("every answer of the server's kernel: ACK win 0, no data", true, answered));
         long base = Math.max(rtoUs, 200_000); // tcp_probe0_base, in µs
@@ -140,18 +140,18 @@ final class ServerFrozen implements Scenario {
             t += (answer ? rtt * 1000L : 0) + Math.min(base << Math.min(backoff, 20), 120_000_000L);
         }
         checks.add(Check.of("probes answered (ACKs rate-limited to one per 500 ms)", answers,
-                Wire.from(segs, "server", s -> s.tNs() > zero.tNs() && s.tNs() < THAW_AT_S * S).size()));
-        checks.add(Check.of("probe times (probe k+1 = probe k [+ RTT if answered] + min(RTO·2^k, 120 s))", expect, Wire.times(probes, 0)));
+                SegmentLog.from(segs, "server", s -> s.tNs() > zero.tNs() && s.tNs() < THAW_AT_S * S).size()));
+        checks.add(Check.of("probe times (probe k+1 = probe k [+ RTT if answered] + min(RTO·2^k, 120 s))", expect, SegmentLog.times(probes, 0)));
         checks.add(Check.of("the client saw no error while the probes were answered", List.of(
                 "SocketTimeoutException: Read timed out (EAGAIN)", "write(" + BULK + ") returned"), saw));
         // The thaw: the reader reads, a window update leaves at once, data follows when it arrives.
-        Wire.Seg update = segs.stream().filter(s -> s.host().equals("server") && s.tNs() >= THAW_AT_S * S && s.win() > 0).findFirst().orElse(null);
+        SegmentLog.Seg update = segs.stream().filter(s -> s.host().equals("server") && s.tNs() >= THAW_AT_S * S && s.win() > 0).findFirst().orElse(null);
         checks.add(Check.of("window update at the thaw", Story.seconds(THAW_AT_S * S), update == null ? "none" : Story.seconds(update.tNs())));
-        Wire.Seg resumed = segs.stream().filter(s -> s.host().equals("client") && s.tNs() >= THAW_AT_S * S && s.len() > 0).findFirst().orElse(null);
+        SegmentLog.Seg resumed = segs.stream().filter(s -> s.host().equals("client") && s.tNs() >= THAW_AT_S * S && s.len() > 0).findFirst().orElse(null);
         checks.add(Check.of("the transfer resumes when it arrives", Story.seconds(THAW_AT_S * S + rtt * MS / 2), resumed == null ? "none" : Story.seconds(resumed.tNs())));
         checks.add(Check.of("bytes the server read", 100 + BULK, readTotal[0]));
         String text = String.join(", ", saw) + "; receive buffer filled at " + filled + " bytes; " + probes.size()
-                + " zero-window probes at " + Wire.times(probes, 0) + " (RTO " + rtoUs / 1000.0 + " ms)";
+                + " zero-window probes at " + SegmentLog.times(probes, 0) + " (RTO " + rtoUs / 1000.0 + " ms)";
         return new Outcome(name(), net, text, timeoutAt[0], checks);
     }
 }

@@ -55,15 +55,15 @@ final class ServerKilled implements Scenario {
         /** The checks of an end like server-killed's: FIN (or RST with unread data) at the kill. */
         List<Check> checks(String tag, boolean unread) {
             List<Check> out = new ArrayList<>();
-            List<Wire.Seg> segs = Wire.sent(net);
-            List<Wire.Seg> after = segs.stream().filter(s -> s.tNs() >= killAtNs).toList();
+            List<SegmentLog.Seg> segs = SegmentLog.sent(net);
+            List<SegmentLog.Seg> after = segs.stream().filter(s -> s.tNs() >= killAtNs).toList();
             long half = rtt * MS / 2;
             if (!unread) {
                 out.add(Check.of(tag + "client calls", List.of("read = -1 (EOF)", "write(5) = ok",
                         "write(5): SocketException: Broken pipe (EPIPE)", "connect: ConnectException: Connection refused (ECONNREFUSED)"), calls));
                 out.add(Check.of(tag + "recv() = 0 at", Story.seconds(killAtNs + half), Story.seconds(recvAt)));
-                Wire.Seg data = after.stream().filter(s -> s.host().equals("client") && s.len() == 5).findFirst().orElse(null);
-                Wire.Seg reset = after.stream().filter(s -> s.host().equals("server") && s.has(TcpHeader.RST)).findFirst().orElse(null);
+                SegmentLog.Seg data = after.stream().filter(s -> s.host().equals("client") && s.len() == 5).findFirst().orElse(null);
+                SegmentLog.Seg reset = after.stream().filter(s -> s.host().equals("server") && s.has(TcpHeader.RST)).findFirst().orElse(null);
                 out.add(Check.of(tag + "segments after the kill (to the reconnect)", List.of(
                         Story.seconds(killAtNs) + " server F.",
                         Story.seconds(send1At) + " client P.",
@@ -90,9 +90,9 @@ final class ServerKilled implements Scenario {
             return out;
         }
 
-        private static List<String> brief(List<Wire.Seg> after, Wire.Seg reset) {
+        private static List<String> brief(List<SegmentLog.Seg> after, SegmentLog.Seg reset) {
             List<String> out = new ArrayList<>();
-            for (Wire.Seg s : after) {
+            for (SegmentLog.Seg s : after) {
                 if (s.len() == 0 && s.flags() == TcpHeader.ACK) continue; // bare ACKs (the FIN's) are not the point
                 String x = Story.seconds(s.tNs()) + " " + s.host() + " " + s.flagText();
                 if (s == reset) x += " seq=" + s.seq() + " (= the data's ACK)";
@@ -111,7 +111,7 @@ final class ServerKilled implements Scenario {
         Lab p = Lab.of(k, 20);
         Network net = p.net();
         Proc server = p.server().spawn("httpd", () -> {
-            TcpServerSocket ss = new TcpServerSocket(p.server().sockets(), 80);
+            TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             TcpSocket s = ss.accept();
             if (!unread) s.getInputStream().read(new byte[100]);
             else net.runtime().sleep(3_600_000 * MS);
@@ -120,7 +120,7 @@ final class ServerKilled implements Scenario {
         long[] t = {-1, -1, -1, -1};
         InetSocketAddress to = new InetSocketAddress(p.server().inetAddress(), 80);
         p.client().spawn("app", () -> {
-            TcpSocket s = new TcpSocket(p.client().sockets());
+            TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(to);
             if (unread) s.getOutputStream().write(new byte[5]);
             try {
@@ -142,7 +142,7 @@ final class ServerKilled implements Scenario {
                 calls.add("write(5): " + Story.describe(e));
             }
             s.close();
-            try (TcpSocket again = new TcpSocket(p.client().sockets())) {
+            try (TcpSocket again = new TcpSocket(p.client().kernel())) {
                 again.connect(to);
                 calls.add("connect = ok");
             } catch (IOException e) {

@@ -35,14 +35,14 @@ final class SimultaneousClose implements Scenario {
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.server().spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80)) {
+            try (TcpServerSocket ss = new TcpServerSocket(lab.server().kernel(), 80)) {
                 TcpSocket s = ss.accept();
                 Story.sleepUntil(net, t0);
                 n.call("server close()", () -> { s.close(); return null; });
             }
         });
         lab.client().spawn("client", () -> {
-            TcpSocket s = new TcpSocket(lab.client().sockets(), new InetSocketAddress(lab.server().inetAddress(), 80));
+            TcpSocket s = new TcpSocket(lab.client().kernel(), new InetSocketAddress(lab.server().inetAddress(), 80));
             port[0] = s.getLocalPort();
             Story.sleepUntil(net, t0);
             n.call("client close()", () -> { s.close(); return null; });
@@ -50,14 +50,14 @@ final class SimultaneousClose implements Scenario {
         net.runUntilDone(100_000);
         net.runFor(70_000);
         long r = lab.rttNs();
-        var w = Wire.sent(net, t0);
+        var w = SegmentLog.sent(net, t0);
         String half = Story.time(r / 2);
         return new Outcome(name(), net, "close() " + n.get("client close()"), n.ns("client close()"), List.of(
                 Check.of("close() on both sides", "ok ok", n.get("client close()") + " " + n.get("server close()")),
                 Check.of("client segments", List.of("client F. 1:1(0) ack 1 at 0.000 ms", "client . 2:2(0) ack 2 at " + half),
-                        w.stream().filter(g -> g.host().equals("client")).map(Wire.Seg::briefAt).toList()),
+                        w.stream().filter(g -> g.host().equals("client")).map(SegmentLog.Seg::briefAt).toList()),
                 Check.of("server segments", List.of("server F. 1:1(0) ack 1 at 0.000 ms", "server . 2:2(0) ack 2 at " + half),
-                        w.stream().filter(g -> g.host().equals("server")).map(Wire.Seg::briefAt).toList()),
+                        w.stream().filter(g -> g.host().equals("server")).map(SegmentLog.Seg::briefAt).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→FIN_WAIT1→CLOSING→TIME_WAIT→CLOSE", Story.states(net, "client", port[0])),
                 Check.of("server states", "LISTEN→SYN_RECV→ESTABLISHED→FIN_WAIT1→CLOSING→TIME_WAIT→CLOSE", Story.states(net, "server", 80)),
                 Check.of("CLOSING entered at (½ RTT), both", half + " " + half,

@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * Helpers scenarios share for telling their story: virtual time (units and text), what the
  * application saw ({@link Notes}, {@link #describe}), and the connection states in the trace. The
- * TCP segments on the wire are {@link Wire}'s, the two-host network is {@link Lab}.
+ * TCP segments the hosts sent and received are {@link SegmentLog}'s, the two-host network is {@link Lab}.
  */
 public final class Story {
     private Story() {}

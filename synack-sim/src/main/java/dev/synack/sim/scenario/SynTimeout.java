@@ -61,7 +61,7 @@ final class SynTimeout implements Scenario {
         Story.Notes n = new Story.Notes(net, t0);
         int[] port = {0};
         lab.client().spawn("app", () -> {
-            try (TcpSocket s = new TcpSocket(lab.client().sockets())) {
+            try (TcpSocket s = new TcpSocket(lab.client().kernel())) {
                 s.bind(null);
                 port[0] = s.getLocalPort();
                 n.call("connect()", () -> { s.connect(new InetSocketAddress(lab.server().inetAddress(), 80)); return null; });
@@ -76,9 +76,9 @@ final class SynTimeout implements Scenario {
         return new Outcome(name(), net, n.get("connect()"), n.ns("connect()"), List.of(
                 Check.of("connect()", "ConnectException: Connection timed out (ETIMEDOUT)", n.get("connect()")),
                 Check.of("when", Story.time(fail), n.at("connect()")),
-                Check.of("SYN times", Story.times(linux.subList(0, linux.size() - 1)), Story.times(Wire.from(Wire.sent(net, t0), "client", g -> g.is(TcpHeader.SYN)).stream().map(Wire.Seg::tNs).toList())),
+                Check.of("SYN times", Story.times(linux.subList(0, linux.size() - 1)), Story.times(SegmentLog.from(SegmentLog.sent(net, t0), "client", g -> g.is(TcpHeader.SYN)).stream().map(SegmentLog.Seg::tNs).toList())),
                 Check.of("segments other than SYNs", List.of(),
-                        Wire.sent(net, t0).stream().filter(g -> !g.is(TcpHeader.SYN)).map(Wire.Seg::brief).toList()),
+                        SegmentLog.sent(net, t0).stream().filter(g -> !g.is(TcpHeader.SYN)).map(SegmentLog.Seg::brief).toList()),
                 Check.of("client states", "CLOSE→SYN_SENT→CLOSE", Story.states(net, "client", port[0]))));
     }
 }

@@ -47,24 +47,24 @@ final class TimeWait implements Scenario {
         net.scheduler().schedule(Timer.of(() -> net.partitionOneWay(Set.of(lab.server()), Set.of(lab.client()))), t0 + r + r / 4);
         net.scheduler().schedule(Timer.of(net::heal), t0 + r * 3 / 2 + r / 4);
         lab.server().spawn("server", () -> {
-            TcpServerSocket ss = new TcpServerSocket(lab.server().sockets()); // SO_REUSEADDR, as java.net sets it
+            TcpServerSocket ss = new TcpServerSocket(lab.server().kernel()); // SO_REUSEADDR, as java.net sets it
             ss.bind(new InetSocketAddress(80));
             TcpSocket s = ss.accept();
             Story.sleepUntil(net, t0);
             ss.close();
             n.call("server close()", () -> { s.close(); return null; });
             Story.sleepUntil(net, BIND_AT_MS * MS);
-            try (TcpServerSocket again = new TcpServerSocket(lab.server().sockets())) {
+            try (TcpServerSocket again = new TcpServerSocket(lab.server().kernel())) {
                 again.setReuseAddress(false); // java.net.ServerSocket sets SO_REUSEADDR by default on Linux
                 n.call("bind(:80) without SO_REUSEADDR", () -> { again.bind(new InetSocketAddress(80)); return null; });
             }
-            try (TcpServerSocket again = new TcpServerSocket(lab.server().sockets())) {
+            try (TcpServerSocket again = new TcpServerSocket(lab.server().kernel())) {
                 again.setReuseAddress(true);
                 n.call("bind(:80) with SO_REUSEADDR", () -> { again.bind(new InetSocketAddress(80)); return null; });
             }
         });
         lab.client().spawn("client", () -> {
-            TcpSocket s = new TcpSocket(lab.client().sockets(), new InetSocketAddress(lab.server().inetAddress(), 80));
+            TcpSocket s = new TcpSocket(lab.client().kernel(), new InetSocketAddress(lab.server().inetAddress(), 80));
             port[0] = s.getLocalPort();
             n.call("client read()", () -> s.getInputStream().read());
             n.call("client close()", () -> { s.close(); return null; });
@@ -73,7 +73,7 @@ final class TimeWait implements Scenario {
         net.runFor(70_000);
         long rto = r + Math.max(2 * r, 200 * MS);
         long finAgain = r / 2 + rto; // the client's FIN left at t0 + ½ RTT
-        var w = Wire.sent(net, t0);
+        var w = SegmentLog.sent(net, t0);
         return new Outcome(name(), net, n.get("bind(:80) without SO_REUSEADDR"), n.ns("bind(:80) without SO_REUSEADDR"), List.of(
                 Check.of("segments", List.of(
                                 "server F. 1:1(0) ack 1 at 0.000 ms",
@@ -95,7 +95,7 @@ final class TimeWait implements Scenario {
                 Check.of("bind(:80) with SO_REUSEADDR", "ok", n.get("bind(:80) with SO_REUSEADDR"))));
     }
 
-    private static String at(List<Wire.Seg> w, int i) {
+    private static String at(List<SegmentLog.Seg> w, int i) {
         return i < w.size() ? w.get(i).briefAt() : "(none)";
     }
 }

@@ -41,7 +41,7 @@ final class Transfer implements Scenario {
         long t0 = START_MS * MS;
         Story.Notes n = new Story.Notes(net, t0);
         lab.server().spawn("server", () -> {
-            try (TcpServerSocket ss = new TcpServerSocket(lab.server().sockets(), 80); TcpSocket s = ss.accept()) {
+            try (TcpServerSocket ss = new TcpServerSocket(lab.server().kernel(), 80); TcpSocket s = ss.accept()) {
                 InputStream in = s.getInputStream();
                 byte[] buf = new byte[REQUEST];
                 n.call("server read", () -> {
@@ -58,7 +58,7 @@ final class Transfer implements Scenario {
             }
         });
         lab.client().spawn("client", () -> {
-            try (TcpSocket s = new TcpSocket(lab.client().sockets(), new InetSocketAddress(lab.server().inetAddress(), 80))) {
+            try (TcpSocket s = new TcpSocket(lab.client().kernel(), new InetSocketAddress(lab.server().inetAddress(), 80))) {
                 Story.sleepUntil(net, t0);
                 n.call("client write", () -> { s.getOutputStream().write(new byte[REQUEST]); return null; });
                 n.call("client read", () -> s.getInputStream().readNBytes(100).length + " bytes");
@@ -67,7 +67,7 @@ final class Transfer implements Scenario {
         });
         net.runUntilDone(100_000);
         long r = lab.rttNs();
-        var w = Wire.sent(net, t0).stream().filter(g -> g.tNs() < 500 * MS).toList();
+        var w = SegmentLog.sent(net, t0).stream().filter(g -> g.tNs() < 500 * MS).toList();
         String half = Story.time(r / 2);
         return new Outcome(name(), net, "client read " + n.get("client read"), n.ns("client read"), List.of(
                 Check.of("server read", "returned " + REQUEST + " bytes", n.get("server read")),
@@ -83,6 +83,6 @@ final class Transfer implements Scenario {
                                 "server . 1:1(0) ack 4001 at " + half,
                                 "server P. 1:101(100) ack 4001 at " + half,
                                 "client . 4001:4001(0) ack 101 at " + Story.time(r)),
-                        w.stream().map(Wire.Seg::briefAt).toList())));
+                        w.stream().map(SegmentLog.Seg::briefAt).toList())));
     }
 }

@@ -1,16 +1,17 @@
 package dev.synack.tun;
 
 import dev.synack.runtime.RealtimeRuntime;
-import dev.synack.socket.NetHost;
+import dev.synack.socket.Kernel;
 import dev.synack.stack.Stack;
 import dev.synack.tcp.TcpConfig;
 import java.io.IOException;
 import java.util.function.Supplier;
 
 /**
- * One synack host on a TUN device: a {@link Stack} driven by a {@link RealtimeRuntime} (the same
+ * synack's stack on a TUN device: a {@link Stack} driven by a {@link RealtimeRuntime} (the same
  * stack code the simulator drives in virtual time), whose only interface writes packets into the
- * device, and a reader thread that hands the kernel's packets to the stack.
+ * device, and a reader thread that hands the Linux kernel's packets to the stack. Sockets are made on
+ * its {@link #kernel()}.
  *
  * <p>Batching: the reader waits with poll, then drains every packet the device holds (up to
  * {@link #BATCH}) with non-blocking reads before it takes the runtime's lock once for the whole batch.
@@ -18,14 +19,14 @@ import java.util.function.Supplier;
  * hand-over. Outbound packets are written straight into the device by the thread holding the lock:
  * one write each, no queue (a TUN write does not wait: it hands the packet to the kernel's input path).
  */
-public final class TunHost implements AutoCloseable {
+public final class TunStack implements AutoCloseable {
     /** Most packets taken per lock hand-over. */
     public static final int BATCH = 64;
 
     private final TunDevice device;
     private final RealtimeRuntime runtime;
     private final Stack stack;
-    private final NetHost sockets;
+    private final Kernel kernel;
     private final int mtu;
     private final Thread reader;
     private volatile boolean running = true;
@@ -36,24 +37,24 @@ public final class TunHost implements AutoCloseable {
     private long packetsOut;
 
     /**
-     * Starts a host with address {@code address}/{@code prefixLength} on {@code device}, whose MTU is
+     * Starts a stack with address {@code address}/{@code prefixLength} on {@code device}, whose MTU is
      * {@code mtu}. The kernel side of the device must be configured (address, up) by the caller.
      */
-    public TunHost(TunDevice device, int address, int prefixLength, int mtu, TcpConfig config, long seed) {
+    public TunStack(TunDevice device, int address, int prefixLength, int mtu, TcpConfig config, long seed) {
         this.device = device;
         this.mtu = mtu;
         this.runtime = new RealtimeRuntime();
         this.stack = new Stack("synack", runtime.scheduler(), config, seed);
-        this.sockets = new NetHost(runtime, stack);
+        this.kernel = new Kernel(runtime, stack);
         runtime.execute(() -> stack.addInterface(device.name(), address, prefixLength, mtu, this::transmit));
         this.reader = Thread.ofPlatform().daemon().name("synack-tun-reader-" + device.name()).start(this::readLoop);
     }
 
-    /** Opens (creating if needed) the TUN device {@code ifName} and starts a host on it with its current MTU. */
-    public static TunHost open(String ifName, int address, int prefixLength, TcpConfig config, long seed) throws IOException {
+    /** Opens (creating if needed) the TUN device {@code ifName} and starts a stack on it with its current MTU. */
+    public static TunStack open(String ifName, int address, int prefixLength, TcpConfig config, long seed) throws IOException {
         TunDevice dev = TunDevice.open(ifName);
         try {
-            return new TunHost(dev, address, prefixLength, dev.mtu(), config, seed);
+            return new TunStack(dev, address, prefixLength, dev.mtu(), config, seed);
         } catch (IOException | RuntimeException e) {
             dev.close();
             throw e;
@@ -64,8 +65,8 @@ public final class TunHost implements AutoCloseable {
 
     public RealtimeRuntime runtime() { return runtime; }
 
-    /** The host for {@link dev.synack.socket.TcpSocket} / {@link dev.synack.socket.TcpServerSocket} on this stack. */
-    public NetHost sockets() { return sockets; }
+    /** The kernel for {@link dev.synack.socket.TcpSocket} / {@link dev.synack.socket.TcpServerSocket} on this stack. */
+    public Kernel kernel() { return kernel; }
 
     public TunDevice device() { return device; }
 
@@ -122,7 +123,7 @@ public final class TunHost implements AutoCloseable {
         }
     }
 
-    /** Stops the reader, the runtime, and closes the device (a device this host created disappears). */
+    /** Stops the reader, the runtime, and closes the device (a device this stack created disappears). */
     @Override
     public void close() {
         running = false;

@@ -15,11 +15,12 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * The TCP segments on the wire, read from a network's trace, with sequence numbers relative to each
- * direction's ISN (as packetdrill and tcpdump print them), so checks can name seq/ack/window exactly.
+ * The log of the TCP segments the hosts sent and received, read off a network's trace, with sequence
+ * numbers relative to each direction's ISN (as packetdrill and tcpdump print them), so checks can name
+ * seq/ack/window exactly.
  */
-final class Wire {
-    private Wire() {}
+final class SegmentLog {
+    private SegmentLog() {}
 
     /**
      * One TCP segment that left a host (or reached one): relative seq/ack (from the SYN of each

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An on-link broadcast domain (an Ethernet switch) with neighbour resolution as Linux's ARP does it
+ * A LAN: an on-link broadcast domain (an Ethernet segment behind a switch) with neighbour resolution
+ * as Linux's ARP does it
  * (net/core/neighbour.c, net/ipv4/arp.c, defaults of arp_tbl):
  *
  * <ul>
@@ -18,7 +19,7 @@ import java.util.Map;
  *       (at most unres_qlen_bytes = 212992 bytes, oldest dropped first). Up to mcast_solicit = 3
  *       broadcast probes go out retrans_time = 1 s apart. A neighbour that is attached, plugged in,
  *       running and not partitioned answers the first probe it sees; the held packets then leave after
- *       one request/reply round trip of the segment's delay.</li>
+ *       one request/reply round trip of the LAN's delay.</li>
  *   <li>Nobody answers: 3 s after the first packet the entry fails and every held packet is answered
  *       with a locally generated ICMP host unreachable (neigh_invalidate → arp_error_report). That is how
  *       Linux's connect() to an absent on-link host fails with EHOSTUNREACH.</li>
@@ -32,7 +33,7 @@ import java.util.Map;
  * <p>Not modelled: ARP packets themselves (they are not in the trace or the pcap), loss of probes,
  * gratuitous ARP, the randomisation of reachable time (15..45 s in Linux).
  */
-public final class Segment {
+public final class Lan {
     static final long RETRANS_TIME_NS = 1_000_000_000L;
     static final int MCAST_SOLICIT = 3;
     static final int UCAST_SOLICIT = 3;
@@ -45,7 +46,7 @@ public final class Segment {
     private final LinkSpec spec;
     private final List<Attachment> attachments = new ArrayList<>();
 
-    Segment(Network network, String name, LinkSpec spec) {
+    Lan(Network network, String name, LinkSpec spec) {
         this.network = network;
         this.name = name;
         this.spec = spec;
@@ -54,7 +55,7 @@ public final class Segment {
     public String name() { return name; }
 
     /** Attaches the first free interface of {@code node} (each with its own transmitter and impairments); returns this. */
-    public Segment attach(Node node) {
+    public Lan attach(Node node) {
         Port p = node.freePort();
         Attachment a = new Attachment(p, new SimLink(network, name + ":" + node.name(), p, null, spec, network.splitRandom()));
         p.attach(a, name);
@@ -64,7 +65,7 @@ public final class Segment {
         return this;
     }
 
-    /** The transmitter of {@code node}'s interface on this segment. */
+    /** The transmitter of {@code node}'s interface on this LAN. */
     public SimLink linkOf(Node node) {
         for (Attachment a : attachments) if (a.port.node == node) return a.channel;
         throw new IllegalArgumentException(node.name() + " is not on " + name);
@@ -98,7 +99,7 @@ public final class Segment {
         Neighbour(int addr) { this.addr = addr; }
     }
 
-    /** One interface's side of the segment: its transmitter and its neighbour table. */
+    /** One interface's side of the LAN: its transmitter and its neighbour table. */
     final class Attachment implements Link {
         final Port port;
         final SimLink channel;
@@ -163,7 +164,7 @@ public final class Segment {
             while (n.heldBytes > UNRES_QLEN_BYTES && n.held.size() > 1) {
                 byte[] old = n.held.poll();
                 n.heldBytes -= old.length;
-                network.wireDrop(channel, port, null, SimEvent.Fate.NEIGHBOUR_QUEUE_FULL, old, 0, old.length);
+                network.drop(channel, port, null, SimEvent.Fate.NEIGHBOUR_QUEUE_FULL, old, 0, old.length);
             }
         }
 
@@ -203,7 +204,7 @@ public final class Segment {
             table.remove(n.addr);
             while (!n.held.isEmpty()) {
                 byte[] p = n.held.poll();
-                network.wireDrop(channel, port, null, SimEvent.Fate.NO_NEIGHBOUR, p, 0, p.length);
+                network.drop(channel, port, null, SimEvent.Fate.NO_NEIGHBOUR, p, 0, p.length);
                 port.node.neighbourFailed(port, p, 0, p.length);
             }
         }
