@@ -41,9 +41,9 @@ final class LossProbe {
      * @return whether the probe timer was armed
      */
     boolean schedule(long nowNs) {
-        LossRecovery.CaState ca = c.rec.caState();
+        CaState ca = c.rec.caState();
         if (t.cfg.tcpEarlyRetrans < 3 || !t.sackOk || t.rtx.isEmpty()
-                || !(ca == LossRecovery.CaState.OPEN || ca == LossRecovery.CaState.CWR) || highSeq != 0) {
+                || !(ca == CaState.OPEN || ca == CaState.CWR) || highSeq != 0) {
             return false;
         }
         long timeoutUs;

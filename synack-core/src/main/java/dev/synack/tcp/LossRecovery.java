@@ -32,9 +32,6 @@ import dev.synack.tcp.cc.Cwnd;
  * by the sender's transmissions; single-threaded like the connection.
  */
 final class LossRecovery {
-    /** Linux's inet_connection_sock ca_state values (tcp.h TCP_CA_*). */
-    enum CaState { OPEN, DISORDER, CWR, RECOVERY, LOSS }
-
     /** tcp_check_sack_reneging's floor: msecs_to_jiffies(10). */
     private static final long RENEGING_MIN_DELAY_US = 10_000;
 

@@ -49,6 +49,9 @@ public record TcpInfo(TcpState state, int caState, int retransmits, int probes, 
                       long rttUs, long rttvarUs, int sndSsthresh, int sndCwnd, int advmss, int totalRetrans,
                       long minRttUs, int sndWnd, int rcvWnd, int recvQ, int sendQ, String congestion, String timer,
                       long timerRemainingNs, int reordering, int reordSeen, long delivered, int dsackDups) {
+    /** tcpi_ca_state by name. */
+    public CaState ca() { return CaState.values()[caState]; }
+
     /** TCPI_OPT_TIMESTAMPS. */
     public static final int OPT_TIMESTAMPS = 1;
     /** TCPI_OPT_SACK. */
