@@ -78,6 +78,12 @@ public final class SegmentText {
 
     // ---- formatting ---------------------------------------------------------------------------------
 
+    /** The flags as packetdrill writes them: {@code S.}, {@code P.}, {@code -} for none. */
+    public static String flags(int flags) {
+        String f = TcpHeader.flagsToString(flags);
+        return f.isEmpty() ? "-" : f;
+    }
+
     /** The segment as text in {@code style}. */
     public static String format(SegmentSpec s, Style style) {
         StringBuilder sb = new StringBuilder();
@@ -95,7 +101,7 @@ public final class SegmentText {
         }
         if (s.ecn() != null) sb.append('[').append(s.ecn()).append("] ");
         boolean u32 = style == Style.PACKETDRILL;
-        sb.append(flags.isEmpty() && u32 ? "-" : flags).append(' ');
+        sb.append(u32 ? flags(s.flags()) : flags).append(' ');
         if (u32) {
             sb.append(s.seq() & 0xFFFF_FFFFL).append(':').append((s.seq() + s.length()) & 0xFFFF_FFFFL);
         } else {

@@ -16,6 +16,9 @@ import dev.synack.time.VirtualScheduler;
 import dev.synack.wire.Checksum;
 import dev.synack.wire.Decoded;
 import dev.synack.wire.Ipv4;
+import dev.synack.wire.SegmentSpec;
+import dev.synack.wire.SegmentSpec.Ecn;
+import dev.synack.wire.SegmentText;
 import dev.synack.wire.TcpHeader;
 import dev.synack.wire.TcpOption;
 import dev.synack.wire.TcpSegment;
@@ -312,11 +315,11 @@ public final class Runner {
     // ---- packets ----------------------------------------------------------------------------------
 
     private void inject(PacketEvent e) throws Failure {
-        PacketSpec p = e.packet();
+        SegmentSpec p = e.packet();
         if (p.anyOptions()) throw fail(e, "script", "an inbound packet cannot have <...> options", null, null);
         int ackOffset = localIsn == null ? 0 : localIsn;
         List<TcpOption> opts = new ArrayList<>();
-        for (TcpOption o : p.options()) {
+        for (TcpOption o : p.optionsOrNone()) {
             switch (o) {
                 case TcpOption.Sack(List<TcpOption.SackBlock> blocks) -> opts.add(new TcpOption.Sack(blocks.stream()
                         .map(b -> new TcpOption.SackBlock(b.start() + ackOffset, b.end() + ackOffset)).toList()));
@@ -325,7 +328,7 @@ public final class Runner {
             }
         }
         int ack = (p.flags() & TcpHeader.ACK) != 0 && p.ack() != null ? (int) (p.ack() + ackOffset) : 0;
-        TcpSegment seg = new TcpSegment(remotePort, localPort, (int) p.startSeq(), ack, p.flags(),
+        TcpSegment seg = new TcpSegment(remotePort, localPort, (int) p.seq(), ack, p.flags(),
                 p.window() == null ? 65535 : p.window(), opts, new byte[p.length()]);
         int len = seg.encodedLength();
         byte[] b = new byte[20 + len];
@@ -350,12 +353,13 @@ public final class Runner {
         return scriptEcr;
     }
 
-    private static int ecnBits(String ecn) {
+    /** The IP header's ECN bits for a script's field ([ect01], a pattern, as 0). */
+    private static int ecnBits(Ecn ecn) {
         return switch (ecn) {
-            case "ect0" -> 2;
-            case "ect1" -> 1;
-            case "ce" -> 3;
-            default -> 0;
+            case ECT0 -> 2;
+            case ECT1 -> 1;
+            case CE -> 3;
+            case NOECN, ECT01 -> 0;
         };
     }
 
@@ -422,39 +426,29 @@ public final class Runner {
 
     private int isn() { return localIsn == null ? 0 : localIsn; }
 
-    /** The captured packet in script syntax (relative numbers, script TS val). */
+    /** The captured packet in script syntax (relative seq, script TS val). */
     private String describe(TcpSegment s, int tos) {
-        StringBuilder sb = new StringBuilder();
-        int ecn = tos & 3;
-        if (ecn != 0) sb.append('[').append(ecn == 2 ? "ect0" : ecn == 1 ? "ect1" : "ce").append("] ");
-        String f = TcpHeader.flagsToString(s.flags());
-        long rel = (s.seq() - isn()) & 0xFFFF_FFFFL;
-        sb.append(f.isEmpty() ? "-" : f).append(' ').append(rel).append(':')
-                .append((rel + s.payloadLength()) & 0xFFFF_FFFFL).append('(').append(s.payloadLength()).append(')');
-        if (s.has(TcpHeader.ACK)) sb.append(" ack ").append(s.ack() & 0xFFFF_FFFFL);
-        sb.append(" win ").append(s.window());
-        if (!s.options().isEmpty()) {
-            List<TcpOption> shown = new ArrayList<>();
-            for (TcpOption o : s.options()) {
-                if (o instanceof TcpOption.Timestamps(int val, int ecr) && firstActualTsVal != null) {
-                    shown.add(new TcpOption.Timestamps(val - firstActualTsVal + firstScriptTsVal, ecr));
-                } else {
-                    shown.add(o);
-                }
+        List<TcpOption> shown = new ArrayList<>();
+        for (TcpOption o : s.options()) {
+            if (o instanceof TcpOption.Timestamps(int val, int ecr) && firstActualTsVal != null) {
+                shown.add(new TcpOption.Timestamps(val - firstActualTsVal + firstScriptTsVal, ecr));
+            } else {
+                shown.add(o);
             }
-            sb.append(" <").append(TcpOption.toString(shown)).append('>');
         }
-        return sb.toString();
+        return new SegmentSpec((tos & 3) != 0 ? Ecn.of(tos) : null, s.flags(), (s.seq() - isn()) & 0xFFFF_FFFFL,
+                s.payloadLength(), s.has(TcpHeader.ACK) ? s.ack() & 0xFFFF_FFFFL : null, s.window(), null,
+                shown.isEmpty() ? null : shown, false).toString();
     }
 
     /** Null when {@code c} is the packet {@code p} describes; else "field: details". */
-    private String compare(PacketSpec p, Captured c) {
+    private String compare(SegmentSpec p, Captured c) {
         TcpSegment s = c.seg;
         if (s.flags() != p.flags()) {
             return "flags: expected " + name(p.flags()) + " but got " + name(s.flags());
         }
         long rel = (s.seq() - isn()) & 0xFFFF_FFFFL;
-        if (rel != (p.startSeq() & 0xFFFF_FFFFL)) return "seq: expected " + p.startSeq() + " but got " + rel;
+        if (rel != (p.seq() & 0xFFFF_FFFFL)) return "seq: expected " + p.seq() + " but got " + rel;
         if (s.payloadLength() != p.length()) {
             return "length: expected " + p.length() + " bytes but got " + s.payloadLength();
         }
@@ -467,11 +461,11 @@ public final class Runner {
         }
         if (p.ecn() != null) {
             int want = ecnBits(p.ecn()), got = c.tos & 3;
-            boolean ok = p.ecn().equals("ect01") ? (got == 1 || got == 2) : want == got;
+            boolean ok = p.ecn() == Ecn.ECT01 ? (got == 1 || got == 2) : want == got;
             if (!ok) return "ecn: expected " + p.ecn() + " but got " + got;
         }
         if (!p.anyOptions()) {
-            String m = compareOptions(p.options(), s.options());
+            String m = compareOptions(p.optionsOrNone(), s.options());
             if (m != null) return m;
         } else {
             learnTs(null, s.options());
@@ -479,10 +473,7 @@ public final class Runner {
         return null;
     }
 
-    private static String name(int flags) {
-        String f = TcpHeader.flagsToString(flags);
-        return f.isEmpty() ? "-" : f;
-    }
+    private static String name(int flags) { return SegmentText.flags(flags); }
 
     private void learnTs(TcpOption.Timestamps script, List<TcpOption> actual) {
         for (TcpOption o : actual) {
@@ -497,11 +488,11 @@ public final class Runner {
     }
 
     private String compareOptions(List<TcpOption> want, List<TcpOption> got) {
-        if (want.size() != got.size()) return "options: expected <" + TcpOption.toString(want) + ">";
+        if (want.size() != got.size()) return "options: expected <" + SegmentText.options(want) + ">";
         TcpOption.Timestamps scriptTs = null;
         for (int k = 0; k < want.size(); k++) {
             TcpOption w = want.get(k), g = got.get(k);
-            if (w.getClass() != g.getClass()) return "options: expected <" + TcpOption.toString(want) + ">";
+            if (w.getClass() != g.getClass()) return "options: expected <" + SegmentText.options(want) + ">";
             switch (w) {
                 case TcpOption.Timestamps ts -> {
                     scriptTs = ts;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.synack.packetdrill.Event.PacketEvent;
 import dev.synack.packetdrill.Event.SyscallEvent;
+import dev.synack.wire.SegmentSpec;
 import dev.synack.wire.TcpHeader;
 import dev.synack.wire.TcpOption;
 import java.util.List;
@@ -37,7 +38,7 @@ class ParserTest {
         assertEquals(new EventTime(EventTime.Kind.RELATIVE_RANGE, 300_000, 400_000), f.time());
         assertEquals(TcpHeader.FIN | TcpHeader.ACK, f.packet().flags());
         PacketEvent p = assertInstanceOf(PacketEvent.class, s.events().get(4));
-        assertEquals("ect0", p.packet().ecn());
+        assertEquals(SegmentSpec.Ecn.ECT0, p.packet().ecn());
         assertEquals(257, p.packet().window());
         assertEquals(List.of(new TcpOption.Nop(), new TcpOption.Nop(), new TcpOption.Timestamps(200, 100),
                 new TcpOption.Sack(List.of(new TcpOption.SackBlock(1, 2), new TcpOption.SackBlock(3, 4)))),
