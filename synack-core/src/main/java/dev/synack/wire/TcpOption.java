@@ -229,9 +229,6 @@ public sealed interface TcpOption {
         return n;
     }
 
-    /** Packetdrill text of a list: the options joined by commas, e.g. {@code mss 1460,sackOK,nop}. */
-    static String toString(List<TcpOption> opts) { return SegmentText.options(opts); }
-
     private static void checkRange(String what, int v, int lo, int hi) {
         if (v < lo || v > hi) {
             throw new IllegalArgumentException(what + " must be in " + lo + ".." + hi + ": " + v);
