@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Plays one packetdrill script against one synack host in virtual time, as packetdrill plays it
@@ -65,40 +66,7 @@ public final class Runner {
     public static final int LOCAL_PORT = 8080;
     public static final int SCRIPT_CLIENT_PORT = 40000;
 
-    /** A failure that stops the script. */
-    private static final class Failure extends Exception {
-        final int line;
-        final String reason;
-        final String expected;
-        final String actual;
-
-        Failure(int line, String reason, String message, String expected, String actual) {
-            super(message);
-            this.line = line;
-            this.reason = reason;
-            this.expected = expected;
-            this.actual = actual;
-        }
-    }
-
     private record Captured(long timeNs, TcpSegment seg, int tos) {}
-
-    /** A blocking call that has not returned yet. */
-    private static final class Pending {
-        final SyscallEvent event;
-        final long startUs;
-        final long endUs;
-        final LongSupplier attempt;
-        final long wakeNs;
-
-        Pending(SyscallEvent event, long startUs, long endUs, LongSupplier attempt, long wakeNs) {
-            this.event = event;
-            this.startUs = startUs;
-            this.endUs = endUs;
-            this.attempt = attempt;
-            this.wakeNs = wakeNs;
-        }
-    }
 
     private static final long BLOCKED = Long.MIN_VALUE;
 
@@ -112,24 +80,24 @@ public final class Runner {
     private final Map<Long, Integer> fdMap = new HashMap<>();
     private final Map<Integer, Integer> tsValMap = new HashMap<>();
     private final Script script;
-    private long toleranceUs = 4000;
+    private final Timeline timeline;
     /** The host's one interface (packetdrill's tun0). */
     private final dev.synack.stack.NetInterface tun0;
     /** Names the script's Python blocks assigned (packetdrill runs them in one interpreter). */
     private final Map<String, Long> codeVars = new HashMap<>();
-    private long tsTickUs = 0;
+    private final long tsTickUs;
     private Integer localIsn;
     private Integer firstScriptTsVal;
     private Integer firstActualTsVal;
     private int localPort = LOCAL_PORT;
     private int remotePort = SCRIPT_CLIENT_PORT;
     private int sutFd = -1;
-    private Pending pending;
-    private Event last;
-    private long lastTimeUs;
 
-    private Runner(Script script) {
+    private Runner(Script script, Options options, List<String> notes) {
         this.script = script;
+        this.timeline = new Timeline(sched, options.toleranceUs());
+        this.tsTickUs = options.tsTickUs();
+        setup.notes.addAll(notes);
         Path p = Path.of(script.path()).toAbsolutePath().getParent();
         this.scriptDir = p == null ? Path.of(".") : p;
         config.randomTsOffset = false;
@@ -141,7 +109,7 @@ public final class Runner {
     /**
      * The runtime of the runner's host: the runner is its only thread and drives the scheduler itself,
      * so a call runs at once and a wait ends at once, as a wait whose time is up (the blocking call
-     * returns EAGAIN or EINPROGRESS; the runner retries it, see {@link #checkPending}).
+     * returns EAGAIN or EINPROGRESS; the runner retries it, see {@link Timeline}).
      */
     private record RetryRuntime(VirtualScheduler scheduler) implements dev.synack.runtime.Runtime {
         @Override
@@ -176,19 +144,54 @@ public final class Runner {
     /** Plays a parsed script. */
     public static Result run(Script script) { return run(script, List.of()); }
 
-    /** Plays a parsed script with packetdrill command-line options. */
+    /** Plays a parsed script with packetdrill command-line options (then the script's own). */
     public static Result run(Script script, List<String> options) {
-        Runner r = new Runner(script);
+        List<String> notes = new ArrayList<>();
+        Options o;
         try {
-            for (String o : options) r.option(o);
+            o = Options.parse(Stream.concat(options.stream(), script.options().stream()).toList(), notes);
+        } catch (Failure f) {
+            return Result.fail(script.path(), f.line, f.reason, f.getMessage(), f.expected, f.actual, notes);
+        }
+        Runner r = new Runner(script, o, notes);
+        try {
             r.play();
             return Result.pass(script.path(), r.setup.notes);
         } catch (Failure f) {
             return Result.fail(script.path(), f.line, f.reason, f.getMessage(), f.expected, f.actual, r.setup.notes);
         } catch (RuntimeException e) {
-            int line = r.last == null ? 0 : r.last.line();
-            return Result.fail(script.path(), line, "runner error",
+            Event last = r.timeline.last();
+            return Result.fail(script.path(), last == null ? 0 : last.line(), "runner error",
                     "internal error: " + e, null, null, r.setup.notes);
+        }
+    }
+
+    /**
+     * The runner's options ({@code --tolerance_usecs}, {@code --tcp_ts_tick_usecs}); packetdrill's
+     * others about the set-up are noted as ignored, any other fails the script.
+     */
+    private record Options(long toleranceUs, long tsTickUs) {
+        static Options parse(List<String> options, List<String> notes) throws Failure {
+            long toleranceUs = 4000, tsTickUs = 0;
+            for (String o : options) {
+                String body = o.substring(2);
+                int eq = body.indexOf('=');
+                String name = eq < 0 ? body : body.substring(0, eq);
+                String value = eq < 0 ? "" : body.substring(eq + 1);
+                try {
+                    switch (name) {
+                        case "tolerance_usecs" -> toleranceUs = Long.parseLong(value);
+                        case "tcp_ts_tick_usecs" -> tsTickUs = Long.parseLong(value);
+                        case "mss", "ip_version", "local_ip", "remote_ip", "gateway_ip", "netmask_ip", "bind_port",
+                             "connect_port", "speed", "mtu", "non_fatal", "verbose", "define", "tolerance_percent" ->
+                                notes.add("option --" + name + " ignored");
+                        default -> throw new Failure(0, "unsupported option --" + name, "unsupported option " + o, null, null);
+                    }
+                } catch (NumberFormatException ex) {
+                    throw new Failure(0, "bad option", "bad option value: " + o, null, null);
+                }
+            }
+            return new Options(toleranceUs, tsTickUs);
         }
     }
 
@@ -198,93 +201,42 @@ public final class Runner {
         Decoded<TcpSegment> d = TcpSegment.decode(b, off + ihl, Ipv4.totalLength(b, off) - ihl);
         if (d instanceof Decoded.Ok<TcpSegment>(TcpSegment seg)) {
             if (localIsn == null && seg.has(TcpHeader.SYN)) localIsn = seg.seq();
-            out.add(new Captured(sched.nowNs(), seg, Ipv4.tos(b, off)));
+            out.add(new Captured(timeline.nowNs(), seg, Ipv4.tos(b, off)));
         }
     }
 
     // ---- the script -------------------------------------------------------------------------------
 
     private void play() throws Failure {
-        for (String o : script.options()) option(o);
         for (Event e : script.events()) {
             if (e.time().kind() == EventTime.Kind.NONE) {
                 if (e instanceof CommandEvent c) command(c);
-                last = e;
+                timeline.played(e);
                 continue;
             }
-            long offset = 0;
-            if (e.time().isRelative()) {
-                offset = inbound(last) && inbound(e) ? lastTimeUs : nowUs();
-            }
-            long start = e.time().startUs() + offset;
-            long end = e.time().endUs() + offset;
-            if (e.time().kind() == EventTime.Kind.ANY) {
-                start = nowUs();
-                end = Long.MAX_VALUE / 4;
-            }
-            if (last == null && start != 0) throw fail(e, "script", "first event should be at time 0", null, null);
+            Timeline.Slot t = timeline.slot(e);
             if (!(e instanceof PacketEvent p && p.direction() == Direction.OUT)) {
-                if (e instanceof SyscallEvent && pending != null) finishPending(e);
-                advanceTo(start);
+                // An outbound packet is awaited from wherever the clock is; everything else happens at its time.
+                if (e instanceof SyscallEvent && timeline.blocked()) timeline.finishBlocked();
+                timeline.advanceTo(t.startUs());
             }
             switch (e) {
-                case PacketEvent p when p.direction() == Direction.IN -> inject(p);
-                case PacketEvent p -> expectOutbound(p, start, end);
-                case SyscallEvent s -> syscall(s, start, s.blocking()
-                        ? (e.time().kind() == EventTime.Kind.RELATIVE ? s.endUs() + offset : s.endUs()) : start);
+                case PacketEvent p when p.direction() == Direction.IN -> {
+                    inject(p);
+                    timeline.retryBlocked(); // the packet may wake the blocked call
+                }
+                case PacketEvent p -> expectOutbound(p, t.startUs(), t.endUs());
+                case SyscallEvent s -> syscall(s, t.startUs(), t.returnByUs(s));
                 case CodeEvent c -> code(c);
                 case CommandEvent c -> command(c);
             }
-            last = e;
-            lastTimeUs = start;
+            timeline.played(e, t);
         }
-        if (pending != null) finishPending(null);
+        timeline.finishBlocked();
     }
 
-    private static boolean inbound(Event e) {
-        return e instanceof PacketEvent p && p.direction() == Direction.IN;
-    }
-
-    private void option(String o) throws Failure {
-        String body = o.substring(2);
-        int eq = body.indexOf('=');
-        String name = eq < 0 ? body : body.substring(0, eq);
-        String value = eq < 0 ? "" : body.substring(eq + 1);
-        try {
-            switch (name) {
-                case "tolerance_usecs" -> toleranceUs = Long.parseLong(value);
-                case "tcp_ts_tick_usecs" -> tsTickUs = Long.parseLong(value);
-                case "mss", "ip_version", "local_ip", "remote_ip", "gateway_ip", "netmask_ip", "bind_port",
-                     "connect_port", "speed", "mtu", "non_fatal", "verbose", "define", "tolerance_percent" ->
-                        setup.notes.add("option --" + name + " ignored");
-                default -> throw new Failure(0, "unsupported option --" + name, "unsupported option " + o, null, null);
-            }
-        } catch (NumberFormatException ex) {
-            throw new Failure(0, "bad option", "bad option value: " + o, null, null);
-        }
-    }
-
-    private long nowUs() { return sched.nowNs() / 1000; }
-
-    private Failure fail(Event e, String reason, String message, String expected, String actual) {
-        return new Failure(e.line(), reason, message, expected, actual);
-    }
-
-    /** Runs the host until {@code us}, completing a blocked call when it can. */
-    private void advanceTo(long us) throws Failure {
-        long limit = us * 1000;
-        while (true) {
-            checkPending();
-            long next = sched.nextDeadlineNs();
-            long wake = pending != null ? pending.wakeNs : Long.MAX_VALUE;
-            if (wake <= limit && wake > sched.nowNs() && (next < 0 || wake < next)) {
-                sched.runUntil(wake);
-                continue;
-            }
-            if (!sched.runNext(limit)) break;
-        }
-        if (sched.nowNs() < limit) sched.runUntil(limit);
-        checkPending();
+    private static Failure fail(Event e, String reason, String message, String expected, String actual) {
+        return Failure.at(e, reason, message, expected, actual);
     }
 
     // ---- commands and code ------------------------------------------------------------------------
@@ -343,7 +295,6 @@ public final class Runner {
             b[11] = (byte) sum;
         }
         stack.receive(b, 0, b.length);
-        checkPending();
     }
 
     private int liveEcr(int scriptEcr) {
@@ -364,19 +315,10 @@ public final class Runner {
     }
 
     private void expectOutbound(PacketEvent e, long startUs, long endUs) throws Failure {
+        long toleranceUs = timeline.toleranceUs();
         long deadlineNs = (endUs + toleranceUs) * 1000;
-        while (out.isEmpty()) {
-            checkPending();
-            long wake = pending != null && pending.wakeNs > sched.nowNs() ? pending.wakeNs : Long.MAX_VALUE;
-            long next = sched.nextDeadlineNs();
-            if (wake <= deadlineNs && (next < 0 || wake < next)) {
-                sched.runUntil(wake);
-                continue;
-            }
-            if (!sched.runNext(deadlineNs)) break;
-        }
-        if (out.isEmpty()) {
-            sched.runUntil(deadlineNs);
+        if (!timeline.runUntil(deadlineNs, () -> !out.isEmpty())) {
+            timeline.jumpTo(deadlineNs);
             throw fail(e, "packet: missing", "expected outbound packet at " + EventTime.secs(startUs)
                     + " s, but nothing was sent by " + EventTime.secs(endUs + toleranceUs) + " s",
                     e.packet().toString(), null);
@@ -500,7 +442,7 @@ public final class Runner {
                     if (tsTickUs > 0 && firstActualTsVal != null) {
                         long mapped = (val - firstActualTsVal + firstScriptTsVal) & 0xFFFF_FFFFL;
                         long diff = Math.abs((int) (mapped - (ts.val() & 0xFFFF_FFFFL)));
-                        if (diff * tsTickUs > toleranceUs) {
+                        if (diff * tsTickUs > timeline.toleranceUs()) {
                             return "TS val: expected " + Integer.toUnsignedString(ts.val()) + " but got " + mapped;
                         }
                     }
@@ -520,63 +462,65 @@ public final class Runner {
 
     // ---- system calls -----------------------------------------------------------------------------
 
-    private void finishPending(Event next) throws Failure {
-        while (pending != null) {
-            long limit = (pending.endUs + toleranceUs) * 1000;
-            long wake = pending.wakeNs > sched.nowNs() ? pending.wakeNs : Long.MAX_VALUE;
-            long nextDl = sched.nextDeadlineNs();
-            if (wake <= limit && (nextDl < 0 || wake < nextDl)) {
-                sched.runUntil(wake);
-            } else if (!sched.runNext(limit)) {
-                sched.runUntil(limit);
-                checkPending();
-                if (pending != null) {
-                    SyscallEvent e = pending.event;
-                    pending = null;
-                    throw fail(e, "timing", e.name() + "() expected to return by "
-                            + EventTime.secs(e.endUs() < 0 ? 0 : lastEnd(e)) + " s but it was still blocked at "
-                            + EventTime.secs(nowUs()) + " s", null, null);
+    /** A call that blocked: the timeline retries it until it returns, then its result and time are checked. */
+    private final class Pending implements Timeline.BlockedCall {
+        private final SyscallEvent event;
+        private final long endUs;
+        private final LongSupplier attempt;
+        private final long wakeNs;
+
+        Pending(SyscallEvent event, long endUs, LongSupplier attempt, long wakeNs) {
+            this.event = event;
+            this.endUs = endUs;
+            this.attempt = attempt;
+            this.wakeNs = wakeNs;
+        }
+
+        @Override
+        public long wakeNs() { return wakeNs; }
+
+        @Override
+        public long endUs() { return endUs; }
+
+        @Override
+        public boolean retry() throws Failure {
+            long toleranceUs = timeline.toleranceUs();
+            long r;
+            try {
+                r = wakeNs != Long.MAX_VALUE && timeline.nowNs() >= wakeNs ? timeoutResult() : attempt.getAsLong();
+            } catch (ValueMismatch ex) {
+                throw fail(event, "syscall: value", ex.getMessage(), ex.expected, ex.actual);
+            }
+            if (r == BLOCKED) {
+                if (timeline.nowUs() > endUs + toleranceUs) {
+                    throw fail(event, "timing", event.name() + "() expected to return by " + EventTime.secs(endUs)
+                            + " s but it was still blocked at " + EventTime.secs(timeline.nowUs()) + " s", null, null);
                 }
-                return;
+                return false;
             }
-            checkPending();
-        }
-    }
-
-    private long lastEnd(SyscallEvent e) { return pending == null ? e.endUs() : pending.endUs; }
-
-    /** Retries the blocked call; when it returns, checks its result and time. */
-    private void checkPending() throws Failure {
-        if (pending == null) return;
-        Pending p = pending;
-        long r;
-        try {
-            r = p.wakeNs != Long.MAX_VALUE && sched.nowNs() >= p.wakeNs ? timeoutResult(p) : p.attempt.getAsLong();
-        } catch (ValueMismatch ex) {
-            pending = null;
-            throw fail(p.event, "syscall: value", ex.getMessage(), ex.expected, ex.actual);
-        }
-        if (r == BLOCKED) {
-            if (nowUs() > p.endUs + toleranceUs) {
-                pending = null;
-                throw fail(p.event, "timing", p.event.name() + "() expected to return by " + EventTime.secs(p.endUs)
-                        + " s but it was still blocked at " + EventTime.secs(nowUs()) + " s", null, null);
+            long at = timeline.nowUs();
+            checkResult(event, r);
+            if (at < endUs - toleranceUs || at > endUs + toleranceUs) {
+                throw fail(event, "timing", event.name() + "() expected to return at " + EventTime.secs(endUs)
+                        + " s but returned at " + EventTime.secs(at) + " s; tolerance " + EventTime.secs(toleranceUs) + " s",
+                        null, null);
             }
-            return;
+            return true;
         }
-        pending = null;
-        long at = nowUs();
-        checkResult(p.event, r);
-        if (at < p.endUs - toleranceUs || at > p.endUs + toleranceUs) {
-            throw fail(p.event, "timing", p.event.name() + "() expected to return at " + EventTime.secs(p.endUs)
-                    + " s but returned at " + EventTime.secs(at) + " s; tolerance " + EventTime.secs(toleranceUs) + " s",
-                    null, null);
-        }
-    }
 
-    private long timeoutResult(Pending p) {
-        long r = p.attempt.getAsLong();
-        return r == BLOCKED ? 0 : r; // poll() with nothing ready at its timeout returns 0
+        /** At its poll() timeout: what the call returns, 0 when nothing is ready. */
+        private long timeoutResult() {
+            long r = attempt.getAsLong();
+            return r == BLOCKED ? 0 : r;
+        }
+
+        @Override
+        public Failure stillBlocked() {
+            // The end as the script writes it (for a relative call, not moved with its start).
+            return fail(event, "timing", event.name() + "() expected to return by "
+                    + EventTime.secs(event.endUs() < 0 ? 0 : event.endUs()) + " s but it was still blocked at "
+                    + EventTime.secs(timeline.nowUs()) + " s", null, null);
+        }
     }
 
     private void syscall(SyscallEvent e, long startUs, long endUs) throws Failure {
@@ -586,7 +530,7 @@ public final class Runner {
             attempt = call(e);
             if (e.name().equals("poll") && e.args().size() >= 3 && e.args().get(2) instanceof Expr.Int(long ms)
                     && ms >= 0) {
-                wakeNs = sched.nowNs() + ms * 1_000_000L;
+                wakeNs = timeline.nowNs() + ms * 1_000_000L;
             }
         } catch (UnsupportedOperationException ex) {
             throw fail(e, "unsupported: " + ex.getMessage(), "unsupported: " + ex.getMessage(), null, null);
@@ -600,11 +544,11 @@ public final class Runner {
             throw fail(e, "syscall: value", ex.getMessage(), ex.expected, ex.actual);
         }
         if (r == BLOCKED) {
-            pending = new Pending(e, startUs, endUs, attempt, wakeNs);
-            checkPending();
+            timeline.block(new Pending(e, endUs, attempt, wakeNs));
             return;
         }
         checkResult(e, r);
+        long toleranceUs = timeline.toleranceUs();
         if (e.blocking() && (startUs < endUs - toleranceUs || startUs > endUs + toleranceUs)) {
             throw fail(e, "timing", e.name() + "() expected to block until " + EventTime.secs(endUs)
                     + " s but returned at " + EventTime.secs(startUs) + " s", null, null);
