@@ -13,19 +13,10 @@ import dev.synack.tcp.Errno;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.TcpInfo;
 import dev.synack.time.VirtualScheduler;
-import dev.synack.wire.Checksum;
-import dev.synack.wire.Decoded;
 import dev.synack.wire.Ipv4;
-import dev.synack.wire.SegmentSpec;
-import dev.synack.wire.SegmentSpec.Ecn;
-import dev.synack.wire.SegmentText;
-import dev.synack.wire.TcpHeader;
-import dev.synack.wire.TcpOption;
-import dev.synack.wire.TcpSegment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,8 +57,6 @@ public final class Runner {
     public static final int LOCAL_PORT = 8080;
     public static final int SCRIPT_CLIENT_PORT = 40000;
 
-    private record Captured(long timeNs, TcpSegment seg, int tos) {}
-
     private static final long BLOCKED = Long.MIN_VALUE;
 
     private final Path scriptDir;
@@ -76,33 +65,26 @@ public final class Runner {
     private final Commands.HostSetup setup = new Commands.HostSetup(config);
     private final Stack stack;
     private final PosixSockets posix;
-    private final ArrayDeque<Captured> out = new ArrayDeque<>();
     private final Map<Long, Integer> fdMap = new HashMap<>();
-    private final Map<Integer, Integer> tsValMap = new HashMap<>();
     private final Script script;
     private final Timeline timeline;
     /** The host's one interface (packetdrill's tun0). */
     private final dev.synack.stack.NetInterface tun0;
     /** Names the script's Python blocks assigned (packetdrill runs them in one interpreter). */
     private final Map<String, Long> codeVars = new HashMap<>();
-    private final long tsTickUs;
-    private Integer localIsn;
-    private Integer firstScriptTsVal;
-    private Integer firstActualTsVal;
-    private int localPort = LOCAL_PORT;
-    private int remotePort = SCRIPT_CLIENT_PORT;
+    private final Packets packets;
     private int sutFd = -1;
 
     private Runner(Script script, Options options, List<String> notes) {
         this.script = script;
         this.timeline = new Timeline(sched, options.toleranceUs());
-        this.tsTickUs = options.tsTickUs();
         setup.notes.addAll(notes);
         Path p = Path.of(script.path()).toAbsolutePath().getParent();
         this.scriptDir = p == null ? Path.of(".") : p;
         config.randomTsOffset = false;
         stack = new Stack("host", sched, config, 1);
-        tun0 = stack.addInterface("tun0", LOCAL, 24, 1500, (b, off, len) -> capture(b, off, len));
+        packets = new Packets(stack, timeline, setup, options.tsTickUs());
+        tun0 = stack.addInterface("tun0", LOCAL, 24, 1500, packets::capture);
         posix = new NetHost(new RetryRuntime(sched), stack).posix();
     }
 
@@ -195,16 +177,6 @@ public final class Runner {
         }
     }
 
-    private void capture(byte[] b, int off, int len) {
-        if (Ipv4.protocol(b, off) != Ipv4.PROTO_TCP) return;
-        int ihl = Ipv4.headerLength(b, off);
-        Decoded<TcpSegment> d = TcpSegment.decode(b, off + ihl, Ipv4.totalLength(b, off) - ihl);
-        if (d instanceof Decoded.Ok<TcpSegment>(TcpSegment seg)) {
-            if (localIsn == null && seg.has(TcpHeader.SYN)) localIsn = seg.seq();
-            out.add(new Captured(timeline.nowNs(), seg, Ipv4.tos(b, off)));
-        }
-    }
-
     // ---- the script -------------------------------------------------------------------------------
 
     private void play() throws Failure {
@@ -222,10 +194,10 @@ public final class Runner {
             }
             switch (e) {
                 case PacketEvent p when p.direction() == Direction.IN -> {
-                    inject(p);
+                    packets.inject(p);
                     timeline.retryBlocked(); // the packet may wake the blocked call
                 }
-                case PacketEvent p -> expectOutbound(p, t.startUs(), t.endUs());
+                case PacketEvent p -> packets.expect(p, t.startUs(), t.endUs());
                 case SyscallEvent s -> syscall(s, t.startUs(), t.returnByUs(s));
                 case CodeEvent c -> code(c);
                 case CommandEvent c -> command(c);
@@ -262,202 +234,6 @@ public final class Runner {
             throw fail(c, ex.unsupported() ? "unsupported: " + ex.getMessage() : "tcp_info assert",
                     ex.getMessage(), null, null);
         }
-    }
-
-    // ---- packets ----------------------------------------------------------------------------------
-
-    private void inject(PacketEvent e) throws Failure {
-        SegmentSpec p = e.packet();
-        if (p.anyOptions()) throw fail(e, "script", "an inbound packet cannot have <...> options", null, null);
-        int ackOffset = localIsn == null ? 0 : localIsn;
-        List<TcpOption> opts = new ArrayList<>();
-        for (TcpOption o : p.optionsOrNone()) {
-            switch (o) {
-                case TcpOption.Sack(List<TcpOption.SackBlock> blocks) -> opts.add(new TcpOption.Sack(blocks.stream()
-                        .map(b -> new TcpOption.SackBlock(b.start() + ackOffset, b.end() + ackOffset)).toList()));
-                case TcpOption.Timestamps(int val, int ecr) -> opts.add(new TcpOption.Timestamps(val, liveEcr(ecr)));
-                default -> opts.add(o);
-            }
-        }
-        int ack = (p.flags() & TcpHeader.ACK) != 0 && p.ack() != null ? (int) (p.ack() + ackOffset) : 0;
-        TcpSegment seg = new TcpSegment(remotePort, localPort, (int) p.seq(), ack, p.flags(),
-                p.window() == null ? 65535 : p.window(), opts, new byte[p.length()]);
-        int len = seg.encodedLength();
-        byte[] b = new byte[20 + len];
-        seg.encode(b, 20, REMOTE, LOCAL);
-        Ipv4.write(b, 0, REMOTE, LOCAL, Ipv4.PROTO_TCP, 64, 1, len);
-        if (p.ecn() != null) {
-            b[1] = (byte) ecnBits(p.ecn());
-            b[10] = 0;
-            b[11] = 0;
-            int sum = Checksum.compute(b, 0, 20);
-            b[10] = (byte) (sum >> 8);
-            b[11] = (byte) sum;
-        }
-        stack.receive(b, 0, b.length);
-    }
-
-    private int liveEcr(int scriptEcr) {
-        Integer live = tsValMap.get(scriptEcr);
-        if (live != null) return live;
-        if (firstScriptTsVal != null) return scriptEcr - firstScriptTsVal + firstActualTsVal;
-        return scriptEcr;
-    }
-
-    /** The IP header's ECN bits for a script's field ([ect01], a pattern, as 0). */
-    private static int ecnBits(Ecn ecn) {
-        return switch (ecn) {
-            case ECT0 -> 2;
-            case ECT1 -> 1;
-            case CE -> 3;
-            case NOECN, ECT01 -> 0;
-        };
-    }
-
-    private void expectOutbound(PacketEvent e, long startUs, long endUs) throws Failure {
-        long toleranceUs = timeline.toleranceUs();
-        long deadlineNs = (endUs + toleranceUs) * 1000;
-        if (!timeline.runUntil(deadlineNs, () -> !out.isEmpty())) {
-            timeline.jumpTo(deadlineNs);
-            throw fail(e, "packet: missing", "expected outbound packet at " + EventTime.secs(startUs)
-                    + " s, but nothing was sent by " + EventTime.secs(endUs + toleranceUs) + " s",
-                    e.packet().toString(), null);
-        }
-        Captured c = takeCoalesced();
-        long atUs = c.timeNs / 1000;
-        String actual = describe(c.seg, c.tos);
-        String mismatch = compare(e.packet(), c);
-        if (mismatch != null) {
-            throw fail(e, "packet: " + mismatch.split(":")[0], "outbound packet " + mismatch + " (sent at "
-                    + EventTime.secs(atUs) + " s)", e.packet().toString(), actual);
-        }
-        if (e.time().kind() != EventTime.Kind.ANY && (atUs < startUs - toleranceUs || atUs > endUs + toleranceUs)) {
-            throw fail(e, "timing", "expected outbound packet at " + EventTime.secs(startUs)
-                    + (endUs != startUs ? "~" + EventTime.secs(endUs) : "") + " s but it was sent at "
-                    + EventTime.secs(atUs) + " s; tolerance " + EventTime.secs(toleranceUs) + " s",
-                    e.packet().toString(), actual + " @" + EventTime.secs(atUs));
-        }
-    }
-
-    /**
-     * The next captured packet; in offload mode, merged with the packets the host sent at the same
-     * instant right behind it that a TSO/GSO segment would have carried (see docs/PACKETDRILL.md).
-     */
-    private Captured takeCoalesced() {
-        Captured c = out.poll();
-        if (!setup.offload) return c;
-        TcpSegment s = c.seg;
-        while (!out.isEmpty()) {
-            Captured n = out.peek();
-            TcpSegment t = n.seg;
-            int merged = s.payloadLength() + t.payloadLength();
-            boolean ok = n.timeNs == c.timeNs && s.payloadLength() > 0 && t.payloadLength() > 0
-                    && (s.flags() & (TcpHeader.PSH | TcpHeader.FIN | TcpHeader.SYN | TcpHeader.RST)) == 0
-                    && (t.flags() & ~(TcpHeader.PSH | TcpHeader.FIN)) == s.flags()
-                    && t.seq() == s.seq() + s.payloadLength() && t.ack() == s.ack() && t.window() == s.window()
-                    && t.options().equals(s.options()) && n.tos == c.tos && merged <= 65535 - 40 - 40;
-            if (!ok) break;
-            out.poll();
-            byte[] payload = new byte[merged];
-            System.arraycopy(s.payload(), 0, payload, 0, s.payloadLength());
-            System.arraycopy(t.payload(), 0, payload, s.payloadLength(), t.payloadLength());
-            s = new TcpSegment(s.srcPort(), s.dstPort(), s.seq(), s.ack(), t.flags(), s.window(), s.options(), payload);
-        }
-        return new Captured(c.timeNs, s, c.tos);
-    }
-
-    private int isn() { return localIsn == null ? 0 : localIsn; }
-
-    /** The captured packet in script syntax (relative seq, script TS val). */
-    private String describe(TcpSegment s, int tos) {
-        List<TcpOption> shown = new ArrayList<>();
-        for (TcpOption o : s.options()) {
-            if (o instanceof TcpOption.Timestamps(int val, int ecr) && firstActualTsVal != null) {
-                shown.add(new TcpOption.Timestamps(val - firstActualTsVal + firstScriptTsVal, ecr));
-            } else {
-                shown.add(o);
-            }
-        }
-        return new SegmentSpec((tos & 3) != 0 ? Ecn.of(tos) : null, s.flags(), (s.seq() - isn()) & 0xFFFF_FFFFL,
-                s.payloadLength(), s.has(TcpHeader.ACK) ? s.ack() & 0xFFFF_FFFFL : null, s.window(), null,
-                shown.isEmpty() ? null : shown, false).toString();
-    }
-
-    /** Null when {@code c} is the packet {@code p} describes; else "field: details". */
-    private String compare(SegmentSpec p, Captured c) {
-        TcpSegment s = c.seg;
-        if (s.flags() != p.flags()) {
-            return "flags: expected " + name(p.flags()) + " but got " + name(s.flags());
-        }
-        long rel = (s.seq() - isn()) & 0xFFFF_FFFFL;
-        if (rel != (p.seq() & 0xFFFF_FFFFL)) return "seq: expected " + p.seq() + " but got " + rel;
-        if (s.payloadLength() != p.length()) {
-            return "length: expected " + p.length() + " bytes but got " + s.payloadLength();
-        }
-        if (s.has(TcpHeader.ACK)) {
-            long ack = s.ack() & 0xFFFF_FFFFL;
-            if (p.ack() != null && ack != (p.ack() & 0xFFFF_FFFFL)) return "ack: expected " + p.ack() + " but got " + ack;
-        }
-        if (p.window() != null && s.window() != p.window()) {
-            return "window: expected " + p.window() + " but got " + s.window();
-        }
-        if (p.ecn() != null) {
-            int want = ecnBits(p.ecn()), got = c.tos & 3;
-            boolean ok = p.ecn() == Ecn.ECT01 ? (got == 1 || got == 2) : want == got;
-            if (!ok) return "ecn: expected " + p.ecn() + " but got " + got;
-        }
-        if (!p.anyOptions()) {
-            String m = compareOptions(p.optionsOrNone(), s.options());
-            if (m != null) return m;
-        } else {
-            learnTs(null, s.options());
-        }
-        return null;
-    }
-
-    private static String name(int flags) { return SegmentText.flags(flags); }
-
-    private void learnTs(TcpOption.Timestamps script, List<TcpOption> actual) {
-        for (TcpOption o : actual) {
-            if (o instanceof TcpOption.Timestamps(int val, int ecr) && script != null) {
-                tsValMap.put(script.val(), val);
-                if (firstScriptTsVal == null) {
-                    firstScriptTsVal = script.val();
-                    firstActualTsVal = val;
-                }
-            }
-        }
-    }
-
-    private String compareOptions(List<TcpOption> want, List<TcpOption> got) {
-        if (want.size() != got.size()) return "options: expected <" + SegmentText.options(want) + ">";
-        TcpOption.Timestamps scriptTs = null;
-        for (int k = 0; k < want.size(); k++) {
-            TcpOption w = want.get(k), g = got.get(k);
-            if (w.getClass() != g.getClass()) return "options: expected <" + SegmentText.options(want) + ">";
-            switch (w) {
-                case TcpOption.Timestamps ts -> {
-                    scriptTs = ts;
-                    int val = ((TcpOption.Timestamps) g).val();
-                    if (tsTickUs > 0 && firstActualTsVal != null) {
-                        long mapped = (val - firstActualTsVal + firstScriptTsVal) & 0xFFFF_FFFFL;
-                        long diff = Math.abs((int) (mapped - (ts.val() & 0xFFFF_FFFFL)));
-                        if (diff * tsTickUs > timeline.toleranceUs()) {
-                            return "TS val: expected " + Integer.toUnsignedString(ts.val()) + " but got " + mapped;
-                        }
-                    }
-                }
-                case TcpOption.Sack sack -> {
-                    // SACK blocks the host sends are in the script's sequence space as written.
-                    if (!sack.equals(g)) return "options: expected " + sack + " but got " + g;
-                }
-                default -> {
-                    if (!w.equals(g)) return "options: expected " + w + " but got " + g;
-                }
-            }
-        }
-        if (scriptTs != null) learnTs(scriptTs, got);
-        return null;
     }
 
     // ---- system calls -----------------------------------------------------------------------------
@@ -686,8 +462,7 @@ public final class Runner {
                     int r = posix.connect(fd, REMOTE_TEXT, LOCAL_PORT);
                     if (!started[0] && r == EINPROGRESS) {
                         sutFd = fd;
-                        localPort = stackConnPort();
-                        remotePort = LOCAL_PORT;
+                        packets.connecting(stackConnPort());
                     }
                     started[0] = true;
                     return (r == EINPROGRESS || r == EALREADY) && !nonBlocking(fd) ? BLOCKED : r;
