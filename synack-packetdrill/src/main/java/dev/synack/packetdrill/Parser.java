@@ -244,15 +244,7 @@ public final class Parser {
         if (name.kind() != Kind.WORD) throw expected("a system call name");
         take();
         expect('(');
-        List<Expr> args = new ArrayList<>();
-        if (!peek().is(')')) {
-            args.add(expression());
-            while (peek().is(',')) {
-                take();
-                args.add(expression());
-            }
-        }
-        expect(')');
+        List<Expr> args = expressions(')');
         expect('=');
         Expr result = expression();
         String errno = null;
@@ -271,6 +263,20 @@ public final class Parser {
             }
         }
         return new SyscallEvent(first.line(), first.column(), time, end, name.text(), args, result, errno);
+    }
+
+    /** Expressions separated by commas, maybe none, up to and including {@code close}. */
+    private List<Expr> expressions(char close) throws ScriptException {
+        List<Expr> items = new ArrayList<>();
+        if (!peek().is(close)) {
+            items.add(expression());
+            while (peek().is(',')) {
+                take();
+                items.add(expression());
+            }
+        }
+        expect(close);
+        return items;
     }
 
     private Expr expression() throws ScriptException {
@@ -309,15 +315,7 @@ public final class Parser {
                 }
                 if (peek().is('(')) {
                     take();
-                    List<Expr> args = new ArrayList<>();
-                    if (!peek().is(')')) {
-                        args.add(expression());
-                        while (peek().is(',')) {
-                            take();
-                            args.add(expression());
-                        }
-                    }
-                    expect(')');
+                    List<Expr> args = expressions(')');
                     Expr.Call call = new Expr.Call(t.text(), args);
                     if (peek().is('=')) {
                         take(); // msg_name(...)=...
@@ -331,15 +329,7 @@ public final class Parser {
                 if (t.is('[') || t.is('{')) {
                     take();
                     char close = t.is('[') ? ']' : '}';
-                    List<Expr> items = new ArrayList<>();
-                    if (!peek().is(close)) {
-                        items.add(expression());
-                        while (peek().is(',')) {
-                            take();
-                            items.add(expression());
-                        }
-                    }
-                    expect(close);
+                    List<Expr> items = expressions(close);
                     return close == ']' ? new Expr.Array(items) : new Expr.Struct(items);
                 }
                 if (t.is('-') && (peek(1).kind() == Kind.INTEGER)) {
