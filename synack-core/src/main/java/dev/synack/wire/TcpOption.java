@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * One TCP option as a value (RFC 9293 §3.2, RFC 7323, RFC 2018), for the test DSL, traces and pcap; the
  * hot path uses {@link TcpOptions} and {@link TcpOptionWriter} instead. {@code toString()} is packetdrill
- * syntax, e.g. {@code mss 1460}, {@code sackOK}, {@code TS val 100 ecr 0}.
+ * syntax, e.g. {@code mss 1460}, {@code sackOK}, {@code TS val 100 ecr 0}, written (and read) by
+ * {@link SegmentText}.
  */
 public sealed interface TcpOption {
 
@@ -31,7 +32,7 @@ public sealed interface TcpOption {
             put16(b, off + 2, mss);
             return LEN_MSS;
         }
-        @Override public String toString() { return "mss " + mss; }
+        @Override public String toString() { return SegmentText.option(this); }
     }
 
     /** Window scale (kind 3, RFC 7323 §2.2), the shift as on the wire (not clamped). @param shift 0..255 */
@@ -45,7 +46,7 @@ public sealed interface TcpOption {
             b[off + 2] = (byte) shift;
             return LEN_WINDOW_SCALE;
         }
-        @Override public String toString() { return "wscale " + shift; }
+        @Override public String toString() { return SegmentText.option(this); }
     }
 
     /** SACK permitted (kind 4, RFC 2018 §2). */
@@ -56,15 +57,13 @@ public sealed interface TcpOption {
             b[off + 1] = LEN_SACK_PERMITTED;
             return LEN_SACK_PERMITTED;
         }
-        @Override public String toString() { return "sackOK"; }
+        @Override public String toString() { return SegmentText.option(this); }
     }
 
     /** One SACK block: {@code start} is the left edge, {@code end} the first sequence number after it. */
     record SackBlock(int start, int end) {
         /** {@code start:end}, unsigned. */
-        @Override public String toString() {
-            return Integer.toUnsignedString(start) + ":" + Integer.toUnsignedString(end);
-        }
+        @Override public String toString() { return SegmentText.block(this); }
     }
 
     /** SACK (kind 5, RFC 2018 §3). @param blocks 1..31 blocks (at most 4 fit in a TCP header) */
@@ -86,11 +85,7 @@ public sealed interface TcpOption {
             }
             return i - off;
         }
-        @Override public String toString() {
-            StringBuilder sb = new StringBuilder("sack");
-            for (SackBlock blk : blocks) sb.append(' ').append(blk);
-            return sb.toString();
-        }
+        @Override public String toString() { return SegmentText.option(this); }
     }
 
     /** Timestamps (kind 8, RFC 7323 §3.2); values have an unsigned meaning. */
@@ -103,9 +98,7 @@ public sealed interface TcpOption {
             put32(b, off + 6, ecr);
             return LEN_TIMESTAMPS;
         }
-        @Override public String toString() {
-            return "TS val " + Integer.toUnsignedString(val) + " ecr " + Integer.toUnsignedString(ecr);
-        }
+        @Override public String toString() { return SegmentText.option(this); }
     }
 
     /** No-operation (kind 1, RFC 9293 §3.2). */
@@ -115,7 +108,7 @@ public sealed interface TcpOption {
             b[off] = KIND_NOP;
             return 1;
         }
-        @Override public String toString() { return "nop"; }
+        @Override public String toString() { return SegmentText.option(this); }
     }
 
     /** End of option list (kind 0, RFC 9293 §3.2); {@link #decodeAll} stops after it. */
@@ -125,14 +118,14 @@ public sealed interface TcpOption {
             b[off] = KIND_EOL;
             return 1;
         }
-        @Override public String toString() { return "eol"; }
+        @Override public String toString() { return SegmentText.option(this); }
     }
 
     /**
      * Any other option: its kind and the bytes after the length byte. {@link #decodeAll} also uses it for a
      * known kind with a length that kind cannot have (for example MSS with length 3), so those bytes
      * survive a decode/encode round trip. {@code toString()} is {@code opt <kind> <hex>} (packetdrill has no
-     * syntax for these).
+     * syntax for these; {@link SegmentText} reads it back).
      *
      * @param kind 2..255
      * @param data 0..253 bytes
@@ -158,9 +151,7 @@ public sealed interface TcpOption {
             return o instanceof Unknown u && u.kind == kind && Arrays.equals(u.data, data);
         }
         @Override public int hashCode() { return 31 * kind + Arrays.hashCode(data); }
-        @Override public String toString() {
-            return data.length == 0 ? "opt " + kind : "opt " + kind + " " + hex(data, 0, data.length);
-        }
+        @Override public String toString() { return SegmentText.option(this); }
     }
 
     /**
@@ -236,16 +227,6 @@ public sealed interface TcpOption {
         int n = 0;
         for (TcpOption o : opts) n += o.encodedLength();
         return n;
-    }
-
-    /** Packetdrill text of a list: the options joined by commas, e.g. {@code mss 1460,sackOK,nop}. */
-    static String toString(List<TcpOption> opts) {
-        StringBuilder sb = new StringBuilder();
-        for (TcpOption o : opts) {
-            if (!sb.isEmpty()) sb.append(',');
-            sb.append(o);
-        }
-        return sb.toString();
     }
 
     private static void checkRange(String what, int v, int lo, int hi) {

@@ -115,21 +115,11 @@ public record TcpSegment(int srcPort, int dstPort, int seq, int ack, int flags, 
     }
 
     /**
-     * Packetdrill text: {@code flags seq:seq+len(len) [ack N] win W [<options>]}, numbers unsigned.
-     * Flags are printed as {@link TcpHeader#flagsToString}.
+     * Packetdrill text, {@link SegmentText#format(TcpSegment)}: {@code flags seq:seq+len(len) [ack N] win W
+     * [<options>]}, numbers unsigned, {@code -} for no flags.
      */
     @Override
-    public String toString() {
-        StringBuilder sb = new StringBuilder();
-        sb.append(TcpHeader.flagsToString(flags)).append(' ')
-                .append(Integer.toUnsignedString(seq)).append(':')
-                .append(Integer.toUnsignedString(seq + payload.length))
-                .append('(').append(payload.length).append(')');
-        if (has(TcpHeader.ACK)) sb.append(" ack ").append(Integer.toUnsignedString(ack));
-        sb.append(" win ").append(window);
-        if (!options.isEmpty()) sb.append(" <").append(TcpOption.toString(options)).append('>');
-        return sb.toString();
-    }
+    public String toString() { return SegmentText.format(this); }
 
     private static void checkRange(String what, int v, int hi) {
         if (v < 0 || v > hi) throw new IllegalArgumentException(what + " must be in 0.." + hi + ": " + v);

@@ -8,6 +8,11 @@
  * does not allocate. The value layer ({@link dev.synack.wire.TcpSegment}, {@link dev.synack.wire.TcpOption},
  * {@link dev.synack.wire.IpPacket}) allocates freely and serves tests, traces and pcap files.
  *
+ * <p>Segments as text: {@link dev.synack.wire.SegmentText} reads and writes packetdrill's syntax
+ * ({@code S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>}) into and out of a
+ * {@link dev.synack.wire.SegmentSpec}, for the test DSL, the packetdrill runner, the lab's ladder diagram
+ * and its scenario checks; the values' {@code toString()}s are its text too.
+ *
  * <p>Malformed packets never cause exceptions: validators return a {@link dev.synack.wire.DropReason}
  * ({@code null} when the bytes are fine) and decoders return a {@link dev.synack.wire.Decoded}. Exceptions are
  * reserved for programming errors (an {@code off}/{@code len} outside the array, an impossible value handed

@@ -11,6 +11,8 @@ import dev.synack.tcp.TcpListener;
 import dev.synack.time.VirtualScheduler;
 import dev.synack.wire.Decoded;
 import dev.synack.wire.Ipv4;
+import dev.synack.wire.SegmentSpec;
+import dev.synack.wire.SegmentText;
 import dev.synack.wire.TcpHeader;
 import dev.synack.wire.TcpOption;
 import dev.synack.wire.TcpSegment;
@@ -124,14 +126,14 @@ public final class TcpTester {
     /** Delivers a segment from the script at {@code ms}. */
     public void inject(long ms, String text) {
         runUntil(ms);
-        SegmentSpec s = SegmentSpec.parse(text);
+        SegmentSpec s = SegmentText.parse(text);
         injectNow(s, new byte[s.length()], ms + " < " + text);
     }
 
     /** Delivers a segment with this payload from the script at {@code ms}. */
     public void inject(long ms, String text, byte[] payload) {
         runUntil(ms);
-        SegmentSpec s = SegmentSpec.parse(text);
+        SegmentSpec s = SegmentText.parse(text);
         if (payload.length != s.length()) fail("payload of " + payload.length + " bytes for " + text);
         injectNow(s, payload, ms + " < " + text);
     }
@@ -145,8 +147,8 @@ public final class TcpTester {
 
     private void injectNow(SegmentSpec s, byte[] payload, String logLine) {
         int iss = localIss == null ? 0 : localIss;
-        List<TcpOption> opts = s.options() == null ? List.of() : relativeSack(s.options(), iss);
-        TcpSegment seg = new TcpSegment(remotePort, localPort, (int) (REMOTE_ISN + s.start()),
+        List<TcpOption> opts = relativeSack(s.optionsOrNone(), iss);
+        TcpSegment seg = new TcpSegment(remotePort, localPort, (int) (REMOTE_ISN + s.seq()),
                 s.ack() == null ? 0 : (int) (iss + s.ack()), s.flags(), s.window() == null ? 65535 : s.window(),
                 opts, payload);
         byte[] packet = packet(seg);
@@ -182,7 +184,7 @@ public final class TcpTester {
      * @return the segment as sent (absolute numbers)
      */
     public TcpSegment expect(long ms, String text) {
-        SegmentSpec want = SegmentSpec.parse(text);
+        SegmentSpec want = SegmentText.parse(text);
         long t = ms * 1_000_000L;
         while (out.isEmpty() && sched.runNext(t)) {
             // run until something is sent or the time comes
@@ -261,32 +263,32 @@ public final class TcpTester {
 
     private String describe(Captured c) { return fmtMs(c.timeNs) + " ms " + relative(decode(c)); }
 
-    /** The segment in packetdrill form with relative numbers. */
+    /**
+     * The segment in packetdrill form with relative numbers ({@link SegmentText.Style#RELATIVE}: a
+     * segment before the ISS has a negative seq, as an expectation writes it).
+     */
     public String relative(TcpSegment s) {
-        long iss = localIss == null ? 0 : localIss;
-        long seq = (s.seq() - iss) & 0xFFFF_FFFFL;
-        if (seq > 0x7FFF_FFFFL) seq -= 1L << 32;
-        StringBuilder sb = new StringBuilder(TcpHeader.flagsToString(s.flags())).append(' ')
-                .append(seq).append(':').append(seq + s.payload().length).append('(').append(s.payload().length).append(')');
-        if (s.has(TcpHeader.ACK)) sb.append(" ack ").append((s.ack() - REMOTE_ISN) & 0xFFFF_FFFFL);
-        sb.append(" win ").append(s.window());
-        List<TcpOption> opts = relativeSack(s.options(), -REMOTE_ISN);
-        if (!opts.isEmpty()) sb.append(" <").append(TcpOption.toString(opts)).append('>');
-        return sb.toString();
+        return SegmentText.format(SegmentSpec.of(s.flags(), relativeSeq(s), s.payloadLength(),
+                s.has(TcpHeader.ACK) ? (s.ack() - REMOTE_ISN) & 0xFFFF_FFFFL : null, s.window(),
+                relativeSack(s.options(), -REMOTE_ISN)), SegmentText.Style.RELATIVE);
+    }
+
+    /** The segment's seq relative to the host's ISS, between -2^31 and 2^31 - 1. */
+    private long relativeSeq(TcpSegment s) {
+        long seq = (s.seq() - (localIss == null ? 0 : localIss)) & 0xFFFF_FFFFL;
+        return seq > 0x7FFF_FFFFL ? seq - (1L << 32) : seq;
     }
 
     private String mismatch(SegmentSpec want, TcpSegment got) {
         if (want.flags() != got.flags()) return "flags differ";
-        long seq = (got.seq() - (localIss == null ? 0 : localIss)) & 0xFFFF_FFFFL;
-        if (seq > 0x7FFF_FFFFL) seq -= 1L << 32;
-        if (seq != want.start()) return "seq differs";
+        if (relativeSeq(got) != want.seq()) return "seq differs";
         if (got.payload().length != want.length()) return "length differs";
         if (want.ack() != null && ((got.ack() - REMOTE_ISN) & 0xFFFF_FFFFL) != want.ack()) return "ack differs";
         if (want.ack() == null && got.has(TcpHeader.ACK) && got.ack() != 0 && !got.has(TcpHeader.RST)) return "ack present but not expected";
         if (want.window() != null && want.window() != got.window()) return "window differs";
-        if (want.options() != null) {
-            String w = TcpOption.toString(want.options());
-            String g = TcpOption.toString(relativeSack(got.options(), -REMOTE_ISN));
+        if (want.options() != null) { // written, <> included; not when absent or <...>
+            String w = SegmentText.options(want.options());
+            String g = SegmentText.options(relativeSack(got.options(), -REMOTE_ISN));
             if (!w.equals(g)) return "options differ";
         }
         return null;

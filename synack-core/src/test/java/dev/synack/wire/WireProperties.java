@@ -71,6 +71,19 @@ class WireProperties {
         assertEquals(seg, TcpSegment.decode(b, 3, n).orElseThrow());
     }
 
+    /** A segment's text ({@link SegmentText}) reads back as the same numbers and options. */
+    @Property(tries = 1000)
+    void segmentTextRoundTrip(@ForAll("segments") TcpSegment seg) {
+        SegmentSpec s = SegmentText.parse(seg.toString());
+        assertEquals(seg.flags(), s.flags());
+        assertEquals(Integer.toUnsignedLong(seg.seq()), s.seq());
+        assertEquals(seg.payloadLength(), s.length());
+        assertEquals(seg.has(TcpHeader.ACK) ? Integer.toUnsignedLong(seg.ack()) : null, s.ack());
+        assertEquals(seg.window(), s.window());
+        assertEquals(seg.options(), s.optionsOrNone());
+        assertEquals(seg.toString(), s.toString());
+    }
+
     @Property(tries = 500)
     void ipPacketRoundTrip(@ForAll int src, @ForAll int dst, @ForAll @IntRange(max = 255) int proto,
                            @ForAll @IntRange(max = 255) int ttl, @ForAll @Size(max = 100) byte[] payload,

@@ -1,5 +1,6 @@
 package dev.synack.packetdrill;
 
+import dev.synack.wire.SegmentSpec;
 import java.util.List;
 
 /** One line (or block) of a script: a packet, a system call, a shell command or a code block. */
@@ -19,9 +20,9 @@ public sealed interface Event {
     /**
      * A TCP packet.
      *
-     * @param packet what it holds
+     * @param packet what it holds (an ACK flag without {@code ack N} has ack 0, as in packetdrill)
      */
-    record PacketEvent(int line, int column, EventTime time, Direction direction, PacketSpec packet) implements Event {}
+    record PacketEvent(int line, int column, EventTime time, Direction direction, SegmentSpec packet) implements Event {}
 
     /**
      * A system call.

@@ -6,15 +6,18 @@ import dev.synack.packetdrill.Event.Direction;
 import dev.synack.packetdrill.Event.PacketEvent;
 import dev.synack.packetdrill.Event.SyscallEvent;
 import dev.synack.packetdrill.Token.Kind;
+import dev.synack.wire.SegmentSpec;
+import dev.synack.wire.SegmentText;
 import dev.synack.wire.TcpHeader;
-import dev.synack.wire.TcpOption;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Parses the packetdrill script language (the grammar of packetdrill's parser.y, for TCP over IPv4):
@@ -23,11 +26,18 @@ import java.util.List;
  */
 public final class Parser {
     private final String path;
+    private final String text;
+    /** Where each line of {@link #text} starts. */
+    private final int[] lineStarts;
     private final List<Token> tokens;
     private int i;
 
-    private Parser(String path, List<Token> tokens) {
+    private Parser(String path, String text, List<Token> tokens) {
         this.path = path;
+        this.text = text;
+        this.lineStarts = IntStream.concat(IntStream.of(0),
+                IntStream.range(0, text.length()).filter(k -> text.charAt(k) == '\n').map(k -> k + 1))
+                .toArray();
         this.tokens = tokens;
     }
 
@@ -38,7 +48,7 @@ public final class Parser {
 
     /** Parses script text; {@code path} names it in messages. */
     public static Script parse(String path, String text) throws ScriptException {
-        return new Parser(path, Lexer.tokenize(path, text)).script();
+        return new Parser(path, text, Lexer.tokenize(path, text)).script();
     }
 
     // ---- tokens ---------------------------------------------------------------------------------
@@ -67,11 +77,6 @@ public final class Parser {
         return take();
     }
 
-    private Token expectWord(String w) throws ScriptException {
-        if (!peek().isWord(w)) throw expected("'" + w + "'");
-        return take();
-    }
-
     private long integer(String what) throws ScriptException {
         Token t = peek();
         if (t.kind() == Kind.INTEGER) {
@@ -91,20 +96,6 @@ public final class Parser {
             }
         }
         throw expected(what + " (an integer)");
-    }
-
-    private int u32Int(String what) throws ScriptException {
-        Token t = peek();
-        long v = integer(what);
-        if (v < 0 || v > 0xFFFF_FFFFL) throw error(t, what + " must be in 0..4294967295: " + v);
-        return (int) v;
-    }
-
-    private int bounded(String what, long lo, long hi) throws ScriptException {
-        Token t = peek();
-        long v = integer(what);
-        if (v < lo || v > hi) throw error(t, what + " must be in " + lo + ".." + hi + ": " + v);
-        return (int) v;
     }
 
     // ---- script ---------------------------------------------------------------------------------
@@ -198,168 +189,41 @@ public final class Parser {
 
     // ---- packets --------------------------------------------------------------------------------
 
-    private PacketSpec packet() throws ScriptException {
-        String ecn = null;
-        if (peek().is('[') || (peek().is('(') && peek(1).kind() == Kind.WORD)) {
-            char close = take().is('[') ? ']' : ')';
-            Token w = peek();
-            if (w.kind() != Kind.WORD) throw expected("an IP field (noecn, ect0, ect1, ce, ect01)");
-            take();
-            switch (w.text()) {
-                case "noecn", "ect0", "ect1", "ce", "ect01" -> ecn = w.text();
-                default -> throw error(w, "unsupported IP field '" + w.text() + "' (this runner knows noecn, ect0, ect1, ce, ect01)");
-            }
-            expect(close);
-        }
-        Token w = peek();
+    /**
+     * A TCP packet: {@link SegmentText}'s grammar, read from the script's text where the packet's first
+     * token is; the tokens it took are skipped. An ACK flag without {@code ack N} carries ack 0, as in
+     * packetdrill's packets.
+     */
+    private SegmentSpec packet() throws ScriptException {
+        // packetdrill's other packet types, after a well-formed IP field if any: this runner plays TCP.
+        boolean field = (peek().is('[') || peek().is('(')) && peek(1).kind() == Kind.WORD
+                && ECN_WORDS.contains(peek(1).text()) && peek(2).is(peek().is('[') ? ']' : ')');
+        Token w = peek(field ? 3 : 0);
         if (w.isWord("udp") || w.isWord("icmp") || w.isWord("ipv4") || w.isWord("ipv6") || w.isWord("gre")
                 || w.isWord("mpls")) {
             throw error(w, "unsupported packet type '" + w.text() + "' (this runner plays TCP over IPv4)");
         }
-        int flags = flags();
-        long start = integer("a sequence number");
-        expect(':');
-        long end = integer("the end sequence number");
-        expect('(');
-        Token lenTok = peek();
-        int len = bounded("the payload length", 0, 65535);
-        expect(')');
-        if (((end - start) & 0xFFFF_FFFFL) != len) {
-            throw error(lenTok, "inconsistent length: " + start + ":" + end + " is " + (end - start) + " bytes, not " + len);
-        }
-        Long ack = null;
-        Integer win = null;
-        Integer urg = null;
-        if (peek().isWord("ack")) {
-            take();
-            ack = (long) u32Int("the ack number");
-        }
-        if (peek().isWord("win")) {
-            take();
-            win = bounded("the window", 0, 65535);
-        }
-        if (peek().isWord("urg")) {
-            take();
-            urg = bounded("the urgent pointer", 0, 65535);
-        }
-        List<TcpOption> options = List.of();
-        boolean any = false;
-        if (peek().is('<')) {
-            take();
-            if (peek().kind() == Kind.ELLIPSIS) {
-                take();
-                any = true;
-            } else {
-                options = tcpOptions();
-            }
-            expect('>');
-        }
-        if ((flags & TcpHeader.ACK) != 0 && ack == null) {
-            ack = 0L; // an ACK flag without "ack N" carries ack 0 in packetdrill's packets
-        }
-        return new PacketSpec(flags, start, len, ack, win, urg, options, any, ecn);
-    }
-
-    /** {@code S}, {@code S.}, {@code .}, {@code P.}, {@code F.}, {@code R}, {@code SEW}, {@code -}. */
-    private int flags() throws ScriptException {
-        Token t = peek();
-        StringBuilder s = new StringBuilder();
-        if (t.is('-')) {
-            take();
-            return 0;
-        }
-        if (t.kind() == Kind.WORD) {
-            s.append(take().text());
-            if (peek().is('.') && adjacent(t, peek())) s.append(take().text());
-        } else if (t.is('.')) {
-            s.append(take().text());
-        } else {
-            throw expected("TCP flags (like S, S., ., P., F., R)");
-        }
-        // Letters after the dot ("S.E" is not written; ".E" can be): a WORD right behind the dot.
-        if (peek().kind() == Kind.WORD && adjacent(tokens.get(i - 1), peek())) s.append(take().text());
+        SegmentText.Parsed p;
         try {
-            return TcpHeader.parseFlags(s.toString());
-        } catch (IllegalArgumentException e) {
-            throw error(t, e.getMessage());
+            p = SegmentText.parse(text, offset(peek()));
+        } catch (SegmentText.SyntaxException e) {
+            int line = lineOf(e.index());
+            throw new ScriptException(path, line + 1, e.index() - lineStarts[line] + 1, e.reason());
         }
+        while (peek().kind() != Kind.EOF && offset(peek()) < p.end()) take();
+        SegmentSpec s = p.spec();
+        return (s.flags() & TcpHeader.ACK) != 0 && s.ack() == null ? s.withAck(0L) : s;
     }
 
-    private static boolean adjacent(Token a, Token b) {
-        return a.line() == b.line() && a.column() + a.text().length() == b.column();
-    }
+    private static final Set<String> ECN_WORDS = Set.of("noecn", "ect0", "ect1", "ce", "ect01");
 
-    private List<TcpOption> tcpOptions() throws ScriptException {
-        List<TcpOption> out = new ArrayList<>();
-        do {
-            out.add(tcpOption());
-        } while (peek().is(',') && take() != null);
-        return out;
-    }
+    /** The index in the script's text of a token. */
+    private int offset(Token t) { return lineStarts[t.line() - 1] + t.column() - 1; }
 
-    private TcpOption tcpOption() throws ScriptException {
-        Token t = peek();
-        if (t.kind() != Kind.WORD) throw expected("a TCP option (nop, mss N, wscale N, sackOK, sack ..., TS val N ecr N)");
-        take();
-        switch (t.text()) {
-            case "nop" -> {
-                return new TcpOption.Nop();
-            }
-            case "eol" -> {
-                return new TcpOption.Eol();
-            }
-            case "mss" -> {
-                return new TcpOption.Mss(bounded("mss", 0, 65535));
-            }
-            case "wscale" -> {
-                return new TcpOption.WindowScale(bounded("wscale", 0, 255));
-            }
-            case "sackOK" -> {
-                return new TcpOption.SackPermitted();
-            }
-            case "sack" -> {
-                List<TcpOption.SackBlock> blocks = new ArrayList<>();
-                while (peek().kind() == Kind.INTEGER) {
-                    int a = u32Int("a SACK block start");
-                    expect(':');
-                    int b = u32Int("a SACK block end");
-                    blocks.add(new TcpOption.SackBlock(a, b));
-                }
-                if (blocks.isEmpty()) throw expected("SACK blocks (start:end)");
-                if (blocks.size() > 4) throw error(t, "at most 4 SACK blocks fit in a TCP header");
-                return new TcpOption.Sack(blocks);
-            }
-            case "TS" -> {
-                expectWord("val");
-                int val = u32Int("TS val");
-                expectWord("ecr");
-                int ecr = u32Int("TS ecr");
-                return new TcpOption.Timestamps(val, ecr);
-            }
-            case "FO", "FOEXP", "md5" -> {
-                byte[] data = new byte[0];
-                Token v = peek();
-                if (v.kind() == Kind.WORD || v.kind() == Kind.INTEGER || v.kind() == Kind.HEX_INTEGER) {
-                    take();
-                    String hex = v.text().startsWith("0x") ? v.text().substring(2) : v.text();
-                    try {
-                        data = HexFormat.of().parseHex(hex);
-                    } catch (IllegalArgumentException e) {
-                        // A name the script defines elsewhere (TFO_COOKIE): kept as an empty value.
-                        data = new byte[0];
-                    }
-                }
-                if (t.text().equals("FOEXP")) {
-                    byte[] d = new byte[2 + data.length];
-                    d[0] = (byte) 0xF9;
-                    d[1] = (byte) 0x89;
-                    System.arraycopy(data, 0, d, 2, data.length);
-                    return new TcpOption.Unknown(254, d);
-                }
-                return new TcpOption.Unknown(t.text().equals("FO") ? 34 : 19, data);
-            }
-            default -> throw error(t, "unknown TCP option '" + t.text() + "'");
-        }
+    /** The 0-based line of an index in the script's text. */
+    private int lineOf(int index) {
+        int k = Arrays.binarySearch(lineStarts, index);
+        return k >= 0 ? k : -k - 2;
     }
 
     // ---- system calls ---------------------------------------------------------------------------
@@ -380,15 +244,7 @@ public final class Parser {
         if (name.kind() != Kind.WORD) throw expected("a system call name");
         take();
         expect('(');
-        List<Expr> args = new ArrayList<>();
-        if (!peek().is(')')) {
-            args.add(expression());
-            while (peek().is(',')) {
-                take();
-                args.add(expression());
-            }
-        }
-        expect(')');
+        List<Expr> args = expressions(')');
         expect('=');
         Expr result = expression();
         String errno = null;
@@ -407,6 +263,20 @@ public final class Parser {
             }
         }
         return new SyscallEvent(first.line(), first.column(), time, end, name.text(), args, result, errno);
+    }
+
+    /** Expressions separated by commas, maybe none, up to and including {@code close}. */
+    private List<Expr> expressions(char close) throws ScriptException {
+        List<Expr> items = new ArrayList<>();
+        if (!peek().is(close)) {
+            items.add(expression());
+            while (peek().is(',')) {
+                take();
+                items.add(expression());
+            }
+        }
+        expect(close);
+        return items;
     }
 
     private Expr expression() throws ScriptException {
@@ -445,15 +315,7 @@ public final class Parser {
                 }
                 if (peek().is('(')) {
                     take();
-                    List<Expr> args = new ArrayList<>();
-                    if (!peek().is(')')) {
-                        args.add(expression());
-                        while (peek().is(',')) {
-                            take();
-                            args.add(expression());
-                        }
-                    }
-                    expect(')');
+                    List<Expr> args = expressions(')');
                     Expr.Call call = new Expr.Call(t.text(), args);
                     if (peek().is('=')) {
                         take(); // msg_name(...)=...
@@ -467,15 +329,7 @@ public final class Parser {
                 if (t.is('[') || t.is('{')) {
                     take();
                     char close = t.is('[') ? ']' : '}';
-                    List<Expr> items = new ArrayList<>();
-                    if (!peek().is(close)) {
-                        items.add(expression());
-                        while (peek().is(',')) {
-                            take();
-                            items.add(expression());
-                        }
-                    }
-                    expect(close);
+                    List<Expr> items = expressions(close);
                     return close == ']' ? new Expr.Array(items) : new Expr.Struct(items);
                 }
                 if (t.is('-') && (peek(1).kind() == Kind.INTEGER)) {

@@ -8,28 +8,22 @@ import dev.synack.packetdrill.Event.SyscallEvent;
 import dev.synack.runtime.WaitList;
 import dev.synack.socket.Kernel;
 import dev.synack.socket.PosixSockets;
+import dev.synack.stack.NetInterface;
 import dev.synack.stack.Stack;
-import dev.synack.tcp.Errno;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.TcpInfo;
 import dev.synack.time.VirtualScheduler;
-import dev.synack.wire.Checksum;
-import dev.synack.wire.Decoded;
 import dev.synack.wire.Ipv4;
-import dev.synack.wire.TcpHeader;
-import dev.synack.wire.TcpOption;
-import dev.synack.wire.TcpSegment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Plays one packetdrill script against one synack host in virtual time, as packetdrill plays it
@@ -39,22 +33,14 @@ import java.util.function.Supplier;
  * (packetdrill's remote 192.0.2.1); addresses never appear in the scripts' packets. bind() takes port
  * 8080, connect() goes to port 8080, and an injected SYN comes from port 40000.
  *
- * <p>Sequence numbers: inbound seq is taken as written (the script's ISN is its own, as in
- * packetdrill); outbound seq is relative to the host's ISN, learned from its SYN or SYN-ACK; ack and
- * SACK blocks map the other way round. Outbound timestamps: the first TS val the host sends is
- * matched to the script's, later ones are compared only with {@code --tcp_ts_tick_usecs}; a TS ecr
- * the script sends is mapped back to the TS val the host sent for that script value.
- *
- * <p>Timing (packetdrill's run.c): a relative time counts from the moment the previous event
- * finished, except that consecutive inbound packets count from each other's script time; an
- * outbound packet or a returning call must be within {@code --tolerance_usecs} (default 4000) of
- * its time. In virtual time the host has no jitter, so the tolerance only absorbs what Linux's
- * jiffies would.
- *
- * <p>System calls go to the host's {@link PosixSockets} over a {@link RetryRuntime}, where no call ever
- * waits: a call that would block returns what a non-blocking one returns (EAGAIN, EINPROGRESS /
- * EALREADY), and while the script says it blocks, the runner retries it after every step of the
- * simulation, as the kernel would wake it.
+ * <p>The runner reads the options ({@code --tolerance_usecs}, default 4000 µs: how far an outbound
+ * packet or a returning call may be from its time; in virtual time the host has no jitter, so it only
+ * absorbs what Linux's jiffies would), builds the host (a {@link Stack} with one interface, tun0, and
+ * {@link PosixSockets} over a {@link RetryRuntime}) and plays the events in order, each by one
+ * collaborator: {@link Timeline} says when and moves virtual time, {@link Packets} injects the script's
+ * packets and matches the host's, {@link Syscalls} makes the system calls, {@link Commands} runs the
+ * shell commands and {@link TcpInfoCode} the {@code %{ }%} blocks. The first difference is a
+ * {@link Failure}, reported as a {@link Result}.
  */
 public final class Runner {
     public static final int LOCAL = Ipv4.parse("198.18.0.1");
@@ -62,83 +48,38 @@ public final class Runner {
     public static final int LOCAL_PORT = 8080;
     public static final int SCRIPT_CLIENT_PORT = 40000;
 
-    /** A failure that stops the script. */
-    private static final class Failure extends Exception {
-        final int line;
-        final String reason;
-        final String expected;
-        final String actual;
-
-        Failure(int line, String reason, String message, String expected, String actual) {
-            super(message);
-            this.line = line;
-            this.reason = reason;
-            this.expected = expected;
-            this.actual = actual;
-        }
-    }
-
-    private record Captured(long timeNs, TcpSegment seg, int tos) {}
-
-    /** A blocking call that has not returned yet. */
-    private static final class Pending {
-        final SyscallEvent event;
-        final long startUs;
-        final long endUs;
-        final LongSupplier attempt;
-        final long wakeNs;
-
-        Pending(SyscallEvent event, long startUs, long endUs, LongSupplier attempt, long wakeNs) {
-            this.event = event;
-            this.startUs = startUs;
-            this.endUs = endUs;
-            this.attempt = attempt;
-            this.wakeNs = wakeNs;
-        }
-    }
-
-    private static final long BLOCKED = Long.MIN_VALUE;
-
+    private final Script script;
     private final Path scriptDir;
     private final VirtualScheduler sched = new VirtualScheduler();
     private final TcpConfig config = new TcpConfig();
+    /** What the script's commands set up (sysctls, offload, the qdisc) and the notes. */
     private final Commands.HostSetup setup = new Commands.HostSetup(config);
     private final Stack stack;
-    private final PosixSockets posix;
-    private final ArrayDeque<Captured> out = new ArrayDeque<>();
-    private final Map<Long, Integer> fdMap = new HashMap<>();
-    private final Map<Integer, Integer> tsValMap = new HashMap<>();
-    private final Script script;
-    private long toleranceUs = 4000;
     /** The host's one interface (packetdrill's tun0). */
-    private final dev.synack.stack.NetInterface tun0;
+    private final NetInterface tun0;
+    private final Timeline timeline;
+    private final Packets packets;
+    private final Syscalls syscalls;
     /** Names the script's Python blocks assigned (packetdrill runs them in one interpreter). */
     private final Map<String, Long> codeVars = new HashMap<>();
-    private long tsTickUs = 0;
-    private Integer localIsn;
-    private Integer firstScriptTsVal;
-    private Integer firstActualTsVal;
-    private int localPort = LOCAL_PORT;
-    private int remotePort = SCRIPT_CLIENT_PORT;
-    private int sutFd = -1;
-    private Pending pending;
-    private Event last;
-    private long lastTimeUs;
 
-    private Runner(Script script) {
+    private Runner(Script script, Options options, List<String> notes) {
         this.script = script;
+        this.timeline = new Timeline(sched, options.toleranceUs());
+        setup.notes.addAll(notes);
         Path p = Path.of(script.path()).toAbsolutePath().getParent();
         this.scriptDir = p == null ? Path.of(".") : p;
         config.randomTsOffset = false;
         stack = new Stack("host", sched, config, 1);
-        tun0 = stack.addInterface("tun0", LOCAL, 24, 1500, (b, off, len) -> capture(b, off, len));
-        posix = new Kernel(new RetryRuntime(sched), stack).posix();
+        packets = new Packets(stack, timeline, setup, options.tsTickUs());
+        tun0 = stack.addInterface("tun0", LOCAL, 24, 1500, packets::capture);
+        syscalls = new Syscalls(new Kernel(new RetryRuntime(sched), stack).posix(), stack, timeline, packets);
     }
 
     /**
      * The runtime of the runner's host: the runner is its only thread and drives the scheduler itself,
      * so a call runs at once and a wait ends at once, as a wait whose time is up (the blocking call
-     * returns EAGAIN or EINPROGRESS; the runner retries it, see {@link #checkPending}).
+     * returns EAGAIN or EINPROGRESS; the runner retries it, see {@link Timeline}).
      */
     private record RetryRuntime(VirtualScheduler scheduler) implements dev.synack.runtime.Runtime {
         @Override
@@ -173,115 +114,85 @@ public final class Runner {
     /** Plays a parsed script. */
     public static Result run(Script script) { return run(script, List.of()); }
 
-    /** Plays a parsed script with packetdrill command-line options. */
+    /** Plays a parsed script with packetdrill command-line options (then the script's own). */
     public static Result run(Script script, List<String> options) {
-        Runner r = new Runner(script);
+        List<String> notes = new ArrayList<>();
+        Options o;
         try {
-            for (String o : options) r.option(o);
+            o = Options.parse(Stream.concat(options.stream(), script.options().stream()).toList(), notes);
+        } catch (Failure f) {
+            return Result.fail(script.path(), f.line, f.reason, f.getMessage(), f.expected, f.actual, notes);
+        }
+        Runner r = new Runner(script, o, notes);
+        try {
             r.play();
             return Result.pass(script.path(), r.setup.notes);
         } catch (Failure f) {
             return Result.fail(script.path(), f.line, f.reason, f.getMessage(), f.expected, f.actual, r.setup.notes);
         } catch (RuntimeException e) {
-            int line = r.last == null ? 0 : r.last.line();
-            return Result.fail(script.path(), line, "runner error",
+            Event last = r.timeline.last();
+            return Result.fail(script.path(), last == null ? 0 : last.line(), "runner error",
                     "internal error: " + e, null, null, r.setup.notes);
         }
     }
 
-    private void capture(byte[] b, int off, int len) {
-        if (Ipv4.protocol(b, off) != Ipv4.PROTO_TCP) return;
-        int ihl = Ipv4.headerLength(b, off);
-        Decoded<TcpSegment> d = TcpSegment.decode(b, off + ihl, Ipv4.totalLength(b, off) - ihl);
-        if (d instanceof Decoded.Ok<TcpSegment>(TcpSegment seg)) {
-            if (localIsn == null && seg.has(TcpHeader.SYN)) localIsn = seg.seq();
-            out.add(new Captured(sched.nowNs(), seg, Ipv4.tos(b, off)));
+    /**
+     * The runner's options ({@code --tolerance_usecs}, {@code --tcp_ts_tick_usecs}); packetdrill's
+     * others about the set-up are noted as ignored, any other fails the script.
+     */
+    private record Options(long toleranceUs, long tsTickUs) {
+        static Options parse(List<String> options, List<String> notes) throws Failure {
+            long toleranceUs = 4000, tsTickUs = 0;
+            for (String o : options) {
+                String body = o.substring(2);
+                int eq = body.indexOf('=');
+                String name = eq < 0 ? body : body.substring(0, eq);
+                String value = eq < 0 ? "" : body.substring(eq + 1);
+                try {
+                    switch (name) {
+                        case "tolerance_usecs" -> toleranceUs = Long.parseLong(value);
+                        case "tcp_ts_tick_usecs" -> tsTickUs = Long.parseLong(value);
+                        case "mss", "ip_version", "local_ip", "remote_ip", "gateway_ip", "netmask_ip", "bind_port",
+                             "connect_port", "speed", "mtu", "non_fatal", "verbose", "define", "tolerance_percent" ->
+                                notes.add("option --" + name + " ignored");
+                        default -> throw new Failure(0, "unsupported option --" + name, "unsupported option " + o, null, null);
+                    }
+                } catch (NumberFormatException ex) {
+                    throw new Failure(0, "bad option", "bad option value: " + o, null, null);
+                }
+            }
+            return new Options(toleranceUs, tsTickUs);
         }
     }
 
     // ---- the script -------------------------------------------------------------------------------
 
     private void play() throws Failure {
-        for (String o : script.options()) option(o);
         for (Event e : script.events()) {
             if (e.time().kind() == EventTime.Kind.NONE) {
                 if (e instanceof CommandEvent c) command(c);
-                last = e;
+                timeline.played(e);
                 continue;
             }
-            long offset = 0;
-            if (e.time().isRelative()) {
-                offset = inbound(last) && inbound(e) ? lastTimeUs : nowUs();
-            }
-            long start = e.time().startUs() + offset;
-            long end = e.time().endUs() + offset;
-            if (e.time().kind() == EventTime.Kind.ANY) {
-                start = nowUs();
-                end = Long.MAX_VALUE / 4;
-            }
-            if (last == null && start != 0) throw fail(e, "script", "first event should be at time 0", null, null);
+            Timeline.Slot t = timeline.slot(e);
             if (!(e instanceof PacketEvent p && p.direction() == Direction.OUT)) {
-                if (e instanceof SyscallEvent && pending != null) finishPending(e);
-                advanceTo(start);
+                // An outbound packet is awaited from wherever the clock is; everything else happens at its time.
+                if (e instanceof SyscallEvent && timeline.blocked()) timeline.finishBlocked();
+                timeline.advanceTo(t.startUs());
             }
             switch (e) {
-                case PacketEvent p when p.direction() == Direction.IN -> inject(p);
-                case PacketEvent p -> expectOutbound(p, start, end);
-                case SyscallEvent s -> syscall(s, start, s.blocking()
-                        ? (e.time().kind() == EventTime.Kind.RELATIVE ? s.endUs() + offset : s.endUs()) : start);
+                case PacketEvent p when p.direction() == Direction.IN -> {
+                    packets.inject(p);
+                    timeline.retryBlocked(); // the packet may wake the blocked call
+                }
+                case PacketEvent p -> packets.expect(p, t.startUs(), t.endUs());
+                case SyscallEvent s -> syscalls.call(s, t.startUs(), t.returnByUs(s));
                 case CodeEvent c -> code(c);
                 case CommandEvent c -> command(c);
             }
-            last = e;
-            lastTimeUs = start;
+            timeline.played(e, t);
         }
-        if (pending != null) finishPending(null);
-    }
-
-    private static boolean inbound(Event e) {
-        return e instanceof PacketEvent p && p.direction() == Direction.IN;
-    }
-
-    private void option(String o) throws Failure {
-        String body = o.substring(2);
-        int eq = body.indexOf('=');
-        String name = eq < 0 ? body : body.substring(0, eq);
-        String value = eq < 0 ? "" : body.substring(eq + 1);
-        try {
-            switch (name) {
-                case "tolerance_usecs" -> toleranceUs = Long.parseLong(value);
-                case "tcp_ts_tick_usecs" -> tsTickUs = Long.parseLong(value);
-                case "mss", "ip_version", "local_ip", "remote_ip", "gateway_ip", "netmask_ip", "bind_port",
-                     "connect_port", "speed", "mtu", "non_fatal", "verbose", "define", "tolerance_percent" ->
-                        setup.notes.add("option --" + name + " ignored");
-                default -> throw new Failure(0, "unsupported option --" + name, "unsupported option " + o, null, null);
-            }
-        } catch (NumberFormatException ex) {
-            throw new Failure(0, "bad option", "bad option value: " + o, null, null);
-        }
-    }
-
-    private long nowUs() { return sched.nowNs() / 1000; }
-
-    private Failure fail(Event e, String reason, String message, String expected, String actual) {
-        return new Failure(e.line(), reason, message, expected, actual);
-    }
-
-    /** Runs the host until {@code us}, completing a blocked call when it can. */
-    private void advanceTo(long us) throws Failure {
-        long limit = us * 1000;
-        while (true) {
-            checkPending();
-            long next = sched.nextDeadlineNs();
-            long wake = pending != null ? pending.wakeNs : Long.MAX_VALUE;
-            if (wake <= limit && wake > sched.nowNs() && (next < 0 || wake < next)) {
-                sched.runUntil(wake);
-                continue;
-            }
-            if (!sched.runNext(limit)) break;
-        }
-        if (sched.nowNs() < limit) sched.runUntil(limit);
-        checkPending();
+        timeline.finishBlocked();
     }
 
     // ---- commands and code ------------------------------------------------------------------------
@@ -294,653 +205,19 @@ public final class Runner {
             String msg = ex.getMessage();
             String reason = msg.startsWith("unknown sysctl") ? msg : msg.startsWith("unsupported command")
                     ? "unsupported command" : "command";
-            throw fail(c, reason, msg, null, null);
+            throw Failure.at(c, reason, msg, null, null);
         }
     }
 
     private void code(CodeEvent c) throws Failure {
-        TcpInfo info = sutFd < 0 ? null : posix.tcpInfo(sutFd);
-        if (info == null) throw fail(c, "tcp_info", "no connected socket to take tcp_info from", null, null);
+        TcpInfo info = syscalls.tcpInfo();
+        if (info == null) throw Failure.at(c, "tcp_info", "no connected socket to take tcp_info from", null, null);
         try {
             TcpInfoCode.run(c.code(), info, codeVars);
         } catch (TcpInfoCode.CodeException ex) {
-            throw fail(c, ex.unsupported() ? "unsupported: " + ex.getMessage() : "tcp_info assert",
+            throw Failure.at(c, ex.unsupported() ? "unsupported: " + ex.getMessage() : "tcp_info assert",
                     ex.getMessage(), null, null);
         }
-    }
-
-    // ---- packets ----------------------------------------------------------------------------------
-
-    private void inject(PacketEvent e) throws Failure {
-        PacketSpec p = e.packet();
-        if (p.anyOptions()) throw fail(e, "script", "an inbound packet cannot have <...> options", null, null);
-        int ackOffset = localIsn == null ? 0 : localIsn;
-        List<TcpOption> opts = new ArrayList<>();
-        for (TcpOption o : p.options()) {
-            switch (o) {
-                case TcpOption.Sack(List<TcpOption.SackBlock> blocks) -> opts.add(new TcpOption.Sack(blocks.stream()
-                        .map(b -> new TcpOption.SackBlock(b.start() + ackOffset, b.end() + ackOffset)).toList()));
-                case TcpOption.Timestamps(int val, int ecr) -> opts.add(new TcpOption.Timestamps(val, liveEcr(ecr)));
-                default -> opts.add(o);
-            }
-        }
-        int ack = (p.flags() & TcpHeader.ACK) != 0 && p.ack() != null ? (int) (p.ack() + ackOffset) : 0;
-        TcpSegment seg = new TcpSegment(remotePort, localPort, (int) p.startSeq(), ack, p.flags(),
-                p.window() == null ? 65535 : p.window(), opts, new byte[p.length()]);
-        int len = seg.encodedLength();
-        byte[] b = new byte[20 + len];
-        seg.encode(b, 20, REMOTE, LOCAL);
-        Ipv4.write(b, 0, REMOTE, LOCAL, Ipv4.PROTO_TCP, 64, 1, len);
-        if (p.ecn() != null) {
-            b[1] = (byte) ecnBits(p.ecn());
-            b[10] = 0;
-            b[11] = 0;
-            int sum = Checksum.compute(b, 0, 20);
-            b[10] = (byte) (sum >> 8);
-            b[11] = (byte) sum;
-        }
-        stack.receive(b, 0, b.length);
-        checkPending();
-    }
-
-    private int liveEcr(int scriptEcr) {
-        Integer live = tsValMap.get(scriptEcr);
-        if (live != null) return live;
-        if (firstScriptTsVal != null) return scriptEcr - firstScriptTsVal + firstActualTsVal;
-        return scriptEcr;
-    }
-
-    private static int ecnBits(String ecn) {
-        return switch (ecn) {
-            case "ect0" -> 2;
-            case "ect1" -> 1;
-            case "ce" -> 3;
-            default -> 0;
-        };
-    }
-
-    private void expectOutbound(PacketEvent e, long startUs, long endUs) throws Failure {
-        long deadlineNs = (endUs + toleranceUs) * 1000;
-        while (out.isEmpty()) {
-            checkPending();
-            long wake = pending != null && pending.wakeNs > sched.nowNs() ? pending.wakeNs : Long.MAX_VALUE;
-            long next = sched.nextDeadlineNs();
-            if (wake <= deadlineNs && (next < 0 || wake < next)) {
-                sched.runUntil(wake);
-                continue;
-            }
-            if (!sched.runNext(deadlineNs)) break;
-        }
-        if (out.isEmpty()) {
-            sched.runUntil(deadlineNs);
-            throw fail(e, "packet: missing", "expected outbound packet at " + EventTime.secs(startUs)
-                    + " s, but nothing was sent by " + EventTime.secs(endUs + toleranceUs) + " s",
-                    e.packet().toString(), null);
-        }
-        Captured c = takeCoalesced();
-        long atUs = c.timeNs / 1000;
-        String actual = describe(c.seg, c.tos);
-        String mismatch = compare(e.packet(), c);
-        if (mismatch != null) {
-            throw fail(e, "packet: " + mismatch.split(":")[0], "outbound packet " + mismatch + " (sent at "
-                    + EventTime.secs(atUs) + " s)", e.packet().toString(), actual);
-        }
-        if (e.time().kind() != EventTime.Kind.ANY && (atUs < startUs - toleranceUs || atUs > endUs + toleranceUs)) {
-            throw fail(e, "timing", "expected outbound packet at " + EventTime.secs(startUs)
-                    + (endUs != startUs ? "~" + EventTime.secs(endUs) : "") + " s but it was sent at "
-                    + EventTime.secs(atUs) + " s; tolerance " + EventTime.secs(toleranceUs) + " s",
-                    e.packet().toString(), actual + " @" + EventTime.secs(atUs));
-        }
-    }
-
-    /**
-     * The next captured packet; in offload mode, merged with the packets the host sent at the same
-     * instant right behind it that a TSO/GSO segment would have carried (see docs/PACKETDRILL.md).
-     */
-    private Captured takeCoalesced() {
-        Captured c = out.poll();
-        if (!setup.offload) return c;
-        TcpSegment s = c.seg;
-        while (!out.isEmpty()) {
-            Captured n = out.peek();
-            TcpSegment t = n.seg;
-            int merged = s.payloadLength() + t.payloadLength();
-            boolean ok = n.timeNs == c.timeNs && s.payloadLength() > 0 && t.payloadLength() > 0
-                    && (s.flags() & (TcpHeader.PSH | TcpHeader.FIN | TcpHeader.SYN | TcpHeader.RST)) == 0
-                    && (t.flags() & ~(TcpHeader.PSH | TcpHeader.FIN)) == s.flags()
-                    && t.seq() == s.seq() + s.payloadLength() && t.ack() == s.ack() && t.window() == s.window()
-                    && t.options().equals(s.options()) && n.tos == c.tos && merged <= 65535 - 40 - 40;
-            if (!ok) break;
-            out.poll();
-            byte[] payload = new byte[merged];
-            System.arraycopy(s.payload(), 0, payload, 0, s.payloadLength());
-            System.arraycopy(t.payload(), 0, payload, s.payloadLength(), t.payloadLength());
-            s = new TcpSegment(s.srcPort(), s.dstPort(), s.seq(), s.ack(), t.flags(), s.window(), s.options(), payload);
-        }
-        return new Captured(c.timeNs, s, c.tos);
-    }
-
-    private int isn() { return localIsn == null ? 0 : localIsn; }
-
-    /** The captured packet in script syntax (relative numbers, script TS val). */
-    private String describe(TcpSegment s, int tos) {
-        StringBuilder sb = new StringBuilder();
-        int ecn = tos & 3;
-        if (ecn != 0) sb.append('[').append(ecn == 2 ? "ect0" : ecn == 1 ? "ect1" : "ce").append("] ");
-        String f = TcpHeader.flagsToString(s.flags());
-        long rel = (s.seq() - isn()) & 0xFFFF_FFFFL;
-        sb.append(f.isEmpty() ? "-" : f).append(' ').append(rel).append(':')
-                .append((rel + s.payloadLength()) & 0xFFFF_FFFFL).append('(').append(s.payloadLength()).append(')');
-        if (s.has(TcpHeader.ACK)) sb.append(" ack ").append(s.ack() & 0xFFFF_FFFFL);
-        sb.append(" win ").append(s.window());
-        if (!s.options().isEmpty()) {
-            List<TcpOption> shown = new ArrayList<>();
-            for (TcpOption o : s.options()) {
-                if (o instanceof TcpOption.Timestamps(int val, int ecr) && firstActualTsVal != null) {
-                    shown.add(new TcpOption.Timestamps(val - firstActualTsVal + firstScriptTsVal, ecr));
-                } else {
-                    shown.add(o);
-                }
-            }
-            sb.append(" <").append(TcpOption.toString(shown)).append('>');
-        }
-        return sb.toString();
-    }
-
-    /** Null when {@code c} is the packet {@code p} describes; else "field: details". */
-    private String compare(PacketSpec p, Captured c) {
-        TcpSegment s = c.seg;
-        if (s.flags() != p.flags()) {
-            return "flags: expected " + name(p.flags()) + " but got " + name(s.flags());
-        }
-        long rel = (s.seq() - isn()) & 0xFFFF_FFFFL;
-        if (rel != (p.startSeq() & 0xFFFF_FFFFL)) return "seq: expected " + p.startSeq() + " but got " + rel;
-        if (s.payloadLength() != p.length()) {
-            return "length: expected " + p.length() + " bytes but got " + s.payloadLength();
-        }
-        if (s.has(TcpHeader.ACK)) {
-            long ack = s.ack() & 0xFFFF_FFFFL;
-            if (p.ack() != null && ack != (p.ack() & 0xFFFF_FFFFL)) return "ack: expected " + p.ack() + " but got " + ack;
-        }
-        if (p.window() != null && s.window() != p.window()) {
-            return "window: expected " + p.window() + " but got " + s.window();
-        }
-        if (p.ecn() != null) {
-            int want = ecnBits(p.ecn()), got = c.tos & 3;
-            boolean ok = p.ecn().equals("ect01") ? (got == 1 || got == 2) : want == got;
-            if (!ok) return "ecn: expected " + p.ecn() + " but got " + got;
-        }
-        if (!p.anyOptions()) {
-            String m = compareOptions(p.options(), s.options());
-            if (m != null) return m;
-        } else {
-            learnTs(null, s.options());
-        }
-        return null;
-    }
-
-    private static String name(int flags) {
-        String f = TcpHeader.flagsToString(flags);
-        return f.isEmpty() ? "-" : f;
-    }
-
-    private void learnTs(TcpOption.Timestamps script, List<TcpOption> actual) {
-        for (TcpOption o : actual) {
-            if (o instanceof TcpOption.Timestamps(int val, int ecr) && script != null) {
-                tsValMap.put(script.val(), val);
-                if (firstScriptTsVal == null) {
-                    firstScriptTsVal = script.val();
-                    firstActualTsVal = val;
-                }
-            }
-        }
-    }
-
-    private String compareOptions(List<TcpOption> want, List<TcpOption> got) {
-        if (want.size() != got.size()) return "options: expected <" + TcpOption.toString(want) + ">";
-        TcpOption.Timestamps scriptTs = null;
-        for (int k = 0; k < want.size(); k++) {
-            TcpOption w = want.get(k), g = got.get(k);
-            if (w.getClass() != g.getClass()) return "options: expected <" + TcpOption.toString(want) + ">";
-            switch (w) {
-                case TcpOption.Timestamps ts -> {
-                    scriptTs = ts;
-                    int val = ((TcpOption.Timestamps) g).val();
-                    if (tsTickUs > 0 && firstActualTsVal != null) {
-                        long mapped = (val - firstActualTsVal + firstScriptTsVal) & 0xFFFF_FFFFL;
-                        long diff = Math.abs((int) (mapped - (ts.val() & 0xFFFF_FFFFL)));
-                        if (diff * tsTickUs > toleranceUs) {
-                            return "TS val: expected " + Integer.toUnsignedString(ts.val()) + " but got " + mapped;
-                        }
-                    }
-                }
-                case TcpOption.Sack sack -> {
-                    // SACK blocks the host sends are in the script's sequence space as written.
-                    if (!sack.equals(g)) return "options: expected " + sack + " but got " + g;
-                }
-                default -> {
-                    if (!w.equals(g)) return "options: expected " + w + " but got " + g;
-                }
-            }
-        }
-        if (scriptTs != null) learnTs(scriptTs, got);
-        return null;
-    }
-
-    // ---- system calls -----------------------------------------------------------------------------
-
-    private void finishPending(Event next) throws Failure {
-        while (pending != null) {
-            long limit = (pending.endUs + toleranceUs) * 1000;
-            long wake = pending.wakeNs > sched.nowNs() ? pending.wakeNs : Long.MAX_VALUE;
-            long nextDl = sched.nextDeadlineNs();
-            if (wake <= limit && (nextDl < 0 || wake < nextDl)) {
-                sched.runUntil(wake);
-            } else if (!sched.runNext(limit)) {
-                sched.runUntil(limit);
-                checkPending();
-                if (pending != null) {
-                    SyscallEvent e = pending.event;
-                    pending = null;
-                    throw fail(e, "timing", e.name() + "() expected to return by "
-                            + EventTime.secs(e.endUs() < 0 ? 0 : lastEnd(e)) + " s but it was still blocked at "
-                            + EventTime.secs(nowUs()) + " s", null, null);
-                }
-                return;
-            }
-            checkPending();
-        }
-    }
-
-    private long lastEnd(SyscallEvent e) { return pending == null ? e.endUs() : pending.endUs; }
-
-    /** Retries the blocked call; when it returns, checks its result and time. */
-    private void checkPending() throws Failure {
-        if (pending == null) return;
-        Pending p = pending;
-        long r;
-        try {
-            r = p.wakeNs != Long.MAX_VALUE && sched.nowNs() >= p.wakeNs ? timeoutResult(p) : p.attempt.getAsLong();
-        } catch (ValueMismatch ex) {
-            pending = null;
-            throw fail(p.event, "syscall: value", ex.getMessage(), ex.expected, ex.actual);
-        }
-        if (r == BLOCKED) {
-            if (nowUs() > p.endUs + toleranceUs) {
-                pending = null;
-                throw fail(p.event, "timing", p.event.name() + "() expected to return by " + EventTime.secs(p.endUs)
-                        + " s but it was still blocked at " + EventTime.secs(nowUs()) + " s", null, null);
-            }
-            return;
-        }
-        pending = null;
-        long at = nowUs();
-        checkResult(p.event, r);
-        if (at < p.endUs - toleranceUs || at > p.endUs + toleranceUs) {
-            throw fail(p.event, "timing", p.event.name() + "() expected to return at " + EventTime.secs(p.endUs)
-                    + " s but returned at " + EventTime.secs(at) + " s; tolerance " + EventTime.secs(toleranceUs) + " s",
-                    null, null);
-        }
-    }
-
-    private long timeoutResult(Pending p) {
-        long r = p.attempt.getAsLong();
-        return r == BLOCKED ? 0 : r; // poll() with nothing ready at its timeout returns 0
-    }
-
-    private void syscall(SyscallEvent e, long startUs, long endUs) throws Failure {
-        LongSupplier attempt;
-        long wakeNs = Long.MAX_VALUE;
-        try {
-            attempt = call(e);
-            if (e.name().equals("poll") && e.args().size() >= 3 && e.args().get(2) instanceof Expr.Int(long ms)
-                    && ms >= 0) {
-                wakeNs = sched.nowNs() + ms * 1_000_000L;
-            }
-        } catch (UnsupportedOperationException ex) {
-            throw fail(e, "unsupported: " + ex.getMessage(), "unsupported: " + ex.getMessage(), null, null);
-        }
-        long r;
-        try {
-            r = attempt.getAsLong();
-        } catch (UnsupportedOperationException ex) {
-            throw fail(e, "unsupported: " + ex.getMessage(), "unsupported: " + ex.getMessage(), null, null);
-        } catch (ValueMismatch ex) {
-            throw fail(e, "syscall: value", ex.getMessage(), ex.expected, ex.actual);
-        }
-        if (r == BLOCKED) {
-            pending = new Pending(e, startUs, endUs, attempt, wakeNs);
-            checkPending();
-            return;
-        }
-        checkResult(e, r);
-        if (e.blocking() && (startUs < endUs - toleranceUs || startUs > endUs + toleranceUs)) {
-            throw fail(e, "timing", e.name() + "() expected to block until " + EventTime.secs(endUs)
-                    + " s but returned at " + EventTime.secs(startUs) + " s", null, null);
-        }
-    }
-
-    private void checkResult(SyscallEvent e, long r) throws Failure {
-        Expr want = e.result();
-        if (want instanceof Expr.Ellipsis) return;
-        if (e.name().equals("socket") || e.name().equals("accept")) {
-            if (r >= 0 && want instanceof Expr.Int(long fd) && fd >= 0) {
-                fdMap.put(fd, (int) r);
-                if (e.name().equals("accept")) sutFd = (int) r;
-                return;
-            }
-        }
-        String got = r >= 0 ? Long.toString(r) : "-1 " + errnoName((int) -r);
-        if (!(want instanceof Expr.Int(long v))) {
-            throw fail(e, "unsupported: result " + want, "unsupported expected result " + want, null, null);
-        }
-        String expected = v + (e.errno() != null ? " " + e.errno() : "");
-        if (v == -1 && r < 0) {
-            String name = errnoName((int) -r);
-            if (e.errno() == null || e.errno().equals(name)
-                    || (e.errno().equals("EWOULDBLOCK") && name.equals("EAGAIN"))) {
-                return;
-            }
-        } else if (v == r) {
-            return;
-        }
-        throw fail(e, "syscall: result", e.name() + "() returned " + got + ", expected " + expected, expected, got);
-    }
-
-    private static String errnoName(int n) {
-        return Errno.ofNumber(n).map(Errno::name).orElse("errno " + n);
-    }
-
-    private int fd(SyscallEvent e, int arg) throws Failure {
-        if (e.args().size() <= arg || !(e.args().get(arg) instanceof Expr.Int(long v))) {
-            throw fail(e, "script", e.name() + "(): argument " + (arg + 1) + " must be a file descriptor", null, null);
-        }
-        Integer live = fdMap.get(v);
-        return live == null ? (int) v : live;
-    }
-
-    private static long intArg(SyscallEvent e, int arg) {
-        if (e.args().size() > arg && e.args().get(arg) instanceof Expr.Int(long v)) return v;
-        throw new UnsupportedOperationException(e.name() + " argument " + (arg + 1) + " " + (e.args().size() > arg
-                ? e.args().get(arg) : "(missing)"));
-    }
-
-    private static String word(SyscallEvent e, int arg) {
-        if (e.args().size() > arg && e.args().get(arg) instanceof Expr.Word(String w)) return w;
-        throw new UnsupportedOperationException(e.name() + " argument " + (arg + 1) + " " + (e.args().size() > arg
-                ? e.args().get(arg) : "(missing)"));
-    }
-
-    private static boolean hasFlag(Expr x, String flag) {
-        return switch (x) {
-            case Expr.Word(String w) -> w.equals(flag);
-            case Expr.Or(Expr a, Expr b) -> hasFlag(a, flag) || hasFlag(b, flag);
-            default -> false;
-        };
-    }
-
-    private static final String REMOTE_TEXT = Ipv4.format(REMOTE), LOCAL_TEXT = Ipv4.format(LOCAL);
-    private static final int EAGAIN = -Errno.EAGAIN.number(), EINPROGRESS = -Errno.EINPROGRESS.number(),
-            EALREADY = -Errno.EALREADY.number(), ENOPROTOOPT = -Errno.ENOPROTOOPT.number();
-    private byte[] readBuf = new byte[1 << 16], zeros = new byte[1 << 16];
-
-    /** Whether the script made {@code fd} non-blocking (fcntl O_NONBLOCK). */
-    private boolean nonBlocking(int fd) {
-        int flags = posix.fcntl(fd, PosixSockets.F_GETFL, 0);
-        return flags >= 0 && (flags & PosixSockets.O_NONBLOCK) != 0;
-    }
-
-    /** Wraps a call: on a blocking fd, -EAGAIN means "still blocked". */
-    private LongSupplier blockingIf(int fd, LongSupplier op) {
-        return () -> {
-            long r = op.getAsLong();
-            if (r == EAGAIN && !nonBlocking(fd)) return BLOCKED;
-            return r;
-        };
-    }
-
-    /** The value of a constant the script names, or unsupported ({@code what} says where it stood). */
-    private static int constant(String name, String what) {
-        var v = PosixSockets.constant(name);
-        if (v.isEmpty()) throw new UnsupportedOperationException(what);
-        return v.getAsInt();
-    }
-
-    /** Flags or'ed together ({@code O_RDWR|O_NONBLOCK}, {@code POLLIN|POLLOUT}, or a number). */
-    private static int bits(Expr x, String what) {
-        return switch (x) {
-            case null -> 0;
-            case Expr.Int(long v) -> (int) v;
-            case Expr.Or(Expr a, Expr b) -> bits(a, what) | bits(b, what);
-            case Expr.Word(String w) -> constant(w, what + " " + w);
-            default -> throw new UnsupportedOperationException(what + "s " + x);
-        };
-    }
-
-    /** ENOPROTOOPT the script did not expect means PosixSockets lacks the option: the script fails as unsupported. */
-    private static long optionResult(SyscallEvent e, int r, String level, String name) {
-        if (r == ENOPROTOOPT && !"ENOPROTOOPT".equals(e.errno())) {
-            throw new UnsupportedOperationException(e.name() + " " + level + " " + name);
-        }
-        return r;
-    }
-
-    private LongSupplier call(SyscallEvent e) throws Failure {
-        switch (e.name()) {
-            case "socket" -> {
-                return () -> posix.socket();
-            }
-            case "bind" -> {
-                int fd = fd(e, 0);
-                return () -> posix.bind(fd, LOCAL_TEXT, LOCAL_PORT);
-            }
-            case "listen" -> {
-                int fd = fd(e, 0);
-                int backlog = (int) intArg(e, 1);
-                return () -> posix.listen(fd, backlog);
-            }
-            case "accept", "accept4" -> {
-                int fd = fd(e, 0);
-                return blockingIf(fd, () -> posix.accept(fd));
-            }
-            case "connect" -> {
-                int fd = fd(e, 0);
-                boolean[] started = {false};
-                return () -> {
-                    int r = posix.connect(fd, REMOTE_TEXT, LOCAL_PORT);
-                    if (!started[0] && r == EINPROGRESS) {
-                        sutFd = fd;
-                        localPort = stackConnPort();
-                        remotePort = LOCAL_PORT;
-                    }
-                    started[0] = true;
-                    return (r == EINPROGRESS || r == EALREADY) && !nonBlocking(fd) ? BLOCKED : r;
-                };
-            }
-            case "read", "recv", "recvfrom" -> {
-                int fd = fd(e, 0);
-                int len = (int) intArg(e, 2);
-                if (len > readBuf.length) readBuf = new byte[len];
-                return blockingIf(fd, () -> posix.read(fd, readBuf, 0, len));
-            }
-            case "write", "send", "sendto" -> {
-                int fd = fd(e, 0);
-                int len = (int) intArg(e, 2);
-                return writer(fd, len);
-            }
-            case "sendmsg" -> {
-                int fd = fd(e, 0);
-                int len = iovLength(e);
-                return writer(fd, len);
-            }
-            case "close" -> {
-                int fd = fd(e, 0);
-                return () -> posix.close(fd);
-            }
-            case "shutdown" -> {
-                int fd = fd(e, 0);
-                Expr how = e.args().size() > 1 ? e.args().get(1) : null;
-                int h = how instanceof Expr.Word(String w) ? constant(w, "shutdown " + w) : (int) intArg(e, 1);
-                return () -> posix.shutdown(fd, h);
-            }
-            case "setsockopt" -> {
-                int fd = fd(e, 0);
-                String level = word(e, 1), name = word(e, 2);
-                Expr v = e.args().size() > 3 ? e.args().get(3) : null;
-                long[] value = switch (v) {
-                    case Expr.Array(List<Expr> items) when items.size() == 1 && items.getFirst() instanceof Expr.Int(long x) ->
-                            new long[] {x};
-                    case Expr.Struct st when st.field("l_onoff") instanceof Expr.Int(long on)
-                            && st.field("l_linger") instanceof Expr.Int(long secs) -> new long[] {on, secs};
-                    case null, default -> throw new UnsupportedOperationException("setsockopt " + name + " value " + v);
-                };
-                String what = "setsockopt " + level + " " + name;
-                int lvl = constant(level, what), opt = constant(name, what);
-                return () -> optionResult(e, value.length == 2 ? posix.setsockoptLinger(fd, value[0] != 0, (int) value[1])
-                        : posix.setsockopt(fd, lvl, opt, (int) value[0]), level, name);
-            }
-            case "getsockopt" -> {
-                int fd = fd(e, 0);
-                String level = word(e, 1), name = word(e, 2);
-                Expr v = e.args().size() > 3 ? e.args().get(3) : null;
-                String what = "getsockopt " + level + " " + name;
-                int lvl = constant(level, what), opt = constant(name, what);
-                return () -> {
-                    long got = optionResult(e, posix.getsockopt(fd, lvl, opt), level, name);
-                    if (got < 0) return got;
-                    if (v instanceof Expr.Array(List<Expr> items) && items.size() == 1
-                            && items.getFirst() instanceof Expr.Int(long want) && want != got) {
-                        throw new ValueMismatch("getsockopt " + name, Long.toString(want), Long.toString(got));
-                    }
-                    return 0;
-                };
-            }
-            case "fcntl" -> {
-                int fd = fd(e, 0);
-                String cmd = word(e, 1);
-                if (cmd.equals("F_SETFL")) {
-                    int flags = bits(e.args().get(2), "fcntl flag");
-                    return () -> posix.fcntl(fd, PosixSockets.F_SETFL, flags);
-                }
-                if (cmd.equals("F_GETFL")) {
-                    Expr want = e.result();
-                    return () -> {
-                        int flags = posix.fcntl(fd, PosixSockets.F_GETFL, 0);
-                        if (flags < 0 || want instanceof Expr.Int) return flags;
-                        boolean nb = (flags & PosixSockets.O_NONBLOCK) != 0;
-                        if (hasFlag(want, "O_NONBLOCK") != nb) {
-                            throw new ValueMismatch("fcntl F_GETFL", want.toString(), nb ? "O_RDWR|O_NONBLOCK" : "O_RDWR");
-                        }
-                        return RESULT_OK;
-                    };
-                }
-                throw new UnsupportedOperationException("fcntl " + cmd);
-            }
-            case "ioctl" -> {
-                int fd = fd(e, 0);
-                String req = word(e, 1);
-                if (!req.equals("SIOCINQ") && !req.equals("FIONREAD")) throw new UnsupportedOperationException("ioctl " + req);
-                Expr v = e.args().size() > 2 ? e.args().get(2) : null;
-                return () -> {
-                    long got = posix.ioctl(fd, PosixSockets.SIOCINQ);
-                    if (got < 0) return got;
-                    if (v instanceof Expr.Array(List<Expr> items) && items.size() == 1
-                            && items.getFirst() instanceof Expr.Int(long want) && want != got) {
-                        throw new ValueMismatch("ioctl " + req, Long.toString(want), Long.toString(got));
-                    }
-                    return 0;
-                };
-            }
-            case "poll" -> {
-                if (!(e.args().getFirst() instanceof Expr.Array(List<Expr> items)) || items.size() != 1
-                        || !(items.getFirst() instanceof Expr.Struct pfd)) {
-                    throw new UnsupportedOperationException("poll with other than one pollfd");
-                }
-                if (!(pfd.field("fd") instanceof Expr.Int(long sfd))) throw new UnsupportedOperationException("poll fd");
-                Integer live = fdMap.get(sfd);
-                int fd = live == null ? (int) sfd : live;
-                int events = bits(pfd.field("events"), "poll event");
-                Expr revents = pfd.field("revents");
-                return () -> {
-                    int r = poll(fd, events);
-                    if (r == 0) return BLOCKED;
-                    if (revents != null && bits(revents, "poll event") != r) {
-                        throw new ValueMismatch("poll revents", revents.toString(), PosixSockets.pollBits(r));
-                    }
-                    return 1;
-                };
-            }
-            default -> throw new UnsupportedOperationException("system call " + e.name());
-        }
-    }
-
-    /** poll() of one fd without waiting: its revents. */
-    private int poll(int fd, int events) {
-        PosixSockets.PollFd[] pfd = {new PosixSockets.PollFd(fd, events)};
-        posix.poll(pfd, 0);
-        return pfd[0].revents;
-    }
-
-    private static final long RESULT_OK = 0;
-
-    /** A returned value (getsockopt, ioctl, poll) unlike the script's. */
-    private static final class ValueMismatch extends RuntimeException {
-        final String expected;
-        final String actual;
-
-        ValueMismatch(String what, String expected, String actual) {
-            super(what + ": expected " + expected + " but got " + actual);
-            this.expected = expected;
-            this.actual = actual;
-        }
-    }
-
-    private int stackConnPort() {
-        var conns = stack.connections();
-        return conns.isEmpty() ? LOCAL_PORT : conns.getLast().localPort();
-    }
-
-    private LongSupplier writer(int fd, int len) {
-        if (len > zeros.length) zeros = new byte[len];
-        long[] done = {0};
-        boolean[] slept = {false};
-        return () -> {
-            // sk_stream_wait_memory: a blocked writer runs again only when sk_stream_write_space wakes it,
-            // which needs the POLLOUT condition (__sk_stream_is_writeable), not merely a free byte.
-            int awake = PosixSockets.POLLOUT | PosixSockets.POLLERR | PosixSockets.POLLHUP;
-            if (slept[0] && (poll(fd, PosixSockets.POLLOUT) & awake) == 0) return BLOCKED;
-            while (done[0] < len) {
-                long r = posix.write(fd, zeros, 0, (int) (len - done[0]));
-                if (r == EAGAIN) {
-                    if (nonBlocking(fd)) return done[0] > 0 ? done[0] : r;
-                    slept[0] = true;
-                    return BLOCKED;
-                }
-                if (r < 0) return done[0] > 0 ? done[0] : r;
-                done[0] += r;
-            }
-            return done[0];
-        };
-    }
-
-    private static int iovLength(SyscallEvent e) {
-        if (e.args().size() > 1 && e.args().get(1) instanceof Expr.Struct msg) {
-            for (Expr item : msg.items()) {
-                if (item instanceof Expr.Assign(String n, Expr.Array(List<Expr> iovs)) && n.startsWith("msg_iov")) {
-                    int total = 0;
-                    for (Expr iov : iovs) {
-                        if (iov instanceof Expr.Struct st && st.items().size() == 2
-                                && st.items().get(1) instanceof Expr.Int(long n2)) {
-                            total += (int) n2;
-                        } else {
-                            throw new UnsupportedOperationException("sendmsg iovec " + iov);
-                        }
-                    }
-                    return total;
-                }
-            }
-        }
-        throw new UnsupportedOperationException("sendmsg without msg_iov");
     }
 
     /** Whether {@code path} names a packetdrill script file. */

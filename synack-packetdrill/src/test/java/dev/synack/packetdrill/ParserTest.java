@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.synack.packetdrill.Event.PacketEvent;
 import dev.synack.packetdrill.Event.SyscallEvent;
+import dev.synack.wire.SegmentSpec;
 import dev.synack.wire.TcpHeader;
 import dev.synack.wire.TcpOption;
 import java.util.List;
@@ -37,7 +38,7 @@ class ParserTest {
         assertEquals(new EventTime(EventTime.Kind.RELATIVE_RANGE, 300_000, 400_000), f.time());
         assertEquals(TcpHeader.FIN | TcpHeader.ACK, f.packet().flags());
         PacketEvent p = assertInstanceOf(PacketEvent.class, s.events().get(4));
-        assertEquals("ect0", p.packet().ecn());
+        assertEquals(SegmentSpec.Ecn.ECT0, p.packet().ecn());
         assertEquals(257, p.packet().window());
         assertEquals(List.of(new TcpOption.Nop(), new TcpOption.Nop(), new TcpOption.Timestamps(200, 100),
                 new TcpOption.Sack(List.of(new TcpOption.SackBlock(1, 2), new TcpOption.SackBlock(3, 4)))),
@@ -60,5 +61,36 @@ class ParserTest {
         assertEquals("y.pkt:1:13: inconsistent length: 1:11 is 10 bytes, not 9", len.getMessage());
         ScriptException str = assertThrows(ScriptException.class, () -> Parser.parse("z.pkt", "0 write(3, \"abc) = 3"));
         assertEquals("z.pkt:1:12: unterminated string", str.getMessage());
+        ScriptException icmp = assertThrows(ScriptException.class, () -> Parser.parse("i.pkt", "0 < [ect0] icmp unreachable"));
+        assertEquals("i.pkt:1:12: unsupported packet type 'icmp' (this runner plays TCP over IPv4)", icmp.getMessage());
+        ScriptException second = assertThrows(ScriptException.class, () -> Parser.parse("m.pkt", """
+                0 < S 0:0(0) win 65535 <mss 1460,
+                                        sackOK, bogus>
+                """));
+        assertEquals("m.pkt:2:33: unknown TCP option 'bogus'", second.getMessage());
+    }
+
+    @Test
+    void aPacketEndsWhereItsGrammarEnds() throws ScriptException {
+        Script s = Parser.parse("p.pkt", """
+                0 < S 0:0(0) win 65535 <mss 1460,
+                     sackOK>   // a SYN over two lines
+                +0 > S. 0:0(0) ack 1 /* no options checked */ <...>
+                +.1 < . 1:1(0) ack 1 win 257
+                +0 accept(3, ..., ...) = 4
+                """);
+        assertEquals(4, s.events().size());
+        PacketEvent syn = assertInstanceOf(PacketEvent.class, s.events().get(0));
+        assertEquals(List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted()), syn.packet().options());
+        assertEquals("S 0:0(0) win 65535 <mss 1460,sackOK>", syn.packet().toString());
+        PacketEvent synAck = assertInstanceOf(PacketEvent.class, s.events().get(1));
+        assertTrue(synAck.packet().anyOptions());
+        PacketEvent ack = assertInstanceOf(PacketEvent.class, s.events().get(2));
+        assertEquals(1L, ack.packet().ack());
+        assertEquals(". 1:1(0) ack 1 win 257", ack.packet().toString());
+        assertInstanceOf(SyscallEvent.class, s.events().get(3));
+        // An ACK flag without "ack N" carries ack 0, as in packetdrill.
+        PacketEvent bare = assertInstanceOf(PacketEvent.class, Parser.parse("a.pkt", "0 > . 1:1(0)").events().getFirst());
+        assertEquals(0L, bare.packet().ack());
     }
 }

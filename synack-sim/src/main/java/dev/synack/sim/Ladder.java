@@ -3,8 +3,12 @@ package dev.synack.sim;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Icmp;
 import dev.synack.wire.Ipv4;
+import dev.synack.wire.SegmentSpec;
+import dev.synack.wire.SegmentText;
 import dev.synack.wire.TcpHeader;
+import dev.synack.wire.TcpOption;
 import dev.synack.wire.TcpOptions;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -171,29 +175,29 @@ public final class Ladder {
         Integer base = isn.get(dir), rbase = isn.get(rev);
         long rseq = base == null ? seq & 0xFFFFFFFFL : (seq - base) & 0xFFFFFFFFL;
         long rack = rbase == null ? ack & 0xFFFFFFFFL : (ack - rbase) & 0xFFFFFFFFL;
-        String fl = TcpHeader.flagsToString(flags);
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%-4s", fl)).append(" seq=").append(rseq);
-        if ((flags & TcpHeader.ACK) != 0) sb.append(" ack=").append(rack);
-        sb.append(" len=").append(len).append(" win=").append(TcpHeader.window(b, t));
+        // What the receiving stack would take from the options (TcpOptions, as Linux parses them): on a
+        // SYN the negotiated ones in a fixed order, and the SACK blocks relative to the peer's ISN.
+        List<TcpOption> shown = new ArrayList<>();
         if (doff > TcpHeader.HEADER_LEN) {
             TcpOptions o = new TcpOptions();
             o.parse(b, t + TcpHeader.HEADER_LEN, doff - TcpHeader.HEADER_LEN);
-            StringBuilder os = new StringBuilder();
             if ((flags & TcpHeader.SYN) != 0) {
-                if (o.mss() > 0) os.append("mss ").append(o.mss()).append(',');
-                if (o.sackPermitted()) os.append("sackOK,");
-                if (o.hasTimestamps()) os.append("TS,");
-                if (o.windowScale() >= 0) os.append("wscale ").append(o.windowScale()).append(',');
+                if (o.mss() > 0) shown.add(new TcpOption.Mss(o.mss()));
+                if (o.sackPermitted()) shown.add(new TcpOption.SackPermitted());
+                if (o.hasTimestamps()) shown.add(new TcpOption.Timestamps(o.tsVal(), o.tsEcr()));
+                if (o.windowScale() >= 0) shown.add(new TcpOption.WindowScale(o.windowScale()));
             }
+            int peerIsn = rbase == null ? 0 : rbase;
+            List<TcpOption.SackBlock> blocks = new ArrayList<>();
             for (int i = 0; i < o.sackBlockCount(); i++) {
-                long s = rbase == null ? o.sackStart(i) & 0xFFFFFFFFL : (o.sackStart(i) - rbase) & 0xFFFFFFFFL;
-                long en = rbase == null ? o.sackEnd(i) & 0xFFFFFFFFL : (o.sackEnd(i) - rbase) & 0xFFFFFFFFL;
-                os.append("sack ").append(s).append(':').append(en).append(',');
+                blocks.add(new TcpOption.SackBlock(o.sackStart(i) - peerIsn, o.sackEnd(i) - peerIsn));
             }
-            if (!os.isEmpty()) sb.append(" <").append(os, 0, os.length() - 1).append('>');
+            if (!blocks.isEmpty()) shown.add(new TcpOption.Sack(blocks));
         }
-        return new Pkt(src, dst, sb.toString(), fl, rseq, (flags & TcpHeader.ACK) != 0 ? rack : -1, len, TcpHeader.window(b, t), proto);
+        String text = SegmentText.format(SegmentSpec.of(flags, rseq, len, (flags & TcpHeader.ACK) != 0 ? rack : null,
+                TcpHeader.window(b, t), shown), SegmentText.Style.LADDER);
+        String fl = TcpHeader.flagsToString(flags);
+        return new Pkt(src, dst, text, fl, rseq, (flags & TcpHeader.ACK) != 0 ? rack : -1, len, TcpHeader.window(b, t), proto);
     }
 
     /** One direction of a connection. */

@@ -5,6 +5,9 @@ import dev.synack.sim.Network;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Decoded;
 import dev.synack.wire.Ipv4;
+import dev.synack.wire.SegmentSpec;
+import dev.synack.wire.SegmentText;
+import dev.synack.wire.SegmentText.Style;
 import dev.synack.wire.TcpHeader;
 import dev.synack.wire.TcpOption;
 import dev.synack.wire.TcpSegment;
@@ -50,8 +53,11 @@ final class SegmentLog {
         int win() { return s.window(); }
 
         /** "client P. 1:101(100) ack 1": packetdrill's form without the window and options. */
-        String brief() {
-            return host + " " + flagText() + " " + seq + ":" + (seq + len) + "(" + len + ")" + (has(TcpHeader.ACK) ? " ack " + ack : "");
+        String brief() { return host + " " + SegmentText.format(spec(null, null), Style.RELATIVE); }
+
+        /** The segment with relative numbers, the window and the options given. */
+        private SegmentSpec spec(Integer window, List<TcpOption> options) {
+            return SegmentSpec.of(s.flags(), seq, len, has(TcpHeader.ACK) ? ack : null, window, options);
         }
 
         /** "client P. 1:101(100) ack 1 at 20.000 ms": {@link #brief()} and when, as {@link Story#time}. */
@@ -59,12 +65,10 @@ final class SegmentLog {
 
         /** "client P. 1:101(100) ack 1 win 502 sack 1449:2897": {@link #brief()} with the window and the SACK blocks. */
         String withWindow() {
-            StringBuilder sb = new StringBuilder(brief()).append(" win ").append(win());
-            if (!sack.isEmpty()) {
-                sb.append(" sack");
-                for (long[] b : sack) sb.append(' ').append(b[0]).append(':').append(b[1]);
-            }
-            return sb.toString();
+            String text = host + " " + SegmentText.format(spec(win(), null), Style.RELATIVE);
+            if (sack.isEmpty()) return text;
+            return text + " " + SegmentText.option(new TcpOption.Sack(sack.stream()
+                    .map(b -> new TcpOption.SackBlock((int) b[0], (int) b[1])).toList()));
         }
 
         /** "0.220 s client P. 1:101(100) ack 1 win 502": {@link #withWindow()} after the time, as {@link Story#seconds}. */
@@ -74,11 +78,7 @@ final class SegmentLog {
          * "client S 0:0(0) win 64240 <mss 1460,sackOK,TS val ecr 0,nop,wscale 10>": {@link #brief()} with
          * the window and the options, timestamp values elided ("TS val ecr 0" keeps a zero echo).
          */
-        String withOptions() {
-            String opts = s.options().isEmpty() ? "" : String.join(",", s.options().stream().map(TcpOption::toString).toList())
-                    .replaceAll("TS val \\d+ ecr 0\\b", "TS val ecr 0").replaceAll("TS val \\d+ ecr \\d+", "TS val ecr");
-            return brief() + " win " + win() + (opts.isEmpty() ? "" : " <" + opts + ">");
-        }
+        String withOptions() { return host + " " + SegmentText.format(spec(win(), s.options()), Style.RELATIVE_NO_TS_VALUES); }
     }
 
     /** Every TCP segment that left a host (not a router), in order. */

@@ -1,0 +1,280 @@
+package dev.synack.packetdrill;
+
+import dev.synack.packetdrill.Event.PacketEvent;
+import dev.synack.stack.Stack;
+import dev.synack.wire.Checksum;
+import dev.synack.wire.Decoded;
+import dev.synack.wire.Ipv4;
+import dev.synack.wire.SegmentSpec;
+import dev.synack.wire.SegmentSpec.Ecn;
+import dev.synack.wire.SegmentText;
+import dev.synack.wire.TcpHeader;
+import dev.synack.wire.TcpOption;
+import dev.synack.wire.TcpSegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The script's packets and the host's, translated and matched (packetdrill's run_packet.c). The
+ * script's side is {@link Runner#REMOTE}, the host {@link Runner#LOCAL}; injected packets go from port
+ * 40000 to the host's 8080, or, once the host connects, from 8080 to the port it connected from.
+ *
+ * <p>Inbound ({@link #inject}): seq as written (the script's ISN is its own); ack and SACK blocks
+ * relative to the host's ISN, learnt from its SYN or SYN-ACK; a TS ecr mapped back to the TS val the
+ * host sent for that script value; window 65535 when not written; the ECN field when written.
+ *
+ * <p>Outbound ({@link #expect}): the host's packets as its tun0 sees them ({@link #capture}), in
+ * offload mode merged into the TSO segment they would have been (see docs/PACKETDRILL.md); matched in
+ * order against the script's: flags, seq (relative to the host's ISN), length, ack, window and ECN when
+ * written, options in order unless {@code <...>}. The first TS val maps to the script's; later ones are
+ * checked only with {@code --tcp_ts_tick_usecs}. The first difference is the failure, with both
+ * packets in script syntax ({@link SegmentText}).
+ */
+final class Packets {
+    /** A packet the host sent: when, the segment, and the IP TOS byte (its ECN bits). */
+    private record Captured(long timeNs, TcpSegment seg, int tos) {}
+
+    private final Stack stack;
+    private final Timeline timeline;
+    private final Commands.HostSetup setup;
+    private final long tsTickUs;
+    private final ArrayDeque<Captured> out = new ArrayDeque<>();
+    /** Script TS val → the TS val the host sent where the script has it. */
+    private final Map<Integer, Integer> tsValMap = new HashMap<>();
+    private Integer localIsn;
+    private Integer firstScriptTsVal;
+    private Integer firstActualTsVal;
+    private int localPort = Runner.LOCAL_PORT;
+    private int remotePort = Runner.SCRIPT_CLIENT_PORT;
+
+    /**
+     * @param setup the host's set-up by the script's commands (offload on or off)
+     * @param tsTickUs {@code --tcp_ts_tick_usecs}: the host's TS clock, for checking TS vals (0: not checked)
+     */
+    Packets(Stack stack, Timeline timeline, Commands.HostSetup setup, long tsTickUs) {
+        this.stack = stack;
+        this.timeline = timeline;
+        this.setup = setup;
+        this.tsTickUs = tsTickUs;
+    }
+
+    /** The host connects: its packets come from {@code localPort} and go to 8080. */
+    void connecting(int localPort) {
+        this.localPort = localPort;
+        this.remotePort = Runner.LOCAL_PORT;
+    }
+
+    /** tun0's sink: a packet the host sent. */
+    void capture(byte[] b, int off, int len) {
+        if (Ipv4.protocol(b, off) != Ipv4.PROTO_TCP) return;
+        int ihl = Ipv4.headerLength(b, off);
+        Decoded<TcpSegment> d = TcpSegment.decode(b, off + ihl, Ipv4.totalLength(b, off) - ihl);
+        if (d instanceof Decoded.Ok<TcpSegment>(TcpSegment seg)) {
+            if (localIsn == null && seg.has(TcpHeader.SYN)) localIsn = seg.seq();
+            out.add(new Captured(timeline.nowNs(), seg, Ipv4.tos(b, off)));
+        }
+    }
+
+    /** Injects the script's inbound packet {@code e} into the host. */
+    void inject(PacketEvent e) throws Failure {
+        SegmentSpec p = e.packet();
+        if (p.anyOptions()) throw Failure.at(e, "script", "an inbound packet cannot have <...> options", null, null);
+        int ackOffset = localIsn == null ? 0 : localIsn;
+        List<TcpOption> opts = new ArrayList<>();
+        for (TcpOption o : p.optionsOrNone()) {
+            switch (o) {
+                case TcpOption.Sack(List<TcpOption.SackBlock> blocks) -> opts.add(new TcpOption.Sack(blocks.stream()
+                        .map(b -> new TcpOption.SackBlock(b.start() + ackOffset, b.end() + ackOffset)).toList()));
+                case TcpOption.Timestamps(int val, int ecr) -> opts.add(new TcpOption.Timestamps(val, liveEcr(ecr)));
+                default -> opts.add(o);
+            }
+        }
+        int ack = (p.flags() & TcpHeader.ACK) != 0 && p.ack() != null ? (int) (p.ack() + ackOffset) : 0;
+        TcpSegment seg = new TcpSegment(remotePort, localPort, (int) p.seq(), ack, p.flags(),
+                p.window() == null ? 65535 : p.window(), opts, new byte[p.length()]);
+        int len = seg.encodedLength();
+        byte[] b = new byte[20 + len];
+        seg.encode(b, 20, Runner.REMOTE, Runner.LOCAL);
+        Ipv4.write(b, 0, Runner.REMOTE, Runner.LOCAL, Ipv4.PROTO_TCP, 64, 1, len);
+        if (p.ecn() != null) {
+            b[1] = (byte) ecnBits(p.ecn());
+            b[10] = 0;
+            b[11] = 0;
+            int sum = Checksum.compute(b, 0, 20);
+            b[10] = (byte) (sum >> 8);
+            b[11] = (byte) sum;
+        }
+        stack.receive(b, 0, b.length);
+    }
+
+    private int liveEcr(int scriptEcr) {
+        Integer live = tsValMap.get(scriptEcr);
+        if (live != null) return live;
+        if (firstScriptTsVal != null) return scriptEcr - firstScriptTsVal + firstActualTsVal;
+        return scriptEcr;
+    }
+
+    /** The IP header's ECN bits for a script's field ([ect01], a pattern, as 0). */
+    private static int ecnBits(Ecn ecn) {
+        return switch (ecn) {
+            case ECT0 -> 2;
+            case ECT1 -> 1;
+            case CE -> 3;
+            case NOECN, ECT01 -> 0;
+        };
+    }
+
+    /**
+     * The host must send the script's outbound packet {@code e} between {@code startUs} and
+     * {@code endUs} (± the tolerance): waits for the next packet the host sends and compares; the
+     * first difference fails the script.
+     */
+    void expect(PacketEvent e, long startUs, long endUs) throws Failure {
+        long toleranceUs = timeline.toleranceUs();
+        long deadlineNs = (endUs + toleranceUs) * 1000;
+        if (!timeline.runUntil(deadlineNs, () -> !out.isEmpty())) {
+            timeline.jumpTo(deadlineNs);
+            throw Failure.at(e, "packet: missing", "expected outbound packet at " + EventTime.secs(startUs)
+                    + " s, but nothing was sent by " + EventTime.secs(endUs + toleranceUs) + " s",
+                    e.packet().toString(), null);
+        }
+        Captured c = takeCoalesced();
+        long atUs = c.timeNs / 1000;
+        String actual = describe(c.seg, c.tos);
+        String mismatch = compare(e.packet(), c);
+        if (mismatch != null) {
+            throw Failure.at(e, "packet: " + mismatch.split(":")[0], "outbound packet " + mismatch + " (sent at "
+                    + EventTime.secs(atUs) + " s)", e.packet().toString(), actual);
+        }
+        if (e.time().kind() != EventTime.Kind.ANY && (atUs < startUs - toleranceUs || atUs > endUs + toleranceUs)) {
+            throw Failure.at(e, "timing", "expected outbound packet at " + EventTime.secs(startUs)
+                    + (endUs != startUs ? "~" + EventTime.secs(endUs) : "") + " s but it was sent at "
+                    + EventTime.secs(atUs) + " s; tolerance " + EventTime.secs(toleranceUs) + " s",
+                    e.packet().toString(), actual + " @" + EventTime.secs(atUs));
+        }
+    }
+
+    /**
+     * The next captured packet; in offload mode, merged with the packets the host sent at the same
+     * instant right behind it that a TSO/GSO segment would have carried (see docs/PACKETDRILL.md).
+     */
+    private Captured takeCoalesced() {
+        Captured c = out.poll();
+        if (!setup.offload) return c;
+        TcpSegment s = c.seg;
+        while (!out.isEmpty()) {
+            Captured n = out.peek();
+            TcpSegment t = n.seg;
+            int merged = s.payloadLength() + t.payloadLength();
+            boolean ok = n.timeNs == c.timeNs && s.payloadLength() > 0 && t.payloadLength() > 0
+                    && (s.flags() & (TcpHeader.PSH | TcpHeader.FIN | TcpHeader.SYN | TcpHeader.RST)) == 0
+                    && (t.flags() & ~(TcpHeader.PSH | TcpHeader.FIN)) == s.flags()
+                    && t.seq() == s.seq() + s.payloadLength() && t.ack() == s.ack() && t.window() == s.window()
+                    && t.options().equals(s.options()) && n.tos == c.tos && merged <= 65535 - 40 - 40;
+            if (!ok) break;
+            out.poll();
+            byte[] payload = new byte[merged];
+            System.arraycopy(s.payload(), 0, payload, 0, s.payloadLength());
+            System.arraycopy(t.payload(), 0, payload, s.payloadLength(), t.payloadLength());
+            s = new TcpSegment(s.srcPort(), s.dstPort(), s.seq(), s.ack(), t.flags(), s.window(), s.options(), payload);
+        }
+        return new Captured(c.timeNs, s, c.tos);
+    }
+
+    private int isn() { return localIsn == null ? 0 : localIsn; }
+
+    /** The captured packet in script syntax (relative seq, script TS val). */
+    private String describe(TcpSegment s, int tos) {
+        List<TcpOption> shown = new ArrayList<>();
+        for (TcpOption o : s.options()) {
+            if (o instanceof TcpOption.Timestamps(int val, int ecr) && firstActualTsVal != null) {
+                shown.add(new TcpOption.Timestamps(val - firstActualTsVal + firstScriptTsVal, ecr));
+            } else {
+                shown.add(o);
+            }
+        }
+        return new SegmentSpec((tos & 3) != 0 ? Ecn.of(tos) : null, s.flags(), (s.seq() - isn()) & 0xFFFF_FFFFL,
+                s.payloadLength(), s.has(TcpHeader.ACK) ? s.ack() & 0xFFFF_FFFFL : null, s.window(), null,
+                shown.isEmpty() ? null : shown, false).toString();
+    }
+
+    /** Null when {@code c} is the packet {@code p} describes; else "field: details". */
+    private String compare(SegmentSpec p, Captured c) {
+        TcpSegment s = c.seg;
+        if (s.flags() != p.flags()) {
+            return "flags: expected " + name(p.flags()) + " but got " + name(s.flags());
+        }
+        long rel = (s.seq() - isn()) & 0xFFFF_FFFFL;
+        if (rel != (p.seq() & 0xFFFF_FFFFL)) return "seq: expected " + p.seq() + " but got " + rel;
+        if (s.payloadLength() != p.length()) {
+            return "length: expected " + p.length() + " bytes but got " + s.payloadLength();
+        }
+        if (s.has(TcpHeader.ACK)) {
+            long ack = s.ack() & 0xFFFF_FFFFL;
+            if (p.ack() != null && ack != (p.ack() & 0xFFFF_FFFFL)) return "ack: expected " + p.ack() + " but got " + ack;
+        }
+        if (p.window() != null && s.window() != p.window()) {
+            return "window: expected " + p.window() + " but got " + s.window();
+        }
+        if (p.ecn() != null) {
+            int want = ecnBits(p.ecn()), got = c.tos & 3;
+            boolean ok = p.ecn() == Ecn.ECT01 ? (got == 1 || got == 2) : want == got;
+            if (!ok) return "ecn: expected " + p.ecn() + " but got " + got;
+        }
+        if (!p.anyOptions()) {
+            String m = compareOptions(p.optionsOrNone(), s.options());
+            if (m != null) return m;
+        } else {
+            learnTs(null, s.options());
+        }
+        return null;
+    }
+
+    private static String name(int flags) { return SegmentText.flags(flags); }
+
+    private void learnTs(TcpOption.Timestamps script, List<TcpOption> actual) {
+        for (TcpOption o : actual) {
+            if (o instanceof TcpOption.Timestamps(int val, int ecr) && script != null) {
+                tsValMap.put(script.val(), val);
+                if (firstScriptTsVal == null) {
+                    firstScriptTsVal = script.val();
+                    firstActualTsVal = val;
+                }
+            }
+        }
+    }
+
+    private String compareOptions(List<TcpOption> want, List<TcpOption> got) {
+        if (want.size() != got.size()) return "options: expected <" + SegmentText.options(want) + ">";
+        TcpOption.Timestamps scriptTs = null;
+        for (int k = 0; k < want.size(); k++) {
+            TcpOption w = want.get(k), g = got.get(k);
+            if (w.getClass() != g.getClass()) return "options: expected <" + SegmentText.options(want) + ">";
+            switch (w) {
+                case TcpOption.Timestamps ts -> {
+                    scriptTs = ts;
+                    int val = ((TcpOption.Timestamps) g).val();
+                    if (tsTickUs > 0 && firstActualTsVal != null) {
+                        long mapped = (val - firstActualTsVal + firstScriptTsVal) & 0xFFFF_FFFFL;
+                        long diff = Math.abs((int) (mapped - (ts.val() & 0xFFFF_FFFFL)));
+                        if (diff * tsTickUs > timeline.toleranceUs()) {
+                            return "TS val: expected " + Integer.toUnsignedString(ts.val()) + " but got " + mapped;
+                        }
+                    }
+                }
+                case TcpOption.Sack sack -> {
+                    // SACK blocks the host sends are in the script's sequence space as written.
+                    if (!sack.equals(g)) return "options: expected " + sack + " but got " + g;
+                }
+                default -> {
+                    if (!w.equals(g)) return "options: expected " + w + " but got " + g;
+                }
+            }
+        }
+        if (scriptTs != null) learnTs(scriptTs, got);
+        return null;
+    }
+}

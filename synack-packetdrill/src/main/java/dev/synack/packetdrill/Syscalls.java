@@ -1,0 +1,479 @@
+package dev.synack.packetdrill;
+
+import dev.synack.packetdrill.Event.SyscallEvent;
+import dev.synack.socket.PosixSockets;
+import dev.synack.stack.Stack;
+import dev.synack.tcp.Errno;
+import dev.synack.tcp.TcpInfo;
+import dev.synack.wire.Ipv4;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The script's system calls, on the host's {@link PosixSockets} (packetdrill's run_system_call.c):
+ * socket, bind (port 8080), listen, accept, connect (to the script's side, port 8080), read/recv,
+ * write/send/sendmsg, close, shutdown, setsockopt/getsockopt, fcntl, ioctl SIOCINQ, poll of one
+ * pollfd. The script's fds are mapped to the host's; names of options, flags and poll bits are
+ * PosixSockets' constants.
+ *
+ * <p>No call waits (the host's runtime ends every wait at once): one that would block returns what a
+ * non-blocking one returns, and while the script says it blocks, the {@link Timeline} retries it
+ * ({@link Pending}) until it returns; then its result and its time are checked.
+ */
+final class Syscalls {
+    /** What an attempt returns while the call still blocks. */
+    static final long BLOCKED = Long.MIN_VALUE;
+    private static final String REMOTE_TEXT = Ipv4.format(Runner.REMOTE), LOCAL_TEXT = Ipv4.format(Runner.LOCAL);
+    private static final int EAGAIN = -Errno.EAGAIN.number(), EINPROGRESS = -Errno.EINPROGRESS.number(),
+            EALREADY = -Errno.EALREADY.number(), ENOPROTOOPT = -Errno.ENOPROTOOPT.number();
+
+    private final PosixSockets posix;
+    private final Stack stack;
+    private final Timeline timeline;
+    private final Packets packets;
+    /** The script's fd numbers → the host's. */
+    private final Map<Long, Integer> fdMap = new HashMap<>();
+    /** The accepted or connecting socket, whose tcp_info the script's code blocks read; -1 before. */
+    private int sutFd = -1;
+    private byte[] readBuf = new byte[1 << 16], zeros = new byte[1 << 16];
+
+    Syscalls(PosixSockets posix, Stack stack, Timeline timeline, Packets packets) {
+        this.posix = posix;
+        this.stack = stack;
+        this.timeline = timeline;
+        this.packets = packets;
+    }
+
+    /** The tcp_info of the socket under test, or null when there is none yet. */
+    TcpInfo tcpInfo() { return sutFd < 0 ? null : posix.tcpInfo(sutFd); }
+
+    /**
+     * Makes the call {@code e} at {@code startUs}; one that blocks goes to the timeline, which retries
+     * it until it returns.
+     *
+     * @param endUs when the script says it returns ({@code startUs} for one that does not block)
+     */
+    void call(SyscallEvent e, long startUs, long endUs) throws Failure {
+        LongSupplier attempt;
+        long wakeNs = Long.MAX_VALUE;
+        try {
+            attempt = attempt(e);
+            if (e.name().equals("poll") && e.args().size() >= 3 && e.args().get(2) instanceof Expr.Int(long ms)
+                    && ms >= 0) {
+                wakeNs = timeline.nowNs() + ms * 1_000_000L;
+            }
+        } catch (UnsupportedOperationException ex) {
+            throw Failure.at(e, "unsupported: " + ex.getMessage(), "unsupported: " + ex.getMessage(), null, null);
+        }
+        long r;
+        try {
+            r = attempt.getAsLong();
+        } catch (UnsupportedOperationException ex) {
+            throw Failure.at(e, "unsupported: " + ex.getMessage(), "unsupported: " + ex.getMessage(), null, null);
+        } catch (ValueMismatch ex) {
+            throw Failure.at(e, "syscall: value", ex.getMessage(), ex.expected, ex.actual);
+        }
+        if (r == BLOCKED) {
+            timeline.block(new Pending(e, endUs, attempt, wakeNs));
+            return;
+        }
+        checkResult(e, r);
+        long toleranceUs = timeline.toleranceUs();
+        if (e.blocking() && (startUs < endUs - toleranceUs || startUs > endUs + toleranceUs)) {
+            throw Failure.at(e, "timing", e.name() + "() expected to block until " + EventTime.secs(endUs)
+                    + " s but returned at " + EventTime.secs(startUs) + " s", null, null);
+        }
+    }
+
+    /** A call that blocked: the timeline retries it until it returns, then its result and time are checked. */
+    private final class Pending implements Timeline.BlockedCall {
+        private final SyscallEvent event;
+        private final long endUs;
+        private final LongSupplier attempt;
+        private final long wakeNs;
+
+        Pending(SyscallEvent event, long endUs, LongSupplier attempt, long wakeNs) {
+            this.event = event;
+            this.endUs = endUs;
+            this.attempt = attempt;
+            this.wakeNs = wakeNs;
+        }
+
+        @Override
+        public long wakeNs() { return wakeNs; }
+
+        @Override
+        public long endUs() { return endUs; }
+
+        @Override
+        public boolean retry() throws Failure {
+            long toleranceUs = timeline.toleranceUs();
+            long r;
+            try {
+                r = wakeNs != Long.MAX_VALUE && timeline.nowNs() >= wakeNs ? timeoutResult() : attempt.getAsLong();
+            } catch (ValueMismatch ex) {
+                throw Failure.at(event, "syscall: value", ex.getMessage(), ex.expected, ex.actual);
+            }
+            if (r == BLOCKED) {
+                if (timeline.nowUs() > endUs + toleranceUs) {
+                    throw Failure.at(event, "timing", event.name() + "() expected to return by " + EventTime.secs(endUs)
+                            + " s but it was still blocked at " + EventTime.secs(timeline.nowUs()) + " s", null, null);
+                }
+                return false;
+            }
+            long at = timeline.nowUs();
+            checkResult(event, r);
+            if (at < endUs - toleranceUs || at > endUs + toleranceUs) {
+                throw Failure.at(event, "timing", event.name() + "() expected to return at " + EventTime.secs(endUs)
+                        + " s but returned at " + EventTime.secs(at) + " s; tolerance " + EventTime.secs(toleranceUs) + " s",
+                        null, null);
+            }
+            return true;
+        }
+
+        /** At its poll() timeout: what the call returns, 0 when nothing is ready. */
+        private long timeoutResult() {
+            long r = attempt.getAsLong();
+            return r == BLOCKED ? 0 : r;
+        }
+
+        @Override
+        public Failure stillBlocked() {
+            // The end as the script writes it (for a relative call, not moved with its start).
+            return Failure.at(event, "timing", event.name() + "() expected to return by "
+                    + EventTime.secs(event.endUs() < 0 ? 0 : event.endUs()) + " s but it was still blocked at "
+                    + EventTime.secs(timeline.nowUs()) + " s", null, null);
+        }
+    }
+
+    /** Checks a returned value against the script's (an fd the script names is mapped to the host's). */
+    private void checkResult(SyscallEvent e, long r) throws Failure {
+        Expr want = e.result();
+        if (want instanceof Expr.Ellipsis) return;
+        if (e.name().equals("socket") || e.name().equals("accept")) {
+            if (r >= 0 && want instanceof Expr.Int(long fd) && fd >= 0) {
+                fdMap.put(fd, (int) r);
+                if (e.name().equals("accept")) sutFd = (int) r;
+                return;
+            }
+        }
+        String got = r >= 0 ? Long.toString(r) : "-1 " + errnoName((int) -r);
+        if (!(want instanceof Expr.Int(long v))) {
+            throw Failure.at(e, "unsupported: result " + want, "unsupported expected result " + want, null, null);
+        }
+        String expected = v + (e.errno() != null ? " " + e.errno() : "");
+        if (v == -1 && r < 0) {
+            String name = errnoName((int) -r);
+            if (e.errno() == null || e.errno().equals(name)
+                    || (e.errno().equals("EWOULDBLOCK") && name.equals("EAGAIN"))) {
+                return;
+            }
+        } else if (v == r) {
+            return;
+        }
+        throw Failure.at(e, "syscall: result", e.name() + "() returned " + got + ", expected " + expected, expected, got);
+    }
+
+    private static String errnoName(int n) {
+        return Errno.ofNumber(n).map(Errno::name).orElse("errno " + n);
+    }
+
+    /** Argument {@code arg} as the host's fd. */
+    private int fd(SyscallEvent e, int arg) throws Failure {
+        if (e.args().size() <= arg || !(e.args().get(arg) instanceof Expr.Int(long v))) {
+            throw Failure.at(e, "script", e.name() + "(): argument " + (arg + 1) + " must be a file descriptor", null, null);
+        }
+        Integer live = fdMap.get(v);
+        return live == null ? (int) v : live;
+    }
+
+    private static long intArg(SyscallEvent e, int arg) {
+        if (e.args().size() > arg && e.args().get(arg) instanceof Expr.Int(long v)) return v;
+        throw new UnsupportedOperationException(e.name() + " argument " + (arg + 1) + " " + (e.args().size() > arg
+                ? e.args().get(arg) : "(missing)"));
+    }
+
+    private static String word(SyscallEvent e, int arg) {
+        if (e.args().size() > arg && e.args().get(arg) instanceof Expr.Word(String w)) return w;
+        throw new UnsupportedOperationException(e.name() + " argument " + (arg + 1) + " " + (e.args().size() > arg
+                ? e.args().get(arg) : "(missing)"));
+    }
+
+    private static boolean hasFlag(Expr x, String flag) {
+        return switch (x) {
+            case Expr.Word(String w) -> w.equals(flag);
+            case Expr.Or(Expr a, Expr b) -> hasFlag(a, flag) || hasFlag(b, flag);
+            default -> false;
+        };
+    }
+
+    /** Whether the script made {@code fd} non-blocking (fcntl O_NONBLOCK). */
+    private boolean nonBlocking(int fd) {
+        int flags = posix.fcntl(fd, PosixSockets.F_GETFL, 0);
+        return flags >= 0 && (flags & PosixSockets.O_NONBLOCK) != 0;
+    }
+
+    /** Wraps a call: on a blocking fd, -EAGAIN means "still blocked". */
+    private LongSupplier blockingIf(int fd, LongSupplier op) {
+        return () -> {
+            long r = op.getAsLong();
+            if (r == EAGAIN && !nonBlocking(fd)) return BLOCKED;
+            return r;
+        };
+    }
+
+    /** The value of a constant the script names, or unsupported ({@code what} says where it stood). */
+    private static int constant(String name, String what) {
+        var v = PosixSockets.constant(name);
+        if (v.isEmpty()) throw new UnsupportedOperationException(what);
+        return v.getAsInt();
+    }
+
+    /** Flags or'ed together ({@code O_RDWR|O_NONBLOCK}, {@code POLLIN|POLLOUT}, or a number). */
+    private static int bits(Expr x, String what) {
+        return switch (x) {
+            case null -> 0;
+            case Expr.Int(long v) -> (int) v;
+            case Expr.Or(Expr a, Expr b) -> bits(a, what) | bits(b, what);
+            case Expr.Word(String w) -> constant(w, what + " " + w);
+            default -> throw new UnsupportedOperationException(what + "s " + x);
+        };
+    }
+
+    /** ENOPROTOOPT the script did not expect means PosixSockets lacks the option: the script fails as unsupported. */
+    private static long optionResult(SyscallEvent e, int r, String level, String name) {
+        if (r == ENOPROTOOPT && !"ENOPROTOOPT".equals(e.errno())) {
+            throw new UnsupportedOperationException(e.name() + " " + level + " " + name);
+        }
+        return r;
+    }
+
+    /**
+     * The call {@code e} as an attempt the timeline can repeat: it returns the result, a negative
+     * errno, or {@link #BLOCKED}. The arguments are read here; what PosixSockets cannot do throws
+     * UnsupportedOperationException (the script fails as "unsupported").
+     */
+    private LongSupplier attempt(SyscallEvent e) throws Failure {
+        return switch (e.name()) {
+            case "socket" -> () -> posix.socket();
+            case "bind" -> {
+                int fd = fd(e, 0);
+                yield () -> posix.bind(fd, LOCAL_TEXT, Runner.LOCAL_PORT);
+            }
+            case "listen" -> {
+                int fd = fd(e, 0);
+                int backlog = (int) intArg(e, 1);
+                yield () -> posix.listen(fd, backlog);
+            }
+            case "accept", "accept4" -> {
+                int fd = fd(e, 0);
+                yield blockingIf(fd, () -> posix.accept(fd));
+            }
+            case "connect" -> connect(fd(e, 0));
+            case "read", "recv", "recvfrom" -> read(fd(e, 0), (int) intArg(e, 2));
+            case "write", "send", "sendto" -> writer(fd(e, 0), (int) intArg(e, 2));
+            case "sendmsg" -> writer(fd(e, 0), iovLength(e));
+            case "close" -> {
+                int fd = fd(e, 0);
+                yield () -> posix.close(fd);
+            }
+            case "shutdown" -> shutdown(e, fd(e, 0));
+            case "setsockopt" -> setsockopt(e, fd(e, 0));
+            case "getsockopt" -> getsockopt(e, fd(e, 0));
+            case "fcntl" -> fcntl(e, fd(e, 0));
+            case "ioctl" -> ioctl(e, fd(e, 0));
+            case "poll" -> poll(e);
+            default -> throw new UnsupportedOperationException("system call " + e.name());
+        };
+    }
+
+    /** connect() to the script's side: the socket under test; EINPROGRESS/EALREADY block a blocking socket. */
+    private LongSupplier connect(int fd) {
+        boolean[] started = {false};
+        return () -> {
+            int r = posix.connect(fd, REMOTE_TEXT, Runner.LOCAL_PORT);
+            if (!started[0] && r == EINPROGRESS) {
+                sutFd = fd;
+                packets.connecting(stackConnPort());
+            }
+            started[0] = true;
+            return (r == EINPROGRESS || r == EALREADY) && !nonBlocking(fd) ? BLOCKED : r;
+        };
+    }
+
+    private LongSupplier read(int fd, int len) {
+        if (len > readBuf.length) readBuf = new byte[len];
+        return blockingIf(fd, () -> posix.read(fd, readBuf, 0, len));
+    }
+
+    private LongSupplier shutdown(SyscallEvent e, int fd) {
+        Expr how = e.args().size() > 1 ? e.args().get(1) : null;
+        int h = how instanceof Expr.Word(String w) ? constant(w, "shutdown " + w) : (int) intArg(e, 1);
+        return () -> posix.shutdown(fd, h);
+    }
+
+    /** setsockopt() of an int option ({@code [1]}) or SO_LINGER ({@code {l_onoff=1, l_linger=0}}). */
+    private LongSupplier setsockopt(SyscallEvent e, int fd) {
+        String level = word(e, 1), name = word(e, 2);
+        Expr v = e.args().size() > 3 ? e.args().get(3) : null;
+        long[] value = switch (v) {
+            case Expr.Array(List<Expr> items) when items.size() == 1 && items.getFirst() instanceof Expr.Int(long x) ->
+                    new long[] {x};
+            case Expr.Struct st when st.field("l_onoff") instanceof Expr.Int(long on)
+                    && st.field("l_linger") instanceof Expr.Int(long secs) -> new long[] {on, secs};
+            case null, default -> throw new UnsupportedOperationException("setsockopt " + name + " value " + v);
+        };
+        String what = "setsockopt " + level + " " + name;
+        int lvl = constant(level, what), opt = constant(name, what);
+        return () -> optionResult(e, value.length == 2 ? posix.setsockoptLinger(fd, value[0] != 0, (int) value[1])
+                : posix.setsockopt(fd, lvl, opt, (int) value[0]), level, name);
+    }
+
+    /** getsockopt() of an int option; a value the script gives ({@code [0]}) must match. */
+    private LongSupplier getsockopt(SyscallEvent e, int fd) {
+        String level = word(e, 1), name = word(e, 2);
+        Expr v = e.args().size() > 3 ? e.args().get(3) : null;
+        String what = "getsockopt " + level + " " + name;
+        int lvl = constant(level, what), opt = constant(name, what);
+        return () -> {
+            long got = optionResult(e, posix.getsockopt(fd, lvl, opt), level, name);
+            if (got < 0) return got;
+            if (v instanceof Expr.Array(List<Expr> items) && items.size() == 1
+                    && items.getFirst() instanceof Expr.Int(long want) && want != got) {
+                throw new ValueMismatch("getsockopt " + name, Long.toString(want), Long.toString(got));
+            }
+            return 0;
+        };
+    }
+
+    /** fcntl() F_SETFL, or F_GETFL with the flags the script expects (as a number or as names). */
+    private LongSupplier fcntl(SyscallEvent e, int fd) {
+        String cmd = word(e, 1);
+        if (cmd.equals("F_SETFL")) {
+            int flags = bits(e.args().get(2), "fcntl flag");
+            return () -> posix.fcntl(fd, PosixSockets.F_SETFL, flags);
+        }
+        if (cmd.equals("F_GETFL")) {
+            Expr want = e.result();
+            return () -> {
+                int flags = posix.fcntl(fd, PosixSockets.F_GETFL, 0);
+                if (flags < 0 || want instanceof Expr.Int) return flags;
+                boolean nb = (flags & PosixSockets.O_NONBLOCK) != 0;
+                if (hasFlag(want, "O_NONBLOCK") != nb) {
+                    throw new ValueMismatch("fcntl F_GETFL", want.toString(), nb ? "O_RDWR|O_NONBLOCK" : "O_RDWR");
+                }
+                return 0;
+            };
+        }
+        throw new UnsupportedOperationException("fcntl " + cmd);
+    }
+
+    /** ioctl() SIOCINQ/FIONREAD; a value the script gives must match. */
+    private LongSupplier ioctl(SyscallEvent e, int fd) {
+        String req = word(e, 1);
+        if (!req.equals("SIOCINQ") && !req.equals("FIONREAD")) throw new UnsupportedOperationException("ioctl " + req);
+        Expr v = e.args().size() > 2 ? e.args().get(2) : null;
+        return () -> {
+            long got = posix.ioctl(fd, PosixSockets.SIOCINQ);
+            if (got < 0) return got;
+            if (v instanceof Expr.Array(List<Expr> items) && items.size() == 1
+                    && items.getFirst() instanceof Expr.Int(long want) && want != got) {
+                throw new ValueMismatch("ioctl " + req, Long.toString(want), Long.toString(got));
+            }
+            return 0;
+        };
+    }
+
+    /** poll() of one pollfd: blocks while nothing is ready (its timeout is the timeline's wake time); revents must match. */
+    private LongSupplier poll(SyscallEvent e) {
+        if (!(e.args().getFirst() instanceof Expr.Array(List<Expr> items)) || items.size() != 1
+                || !(items.getFirst() instanceof Expr.Struct pfd)) {
+            throw new UnsupportedOperationException("poll with other than one pollfd");
+        }
+        if (!(pfd.field("fd") instanceof Expr.Int(long sfd))) throw new UnsupportedOperationException("poll fd");
+        Integer live = fdMap.get(sfd);
+        int fd = live == null ? (int) sfd : live;
+        int events = bits(pfd.field("events"), "poll event");
+        Expr revents = pfd.field("revents");
+        return () -> {
+            int r = revents(fd, events);
+            if (r == 0) return BLOCKED;
+            if (revents != null && bits(revents, "poll event") != r) {
+                throw new ValueMismatch("poll revents", revents.toString(), PosixSockets.pollBits(r));
+            }
+            return 1;
+        };
+    }
+
+    /** poll() of one fd without waiting: its revents. */
+    private int revents(int fd, int events) {
+        PosixSockets.PollFd[] pfd = {new PosixSockets.PollFd(fd, events)};
+        posix.poll(pfd, 0);
+        return pfd[0].revents;
+    }
+
+    /** A returned value (getsockopt, ioctl, poll) unlike the script's. */
+    private static final class ValueMismatch extends RuntimeException {
+        final String expected;
+        final String actual;
+
+        ValueMismatch(String what, String expected, String actual) {
+            super(what + ": expected " + expected + " but got " + actual);
+            this.expected = expected;
+            this.actual = actual;
+        }
+    }
+
+    /** The port the host's newest connection uses (the one connect() just made). */
+    private int stackConnPort() {
+        var conns = stack.connections();
+        return conns.isEmpty() ? Runner.LOCAL_PORT : conns.getLast().localPort();
+    }
+
+    /** write(), send(), sendmsg() of {@code len} bytes: a blocking one goes on until all are written. */
+    private LongSupplier writer(int fd, int len) {
+        if (len > zeros.length) zeros = new byte[len];
+        long[] done = {0};
+        boolean[] slept = {false};
+        return () -> {
+            // sk_stream_wait_memory: a blocked writer runs again only when sk_stream_write_space wakes it,
+            // which needs the POLLOUT condition (__sk_stream_is_writeable), not merely a free byte.
+            int awake = PosixSockets.POLLOUT | PosixSockets.POLLERR | PosixSockets.POLLHUP;
+            if (slept[0] && (revents(fd, PosixSockets.POLLOUT) & awake) == 0) return BLOCKED;
+            while (done[0] < len) {
+                long r = posix.write(fd, zeros, 0, (int) (len - done[0]));
+                if (r == EAGAIN) {
+                    if (nonBlocking(fd)) return done[0] > 0 ? done[0] : r;
+                    slept[0] = true;
+                    return BLOCKED;
+                }
+                if (r < 0) return done[0] > 0 ? done[0] : r;
+                done[0] += r;
+            }
+            return done[0];
+        };
+    }
+
+    /** The bytes of a sendmsg()'s iovecs. */
+    private static int iovLength(SyscallEvent e) {
+        if (e.args().size() > 1 && e.args().get(1) instanceof Expr.Struct msg) {
+            for (Expr item : msg.items()) {
+                if (item instanceof Expr.Assign(String n, Expr.Array(List<Expr> iovs)) && n.startsWith("msg_iov")) {
+                    int total = 0;
+                    for (Expr iov : iovs) {
+                        if (iov instanceof Expr.Struct st && st.items().size() == 2
+                                && st.items().get(1) instanceof Expr.Int(long n2)) {
+                            total += (int) n2;
+                        } else {
+                            throw new UnsupportedOperationException("sendmsg iovec " + iov);
+                        }
+                    }
+                    return total;
+                }
+            }
+        }
+        throw new UnsupportedOperationException("sendmsg without msg_iov");
+    }
+}
