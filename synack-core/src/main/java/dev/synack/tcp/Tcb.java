@@ -88,8 +88,13 @@ final class Tcb {
     int scalingRatio = DEFAULT_SCALING_RATIO;
     /** The peer's segment size as we estimate it (icsk_ack.rcv_mss). */
     int rcvMss = TCP_MSS_DEFAULT;
-    /** The peer's FIN has been consumed into RCV.NXT: reads return 0 once the buffer drains. */
+    /** Nothing more will arrive (Linux RCV_SHUTDOWN): the peer's FIN was consumed, or CLOSE. */
     boolean rcvShutdown;
+    /**
+     * The peer's FIN was consumed into RCV.NXT (Linux SOCK_DONE, set by tcp_fin only): reads return 0
+     * once the buffer drains, even if a RST came after it (tcp_recvmsg checks SOCK_DONE before sk_err).
+     */
+    boolean finConsumed;
     /** The application shut down its receiving side (SHUT_RD). */
     boolean appShutRd;
     /** D-SACK block to report in the next ACK (RFC 2883; tp->duplicate_sack), valid when dsackPending. */

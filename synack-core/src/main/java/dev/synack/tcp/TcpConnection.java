@@ -160,6 +160,9 @@ public final class TcpConnection {
         if (t.state == TcpState.LISTEN) return -Errno.ENOTCONN.number();
         int available = t.recvBuf == null ? 0 : t.recvBuf.length();
         if (available == 0) {
+            // tcp_recvmsg_locked: end of stream after the peer's FIN (SOCK_DONE) comes before sk_err,
+            // so a RST after the FIN leaves its error (EPIPE) for SO_ERROR.
+            if (t.finConsumed) return 0;
             if (t.error != null) return -takeError().number();
             if (t.rcvShutdown || t.appShutRd || t.state == TcpState.CLOSE) return 0;
             // SYN_SENT, SYN_RECV, or a reader waiting for data: Linux's tcp_recvmsg would wait.

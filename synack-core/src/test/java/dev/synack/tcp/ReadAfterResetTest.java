@@ -1,0 +1,50 @@
+package dev.synack.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.synack.testing.TcpTester;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What read() and SO_ERROR return when a RST follows the peer's data (tcp_recvmsg_locked in
+ * net/ipv4/tcp.c): data already received is still read; then, if the peer's FIN was consumed first
+ * (SOCK_DONE, set by tcp_fin), end of stream — the RST's error stays for SO_ERROR — else the error.
+ * Both measured on Linux 6.18 with packetdrill, a client connection with SACK and timestamps.
+ */
+class ReadAfterResetTest {
+    final TcpTester t = new TcpTester();
+    final TcpConnection c = t.establishedClient();
+    final byte[] buf = new byte[100];
+
+    /**
+     * Linux: {@code FP. 1:11(10)} then {@code R. 12:12(0)} in CLOSE_WAIT → read() 10, 0, 0;
+     * SO_ERROR EPIPE once (tcp_reset in CLOSE_WAIT), then 0; read() still 0.
+     */
+    @Test
+    void finThenRst_readsDataThenEndOfStream_soErrorIsEpipe() {
+        t.inject(110, "FP. 1:11(10) ack 1 win 512 <nop,nop,TS val 1010 ecr 100>");
+        assertEquals(TcpState.CLOSE_WAIT, c.state());
+        t.expect(150, ". 1:1(0) ack 12 win 63 <nop,nop,TS val 150 ecr 1010>");
+        t.inject(160, "R. 12:12(0) ack 1 win 0");
+        assertEquals(TcpState.CLOSE, c.state());
+        assertEquals(10, c.receive(buf, 0, 100));
+        assertEquals(0, c.receive(buf, 0, 100));
+        assertEquals(0, c.receive(buf, 0, 100));
+        assertEquals(Errno.EPIPE, c.takeError());
+        assertNull(c.takeError());
+        assertEquals(0, c.receive(buf, 0, 100));
+    }
+
+    /** Linux: {@code P. 1:11(10)} then {@code R. 11:11(0)} → read() 10, then ECONNRESET, then 0; SO_ERROR 0. */
+    @Test
+    void dataThenRst_readsDataThenConnReset() {
+        t.inject(110, "P. 1:11(10) ack 1 win 512 <nop,nop,TS val 1010 ecr 100>");
+        t.expect(110, ". 1:1(0) ack 11 win 63 <nop,nop,TS val 110 ecr 1010>");
+        t.inject(120, "R. 11:11(0) ack 1 win 0");
+        assertEquals(10, c.receive(buf, 0, 100));
+        assertEquals(-Errno.ECONNRESET.number(), c.receive(buf, 0, 100));
+        assertEquals(0, c.receive(buf, 0, 100));
+        assertNull(c.takeError());
+    }
+}
