@@ -25,7 +25,7 @@ public final class Demo {
         for (Scenario s : Scenarios.all()) {
             String saw, when, match;
             try {
-                Outcome o = s.run(Knobs.DEFAULT);
+                Outcome o = s.run(Knobs.defaults());
                 saw = summary(o.appSaw());
                 when = Story.time(o.atNs());
                 match = o.matchesLinux() ? "yes" : "no";

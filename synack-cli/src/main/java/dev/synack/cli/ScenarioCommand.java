@@ -124,7 +124,17 @@ final class ScenarioCommand implements Callable<Integer> {
         range("--syn-retries", synRetries, 1, 127);
         range("--syn-linear-timeouts", synLinearTimeouts, 0, 10);
         range("--retries2", retries2, 0, 255);
-        return new Knobs(seed, rttMs, loss, ka, soTimeoutMs, userTimeoutMs, connectTimeoutMs, synRetries, synLinearTimeouts, retries2);
+        Knobs k = Knobs.defaults().withSeed(seed);
+        if (rttMs != null) k = k.withRttMs(rttMs);
+        if (loss != null) k = k.withLoss(loss);
+        if (ka != null) k = k.withKeepalive(ka[0], ka[1], ka[2]);
+        if (soTimeoutMs != null) k = k.withSoTimeoutMs(soTimeoutMs);
+        if (userTimeoutMs != null) k = k.withUserTimeoutMs(userTimeoutMs);
+        if (connectTimeoutMs != null) k = k.withConnectTimeoutMs(connectTimeoutMs);
+        if (synRetries != null) k = k.withSynRetries(synRetries);
+        if (synLinearTimeouts != null) k = k.withSynLinearTimeouts(synLinearTimeouts);
+        if (retries2 != null) k = k.withRetries2(retries2);
+        return k;
     }
 
     private void positive(String option, Integer v, int min) {
