@@ -70,8 +70,8 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--svg", paramLabel = "FILE", description = "Write a plot of every flow's cwnd over time (SVG).")
     private Path svg;
 
-    ExperimentCommand(PrintStream out) {
-        this.out = out;
+    ExperimentCommand(Console console) {
+        this.out = console.out();
     }
 
     private ParameterException bad(String problem) { return new ParameterException(spec.commandLine(), problem); }

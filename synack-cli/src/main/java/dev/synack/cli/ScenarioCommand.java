@@ -76,8 +76,8 @@ final class ScenarioCommand implements Callable<Integer> {
     @Option(names = "--retries2", paramLabel = "N", description = "tcp_retries2 (0 to 255).")
     private Integer retries2;
 
-    ScenarioCommand(PrintStream out) {
-        this.out = out;
+    ScenarioCommand(Console console) {
+        this.out = console.out();
     }
 
     private ParameterException bad(String problem) { return new ParameterException(spec.commandLine(), problem); }

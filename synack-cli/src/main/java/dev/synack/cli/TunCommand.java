@@ -10,7 +10,6 @@ import dev.synack.wire.Ipv4;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,12 +40,10 @@ final class TunCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "seed for ISNs and ports (default: random)")
     Long seed;
 
-    final PrintStream out;
-    final InputStream in;
+    final Console console;
 
-    TunCommand(PrintStream out, InputStream in) {
-        this.out = out;
-        this.in = in;
+    TunCommand(Console console) {
+        this.console = console;
     }
 
     @Override
@@ -109,12 +106,12 @@ final class TunCommand implements Callable<Integer> {
             int p = port(spec, port);
             int[] a = tun.address(spec);
             try (TunStack host = tun.open(a); TcpServerSocket l = new TcpServerSocket(host.kernel(), p, 128)) {
-                tun.out.printf("synack: %s server on %s:%d (device %s, mtu %d); Ctrl-C stops it%n",
+                tun.console.out().printf("synack: %s server on %s:%d (device %s, mtu %d); Ctrl-C stops it%n",
                         kind, Ipv4.format(a[0]), p, host.device().name(), host.mtu());
                 TunServices.serve(l, k);
                 return 0;
             } catch (IOException e) {
-                System.err.println("synack tun serve: " + describe(e));
+                tun.console.err().println("synack tun serve: " + describe(e));
                 return 1;
             }
         }
@@ -152,7 +149,7 @@ final class TunCommand implements Callable<Integer> {
                     try {
                         OutputStream co = c.getOutputStream();
                         int n;
-                        while ((n = tun.in.read(buf)) > 0) co.write(buf, 0, n);
+                        while ((n = tun.console.in().read(buf)) > 0) co.write(buf, 0, n);
                         c.shutdownOutput();
                     } catch (IOException e) {
                         c.close();
@@ -160,7 +157,7 @@ final class TunCommand implements Callable<Integer> {
                 });
                 byte[] buf = new byte[65536];
                 InputStream ci = c.getInputStream();
-                OutputStream o = tun.out;
+                OutputStream o = tun.console.out();
                 int n;
                 while ((n = ci.read(buf)) > 0) {
                     o.write(buf, 0, n);
@@ -169,7 +166,7 @@ final class TunCommand implements Callable<Integer> {
                 pump.join(100);
                 return 0;
             } catch (IOException e) {
-                System.err.println("synack tun connect: " + describe(e));
+                tun.console.err().println("synack tun connect: " + describe(e));
                 return 1;
             }
         }
