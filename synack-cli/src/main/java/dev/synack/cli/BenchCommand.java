@@ -7,7 +7,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code synack bench}: the benchmarks, one subcommand each. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
+@Command(name = "bench", description = "Benchmarks.",
         subcommands = {BenchTunCommand.class, BenchSimCommand.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  * same ones: one CUBIC bulk flow at 100 Mbit/s, 20 ms RTT, a one-BDP queue; and ten CUBIC flows through
  * a 100 Mbit/s, 40 ms RTT dumbbell with a one-BDP queue; 60 virtual seconds each.
  */
-@Command(name = "sim", mixinStandardHelpOptions = true,
+@Command(name = "sim",
         description = {"Simulator speed on fixed workloads (1 flow at 100 Mbit/s, 20 ms RTT; 10 flows through a 100 Mbit/s, 40 ms dumbbell):",
                 "wall and CPU time, simulated packets and events per second, and goodput vs the link's capacity."})
 final class BenchSimCommand implements Callable<Integer> {

@@ -10,7 +10,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code synack bench tun}: synack over TUN against the kernel over veth (needs root). */
-@Command(name = "tun", mixinStandardHelpOptions = true,
+@Command(name = "tun",
         description = "Throughput and 1-byte round trips, kernel↔synack over TUN vs kernel↔kernel over veth (root).")
 final class BenchTunCommand implements Callable<Integer> {
     private final Console console;

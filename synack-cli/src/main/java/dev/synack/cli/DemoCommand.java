@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  * {@code synack demo}: replays every registered scenario with the default knobs and prints one row
  * each (what the application saw, when, whether it matches Linux), then the wall time it took.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo",
         description = {"Replay every scenario of the lab with the default knobs: a table of what the application saw,",
                 "when, and whether it matches Linux, then the wall time. Exit status 0 when all match, 1 otherwise."})
 final class DemoCommand implements Callable<Integer> {

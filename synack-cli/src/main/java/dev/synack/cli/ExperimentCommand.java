@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  * goodput, utilisation and Jain's index, and writes the per-flow trace as TSV and an SVG plot. Exit
  * status 0; 2 on bad input (one line on stderr; nothing run, nothing written).
  */
-@Command(name = "experiment", mixinStandardHelpOptions = true,
+@Command(name = "experiment",
         description = {"Run bulk TCP flows through a bottleneck (rate, RTT, drop-tail queue, random loss, reordering) in virtual time.",
                 "Prints each flow's goodput, the link's utilisation and Jain's fairness index; --tsv writes the per-flow trace",
                 "(time, cwnd, ssthresh, srtt, bytes acked, retransmits), --svg a plot of cwnd over time."})

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code synack packetdrill}: plays packetdrill scripts against a simulated synack host (see docs/PACKETDRILL.md). */
-@Command(name = "packetdrill", mixinStandardHelpOptions = true,
+@Command(name = "packetdrill",
         description = {"Play packetdrill scripts against a simulated synack host in virtual time.",
                 "Prints PASS or FAIL per script (with the first mismatch: line, expected and actual packet),",
                 "the failures grouped by reason, and 'N passed, N failed'. Exit status 0 when all pass, 1 otherwise."})

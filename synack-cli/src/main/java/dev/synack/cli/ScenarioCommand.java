@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * Exit status 0 when every check matches Linux, 1 when one does not, 2 on bad input (one line on
  * stderr; nothing is run and nothing written).
  */
-@Command(name = "scenario", mixinStandardHelpOptions = true,
+@Command(name = "scenario",
         description = {"Replay a scenario of the lab and compare it with Linux 6.18.",
                 "Prints the ladder diagram, what the application saw and when, and each check (Linux vs synack).",
                 "Exit status 0 when synack matches Linux, 1 when it does not."})

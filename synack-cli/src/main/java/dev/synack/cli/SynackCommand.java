@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -20,13 +21,16 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * <p>Every command is a class annotated with {@code @Command} and listed in its parent's
  * {@code subcommands} (this class for the top-level commands, {@link BenchCommand} and
  * {@link TunCommand} for theirs); picocli makes each through {@link Console#factory()}, which hands it
- * the streams. Adding a command is writing its class and adding it to its parent's list.
+ * the streams. Adding a command is writing its class and adding it to its parent's list; it inherits
+ * -h/--help and -V/--version from here.
  *
  * <p>Exit status: 0 on success; 2 on bad input (unknown command or option, malformed value), after
  * printing exactly one line to stderr that names the problem.
  */
 @Command(
         name = "synack",
+        // -h/--help and -V/--version, and the version they print, for this command and every subcommand.
+        scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = SynackCommand.Version.class,
         description = "A Linux-faithful TCP/IP stack in pure Java, with a deterministic network lab.",

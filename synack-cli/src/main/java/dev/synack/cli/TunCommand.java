@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * {@code synack tun}: synack on a Linux TUN device, talking to the kernel's own TCP (see docs/TUN.md
  * for the set-up).
  */
-@Command(name = "tun", mixinStandardHelpOptions = true,
+@Command(name = "tun",
         description = "Run synack on a Linux TUN device (see docs/TUN.md).",
         subcommands = {TunCommand.Serve.class, TunCommand.Connect.class})
 final class TunCommand implements Callable<Integer> {
@@ -85,7 +85,7 @@ final class TunCommand implements Callable<Integer> {
         throw new ParameterException(sub.commandLine(), "bad port '" + s + "': expected 1 to 65535");
     }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve echo, discard or http on PORT until killed.")
+    @Command(name = "serve", description = "Serve echo, discard or http on PORT until killed.")
     static final class Serve implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -117,7 +117,7 @@ final class TunCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "connect", mixinStandardHelpOptions = true,
+    @Command(name = "connect",
             description = "Connect to HOST:PORT; stdin goes to the connection, the connection to stdout (like nc).")
     static final class Connect implements Callable<Integer> {
         @Spec
