@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -58,8 +59,8 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "S", description = "Virtual seconds, up to 3600 (default 60).")
     private double durationS = 60;
 
-    @Option(names = "--seed", paramLabel = "N", description = "The network's seed (default 1).")
-    private long seed = 1;
+    @Mixin
+    private SeedOption seed;
 
     @Option(names = "--sample", paramLabel = "MS", description = "Interval between samples in ms (default: one RTT).")
     private double sampleMs;
@@ -106,7 +107,7 @@ final class ExperimentCommand implements Callable<Integer> {
         checkFolder("--svg", svg);
         Experiment e;
         try {
-            e = new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, 1500, sampleMs, 0, reorder, sysctls);
+            e = new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed.seed(), 1500, sampleMs, 0, reorder, sysctls);
         } catch (IllegalArgumentException ex) {
             throw bad("bad --sysctl: " + ex.getMessage());
         }

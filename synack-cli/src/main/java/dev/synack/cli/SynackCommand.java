@@ -22,7 +22,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * {@code subcommands} (this class for the top-level commands, {@link BenchCommand} and
  * {@link TunCommand} for theirs); picocli makes each through {@link Console#factory()}, which hands it
  * the streams. Adding a command is writing its class and adding it to its parent's list; it inherits
- * -h/--help and -V/--version from here.
+ * -h/--help and -V/--version from here, and takes the options it shares with other commands as
+ * mixins ({@link ScenarioKnobs}, {@link SeedOption}).
  *
  * <p>Exit status: 0 on success; 2 on bad input (unknown command or option, malformed value), after
  * printing exactly one line to stderr that names the problem.
