@@ -10,6 +10,7 @@ import dev.synack.sim.scenario.Scenario;
 import dev.synack.sim.scenario.Scenarios;
 import dev.synack.sim.scenario.Story;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -68,9 +69,10 @@ final class ScenarioCommand implements Callable<Integer> {
                 .orElseThrow(() -> bad("unknown scenario '" + name + "'; one of " + String.join(", ", Scenarios.names())));
         Knobs knobs = knobOptions.knobs();
         if (!format.equals("text") && !format.equals("json")) throw bad("bad --format '" + format + "': expected text or json");
-        if (pcap != null && (pcap.getParent() != null && !java.nio.file.Files.isDirectory(pcap.getParent()))) {
+        if (pcap != null && (pcap.getParent() != null && !Files.isDirectory(pcap.getParent()))) {
             throw bad("bad --pcap '" + pcap + "': no such folder " + pcap.getParent());
         }
+        if (pcap != null && Files.isDirectory(pcap)) throw bad("bad --pcap '" + pcap + "': a folder, not a file");
         Outcome o = scenario.run(knobs);
         if (pcap != null) Pcap.write(o.network().trace(), pcap);
         if (format.equals("json")) out.print(json(o));

@@ -44,6 +44,20 @@ class ScenarioCommandTest {
         assertFalse(Files.exists(pcap));
     }
 
+    /** A folder as --pcap is bad input, found before the run (it was a stack trace and status 1 after running the scenario). */
+    @Test
+    void pcapThatIsAFolderIsOneLineAndRunsNothing() {
+        SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--pcap", dir.toString()),
+                "synack scenario: bad --pcap '" + dir + "': a folder, not a file (see 'synack scenario --help')");
+    }
+
+    @Test
+    void pcapInAMissingFolderIsOneLine() {
+        Path pcap = Path.of("no", "such", "dir", "x.pcap");
+        SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--pcap", pcap.toString()),
+                "synack scenario: bad --pcap '" + pcap + "': no such folder " + pcap.getParent() + " (see 'synack scenario --help')");
+    }
+
     @Test
     void malformedRttIsStatus2() {
         Path pcap = dir.resolve("x.pcap");
