@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.OptionSpec;
 
 class SynackCommandTest {
     record Run(int status, String out, String err) {}
@@ -24,43 +20,6 @@ class SynackCommandTest {
             status = SynackCommand.commandLine(o, e).execute(args);
         }
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    /** Every command of the tree as the words that name it ("bench", "sim"), depth first, the top-level command first. */
-    static List<List<String>> commands() {
-        List<List<String>> out = new ArrayList<>();
-        walk(SynackCommand.commandLine(System.out, System.err), List.of(), out);
-        return out;
-    }
-
-    private static void walk(CommandLine cl, List<String> path, List<List<String>> out) {
-        out.add(path);
-        cl.getSubcommands().forEach((name, sub) -> {
-            List<String> p = new ArrayList<>(path);
-            p.add(name);
-            walk(sub, List.copyOf(p), out);
-        });
-    }
-
-    /**
-     * The arguments that run the command named by {@code path} with {@code args}: each command on the
-     * way gets its required options with a placeholder value (e.g. {@code tun --dev x --addr x serve}),
-     * since picocli checks them before it reaches the subcommand.
-     */
-    static String[] line(List<String> path, String... args) {
-        List<String> words = new ArrayList<>();
-        CommandLine cl = SynackCommand.commandLine(System.out, System.err);
-        for (String name : path) {
-            for (OptionSpec o : cl.getCommandSpec().requiredArgs().stream()
-                    .filter(OptionSpec.class::isInstance).map(OptionSpec.class::cast).toList()) {
-                words.add(o.longestName());
-                words.add("x");
-            }
-            words.add(name);
-            cl = cl.getSubcommands().get(name);
-        }
-        words.addAll(List.of(args));
-        return words.toArray(String[]::new);
     }
 
     static void assertRejected(Run run, String line) {
@@ -102,21 +61,6 @@ class SynackCommandTest {
         Run run = run("--version");
         assertEquals(0, run.status());
         assertTrue(run.out().matches("synack \\d+\\.\\d+\\.\\d+\\S*\\R"), run.out());
-    }
-
-    /** Every command lists -V, --version in its help and prints the version with it (they printed an empty line). */
-    @Test
-    void everyCommandPrintsTheVersion() {
-        String version = run("--version").out();
-        for (List<String> path : commands()) {
-            if (path.equals(List.of("help"))) continue; // picocli's help command has -h only
-            for (String flag : List.of("--version", "-V")) {
-                Run run = run(line(path, flag));
-                assertEquals(0, run.status(), path + " " + flag + ": " + run.err());
-                assertEquals(version, run.out(), path + " " + flag);
-                assertEquals("", run.err(), path + " " + flag);
-            }
-        }
     }
 
     @Test
