@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -31,13 +32,13 @@ final class TunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--dev", required = true, paramLabel = "NAME", description = "TUN device (created if missing; needs CAP_NET_ADMIN)")
+    @Option(names = "--dev", required = true, scope = ScopeType.INHERIT, paramLabel = "NAME", description = "TUN device (created if missing; needs CAP_NET_ADMIN)")
     String dev;
 
-    @Option(names = "--addr", required = true, paramLabel = "A.B.C.D/P", description = "synack's address and prefix, e.g. 198.18.0.2/24")
+    @Option(names = "--addr", required = true, scope = ScopeType.INHERIT, paramLabel = "A.B.C.D/P", description = "synack's address and prefix, e.g. 198.18.0.2/24")
     String addr;
 
-    @Option(names = "--seed", paramLabel = "N", description = "seed for ISNs and ports (default: random)")
+    @Option(names = "--seed", scope = ScopeType.INHERIT, paramLabel = "N", description = "seed for ISNs and ports (default: random)")
     Long seed;
 
     final Console console;
