@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
  * goodput, utilisation and Jain's index, and writes the per-flow trace as TSV and an SVG plot. Exit
  * status 0; 2 on bad input (one line on stderr; nothing run, nothing written).
  */
-@Command(name = "experiment", mixinStandardHelpOptions = true,
+@Command(name = "experiment",
         description = {"Run bulk TCP flows through a bottleneck (rate, RTT, drop-tail queue, random loss, reordering) in virtual time.",
                 "Prints each flow's goodput, the link's utilisation and Jain's fairness index; --tsv writes the per-flow trace",
                 "(time, cwnd, ssthresh, srtt, bytes acked, retransmits), --svg a plot of cwnd over time."})
@@ -58,8 +59,8 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "S", description = "Virtual seconds, up to 3600 (default 60).")
     private double durationS = 60;
 
-    @Option(names = "--seed", paramLabel = "N", description = "The network's seed (default 1).")
-    private long seed = 1;
+    @Mixin
+    private SeedOption seed;
 
     @Option(names = "--sample", paramLabel = "MS", description = "Interval between samples in ms (default: one RTT).")
     private double sampleMs;
@@ -70,8 +71,8 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--svg", paramLabel = "FILE", description = "Write a plot of every flow's cwnd over time (SVG).")
     private Path svg;
 
-    ExperimentCommand(PrintStream out) {
-        this.out = out;
+    ExperimentCommand(Console console) {
+        this.out = console.out();
     }
 
     private ParameterException bad(String problem) { return new ParameterException(spec.commandLine(), problem); }
@@ -106,7 +107,7 @@ final class ExperimentCommand implements Callable<Integer> {
         checkFolder("--svg", svg);
         Experiment e;
         try {
-            e = new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, 1500, sampleMs, 0, reorder, sysctls);
+            e = new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed.seed(), 1500, sampleMs, 0, reorder, sysctls);
         } catch (IllegalArgumentException ex) {
             throw bad("bad --sysctl: " + ex.getMessage());
         }

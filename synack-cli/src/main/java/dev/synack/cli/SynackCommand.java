@@ -11,44 +11,57 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code synack} command line.
  *
+ * <p>Every command is a class annotated with {@code @Command} and listed in its parent's
+ * {@code subcommands} (this class for the top-level commands, {@link BenchCommand} and
+ * {@link TunCommand} for theirs); picocli makes each through {@link Console#factory()}, which hands it
+ * the streams. Adding a command is writing its class and adding it to its parent's list; it inherits
+ * -h/--help and -V/--version from here, and takes the options it shares with other commands as
+ * mixins ({@link ScenarioKnobs}, {@link SeedOption}).
+ *
  * <p>Exit status: 0 on success; 2 on bad input (unknown command or option, malformed value), after
  * printing exactly one line to stderr that names the problem.
  */
 @Command(
         name = "synack",
+        // -h/--help and -V/--version, and the version they print, for this command and every subcommand.
+        scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = SynackCommand.Version.class,
         description = "A Linux-faithful TCP/IP stack in pure Java, with a deterministic network lab.",
-        subcommands = CommandLine.HelpCommand.class)
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            BenchCommand.class,
+            DemoCommand.class,
+            PacketdrillCommand.class,
+            ScenarioCommand.class,
+            ExperimentCommand.class,
+            TunCommand.class,
+        })
 public final class SynackCommand implements Callable<Integer> {
-    private final PrintStream out;
-
     @Spec
     private CommandSpec spec;
-
-    public SynackCommand(PrintStream out) {
-        this.out = out;
-    }
 
     static void main(String[] args) {
         System.exit(commandLine(System.out, System.err).execute(args));
     }
 
-    /** The configured command line, printing to {@code out} and {@code err}. */
+    /** The configured command line, printing to {@code out} and {@code err}; {@code tun connect} reads System.in. */
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
-        CommandLine cl = new CommandLine(new SynackCommand(out));
-        cl.getSubcommands().get("bench").addSubcommand(new BenchSim(out)); // before setOut/setErr, like the others
-        return cl.addSubcommand(new ScenarioCommand(out))
-                .addSubcommand(new ExperimentCommand(out))
-                .addSubcommand(new TunCommand(out, System.in)) // before setOut/setErr, which reach existing subcommands only
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(err, true))
+        return commandLine(new Console(out, err, System.in));
+    }
+
+    /** The configured command line on {@code console}'s streams. */
+    static CommandLine commandLine(Console console) {
+        return new CommandLine(SynackCommand.class, console.factory())
+                .setOut(new PrintWriter(console.out(), true))
+                .setErr(new PrintWriter(console.err(), true))
                 .setParameterExceptionHandler(SynackCommand::rejectInput);
     }
 
@@ -56,49 +69,6 @@ public final class SynackCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(), "missing command");
-    }
-
-    @Command(name = "demo", mixinStandardHelpOptions = true,
-            description = {"Replay every scenario of the lab with the default knobs: a table of what the application saw,",
-                    "when, and whether it matches Linux, then the wall time. Exit status 0 when all match, 1 otherwise."})
-    int demo() {
-        return Demo.run(out);
-    }
-
-    @Command(name = "packetdrill", mixinStandardHelpOptions = true,
-            description = {"Play packetdrill scripts against a simulated synack host in virtual time.",
-                    "Prints PASS or FAIL per script (with the first mismatch: line, expected and actual packet),",
-                    "the failures grouped by reason, and 'N passed, N failed'. Exit status 0 when all pass, 1 otherwise."})
-    int packetdrill(
-            @CommandLine.Option(names = "--tolerance_usecs", paramLabel = "US",
-                    description = "Timing tolerance for outbound packets and returning calls, as packetdrill's option (default 4000; a script's own option wins).")
-            Long toleranceUs,
-            @CommandLine.Parameters(paramLabel = "FILE|DIR", arity = "1..*",
-                    description = "Script files (.pkt) or folders searched for them.") java.util.List<java.nio.file.Path> paths) {
-        for (java.nio.file.Path p : paths) {
-            if (!java.nio.file.Files.exists(p)) {
-                throw new ParameterException(spec.commandLine().getSubcommands().get("packetdrill"),
-                        "no such file or folder: " + p);
-            }
-        }
-        var scripts = dev.synack.packetdrill.Report.scripts(paths);
-        if (scripts.isEmpty()) {
-            throw new ParameterException(spec.commandLine().getSubcommands().get("packetdrill"),
-                    "no .pkt scripts in " + paths);
-        }
-        if (toleranceUs != null && (toleranceUs < 0 || toleranceUs > 10_000_000)) {
-            throw new ParameterException(spec.commandLine().getSubcommands().get("packetdrill"),
-                    "bad --tolerance_usecs: 0 ≤ US ≤ 10000000");
-        }
-        var options = toleranceUs == null ? java.util.List.<String>of() : java.util.List.of("--tolerance_usecs=" + toleranceUs);
-        var results = dev.synack.packetdrill.Report.run(scripts, options, out);
-        return results.stream().allMatch(dev.synack.packetdrill.Result::passed) ? 0 : 1;
-    }
-
-    @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-            subcommands = BenchTun.class)
-    int bench() {
-        throw new ParameterException(spec.commandLine().getSubcommands().get("bench"), "missing benchmark (sim, tun)");
     }
 
     /** Bad input: one line on stderr, naming the problem; nothing on stdout. */

@@ -10,7 +10,6 @@ import dev.synack.wire.Ipv4;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,34 +18,33 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code synack tun}: synack on a Linux TUN device, talking to the kernel's own TCP (see docs/TUN.md
  * for the set-up).
  */
-@Command(name = "tun", mixinStandardHelpOptions = true,
+@Command(name = "tun",
         description = "Run synack on a Linux TUN device (see docs/TUN.md).",
         subcommands = {TunCommand.Serve.class, TunCommand.Connect.class})
 final class TunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--dev", required = true, paramLabel = "NAME", description = "TUN device (created if missing; needs CAP_NET_ADMIN)")
+    @Option(names = "--dev", required = true, scope = ScopeType.INHERIT, paramLabel = "NAME", description = "TUN device (created if missing; needs CAP_NET_ADMIN)")
     String dev;
 
-    @Option(names = "--addr", required = true, paramLabel = "A.B.C.D/P", description = "synack's address and prefix, e.g. 198.18.0.2/24")
+    @Option(names = "--addr", required = true, scope = ScopeType.INHERIT, paramLabel = "A.B.C.D/P", description = "synack's address and prefix, e.g. 198.18.0.2/24")
     String addr;
 
-    @Option(names = "--seed", paramLabel = "N", description = "seed for ISNs and ports (default: random)")
+    @Option(names = "--seed", scope = ScopeType.INHERIT, paramLabel = "N", description = "seed for ISNs and ports (default: random)")
     Long seed;
 
-    final PrintStream out;
-    final InputStream in;
+    final Console console;
 
-    TunCommand(PrintStream out, InputStream in) {
-        this.out = out;
-        this.in = in;
+    TunCommand(Console console) {
+        this.console = console;
     }
 
     @Override
@@ -88,7 +86,7 @@ final class TunCommand implements Callable<Integer> {
         throw new ParameterException(sub.commandLine(), "bad port '" + s + "': expected 1 to 65535");
     }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve echo, discard or http on PORT until killed.")
+    @Command(name = "serve", description = "Serve echo, discard or http on PORT until killed.")
     static final class Serve implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -109,18 +107,18 @@ final class TunCommand implements Callable<Integer> {
             int p = port(spec, port);
             int[] a = tun.address(spec);
             try (TunStack host = tun.open(a); TcpServerSocket l = new TcpServerSocket(host.kernel(), p, 128)) {
-                tun.out.printf("synack: %s server on %s:%d (device %s, mtu %d); Ctrl-C stops it%n",
+                tun.console.out().printf("synack: %s server on %s:%d (device %s, mtu %d); Ctrl-C stops it%n",
                         kind, Ipv4.format(a[0]), p, host.device().name(), host.mtu());
                 TunServices.serve(l, k);
                 return 0;
             } catch (IOException e) {
-                System.err.println("synack tun serve: " + describe(e));
+                tun.console.err().println("synack tun serve: " + describe(e));
                 return 1;
             }
         }
     }
 
-    @Command(name = "connect", mixinStandardHelpOptions = true,
+    @Command(name = "connect",
             description = "Connect to HOST:PORT; stdin goes to the connection, the connection to stdout (like nc).")
     static final class Connect implements Callable<Integer> {
         @Spec
@@ -152,7 +150,7 @@ final class TunCommand implements Callable<Integer> {
                     try {
                         OutputStream co = c.getOutputStream();
                         int n;
-                        while ((n = tun.in.read(buf)) > 0) co.write(buf, 0, n);
+                        while ((n = tun.console.in().read(buf)) > 0) co.write(buf, 0, n);
                         c.shutdownOutput();
                     } catch (IOException e) {
                         c.close();
@@ -160,7 +158,7 @@ final class TunCommand implements Callable<Integer> {
                 });
                 byte[] buf = new byte[65536];
                 InputStream ci = c.getInputStream();
-                OutputStream o = tun.out;
+                OutputStream o = tun.console.out();
                 int n;
                 while ((n = ci.read(buf)) > 0) {
                     o.write(buf, 0, n);
@@ -169,7 +167,7 @@ final class TunCommand implements Callable<Integer> {
                 pump.join(100);
                 return 0;
             } catch (IOException e) {
-                System.err.println("synack tun connect: " + describe(e));
+                tun.console.err().println("synack tun connect: " + describe(e));
                 return 1;
             }
         }

@@ -103,6 +103,15 @@ class ExperimentCommandTest {
                 "synack bench sim: bad --warmup: 0 ≤ S ≤ 600 (see 'synack bench sim --help')");
     }
 
+    /** synack bench tun checks its options before it needs root or a TUN device. */
+    @Test
+    void benchTunBadOptionsAreOneLine() {
+        SynackCommandTest.assertRejected(SynackCommandTest.run("bench", "tun", "--seconds", "0"),
+                "synack bench tun: bad --seconds: 0 < S ≤ 600 (see 'synack bench tun --help')");
+        SynackCommandTest.assertRejected(SynackCommandTest.run("bench", "tun", "--mtu", "1500,100"),
+                "synack bench tun: bad --mtu 100: 576 to 65535 (see 'synack bench tun --help')");
+    }
+
     @Test
     void benchWithoutWorkloadNamesBoth() {
         SynackCommandTest.assertRejected(SynackCommandTest.run("bench"),

@@ -44,6 +44,20 @@ class ScenarioCommandTest {
         assertFalse(Files.exists(pcap));
     }
 
+    /** A folder as --pcap is bad input, found before the run (it was a stack trace and status 1 after running the scenario). */
+    @Test
+    void pcapThatIsAFolderIsOneLineAndRunsNothing() {
+        SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--pcap", dir.toString()),
+                "synack scenario: bad --pcap '" + dir + "': a folder, not a file (see 'synack scenario --help')");
+    }
+
+    @Test
+    void pcapInAMissingFolderIsOneLine() {
+        Path pcap = Path.of("no", "such", "dir", "x.pcap");
+        SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--pcap", pcap.toString()),
+                "synack scenario: bad --pcap '" + pcap + "': no such folder " + pcap.getParent() + " (see 'synack scenario --help')");
+    }
+
     @Test
     void malformedRttIsStatus2() {
         Path pcap = dir.resolve("x.pcap");
@@ -65,6 +79,46 @@ class ScenarioCommandTest {
     void malformedKeepaliveIsStatus2() {
         SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--keepalive", "2,1"),
                 "synack scenario: bad --keepalive '2,1': expected IDLE,INTVL,CNT, three positive integers, e.g. 2,1,3 (see 'synack scenario --help')");
+    }
+
+    /** Each knob's bad value: one line naming the option, the value and what it takes; status 2; nothing run. */
+    @Test
+    void everyBadKnobIsOneLineNamingIt() {
+        String[][] cases = {
+            {"--rtt", "60001", "bad --rtt '60001': expected 1 to 60000 ms"},
+            {"--loss", "1.5", "bad --loss '1.5': expected 0 to 1"},
+            {"--loss", "NaN", "bad --loss 'NaN': expected 0 to 1"},
+            {"--keepalive", "0,1,3", "bad --keepalive '0,1,3': expected IDLE,INTVL,CNT, three positive integers, e.g. 2,1,3"},
+            {"--keepalive", "a,b,c", "bad --keepalive 'a,b,c': expected IDLE,INTVL,CNT, three positive integers, e.g. 2,1,3"},
+            {"--so-timeout", "-1", "bad --so-timeout '-1': expected 0 or more"},
+            {"--user-timeout", "-5", "bad --user-timeout '-5': expected 0 or more"},
+            {"--connect-timeout", "-1", "bad --connect-timeout '-1': expected 0 or more"},
+            {"--syn-retries", "0", "bad --syn-retries '0': expected 1 to 127"},
+            {"--syn-retries", "128", "bad --syn-retries '128': expected 1 to 127"},
+            {"--syn-linear-timeouts", "11", "bad --syn-linear-timeouts '11': expected 0 to 10"},
+            {"--retries2", "256", "bad --retries2 '256': expected 0 to 255"},
+            {"--retries2", "x", "Invalid value for option '--retries2': 'x' is not an int"},
+            {"--seed", "x", "Invalid value for option '--seed': 'x' is not a long"},
+        };
+        for (String[] c : cases) {
+            SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", c[0], c[1]),
+                    "synack scenario: " + c[2] + " (see 'synack scenario --help')");
+        }
+        // The first bad option in the order of the knobs is the one named.
+        SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--retries2", "999", "--rtt", "0", "--format", "xml"),
+                "synack scenario: bad --rtt '0': expected 1 to 60000 ms (see 'synack scenario --help')");
+        SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--sysctl", "tcp_sack=0"),
+                "synack scenario: unknown option '--sysctl' (see 'synack scenario --help')");
+        SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "--list", "refused"),
+                "synack scenario: --list takes no scenario name (see 'synack scenario --help')");
+    }
+
+    /** The knobs reach the scenario by name: tcp_syn_linear_timeouts 0 gives classic doubling, ETIMEDOUT at 127 s. */
+    @Test
+    void sysctlKnobsReachTheScenario() {
+        Run run = SynackCommandTest.run("scenario", "syn-timeout", "--syn-linear-timeouts", "0", "--seed", "7");
+        assertEquals(0, run.status(), run.out());
+        assertTrue(run.out().contains("✓ when: Linux 127.000 s"), run.out());
     }
 
     @Test

@@ -81,9 +81,29 @@ class SynackCommandTest {
                 "synack tun connect: bad port '0': expected 1 to 65535 (see 'synack tun connect --help')");
     }
 
+    /** The device options are tun's and its subcommands' (picocli's inherited scope): the message names the subcommand. */
     @Test
     void tunNeedsItsDevice() {
         assertRejected(run("tun", "--addr", "198.18.0.2/24", "connect", "198.18.0.1", "80"),
-                "synack tun: Missing required option: '--dev=NAME' (see 'synack tun --help')");
+                "synack tun connect: Missing required option: '--dev=NAME' (see 'synack tun connect --help')");
+        assertRejected(run("tun"), "synack tun: Missing required options: '--dev=NAME', '--addr=A.B.C.D/P' (see 'synack tun --help')");
+    }
+
+    /** 'synack tun serve --help' shows serve's help (it was "Missing required options" for tun's --dev and --addr). */
+    @Test
+    void tunSubcommandHelpNeedsNoDevice() {
+        for (String sub : new String[] {"serve", "connect"}) {
+            Run run = run("tun", sub, "--help");
+            assertEquals(0, run.status(), run.err());
+            assertEquals("", run.err());
+            assertTrue(run.out().startsWith("Usage: synack tun " + sub + " [-hV] --addr=A.B.C.D/P --dev=NAME [--seed=N] "), run.out());
+        }
+    }
+
+    /** The device options may also follow the subcommand. */
+    @Test
+    void tunDeviceOptionsAfterTheSubcommand() {
+        assertRejected(run("tun", "serve", "--dev", "synack0", "--addr", "198.18.0.2", "echo", "7"),
+                "synack tun serve: bad --addr '198.18.0.2': expected A.B.C.D/PREFIX, e.g. 198.18.0.2/24 (see 'synack tun serve --help')");
     }
 }

@@ -43,8 +43,8 @@ final class ConnectTimeout implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        int t = k.connectTimeoutMs() != null ? k.connectTimeoutMs() : 3000;
-        int linear = k.synLinearTimeouts() != null ? k.synLinearTimeouts() : 4;
+        int t = k.connectTimeoutMs().orElse(3000);
+        int linear = k.synLinearTimeouts();
         List<Check> checks = new ArrayList<>();
         List<String> saw = new ArrayList<>();
         Network last = null;

@@ -40,7 +40,7 @@ final class FiveTuple implements Scenario {
     public Outcome run(Knobs k) {
         Network net = new Network(k.seed());
         var lan = net.lan("lan", LinkSpec.builder().delay(java.time.Duration.ofNanos(k.rttOr(2) * 500_000L))
-                .loss(k.loss() == null ? 0 : k.loss()).build());
+                .loss(k.loss()).build());
         Host server = net.host("server", "198.18.0.100/24");
         lan.attach(server);
         List<Host> clients = new ArrayList<>();

@@ -44,7 +44,7 @@ final class HostCrash implements Scenario {
 
     @Override
     public Outcome run(Knobs k) {
-        return k.keepalive() != null ? keepalive(k) : retransmissions(k);
+        return k.keepalive().isPresent() ? keepalive(k) : retransmissions(k);
     }
 
     private Outcome retransmissions(Knobs k) {
@@ -61,8 +61,8 @@ final class HostCrash implements Scenario {
         p.client().spawn("app", () -> {
             TcpSocket s = new TcpSocket(p.client().kernel());
             s.connect(new InetSocketAddress(p.server().inetAddress(), 80));
-            if (k.userTimeoutMs() != null) s.setUserTimeout(k.userTimeoutMs());
-            if (k.soTimeoutMs() != null) s.setSoTimeout(k.soTimeoutMs());
+            if (k.userTimeoutMs().isPresent()) s.setUserTimeout(k.userTimeoutMs().getAsInt());
+            if (k.soTimeoutMs().isPresent()) s.setSoTimeout(k.soTimeoutMs().getAsInt());
             net.runtime().sleep(SEND_AT_MS * MS - net.nowNs());
             s.getOutputStream().write(new byte[100]);
             while (true) {
@@ -91,7 +91,7 @@ final class HostCrash implements Scenario {
         long tlp = send + Math.min(2 * srtt + 200_000, rto);
         List<String> linuxData = new ArrayList<>(List.of(Story.seconds(send * 1000), Story.seconds(tlp * 1000)));
         long first = tlp + rto, t = first, cur = rto;
-        long limit = k.userTimeoutMs() != null ? k.userTimeoutMs() * 1000L : modelTimeoutUs(k.retries2() != null ? k.retries2() : 15);
+        long limit = k.userTimeoutMs().isPresent() ? k.userTimeoutMs().getAsInt() * 1000L : modelTimeoutUs(k.retries2());
         long dies;
         while (true) {
             if (t - first >= limit) {
@@ -101,7 +101,7 @@ final class HostCrash implements Scenario {
             linuxData.add(Story.seconds(t * 1000));
             cur = Math.min(cur * 2, 120_000_000);
             long next = t + cur;
-            if (k.userTimeoutMs() != null) next = Math.min(next, first + limit); // tcp_clamp_rto_to_user_timeout
+            if (k.userTimeoutMs().isPresent()) next = Math.min(next, first + limit); // tcp_clamp_rto_to_user_timeout
             t = next;
         }
         List<SegmentLog.Seg> segs = SegmentLog.sent(net);
@@ -113,16 +113,17 @@ final class HostCrash implements Scenario {
                 linuxData, SegmentLog.times(SegmentLog.from(segs, "client", s -> s.len() == 100), 0)));
         checks.add(Check.of("segments from the client after the crash other than the data (no RST)", List.of(),
                 SegmentLog.from(segs, "client", s -> s.tNs() > CRASH_AT_MS * MS && s.len() != 100).stream().map(SegmentLog.Seg::withWindow).toList()));
-        if (k.soTimeoutMs() != null) {
+        if (k.soTimeoutMs().isPresent()) {
+            long every = k.soTimeoutMs().getAsInt() * 1000L;
             List<String> expect = new ArrayList<>();
-            for (long x = send + k.soTimeoutMs() * 1000L; x < dies; x += k.soTimeoutMs() * 1000L) expect.add(Story.seconds(x * 1000));
+            for (long x = send + every; x < dies; x += every) expect.add(Story.seconds(x * 1000));
             List<String> got = timeouts.stream().map(Story::seconds).toList();
             checks.add(Check.of("SocketTimeoutException count", expect.size(), got.size()));
             checks.add(Check.of("SocketTimeoutException times", expect, got));
         }
         checks.add(Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Story.statesByConnection(net, "client").getFirst()));
         String text = String.join(", ", saw) + " at " + Story.seconds(failedAt[0]) + "; " + (linuxData.size() - 2) + " RTO retransmissions"
-                + (k.soTimeoutMs() != null ? "; " + timeouts.size() + " read timeouts before" : "");
+                + (k.soTimeoutMs().isPresent() ? "; " + timeouts.size() + " read timeouts before" : "");
         return new Outcome(name(), net, text, failedAt[0], checks);
     }
 
@@ -154,7 +155,8 @@ final class HostCrash implements Scenario {
     }
 
     private Outcome keepalive(Knobs k) {
-        int idle = k.keepalive()[0], intvl = k.keepalive()[1], cnt = k.keepalive()[2];
+        Knobs.Keepalive ka = k.keepalive().orElseThrow();
+        int idle = ka.idleS(), intvl = ka.intvlS(), cnt = ka.cnt();
         Lab p = Lab.of(k, 20);
         Network net = p.net();
         p.server().spawn("httpd", () -> {

@@ -6,8 +6,7 @@ import dev.synack.sim.Network;
 
 /**
  * The usual lab of a scenario: "client" 198.18.0.1 and "server" 198.18.0.2 on one point-to-point link
- * whose delay is half the RTT each way, with the knobs' loss; the knobs' sysctls (tcp_syn_retries,
- * tcp_syn_linear_timeouts, tcp_retries2) are set on both hosts.
+ * whose delay is half the RTT each way, with the knobs' loss; the knobs' sysctls are set on both hosts.
  *
  * @param net the network
  * @param client the client host
@@ -35,9 +34,7 @@ record Lab(Network net, Host client, Host server, int rttMs, Network.Cable cable
     /** A network with the knobs' seed and sysctls, before any host is made (hosts copy the sysctls). */
     static Network network(Knobs k) {
         Network net = new Network(k.seed());
-        if (k.synRetries() != null) net.config().set("tcp_syn_retries", String.valueOf(k.synRetries()));
-        if (k.synLinearTimeouts() != null) net.config().set("tcp_syn_linear_timeouts", String.valueOf(k.synLinearTimeouts()));
-        if (k.retries2() != null) net.config().set("tcp_retries2", String.valueOf(k.retries2()));
+        k.sysctls().forEach(net.config()::set);
         return net;
     }
 
@@ -45,6 +42,6 @@ record Lab(Network net, Host client, Host server, int rttMs, Network.Cable cable
     static LinkSpec link(Knobs k, int rttMs) { return link(k, rttMs, LinkSpec.builder()); }
 
     private static LinkSpec link(Knobs k, int rttMs, LinkSpec.Builder spec) {
-        return spec.delay(java.time.Duration.ofNanos(rttMs * 500_000L)).loss(k.loss() == null ? 0 : k.loss()).build();
+        return spec.delay(java.time.Duration.ofNanos(rttMs * 500_000L)).loss(k.loss()).build();
     }
 }

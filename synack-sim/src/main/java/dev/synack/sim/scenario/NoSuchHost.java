@@ -3,7 +3,6 @@ package dev.synack.sim.scenario;
 import dev.synack.sim.Host;
 import dev.synack.sim.Network;
 import dev.synack.socket.TcpSocket;
-import dev.synack.tcp.TcpConfig;
 import dev.synack.wire.TcpHeader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -50,9 +49,7 @@ final class NoSuchHost implements Scenario {
             }
         });
         net.runUntilDone(300_000);
-        TcpConfig defaults = new TcpConfig();
-        int retries = k.synRetries() != null ? k.synRetries() : Integer.parseInt(defaults.get("tcp_syn_retries"));
-        int linear = k.synLinearTimeouts() != null ? k.synLinearTimeouts() : Integer.parseInt(defaults.get("tcp_syn_linear_timeouts"));
+        int retries = k.synRetries(), linear = k.synLinearTimeouts();
         List<Long> syns = new ArrayList<>();
         for (long t : SynTimeout.linuxSynTimes(retries, linear)) if (t < ARP_FAILS_NS) syns.add(t);
         return new Outcome(name(), net, n.get("connect()"), n.ns("connect()"), List.of(

@@ -50,7 +50,7 @@ final class ServerFrozen implements Scenario {
         Lab p = Lab.of(k, 20);
         Network net = p.net();
         int rtt = p.rttMs();
-        int soTimeout = k.soTimeoutMs() != null ? k.soTimeoutMs() : 3000;
+        int soTimeout = k.soTimeoutMs().orElse(3000);
         long[] readTotal = {0}, thawReadAt = {-1};
         Proc server = p.server().spawn("httpd", () -> {
             try (TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);

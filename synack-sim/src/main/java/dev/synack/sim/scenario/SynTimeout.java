@@ -4,7 +4,6 @@ import static dev.synack.sim.scenario.Story.MS;
 
 import dev.synack.sim.Network;
 import dev.synack.socket.TcpSocket;
-import dev.synack.tcp.TcpConfig;
 import dev.synack.wire.TcpHeader;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -68,9 +67,7 @@ final class SynTimeout implements Scenario {
             }
         });
         net.runUntilDone(3_600_000);
-        TcpConfig defaults = new TcpConfig();
-        int retries = k.synRetries() != null ? k.synRetries() : Integer.parseInt(defaults.get("tcp_syn_retries"));
-        int linear = k.synLinearTimeouts() != null ? k.synLinearTimeouts() : Integer.parseInt(defaults.get("tcp_syn_linear_timeouts"));
+        int retries = k.synRetries(), linear = k.synLinearTimeouts();
         List<Long> linux = linuxSynTimes(retries, linear);
         long fail = linux.getLast();
         return new Outcome(name(), net, n.get("connect()"), n.ns("connect()"), List.of(

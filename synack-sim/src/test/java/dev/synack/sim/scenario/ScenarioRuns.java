@@ -14,7 +14,7 @@ final class ScenarioRuns {
     }
 
     /** Runs {@code name} with the default knobs. */
-    static Outcome run(String name) { return run(name, Knobs.DEFAULT); }
+    static Outcome run(String name) { return run(name, Knobs.defaults()); }
 
     /** What synack did in the check described exactly as {@code what}. */
     static String synack(Outcome o, String what) {

@@ -17,7 +17,7 @@ class ScenariosTest {
 
     static String synack(Outcome o, String what) { return ScenarioRuns.synack(o, what); }
 
-    static Knobs rtt(int ms) { return new Knobs(1, ms, null, null, null, null, null, null, null, null); }
+    static Knobs rtt(int ms) { return Knobs.defaults().withRttMs(ms); }
 
     /** RFC 9293 §3.5; Linux's SYN/SYN-ACK windows and options; connect() after 1 RTT, accept() after 1.5. */
     @Test
@@ -153,7 +153,7 @@ class ScenariosTest {
     /** tcp_syn_linear_timeouts 0 (classic doubling): SYNs at 0, 1, 3, 7, 15, 31, 63 s; ETIMEDOUT at 127 s. */
     @Test
     void synTimeoutClassic() {
-        Outcome o = run("syn-timeout", new Knobs(1, null, null, null, null, null, null, null, 0, null));
+        Outcome o = run("syn-timeout", Knobs.defaults().withSynLinearTimeouts(0));
         assertEquals(127_000_000_000L, o.atNs());
         assertEquals("[0.000 ms, 1.000 s, 3.000 s, 7.000 s, 15.000 s, 31.000 s, 63.000 s]", synack(o, "SYN times"));
     }
@@ -183,7 +183,7 @@ class ScenariosTest {
     @Test
     void sameSeedSameOutcome() {
         for (Scenario s : Scenarios.all()) {
-            Outcome a = s.run(Knobs.DEFAULT), b = s.run(Knobs.DEFAULT);
+            Outcome a = s.run(Knobs.defaults()), b = s.run(Knobs.defaults());
             assertEquals(a.checks(), b.checks(), s.name());
             assertEquals(a.network().trace().all().size(), b.network().trace().all().size(), s.name());
         }

@@ -20,10 +20,6 @@ class SecondHalfScenariosTest {
 
     private static String saw(Outcome o, String what) { return ScenarioRuns.saw(o, what); }
 
-    private static Knobs knobs(int[] keepalive, Integer soTimeout, Integer userTimeout) {
-        return new Knobs(1, null, null, keepalive, soTimeout, userTimeout, null, null, null, null);
-    }
-
     /** tcp_syn_linear_timeouts 4: SYNs 1 s apart, then doubling; SO_SNDTIMEO bounds connect (inet_wait_for_connect). */
     @Test
     void connectTimeout() {
@@ -97,21 +93,21 @@ class SecondHalfScenariosTest {
 
     @Test
     void hostCrashWithSoTimeout() {
-        Outcome o = run("host-crash", knobs(null, 3000, null));
+        Outcome o = run("host-crash", Knobs.defaults().withSoTimeoutMs(3000));
         assertEquals("947.280 s", saw(o, "ETIMEDOUT at"));
         assertEquals("315", saw(o, "SocketTimeoutException count")); // at 5, 8, ..., 947 s
     }
 
     @Test
     void hostCrashWithUserTimeout() {
-        Outcome o = run("host-crash", knobs(null, null, 3000));
+        Outcome o = run("host-crash", Knobs.defaults().withUserTimeoutMs(3000));
         assertEquals("5.440 s", saw(o, "ETIMEDOUT at")); // first RTO retransmission at 2.440 s + 3 s
         assertEquals("[2.000 s, 2.220 s, 2.440 s, 2.880 s, 3.760 s]", saw(o, "data segments"));
     }
 
     @Test
     void hostCrashWithKeepalive() {
-        Outcome o = run("host-crash", knobs(new int[] {2, 1, 3}, null, null));
+        Outcome o = run("host-crash", Knobs.defaults().withKeepalive(2, 1, 3));
         assertEquals("[2.000 s, 3.000 s, 4.000 s]", saw(o, "keepalive probes"));
         assertEquals("[5.000 s R.]", saw(o, "RST,ACK at"));
         assertEquals("5.000 s", saw(o, "ETIMEDOUT at"));
@@ -184,7 +180,7 @@ class SecondHalfScenariosTest {
     @Test
     void deterministic() {
         for (String name : List.of("fast-retransmit", "host-reboot")) {
-            Outcome a = Scenarios.find(name).orElseThrow().run(Knobs.DEFAULT), b = Scenarios.find(name).orElseThrow().run(Knobs.DEFAULT);
+            Outcome a = Scenarios.find(name).orElseThrow().run(Knobs.defaults()), b = Scenarios.find(name).orElseThrow().run(Knobs.defaults());
             assertEquals(dev.synack.sim.Ladder.render(a.network()), dev.synack.sim.Ladder.render(b.network()));
         }
     }

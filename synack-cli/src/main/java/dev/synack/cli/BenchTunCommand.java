@@ -10,9 +10,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code synack bench tun}: synack over TUN against the kernel over veth (needs root). */
-@Command(name = "tun", mixinStandardHelpOptions = true,
+@Command(name = "tun",
         description = "Throughput and 1-byte round trips, kernel↔synack over TUN vs kernel↔kernel over veth (root).")
-final class BenchTun implements Callable<Integer> {
+final class BenchTunCommand implements Callable<Integer> {
+    private final Console console;
+
     @Spec
     CommandSpec spec;
 
@@ -22,12 +24,16 @@ final class BenchTun implements Callable<Integer> {
     @Option(names = "--mtu", paramLabel = "MTU", split = ",", description = "MTUs (default 1500,65000)", defaultValue = "1500,65000")
     List<Integer> mtus;
 
+    BenchTunCommand(Console console) {
+        this.console = console;
+    }
+
     @Override
     public Integer call() {
         if (!(seconds > 0 && seconds <= 600)) throw new ParameterException(spec.commandLine(), "bad --seconds: 0 < S ≤ 600");
         for (int m : mtus) {
             if (m < 576 || m > 65535) throw new ParameterException(spec.commandLine(), "bad --mtu " + m + ": 576 to 65535");
         }
-        return TunBench.run(System.out, mtus, seconds);
+        return TunBench.run(console.out(), mtus, seconds);
     }
 }

@@ -16,10 +16,10 @@ import picocli.CommandLine.Spec;
  * same ones: one CUBIC bulk flow at 100 Mbit/s, 20 ms RTT, a one-BDP queue; and ten CUBIC flows through
  * a 100 Mbit/s, 40 ms RTT dumbbell with a one-BDP queue; 60 virtual seconds each.
  */
-@Command(name = "sim", mixinStandardHelpOptions = true,
+@Command(name = "sim",
         description = {"Simulator speed on fixed workloads (1 flow at 100 Mbit/s, 20 ms RTT; 10 flows through a 100 Mbit/s, 40 ms dumbbell):",
                 "wall and CPU time, simulated packets and events per second, and goodput vs the link's capacity."})
-final class BenchSim implements Callable<Integer> {
+final class BenchSimCommand implements Callable<Integer> {
     /** ns-3 3.37's wall time on these machines for the same workloads (from the issue), seconds. */
     static final double NS3_SINGLE_S = 11, NS3_DUMBBELL_S = 25;
 
@@ -34,8 +34,8 @@ final class BenchSim implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "S", description = "Virtual seconds of the first workload run first, unmeasured, so the JIT has compiled the hot path (default ${DEFAULT-VALUE}: cold, as a fresh process).", defaultValue = "0")
     double warmupS;
 
-    BenchSim(PrintStream out) {
-        this.out = out;
+    BenchSimCommand(Console console) {
+        this.out = console.out();
     }
 
     @Override

@@ -9,23 +9,33 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
 
 /**
  * {@code synack demo}: replays every registered scenario with the default knobs and prints one row
  * each (what the application saw, when, whether it matches Linux), then the wall time it took.
  */
-public final class Demo {
-    private Demo() {}
+@Command(name = "demo",
+        description = {"Replay every scenario of the lab with the default knobs: a table of what the application saw,",
+                "when, and whether it matches Linux, then the wall time. Exit status 0 when all match, 1 otherwise."})
+final class DemoCommand implements Callable<Integer> {
+    private final PrintStream out;
 
-    /** Runs the demo, printing to {@code out}; returns 0 if every scenario matches Linux, 1 otherwise. */
-    public static int run(PrintStream out) {
+    DemoCommand(Console console) {
+        this.out = console.out();
+    }
+
+    /** Runs the demo; returns 0 if every scenario matches Linux, 1 otherwise. */
+    @Override
+    public Integer call() {
         long wallStart = System.nanoTime();
         List<String[]> rows = new ArrayList<>();
         boolean all = true;
         for (Scenario s : Scenarios.all()) {
             String saw, when, match;
             try {
-                Outcome o = s.run(Knobs.DEFAULT);
+                Outcome o = s.run(Knobs.defaults());
                 saw = summary(o.appSaw());
                 when = Story.time(o.atNs());
                 match = o.matchesLinux() ? "yes" : "no";
