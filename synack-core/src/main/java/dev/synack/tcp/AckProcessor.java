@@ -158,12 +158,15 @@ final class AckProcessor {
 
     /**
      * tcp_ack_update_rtt: a valid RTT measurement updates SRTT and the RTO, resets the backoff (RFC 6298
-     * §5) and is handed to the congestion control (ops->pkts_acked: HyStart, CUBIC's delay_min).
+     * §5) and is handed to the congestion control (ops->pkts_acked: HyStart, CUBIC's delay_min). Linux
+     * keeps the RTO in jiffies (tcp_set_rto: icsk_rto = usecs_to_jiffies(srtt + rttvar)), so it is
+     * rounded up to the tick: at HZ=250 a 1 ms RTT gives 201 ms → 204 ms (tcpi_rto 204000, measured on
+     * Linux 6.18 with packetdrill). RFC 6298 §2 has no such rounding.
      */
     void rttSample(long us, long nowNs) {
         if (us < 0) return;
         t.rtt.sample(Math.max(us, 1), t.sndUna, t.sndNxt);
-        t.rtoUs = t.rtt.rtoUs();
+        t.rtoUs = Tcb.roundUpToJiffies(t.rtt.rtoUs());
         t.backoff = 0;
         t.cc.onAcked(t.cw, Math.max(us, 1), nowNs, t.sndUna, t.sndNxt);
     }

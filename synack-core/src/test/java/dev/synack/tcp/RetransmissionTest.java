@@ -36,6 +36,29 @@ class RetransmissionTest {
     }
 
     /**
+     * Linux keeps the RTO in jiffies (tcp_set_rto): after a 1 ms handshake RTT, srtt + rttvar = 201 ms
+     * becomes 51 ticks at HZ=250, 204 ms. Measured on Linux 6.18 with packetdrill, SACK off (no loss
+     * probe): tcpi_rto 204000 after the handshake, the RTO 204 ms after the send (the kernel's timer
+     * fired 206 ms after it, on a tick), tcpi_rto 408000 after it. The second RTO, 408 ms later here,
+     * came 420–440 ms later on Linux: its timer wheel rounds a timer that long up to 32 ms.
+     */
+    @Test
+    void rtoIsRoundedUpToJiffies() {
+        var t = new TcpTester(cfg -> cfg.tcpSack = false);
+        var c = t.connect();
+        t.expect(0, "S 0:0(0) win 64240 <mss 1460,nop,nop,TS val 0 ecr 0,nop,wscale 10>");
+        t.inject(1, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,TS val 1000 ecr 0,nop,wscale 7>");
+        t.expect(1, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 1 ecr 1000>");
+        assertEquals(204_000, c.info().rtoUs());
+        t.at(2, () -> assertEquals(100, c.send(bytes(100), 0, 100)));
+        t.expect(2, "P. 1:101(100) ack 1 <nop,nop,TS val 2 ecr 1000>");
+        t.expectNothing(205);
+        t.expect(206, "P. 1:101(100) ack 1 <nop,nop,TS val 206 ecr 1000>");
+        assertEquals(408_000, c.info().rtoUs());
+        t.expect(614, "P. 1:101(100) ack 1 <nop,nop,TS val 614 ecr 1000>");
+    }
+
+    /**
      * One segment lost, SACK negotiated. Sent at 200 ms. tcp_schedule_loss_probe: 2·srtt + rto_min
      * (one segment in flight) = 400 ms, but no later than the RTO (300 ms from the send) → probe at
      * 500 ms: the last segment again. tcp_rearm_rto after the probe: 300 ms from the probe (the head
@@ -108,9 +131,10 @@ class RetransmissionTest {
         t.inject(1020, ". 1:1(0) ack 1101 win 502");
         // tcp_rtt_estimator: srtt = 100 + (20 − 100)/8 = 90 ms. The error 80 ms is below srtt, so
         // mdev (×4) moves by ((80 − 200/4) >> 3) = 3.75 ms (the Eifel-like finer gain): 203.75 ms, which
-        // exceeds mdev_max (200 ms) and so becomes rttvar. RTO = 90 + 203.75 = 293.75 ms.
+        // exceeds mdev_max (200 ms) and so becomes rttvar. RTO = 90 + 203.75 = 293.75 ms, kept in
+        // jiffies: 74 ticks, 296 ms (tcp_set_rto).
         assertEquals(90_000, c.info().rttUs());
-        assertEquals(293_750, c.info().rtoUs());
+        assertEquals(296_000, c.info().rtoUs());
     }
 
     /**
