@@ -34,14 +34,14 @@ class LimitedTransmitTest {
         t.expect(300, seg(".", 10, 1));
         t.inject(301, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1301 ecr 200>");
         t.expect(301, seg(".", 11, 1));
-        assertEquals(1, c.info().caState()); // Disorder
+        assertEquals(CaState.DISORDER, c.info().ca());
         assertEquals(10, c.info().sndCwnd());
         // Three segments ACKed: delivered max(3 − 2, 1) = 1, cwnd 11; in flight 12 − 3 = 9: two more.
         t.inject(302, ". 1:1(0) ack " + (1 + 3 * MSS) + " win 502 <nop,nop,TS val 1302 ecr 200>");
         t.expect(302, seg(".", 12, 1));
         t.expect(302, seg("P.", 13, 1));
         assertEquals(11, c.info().sndCwnd());
-        assertEquals(0, c.info().caState()); // Open
+        assertEquals(CaState.OPEN, c.info().ca());
         t.expectNothing(303);
     }
 }

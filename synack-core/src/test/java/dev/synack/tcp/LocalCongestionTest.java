@@ -36,7 +36,7 @@ class LocalCongestionTest {
         assertEquals(100, i.sendQ());
         assertEquals(3, i.probes()); // at 500, 1000, 1500 ms
         assertEquals(0, i.backoff());
-        assertEquals(2, i.caState()); // CWR: the drop is a congestion signal
+        assertEquals(CaState.CWR, i.ca()); // the drop is a congestion signal
         t.stack.interfaces().getFirst().setTxRefused(false);
         t.expect(2000, "P. 1:101(100) ack 1");
     }
@@ -55,7 +55,7 @@ class LocalCongestionTest {
         t.at(499, () -> t.stack.interfaces().getFirst().setTxRefused(true));
         t.runUntil(501);
         TcpInfo i = c.info();
-        assertEquals(4, i.caState());
+        assertEquals(CaState.LOSS, i.ca());
         assertEquals(0, i.retrans());
         assertEquals(0, i.backoff());
         assertEquals(1, t.stack.counters().get(Counter.TcpExtTCPRetransFail));

@@ -54,10 +54,10 @@ class LossRecoveryTest {
             FastRetransmitTest.sendTen(t, c);
             t.inject(300, ack(300, 0, 200, 9, 10));
             t.expectNothing(335);
-            assertEquals(1, c.info().caState()); // Disorder
+            assertEquals(CaState.DISORDER, c.info().ca());
             t.expect(336, ". " + range(0) + " ack 1");
             TcpInfo i = c.info();
-            assertEquals(3, i.caState());
+            assertEquals(CaState.RECOVERY, i.ca());
             assertEquals(9, i.lost());
             assertEquals(1, i.retrans());
             assertEquals(7, i.sndSsthresh());
@@ -74,7 +74,7 @@ class LossRecoveryTest {
             t.inject(320, ack(320, 10, 200));
             t.expectNothing(1000);
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(0, i.totalRetrans());
             // Segment 0 delivered below the highest SACK (which ends at segment 10): degree 10.
             assertEquals(10, i.reordering());
@@ -147,7 +147,7 @@ class LossRecoveryTest {
         t.inject(301, ack(301, 0, 200, 1, 3));
         t.inject(302, ack(302, 0, 200, 1, 4));
         t.expect(302, ". " + range(0) + " ack 1");
-        assertEquals(3, c.info().caState());
+        assertEquals(CaState.RECOVERY, c.info().ca());
         assertEquals(7, c.info().sndSsthresh());
         return c;
     }
@@ -166,7 +166,7 @@ class LossRecoveryTest {
             var c = fastRetransmitOfSegment0(t);
             t.inject(303, ack(303, 4, 200));
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(Cwnd.INFINITE_SSTHRESH, i.sndSsthresh());
             // Restored to 10 (max(cwnd, prior_cwnd)), then slow start for the one segment delivered:
             // with reordering above tcp_reordering, any forward progress raises cwnd (tcp_may_raise_cwnd).
@@ -188,10 +188,10 @@ class LossRecoveryTest {
             var t = new TcpTester();
             var c = fastRetransmitOfSegment0(t);
             t.inject(352, ack(352, 4, 302));
-            assertEquals(3, c.info().caState());
+            assertEquals(CaState.RECOVERY, c.info().ca());
             t.inject(360, ack(360, 4, 302, 0, 1));
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(10, i.sndCwnd());
             assertEquals(Cwnd.INFINITE_SSTHRESH, i.sndSsthresh());
             assertEquals(1, i.dsackDups());
@@ -207,7 +207,7 @@ class LossRecoveryTest {
             t.inject(352, ack(352, 4, 302));
             t.inject(353, ack(353, 10, 302));
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(7, i.sndSsthresh());
             assertEquals(7, i.sndCwnd());
             assertEquals(0, t.stack.counters().get(Counter.TcpExtTCPDSACKUndo));
@@ -224,10 +224,10 @@ class LossRecoveryTest {
             var c = t.establishedClient();
             FastRetransmitTest.sendTen(t, c);
             t.expect(500, ". " + range(0) + " ack 1");
-            assertEquals(4, c.info().caState());
+            assertEquals(CaState.LOSS, c.info().ca());
             t.inject(510, ack(510, 2, 200));
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(12, i.sndCwnd());
             assertEquals(Cwnd.INFINITE_SSTHRESH, i.sndSsthresh());
             assertEquals(0, i.lost());
@@ -272,7 +272,7 @@ class LossRecoveryTest {
             t.inject(510, ". 1:1(0) ack " + s(1) + " win 502");
             t.expect(510, ". " + s(10) + ":" + s(11) + "(" + MSS_NO_TS + ") ack 1");
             t.expect(510, "P. " + s(11) + ":" + s(12) + "(" + MSS_NO_TS + ") ack 1");
-            assertEquals(4, c.info().caState());
+            assertEquals(CaState.LOSS, c.info().ca());
             return c;
         }
 
@@ -287,7 +287,7 @@ class LossRecoveryTest {
             var c = timeout(t);
             t.inject(520, ". 1:1(0) ack " + s(2) + " win 502");
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(Cwnd.INFINITE_SSTHRESH, i.sndSsthresh());
             assertEquals(11, i.sndCwnd());
             assertEquals(1, t.stack.counters().get(Counter.TcpExtTCPSpuriousRTOs));
@@ -307,7 +307,7 @@ class LossRecoveryTest {
             t.inject(520, ". 1:1(0) ack " + s(1) + " win 502 <nop,nop,sack " + s(10) + ":" + s(11) + ">");
             t.expect(520, ". " + s(1) + ":" + s(2) + "(" + MSS_NO_TS + ") ack 1");
             t.expectNothing(520);
-            assertEquals(4, c.info().caState());
+            assertEquals(CaState.LOSS, c.info().ca());
             assertEquals(0, t.stack.counters().get(Counter.TcpExtTCPSpuriousRTOs));
         }
     }
@@ -332,7 +332,7 @@ class LossRecoveryTest {
             t.expect(600, "P. " + range(10) + " ack 1");
             t.inject(700, ack(700, 11, 600));
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(14, i.sndSsthresh());
             assertEquals(14, i.sndCwnd());
             assertEquals(1, t.stack.counters().get(Counter.TcpExtTCPLossProbeRecovery));
@@ -358,7 +358,7 @@ class LossRecoveryTest {
             t.expectNothing(361);
             t.expect(362, ". " + range(5) + " ack 1");
             TcpInfo i = c.info();
-            assertEquals(4, i.caState());
+            assertEquals(CaState.LOSS, i.ca());
             assertEquals(0, i.sacked());
             assertEquals(1, t.stack.counters().get(Counter.TcpExtTCPSACKReneging));
         }

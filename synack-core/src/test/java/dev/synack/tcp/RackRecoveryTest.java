@@ -42,7 +42,7 @@ class RackRecoveryTest {
         // 0, 1, 3, 4, 5, 7 (RFC 6675 alone would mark 0 and 1).
         t.expect(302, ". 1:1449(1448) ack 1");
         TcpInfo i = c.info();
-        assertEquals(3, i.caState());
+        assertEquals(CaState.RECOVERY, i.ca());
         assertEquals(6, i.lost());
         assertEquals(3, i.sacked());
         // In flight 10 − 3 − 6 = 1 < ssthresh 7 (CUBIC: 10·0.7): sndcnt = max(1 − 0, 1) = 1, no +1
@@ -98,7 +98,7 @@ class RackRecoveryTest {
         var c = sacks2_6_8(t);
         t.expect(302, ". 1:1449(1448) ack 1");
         TcpInfo i = c.info();
-        assertEquals(3, i.caState());
+        assertEquals(CaState.RECOVERY, i.ca());
         assertEquals(2, i.lost());
         assertEquals(1, i.retrans());
         t.expectNothing(303);
