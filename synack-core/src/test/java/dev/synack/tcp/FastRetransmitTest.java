@@ -111,8 +111,7 @@ class FastRetransmitTest {
      * "newreno" (an alias of Linux's "reno", whose recovery is RFC 6582's): without SACK, segments 1
      * and 2 are lost; three duplicate ACKs retransmit segment 1; the ACK for it is partial (below
      * high_seq), so segment 2 is retransmitted at once, and recovery lasts until everything sent before
-     * it is acknowledged (RFC 6582 §3.2 steps 3 and 4). Before this test the connection forgot the
-     * duplicate ACKs on a partial ACK, so PRR saw eight segments in flight and sent nothing.
+     * it is acknowledged (RFC 6582 §3.2 steps 3 and 4).
      */
     @Test
     void newReno_noSack_partialAckRetransmitsNextHole() {
@@ -148,7 +147,7 @@ class FastRetransmitTest {
      * tcp_in_cwnd_reduction; RFC 6937 §3 "prr_out ... data sent"): with cwnd 20 and segment 11 lost,
      * ssthresh is 10 and in flight stays above it, so sending follows ⌈ssthresh·prr_delivered/
      * prior_cwnd⌉ − prr_out: two new segments in Disorder, the retransmission on the 3rd SACK, new
-     * segments on the 5th and 7th, and nothing in between (before this test, new data did not count and every later SACK sent one).
+     * segments on the 5th and 7th, and nothing in between.
      */
     @Test
     void prr_newDataSentInRecoveryCounts() {

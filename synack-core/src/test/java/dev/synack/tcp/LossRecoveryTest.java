@@ -245,16 +245,6 @@ class LossRecoveryTest {
         return c;
     }
 
-    static String ackNoTs(int acked, int... blocks) {
-        StringBuilder b = new StringBuilder(". 1:1(0) ack " + seq(acked) + " win 502");
-        if (blocks.length > 0) {
-            b.append(" <nop,nop,sack");
-            for (int k = 0; k < blocks.length; k += 2) b.append(' ').append(seq(blocks[k])).append(':').append(seq(blocks[k + 1]));
-            b.append('>');
-        }
-        return b.toString();
-    }
-
     @Nested
     class Frto {
         static final int MSS_NO_TS = 1460;

@@ -18,11 +18,6 @@ class StateMachineTest {
 
     static final int EPIPE = -Errno.EPIPE.number();
 
-    /** A client established at 100 ms (see {@link TcpTester#establishedClient()}). */
-    static TcpTester client() {
-        return new TcpTester();
-    }
-
     @Nested
     class Closed {
         /** RFC 9293 §3.10.1 OPEN call, CLOSED STATE: active open sends a SYN and enters SYN-SENT. */
@@ -315,7 +310,7 @@ class StateMachineTest {
         /** RFC 9293 §3.10.4 CLOSE, ESTABLISHED: a FIN goes out and the state is FIN-WAIT-1. */
         @Test
         void established_close_sendsFinAndEntersFinWait1() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.at(200, c::close);
             t.expect(200, "F. 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
@@ -325,7 +320,7 @@ class StateMachineTest {
         /** shutdown(SHUT_WR) (Linux tcp_shutdown): FIN, FIN-WAIT-1, and send() fails with EPIPE. */
         @Test
         void established_shutdownOutput_sendsFinAndEntersFinWait1() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.at(200, () -> assertEquals(0, c.shutdownOutput()));
             t.expect(200, "F. 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
@@ -340,7 +335,7 @@ class StateMachineTest {
          */
         @Test
         void established_finAfterData_entersCloseWaitAndAcksAfter40ms() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.inject(200, "P. 1:101(100) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
             t.expect(200, ". 1:1(0) ack 101 win 63 <nop,nop,TS val 200 ecr 1200>");
@@ -360,7 +355,7 @@ class StateMachineTest {
          */
         @Test
         void established_finWithoutData_entersCloseWaitAndAcksNextTick() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.inject(200, "F. 1:1(0) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
             assertEquals(TcpState.CLOSE_WAIT, c.state());
@@ -375,7 +370,7 @@ class StateMachineTest {
          */
         @Test
         void established_closeWithUnreadData_sendsRst() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.inject(200, "P. 1:101(100) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
             t.expect(200, ". 1:1(0) ack 101 win 63 <nop,nop,TS val 200 ecr 1200>");
@@ -390,7 +385,7 @@ class StateMachineTest {
         /** SO_LINGER {on, 0} (Linux tcp_close → tcp_disconnect): RST,ACK instead of FIN, no TIME-WAIT. */
         @Test
         void established_closeWithLingerZero_sendsRst() {
-            var t = client();
+            var t = new TcpTester();
             var o = new SocketOptions();
             o.linger = true;
             o.lingerSec = 0;
@@ -404,7 +399,7 @@ class StateMachineTest {
 
     @Nested
     class FinWait1 {
-        TcpTester t = client();
+        TcpTester t = new TcpTester();
         TcpConnection c;
 
         void closeAt200() {
@@ -467,7 +462,7 @@ class StateMachineTest {
 
     @Nested
     class FinWait2 {
-        TcpTester t = client();
+        TcpTester t = new TcpTester();
         TcpConnection c;
 
         /** RFC 9293 §3.10.7.4 FIN-WAIT-2: their FIN is ACKed at once and the state is TIME-WAIT. */
@@ -519,7 +514,7 @@ class StateMachineTest {
 
     @Nested
     class TimeWait {
-        TcpTester t = client();
+        TcpTester t = new TcpTester();
         TcpConnection c;
 
         void timeWaitAt300() {
@@ -563,7 +558,7 @@ class StateMachineTest {
         /** RFC 9293 §3.10.4 CLOSE, CLOSE-WAIT: FIN (carrying the owed ACK) and LAST-ACK. */
         @Test
         void closeWait_close_sendsFinAndEntersLastAck() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.inject(200, "F. 1:1(0) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
             assertEquals(TcpState.CLOSE_WAIT, c.state());
@@ -575,7 +570,7 @@ class StateMachineTest {
 
     @Nested
     class LastAck {
-        TcpTester t = client();
+        TcpTester t = new TcpTester();
         TcpConnection c;
 
         void lastAckAt200() {
