@@ -2,6 +2,10 @@ package dev.synack.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static dev.synack.testing.TcpTester.MSS;
+import static dev.synack.testing.TcpTester.ack;
+import static dev.synack.testing.TcpTester.range;
+
 import dev.synack.tcp.cc.Cwnd;
 import dev.synack.testing.TcpTester;
 import org.junit.jupiter.api.Test;
@@ -18,30 +22,15 @@ import org.junit.jupiter.api.Test;
  * window is 0.
  */
 class FastRetransmitTest {
-    static final int MSS = 1448;
-
-    static void sendTen(TcpTester t, TcpConnection c) {
-        t.at(200, () -> assertEquals(10 * MSS, c.send(new byte[10 * MSS], 0, 10 * MSS)));
-        for (int i = 0; i < 10; i++) {
-            long s = 1 + (long) i * MSS;
-            t.expect(200, (i == 9 ? "P. " : ". ") + s + ":" + (s + MSS) + "(" + MSS + ") ack 1");
-        }
-    }
-
-    static String sackAck(long ms, int lastSacked) {
-        return ". 1:1(0) ack 1 win 502 <nop,nop,TS val " + (1000 + ms) + " ecr 200,nop,nop,sack "
-                + (1 + MSS) + ":" + (1 + (long) (lastSacked + 1) * MSS) + ">";
-    }
-
     @Test
     void sack_threeSackedSegments_retransmitHole_thenCwndIsSsthresh() {
         var t = new TcpTester(cfg -> cfg.set("tcp_congestion_control", "reno"));
         var c = t.establishedClient();
-        sendTen(t, c);
-        t.inject(300, sackAck(300, 1));
-        t.inject(301, sackAck(301, 2));
+        t.sendBurst(c, 200, 10);
+        t.inject(300, ack(300, 0, 200, 1, 2));
+        t.inject(301, ack(301, 0, 200, 1, 3));
         t.expectNothing(301);
-        t.inject(302, sackAck(302, 3));
+        t.inject(302, ack(302, 0, 200, 1, 4));
         t.expect(302, ". 1:1449(1448) ack 1");
         TcpInfo i = c.info();
         assertEquals(CaState.RECOVERY, i.ca());
@@ -51,8 +40,8 @@ class FastRetransmitTest {
         // The rest is SACKed (PRR has no new data to send); then the cumulative ACK ends recovery,
         // delivering one segment: tcp_end_cwnd_reduction sets cwnd = ssthresh = 5, and Reno's
         // additive increase (cwnd_cnt reset at recovery entry, 1 delivered < 5) leaves it there.
-        for (int k = 4; k <= 9; k++) t.inject(300 + k, sackAck(300 + k, k));
-        t.inject(400, ". 1:1(0) ack " + (1 + 10 * MSS) + " win 502 <nop,nop,TS val 1400 ecr 302>");
+        for (int k = 4; k <= 9; k++) t.inject(300 + k, ack(300 + k, 0, 200, 1, k + 1));
+        t.inject(400, ack(400, 10, 302));
         assertEquals(CaState.OPEN, c.info().ca());
         assertEquals(5, c.info().sndCwnd());
         assertEquals(5, c.info().sndSsthresh());
@@ -65,13 +54,10 @@ class FastRetransmitTest {
             cfg.set("tcp_sack", "0");
             cfg.set("tcp_congestion_control", "reno");
         });
-        var c = t.connect();
-        t.expect(0, "S 0:0(0) win 64240 <mss 1460,nop,nop,TS val 0 ecr 0,nop,wscale 10>");
-        t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,TS val 1000 ecr 0,nop,wscale 7>");
-        t.expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1000>");
+        var c = t.establishedClientWithoutSack();
         // A window update first (the SYN-ACK's 65535 was unscaled), so the ACKs below are pure duplicates.
         t.inject(150, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1150 ecr 100>");
-        sendTen(t, c);
+        t.sendBurst(c, 200, 10);
         t.inject(300, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1300 ecr 200>");
         t.inject(301, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1301 ecr 200>");
         t.expectNothing(301);
@@ -92,17 +78,15 @@ class FastRetransmitTest {
         var c = t.establishedClient(o);
         int total = 30 * MSS;
         t.at(200, () -> assertEquals(total, c.send(new byte[total], 0, total)));
-        // The tail of a burst cut short by cwnd carries PSH, as Linux's TSO skb does.
-        for (int i = 0; i < 10; i++) t.expect(200, (i == 9 ? "P. " : ". ") + (1 + i * MSS) + ":" + (1 + (i + 1) * MSS) + "(" + MSS + ") ack 1");
+        t.expectBurst(200, 0, 10);
         assertEquals(10, c.info().sndCwnd());
         int next = 10;
         for (int k = 1; k <= 5; k++) {
             long ms = 300 + k;
-            t.inject(ms, ". 1:1(0) ack " + (1 + k * MSS) + " win 502 <nop,nop,TS val " + (1000 + ms) + " ecr 200>");
+            t.inject(ms, ack(ms, k, 200));
             assertEquals(10 + k, c.info().sndCwnd());
-            for (int j = 0; j < 2; j++, next++) {
-                t.expect(ms, (j == 1 ? "P. " : ". ") + (1 + next * MSS) + ":" + (1 + (next + 1) * MSS) + "(" + MSS + ") ack 1");
-            }
+            t.expectBurst(ms, next, 2);
+            next += 2;
         }
         assertEquals(Cwnd.INFINITE_SSTHRESH, c.info().sndSsthresh());
     }
@@ -119,16 +103,13 @@ class FastRetransmitTest {
             cfg.set("tcp_sack", "0");
             cfg.set("tcp_congestion_control", "newreno");
         });
-        var c = t.connect();
-        t.expect(0, "S 0:0(0) win 64240 <mss 1460,nop,nop,TS val 0 ecr 0,nop,wscale 10>");
-        t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,TS val 1000 ecr 0,nop,wscale 7>");
-        t.expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1000>");
+        var c = t.establishedClientWithoutSack();
         t.inject(150, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1150 ecr 100>");
         assertEquals("newreno", c.info().congestion());
-        sendTen(t, c);
+        t.sendBurst(c, 200, 10);
         for (int k = 0; k < 8; k++) {
             long ms = 300 + k;
-            t.inject(ms, ". 1:1(0) ack 1 win 502 <nop,nop,TS val " + (1000 + ms) + " ecr 200>");
+            t.inject(ms, ack(ms, 0, 200));
             if (k == 2) t.expect(ms, ". 1:1449(1448) ack 1");
         }
         assertEquals(CaState.RECOVERY, c.info().ca());
@@ -157,28 +138,21 @@ class FastRetransmitTest {
         var c = t.establishedClient(o);
         int total = 40 * MSS;
         t.at(200, () -> assertEquals(total, c.send(new byte[total], 0, total)));
-        // The tail of each burst cut short by cwnd carries PSH (Linux's TSO skb ends there).
-        for (int i = 0; i < 10; i++) t.expect(200, (i == 9 ? "P" : "") + seg(i));
-        t.inject(300, ". 1:1(0) ack " + (1 + 10 * MSS) + " win 502 <nop,nop,TS val 1300 ecr 200>");
-        for (int i = 10; i < 30; i++) t.expect(300, (i == 29 ? "P" : "") + seg(i));
+        t.expectBurst(200, 0, 10);
+        t.inject(300, ack(300, 10, 200));
+        t.expectBurst(300, 10, 20);
         assertEquals(20, c.info().sndCwnd());
         for (int k = 1; k <= 8; k++) {
             long ms = 400 + k;
-            t.inject(ms, ". 1:1(0) ack " + (1 + 10 * MSS) + " win 502 <nop,nop,TS val " + (1000 + ms)
-                    + " ecr 300,nop,nop,sack " + (1 + 11 * MSS) + ":" + (1 + (long) (11 + k) * MSS) + ">");
-            if (k == 1) t.expect(ms, seg(30)); // Disorder: the SACKed segment left the network
-            if (k == 2) t.expect(ms, seg(31));
-            if (k == 3) t.expect(ms, seg(10)); // recovery: ⌈10·1/20⌉ − 0 = 1
-            if (k == 5) t.expect(ms, seg(32)); // ⌈10·3/20⌉ − 1 = 1
-            if (k == 7) t.expect(ms, seg(33)); // ⌈10·5/20⌉ − 2 = 1
+            t.inject(ms, ack(ms, 10, 300, 11, 11 + k));
+            if (k == 1) t.expect(ms, ". " + range(30) + " ack 1"); // Disorder: the SACKed segment left the network
+            if (k == 2) t.expect(ms, ". " + range(31) + " ack 1");
+            if (k == 3) t.expect(ms, ". " + range(10) + " ack 1"); // recovery: ⌈10·1/20⌉ − 0 = 1
+            if (k == 5) t.expect(ms, ". " + range(32) + " ack 1"); // ⌈10·3/20⌉ − 1 = 1
+            if (k == 7) t.expect(ms, ". " + range(33) + " ack 1"); // ⌈10·5/20⌉ − 2 = 1
             t.expectNothing(ms);
         }
         assertEquals(CaState.RECOVERY, c.info().ca());
         assertEquals(10, c.info().sndSsthresh());
-    }
-
-    private static String seg(int i) {
-        long s = 1 + (long) i * MSS;
-        return ". " + s + ":" + (s + MSS) + "(" + MSS + ") ack 1";
     }
 }

@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.MSS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.synack.stats.Counter;
@@ -17,8 +18,6 @@ import org.junit.jupiter.api.Test;
  * <p>The client has SRTT 100 ms and RTO 300 ms (SYN at 0, SYN-ACK at 100 ms).
  */
 class LocalCongestionTest {
-    static final int MSS = 1448;
-
     /**
      * New data the queue refuses stays unsent; nothing is in flight, so the probe timer runs:
      * first after max(RTO, 200 ms), then every 500 ms, counting probes but not backing off. Once the

@@ -2,6 +2,12 @@ package dev.synack.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static dev.synack.testing.TcpTester.MSS;
+import static dev.synack.testing.TcpTester.MSS_NO_TS;
+import static dev.synack.testing.TcpTester.SYN;
+import static dev.synack.testing.TcpTester.ack;
+import static dev.synack.testing.TcpTester.range;
+
 import dev.synack.stats.Counter;
 import dev.synack.tcp.cc.Cwnd;
 import dev.synack.testing.TcpTester;
@@ -20,23 +26,6 @@ import org.junit.jupiter.api.Test;
  * (HZ=250) as Linux's timer_list gives them.
  */
 class LossRecoveryTest {
-    static final int MSS = 1448;
-
-    static long seq(int i) { return 1 + (long) i * MSS; }
-
-    /** A segment's range in packetdrill syntax. */
-    static String range(int i) { return seq(i) + ":" + seq(i + 1) + "(" + MSS + ")"; }
-
-    /** An ACK of {@code acked} segments with SACK blocks {from, to (exclusive)} pairs, echoing {@code ecr}. */
-    static String ack(long ms, int acked, long ecr, int... blocks) {
-        StringBuilder b = new StringBuilder(". 1:1(0) ack " + seq(acked) + " win 502 <nop,nop,TS val " + (1000 + ms) + " ecr " + ecr);
-        if (blocks.length > 0) {
-            b.append(",nop,nop,sack");
-            for (int k = 0; k < blocks.length; k += 2) b.append(' ').append(seq(blocks[k])).append(':').append(seq(blocks[k + 1]));
-        }
-        return b.append('>').toString();
-    }
-
     @Nested
     class RackReorderingTimer {
         /**
@@ -51,7 +40,7 @@ class LossRecoveryTest {
         void oneSackAboveHoles_waitsQuarterMinRtt_thenRecovers() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.inject(300, ack(300, 0, 200, 9, 10));
             t.expectNothing(335);
             assertEquals(CaState.DISORDER, c.info().ca());
@@ -69,7 +58,7 @@ class LossRecoveryTest {
         void holesFilledBeforeTheTimer_noRetransmission() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.inject(300, ack(300, 0, 200, 9, 10));
             t.inject(320, ack(320, 10, 200));
             t.expectNothing(1000);
@@ -93,7 +82,7 @@ class LossRecoveryTest {
         void dsackAfterReordering_widensTheWindow() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             // Three SACKed: segment 0 is lost at once (window 0), retransmitted at 300.
             t.inject(300, ack(300, 0, 200, 1, 4));
             t.expect(300, ". " + range(0) + " ack 1");
@@ -125,7 +114,7 @@ class LossRecoveryTest {
         void sackBelowHighestSack_raisesReordering_andRackWaits() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.inject(300, ack(300, 0, 200, 9, 10));
             t.inject(302, ack(302, 0, 200, 2, 3, 9, 10));
             TcpInfo i = c.info();
@@ -142,7 +131,7 @@ class LossRecoveryTest {
     /** Recovery entered at 302 ms by three SACKs (segments 1–3) with segment 0 retransmitted. */
     static TcpConnection fastRetransmitOfSegment0(TcpTester t) {
         var c = t.establishedClient();
-        FastRetransmitTest.sendTen(t, c);
+        t.sendBurst(c, 200, 10);
         t.inject(300, ack(300, 0, 200, 1, 2));
         t.inject(301, ack(301, 0, 200, 1, 3));
         t.inject(302, ack(302, 0, 200, 1, 4));
@@ -222,7 +211,7 @@ class LossRecoveryTest {
         void rtoThenAckOfTheOriginal_undoesTheLoss() {
             var t = new TcpTester(cfg -> cfg.set("tcp_early_retrans", "0"));
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.expect(500, ". " + range(0) + " ack 1");
             assertEquals(CaState.LOSS, c.info().ca());
             t.inject(510, ack(510, 2, 200));
@@ -239,7 +228,7 @@ class LossRecoveryTest {
     /** A client with SACK and no timestamps (so Eifel cannot tell), established at 100 ms. */
     static TcpConnection establishedWithoutTimestamps(TcpTester t) {
         var c = t.connect();
-        t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+        t.expect(0, SYN);
         t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 7>");
         t.drain(100);
         return c;
@@ -247,8 +236,6 @@ class LossRecoveryTest {
 
     @Nested
     class Frto {
-        static final int MSS_NO_TS = 1460;
-
         static long s(int i) { return 1 + (long) i * MSS_NO_TS; }
 
         /** Twenty segments written at 200 ms, ten sent (cwnd 10); no TLP; the RTO resends the first at 500. */
@@ -313,7 +300,7 @@ class LossRecoveryTest {
         void probeRepairsTailLoss_cwndReducedOnce() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.inject(300, ack(300, 9, 200));
             t.expect(500, "P. " + range(9) + " ack 1");
             t.inject(600, ack(600, 10, 500));
@@ -342,7 +329,7 @@ class LossRecoveryTest {
         void ackStoppingBelowASackedSegment_timesOutAndForgetsSacks() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.inject(300, ack(300, 0, 200, 5, 6));
             t.inject(310, ack(310, 5, 200));
             t.expectNothing(361);
