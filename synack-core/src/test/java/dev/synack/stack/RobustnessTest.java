@@ -1,5 +1,7 @@
 package dev.synack.stack;
 
+import static dev.synack.testing.TcpTester.PEER_SYN_ACK;
+import static dev.synack.testing.TcpTester.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.synack.stats.Counter;
@@ -44,8 +46,8 @@ class RobustnessTest {
         static Target established() {
             Target x = new Target();
             x.conn = x.t.connect();
-            TcpSegment syn = x.t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
-            x.t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
+            TcpSegment syn = x.t.expect(0, SYN);
+            x.t.inject(100, PEER_SYN_ACK);
             x.t.expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1000>");
             x.valid = TcpTester.packet(new TcpSegment(TcpTester.SERVER_PORT, x.t.localPort, TcpTester.REMOTE_ISN + 1,
                     syn.seq() + 1, TcpHeader.ACK, 502, List.of(new TcpOption.Nop(), new TcpOption.Nop(),

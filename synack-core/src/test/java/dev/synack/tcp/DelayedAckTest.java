@@ -1,5 +1,8 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.MSS;
+import static dev.synack.testing.TcpTester.range;
+import static dev.synack.testing.TcpTester.seq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.synack.testing.TcpTester;
@@ -19,18 +22,16 @@ import org.junit.jupiter.api.Test;
  * quick-ACK mode. The application reads everything as it arrives, so the window keeps opening.
  */
 class DelayedAckTest {
-    static final int MSS = 1448;
     final byte[] sink = new byte[1 << 20];
 
     /** Injects full segment {@code i} (bytes 1 + i·1448 ...) at {@code ms} and reads it. */
     void segment(TcpTester t, TcpConnection c, long ms, int i) {
-        long s = 1 + (long) i * MSS;
-        t.inject(ms, ". " + s + ":" + (s + MSS) + "(" + MSS + ") ack 1 win 502 <nop,nop,TS val " + (1000 + ms) + " ecr 100>");
+        t.inject(ms, ". " + range(i) + " ack 1 win 502 <nop,nop,TS val " + (1000 + ms) + " ecr 100>");
         assertEquals(MSS, c.receive(sink, 0, sink.length));
     }
 
     static String ackOf(long ms, int segments) {
-        return ". 1:1(0) ack " + (1 + (long) segments * MSS) + " <nop,nop,TS val " + ms + " ecr " + (1000 + ms) + ">";
+        return ". 1:1(0) ack " + seq(segments) + " <nop,nop,TS val " + ms + " ecr " + (1000 + ms) + ">";
     }
 
     /** Sixteen quick ACKs, one per segment, then the 17th segment's ACK waits 40 ms. */
@@ -52,7 +53,7 @@ class DelayedAckTest {
         segment(t, c, 1000, 16);
         t.expectNothing(1010);
         c.setQuickAck(true);
-        t.expect(1010, ". 1:1(0) ack " + (1 + 17 * MSS) + " <nop,nop,TS val 1010 ecr 2000>");
+        t.expect(1010, ". 1:1(0) ack " + seq(17) + " <nop,nop,TS val 1010 ecr 2000>");
         t.expectNothing(1100);
     }
 
@@ -62,7 +63,7 @@ class DelayedAckTest {
         var c = afterQuickAcks(t);
         segment(t, c, 1000, 16);
         t.expectNothing(1039);
-        t.expect(1040, ". 1:1(0) ack " + (1 + 17 * MSS) + " <nop,nop,TS val 1040 ecr 2000>");
+        t.expect(1040, ". 1:1(0) ack " + seq(17) + " <nop,nop,TS val 1040 ecr 2000>");
         assertEquals(1, t.stack.counters().get(dev.synack.stats.Counter.TcpExtDelayedACKs));
     }
 
@@ -78,13 +79,13 @@ class DelayedAckTest {
         var t = new TcpTester();
         var c = afterQuickAcks(t);
         segment(t, c, 1000, 16);
-        t.expect(1040, ". 1:1(0) ack " + (1 + 17 * MSS) + " <nop,nop,TS val 1040 ecr 2000>");
+        t.expect(1040, ". 1:1(0) ack " + seq(17) + " <nop,nop,TS val 1040 ecr 2000>");
         segment(t, c, 1100, 17);
         segment(t, c, 1100, 18);
         t.expect(1100, ackOf(1100, 19));
         segment(t, c, 1150, 19);
         t.expectNothing(1229);
-        t.expect(1230, ". 1:1(0) ack " + (1 + 20 * MSS) + " <nop,nop,TS val 1230 ecr 2150>");
+        t.expect(1230, ". 1:1(0) ack " + seq(20) + " <nop,nop,TS val 1230 ecr 2150>");
     }
 
     /**
@@ -95,7 +96,7 @@ class DelayedAckTest {
     void readOfSmallSegment_sendsAck() {
         var t = new TcpTester();
         var c = afterQuickAcks(t);
-        long s = 1 + 16L * MSS;
+        long s = seq(16);
         t.inject(1000, "P. " + s + ":" + (s + 100) + "(100) ack 1 win 502 <nop,nop,TS val 2000 ecr 100>");
         t.expectNothing(1010);
         t.at(1010, () -> assertEquals(100, c.receive(sink, 0, sink.length)));
@@ -108,7 +109,7 @@ class DelayedAckTest {
     void smallSegment_unread_delayed40ms() {
         var t = new TcpTester();
         afterQuickAcks(t);
-        long s = 1 + 16L * MSS;
+        long s = seq(16);
         t.inject(1000, "P. " + s + ":" + (s + 100) + "(100) ack 1 win 502 <nop,nop,TS val 2000 ecr 100>");
         t.expectNothing(1039);
         t.expect(1040, ". 1:1(0) ack " + (s + 100) + " <nop,nop,TS val 1040 ecr 2000>");
@@ -124,12 +125,10 @@ class DelayedAckTest {
     void outOfOrder_ackedAtOnceWithSack() {
         var t = new TcpTester();
         var c = afterQuickAcks(t);
-        long hole = 1 + 16L * MSS;
-        long s = hole + MSS;
-        t.inject(1000, ". " + s + ":" + (s + MSS) + "(" + MSS + ") ack 1 win 502 <nop,nop,TS val 2000 ecr 100>");
-        t.expect(1000, ". 1:1(0) ack " + hole + " <nop,nop,TS val 1000 ecr 1950,nop,nop,sack " + s + ":" + (s + MSS) + ">");
-        t.inject(1050, ". " + hole + ":" + s + "(" + MSS + ") ack 1 win 502 <nop,nop,TS val 2050 ecr 100>");
-        t.expect(1050, ". 1:1(0) ack " + (s + MSS) + " <nop,nop,TS val 1050 ecr 2050>");
+        t.inject(1000, ". " + range(17) + " ack 1 win 502 <nop,nop,TS val 2000 ecr 100>");
+        t.expect(1000, ". 1:1(0) ack " + seq(16) + " <nop,nop,TS val 1000 ecr 1950,nop,nop,sack " + seq(17) + ":" + seq(18) + ">");
+        t.inject(1050, ". " + range(16) + " ack 1 win 502 <nop,nop,TS val 2050 ecr 100>");
+        t.expect(1050, ". 1:1(0) ack " + seq(18) + " <nop,nop,TS val 1050 ecr 2050>");
         assertEquals(2 * MSS, c.receive(sink, 0, sink.length));
     }
 
@@ -143,7 +142,7 @@ class DelayedAckTest {
         var t = new TcpTester();
         var c = afterQuickAcks(t);
         segment(t, c, 1000, 16);
-        t.expect(1040, ". 1:1(0) ack " + (1 + 17 * MSS) + " <nop,nop,TS val 1040 ecr 2000>");
+        t.expect(1040, ". 1:1(0) ack " + seq(17) + " <nop,nop,TS val 1040 ecr 2000>");
         segment(t, c, 1500, 17);
         t.expect(1500, ackOf(1500, 18));
     }

@@ -2,6 +2,10 @@ package dev.synack.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static dev.synack.testing.TcpTester.MSS;
+import static dev.synack.testing.TcpTester.ack;
+import static dev.synack.testing.TcpTester.range;
+
 import dev.synack.tcp.cc.Cwnd;
 import dev.synack.testing.TcpTester;
 import org.junit.jupiter.api.Test;
@@ -18,42 +22,27 @@ import org.junit.jupiter.api.Test;
  * window is 0.
  */
 class FastRetransmitTest {
-    static final int MSS = 1448;
-
-    static void sendTen(TcpTester t, TcpConnection c) {
-        t.at(200, () -> assertEquals(10 * MSS, c.send(new byte[10 * MSS], 0, 10 * MSS)));
-        for (int i = 0; i < 10; i++) {
-            long s = 1 + (long) i * MSS;
-            t.expect(200, (i == 9 ? "P. " : ". ") + s + ":" + (s + MSS) + "(" + MSS + ") ack 1");
-        }
-    }
-
-    static String sackAck(long ms, int lastSacked) {
-        return ". 1:1(0) ack 1 win 502 <nop,nop,TS val " + (1000 + ms) + " ecr 200,nop,nop,sack "
-                + (1 + MSS) + ":" + (1 + (long) (lastSacked + 1) * MSS) + ">";
-    }
-
     @Test
     void sack_threeSackedSegments_retransmitHole_thenCwndIsSsthresh() {
         var t = new TcpTester(cfg -> cfg.set("tcp_congestion_control", "reno"));
         var c = t.establishedClient();
-        sendTen(t, c);
-        t.inject(300, sackAck(300, 1));
-        t.inject(301, sackAck(301, 2));
+        t.sendBurst(c, 200, 10);
+        t.inject(300, ack(300, 0, 200, 1, 2));
+        t.inject(301, ack(301, 0, 200, 1, 3));
         t.expectNothing(301);
-        t.inject(302, sackAck(302, 3));
+        t.inject(302, ack(302, 0, 200, 1, 4));
         t.expect(302, ". 1:1449(1448) ack 1");
         TcpInfo i = c.info();
-        assertEquals(3, i.caState()); // Recovery
+        assertEquals(CaState.RECOVERY, i.ca());
         assertEquals(5, i.sndSsthresh());
         // PRR: delivered 1, in flight 10 − 3 SACKed − 1 lost = 6 > ssthresh: sndcnt = ⌈5·1/10⌉ = 1.
         assertEquals(7, i.sndCwnd());
         // The rest is SACKed (PRR has no new data to send); then the cumulative ACK ends recovery,
         // delivering one segment: tcp_end_cwnd_reduction sets cwnd = ssthresh = 5, and Reno's
         // additive increase (cwnd_cnt reset at recovery entry, 1 delivered < 5) leaves it there.
-        for (int k = 4; k <= 9; k++) t.inject(300 + k, sackAck(300 + k, k));
-        t.inject(400, ". 1:1(0) ack " + (1 + 10 * MSS) + " win 502 <nop,nop,TS val 1400 ecr 302>");
-        assertEquals(0, c.info().caState());
+        for (int k = 4; k <= 9; k++) t.inject(300 + k, ack(300 + k, 0, 200, 1, k + 1));
+        t.inject(400, ack(400, 10, 302));
+        assertEquals(CaState.OPEN, c.info().ca());
         assertEquals(5, c.info().sndCwnd());
         assertEquals(5, c.info().sndSsthresh());
         t.expectNothing(2000);
@@ -65,19 +54,16 @@ class FastRetransmitTest {
             cfg.set("tcp_sack", "0");
             cfg.set("tcp_congestion_control", "reno");
         });
-        var c = t.connect();
-        t.expect(0, "S 0:0(0) win 64240 <mss 1460,nop,nop,TS val 0 ecr 0,nop,wscale 10>");
-        t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,TS val 1000 ecr 0,nop,wscale 7>");
-        t.expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1000>");
+        var c = t.establishedClientWithoutSack();
         // A window update first (the SYN-ACK's 65535 was unscaled), so the ACKs below are pure duplicates.
         t.inject(150, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1150 ecr 100>");
-        sendTen(t, c);
+        t.sendBurst(c, 200, 10);
         t.inject(300, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1300 ecr 200>");
         t.inject(301, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1301 ecr 200>");
         t.expectNothing(301);
         t.inject(302, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1302 ecr 200>");
         t.expect(302, ". 1:1449(1448) ack 1");
-        assertEquals(3, c.info().caState());
+        assertEquals(CaState.RECOVERY, c.info().ca());
         assertEquals(5, c.info().sndSsthresh());
         // Not checked here: when everything is ACKed, Linux's tcp_try_undo_recovery keeps a Reno
         // connection in Recovery until something above high_seq is ACKed (RFC 6582); not modelled yet.
@@ -92,17 +78,15 @@ class FastRetransmitTest {
         var c = t.establishedClient(o);
         int total = 30 * MSS;
         t.at(200, () -> assertEquals(total, c.send(new byte[total], 0, total)));
-        // The tail of a burst cut short by cwnd carries PSH, as Linux's TSO skb does.
-        for (int i = 0; i < 10; i++) t.expect(200, (i == 9 ? "P. " : ". ") + (1 + i * MSS) + ":" + (1 + (i + 1) * MSS) + "(" + MSS + ") ack 1");
+        t.expectBurst(200, 0, 10);
         assertEquals(10, c.info().sndCwnd());
         int next = 10;
         for (int k = 1; k <= 5; k++) {
             long ms = 300 + k;
-            t.inject(ms, ". 1:1(0) ack " + (1 + k * MSS) + " win 502 <nop,nop,TS val " + (1000 + ms) + " ecr 200>");
+            t.inject(ms, ack(ms, k, 200));
             assertEquals(10 + k, c.info().sndCwnd());
-            for (int j = 0; j < 2; j++, next++) {
-                t.expect(ms, (j == 1 ? "P. " : ". ") + (1 + next * MSS) + ":" + (1 + (next + 1) * MSS) + "(" + MSS + ") ack 1");
-            }
+            t.expectBurst(ms, next, 2);
+            next += 2;
         }
         assertEquals(Cwnd.INFINITE_SSTHRESH, c.info().sndSsthresh());
     }
@@ -111,8 +95,7 @@ class FastRetransmitTest {
      * "newreno" (an alias of Linux's "reno", whose recovery is RFC 6582's): without SACK, segments 1
      * and 2 are lost; three duplicate ACKs retransmit segment 1; the ACK for it is partial (below
      * high_seq), so segment 2 is retransmitted at once, and recovery lasts until everything sent before
-     * it is acknowledged (RFC 6582 §3.2 steps 3 and 4). Before this test the connection forgot the
-     * duplicate ACKs on a partial ACK, so PRR saw eight segments in flight and sent nothing.
+     * it is acknowledged (RFC 6582 §3.2 steps 3 and 4).
      */
     @Test
     void newReno_noSack_partialAckRetransmitsNextHole() {
@@ -120,23 +103,20 @@ class FastRetransmitTest {
             cfg.set("tcp_sack", "0");
             cfg.set("tcp_congestion_control", "newreno");
         });
-        var c = t.connect();
-        t.expect(0, "S 0:0(0) win 64240 <mss 1460,nop,nop,TS val 0 ecr 0,nop,wscale 10>");
-        t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,TS val 1000 ecr 0,nop,wscale 7>");
-        t.expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1000>");
+        var c = t.establishedClientWithoutSack();
         t.inject(150, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1150 ecr 100>");
         assertEquals("newreno", c.info().congestion());
-        sendTen(t, c);
+        t.sendBurst(c, 200, 10);
         for (int k = 0; k < 8; k++) {
             long ms = 300 + k;
-            t.inject(ms, ". 1:1(0) ack 1 win 502 <nop,nop,TS val " + (1000 + ms) + " ecr 200>");
+            t.inject(ms, ack(ms, 0, 200));
             if (k == 2) t.expect(ms, ". 1:1449(1448) ack 1");
         }
-        assertEquals(3, c.info().caState());
+        assertEquals(CaState.RECOVERY, c.info().ca());
         assertEquals(5, c.info().sndSsthresh());
         t.inject(400, ". 1:1(0) ack 1449 win 502 <nop,nop,TS val 1400 ecr 302>");
         t.expect(400, ". 1449:2897(1448) ack 1");
-        assertEquals(3, c.info().caState());
+        assertEquals(CaState.RECOVERY, c.info().ca());
         // Everything acknowledged: nothing left to send. (Linux's Reno then holds Recovery until an ACK
         // above high_seq, tcp_try_undo_recovery; not modelled: see noSack_threeDupAcks_fastRetransmit.)
         t.inject(500, ". 1:1(0) ack 14481 win 502 <nop,nop,TS val 1500 ecr 400>");
@@ -148,7 +128,7 @@ class FastRetransmitTest {
      * tcp_in_cwnd_reduction; RFC 6937 §3 "prr_out ... data sent"): with cwnd 20 and segment 11 lost,
      * ssthresh is 10 and in flight stays above it, so sending follows ⌈ssthresh·prr_delivered/
      * prior_cwnd⌉ − prr_out: two new segments in Disorder, the retransmission on the 3rd SACK, new
-     * segments on the 5th and 7th, and nothing in between (before this test, new data did not count and every later SACK sent one).
+     * segments on the 5th and 7th, and nothing in between.
      */
     @Test
     void prr_newDataSentInRecoveryCounts() {
@@ -158,28 +138,21 @@ class FastRetransmitTest {
         var c = t.establishedClient(o);
         int total = 40 * MSS;
         t.at(200, () -> assertEquals(total, c.send(new byte[total], 0, total)));
-        // The tail of each burst cut short by cwnd carries PSH (Linux's TSO skb ends there).
-        for (int i = 0; i < 10; i++) t.expect(200, (i == 9 ? "P" : "") + seg(i));
-        t.inject(300, ". 1:1(0) ack " + (1 + 10 * MSS) + " win 502 <nop,nop,TS val 1300 ecr 200>");
-        for (int i = 10; i < 30; i++) t.expect(300, (i == 29 ? "P" : "") + seg(i));
+        t.expectBurst(200, 0, 10);
+        t.inject(300, ack(300, 10, 200));
+        t.expectBurst(300, 10, 20);
         assertEquals(20, c.info().sndCwnd());
         for (int k = 1; k <= 8; k++) {
             long ms = 400 + k;
-            t.inject(ms, ". 1:1(0) ack " + (1 + 10 * MSS) + " win 502 <nop,nop,TS val " + (1000 + ms)
-                    + " ecr 300,nop,nop,sack " + (1 + 11 * MSS) + ":" + (1 + (long) (11 + k) * MSS) + ">");
-            if (k == 1) t.expect(ms, seg(30)); // Disorder: the SACKed segment left the network
-            if (k == 2) t.expect(ms, seg(31));
-            if (k == 3) t.expect(ms, seg(10)); // recovery: ⌈10·1/20⌉ − 0 = 1
-            if (k == 5) t.expect(ms, seg(32)); // ⌈10·3/20⌉ − 1 = 1
-            if (k == 7) t.expect(ms, seg(33)); // ⌈10·5/20⌉ − 2 = 1
+            t.inject(ms, ack(ms, 10, 300, 11, 11 + k));
+            if (k == 1) t.expect(ms, ". " + range(30) + " ack 1"); // Disorder: the SACKed segment left the network
+            if (k == 2) t.expect(ms, ". " + range(31) + " ack 1");
+            if (k == 3) t.expect(ms, ". " + range(10) + " ack 1"); // recovery: ⌈10·1/20⌉ − 0 = 1
+            if (k == 5) t.expect(ms, ". " + range(32) + " ack 1"); // ⌈10·3/20⌉ − 1 = 1
+            if (k == 7) t.expect(ms, ". " + range(33) + " ack 1"); // ⌈10·5/20⌉ − 2 = 1
             t.expectNothing(ms);
         }
-        assertEquals(3, c.info().caState());
+        assertEquals(CaState.RECOVERY, c.info().ca());
         assertEquals(10, c.info().sndSsthresh());
-    }
-
-    private static String seg(int i) {
-        long s = 1 + (long) i * MSS;
-        return ". " + s + ":" + (s + MSS) + "(" + MSS + ") ack 1";
     }
 }

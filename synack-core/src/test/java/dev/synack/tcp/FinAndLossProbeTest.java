@@ -13,17 +13,11 @@ import org.junit.jupiter.api.Test;
  * by the RTO left, tcp_rto_delta_us). Packetdrill shutdown/shutdown-rdwr-write-queue-close.pkt.
  */
 class FinAndLossProbeTest {
-    static final int MSS = 1448;
-
     @Test
     void finGoesPastAFullCwnd_andReschedulesTheLossProbe() {
         var t = new TcpTester();
         var c = t.establishedClient(); // SRTT 100 ms, RTTVAR 50 ms: RTO 300 ms
-        t.at(200, () -> assertEquals(10 * MSS, c.send(new byte[10 * MSS], 0, 10 * MSS)));
-        for (int i = 0; i < 10; i++) {
-            long s = 1 + (long) i * MSS;
-            t.expect(200, (i == 9 ? "P. " : ". ") + s + ":" + (s + MSS) + "(" + MSS + ") ack 1");
-        }
+        t.sendBurst(c, 200, 10);
         assertEquals(10, c.info().sndCwnd());
         t.at(210, () -> assertEquals(0, c.shutdownOutput()));
         // Ten segments fill cwnd 10, yet the FIN leaves at once.

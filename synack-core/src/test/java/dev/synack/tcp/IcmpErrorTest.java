@@ -1,5 +1,7 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.SYN;
+import static dev.synack.testing.TcpTester.syn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -34,7 +36,7 @@ class IcmpErrorTest {
         byte[] syn;
 
         {
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             syn = t.lastPacket();
         }
 
@@ -72,7 +74,7 @@ class IcmpErrorTest {
             t.injectRaw(50, unreachable(Icmp.HOST_UNREACH, forged));
             assertEquals(TcpState.SYN_SENT, c.state());
             assertNull(c.pendingError());
-            t.expect(1000, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 10>");
+            t.expect(1000, syn(1000));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.MSS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.synack.stats.Counter;
@@ -17,8 +18,6 @@ import org.junit.jupiter.api.Test;
  * <p>The client has SRTT 100 ms and RTO 300 ms (SYN at 0, SYN-ACK at 100 ms).
  */
 class LocalCongestionTest {
-    static final int MSS = 1448;
-
     /**
      * New data the queue refuses stays unsent; nothing is in flight, so the probe timer runs:
      * first after max(RTO, 200 ms), then every 500 ms, counting probes but not backing off. Once the
@@ -36,7 +35,7 @@ class LocalCongestionTest {
         assertEquals(100, i.sendQ());
         assertEquals(3, i.probes()); // at 500, 1000, 1500 ms
         assertEquals(0, i.backoff());
-        assertEquals(2, i.caState()); // CWR: the drop is a congestion signal
+        assertEquals(CaState.CWR, i.ca()); // the drop is a congestion signal
         t.stack.interfaces().getFirst().setTxRefused(false);
         t.expect(2000, "P. 1:101(100) ack 1");
     }
@@ -55,7 +54,7 @@ class LocalCongestionTest {
         t.at(499, () -> t.stack.interfaces().getFirst().setTxRefused(true));
         t.runUntil(501);
         TcpInfo i = c.info();
-        assertEquals(4, i.caState());
+        assertEquals(CaState.LOSS, i.ca());
         assertEquals(0, i.retrans());
         assertEquals(0, i.backoff());
         assertEquals(1, t.stack.counters().get(Counter.TcpExtTCPRetransFail));

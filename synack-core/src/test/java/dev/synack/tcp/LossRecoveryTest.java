@@ -2,6 +2,12 @@ package dev.synack.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static dev.synack.testing.TcpTester.MSS;
+import static dev.synack.testing.TcpTester.MSS_NO_TS;
+import static dev.synack.testing.TcpTester.SYN;
+import static dev.synack.testing.TcpTester.ack;
+import static dev.synack.testing.TcpTester.range;
+
 import dev.synack.stats.Counter;
 import dev.synack.tcp.cc.Cwnd;
 import dev.synack.testing.TcpTester;
@@ -20,23 +26,6 @@ import org.junit.jupiter.api.Test;
  * (HZ=250) as Linux's timer_list gives them.
  */
 class LossRecoveryTest {
-    static final int MSS = 1448;
-
-    static long seq(int i) { return 1 + (long) i * MSS; }
-
-    /** A segment's range in packetdrill syntax. */
-    static String range(int i) { return seq(i) + ":" + seq(i + 1) + "(" + MSS + ")"; }
-
-    /** An ACK of {@code acked} segments with SACK blocks {from, to (exclusive)} pairs, echoing {@code ecr}. */
-    static String ack(long ms, int acked, long ecr, int... blocks) {
-        StringBuilder b = new StringBuilder(". 1:1(0) ack " + seq(acked) + " win 502 <nop,nop,TS val " + (1000 + ms) + " ecr " + ecr);
-        if (blocks.length > 0) {
-            b.append(",nop,nop,sack");
-            for (int k = 0; k < blocks.length; k += 2) b.append(' ').append(seq(blocks[k])).append(':').append(seq(blocks[k + 1]));
-        }
-        return b.append('>').toString();
-    }
-
     @Nested
     class RackReorderingTimer {
         /**
@@ -51,13 +40,13 @@ class LossRecoveryTest {
         void oneSackAboveHoles_waitsQuarterMinRtt_thenRecovers() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.inject(300, ack(300, 0, 200, 9, 10));
             t.expectNothing(335);
-            assertEquals(1, c.info().caState()); // Disorder
+            assertEquals(CaState.DISORDER, c.info().ca());
             t.expect(336, ". " + range(0) + " ack 1");
             TcpInfo i = c.info();
-            assertEquals(3, i.caState());
+            assertEquals(CaState.RECOVERY, i.ca());
             assertEquals(9, i.lost());
             assertEquals(1, i.retrans());
             assertEquals(7, i.sndSsthresh());
@@ -69,12 +58,12 @@ class LossRecoveryTest {
         void holesFilledBeforeTheTimer_noRetransmission() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.inject(300, ack(300, 0, 200, 9, 10));
             t.inject(320, ack(320, 10, 200));
             t.expectNothing(1000);
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(0, i.totalRetrans());
             // Segment 0 delivered below the highest SACK (which ends at segment 10): degree 10.
             assertEquals(10, i.reordering());
@@ -93,7 +82,7 @@ class LossRecoveryTest {
         void dsackAfterReordering_widensTheWindow() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             // Three SACKed: segment 0 is lost at once (window 0), retransmitted at 300.
             t.inject(300, ack(300, 0, 200, 1, 4));
             t.expect(300, ". " + range(0) + " ack 1");
@@ -125,7 +114,7 @@ class LossRecoveryTest {
         void sackBelowHighestSack_raisesReordering_andRackWaits() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.inject(300, ack(300, 0, 200, 9, 10));
             t.inject(302, ack(302, 0, 200, 2, 3, 9, 10));
             TcpInfo i = c.info();
@@ -142,12 +131,12 @@ class LossRecoveryTest {
     /** Recovery entered at 302 ms by three SACKs (segments 1–3) with segment 0 retransmitted. */
     static TcpConnection fastRetransmitOfSegment0(TcpTester t) {
         var c = t.establishedClient();
-        FastRetransmitTest.sendTen(t, c);
+        t.sendBurst(c, 200, 10);
         t.inject(300, ack(300, 0, 200, 1, 2));
         t.inject(301, ack(301, 0, 200, 1, 3));
         t.inject(302, ack(302, 0, 200, 1, 4));
         t.expect(302, ". " + range(0) + " ack 1");
-        assertEquals(3, c.info().caState());
+        assertEquals(CaState.RECOVERY, c.info().ca());
         assertEquals(7, c.info().sndSsthresh());
         return c;
     }
@@ -166,7 +155,7 @@ class LossRecoveryTest {
             var c = fastRetransmitOfSegment0(t);
             t.inject(303, ack(303, 4, 200));
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(Cwnd.INFINITE_SSTHRESH, i.sndSsthresh());
             // Restored to 10 (max(cwnd, prior_cwnd)), then slow start for the one segment delivered:
             // with reordering above tcp_reordering, any forward progress raises cwnd (tcp_may_raise_cwnd).
@@ -188,10 +177,10 @@ class LossRecoveryTest {
             var t = new TcpTester();
             var c = fastRetransmitOfSegment0(t);
             t.inject(352, ack(352, 4, 302));
-            assertEquals(3, c.info().caState());
+            assertEquals(CaState.RECOVERY, c.info().ca());
             t.inject(360, ack(360, 4, 302, 0, 1));
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(10, i.sndCwnd());
             assertEquals(Cwnd.INFINITE_SSTHRESH, i.sndSsthresh());
             assertEquals(1, i.dsackDups());
@@ -207,7 +196,7 @@ class LossRecoveryTest {
             t.inject(352, ack(352, 4, 302));
             t.inject(353, ack(353, 10, 302));
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(7, i.sndSsthresh());
             assertEquals(7, i.sndCwnd());
             assertEquals(0, t.stack.counters().get(Counter.TcpExtTCPDSACKUndo));
@@ -222,12 +211,12 @@ class LossRecoveryTest {
         void rtoThenAckOfTheOriginal_undoesTheLoss() {
             var t = new TcpTester(cfg -> cfg.set("tcp_early_retrans", "0"));
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.expect(500, ". " + range(0) + " ack 1");
-            assertEquals(4, c.info().caState());
+            assertEquals(CaState.LOSS, c.info().ca());
             t.inject(510, ack(510, 2, 200));
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(12, i.sndCwnd());
             assertEquals(Cwnd.INFINITE_SSTHRESH, i.sndSsthresh());
             assertEquals(0, i.lost());
@@ -239,26 +228,14 @@ class LossRecoveryTest {
     /** A client with SACK and no timestamps (so Eifel cannot tell), established at 100 ms. */
     static TcpConnection establishedWithoutTimestamps(TcpTester t) {
         var c = t.connect();
-        t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+        t.expect(0, SYN);
         t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 7>");
         t.drain(100);
         return c;
     }
 
-    static String ackNoTs(int acked, int... blocks) {
-        StringBuilder b = new StringBuilder(". 1:1(0) ack " + seq(acked) + " win 502");
-        if (blocks.length > 0) {
-            b.append(" <nop,nop,sack");
-            for (int k = 0; k < blocks.length; k += 2) b.append(' ').append(seq(blocks[k])).append(':').append(seq(blocks[k + 1]));
-            b.append('>');
-        }
-        return b.toString();
-    }
-
     @Nested
     class Frto {
-        static final int MSS_NO_TS = 1460;
-
         static long s(int i) { return 1 + (long) i * MSS_NO_TS; }
 
         /** Twenty segments written at 200 ms, ten sent (cwnd 10); no TLP; the RTO resends the first at 500. */
@@ -272,7 +249,7 @@ class LossRecoveryTest {
             t.inject(510, ". 1:1(0) ack " + s(1) + " win 502");
             t.expect(510, ". " + s(10) + ":" + s(11) + "(" + MSS_NO_TS + ") ack 1");
             t.expect(510, "P. " + s(11) + ":" + s(12) + "(" + MSS_NO_TS + ") ack 1");
-            assertEquals(4, c.info().caState());
+            assertEquals(CaState.LOSS, c.info().ca());
             return c;
         }
 
@@ -287,7 +264,7 @@ class LossRecoveryTest {
             var c = timeout(t);
             t.inject(520, ". 1:1(0) ack " + s(2) + " win 502");
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(Cwnd.INFINITE_SSTHRESH, i.sndSsthresh());
             assertEquals(11, i.sndCwnd());
             assertEquals(1, t.stack.counters().get(Counter.TcpExtTCPSpuriousRTOs));
@@ -307,7 +284,7 @@ class LossRecoveryTest {
             t.inject(520, ". 1:1(0) ack " + s(1) + " win 502 <nop,nop,sack " + s(10) + ":" + s(11) + ">");
             t.expect(520, ". " + s(1) + ":" + s(2) + "(" + MSS_NO_TS + ") ack 1");
             t.expectNothing(520);
-            assertEquals(4, c.info().caState());
+            assertEquals(CaState.LOSS, c.info().ca());
             assertEquals(0, t.stack.counters().get(Counter.TcpExtTCPSpuriousRTOs));
         }
     }
@@ -323,7 +300,7 @@ class LossRecoveryTest {
         void probeRepairsTailLoss_cwndReducedOnce() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.inject(300, ack(300, 9, 200));
             t.expect(500, "P. " + range(9) + " ack 1");
             t.inject(600, ack(600, 10, 500));
@@ -332,7 +309,7 @@ class LossRecoveryTest {
             t.expect(600, "P. " + range(10) + " ack 1");
             t.inject(700, ack(700, 11, 600));
             TcpInfo i = c.info();
-            assertEquals(0, i.caState());
+            assertEquals(CaState.OPEN, i.ca());
             assertEquals(14, i.sndSsthresh());
             assertEquals(14, i.sndCwnd());
             assertEquals(1, t.stack.counters().get(Counter.TcpExtTCPLossProbeRecovery));
@@ -352,13 +329,13 @@ class LossRecoveryTest {
         void ackStoppingBelowASackedSegment_timesOutAndForgetsSacks() {
             var t = new TcpTester();
             var c = t.establishedClient();
-            FastRetransmitTest.sendTen(t, c);
+            t.sendBurst(c, 200, 10);
             t.inject(300, ack(300, 0, 200, 5, 6));
             t.inject(310, ack(310, 5, 200));
             t.expectNothing(361);
             t.expect(362, ". " + range(5) + " ack 1");
             TcpInfo i = c.info();
-            assertEquals(4, i.caState());
+            assertEquals(CaState.LOSS, i.ca());
             assertEquals(0, i.sacked());
             assertEquals(1, t.stack.counters().get(Counter.TcpExtTCPSACKReneging));
         }

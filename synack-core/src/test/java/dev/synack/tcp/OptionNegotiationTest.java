@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.synack.testing.TcpTester;
@@ -23,7 +24,7 @@ class OptionNegotiationTest {
         void synSent_synAckWithoutOptions_uses536ByteSegments() {
             var t = new TcpTester();
             var c = t.connect();
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             t.inject(100, "S. 0:0(0) ack 1 win 65535");
             t.expect(100, ". 1:1(0) ack 1 win 64240");
             assertEquals(536, c.mss());
@@ -94,7 +95,7 @@ class OptionNegotiationTest {
         void peerWithoutWscale_weDoNotScale() {
             var t = new TcpTester();
             var c = t.connect();
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 1100 ecr 0>");
             t.expect(100, ". 1:1(0) ack 1 win 64240 <nop,nop,TS val 100 ecr 1100>");
             t.inject(200, ". 1:1(0) ack 1 win 3000 <nop,nop,TS val 1200 ecr 100>");

@@ -1,5 +1,7 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.MSS;
+import static dev.synack.testing.TcpTester.ack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.synack.testing.TcpTester;
@@ -15,22 +17,14 @@ import org.junit.jupiter.api.Test;
  * sack/sack-shift-sacked-2-6-8-3-9-nofack.pkt and fast_recovery/prr-ss-30pkt-lost1_4.pkt.
  */
 class RackRecoveryTest {
-    static final int MSS = 1448;
-
-    static String sack(long ms, int... idx) {
-        StringBuilder b = new StringBuilder(". 1:1(0) ack 1 win 502 <nop,nop,TS val " + (1000 + ms) + " ecr 200,nop,nop,sack");
-        for (int i : idx) b.append(' ').append(1 + (long) i * MSS).append(':').append(1 + (long) (i + 1) * MSS);
-        return b.append('>').toString();
-    }
-
     /** Ten segments at 200 ms; SACKs for segments 2, then 2 and 6, then 2, 6 and 8 at 300–302 ms. */
     static TcpConnection sacks2_6_8(TcpTester t) {
         var c = t.establishedClient();
-        FastRetransmitTest.sendTen(t, c);
-        t.inject(300, sack(300, 2));
-        t.inject(301, sack(301, 2, 6));
+        t.sendBurst(c, 200, 10);
+        t.inject(300, ack(300, 0, 200, 2, 3));
+        t.inject(301, ack(301, 0, 200, 2, 3, 6, 7));
         t.expectNothing(301);
-        t.inject(302, sack(302, 2, 6, 8));
+        t.inject(302, ack(302, 0, 200, 2, 3, 6, 7, 8, 9));
         return c;
     }
 
@@ -42,7 +36,7 @@ class RackRecoveryTest {
         // 0, 1, 3, 4, 5, 7 (RFC 6675 alone would mark 0 and 1).
         t.expect(302, ". 1:1449(1448) ack 1");
         TcpInfo i = c.info();
-        assertEquals(3, i.caState());
+        assertEquals(CaState.RECOVERY, i.ca());
         assertEquals(6, i.lost());
         assertEquals(3, i.sacked());
         // In flight 10 − 3 − 6 = 1 < ssthresh 7 (CUBIC: 10·0.7): sndcnt = max(1 − 0, 1) = 1, no +1
@@ -50,7 +44,7 @@ class RackRecoveryTest {
         assertEquals(1, i.retrans());
         t.expectNothing(303);
         // The next SACK delivers one more: one more retransmission, the next lost hole.
-        t.inject(310, sack(310, 2, 6).replace(">", " " + (1 + 8 * MSS) + ":" + (1 + 10 * MSS) + ">"));
+        t.inject(310, ack(310, 0, 200, 2, 3, 6, 7, 8, 10));
         t.expect(310, ". 1449:2897(1448) ack 1");
         t.expectNothing(311);
     }
@@ -71,8 +65,7 @@ class RackRecoveryTest {
         for (int k = 1; k <= 9; k++) {
             // SACKs of 1..k: limited transmit, then (from the third) Recovery with its retransmission
             // of segment 0 at 302 and PRR's new segments.
-            t.inject(299 + k, sack(299 + k, 1).replace(" " + (1 + MSS) + ":" + (1 + 2 * MSS) + ">",
-                    " " + (1 + MSS) + ":" + (1 + (long) (k + 1) * MSS) + ">"));
+            t.inject(299 + k, ack(299 + k, 0, 200, 1, k + 1));
             sent.addAll(t.drain(299 + k));
         }
         var retransmitted = sent.stream().filter(x -> Integer.toUnsignedLong(x.seq()) < Integer.toUnsignedLong(sent.get(0).seq())).toList();
@@ -98,7 +91,7 @@ class RackRecoveryTest {
         var c = sacks2_6_8(t);
         t.expect(302, ". 1:1449(1448) ack 1");
         TcpInfo i = c.info();
-        assertEquals(3, i.caState());
+        assertEquals(CaState.RECOVERY, i.ca());
         assertEquals(2, i.lost());
         assertEquals(1, i.retrans());
         t.expectNothing(303);

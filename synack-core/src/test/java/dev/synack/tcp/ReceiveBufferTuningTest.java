@@ -1,5 +1,7 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.MSS;
+import static dev.synack.testing.TcpTester.PEER_SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,8 +21,6 @@ import org.junit.jupiter.api.Test;
  * full segments echoing our last TSval; the application reads every segment as it arrives.
  */
 class ReceiveBufferTuningTest {
-    static final int MSS = 1448;
-
     /** Runs the rounds and returns the last window (unscaled units) advertised in each. */
     static List<Integer> rounds(SocketOptions o, int rounds) {
         var t = new TcpTester();
@@ -57,7 +57,7 @@ class ReceiveBufferTuningTest {
 
     static TcpConnection establishedServer(TcpTester t, SocketOptions o) {
         TcpListener l = t.listen(o, 128);
-        t.inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
+        t.inject(0, PEER_SYN);
         assertEquals(1, t.drain(0).size()); // the SYN-ACK
         t.inject(100, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1100 ecr 0>");
         return l.accept();

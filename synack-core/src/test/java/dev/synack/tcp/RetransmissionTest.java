@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -92,7 +93,7 @@ class RetransmissionTest {
     void withoutSack_noTlp_rtoAfter300ms() {
         var t = new TcpTester();
         var c = t.connect();
-        t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+        t.expect(0, SYN);
         t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,TS val 1000 ecr 0,nop,wscale 7>");
         t.expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1000>");
         t.at(200, () -> c.send(bytes(1000), 0, 1000));
@@ -144,10 +145,7 @@ class RetransmissionTest {
     @Test
     void rtoCappedAt120s() {
         var t = new TcpTester(cfg -> cfg.set("tcp_sack", "0"));
-        var c = t.connect();
-        t.expect(0, "S 0:0(0) win 64240 <mss 1460,nop,nop,TS val 0 ecr 0,nop,wscale 10>");
-        t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,TS val 1000 ecr 0,nop,wscale 7>");
-        t.expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1000>");
+        var c = t.establishedClientWithoutSack();
         t.at(200, () -> c.send(bytes(10), 0, 10));
         long at = 200;
         long rto = 300;

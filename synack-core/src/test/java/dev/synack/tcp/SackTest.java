@@ -1,5 +1,7 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.MSS;
+import static dev.synack.testing.TcpTester.seq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.synack.testing.TcpTester;
@@ -12,8 +14,6 @@ import org.junit.jupiter.api.Test;
  * (RFC 7323 §2.3: the window field is shifted by our scale, 10 here; the peer's field by its scale, 7).
  */
 class SackTest {
-    static final int MSS = 1448;
-
     static String seg(long start, int len, long ms) {
         return ". " + start + ":" + (start + len) + "(" + len + ") ack 1 win 502 <nop,nop,TS val " + (1000 + ms) + " ecr 100>";
     }
@@ -23,7 +23,7 @@ class SackTest {
     void sackBlocks_mostRecentFirst() {
         var t = new TcpTester();
         t.establishedClient();
-        long a = 1 + MSS, b = 1 + 3 * MSS, d = 1 + 5 * MSS;
+        long a = seq(1), b = seq(3), d = seq(5);
         t.inject(200, seg(a, MSS, 200));
         t.expect(200, ". 1:1(0) ack 1 <nop,nop,TS val 200 ecr 1000,nop,nop,sack " + a + ":" + (a + MSS) + ">");
         t.inject(210, seg(d, MSS, 210));
@@ -50,7 +50,7 @@ class SackTest {
     void duplicateOfoData_dsackThenSack() {
         var t = new TcpTester();
         t.establishedClient();
-        long a = 1 + MSS;
+        long a = seq(1);
         t.inject(200, seg(a, MSS, 200));
         t.expect(200, ". 1:1(0) ack 1 <nop,nop,TS val 200 ecr 1000,nop,nop,sack " + a + ":" + (a + MSS) + ">");
         t.inject(250, seg(a, MSS, 250));

@@ -43,6 +43,11 @@ class SendBufferTest {
         return l.accept();
     }
 
+    /** The host sends segments {@code from} to {@code to − 1} of 1000 bytes (the peer's MSS) at {@code ms}, the last with PSH. */
+    private static void expectSegments(TcpTester t, long ms, int from, int to) {
+        for (int i = from; i < to; i++) t.expect(ms, (i == to - 1 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
+    }
+
     /**
      * SO_SNDBUF 21000 → sk_sndbuf 42000. A 61000-byte write: the first 25000-byte skb (size goal = half
      * the peer's 50000 window) is pushed at once (10 segments, the initial cwnd), its unsent 15000 are
@@ -57,13 +62,13 @@ class SendBufferTest {
         c.options.sndBuf = 42000;
         c.optionsChanged();
         t.at(100, () -> assertEquals(60000, c.send(new byte[61000], 0, 61000)));
-        for (int i = 0; i < 10; i++) t.expect(100, (i == 9 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
+        expectSegments(t, 100, 0, 10);
         assertFalse(c.writable());
         t.inject(200, ". 1:1(0) ack 10001 win 50000");
-        for (int i = 10; i < 30; i++) t.expect(200, (i == 29 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
+        expectSegments(t, 200, 10, 30);
         assertFalse(c.writable());
         t.inject(300, ". 1:1(0) ack 30001 win 50000");
-        for (int i = 30; i < 60; i++) t.expect(300, (i == 59 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
+        expectSegments(t, 300, 30, 60);
         assertFalse(c.writable());
         t.inject(400, ". 1:1(0) ack 36001 win 50000");
         assertTrue(c.writable());
@@ -83,12 +88,12 @@ class SendBufferTest {
         var c = server(t);
         assertEquals(46080, c.sendBufferCapacity());
         t.at(100, () -> assertEquals(60000, c.send(new byte[200000], 0, 200000)));
-        for (int i = 0; i < 10; i++) t.expect(100, (i == 9 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
+        expectSegments(t, 100, 0, 10);
         t.inject(200, ". 1:1(0) ack 10001 win 50000");
-        for (int i = 10; i < 30; i++) t.expect(200, (i == 29 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
+        expectSegments(t, 200, 10, 30);
         assertEquals(46080, c.sendBufferCapacity());
         t.inject(300, ". 1:1(0) ack 30001 win 50000");
-        for (int i = 30; i < 60; i++) t.expect(300, (i == 59 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1 win 63");
+        expectSegments(t, 300, 30, 60);
         assertEquals(184320, c.sendBufferCapacity());
         assertTrue(c.writable());
     }

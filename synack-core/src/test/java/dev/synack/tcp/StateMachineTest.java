@@ -1,5 +1,9 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.PEER_SYN;
+import static dev.synack.testing.TcpTester.SYN;
+import static dev.synack.testing.TcpTester.SYN_ACK;
+import static dev.synack.testing.TcpTester.syn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,11 +22,6 @@ class StateMachineTest {
 
     static final int EPIPE = -Errno.EPIPE.number();
 
-    /** A client established at 100 ms (see {@link TcpTester#establishedClient()}). */
-    static TcpTester client() {
-        return new TcpTester();
-    }
-
     @Nested
     class Closed {
         /** RFC 9293 §3.10.1 OPEN call, CLOSED STATE: active open sends a SYN and enters SYN-SENT. */
@@ -31,7 +30,7 @@ class StateMachineTest {
             var t = new TcpTester();
             var c = t.connect();
             assertEquals(TcpState.SYN_SENT, c.state());
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             t.expectNothing(999);
             assertEquals(1, t.stack.counters().get(Counter.TcpActiveOpens));
         }
@@ -44,7 +43,7 @@ class StateMachineTest {
         void synSent_synAck_acksAndEstablishes() {
             var t = new TcpTester();
             var c = t.connect();
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 1100 ecr 0,nop,wscale 7>");
             t.expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1100>");
             assertEquals(TcpState.ESTABLISHED, c.state());
@@ -62,7 +61,7 @@ class StateMachineTest {
         void synSent_bareSyn_entersSynRecvWithSameIssThenSynAckEstablishes() {
             var t = new TcpTester();
             var c = t.connect();
-            var syn = t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            var syn = t.expect(0, SYN);
             t.inject(50, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1050 ecr 0,nop,wscale 7>");
             var synAck = t.expect(50, "S. 0:0(0) ack 1 win 64240 <mss 1460,sackOK,TS val 50 ecr 1050,nop,wscale 10>");
             assertEquals(syn.seq(), synAck.seq());
@@ -78,7 +77,7 @@ class StateMachineTest {
         void synSent_bareSynThenAck_establishes() {
             var t = new TcpTester();
             var c = t.connect();
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             t.inject(50, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1050 ecr 0,nop,wscale 7>");
             t.expect(50, "S. 0:0(0) ack 1 win 64240 <mss 1460,sackOK,TS val 50 ecr 1050,nop,wscale 10>");
             t.inject(100, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1100 ecr 50>");
@@ -94,7 +93,7 @@ class StateMachineTest {
         void synSent_close_sendsNothingAndLaterSynAckDrawsRst() {
             var t = new TcpTester();
             var c = t.connect();
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             t.at(10, c::close);
             assertEquals(TcpState.CLOSE, c.state());
             t.inject(100, "S. 0:0(0) ack 1 win 32000 <mss 1460,nop,wscale 7>");
@@ -107,7 +106,7 @@ class StateMachineTest {
         void synSent_rstAckAcceptable_refusesConnection() {
             var t = new TcpTester();
             var c = t.connect();
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             t.inject(100, "R. 0:0(0) ack 1 win 0");
             assertEquals(TcpState.CLOSE, c.state());
             assertEquals(Errno.ECONNREFUSED, c.pendingError());
@@ -121,10 +120,10 @@ class StateMachineTest {
         void synSent_rstWithoutAck_isIgnored() {
             var t = new TcpTester();
             var c = t.connect();
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             t.inject(100, "R 0:0(0) win 0");
             assertEquals(TcpState.SYN_SENT, c.state());
-            t.expect(1000, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 10>");
+            t.expect(1000, syn(1000));
         }
 
         /** RFC 9293 §3.10.7.3: an unacceptable ACK with RST set: drop the segment, send nothing. */
@@ -132,10 +131,10 @@ class StateMachineTest {
         void synSent_rstWithBadAck_isIgnored() {
             var t = new TcpTester();
             var c = t.connect();
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             t.inject(100, "R. 0:0(0) ack 5 win 0");
             assertEquals(TcpState.SYN_SENT, c.state());
-            t.expect(1000, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 10>");
+            t.expect(1000, syn(1000));
         }
 
         /**
@@ -146,7 +145,7 @@ class StateMachineTest {
         void synSent_synAckWithBadAck_drawsRst() {
             var t = new TcpTester();
             var c = t.connect();
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             t.inject(100, "S. 0:0(0) ack 5 win 65535 <mss 1460,sackOK,TS val 1100 ecr 0,nop,wscale 7>");
             t.expect(100, "R 5:5(0) win 0");
             t.inject(200, "S. 0:0(0) ack 0 win 65535 <mss 1460,sackOK,TS val 1200 ecr 0,nop,wscale 7>");
@@ -165,8 +164,8 @@ class StateMachineTest {
         void listen_syn_sendsSynAckAndEntersSynRecv() {
             var t = new TcpTester();
             var l = t.listen();
-            t.inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
-            t.expect(0, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 0 ecr 1000,nop,wscale 10>");
+            t.inject(0, PEER_SYN);
+            t.expect(0, SYN_ACK);
             assertEquals(1, l.synQueueLength());
             assertEquals(TcpState.SYN_RECV, t.stack.connections().getFirst().state());
             assertNull(l.accept());
@@ -205,8 +204,8 @@ class StateMachineTest {
         void listen_acceptQueueFull_dropsSynAndCountsOverflow() {
             var t = new TcpTester();
             var l = t.listen(new SocketOptions(), 0);
-            t.inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
-            t.expect(0, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 0 ecr 1000,nop,wscale 10>");
+            t.inject(0, PEER_SYN);
+            t.expect(0, SYN_ACK);
             t.inject(100, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1100 ecr 0>");
             assertEquals(1, l.acceptQueueLength());
             t.remotePort = TcpTester.CLIENT_PORT + 1;
@@ -227,8 +226,8 @@ class StateMachineTest {
         void synRecv_ack_establishesAndAcceptReturnsIt() {
             var t = new TcpTester();
             var l = t.listen();
-            t.inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
-            t.expect(0, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 0 ecr 1000,nop,wscale 10>");
+            t.inject(0, PEER_SYN);
+            t.expect(0, SYN_ACK);
             assertNull(l.accept());
             t.inject(100, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1100 ecr 0>");
             var c = l.accept();
@@ -246,8 +245,8 @@ class StateMachineTest {
         void synRecv_rst_childVanishes() {
             var t = new TcpTester();
             var l = t.listen();
-            t.inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
-            t.expect(0, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 0 ecr 1000,nop,wscale 10>");
+            t.inject(0, PEER_SYN);
+            t.expect(0, SYN_ACK);
             t.inject(100, "R 1:1(0) win 0");
             assertEquals(0, l.synQueueLength());
             assertNull(l.accept());
@@ -264,8 +263,8 @@ class StateMachineTest {
         void synRecv_inWindowRst_childVanishes() {
             var t = new TcpTester();
             var l = t.listen();
-            t.inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
-            t.expect(0, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 0 ecr 1000,nop,wscale 10>");
+            t.inject(0, PEER_SYN);
+            t.expect(0, SYN_ACK);
             t.inject(100, "R 100:100(0) win 0");
             assertEquals(0, l.synQueueLength());
             t.expectNothing(10_000);
@@ -280,8 +279,8 @@ class StateMachineTest {
         void synRecv_inWindowSyn_resetsTheEmbryonicConnection() {
             var t = new TcpTester();
             var l = t.listen();
-            t.inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
-            t.expect(0, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 0 ecr 1000,nop,wscale 10>");
+            t.inject(0, PEER_SYN);
+            t.expect(0, SYN_ACK);
             t.inject(100, "S 10:10(0) win 65535 <mss 1460,sackOK,TS val 1100 ecr 0,nop,wscale 7>");
             long zero = t.relativeSeq(0); // tcp_v4_send_reset: SEQ 0 for a segment without ACK
             t.expect(100, "R. " + zero + ":" + zero + "(0) ack 11 win 0");
@@ -300,8 +299,8 @@ class StateMachineTest {
         void synRecv_badAck_drawsRst() {
             var t = new TcpTester();
             var l = t.listen();
-            t.inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
-            t.expect(0, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 0 ecr 1000,nop,wscale 10>");
+            t.inject(0, PEER_SYN);
+            t.expect(0, SYN_ACK);
             t.inject(100, ". 1:1(0) ack 5 win 502 <nop,nop,TS val 1100 ecr 0>");
             t.expect(100, "R 5:5(0) win 0");
             assertEquals(1, l.synQueueLength());
@@ -315,7 +314,7 @@ class StateMachineTest {
         /** RFC 9293 §3.10.4 CLOSE, ESTABLISHED: a FIN goes out and the state is FIN-WAIT-1. */
         @Test
         void established_close_sendsFinAndEntersFinWait1() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.at(200, c::close);
             t.expect(200, "F. 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
@@ -325,7 +324,7 @@ class StateMachineTest {
         /** shutdown(SHUT_WR) (Linux tcp_shutdown): FIN, FIN-WAIT-1, and send() fails with EPIPE. */
         @Test
         void established_shutdownOutput_sendsFinAndEntersFinWait1() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.at(200, () -> assertEquals(0, c.shutdownOutput()));
             t.expect(200, "F. 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
@@ -340,7 +339,7 @@ class StateMachineTest {
          */
         @Test
         void established_finAfterData_entersCloseWaitAndAcksAfter40ms() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.inject(200, "P. 1:101(100) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
             t.expect(200, ". 1:1(0) ack 101 win 63 <nop,nop,TS val 200 ecr 1200>");
@@ -360,7 +359,7 @@ class StateMachineTest {
          */
         @Test
         void established_finWithoutData_entersCloseWaitAndAcksNextTick() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.inject(200, "F. 1:1(0) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
             assertEquals(TcpState.CLOSE_WAIT, c.state());
@@ -375,7 +374,7 @@ class StateMachineTest {
          */
         @Test
         void established_closeWithUnreadData_sendsRst() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.inject(200, "P. 1:101(100) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
             t.expect(200, ". 1:1(0) ack 101 win 63 <nop,nop,TS val 200 ecr 1200>");
@@ -390,7 +389,7 @@ class StateMachineTest {
         /** SO_LINGER {on, 0} (Linux tcp_close → tcp_disconnect): RST,ACK instead of FIN, no TIME-WAIT. */
         @Test
         void established_closeWithLingerZero_sendsRst() {
-            var t = client();
+            var t = new TcpTester();
             var o = new SocketOptions();
             o.linger = true;
             o.lingerSec = 0;
@@ -404,7 +403,7 @@ class StateMachineTest {
 
     @Nested
     class FinWait1 {
-        TcpTester t = client();
+        TcpTester t = new TcpTester();
         TcpConnection c;
 
         void closeAt200() {
@@ -467,7 +466,7 @@ class StateMachineTest {
 
     @Nested
     class FinWait2 {
-        TcpTester t = client();
+        TcpTester t = new TcpTester();
         TcpConnection c;
 
         /** RFC 9293 §3.10.7.4 FIN-WAIT-2: their FIN is ACKed at once and the state is TIME-WAIT. */
@@ -519,7 +518,7 @@ class StateMachineTest {
 
     @Nested
     class TimeWait {
-        TcpTester t = client();
+        TcpTester t = new TcpTester();
         TcpConnection c;
 
         void timeWaitAt300() {
@@ -563,7 +562,7 @@ class StateMachineTest {
         /** RFC 9293 §3.10.4 CLOSE, CLOSE-WAIT: FIN (carrying the owed ACK) and LAST-ACK. */
         @Test
         void closeWait_close_sendsFinAndEntersLastAck() {
-            var t = client();
+            var t = new TcpTester();
             var c = t.establishedClient();
             t.inject(200, "F. 1:1(0) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
             assertEquals(TcpState.CLOSE_WAIT, c.state());
@@ -575,7 +574,7 @@ class StateMachineTest {
 
     @Nested
     class LastAck {
-        TcpTester t = client();
+        TcpTester t = new TcpTester();
         TcpConnection c;
 
         void lastAckAt200() {
@@ -621,7 +620,7 @@ class StateMachineTest {
         @Test
         void lastAck_ackLostNoSack_retransmitsFinAfterRto() {
             c = t.connect();
-            t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
+            t.expect(0, SYN);
             t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,TS val 1100 ecr 0,nop,wscale 7>");
             t.expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1100>");
             t.inject(200, "F. 1:1(0) ack 1 win 502 <nop,nop,TS val 1200 ecr 100>");
@@ -647,7 +646,7 @@ class StateMachineTest {
         /** RFC 9293 §3.10.7.1 CLOSED: a SYN → <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (SEG.LEN counts the SYN). */
         @Test
         void noSocket_syn_drawsRstAckWithSeqZero() {
-            t.inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
+            t.inject(0, PEER_SYN);
             t.expect(0, "R. 0:0(0) ack 1 win 0");
             assertEquals(0, t.pending());
             assertEquals(1, t.stack.counters().get(Counter.TcpOutRsts));

@@ -1,5 +1,7 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.PEER_SYN;
+import static dev.synack.testing.TcpTester.syn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -14,12 +16,6 @@ import org.junit.jupiter.api.Test;
  * keeps it at the initial 1 s for {@code tcp_syn_linear_timeouts} (4) retransmissions of a SYN.
  */
 class SynRetryTest {
-    static final String SYN_OPTS = "mss 1460,sackOK,TS val %d ecr 0,nop,wscale 10";
-
-    static void expectSyn(TcpTester t, long ms) {
-        t.expect(ms, "S 0:0(0) win 64240 <" + SYN_OPTS.formatted(ms) + ">");
-    }
-
     /**
      * Defaults: tcp_syn_retries 6, tcp_syn_linear_timeouts 4, initial RTO 1 s. tcp_retransmit_timer
      * keeps icsk_rto at 1 s while icsk_retransmits ≤ 4 (total_rto ≤ linear timeouts), then doubles it;
@@ -31,7 +27,7 @@ class SynRetryTest {
     void linux618_defaults_tenRetransmissions_thenEtimedoutAt131s() {
         var t = new TcpTester();
         var c = t.connect();
-        for (long s : new long[] {0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67}) expectSyn(t, s * 1000);
+        for (long s : new long[] {0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67}) t.expect(s * 1000, syn(s * 1000));
         t.expectNothing(130_999);
         assertEquals(TcpState.SYN_SENT, c.state());
         assertNull(c.pendingError());
@@ -50,7 +46,7 @@ class SynRetryTest {
     void noLinearTimeouts_exponentialBackoff_etimedoutAt127s() {
         var t = new TcpTester(cfg -> cfg.set("tcp_syn_linear_timeouts", "0"));
         var c = t.connect();
-        for (long s : new long[] {0, 1, 3, 7, 15, 31, 63}) expectSyn(t, s * 1000);
+        for (long s : new long[] {0, 1, 3, 7, 15, 31, 63}) t.expect(s * 1000, syn(s * 1000));
         t.expectNothing(126_999);
         assertEquals(TcpState.SYN_SENT, c.state());
         t.expectNothing(127_000);
@@ -71,7 +67,7 @@ class SynRetryTest {
             var o = new SocketOptions();
             o.synCnt = 2;
             var c = t.connect(o);
-            for (long s : new long[] {0, 1, 2, 3, 4, 5, 7}) expectSyn(t, s * 1000);
+            for (long s : new long[] {0, 1, 2, 3, 4, 5, 7}) t.expect(s * 1000, syn(s * 1000));
             t.expectNothing(10_999);
             assertEquals(TcpState.SYN_SENT, c.state());
             t.expectNothing(11_000);
@@ -86,8 +82,8 @@ class SynRetryTest {
                 cfg.set("tcp_syn_linear_timeouts", "0");
             });
             var c = t.connect();
-            expectSyn(t, 0);
-            expectSyn(t, 1000);
+            t.expect(0, syn(0));
+            t.expect(1000, syn(1000));
             t.expectNothing(2999);
             assertEquals(TcpState.SYN_SENT, c.state());
             t.expectNothing(3000);
@@ -104,7 +100,7 @@ class SynRetryTest {
     void synAck_retransmittedFiveTimes_thenDroppedSilently() {
         var t = new TcpTester();
         var l = t.listen();
-        t.inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
+        t.inject(0, PEER_SYN);
         for (long s : new long[] {0, 1, 3, 7, 15, 31}) {
             t.expect(s * 1000, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val " + s * 1000 + " ecr 1000,nop,wscale 10>");
         }

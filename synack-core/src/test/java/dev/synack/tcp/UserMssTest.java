@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import static dev.synack.testing.TcpTester.PEER_SYN_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.synack.testing.TcpTester;
@@ -19,7 +20,7 @@ class UserMssTest {
         o.userMss = 1100;
         var c = t.connect(o);
         t.expect(0, "S 0:0(0) win 64900 <mss 1100,sackOK,TS val 0 ecr 0,nop,wscale 10>");
-        t.inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
+        t.inject(100, PEER_SYN_ACK);
         t.expect(100, ". 1:1(0) ack 1 win 64 <nop,nop,TS val 100 ecr 1000>");
         assertEquals(1088, c.mss()); // 1100 less the timestamps option
         t.at(200, () -> assertEquals(2000, c.send(new byte[2000], 0, 2000)));

@@ -1,5 +1,6 @@
 package dev.synack.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.synack.stack.Stack;
@@ -300,6 +301,76 @@ public final class TcpTester {
         return sb.toString();
     }
 
+    // ---- vocabulary ----------------------------------------------------------------------------
+
+    /**
+     * A full segment's payload with timestamps: the MSS of 1460 both sides advertise (MTU 1500 less 40
+     * bytes of IPv4 and TCP headers) less the 12-byte timestamp option.
+     */
+    public static final int MSS = 1448;
+
+    /** A full segment's payload without timestamps: the advertised MSS itself. */
+    public static final int MSS_NO_TS = 1460;
+
+    /** The host's SYN at 0 ms, as Linux 6.18 sends it by default. */
+    public static final String SYN = syn(0);
+
+    /** The host's SYN (a first one or a retransmission) sent at {@code tsVal} ms. */
+    public static String syn(long tsVal) {
+        return "S 0:0(0) win 64240 <mss 1460,sackOK,TS val " + tsVal + " ecr 0,nop,wscale 10>";
+    }
+
+    /** The script's SYN-ACK to {@link #SYN}, as {@link #establishedClient()} answers at 100 ms. */
+    public static final String PEER_SYN_ACK = "S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>";
+
+    /** The script's SYN to a listener, as {@link #establishedServer()} sends it at 0 ms. */
+    public static final String PEER_SYN = "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>";
+
+    /** The host's SYN-ACK to {@link #PEER_SYN} at 0 ms. */
+    public static final String SYN_ACK = "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 0 ecr 1000,nop,wscale 10>";
+
+    /** The relative sequence number where full segment {@code i} (0, 1, ...) of the stream starts: 1 + i·MSS. */
+    public static long seq(int i) { return 1 + (long) i * MSS; }
+
+    /** Full segment {@code i} as a packetdrill range, {@code start:end(MSS)}. */
+    public static String range(int i) { return range(i, 1); }
+
+    /** Full segments {@code i} to {@code i + n − 1} as one packetdrill range, {@code start:end(n·MSS)}. */
+    public static String range(int i, int n) { return seq(i) + ":" + seq(i + n) + "(" + (long) n * MSS + ")"; }
+
+    /**
+     * The script's pure ACK at {@code ms} (TS val 1000 + ms, echoing {@code ecr}) of the first {@code acked}
+     * full segments, with a SACK block per pair of segment numbers {@code from, to} (to exclusive):
+     * {@code ack(302, 0, 200, 2, 3, 6, 7)} is
+     * {@code ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1302 ecr 200,nop,nop,sack 2897:4345 8689:10137>"}.
+     */
+    public static String ack(long ms, int acked, long ecr, int... sackBlocks) {
+        StringBuilder b = new StringBuilder(". 1:1(0) ack " + seq(acked) + " win 502 <nop,nop,TS val " + (1000 + ms) + " ecr " + ecr);
+        if (sackBlocks.length > 0) {
+            b.append(",nop,nop,sack");
+            for (int k = 0; k < sackBlocks.length; k += 2) b.append(' ').append(seq(sackBlocks[k])).append(':').append(seq(sackBlocks[k + 1]));
+        }
+        return b.append('>').toString();
+    }
+
+    /**
+     * At {@code ms} the application writes {@code n} full segments on a fresh connection and all of them
+     * leave at once (cwnd ≥ n): {@code ". 1:1449(1448) ack 1"}, ..., the last with PSH as the tail of
+     * Linux's TSO skb.
+     */
+    public void sendBurst(TcpConnection c, long ms, int n) {
+        at(ms, () -> assertEquals(n * MSS, c.send(new byte[n * MSS], 0, n * MSS)));
+        expectBurst(ms, 0, n);
+    }
+
+    /**
+     * The host sends full segments {@code from} to {@code from + n − 1} at {@code ms}, the last with PSH
+     * (a burst cut short by cwnd ends its TSO skb there): {@code ". range(i) ack 1"} each.
+     */
+    public void expectBurst(long ms, int from, int n) {
+        for (int i = from; i < from + n; i++) expect(ms, (i == from + n - 1 ? "P. " : ". ") + range(i) + " ack 1");
+    }
+
     // ---- fixtures ------------------------------------------------------------------------------
 
     /**
@@ -310,8 +381,20 @@ public final class TcpTester {
 
     public TcpConnection establishedClient(SocketOptions o) {
         TcpConnection c = connect(o);
-        expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10>");
-        inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
+        expect(0, SYN);
+        inject(100, PEER_SYN_ACK);
+        expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1000>");
+        return c;
+    }
+
+    /**
+     * The same for a tester made with {@code tcp_sack 0}: the SYN and the script's SYN-ACK carry no
+     * sackOK (the script's has timestamps and wscale 7); on return the time is 100 ms.
+     */
+    public TcpConnection establishedClientWithoutSack() {
+        TcpConnection c = connect();
+        expect(0, "S 0:0(0) win 64240 <mss 1460,nop,nop,TS val 0 ecr 0,nop,wscale 10>");
+        inject(100, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,TS val 1000 ecr 0,nop,wscale 7>");
         expect(100, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1000>");
         return c;
     }
@@ -319,8 +402,8 @@ public final class TcpTester {
     /** A server-side connection, accepted, established at 100 ms from a peer with wscale 7. */
     public TcpConnection establishedServer() {
         TcpListener l = listen();
-        inject(0, "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7>");
-        expect(0, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 0 ecr 1000,nop,wscale 10>");
+        inject(0, PEER_SYN);
+        expect(0, SYN_ACK);
         inject(100, ". 1:1(0) ack 1 win 502 <nop,nop,TS val 1100 ecr 0>");
         TcpConnection c = l.accept();
         if (c == null) fail("no connection to accept");
