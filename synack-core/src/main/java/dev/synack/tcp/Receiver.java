@@ -173,6 +173,7 @@ final class Receiver {
         t.dsackPending = false;
         t.rcvNxt += 1;
         t.rcvShutdown = true;
+        t.finDone = true;
         c.delack.schedule();
         switch (t.state) {
             case SYN_RECV, ESTABLISHED -> {

@@ -90,6 +90,11 @@ final class Tcb {
     int rcvMss = TCP_MSS_DEFAULT;
     /** The peer's FIN has been consumed into RCV.NXT: reads return 0 once the buffer drains. */
     boolean rcvShutdown;
+    /**
+     * The peer's FIN was taken by tcp_fin (SOCK_DONE): unlike {@link #rcvShutdown}, not set by tcp_done,
+     * and a read of an empty buffer returns 0 even if an error (a later RST) is pending (tcp_recvmsg).
+     */
+    boolean finDone;
     /** The application shut down its receiving side (SHUT_RD). */
     boolean appShutRd;
     /** D-SACK block to report in the next ACK (RFC 2883; tp->duplicate_sack), valid when dsackPending. */

@@ -160,6 +160,7 @@ public final class TcpConnection {
         if (t.state == TcpState.LISTEN) return -Errno.ENOTCONN.number();
         int available = t.recvBuf == null ? 0 : t.recvBuf.length();
         if (available == 0) {
+            if (t.finDone) return 0; // tcp_recvmsg: SOCK_DONE is checked before sk_err
             if (t.error != null) return -takeError().number();
             if (t.rcvShutdown || t.appShutRd || t.state == TcpState.CLOSE) return 0;
             // SYN_SENT, SYN_RECV, or a reader waiting for data: Linux's tcp_recvmsg would wait.
