@@ -110,6 +110,11 @@ final class Receiver {
                 return;
             }
             if (seq == t.rcvNxt) {
+                if (fin) {
+                    // tcp_data_queue calls tcp_fin before tcp_ofo_queue: nothing after the FIN joins.
+                    finReceived = true;
+                    rcvFinSeq = seq + len;
+                }
                 queueInOrder(seg, off, len, nowNs);
             } else {
                 queueOutOfOrder(seg, seq, off, len, fin);
@@ -129,9 +134,11 @@ final class Receiver {
         t.recvBuf.writeAt(0, seg.payload, off, len);
         t.recvBuf.commit(len);
         t.rcvNxt += len;
-        if (!t.ofo.isEmpty()) {
+        if (!t.ofo.isEmpty() && !(finReceived && rcvFinSeq == t.rcvNxt)) {
             int before = t.rcvNxt;
             int newNxt = t.ofo.advance(t.rcvNxt);
+            // tcp_ofo_queue stops at a queued FIN (tcp_fin, break): data beyond it is never delivered.
+            if (finReceived && Seq.gt(newNxt, rcvFinSeq) && Seq.ge(rcvFinSeq, before)) newNxt = rcvFinSeq;
             if (newNxt != before) {
                 t.recvBuf.commit(newNxt - before);
                 t.rcvNxt = newNxt;
@@ -165,11 +172,14 @@ final class Receiver {
     }
 
     /**
-     * tcp_fin (tcp_input.c): the peer will send no more. Linux also resets the SACK state here
-     * (tcp_sack_reset): a D-SACK pending for the FIN's segment is not sent (measured on Linux 6.18).
+     * tcp_fin (tcp_input.c): the peer will send no more. Linux purges the out-of-order queue ("we have
+     * something out-of-order _after_ FIN ... drop them") and resets the SACK state (tcp_sack_reset): no
+     * later ACK SACKs what lay above the FIN, and a D-SACK pending for the FIN's segment is not sent
+     * (both measured on Linux 6.18).
      */
     private void tcpFin() {
         finReceived = false;
+        t.ofo.clear();
         t.dsackPending = false;
         t.rcvNxt += 1;
         t.rcvShutdown = true;
