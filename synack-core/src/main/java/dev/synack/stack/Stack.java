@@ -213,6 +213,16 @@ public final class Stack implements TcpHost, PacketSink {
         return m | (interfaces.size() << 24);
     }
 
+    /**
+     * ip_route_input_slow's martian sources: a packet from a multicast address, the limited broadcast,
+     * 0.0.0.0 or loopback (127/8, route_localnet 0) is dropped before any protocol sees it, so a SYN
+     * from there is never answered (our own address, fib_validate_source, is checked by the caller). Measured on Linux 6.18 (packetdrill, a SYN to a listener): no SYN-ACK from 224.0.0.5,
+     * 255.255.255.255, 0.0.0.0 or 127.0.0.2; 0.0.0.7 is answered (0.0.0.0/8 is unicast since Linux 5.3).
+     */
+    private boolean martianSource(int src) {
+        return src == 0 || src == -1 || (src >>> 28) == 0xE || (src >>> 24) == 127;
+    }
+
     /** Whether {@code addr} is one of this host's addresses. */
     public boolean isLocal(int addr) {
         for (int i = 0; i < interfaces.size(); i++) { // indexed: no iterator per received packet
@@ -292,6 +302,13 @@ public final class Stack implements TcpHost, PacketSink {
             drop(DropReason.NOT_FOR_US, b, off, len);
             return;
         }
+        int src = Ipv4.src(b, off);
+        // Our own address as the source: a segment only. The host's own ICMP errors (the LAN's local host
+        // unreachable when ARP fails) come in this way, where Linux loops them back without the check.
+        if (martianSource(src) || (Ipv4.protocol(b, off) == Ipv4.PROTO_TCP && isLocal(src))) {
+            drop(DropReason.MARTIAN_SOURCE, b, off, len);
+            return;
+        }
         int hl = Ipv4.headerLength(b, off);
         int total = Ipv4.totalLength(b, off);
         switch (Ipv4.protocol(b, off)) {
@@ -318,7 +335,7 @@ public final class Stack implements TcpHost, PacketSink {
                 counters.inc(Counter.IcmpInErrors);
                 counters.inc(Counter.IcmpInCsumErrors);
             }
-            case NO_SOCKET -> {
+            case NO_SOCKET, MARTIAN_SOURCE -> {
             }
         }
         if (tracer != null) tracer.on(new TraceEvent.Dropped(scheduler.nowNs(), name, reason, Arrays.copyOfRange(b, off, off + len)));

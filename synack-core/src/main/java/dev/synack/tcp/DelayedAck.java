@@ -15,8 +15,6 @@ final class DelayedAck {
     static final int TCP_MAX_QUICKACKS = 16;
     /** The ceiling of ato outside ping-pong mode and without a push (tcp_send_delayed_ack: HZ / 2). */
     static final long ATO_MAX_INTERACTIVE_NS = 500_000_000L;
-    /** See {@link #smallSegment}: synack's (not Linux's) length from which a push marks PUSHED2. */
-    static final int PUSHED2_MIN_LEN = 148;
 
     private final TcpConnection c;
     private final Tcb t;
@@ -58,17 +56,16 @@ final class DelayedAck {
     void cancel() { t.sched.cancel(timer); }
 
     /**
-     * tcp_measure_rcv_mss's push marks: a segment smaller than rcv_mss is a push (ICSK_ACK_PUSHED).
-     * Known difference: Linux marks the second push (ICSK_ACK_PUSHED2) whenever the first is already
-     * marked; synack does so only for segments of at least {@link #PUSHED2_MIN_LEN} bytes, a threshold
-     * that matches neither of tcp_measure_rcv_mss's (TCP_MSS_DEFAULT + 20, TCP_MIN_MSS + 20 without
-     * PSH), which decide something else there: whether the length teaches rcv_mss. Kept until the
-     * receiver's MSS estimate follows Linux's (tcp_initialize_rcv_mss, last_seg_size).
+     * tcp_measure_rcv_mss's push marks: a segment smaller than rcv_mss that did not teach rcv_mss is a
+     * push (ICSK_ACK_PUSHED), and a second one while the first is marked ICSK_ACK_PUSHED2.
      */
-    void smallSegment(int len) {
-        if (len >= PUSHED2_MIN_LEN) pushed2 = pushed;
+    void smallSegment() {
+        if (pushed) pushed2 = true;
         pushed = true;
     }
+
+    /** tcp_measure_rcv_mss: a segment of at least rcv_mss with PSH, likely the end of a write (ICSK_ACK_PUSHED). */
+    void pushed() { pushed = true; }
 
     /**
      * tcp_event_data_recv's ato: the first data starts quick-ACK mode (tcp_incr_quickack); later, the

@@ -205,7 +205,7 @@ final class Handshake {
     /** Linux tcp_init_transfer: congestion state and timers for a new connection. */
     private void initTransfer(long nowNs) {
         t.mss = computeMss();
-        t.rcvMss = Math.min(t.advMss, Math.max(t.mss, Tcb.TCP_MSS_DEFAULT));
+        initializeRcvMss();
         t.cw.cwnd = t.cfg.initCwnd;
         t.cw.ssthresh = Cwnd.INFINITE_SSTHRESH;
         t.cc.init(t.cw, nowNs);
@@ -216,6 +216,16 @@ final class Handshake {
         t.lastSendNs = nowNs;
         t.lastAckRecvNs = nowNs;
         if (t.options.keepAlive) c.keepalive.reset();
+    }
+
+    /**
+     * tcp_initialize_rcv_mss: "it's better to underestimate the RCV_MSS rather than overestimate" —
+     * min(advmss, mss_cache, rcv_wnd / 2, TCP_MSS_DEFAULT), at least TCP_MIN_MSS; tcp_measure_rcv_mss
+     * then learns the peer's real segment size (536 on Linux 6.18 after a handshake with MSS 1460).
+     */
+    private void initializeRcvMss() {
+        int hint = Math.min(Math.min(t.advMss, t.mss), t.rcvWnd / 2);
+        t.rcvMss = Math.max(Math.min(hint, Tcb.TCP_MSS_DEFAULT), Tcb.TCP_MIN_MSS);
     }
 
     /** Options of a SYN or SYN-ACK: what both sides agreed (RFC 9293 §3.7.1, RFC 7323, RFC 2018). */

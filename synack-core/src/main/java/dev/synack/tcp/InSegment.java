@@ -20,6 +20,8 @@ public final class InSegment {
     /** The payload: {@code payloadLen} bytes of {@code payload} from {@code payloadOff}. */
     public byte[] payload;
     public int payloadOff, payloadLen;
+    /** The TCP header's length with its options (doff · 4). */
+    public int headerLen;
 
     /** Whether a flag (TcpHeader constant) is set. */
     public boolean has(int flag) { return (flags & flag) != 0; }
@@ -57,6 +59,7 @@ public final class InSegment {
         window = TcpHeader.window(b, t);
         payload = b;
         payloadOff = t + doff;
+        headerLen = doff;
         payloadLen = tlen - doff;
         clearOptions();
         if (doff > TcpHeader.HEADER_LEN) {

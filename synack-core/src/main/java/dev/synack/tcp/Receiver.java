@@ -1,8 +1,12 @@
 package dev.synack.tcp;
 
 import static dev.synack.wire.TcpHeader.FIN;
+import static dev.synack.wire.TcpHeader.PSH;
+import static dev.synack.wire.TcpHeader.SYN;
+import static dev.synack.wire.TcpHeader.URG;
 
 import dev.synack.stats.Counter;
+import dev.synack.wire.TcpHeader;
 
 /**
  * The receiving half (net/ipv4/tcp_input.c): the segment text and FIN in RFC 9293 §3.10.7.4's
@@ -15,6 +19,8 @@ import dev.synack.stats.Counter;
 final class Receiver {
     /** tcp_event_data_recv: only segments of at least this many bytes grow rcv_ssthresh (tcp_grow_window). */
     static final int TCP_GROW_MIN_LEN = 128;
+    /** TCP_REMNANT (tcp_input.c): flags that mark a segment as possibly short of a full MSS. */
+    private static final int TCP_REMNANT = FIN | URG | SYN | PSH;
     /** TCP_INIT_CWND: DRS's first measure is at most this many advertised MSS (tcp_init_buffer_space). */
     private static final int TCP_INIT_CWND = 10;
 
@@ -22,6 +28,8 @@ final class Receiver {
     private final Tcb t;
     /** A FIN was received (possibly out of order, at {@link #rcvFinSeq}). */
     private boolean finReceived;
+    /** icsk_ack.last_seg_size: the invariant length of the last small segment (0 = none). */
+    private int lastSegSize;
     private int rcvFinSeq;
     /** Receiver RTT estimate (tp->rcv_rtt_est: rtt_us << 3, the sequence and time of the window measure). */
     private long rcvRttUs8, rcvRttEstTimeNs;
@@ -74,7 +82,7 @@ final class Receiver {
             return;
         }
         if (len > 0) {
-            measureRcvMss(len);
+            measureRcvMss(seg, len);
             if (Seq.lt(seq, t.rcvNxt)) {
                 // Partly old (seq < RCV.NXT < end_seq, the FIN counted): keep the new part, which may be
                 // only the FIN; D-SACK the old part (RFC 2883 §4.1.1).
@@ -110,6 +118,11 @@ final class Receiver {
                 return;
             }
             if (seq == t.rcvNxt) {
+                if (fin) {
+                    // tcp_data_queue calls tcp_fin before tcp_ofo_queue: nothing after the FIN joins.
+                    finReceived = true;
+                    rcvFinSeq = seq + len;
+                }
                 queueInOrder(seg, off, len, nowNs);
             } else {
                 queueOutOfOrder(seg, seq, off, len, fin);
@@ -129,9 +142,11 @@ final class Receiver {
         t.recvBuf.writeAt(0, seg.payload, off, len);
         t.recvBuf.commit(len);
         t.rcvNxt += len;
-        if (!t.ofo.isEmpty()) {
+        if (!t.ofo.isEmpty() && !(finReceived && rcvFinSeq == t.rcvNxt)) {
             int before = t.rcvNxt;
             int newNxt = t.ofo.advance(t.rcvNxt);
+            // tcp_ofo_queue stops at a queued FIN (tcp_fin, break): data beyond it is never delivered.
+            if (finReceived && Seq.gt(newNxt, rcvFinSeq) && Seq.ge(rcvFinSeq, before)) newNxt = rcvFinSeq;
             if (newNxt != before) {
                 t.recvBuf.commit(newNxt - before);
                 t.rcvNxt = newNxt;
@@ -165,11 +180,14 @@ final class Receiver {
     }
 
     /**
-     * tcp_fin (tcp_input.c): the peer will send no more. Linux also resets the SACK state here
-     * (tcp_sack_reset): a D-SACK pending for the FIN's segment is not sent (measured on Linux 6.18).
+     * tcp_fin (tcp_input.c): the peer will send no more. Linux purges the out-of-order queue ("we have
+     * something out-of-order _after_ FIN ... drop them") and resets the SACK state (tcp_sack_reset): no
+     * later ACK SACKs what lay above the FIN, and a D-SACK pending for the FIN's segment is not sent
+     * (both measured on Linux 6.18).
      */
     private void tcpFin() {
         finReceived = false;
+        t.ofo.clear();
         t.dsackPending = false;
         t.rcvNxt += 1;
         t.rcvShutdown = true;
@@ -196,14 +214,35 @@ final class Receiver {
         c.life.notifyApp();
     }
 
-    /** tcp_measure_rcv_mss: learn the peer's segment size; small segments mark a push. */
-    private void measureRcvMss(int len) {
+    /**
+     * tcp_measure_rcv_mss: learn the peer's segment size. A segment of at least rcv_mss sets it (capped
+     * at advmss; with PSH it marks a push, ICSK_ACK_PUSHED). A smaller one teaches it only if the one
+     * before had the same length (last_seg_size) and it is no remnant: at least TCP_MSS_DEFAULT with a
+     * bare header, or TCP_MIN_MSS without FIN, URG, SYN or PSH; "len" counts the header less
+     * tcp_header_len, so a SACK block's jitter does not count. Otherwise it is a push (PUSHED, and
+     * PUSHED2 if one was already marked).
+     */
+    private void measureRcvMss(InSegment seg, int len) {
+        int lss = lastSegSize;
+        lastSegSize = 0;
         if (len >= t.rcvMss) {
+            // Linux recomputes scaling_ratio from skb->len / truesize when len differs from rcv_mss.
+            if (len != t.rcvMss) t.scalingRatio = Tcb.MEASURED_SCALING_RATIO;
             t.rcvMss = Math.min(len, t.advMss);
-            t.scalingRatio = Tcb.MEASURED_SCALING_RATIO;
-        } else {
-            c.delack.smallSegment(len);
+            if (seg.has(PSH)) c.delack.pushed();
+            return;
         }
+        int withHeader = len + seg.headerLen;
+        if (withHeader >= Tcb.TCP_MSS_DEFAULT + TcpHeader.HEADER_LEN
+                || (withHeader >= Tcb.TCP_MIN_MSS + TcpHeader.HEADER_LEN && (seg.flags & TCP_REMNANT) == 0)) {
+            int invariant = withHeader - (TcpHeader.HEADER_LEN + (t.tsOk ? Tcb.TCPOLEN_TSTAMP_ALIGNED : 0));
+            lastSegSize = invariant;
+            if (invariant == lss) {
+                t.rcvMss = invariant;
+                return;
+            }
+        }
+        c.delack.smallSegment();
     }
 
     /** tcp_event_data_recv: the delayed-ACK clock, then the receiver's RTT measure. */

@@ -109,9 +109,12 @@ final class RetransmitQueue {
         int j = idx(i);
         if ((bits[j] & bit) != 0) return;
         if (bit == SACKED) {
+            // tcp_sacktag_one: a SACKed segment is neither lost nor a retransmission in flight; both marks
+            // go with their counts, so un-SACKing it on reneging (tcp_timeout_mark_lost) starts clean.
             sackedOut++;
             if ((bits[j] & LOST) != 0) lostOut--;
             if ((bits[j] & RETRANS) != 0) retransOut--;
+            bits[j] &= ~(LOST | RETRANS);
         } else if (bit == LOST) {
             if ((bits[j] & SACKED) != 0) return;
             lostOut++;

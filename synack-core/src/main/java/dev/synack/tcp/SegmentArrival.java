@@ -132,30 +132,43 @@ final class SegmentArrival {
         }
         // Seventh, process the segment text.
         if (seg.payloadLen > 0 || seg.has(FIN)) {
-            switch (t.state) {
-                case ESTABLISHED, FIN_WAIT1, FIN_WAIT2 -> {
-                    if (t.orphan && seg.payloadLen > 0 && Seq.gt(seg.seq + seg.payloadLen, t.rcvNxt)) {
-                        // tcp_rcv_state_process: new data for a socket whose reader is gone → tcp_reset and
-                        // return 1, so tcp_v4_do_rcv answers with tcp_v4_send_reset: <SEQ=SEG.ACK><CTL=RST>.
-                        t.stats.inc(Counter.TcpExtTCPAbortOnData);
-                        c.out.sendResetFor(seg);
-                        c.life.done(null);
-                        return;
-                    }
-                    c.rcv.dataQueue(seg, nowNs);
+            // tcp_rcv_state_process, step 7. CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN,
+            // so a segment at or above RCV.NXT is ignored; an older one (a retransmitted FIN) falls
+            // through to FIN_WAIT1/2's check and then to tcp_data_queue, which ACKs it at once.
+            boolean finSeen = t.state == TcpState.CLOSE_WAIT || t.state == TcpState.CLOSING
+                    || t.state == TcpState.LAST_ACK;
+            if (finSeen && !Seq.lt(seg.seq, t.rcvNxt)) {
+                // ignored
+            } else if (finSeen || t.state == TcpState.FIN_WAIT1 || t.state == TcpState.FIN_WAIT2) {
+                if (abortOnData(seg)) {
+                    // RFC 1122 §4.2.2.13 says reset: data past what the reader will ever take (after the
+                    // peer's FIN, or for a socket closed or shut for reading) → tcp_reset and return 1,
+                    // so tcp_v4_do_rcv answers with tcp_v4_send_reset: <SEQ=SEG.ACK><CTL=RST>.
+                    t.stats.inc(Counter.TcpExtTCPAbortOnData);
+                    c.out.sendResetFor(seg);
+                    if (t.orphan) c.life.done(null); // nobody to tell
+                    else onReset(); // tcp_reset: EPIPE in CLOSE_WAIT
+                    return;
                 }
-                default -> {
-                    // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN. Linux
-                    // (tcp_rcv_state_process) ignores new text but lets an old segment — a
-                    // retransmitted FIN — reach tcp_data_queue, which ACKs it at once.
-                    if (Seq.lt(seg.seq, t.rcvNxt)) c.rcv.dataQueue(seg, nowNs);
-                }
+                c.rcv.dataQueue(seg, nowNs);
+            } else {
+                c.rcv.dataQueue(seg, nowNs);
             }
         }
         if (t.state == TcpState.CLOSE) return;
         c.snd.output();
         c.snd.checkSpace(); // tcp_data_snd_check: push, then tcp_check_space
         c.delack.check();
+    }
+
+    /**
+     * tcp_rcv_state_process's TCPAbortOnData test for FIN_WAIT1/2, and CLOSE_WAIT/CLOSING/LAST_ACK below
+     * RCV.NXT: with RCV_SHUTDOWN (the peer's FIN taken by tcp_fin, shutdown(SHUT_RD) or close()), a
+     * segment whose data (end_seq − FIN) runs past RCV.NXT. Linux never queues data after a FIN.
+     */
+    private boolean abortOnData(InSegment seg) {
+        boolean rcvShutdown = t.rcvShutdown || t.appShutRd || t.orphan;
+        return rcvShutdown && seg.seqLength() > 0 && Seq.gt(seg.seq + seg.payloadLen, t.rcvNxt);
     }
 
     /** Linux tcp_sequence (and RFC 9293's acceptability test, with RCV.WUP for the left edge). */

@@ -20,6 +20,8 @@ import dev.synack.time.Scheduler;
 final class Tcb {
     /** RFC 9293 §3.7.1 / RFC 1122: the MSS assumed when the peer sends none (TCP_MSS_DEFAULT). */
     static final int TCP_MSS_DEFAULT = 536;
+    /** The smallest MSS Linux uses (TCP_MIN_MSS, include/net/tcp.h). */
+    static final int TCP_MIN_MSS = 88;
     /** TCP_MIN_SND_MSS (include/net/tcp.h): the smallest send MSS, 48 bytes. */
     static final int TCP_MIN_SND_MSS = 48;
     /** Bytes of IPv4 and TCP headers without options: MTU − this is the MSS (tcp_mtu_to_mss). */

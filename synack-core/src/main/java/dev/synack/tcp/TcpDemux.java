@@ -60,6 +60,8 @@ public final class TcpDemux {
                 return;
             }
             if (!s.has(TcpHeader.SYN)) return;
+            // tcp_rcv_state_process, TCP_LISTEN: a SYN with FIN is discarded (SKB_DROP_REASON_TCP_FLAGS).
+            if (s.has(TcpHeader.FIN)) return;
             TcpConnection child = l.onSyn(s);
             if (child != null && child.state() != TcpState.CLOSE) connections.put(child);
             return;

@@ -30,6 +30,12 @@ public enum DropReason {
     IP_FRAGMENT("IP fragment (reassembly not supported)", "IpReasmFails"),
     /** Destination address is not one of ours; reserved for the stack, no validator here returns it. */
     NOT_FOR_US("destination is not a local address", "IpInAddrErrors"),
+    /**
+     * A martian source address (Linux ip_route_input_slow / fib_validate_source, SKB_DROP_REASON_IP_INVALID_SOURCE):
+     * multicast, limited broadcast, 0.0.0.0, loopback on a non-loopback interface, or one of our own
+     * addresses (accept_local 0). Reserved for the stack; Linux counts it in no MIB.
+     */
+    MARTIAN_SOURCE("martian source address", null),
     /** No socket matches the segment; reserved for the stack (Linux: SKB_DROP_REASON_NO_SOCKET). */
     NO_SOCKET("no socket for this segment", null),
     /** IPv4 protocol neither TCP nor ICMP; reserved for the stack. */
