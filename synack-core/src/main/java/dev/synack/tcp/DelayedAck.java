@@ -110,6 +110,17 @@ final class DelayedAck {
     /** __tcp_select_window under memory pressure: icsk_ack.quick = 0. */
     void leaveQuickAckMode() { quickAcks = 0; }
 
+    /**
+     * tcp_event_data_sent (net/ipv4/tcp_output.c): a segment carrying data leaves within ato of the
+     * last data received — a reply — so the connection is interactive: inet_csk_inc_pingpong_cnt, and
+     * with tcp_pingpong_thresh = 1 (Linux 6.18's default) ping-pong mode starts. From then on a
+     * request's ACK is delayed and rides on the reply; a reply slower than the delayed-ACK timer ends
+     * the mode (see {@link #onTimer}).
+     */
+    void onDataSent() {
+        if (t.sched.nowNs() - t.lrcvNs < atoNs) pingpong = true;
+    }
+
     /** tcp_fin: Linux enters ping-pong mode, so the ACK of a FIN is delayed (and may ride on our FIN). */
     void enterPingpong() { pingpong = true; }
 

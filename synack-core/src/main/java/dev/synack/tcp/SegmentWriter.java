@@ -40,7 +40,9 @@ final class SegmentWriter {
         int win = c.rwnd.select();
         TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, seq, t.rcvNxt, flags, win, optLen);
         if (dataLen > 0) t.sendBuf.peek(Seq.diff(seq, t.sndBufSeq), b, o + TcpHeader.HEADER_LEN + optLen, dataLen);
-        return transmit(TcpHeader.HEADER_LEN + optLen + dataLen, flags);
+        int r = transmit(TcpHeader.HEADER_LEN + optLen + dataLen, flags);
+        if (dataLen > 0) c.delack.onDataSent(); // tcp_transmit_skb: tcp_event_data_sent, after tcp_event_ack_sent
+        return r;
     }
 
     /** Sends a pure ACK now (tcp_send_ack); clears the delayed-ACK state. */
