@@ -46,7 +46,8 @@ public final class Stack implements TcpHost, PacketSink {
     private final SipHash secret;
     private final long isnClockOriginNs;
     private Tracer tracer;
-    private int ipId;
+    /** How many random IP IDs were drawn (the input of the next draw). */
+    private long ipIdDraws;
 
     /**
      * A host named {@code name}, on {@code scheduler}'s time line, with {@code config} (owned by this
@@ -58,7 +59,6 @@ public final class Stack implements TcpHost, PacketSink {
         this.config = config;
         this.secret = new SipHash(seed * 0x9E3779B97F4A7C15L + 1, seed ^ 0x5DEECE66DL);
         this.isnClockOriginNs = scheduler.nowNs();
-        this.ipId = (int) (secret.hash(7, 7) & 0xFFFF);
     }
 
     // ---- TcpHost ------------------------------------------------------------------------------
@@ -127,21 +127,19 @@ public final class Stack implements TcpHost, PacketSink {
     }
 
     @Override
-    public int sendTcp(int src, int dst, int tcpLen) {
+    public int sendTcp(int src, int dst, int tcpLen, int ipId) {
         Route r = route(dst);
         if (r == null) {
             counters.inc(Counter.IpOutNoRoutes);
             return -Errno.ENETUNREACH.number();
         }
         TcpHeader.writeChecksum(tx, TCP_OFFSET, tcpLen, src, dst);
-        Ipv4.write(tx, 0, src, dst, Ipv4.PROTO_TCP, Ipv4.DEFAULT_TTL, nextIpId(), tcpLen);
+        Ipv4.write(tx, 0, src, dst, Ipv4.PROTO_TCP, Ipv4.DEFAULT_TTL, ipId, tcpLen);
         return output(r, tx, 0, TCP_OFFSET + tcpLen);
     }
 
-    private int nextIpId() {
-        ipId = (ipId + 1) & 0xFFFF;
-        return ipId;
-    }
+    @Override
+    public int randomIpId() { return (int) (secret.hash(0x6970_6964L, ipIdDraws++) & 0xFFFF); }
 
     private int output(Route r, byte[] b, int off, int len) {
         counters.inc(Counter.IpOutRequests);

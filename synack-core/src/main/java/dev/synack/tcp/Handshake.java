@@ -37,6 +37,7 @@ final class Handshake {
         c.rwnd.initial(t.advMss);
         t.synRetries = t.options.synCnt > 0 ? t.options.synCnt : t.cfg.tcpSynRetries;
         t.stats.inc(Counter.TcpActiveOpens);
+        t.ipId = t.host.randomIpId(); // tcp_v4_connect: inet->inet_id = get_random_u16()
         c.life.setState(TcpState.SYN_SENT);
         c.out.sendSyn();
         synSent();
@@ -181,6 +182,8 @@ final class Handshake {
         t.sndWl2 = seg.ack;
         t.maxSndWnd = Math.max(t.maxSndWnd, t.sndWnd);
         synAcked(seg, nowNs);
+        // tcp_v4_syn_recv_sock: the request socket becomes a full one, with inet_id = get_random_u16().
+        if (t.parent != null) t.ipId = t.host.randomIpId();
         c.life.setState(TcpState.ESTABLISHED);
         initTransfer(nowNs);
         if (t.parent != null) t.parent.childEstablished(c);

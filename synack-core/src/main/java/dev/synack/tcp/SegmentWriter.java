@@ -61,7 +61,7 @@ final class SegmentWriter {
     void sendResetFor(InSegment seg) {
         byte[] b = t.host.txBuffer();
         int flags = writeResetFor(b, TcpHost.TCP_OFFSET, seg);
-        if (flags != 0) transmit(TcpHeader.HEADER_LEN, flags);
+        if (flags != 0) transmit(TcpHeader.HEADER_LEN, flags, 0); // tcp_v4_send_reset: the control socket
     }
 
     /**
@@ -137,11 +137,31 @@ final class SegmentWriter {
      *
      * @return 0, or what {@link TcpHost#sendTcp} returned: &gt; 0 means the packet never left
      */
-    private int transmit(int tcpLen, int flags) {
+    private int transmit(int tcpLen, int flags) { return transmit(tcpLen, flags, nextIpId()); }
+
+    /**
+     * The IP identification of the next packet (ip_select_ident_segs): a full socket's own counter;
+     * 0 for what Linux sends from a request socket (the passive SYN-ACK and its answers) or from a
+     * time-wait socket (TIME_WAIT, and an orphan in FIN_WAIT2, its time-wait substate), which go out
+     * through the control socket with DF set. Measured on Linux 6.18 (two namespaces on a veth):
+     * the client's SYN and then every packet count up from a random start, the SYN-ACK carries 0,
+     * the server's packets count up from another random start once established, and its ACK from
+     * TIME_WAIT and a RST for no socket carry 0.
+     */
+    private int nextIpId() {
+        boolean requestSock = t.state == TcpState.SYN_RECV && t.parent != null;
+        boolean timewaitSock = t.state == TcpState.TIME_WAIT || t.state == TcpState.FIN_WAIT2 && t.orphan;
+        if (requestSock || timewaitSock) return 0;
+        int id = t.ipId;
+        t.ipId = (id + 1) & 0xFFFF;
+        return id;
+    }
+
+    private int transmit(int tcpLen, int flags, int ipId) {
         if ((flags & ACK) != 0) c.delack.onAckSent();
         t.stats.inc(Counter.TcpOutSegs);
         if ((flags & RST) != 0) t.stats.inc(Counter.TcpOutRsts);
-        int r = t.host.sendTcp(t.localAddr, t.remoteAddr, tcpLen);
+        int r = t.host.sendTcp(t.localAddr, t.remoteAddr, tcpLen, ipId);
         if (r > 0) c.rec.enterCwr();
         return r;
     }

@@ -141,6 +141,12 @@ final class Tcb {
     /** When data last arrived in order (icsk_ack.lrcvtime). */
     long lrcvNs;
 
+    /**
+     * The next IP identification of this socket's packets (inet->inet_id): random from the SYN (active
+     * open) or from the establishment of a passive one, then one more per packet.
+     */
+    int ipId;
+
     // ---- errors -----------------------------------------------------------------------------
     /** sk_err: reported once by the next call, then cleared. */
     Errno error;

@@ -86,7 +86,7 @@ public final class TcpDemux {
         if (flags == 0) return;
         host.counters().inc(Counter.TcpOutSegs);
         host.counters().inc(Counter.TcpOutRsts);
-        host.sendTcp(s.dstAddr, s.srcAddr, TcpHeader.HEADER_LEN);
+        host.sendTcp(s.dstAddr, s.srcAddr, TcpHeader.HEADER_LEN, 0); // the control socket: DF, IP ID 0
     }
 
     /**

@@ -45,12 +45,19 @@ public interface TcpHost {
 
     /**
      * Sends the TCP segment of {@code tcpLen} bytes at {@link #TCP_OFFSET} in {@link #txBuffer()} from
-     * {@code src} to {@code dst}; the host adds the IP header and the TCP checksum.
+     * {@code src} to {@code dst}; the host adds the IP header (DF set, identification {@code ipId}) and
+     * the TCP checksum.
      *
      * @return 0; a negative errno when the packet cannot leave (no route: -ENETUNREACH); or
      *     {@link #NET_XMIT_DROP} when the interface's queue discipline dropped it (local congestion)
      */
-    int sendTcp(int src, int dst, int tcpLen);
+    int sendTcp(int src, int dst, int tcpLen, int ipId);
+
+    /**
+     * A random first IP identification for a socket's packets (get_random_u16() in tcp_v4_connect and
+     * tcp_v4_syn_recv_sock), from the host's seeded secrets so that runs stay deterministic.
+     */
+    int randomIpId();
 
     /** The MTU of the route to {@code dst} (1500 for Ethernet). */
     int mtuTo(int dst);
