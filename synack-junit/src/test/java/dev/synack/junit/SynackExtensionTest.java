@@ -93,6 +93,7 @@ class SynackExtensionTest {
             seen.add(cache.name() + " " + cache.inetAddress().getHostAddress()); // made on first use
             seen.add(web.name() + " " + web.inetAddress().getHostAddress());
             assertEquals("198.18.0.50", n.resolve("db").getHostAddress());
+            assertEquals("lan:db", n.link("lan:db").name()); // each host's transmitter on the lab's LAN
             assertEquals(Instant.EPOCH, clock.instant());
             n.sleep(Duration.ofSeconds(3));
             assertEquals(Instant.ofEpochSecond(3), clock.instant());

@@ -121,6 +121,24 @@ public final class Network {
     /** Every link direction and LAN transmitter, in creation order. */
     public List<SimLink> links() { return List.copyOf(links); }
 
+    /**
+     * The link direction or LAN transmitter named {@code name}: {@code "client→server"} for a cable's
+     * direction, {@code "lan:server"} for what {@code server} sends on the LAN {@code lan}. Change its
+     * impairments with {@link SimLink#setSpec}.
+     */
+    public SimLink link(String name) {
+        for (SimLink l : links) if (l.name().equals(name)) return l;
+        List<String> names = new ArrayList<>();
+        for (SimLink l : links) names.add(l.name());
+        throw new IllegalArgumentException("no link " + name + "; links: " + names);
+    }
+
+    /** The host named {@code name}. */
+    public Host host(String name) {
+        if (node(name) instanceof Host h) return h;
+        throw new IllegalArgumentException(name + " is not a host");
+    }
+
     /** The node named {@code name}. */
     public Node node(String name) {
         Node n = nodes.get(name);
