@@ -63,7 +63,7 @@ public final class VirtualRuntime implements Runtime {
         private final Semaphore baton = new Semaphore(0);
         private final Runnable waker = this::wake;
         private final List<Runnable> onExit = new ArrayList<>();
-        private boolean queued, parked, done, frozen, wokenWhileFrozen, killed;
+        private boolean queued, parked, done, frozen, wokenWhileFrozen, killed, reported;
         private Throwable failure;
 
         private Proc(String name, Body body) {
@@ -171,7 +171,10 @@ public final class VirtualRuntime implements Runtime {
         if (p != null) p.onKill(action);
     }
 
-    /** Runs processes and timers until virtual time {@code deadlineNs}; time ends at the deadline. */
+    /**
+     * Runs processes and timers until virtual time {@code deadlineNs}; time ends at the deadline. Rethrows
+     * the first process failure not reported yet (see {@link #runUntilDone}).
+     */
     public void runUntil(long deadlineNs) {
         enterDriver();
         try {
@@ -186,6 +189,7 @@ public final class VirtualRuntime implements Runtime {
         } finally {
             exitDriver();
         }
+        throwUnreportedFailure();
     }
 
     /** Runs for {@code durationNs} of virtual time. */
@@ -193,7 +197,15 @@ public final class VirtualRuntime implements Runtime {
 
     /**
      * Runs until every process is done or {@code limitNs} of virtual time passes; rethrows the first
-     * process failure.
+     * process failure not reported yet.
+     *
+     * <p>{@link #runUntil}, {@link #runFor} and this method report a process failure the same way: an
+     * exception (other than being killed) that escaped a process's body is rethrown once, by the first
+     * of them to return after it, as an IllegalStateException "process NAME failed: ..." with the
+     * failure as its cause; the simulation stops at that call's end, so the next call goes on from
+     * there. A socket call of the driving thread does not throw a process's failure;
+     * {@link #takeUnreportedFailures} hands over what no run call reported (a test framework's last
+     * check).
      */
     public void runUntilDone(long limitNs) {
         long end = scheduler.nowNs() + limitNs;
@@ -206,9 +218,28 @@ public final class VirtualRuntime implements Runtime {
         } finally {
             exitDriver();
         }
+        throwUnreportedFailure();
+    }
+
+    private void throwUnreportedFailure() {
         for (Proc p : procs) {
-            if (p.failure != null) throw new IllegalStateException("process " + p.name + " failed: " + p.failure, p.failure);
+            if (p.failure != null && !p.reported) {
+                p.reported = true;
+                throw new IllegalStateException("process " + p.name + " failed: " + p.failure, p.failure);
+            }
         }
+    }
+
+    /** The processes whose failure no run call has reported yet, in start order; they count as reported now. */
+    public List<Proc> takeUnreportedFailures() {
+        List<Proc> out = new ArrayList<>();
+        for (Proc p : procs) {
+            if (p.failure != null && !p.reported) {
+                p.reported = true;
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     private boolean allDone() {

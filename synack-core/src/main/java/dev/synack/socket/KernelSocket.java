@@ -49,6 +49,8 @@ final class KernelSocket {
     boolean nonBlocking;
     /** SO_RCVTIMEO / SO_SNDTIMEO in ns; 0 = wait forever, as in Linux. */
     long rcvTimeoNs, sndTimeoNs;
+    /** IP_TOS as set (reported back by getOption; the IP layer does not send it). */
+    volatile int tos;
     SockState sstate = SockState.UNCONNECTED;
     BoundPort bound;
     TcpListener listener;

@@ -16,10 +16,17 @@ import javax.net.ServerSocketFactory;
  * A {@link ServerSocketFactory} whose server sockets listen on a synack host: {@link ServerSocket}
  * subclasses that delegate to a {@link TcpServerSocket} and accept {@link SynackSocketFactory.SynackSocket}s.
  */
-public final class SynackServerSocketFactory extends ServerSocketFactory {
+public class SynackServerSocketFactory extends ServerSocketFactory {
     private final Kernel kernel;
 
-    public SynackServerSocketFactory(Kernel kernel) { this.kernel = kernel; }
+    /** A factory on {@code kernel}. */
+    public SynackServerSocketFactory(Kernel kernel) { this.kernel = java.util.Objects.requireNonNull(kernel); }
+
+    /** A factory on {@link Kernel#current()} (for configuration by class name; see {@link SynackSocketFactory}). */
+    public SynackServerSocketFactory() { this(Kernel.current()); }
+
+    /** The kernel whose server sockets this factory makes. */
+    public Kernel kernel() { return kernel; }
 
     @Override
     public ServerSocket createServerSocket() throws IOException { return new SynackServerSocket(new TcpServerSocket(kernel)); }
@@ -98,6 +105,19 @@ public final class SynackServerSocketFactory extends ServerSocketFactory {
 
         @Override
         public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) {}
+
+        /** As the JDK's Linux server socket: see {@link TcpSocket#setOption}. */
+        @Override
+        public <T> ServerSocket setOption(java.net.SocketOption<T> name, T value) throws IOException {
+            s.setOption(name, value);
+            return this;
+        }
+
+        @Override
+        public <T> T getOption(java.net.SocketOption<T> name) throws IOException { return s.getOption(name); }
+
+        @Override
+        public java.util.Set<java.net.SocketOption<?>> supportedOptions() { return s.supportedOptions(); }
 
         @Override
         public String toString() { return "Synack" + s; }

@@ -18,20 +18,33 @@ import javax.net.SocketFactory;
  * takes a SocketFactory (OkHttp's {@code OkHttpClient.Builder.socketFactory}, JDBC drivers, ...) and it
  * runs unchanged over the simulated network. The sockets are {@link java.net.Socket} subclasses that
  * delegate every network call to a {@link TcpSocket}; {@link #createSocket()} gives an unconnected one,
- * as OkHttp wants, which it then connects with a timeout. Host names are resolved with the JDK's
- * {@link InetAddress#getByName} (IPv4 literals need no resolver).
+ * as OkHttp wants, which it then connects with a timeout. Host names are resolved by the kernel
+ * ({@link Kernel#resolve}: in the lab, the network's name table; else the JDK's resolver).
+ *
+ * <p>By class name ({@code socketFactory=dev.synack.socket.SynackSocketFactory}, as JDBC drivers take it):
+ * the public no-arg constructor binds the factory to {@link Kernel#current()} at construction — the
+ * host of the simulated process that builds it, or the kernel bound with {@link Kernel#runAsCurrent},
+ * or {@link Kernel#setDefault}. The factory is not final so a configuration that wants a fixed host can
+ * subclass it with a no-arg constructor calling {@code super(kernel)}.
  */
-public final class SynackSocketFactory extends SocketFactory {
+public class SynackSocketFactory extends SocketFactory {
     private final Kernel kernel;
 
-    public SynackSocketFactory(Kernel kernel) { this.kernel = kernel; }
+    /** A factory on {@code kernel}. */
+    public SynackSocketFactory(Kernel kernel) { this.kernel = java.util.Objects.requireNonNull(kernel); }
+
+    /** A factory on {@link Kernel#current()} (for configuration by class name). */
+    public SynackSocketFactory() { this(Kernel.current()); }
+
+    /** The kernel whose sockets this factory makes. */
+    public Kernel kernel() { return kernel; }
 
     @Override
     public Socket createSocket() throws IOException { return new SynackSocket(new TcpSocket(kernel)); }
 
     @Override
     public Socket createSocket(String remote, int port) throws IOException {
-        return createSocket(InetAddress.getByName(remote), port);
+        return createSocket(kernel.resolve(remote), port);
     }
 
     @Override
@@ -43,7 +56,7 @@ public final class SynackSocketFactory extends SocketFactory {
 
     @Override
     public Socket createSocket(String remote, int port, InetAddress localAddr, int localPort) throws IOException {
-        return createSocket(InetAddress.getByName(remote), port, localAddr, localPort);
+        return createSocket(kernel.resolve(remote), port, localAddr, localPort);
     }
 
     @Override
@@ -148,13 +161,29 @@ public final class SynackSocketFactory extends SocketFactory {
         @Override
         public boolean getKeepAlive() throws SocketException { return s.getKeepAlive(); }
 
+        /** IP_TOS: kept and reported back, not put on the wire. */
         @Override
-        public void setTrafficClass(int tc) {
-            // IP_TOS is not modelled; accepted and ignored.
+        public void setTrafficClass(int tc) throws SocketException {
+            if (tc < 0 || tc > 255) throw new IllegalArgumentException("tc is not in range 0 -- 255");
+            try {
+                s.setOption(StandardSocketOptions.IP_TOS, tc);
+            } catch (SocketException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new SocketException(e.getMessage());
+            }
         }
 
         @Override
-        public int getTrafficClass() { return 0; }
+        public int getTrafficClass() throws SocketException {
+            try {
+                return s.getOption(StandardSocketOptions.IP_TOS);
+            } catch (SocketException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new SocketException(e.getMessage());
+            }
+        }
 
         @Override
         public void setReuseAddress(boolean on) throws SocketException { s.setReuseAddress(on); }
@@ -189,38 +218,18 @@ public final class SynackSocketFactory extends SocketFactory {
         @Override
         public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) {}
 
+        /** As the JDK's Linux socket: see {@link TcpSocket#setOption}. */
         @Override
-        @SuppressWarnings("unchecked")
         public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
-            if (name == StandardSocketOptions.TCP_NODELAY) s.setTcpNoDelay((Boolean) value);
-            else if (name == StandardSocketOptions.SO_KEEPALIVE) s.setKeepAlive((Boolean) value);
-            else if (name == StandardSocketOptions.SO_LINGER) s.setSoLinger((Integer) value >= 0, Math.max(0, (Integer) value));
-            else if (name == StandardSocketOptions.SO_RCVBUF) s.setReceiveBufferSize((Integer) value);
-            else if (name == StandardSocketOptions.SO_SNDBUF) s.setSendBufferSize((Integer) value);
-            else if (name == StandardSocketOptions.SO_REUSEADDR) s.setReuseAddress((Boolean) value);
-            else throw new UnsupportedOperationException("'" + name + "' not supported");
+            s.setOption(name, value);
             return this;
         }
 
         @Override
-        @SuppressWarnings("unchecked")
-        public <T> T getOption(SocketOption<T> name) throws IOException {
-            Object v;
-            if (name == StandardSocketOptions.TCP_NODELAY) v = s.getTcpNoDelay();
-            else if (name == StandardSocketOptions.SO_KEEPALIVE) v = s.getKeepAlive();
-            else if (name == StandardSocketOptions.SO_LINGER) v = s.getSoLinger();
-            else if (name == StandardSocketOptions.SO_RCVBUF) v = s.getReceiveBufferSize();
-            else if (name == StandardSocketOptions.SO_SNDBUF) v = s.getSendBufferSize();
-            else if (name == StandardSocketOptions.SO_REUSEADDR) v = s.getReuseAddress();
-            else throw new UnsupportedOperationException("'" + name + "' not supported");
-            return (T) v;
-        }
+        public <T> T getOption(SocketOption<T> name) throws IOException { return s.getOption(name); }
 
         @Override
-        public Set<SocketOption<?>> supportedOptions() {
-            return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER,
-                    StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_REUSEADDR);
-        }
+        public Set<SocketOption<?>> supportedOptions() { return s.supportedOptions(); }
 
         @Override
         public String toString() { return "Synack" + s; }

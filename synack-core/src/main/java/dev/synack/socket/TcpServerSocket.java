@@ -139,6 +139,18 @@ public final class TcpServerSocket implements Closeable, PollTarget {
         if (r < 0) throw SynackExceptions.of(Op.OTHER, SynackExceptions.errno(r));
     }
 
+    /** java.net.ServerSocket.setOption as the JDK does it on Linux (see {@link TcpSocket#setOption}). */
+    public <T> TcpServerSocket setOption(java.net.SocketOption<T> name, T value) throws IOException {
+        JdkOptions.set(ks, closed, JdkOptions.SERVER, name, value);
+        return this;
+    }
+
+    /** java.net.ServerSocket.getOption as the JDK does it on Linux. */
+    public <T> T getOption(java.net.SocketOption<T> name) throws IOException { return JdkOptions.get(ks, closed, JdkOptions.SERVER, name); }
+
+    /** The options {@link #setOption} takes: the JDK's on Linux, without SO_REUSEPORT. */
+    public java.util.Set<java.net.SocketOption<?>> supportedOptions() { return JdkOptions.SERVER; }
+
     private void trace(String call, int r, IOException e) {
         String ex = e == null ? null : e.getClass().getSuperclass().getSimpleName() + ": " + e.getMessage();
         kernel.runtime().call(() -> {

@@ -18,8 +18,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.net.SocketOption;
 import java.net.UnknownHostException;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A TCP client socket on a synack host, with java.net.Socket's names, blocking semantics and
@@ -442,6 +444,25 @@ public final class TcpSocket implements Closeable, PollTarget {
     public void setReuseAddress(boolean on) throws SocketException { setOpt(SOL_SOCKET, PosixSockets.SO_REUSEADDR, on ? 1 : 0); }
 
     public boolean getReuseAddress() throws SocketException { return getOpt(SOL_SOCKET, PosixSockets.SO_REUSEADDR) != 0; }
+
+    /**
+     * java.net.Socket.setOption as the JDK does it on Linux: the standard options and jdk.net's
+     * ExtendedSocketOptions TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT (the per-socket keepalive of
+     * {@link #setKeepAliveParams}) and TCP_QUICKACK; out-of-range values fail as Linux's setsockopt does
+     * (SocketException "Invalid argument"), other options with UnsupportedOperationException
+     * "'NAME' not supported", a value of the wrong type with IllegalArgumentException "Invalid value '...'".
+     * SO_REUSEPORT, which the JDK accepts, is not modelled and refused that way.
+     */
+    public <T> TcpSocket setOption(SocketOption<T> name, T value) throws IOException {
+        JdkOptions.set(ks, closed, JdkOptions.SOCKET, name, value);
+        return this;
+    }
+
+    /** java.net.Socket.getOption as the JDK does it on Linux (see {@link #setOption}). */
+    public <T> T getOption(SocketOption<T> name) throws IOException { return JdkOptions.get(ks, closed, JdkOptions.SOCKET, name); }
+
+    /** The options {@link #setOption} takes: the JDK's on Linux, without SO_REUSEPORT. */
+    public Set<SocketOption<?>> supportedOptions() { return JdkOptions.SOCKET; }
 
     // ---- inspection ----------------------------------------------------------------------------
 

@@ -13,7 +13,10 @@
  *       setSendTimeout (SO_SNDTIMEO) and tcpInfo().</li>
  *   <li>{@link dev.synack.socket.SynackSocketFactory} / {@link dev.synack.socket.SynackServerSocketFactory}:
  *       javax.net factories returning java.net.Socket / ServerSocket subclasses, so a library that takes
- *       a SocketFactory (OkHttp, ...) runs unchanged over synack.</li>
+ *       a SocketFactory (OkHttp, ...) runs unchanged over synack. Their no-arg constructors bind to
+ *       {@link dev.synack.socket.Kernel#current()} (configuration by class name, e.g. JDBC's
+ *       {@code socketFactory=}); {@code createSocket(String host, ...)} resolves with the kernel's
+ *       {@link dev.synack.socket.Kernel.Resolver} (the lab's name table for lab hosts).</li>
  *   <li>{@link dev.synack.socket.Poller}: poll(2) over synack sockets, for non-blocking code.</li>
  *   <li>{@link dev.synack.socket.PosixSockets}: the fd-based, errno-returning system calls (socket, bind,
  *       listen, accept, connect, read, write, shutdown, close, setsockopt, getsockopt, fcntl, poll, ioctl
@@ -58,6 +61,10 @@
  *       SocketTimeoutException "Read timed out" (EAGAIN), SocketException "Connection reset" (ECONNRESET,
  *       and again on every later read, as the JDK); write → "Connection reset by peer" first after a RST,
  *       then "Broken pipe" (EPIPE); bind → BindException "Address already in use" (EADDRINUSE).</li>
+ *   <li>setOption/getOption/supportedOptions as the JDK's Linux sockets: the standard options and
+ *       jdk.net.ExtendedSocketOptions TCP_KEEPIDLE/KEEPINTERVAL/KEEPCOUNT/QUICKACK, with the JDK's
+ *       exceptions and messages ("Invalid argument", "'NAME' not supported"); SO_REUSEPORT is not modelled
+ *       and refused.</li>
  *   <li>SO_RCVBUF/SO_SNDBUF are doubled and clamped as Linux does (rmem_max/wmem_max 212992; at least
  *       2304/4608), and take effect for a connection opened after they are set.</li>
  *   <li>SO_SNDTIMEO bounds a blocking connect as Linux does: EINPROGRESS when it passes, the SYNs go on,

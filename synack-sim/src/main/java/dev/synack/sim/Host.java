@@ -54,7 +54,10 @@ public final class Host extends Node {
      * host's stack, whose calls block in the network's runtime.
      */
     public Kernel kernel() {
-        if (kernel == null) kernel = new Kernel(network.runtime(), stack);
+        if (kernel == null) {
+            kernel = new Kernel(network.runtime(), stack);
+            kernel.setResolver(network::resolve);
+        }
         return kernel;
     }
 
@@ -112,13 +115,28 @@ public final class Host extends Node {
 
     // ---- processes ---------------------------------------------------------------------------
 
-    /** Starts a simulated process on this host; it runs when the simulation next hands out the baton. */
+    /**
+     * Starts a simulated process on this host; it runs when the simulation next hands out the baton. The
+     * host's kernel is {@link Kernel#current()} inside it, so a socket factory made there by class name
+     * ({@code new SynackSocketFactory()}) makes this host's sockets.
+     */
     public Proc spawn(String processName, VirtualRuntime.Body body) {
         if (!running) throw new IllegalStateException(name + " is down");
-        Proc p = network.runtime().spawn(processName, body);
+        Kernel k = kernel();
+        Proc p = network.runtime().spawn(processName, () -> k.callAsCurrent(() -> {
+            body.run();
+            return null;
+        }));
         processes.add(p);
         return p;
     }
+
+    /**
+     * A {@link java.util.concurrent.ScheduledExecutorService} in virtual time whose tasks run as processes
+     * of this host (named {@code name-1}, {@code name-2}, ...): delays and periods are virtual, a crash of
+     * the host kills its tasks, and new tasks are rejected while the host is down.
+     */
+    public VirtualScheduledExecutor executor(String name) { return new VirtualScheduledExecutor(this, name); }
 
     /** The host's processes that are still alive, in start order. */
     public List<Proc> processes() {

@@ -43,6 +43,7 @@ public final class Network {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final List<SimLink> links = new ArrayList<>();
     private final Set<Cut> cuts = new LinkedHashSet<>();
+    private final Map<String, Integer> names = new LinkedHashMap<>();
 
     private record Cut(Node from, Node to) {}
 
@@ -77,6 +78,7 @@ public final class Network {
         Host h = new Host(this, name, stack);
         h.addInterface(cidr);
         nodes.put(name, h);
+        names.putIfAbsent(name.toLowerCase(java.util.Locale.ROOT), stack.primaryAddress());
         return h;
     }
 
@@ -119,6 +121,24 @@ public final class Network {
     /** Every link direction and LAN transmitter, in creation order. */
     public List<SimLink> links() { return List.copyOf(links); }
 
+    /**
+     * The link direction or LAN transmitter named {@code name}: {@code "client→server"} for a cable's
+     * direction, {@code "lan:server"} for what {@code server} sends on the LAN {@code lan}. Change its
+     * impairments with {@link SimLink#setSpec}.
+     */
+    public SimLink link(String name) {
+        for (SimLink l : links) if (l.name().equals(name)) return l;
+        List<String> names = new ArrayList<>();
+        for (SimLink l : links) names.add(l.name());
+        throw new IllegalArgumentException("no link " + name + "; links: " + names);
+    }
+
+    /** The host named {@code name}. */
+    public Host host(String name) {
+        if (node(name) instanceof Host h) return h;
+        throw new IllegalArgumentException(name + " is not a host");
+    }
+
     /** The node named {@code name}. */
     public Node node(String name) {
         Node n = nodes.get(name);
@@ -134,6 +154,74 @@ public final class Network {
         for (Node n : nodes.values()) if (n.portFor(addr) != null) return n.name();
         return Ipv4.format(addr);
     }
+
+    // ---- names ---------------------------------------------------------------------------------
+
+    /**
+     * Adds {@code name} to the network's name table (its "DNS"), for {@code host}'s first address. Every
+     * host is in it under its own name from the start; add aliases ({@code "db.internal"}) here.
+     */
+    public void name(String name, Host host) { name(name, host.stack().primaryAddress()); }
+
+    /** Adds {@code name} for the address {@code address} (e.g. one behind a router). */
+    public void name(String name, String address) { name(name, Ipv4.parse(address)); }
+
+    private void name(String name, int addr) {
+        if (name == null || name.isEmpty()) throw new IllegalArgumentException("empty name");
+        names.put(name.toLowerCase(java.util.Locale.ROOT), addr);
+    }
+
+    /**
+     * {@code name} resolved in this network's name table (case-insensitively; IPv4 literals as is). It
+     * never asks the machine's DNS: an unknown name fails as the JDK's resolver does on Linux
+     * (UnknownHostException "NAME: Name or service not known"). The hosts' kernels resolve with it, so
+     * the socket factories' {@code createSocket("server", 80)} reach the host named "server".
+     */
+    public java.net.InetAddress resolve(String name) throws java.net.UnknownHostException {
+        Integer a = names.get(name.toLowerCase(java.util.Locale.ROOT));
+        if (a == null) {
+            try {
+                return dev.synack.socket.Kernel.inet(Ipv4.parse(name));
+            } catch (IllegalArgumentException notALiteral) {
+                throw new java.net.UnknownHostException(name + ": Name or service not known");
+            }
+        }
+        return java.net.InetAddress.getByAddress(name, dev.synack.socket.Kernel.inet(a).getAddress());
+    }
+
+    /** The name table: every name and its address, in the order they were added. */
+    public Map<String, String> names() {
+        Map<String, String> out = new LinkedHashMap<>();
+        names.forEach((n, a) -> out.put(n, Ipv4.format(a)));
+        return out;
+    }
+
+    // ---- time ----------------------------------------------------------------------------------
+
+    /**
+     * A {@link java.time.Clock} on the network's virtual time (UTC; virtual time 0 is the epoch,
+     * 1970-01-01T00:00:00Z): hand it to code under test instead of {@code Clock.systemUTC()}, and its
+     * deadlines and timestamps move with the simulation.
+     */
+    public java.time.Clock clock() { return new SimClock(runtime, java.time.ZoneOffset.UTC); }
+
+    /**
+     * Sleeps {@code d} of virtual time: in a simulated process, the process parks and the others run; on
+     * the driving thread (a test), the simulation runs for {@code d}. Hand {@code net::sleep} to code
+     * under test as its sleeper; {@code Thread.sleep} takes wall time and no virtual time at all.
+     */
+    public void sleep(java.time.Duration d) throws InterruptedException { runtime.sleep(d.toNanos()); }
+
+    /**
+     * Runs {@code action} after {@code delay} of virtual time, with the stacks to itself (a fault at a
+     * chosen moment: {@code net.after(Duration.ofMillis(200), server::crash)}). Recorded where it acts.
+     */
+    public void after(java.time.Duration delay, Runnable action) {
+        scheduler().scheduleIn(dev.synack.time.Timer.of(action), delay.toNanos());
+    }
+
+    /** Runs {@code action} at virtual time {@code atNs} (see {@link #after}). */
+    public void at(long atNs, Runnable action) { scheduler().schedule(dev.synack.time.Timer.of(action), atNs); }
 
     // ---- partitions ----------------------------------------------------------------------------
 
@@ -209,10 +297,17 @@ public final class Network {
 
     // ---- running -------------------------------------------------------------------------------
 
-    /** Runs processes and events for {@code ms} of virtual time. */
+    /**
+     * Runs processes and events for {@code ms} of virtual time. A process's failure (an exception that
+     * escaped its body) is rethrown once, as by {@link #runUntilDone}: an AssertionError naming the seed,
+     * the virtual time and the process, with the failure as its cause.
+     */
     public void runFor(long ms) { runUntil(nowNs() + ms * 1_000_000L); }
 
-    /** Runs processes and events until virtual time {@code deadlineNs}. */
+    /** Runs {@code d} of virtual time (see {@link #runFor(long)}). */
+    public void runFor(java.time.Duration d) { runUntil(nowNs() + d.toNanos()); }
+
+    /** Runs processes and events until virtual time {@code deadlineNs}; rethrows a process's failure (see {@link #runFor}). */
     public void runUntil(long deadlineNs) {
         try {
             runtime.runUntil(deadlineNs);

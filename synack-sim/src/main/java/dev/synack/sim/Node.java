@@ -17,6 +17,9 @@ public abstract sealed class Node permits Host, Router {
 
     public final String name() { return name; }
 
+    /** The network this node belongs to. */
+    public final Network network() { return network; }
+
     /** The address of the first interface. */
     public final int address() { return ports.getFirst().address; }
 
