@@ -201,4 +201,18 @@ class SynCookieTest {
         assertEquals(TcpInfo.OPT_TIMESTAMPS | TcpInfo.OPT_SACK, info.options());
         assertEquals(0, info.sndWscale());
     }
+
+    /** Data riding on the cookie's ACK goes to the child (tcp_child_process), which acknowledges it. */
+    @Test
+    void dataOnTheCookieAck_isDelivered() {
+        var t = new TcpTester(c -> c.tcpSyncookies = 2);
+        TcpListener l = t.listen();
+        t.inject(1000, PEER_SYN);
+        t.expect(1000, "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 983 ecr 1000,nop,wscale 10>");
+        t.inject(1100, "P. 1:101(100) ack 1 win 502 <nop,nop,TS val 1100 ecr 983>");
+        TcpConnection c = l.accept();
+        assertNotNull(c);
+        assertEquals(100, c.readable());
+        assertEquals(1, t.stack.counters().get(Counter.TcpExtSyncookiesRecv));
+    }
 }
