@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
  * status 0; 2 on bad input (one line on stderr; nothing run, nothing written).
  */
 @Command(name = "experiment",
+        subcommands = {FloodCommand.class},
         description = {"Run bulk TCP flows through a bottleneck (rate, RTT, drop-tail queue, random loss, reordering) in virtual time.",
                 "Prints each flow's goodput, the link's utilisation and Jain's fairness index; --tsv writes the per-flow trace",
                 "(time, cwnd, ssthresh, srtt, bytes acked, retransmits), --svg a plot of cwnd over time."})

@@ -86,6 +86,34 @@ class ExperimentCommandTest {
     }
 
     @Test
+    void floodPrintsBothSettings() {
+        Run run = SynackCommandTest.run("experiment", "flood", "--syn-rate", "5000", "--clients", "10", "--duration", "0.5",
+                "--backlog", "8");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("tcp_syncookies=1"), run.out());
+        assertTrue(run.out().contains("legitimate: 10/10 accepted within RTT + jiffy (24 ms): 100.0 %"), run.out());
+        assertTrue(run.out().contains("tcp_syncookies=0"), run.out());
+        assertTrue(run.out().contains("SYN queue: max 9"), run.out());
+    }
+
+    @Test
+    void floodBadInputIsOneLine() {
+        String[][] cases = {{"--syn-rate", "-1"}, {"--clients", "0"}, {"--duration", "0"}, {"--rtt", "0"}, {"--backlog", "-1"},
+            {"--syncookies", "3"}, {"--syncookies", "x"}};
+        for (String[] c : cases) {
+            String[] args = new String[c.length + 2];
+            args[0] = "experiment";
+            args[1] = "flood";
+            System.arraycopy(c, 0, args, 2, c.length);
+            Run run = SynackCommandTest.run(args);
+            assertEquals(2, run.status(), String.join(" ", c) + ": " + run.err());
+            assertEquals("", run.out());
+            assertEquals(1, run.err().split("\\R").length, run.err());
+            assertTrue(run.err().startsWith("synack experiment flood: "), run.err());
+        }
+    }
+
+    @Test
     void benchSimPrintsBothWorkloads() {
         Run run = SynackCommandTest.run("bench", "sim", "--duration", "1");
         assertEquals(0, run.status(), run.err());

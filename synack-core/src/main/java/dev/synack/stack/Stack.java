@@ -44,6 +44,8 @@ public final class Stack implements TcpHost, PacketSink {
     /** TCP above this IP layer: connections, listeners, ports. */
     private final TcpDemux tcp = new TcpDemux(this);
     private final SipHash secret;
+    /** Linux's syncookie_secret[2] (net/ipv4/syncookies.c), derived from the host's secret. */
+    private final SipHash[] cookieSecrets;
     private final long isnClockOriginNs;
     private Tracer tracer;
     /** How many random IP IDs were drawn (the input of the next draw). */
@@ -59,6 +61,9 @@ public final class Stack implements TcpHost, PacketSink {
         this.config = config;
         this.secret = new SipHash(seed * 0x9E3779B97F4A7C15L + 1, seed ^ 0x5DEECE66DL);
         this.isnClockOriginNs = scheduler.nowNs();
+        long tag = 0x7379_6e63_6f6f_6bL; // "syncook"
+        this.cookieSecrets = new SipHash[] {
+            new SipHash(secret.hash(tag, 0), secret.hash(tag, 1)), new SipHash(secret.hash(tag, 2), secret.hash(tag, 3))};
     }
 
     // ---- TcpHost ------------------------------------------------------------------------------
@@ -153,6 +158,13 @@ public final class Stack implements TcpHost, PacketSink {
     @Override
     public long portOffsetHash(int localAddr, int remoteAddr, int remotePort, boolean forBind) {
         return secret.hash(((long) localAddr << 32) | (remoteAddr & 0xFFFF_FFFFL), remotePort + (forBind ? 1L << 40 : 0));
+    }
+
+    /** cookie_hash: siphash_4u32(saddr, daddr, sport << 16 | dport, count, &syncookie_secret[c]). */
+    @Override
+    public int synCookieHash(int peerAddr, int localAddr, int peerPort, int localPort, int count, int c) {
+        return (int) cookieSecrets[c].hash(((long) peerAddr << 32) | (localAddr & 0xFFFF_FFFFL),
+                ((long) ((peerPort << 16) | localPort) << 32) | (count & 0xFFFF_FFFFL));
     }
 
     // ---- configuration ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ public enum Counter {
     IcmpInMsgs, IcmpInErrors, IcmpInDestUnreachs, IcmpInCsumErrors, IcmpOutMsgs, IcmpOutDestUnreachs,
     TcpActiveOpens, TcpPassiveOpens, TcpAttemptFails, TcpEstabResets, TcpCurrEstab, TcpInSegs, TcpOutSegs,
     TcpRetransSegs, TcpInErrs, TcpOutRsts, TcpInCsumErrors,
-    TcpExtSyncookiesSent, TcpExtEmbryonicRsts, TcpExtListenOverflows, TcpExtListenDrops,
+    TcpExtSyncookiesSent, TcpExtSyncookiesRecv, TcpExtSyncookiesFailed, TcpExtEmbryonicRsts, TcpExtListenOverflows, TcpExtListenDrops,
     TcpExtTW, TcpExtPAWSEstab, TcpExtDelayedACKs, TcpExtDelayedACKLost, TcpExtTCPPureAcks,
     TcpExtTCPHPAcks, TcpExtTCPSackRecovery, TcpExtTCPRenoRecovery, TcpExtTCPFastRetrans,
     TcpExtTCPSlowStartRetrans, TcpExtTCPLossProbes, TcpExtTCPLossProbeRecovery, TcpExtTCPTimeouts,
@@ -21,5 +21,6 @@ public enum Counter {
     TcpExtTCPToZeroWindowAdv, TcpExtTCPFromZeroWindowAdv, TcpExtTCPWantZeroWindowAdv,
     TcpExtTCPSpuriousRTOs, TcpExtTCPLossUndo, TcpExtTCPFullUndo, TcpExtTCPPartialUndo,
     TcpExtTCPDSACKUndo, TcpExtTCPLostRetransmit, TcpExtTCPSACKReorder, TcpExtTCPTSReorder,
-    TcpExtTCPDSACKOfoRecv, TcpExtTCPDSACKRecvSegs, TcpExtTCPDSACKIgnoredDubious, TcpExtTCPRetransFail
+    TcpExtTCPDSACKOfoRecv, TcpExtTCPDSACKRecvSegs, TcpExtTCPDSACKIgnoredDubious, TcpExtTCPRetransFail,
+    TcpExtTCPReqQFullDoCookies, TcpExtTCPReqQFullDrop
 }

@@ -74,6 +74,55 @@ final class Handshake {
         synSent();
     }
 
+    /**
+     * Passive open from a SYN cookie (cookie_v4_check, cookie_tcp_reqsk_alloc, tcp_get_cookie_sock): the
+     * ACK {@code seg} carried a valid cookie, so IRS = SEG.SEQ − 1 and ISS = SEG.ACK − 1; the peer's MSS
+     * is the table's {@code mss}; timestamps, SACK and its window scale are what the cookie's TSval
+     * carried. The connection starts in SYN_RECV as if its SYN-ACK (never retransmitted, never timed:
+     * snt_synack 0, so the RTT sample can only come from the echoed timestamp) were in flight; the ACK
+     * itself, processed next, establishes it.
+     */
+    void acceptCookie(TcpListener listener, InSegment seg, int mss, boolean tsOk, boolean sackOk, int sndWscale) {
+        t.parent = listener;
+        t.localAddr = seg.dstAddr;
+        t.localPort = seg.dstPort;
+        t.remoteAddr = seg.srcAddr;
+        t.remotePort = seg.srcPort;
+        initBuffers();
+        t.advMss = clampUserMss(t.mtu() - Tcb.IPV4_TCP_HEADERS);
+        t.irs = seg.seq - 1;
+        t.rcvNxt = seg.seq;
+        t.rcvWup = t.rcvNxt;
+        t.iss = seg.ack - 1;
+        t.tsOffset = t.cfg.randomTsOffset ? t.host.tsOffset(t.localAddr, t.remoteAddr) : 0;
+        t.sndUna = t.iss;
+        t.sndNxt = t.iss + 1;
+        t.sndBufSeq = t.iss + 1;
+        t.sndSml = t.iss + 1;
+        t.peerMss = mss;
+        t.sackOk = sackOk;
+        t.tsOk = tsOk;
+        if (tsOk) {
+            t.tsRecent = seg.tsVal; // req->ts_recent = the ACK's TSval
+            t.tsRecentStampNs = t.sched.nowNs();
+        }
+        t.wscaleOk = sndWscale >= 0;
+        t.sndWscale = t.wscaleOk ? sndWscale : 0;
+        t.rcvWscale = t.wscaleOk ? c.rwnd.initialWscale() : 0;
+        t.mss = computeMss();
+        // cookie_v4_check: tcp_select_initial_window with req->mss, the cookie's MSS.
+        c.rwnd.initial(mss);
+        t.sndWnd = seg.window << t.sndWscale;
+        t.sndWl1 = seg.seq;
+        t.sndWl2 = seg.ack;
+        t.maxSndWnd = t.sndWnd;
+        t.synRetries = t.cfg.tcpSynackRetries;
+        t.stats.inc(Counter.TcpPassiveOpens); // tcp_create_openreq_child
+        t.state = TcpState.LISTEN;
+        c.life.setState(TcpState.SYN_RECV);
+        t.rtx.add(t.iss, t.iss + 1, RetransmitQueue.F_SYN | RetransmitQueue.EVER_RETRANS, t.sched.nowNs());
+    }
+
     /** The ISN (RFC 6528) and the timestamps offset for the 4-tuple; nothing sent yet. */
     private void initSequence() {
         t.iss = t.host.isn(t.localAddr, t.localPort, t.remoteAddr, t.remotePort);

@@ -19,10 +19,23 @@ final class ReceiveWindow {
     }
 
     /** tcp_select_initial_window: wscale from the largest buffer we could grow to (tcp_rmem[2]). */
-    int initialWscale() {
-        long space = Math.max(t.recvBuf.capacity(), t.cfg.tcpRmem[2]);
+    int initialWscale() { return initialWscale(t.recvBuf.capacity(), t.cfg); }
+
+    /** The same for a receive buffer of {@code rcvBuf} bytes (a cookie's SYN-ACK, which has no connection). */
+    static int initialWscale(int rcvBuf, TcpConfig cfg) {
+        long space = Math.max(rcvBuf, cfg.tcpRmem[2]);
         int ws = 63 - Long.numberOfLeadingZeros(space) - 15; // ilog2(space) - 15: the window field's 16 bits
         return Math.max(0, Math.min(Tcb.TCP_MAX_WSCALE, ws));
+    }
+
+    /**
+     * The first window of a connection with a receive buffer of {@code rcvBuf} bytes, before any data
+     * was measured (scaling ratio {@link Tcb#DEFAULT_SCALING_RATIO}): what {@link #initial} gives.
+     */
+    static int initialWindow(int rcvBuf, int mssForRounding) {
+        int space = (int) (((long) rcvBuf * Tcb.DEFAULT_SCALING_RATIO) >> 8);
+        if (space > mssForRounding) space = space / mssForRounding * mssForRounding;
+        return Math.min(space, Tcb.MAX_TCP_WINDOW);
     }
 
     /**

@@ -309,26 +309,50 @@ final class RetransmitTimer {
     }
 
     /**
-     * tcp_probe_timer: a zero-window probe (or as much data as the window now takes), with backoff
-     * min(RTO << backoff, 120 s); abort after tcp_retries2 unanswered probes.
+     * tcp_probe_timer (net/ipv4/tcp_timer.c): a zero-window probe (or as much data as the window now
+     * takes), with backoff min(RTO << backoff, 120 s). A socket whose probes are answered lives as long
+     * as the peer answers (RFC 1122 §4.2.2.17: every ACK clears icsk_probes_out); only unanswered
+     * probes count toward tcp_retries2. An orphan is different: it is alive only while its backed-off
+     * RTO is below TCP_RTO_MAX (inet_csk_rto_backoff); alive it gets tcp_orphan_retries probes (8 for
+     * the default 0), and once dead it is aborted when icsk_backoff reaches tcp_orphan_retries (0 for
+     * the default, or after an ICMP soft error) — answered or not (tcp_orphan_retries). The abort is
+     * tcp_write_err: the soft error or ETIMEDOUT, TCPAbortOnTimeout, no RST. (tcp_out_of_resources,
+     * the orphan count and memory check, is not modelled.)
      */
     private void probeTimer(long nowNs) {
         if (!t.rtx.isEmpty() || t.unsentBytes() <= 0) {
+            t.probesOut = 0;
             t.backoff = 0;
+            probeStartNs = 0;
             return;
         }
-        if (t.options.userTimeoutMs > 0 && probeStartNs != 0 && nowNs - probeStartNs >= t.options.userTimeoutMs * 1_000_000L
-                || t.probesOut >= t.maxRetries()) {
-            c.life.done(t.softError != null ? t.softError : Errno.ETIMEDOUT);
+        if (probeStartNs == 0) {
+            probeStartNs = nowNs;
+        } else if (t.options.userTimeoutMs > 0 && nowNs - probeStartNs >= t.options.userTimeoutMs * 1_000_000L) {
+            writeErr();
             return;
         }
-        if (t.probesOut == 0) probeStartNs = nowNs;
+        int maxProbes = t.cfg.tcpRetries2;
+        if (t.orphan) {
+            long rtoMaxUs = t.cfg.rtoMaxUs();
+            boolean alive = rtoBackoffUs(rtoMaxUs) < rtoMaxUs;
+            maxProbes = orphanRetries(alive);
+            if (!alive && t.backoff >= maxProbes) {
+                writeErr();
+                return;
+            }
+        }
+        if (t.probesOut >= maxProbes) {
+            writeErr();
+            return;
+        }
         int err = c.snd.writeWakeup(nowNs);
         if (!t.rtx.isEmpty()) {
             // tcp_send_probe0: the window had room and data left; it is in flight now, under the RTO
             // (tcp_event_new_data_sent rearms it), and the probe timer is done.
             t.probesOut = 0;
             t.backoff = 0;
+            probeStartNs = 0;
             arm(Kind.RTO, t.rtoUs);
             return;
         }
@@ -339,8 +363,35 @@ final class RetransmitTimer {
             arm(Kind.PROBE, clampProbe0ToUserTimeout(nowNs, Tcb.RESOURCE_PROBE_INTERVAL_US));
             return;
         }
-        t.backoff++;
+        // tcp_send_probe0: "if (icsk->icsk_backoff < READ_ONCE(net->ipv4.sysctl_tcp_retries2)) icsk_backoff++".
+        if (t.backoff < t.cfg.tcpRetries2) t.backoff++;
         arm(Kind.PROBE, clampProbe0ToUserTimeout(nowNs, probe0WhenUs()));
+    }
+
+    /** inet_csk_rto_backoff (include/net/inet_connection_sock.h): min(icsk_rto << icsk_backoff, max). */
+    private long rtoBackoffUs(long maxUs) {
+        return t.backoff >= 32 ? maxUs : Math.min(t.rtoUs << t.backoff, maxUs); // a u64 shift in Linux
+    }
+
+    /**
+     * tcp_orphan_retries (tcp_timer.c): tcp_orphan_retries, but 0 when an ICMP said something is wrong
+     * (sk_err_soft) and the socket is not alive, and 8 when the sysctl is 0 and it is alive ("8
+     * corresponds to &gt;100 seconds with minimal RTO of 200msec").
+     */
+    private int orphanRetries(boolean alive) {
+        int retries = t.cfg.tcpOrphanRetries;
+        if (t.softError != null && !alive) retries = 0;
+        if (retries == 0 && alive) retries = TCP_ORPHAN_RETRIES_ALIVE;
+        return retries;
+    }
+
+    /** tcp_orphan_retries' "safe number of retries" for an orphan that sent something recently. */
+    private static final int TCP_ORPHAN_RETRIES_ALIVE = 8;
+
+    /** tcp_write_err: done with the soft error or ETIMEDOUT, counted as TCPAbortOnTimeout (no RST). */
+    private void writeErr() {
+        t.stats.inc(Counter.TcpExtTCPAbortOnTimeout);
+        c.life.done(t.softError != null ? t.softError : Errno.ETIMEDOUT);
     }
 
     /**

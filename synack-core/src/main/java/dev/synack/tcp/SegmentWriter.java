@@ -98,13 +98,23 @@ final class SegmentWriter {
 
     /** The SYN-ACK echoes only the options the peer offered (RFC 7323 §2.2, RFC 2018 §2). */
     int sendSynAck() {
-        byte[] b = t.host.txBuffer();
-        int o = TcpHost.TCP_OFFSET;
-        int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, t.advMss, t.sackOk, t.tsOk,
-                t.tsNow(t.sched.nowNs()), t.tsRecent, t.wscaleOk ? t.rcvWscale : -1);
-        TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, t.iss, t.rcvNxt, SYN | ACK,
-                Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), optLen);
-        return transmit(TcpHeader.HEADER_LEN + optLen, SYN | ACK);
+        int len = writeSynAck(t.host.txBuffer(), TcpHost.TCP_OFFSET, t.localPort, t.remotePort, t.iss, t.rcvNxt,
+                Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), t.advMss, t.sackOk, t.tsOk, t.tsNow(t.sched.nowNs()), t.tsRecent,
+                t.wscaleOk ? t.rcvWscale : -1);
+        return transmit(len, SYN | ACK);
+    }
+
+    /**
+     * A SYN-ACK at {@code off} in {@code b} (tcp_make_synack with tcp_synack_options: MSS, SACK-permitted,
+     * timestamps, window scale ({@code wscale} -1 for none)), for a connection or a cookie.
+     *
+     * @return the segment's length
+     */
+    static int writeSynAck(byte[] b, int off, int localPort, int remotePort, int iss, int rcvNxt, int window,
+                           int advMss, boolean sack, boolean ts, int tsVal, int tsEcr, int wscale) {
+        int optLen = TcpOptionWriter.writeSyn(b, off + TcpHeader.HEADER_LEN, advMss, sack, ts, tsVal, tsEcr, wscale);
+        TcpHeader.writeHeader(b, off, localPort, remotePort, iss, rcvNxt, SYN | ACK, window, optLen);
+        return TcpHeader.HEADER_LEN + optLen;
     }
 
     /** Options of a non-SYN segment: timestamps, then SACK blocks (D-SACK first), Linux's layout. */

@@ -77,8 +77,18 @@ public final class TcpConfig {
     public boolean tcpSlowStartAfterIdle = true;
     /** net.ipv4.tcp_no_metrics_save. We keep no route metrics; accepted for compatibility. Default 0. */
     public boolean tcpNoMetricsSave = false;
-    /** net.ipv4.tcp_max_syn_backlog: bound of a listener's SYN queue. Default 128 on a small host... */
+    /**
+     * net.ipv4.tcp_max_syn_backlog. Not the SYN queue's bound (that is the listen backlog,
+     * inet_csk_reqsk_queue_is_full): with tcp_syncookies 0, tcp_conn_request keeps its last quarter for
+     * peers proven alive (we keep no tcp_metrics, so none is). Linux sizes it from memory (128 to
+     * 4096; 2048 on the reference machine); default here 1024.
+     */
     public int tcpMaxSynBacklog = 1024;
+    /**
+     * net.ipv4.tcp_syncookies: 1 = answer with a SYN cookie when a listener's SYN queue is full
+     * (tcp_syn_flood_action), 2 = always, 0 = never (drop). Default 1.
+     */
+    public int tcpSyncookies = 1;
     /** net.core.somaxconn: the ceiling for listen()'s backlog. Default 4096. */
     public int somaxconn = 4096;
     /** net.ipv4.tcp_abort_on_overflow: RST instead of dropping when the accept queue is full. Default 0. */
@@ -245,6 +255,7 @@ public final class TcpConfig {
         boolSysctl("tcp_slow_start_after_idle", c -> c.tcpSlowStartAfterIdle, (c, v) -> c.tcpSlowStartAfterIdle = v);
         boolSysctl("tcp_no_metrics_save", c -> c.tcpNoMetricsSave, (c, v) -> c.tcpNoMetricsSave = v);
         intSysctl("tcp_max_syn_backlog", c -> c.tcpMaxSynBacklog, (c, v) -> c.tcpMaxSynBacklog = range(v, 1, 1 << 20));
+        intSysctl("tcp_syncookies", c -> c.tcpSyncookies, (c, v) -> c.tcpSyncookies = range(v, 0, 2));
         intSysctl("somaxconn", c -> c.somaxconn, (c, v) -> c.somaxconn = range(v, 0, 1 << 20));
         boolSysctl("tcp_abort_on_overflow", c -> c.tcpAbortOnOverflow, (c, v) -> c.tcpAbortOnOverflow = v);
         SYSCTLS.put("ip_local_port_range", new Sysctl(c -> c.ipLocalPortRange[0] + "\t" + c.ipLocalPortRange[1], (c, v) -> {

@@ -31,7 +31,7 @@ import dev.synack.stats.Counter;
  * points (a segment, an ICMP error, the host forgetting everything) are package-private: only
  * {@link TcpDemux} calls them.
  *
- * <p>Not yet modelled (see README): urgent data, ECN, TCP Fast Open, SYN cookies, MTU probing,
+ * <p>Not yet modelled (see README): urgent data, ECN, TCP Fast Open, MTU probing,
  * compressed SACKs, TSO/GSO.
  */
 public final class TcpConnection {
@@ -370,6 +370,11 @@ public final class TcpConnection {
 
     /** Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. */
     void acceptSyn(TcpListener listener, InSegment seg) { handshake.acceptSyn(listener, seg); }
+
+    /** Passive open from a valid SYN cookie in {@code seg}, an ACK; see {@link Handshake#acceptCookie}. */
+    void acceptCookie(TcpListener listener, InSegment seg, int mss, boolean tsOk, boolean sackOk, int sndWscale) {
+        handshake.acceptCookie(listener, seg, mss, tsOk, sackOk, sndWscale);
+    }
 
     /** Processes one segment addressed to this connection. Never throws for anything the peer sends. */
     void onSegment(InSegment seg) { input.onSegment(seg); }

@@ -55,6 +55,8 @@ public final class TcpDemux {
         if (l != null) {
             if (s.has(TcpHeader.RST)) return;
             if (s.has(TcpHeader.ACK)) {
+                // tcp_v4_cookie_check: an ACK without SYN may answer one of our SYN cookies.
+                if (!s.has(TcpHeader.SYN) && l.cookieCheck(s)) return;
                 // RFC 9293 §3.10.7.2: an ACK to a listener is bad: <SEQ=SEG.ACK><CTL=RST>.
                 sendReset(s);
                 return;
@@ -97,6 +99,15 @@ public final class TcpDemux {
         TcpConnection c = connections.get(localAddr, localPort, remoteAddr, remotePort);
         if (c == null || !c.icmpSeqValid(quotedSeq)) return;
         if (err != null) c.icmpError(err);
+    }
+
+    /**
+     * A listener made {@code c} from a SYN cookie in {@code seg}: it joins the table and the ACK goes
+     * on to it (tcp_child_process), which establishes it.
+     */
+    void cookieChild(TcpConnection c, InSegment seg) {
+        connections.put(c);
+        c.onSegment(seg);
     }
 
     /** A connection reached CLOSE and leaves the table. */

@@ -73,4 +73,11 @@ public interface TcpHost {
      * net/core/secure_seq.c), for bind() ({@code forBind}) or connect() to the address and port.
      */
     long portOffsetHash(int localAddr, int remoteAddr, int remotePort, boolean forBind);
+
+    /**
+     * Linux's cookie_hash (net/ipv4/syncookies.c): a keyed hash of the peer's address and port, ours, and
+     * the cookie time {@code count}, under the host's secret number {@code c} (0 or 1; Linux's
+     * siphash_4u32 with syncookie_secret[c]).
+     */
+    int synCookieHash(int peerAddr, int localAddr, int peerPort, int localPort, int count, int c);
 }

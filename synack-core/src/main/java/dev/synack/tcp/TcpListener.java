@@ -1,14 +1,18 @@
 package dev.synack.tcp;
 
 import dev.synack.stats.Counter;
+import dev.synack.wire.Ipv4;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A listening socket (RFC 9293 LISTEN): a SYN queue of connections in SYN_RECV and an accept queue
- * of established ones waiting for accept(), bounded as Linux bounds them (inet_csk_listen_start,
- * sk_acceptq_is_full: the accept queue holds backlog + 1).
+ * of established ones waiting for accept(), both bounded by the listen backlog as Linux bounds them
+ * (sk_max_ack_backlog: inet_csk_reqsk_queue_is_full and sk_acceptq_is_full are both "length &gt;
+ * backlog", so each holds backlog + 1 — measured on Linux 6.18: listen(fd, 2) answers 3 SYNs from a
+ * SYN queue and the 4th with a cookie). A full SYN queue sends SYN cookies ({@link SynCookies},
+ * tcp_syncookies) or drops.
  */
 public final class TcpListener {
     final TcpHost host;
@@ -20,6 +24,11 @@ public final class TcpListener {
     final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
     boolean closed;
     private Runnable observer;
+    /** When the SYN queue last overflowed into cookies (tcp_synq_overflow), or none. */
+    private long lastOverflowNs;
+    private boolean overflowed;
+    /** The one "Possible SYN flooding" note of this listener (queue->synflood_warned), or null. */
+    private String synFloodWarning;
 
     /** A listener of {@code host}; the demux creates it for listen(). */
     TcpListener(TcpHost host, TcpDemux demux, int localAddr, int localPort, int backlog, SocketOptions options) {
@@ -62,25 +71,168 @@ public final class TcpListener {
     private boolean acceptQueueFull() { return acceptQueue.size() > backlog; }
 
     /**
-     * A SYN for this listener (tcp_conn_request).
+     * A SYN for this listener (tcp_conn_request, net/ipv4/tcp_input.c): with tcp_syncookies 2, or when
+     * the SYN queue is full, tcp_syn_flood_action decides between a cookie and a drop; a full accept
+     * queue drops (ListenOverflows); without cookies the last quarter of tcp_max_syn_backlog is kept
+     * for peers proven alive (tcp_peer_is_proven: we keep no metrics, so none is); otherwise a new
+     * connection in SYN_RECV answers. Every drop counts ListenDrops (tcp_listendrop).
      *
-     * @return the new connection in SYN_RECV, for the demux table, or null when the SYN is dropped
+     * @return the new connection in SYN_RECV, for the demux table, or null (dropped, or answered
+     *     with a cookie and forgotten)
      */
     TcpConnection onSyn(InSegment seg) {
+        TcpConfig cfg = host.config();
+        int syncookies = cfg.tcpSyncookies;
+        boolean wantCookie = false;
+        if (syncookies == 2 || reqskQueueIsFull()) {
+            wantCookie = synFloodAction(syncookies);
+            if (!wantCookie) return listenDrop();
+        }
         if (acceptQueueFull()) {
-            // tcp_conn_request: a full accept queue drops the SYN (the client retransmits).
             host.counters().inc(Counter.TcpExtListenOverflows);
-            host.counters().inc(Counter.TcpExtListenDrops);
+            return listenDrop();
+        }
+        if (wantCookie) {
+            sendCookieSynAck(seg);
             return null;
         }
-        if (synQueue.size() >= host.config().tcpMaxSynBacklog) {
-            host.counters().inc(Counter.TcpExtListenDrops);
-            return null;
+        int maxSynBacklog = cfg.tcpMaxSynBacklog;
+        if (syncookies == 0 && maxSynBacklog - synQueue.size() < (maxSynBacklog >> 2)) {
+            // "Without syncookies last quarter of backlog is filled with destinations, proven to be alive."
+            return listenDrop();
         }
         TcpConnection c = new TcpConnection(host, demux, options.copy());
         synQueue.add(c);
         c.acceptSyn(this, seg);
         return c;
+    }
+
+    /** inet_csk_reqsk_queue_is_full: more requests than the backlog. */
+    private boolean reqskQueueIsFull() { return synQueue.size() > backlog; }
+
+    /** tcp_listendrop. */
+    private TcpConnection listenDrop() {
+        host.counters().inc(Counter.TcpExtListenDrops);
+        return null;
+    }
+
+    /**
+     * tcp_syn_flood_action: cookies if tcp_syncookies allows (TCPReqQFullDoCookies), else a drop
+     * (TCPReqQFullDrop); the first time, unless cookies are always on, Linux logs "Possible SYN
+     * flooding on port ..." once for the listener (synflood_warned) — kept here as
+     * {@link #synFloodWarning()}.
+     */
+    private boolean synFloodAction(int syncookies) {
+        boolean wantCookie = syncookies != 0;
+        host.counters().inc(wantCookie ? Counter.TcpExtTCPReqQFullDoCookies : Counter.TcpExtTCPReqQFullDrop);
+        if (synFloodWarning == null && syncookies != 2) {
+            synFloodWarning = "Possible SYN flooding on port " + Ipv4.format(localAddr) + ":" + localPort
+                    + ". " + (wantCookie ? "Sending cookies" : "Dropping request") + ".  Check SNMP counters.";
+        }
+        return wantCookie;
+    }
+
+    /** Linux's one-time SYN-flood note for this listener, or null when it never overflowed. */
+    public String synFloodWarning() { return synFloodWarning; }
+
+    /**
+     * The SYN-ACK of a cookie (tcp_conn_request's want_cookie path, tcp_make_synack with
+     * TCP_SYNACK_COOKIE): the options the SYN offered, but none beside the MSS when it had no
+     * timestamps to carry them (tcp_clear_options); ISN = the cookie (cookie_init_sequence, which
+     * also records the overflow and counts SyncookiesSent); TSval = cookie_init_timestamp + the
+     * connection's offset. Nothing is kept and nothing is retransmitted.
+     */
+    private void sendCookieSynAck(InSegment seg) {
+        TcpConfig cfg = host.config();
+        long nowNs = host.scheduler().nowNs();
+        boolean ts = cfg.timestampsEnabled() && seg.hasTimestamps;
+        boolean sack = ts && cfg.tcpSack && seg.sackPermitted;
+        boolean wscaleOk = ts && cfg.tcpWindowScaling && seg.windowScale >= 0;
+        int peerMss = seg.mss > 0 ? clampUserMss(seg.mss) : Tcb.TCP_MSS_DEFAULT; // rx_opt.mss_clamp
+        int mssind = SynCookies.mssIndex(peerMss);
+        synqOverflow(nowNs);
+        host.counters().inc(Counter.TcpExtSyncookiesSent);
+        int isn = SynCookies.cookie(host, seg.srcAddr, seg.dstAddr, seg.srcPort, seg.dstPort, seg.seq, mssind,
+                SynCookies.cookieTime(nowNs));
+        int advMss = clampUserMss(host.mtuTo(seg.srcAddr) - Tcb.IPV4_TCP_HEADERS);
+        int rcvBuf = options.rcvBuf > 0 ? options.rcvBuf : cfg.tcpRmem[1];
+        int rcvWscale = wscaleOk ? ReceiveWindow.initialWscale(rcvBuf, cfg) : -1;
+        int window = ReceiveWindow.initialWindow(rcvBuf, advMss - (ts ? Tcb.TCPOLEN_TSTAMP_ALIGNED : 0));
+        int tsVal = 0;
+        if (ts) {
+            int sndWscale = wscaleOk ? Math.min(seg.windowScale, Tcb.TCP_MAX_WSCALE) : -1;
+            tsVal = SynCookies.initTimestamp(nowNs, sndWscale, sack, false)
+                    + (cfg.randomTsOffset ? host.tsOffset(seg.dstAddr, seg.srcAddr) : 0);
+        }
+        byte[] b = host.txBuffer();
+        int len = SegmentWriter.writeSynAck(b, TcpHost.TCP_OFFSET, seg.dstPort, seg.srcPort, isn, seg.seq + 1,
+                window, advMss, sack, ts, tsVal, seg.tsVal, rcvWscale);
+        host.counters().inc(Counter.TcpOutSegs);
+        host.sendTcp(seg.dstAddr, seg.srcAddr, len, 0); // a SYN-ACK from no full socket: DF, IP ID 0
+    }
+
+    /** tcp_mss_clamp with the listener's TCP_MAXSEG. */
+    private int clampUserMss(int m) { return options.userMss > 0 && options.userMss < m ? options.userMss : m; }
+
+    /** tcp_synq_overflow: remember the overflow, at most once a second. */
+    private void synqOverflow(long nowNs) {
+        if (!overflowed || nowNs - lastOverflowNs > SynCookies.SYNQ_OVERFLOW_STAMP_NS) {
+            lastOverflowNs = nowNs;
+            overflowed = true;
+        }
+    }
+
+    /** tcp_synq_no_recent_overflow: no cookie went out in the last TCP_SYNCOOKIE_VALID. */
+    private boolean noRecentOverflow(long nowNs) {
+        return !overflowed || nowNs - lastOverflowNs > SynCookies.TCP_SYNCOOKIE_VALID_NS;
+    }
+
+    /**
+     * An ACK (no SYN, no RST) reached the listener: is it the answer to one of our cookies
+     * (tcp_v4_cookie_check → cookie_v4_check → cookie_tcp_check)? Only while cookies were sent in the
+     * last two minutes. A cookie that does not decode counts SyncookiesFailed; one that decodes counts
+     * SyncookiesRecv, and its echoed TSval must carry options the host still allows
+     * (cookie_timestamp_decode); then the child is made (tcp_get_cookie_sock: dropped with
+     * ListenOverflows when the accept queue is full) in SYN_RECV, and the ACK itself moves it to
+     * ESTABLISHED and into the accept queue (tcp_child_process).
+     *
+     * @return false when the ACK is not a valid cookie: the caller answers it as any ACK to a listener
+     *     (a RST); true when it was taken (a child made, or dropped)
+     */
+    boolean cookieCheck(InSegment seg) {
+        TcpConfig cfg = host.config();
+        long nowNs = host.scheduler().nowNs();
+        if (cfg.tcpSyncookies == 0 || noRecentOverflow(nowNs)) return false;
+        int mss = SynCookies.checkAck(host, seg, nowNs);
+        if (mss == 0) {
+            host.counters().inc(Counter.TcpExtSyncookiesFailed);
+            return false;
+        }
+        host.counters().inc(Counter.TcpExtSyncookiesRecv);
+        // cookie_timestamp_decode: the options echoed in the low bits of TSecr (less our offset).
+        boolean ts = seg.hasTimestamps, sack = false;
+        int sndWscale = -1;
+        if (ts) {
+            if (!cfg.timestampsEnabled()) return false;
+            int tsecr = seg.tsEcr;
+            if (tsecr != 0 && cfg.randomTsOffset) tsecr -= host.tsOffset(seg.dstAddr, seg.srcAddr);
+            sack = (tsecr & SynCookies.TS_OPT_SACK) != 0;
+            if (sack && !cfg.tcpSack) return false;
+            if ((tsecr & SynCookies.TS_OPT_WSCALE_MASK) != SynCookies.TS_OPT_WSCALE_MASK) {
+                if (!cfg.tcpWindowScaling) return false;
+                sndWscale = tsecr & SynCookies.TS_OPT_WSCALE_MASK;
+            }
+        }
+        if (acceptQueueFull()) {
+            // tcp_v4_syn_recv_sock: sk_acceptq_is_full → LISTENOVERFLOWS, tcp_listendrop; the ACK is dropped.
+            host.counters().inc(Counter.TcpExtListenOverflows);
+            listenDrop();
+            return true;
+        }
+        TcpConnection c = new TcpConnection(host, demux, options.copy());
+        c.acceptCookie(this, seg, mss, ts, sack, sndWscale);
+        demux.cookieChild(c, seg);
+        return true;
     }
 
     /** Whether the listener was closed. */

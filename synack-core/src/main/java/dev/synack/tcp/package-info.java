@@ -7,7 +7,8 @@
  * segment's way through RFC 9293 §3.10.7's checks, which calls everything else in order).
  *
  * <pre>
- *  TcpDemux (tcp_v4_rcv: tables, listeners, ports, RST for no socket) ── TcpListener (SYN/accept queues)
+ *  TcpDemux (tcp_v4_rcv: tables, listeners, ports, RST for no socket) ── TcpListener (SYN/accept queues,
+ *     │                                                       SYN cookies: SynCookies)
  *     │ onSegment / icmpError / forget                        TcpHost: what TCP needs of the IP layer
  *     ▼
  *  TcpConnection ── application calls (send, receive, shutdown, close, setsockopt, tcp_info)

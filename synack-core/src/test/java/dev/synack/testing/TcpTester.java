@@ -59,6 +59,15 @@ public final class TcpTester {
 
     private record Captured(long timeNs, byte[] bytes) {}
 
+    /**
+     * The script speaks from another port from now on, as a new peer (e.g. one of many SYNs to a
+     * listener): its segments use {@code port}, and the next SYN the host sends sets the relative base.
+     */
+    public void newPeer(int port) {
+        remotePort = port;
+        localIss = null;
+    }
+
     /** Absolute sequence number {@code abs} in this tester's relative form (e.g. a RST with SEQ 0). */
     public long relativeSeq(int abs) { return abs - (localIss == null ? 0 : localIss); }
 

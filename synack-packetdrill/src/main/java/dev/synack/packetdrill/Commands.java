@@ -49,7 +49,6 @@ public final class Commands {
      */
     private static final Map<String, String[]> NOT_MODELLED = Map.ofEntries(
             Map.entry("tcp_fack", new String[] {null, "removed in Linux 4.15; a no-op there too"}),
-            Map.entry("tcp_syncookies", new String[] {"0", "synack sends no SYN cookies"}),
             Map.entry("tcp_ecn_option", new String[] {null, "AccECN options (only with tcp_ecn=3)"}),
             Map.entry("tcp_pacing_ss_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
             Map.entry("tcp_pacing_ca_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),

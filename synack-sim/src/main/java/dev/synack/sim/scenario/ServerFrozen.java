@@ -24,7 +24,9 @@ import java.util.List;
  * arms the probe timer (ICSK_TIME_PROBE0) at tcp_probe0_when() = max(RTO, 200 ms) · 2^backoff, capped at
  * TCP_RTO_MAX, once when the probe is sent and again when its ACK comes back (tcp_ack → tcp_ack_probe),
  * so probe k+1 leaves RTT + base·2^k after probe k. Answered probes reset icsk_probes_out (tcp_ack):
- * no error however long it lasts. When the process thaws and reads, tcp_cleanup_rbuf sends a window
+ * no error however long it lasts — while the application holds the socket: the client shuts down
+ * its output and waits for the server's close, since an orphan's answered probes end when its backed-off
+ * RTO reaches TCP_RTO_MAX (tcp_probe_timer). When the process thaws and reads, tcp_cleanup_rbuf sends a window
  * update at once and the transfer resumes when it arrives.
  */
 final class ServerFrozen implements Scenario {
@@ -84,6 +86,12 @@ final class ServerFrozen implements Scenario {
                 out.write(new byte[BULK]);
                 writtenAt[0] = net.nowNs();
                 saw.add("write(" + BULK + ") returned");
+                // The FIN follows the data, and the client keeps its socket until the server closes: a
+                // closed (orphaned) socket would not outlive the probes (Linux's tcp_probe_timer aborts an
+                // orphan once RTO << backoff reaches TCP_RTO_MAX, ≈361 s here).
+                s.shutdownOutput();
+                s.setSoTimeout(0);
+                s.getInputStream().read(new byte[1]);
             } catch (Exception e) {
                 saw.add(Story.describe(e));
             }
