@@ -107,7 +107,8 @@ public final class SynackExceptions {
             case CONNECT -> switch (errno) {
                 case ECONNREFUSED, ETIMEDOUT -> new SynackConnectException(errno, msg);
                 case EHOSTUNREACH -> new SynackNoRouteToHostException(errno, msg);
-                case EADDRINUSE, EADDRNOTAVAIL -> new SynackBindException(errno, msg);
+                // The JDK's Net.c handleSocketError maps EACCES (e.g. a prohibit route) to BindException.
+                case EADDRINUSE, EADDRNOTAVAIL, EACCES -> new SynackBindException(errno, msg);
                 default -> new SynackSocketException(errno, msg);
             };
             case BIND -> switch (errno) {

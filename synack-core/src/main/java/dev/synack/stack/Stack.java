@@ -112,7 +112,7 @@ public final class Stack implements TcpHost, PacketSink {
     @Override
     public int mtuTo(int dst) {
         Route r = route(dst);
-        return r == null ? 1500 : r.iface().mtu();
+        return r == null || r.iface() == null ? 1500 : r.iface().mtu();
     }
 
     /**
@@ -138,6 +138,7 @@ public final class Stack implements TcpHost, PacketSink {
             counters.inc(Counter.IpOutNoRoutes);
             return -Errno.ENETUNREACH.number();
         }
+        if (r.type() != Route.Type.UNICAST) return -r.type().error().number();
         TcpHeader.writeChecksum(tx, TCP_OFFSET, tcpLen, src, dst);
         Ipv4.write(tx, 0, src, dst, Ipv4.PROTO_TCP, Ipv4.DEFAULT_TTL, ipId, tcpLen);
         return output(r, tx, 0, TCP_OFFSET + tcpLen);
@@ -184,6 +185,13 @@ public final class Stack implements TcpHost, PacketSink {
         routesVersion++;
     }
 
+    /** Adds a route of another type than unicast (blackhole, unreachable, prohibit, throw): no interface. */
+    public void addRoute(int destination, int prefixLength, Route.Type type) {
+        if (type == Route.Type.UNICAST) throw new IllegalArgumentException("a unicast route needs an interface");
+        routes.add(new Route(destination, prefixLength, 0, null, type));
+        routesVersion++;
+    }
+
     /** Removes every route through {@code nic} but its connected one. */
     public void removeRoutes(NetInterface nic) {
         routes.removeIf(r -> r.iface() == nic && r.gateway() != 0);
@@ -203,7 +211,7 @@ public final class Stack implements TcpHost, PacketSink {
         if (dst == cachedDst && up == cachedUpMask && cachedVersion == routesVersion) return cachedRoute;
         Route best = null;
         for (Route r : routes) {
-            if (!r.iface().isUp() || !r.matches(dst)) continue;
+            if (!r.usable() || !r.matches(dst)) continue;
             if (best == null || r.prefixLength() > best.prefixLength()) best = r;
         }
         // (A packet to one of our own addresses finds no route: there is no loopback interface yet.)
@@ -267,7 +275,9 @@ public final class Stack implements TcpHost, PacketSink {
      * connect(): a new connection from the reservation (or an ephemeral port when {@code b} is null)
      * to {@code remoteAddr:remotePort}; the SYN leaves at once.
      *
-     * @throws ErrnoException ENETUNREACH with no route (nothing is sent), EADDRNOTAVAIL when no port is free
+     * @throws ErrnoException ENETUNREACH with no route, the route's error for a blackhole (EINVAL),
+     *     unreachable (EHOSTUNREACH) or prohibit (EACCES) route (nothing is sent), EADDRNOTAVAIL when
+     *     no port is free
      */
     public TcpConnection connect(BoundPort b, int remoteAddr, int remotePort, SocketOptions options) throws ErrnoException {
         Route r = route(remoteAddr);
@@ -275,6 +285,7 @@ public final class Stack implements TcpHost, PacketSink {
             counters.inc(Counter.IpOutNoRoutes);
             throw new ErrnoException(Errno.ENETUNREACH);
         }
+        if (r.type() != Route.Type.UNICAST) throw new ErrnoException(r.type().error()); // nothing is sent
         if (remotePort <= 0 || remotePort > 65535) throw new ErrnoException(Errno.ECONNREFUSED, "port " + remotePort);
         int localAddr = b != null && b.address() != 0 ? b.address() : r.iface().address();
         return tcp.connect(b, localAddr, remoteAddr, remotePort, options);

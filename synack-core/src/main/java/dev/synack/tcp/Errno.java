@@ -11,6 +11,7 @@ public enum Errno {
     EINTR(4, "Interrupted system call"),
     EBADF(9, "Bad file descriptor"),
     EAGAIN(11, "Resource temporarily unavailable"),
+    EACCES(13, "Permission denied"),
     EINVAL(22, "Invalid argument"),
     ENOTTY(25, "Inappropriate ioctl for device"),
     EPIPE(32, "Broken pipe"),

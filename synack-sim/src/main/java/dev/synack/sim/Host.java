@@ -3,6 +3,7 @@ package dev.synack.sim;
 import dev.synack.runtime.VirtualRuntime;
 import dev.synack.runtime.VirtualRuntime.Proc;
 import dev.synack.stack.NetInterface;
+import dev.synack.stack.Route;
 import dev.synack.socket.Kernel;
 import dev.synack.stack.Stack;
 import dev.synack.time.Timer;
@@ -83,6 +84,16 @@ public final class Host extends Node {
             }
         }
         throw new IllegalArgumentException(name + ": gateway " + gateway + " is on none of " + addresses());
+    }
+
+    /**
+     * Adds a route of another type than unicast, as {@code ip route add TYPE CIDR}: connect() to it
+     * fails at once with the type's error (blackhole EINVAL, unreachable EHOSTUNREACH, prohibit EACCES).
+     */
+    public Host route(String cidr, Route.Type type) {
+        int[] d = Network.cidr(cidr);
+        stack.addRoute(d[0], d[1], type);
+        return this;
     }
 
     @Override
