@@ -38,6 +38,14 @@ final class TunCommand implements Callable<Integer> {
     @Option(names = "--addr", required = true, scope = ScopeType.INHERIT, paramLabel = "A.B.C.D/P", description = "synack's address and prefix, e.g. 198.18.0.2/24")
     String addr;
 
+    @Option(names = "--gateway", scope = ScopeType.INHERIT, paramLabel = "A.B.C.D",
+            description = "default route via this neighbour on the device (e.g. 198.18.0.1): reach beyond --addr's prefix")
+    String gateway;
+
+    @Option(names = "--route", scope = ScopeType.INHERIT, paramLabel = "A.B.C.D/P", arity = "1",
+            description = "a route through the device (via --gateway when given, else on-link); repeatable, e.g. 198.19.0.0/16")
+    java.util.List<String> routes = new java.util.ArrayList<>();
+
     @Option(names = "--seed", scope = ScopeType.INHERIT, paramLabel = "N", description = "seed for ISNs and ports (default: random)")
     Long seed;
 
@@ -66,9 +74,47 @@ final class TunCommand implements Callable<Integer> {
         }
     }
 
-    TunStack open(int[] a) throws IOException {
+    /** --gateway and --route checked before the device is opened: {gateway or 0, dst, prefix, dst, prefix, ...}. */
+    int[] routing(CommandSpec sub, int[] a) {
+        int gw = 0;
+        if (gateway != null) {
+            try {
+                gw = Ipv4.parse(gateway);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(sub.commandLine(), "bad --gateway '" + gateway + "': expected an IPv4 address, e.g. 198.18.0.1");
+            }
+            int mask = -1 << (32 - a[1]);
+            if ((gw & mask) != (a[0] & mask) || gw == a[0]) {
+                throw new ParameterException(sub.commandLine(), "bad --gateway '" + gateway + "': not a neighbour on "
+                        + Ipv4.format(a[0] & mask) + "/" + a[1] + " (--addr)");
+            }
+        }
+        int[] r = new int[1 + 2 * routes.size()];
+        r[0] = gw;
+        for (int i = 0; i < routes.size(); i++) {
+            String spec = routes.get(i);
+            int slash = spec.indexOf('/');
+            try {
+                if (slash < 0) throw new IllegalArgumentException("no /PREFIX");
+                r[1 + 2 * i] = Ipv4.parse(spec.substring(0, slash));
+                int p = Integer.parseInt(spec.substring(slash + 1));
+                if (p < 0 || p > 32) throw new IllegalArgumentException("prefix " + p);
+                r[2 + 2 * i] = p;
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(sub.commandLine(), "bad --route '" + spec + "': expected A.B.C.D/PREFIX, e.g. 198.19.0.0/16");
+            }
+        }
+        return r;
+    }
+
+    TunStack open(CommandSpec sub) throws IOException {
+        int[] a = address(sub);
+        int[] r = routing(sub, a);
         long s = seed != null ? seed : System.nanoTime();
-        return TunStack.open(dev, a[0], a[1], new TcpConfig(), s);
+        TunStack host = TunStack.open(dev, a[0], a[1], new TcpConfig(), s);
+        if (r[0] != 0) host.addRoute(0, 0, r[0]);
+        for (int i = 1; i < r.length; i += 2) host.addRoute(r[i], r[i + 1], r[0]);
+        return host;
     }
 
     /** "ECONNREFUSED (Connection refused)" for a synack socket's failure; the message otherwise. */
@@ -106,7 +152,8 @@ final class TunCommand implements Callable<Integer> {
             if (k == null) throw new ParameterException(spec.commandLine(), "bad KIND '" + kind + "': expected echo, discard or http");
             int p = port(spec, port);
             int[] a = tun.address(spec);
-            try (TunStack host = tun.open(a); TcpServerSocket l = new TcpServerSocket(host.kernel(), p, 128)) {
+            tun.routing(spec, a);
+            try (TunStack host = tun.open(spec); TcpServerSocket l = new TcpServerSocket(host.kernel(), p, 128)) {
                 tun.console.out().printf("synack: %s server on %s:%d (device %s, mtu %d); Ctrl-C stops it%n",
                         kind, Ipv4.format(a[0]), p, host.device().name(), host.mtu());
                 TunServices.serve(l, k);
@@ -142,8 +189,8 @@ final class TunCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "bad HOST '" + host + "': expected an IPv4 address");
             }
             int p = port(spec, port);
-            int[] a = tun.address(spec);
-            try (TunStack h = tun.open(a); TcpSocket c = new TcpSocket(h.kernel())) {
+            tun.routing(spec, tun.address(spec));
+            try (TunStack h = tun.open(spec); TcpSocket c = new TcpSocket(h.kernel())) {
                 c.connect(new InetSocketAddress(Ipv4.format(remote), p));
                 Thread pump = Thread.ofPlatform().daemon().name("synack-stdin").start(() -> {
                     byte[] buf = new byte[65536];

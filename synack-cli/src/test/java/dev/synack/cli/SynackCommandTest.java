@@ -81,6 +81,21 @@ class SynackCommandTest {
                 "synack tun connect: bad port '0': expected 1 to 65535 (see 'synack tun connect --help')");
     }
 
+    /** --gateway and --route are checked before any device is touched: one line each. */
+    @Test
+    void tunRejectsABadGatewayOrRoute() {
+        assertRejected(run("tun", "--dev", "synack0", "--addr", "198.18.0.2/24", "--gateway", "198.18.0", "serve", "echo", "7"),
+                "synack tun serve: bad --gateway '198.18.0': expected an IPv4 address, e.g. 198.18.0.1 (see 'synack tun serve --help')");
+        assertRejected(run("tun", "--dev", "synack0", "--addr", "198.18.0.2/24", "--gateway", "198.19.0.1", "serve", "echo", "7"),
+                "synack tun serve: bad --gateway '198.19.0.1': not a neighbour on 198.18.0.0/24 (--addr) (see 'synack tun serve --help')");
+        assertRejected(run("tun", "--dev", "synack0", "--addr", "198.18.0.2/24", "--gateway", "198.18.0.2", "connect", "198.19.0.1", "80"),
+                "synack tun connect: bad --gateway '198.18.0.2': not a neighbour on 198.18.0.0/24 (--addr) (see 'synack tun connect --help')");
+        assertRejected(run("tun", "--dev", "synack0", "--addr", "198.18.0.2/24", "--route", "198.19.0.0", "connect", "198.19.0.1", "80"),
+                "synack tun connect: bad --route '198.19.0.0': expected A.B.C.D/PREFIX, e.g. 198.19.0.0/16 (see 'synack tun connect --help')");
+        assertRejected(run("tun", "--dev", "synack0", "--addr", "198.18.0.2/24", "--route", "198.19.0.0/33", "serve", "echo", "7"),
+                "synack tun serve: bad --route '198.19.0.0/33': expected A.B.C.D/PREFIX, e.g. 198.19.0.0/16 (see 'synack tun serve --help')");
+    }
+
     /** The device options are tun's and its subcommands' (picocli's inherited scope): the message names the subcommand. */
     @Test
     void tunNeedsItsDevice() {
@@ -96,7 +111,8 @@ class SynackCommandTest {
             Run run = run("tun", sub, "--help");
             assertEquals(0, run.status(), run.err());
             assertEquals("", run.err());
-            assertTrue(run.out().startsWith("Usage: synack tun " + sub + " [-hV] --addr=A.B.C.D/P --dev=NAME [--seed=N] "), run.out());
+            assertTrue(run.out().startsWith("Usage: synack tun " + sub + " [-hV] --addr=A.B.C.D/P --dev=NAME [--gateway=A.B.C.D]"), run.out());
+            assertTrue(run.out().contains("[--seed=N] [--route=A.B.C.D/P]..."), run.out());
         }
     }
 

@@ -14,7 +14,14 @@ import java.util.function.Supplier;
  * see one thread at a time.
  *
  * <p>This is the one place in synack-core that reads the wall clock ({@link System#nanoTime()}): the
- * stacks themselves only see the scheduler's time, which this loop moves forward.
+ * stacks themselves only see the scheduler's time, which this runtime moves forward. It reads the
+ * clock for every call, every timer it fires and, through {@link #tick}, every packet a device hands
+ * over, so two segments sent at different moments never share a timestamp (RACK orders segments by
+ * their send time, Linux's tcp_rack_sent_after, and takes the sequence number only on a tie).
+ *
+ * <p>Input first: before it fires a timer that is overdue, the runtime drains the input source
+ * ({@link #setInput}), as an ACK that has already arrived must cancel or move the retransmission
+ * timer it answers before that timer fires.
  */
 public final class RealtimeRuntime implements Runtime, AutoCloseable {
     private final VirtualScheduler scheduler = new VirtualScheduler();
@@ -29,6 +36,8 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
      * an application reading and writing, does not wake the loop once per call.
      */
     private long loopWakeNs = Long.MIN_VALUE;
+    /** Drains what a device has received (with the lock held); null when there is no device. */
+    private Runnable input;
 
     /** Starts the loop thread (a daemon named {@code synack-loop}). */
     public RealtimeRuntime() {
@@ -40,7 +49,41 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
 
     private long realNowNs() { return System.nanoTime() - originNs; }
 
-    private void catchUp() { scheduler.runUntil(realNowNs()); }
+    /**
+     * With the lock held: drains the input if a timer is overdue, then fires every timer due now, each
+     * at a fresh reading of the clock, and leaves the scheduler's time at now.
+     */
+    private void catchUp() {
+        if (input != null && scheduler.nextDeadlineNs() <= realNowNs()) input.run();
+        do {
+            scheduler.advanceTo(realNowNs());
+        } while (scheduler.runNext(scheduler.nowNs()));
+    }
+
+    /**
+     * Sets the input source: {@code drain} takes what a device has received and hands it to the
+     * stacks (calling {@link #tick} before each packet). The runtime runs it, with the lock held,
+     * before firing any overdue timer. It must return after a bounded amount of work.
+     */
+    public void setInput(Runnable drain) {
+        lock.lock();
+        try {
+            input = drain;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Moves the stacks' clock to now without firing timers: a device's reader calls it before each
+     * packet it hands over, so each received packet (and what the stack sends in answer) has its own
+     * time. Only with exclusive access (inside {@link #call} or the input source).
+     */
+    public void tick() {
+        if (!lock.isHeldByCurrentThread()) throw new IllegalStateException("tick() outside the runtime's lock");
+        // At least 1 ns later than the last packet even if the clock reads the same: never a tie.
+        scheduler.advanceTo(Math.max(realNowNs(), scheduler.nowNs() + 1));
+    }
 
     private void runLoop() {
         lock.lock();

@@ -11,7 +11,9 @@
  *       thaw, kill) holding a baton one at a time; time moves only when every process is parked. Tests,
  *       the lab and packetdrill run on it.</li>
  *   <li>{@link dev.synack.runtime.RealtimeRuntime}: a loop thread keeps a scheduler level with the
- *       monotonic clock; any thread may call in. For the TUN device and libraries with threads of their
+ *       monotonic clock; any thread may call in. It reads the clock for every call, every timer it fires
+ *       and every received packet ({@code tick}), and drains its input source ({@code setInput})
+ *       before it fires an overdue timer. For the TUN device and libraries with threads of their
  *       own.</li>
  *   <li>{@link dev.synack.runtime.WaitList}: the waiters of one socket, woken by the stack.</li>
  * </ul>

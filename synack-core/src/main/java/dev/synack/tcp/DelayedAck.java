@@ -10,7 +10,7 @@ import dev.synack.time.Timer;
  * segment, and otherwise within ato, which adapts to the gaps between the peer's segments. Owns the
  * delayed-ACK timer and the icsk_ack fields (pending, quick, pingpong, ato, pushed).
  */
-final class DelayedAck {
+final class DelayedAck extends Timer {
     /** Linux's TCP_MAX_QUICKACKS (include/net/tcp.h). */
     static final int TCP_MAX_QUICKACKS = 16;
     /** The ceiling of ato outside ping-pong mode and without a push (tcp_send_delayed_ack: HZ / 2). */
@@ -32,15 +32,15 @@ final class DelayedAck {
     private boolean firstDataSeen;
     /** The delayed-ACK timeout (Linux icsk_ack.ato), adapted to the peer's inter-segment gaps. */
     private long atoNs;
-    private final Timer timer = new Timer() {
-        @Override
-        protected void fire(long nowNs) { onTimer(); }
-    };
 
     DelayedAck(TcpConnection c) {
         this.c = c;
         this.t = c.t;
     }
+
+    /** The timer (this object, armed on the host's scheduler) fired. */
+    @Override
+    protected void fire(long nowNs) { onTimer(); }
 
     private long atoMinNs() { return t.cfg.delackMinMs * 1_000_000L; }
 
@@ -53,7 +53,7 @@ final class DelayedAck {
     /** Whether an ACK is owed. */
     boolean isPending() { return pending; }
 
-    void cancel() { t.sched.cancel(timer); }
+    void cancel() { t.sched.cancel(this); }
 
     /**
      * tcp_measure_rcv_mss's push marks: a segment smaller than rcv_mss that did not teach rcv_mss is a
@@ -155,8 +155,8 @@ final class DelayedAck {
             ato = Math.min(ato, maxAto);
         }
         long deadline = t.sched.nowNs() + ato;
-        if (timer.isArmed() && timer.deadlineNs() <= deadline) return;
-        t.sched.schedule(timer, deadline);
+        if (isArmed() && deadlineNs() <= deadline) return;
+        t.sched.schedule(this, deadline);
     }
 
     private void onTimer() {
@@ -185,7 +185,7 @@ final class DelayedAck {
         pending = false;
         now = false;
         pushed = pushed2 = false;
-        t.sched.cancel(timer);
+        t.sched.cancel(this);
     }
 
     /** tcp_cleanup_rbuf: after a read, ACK if we owed one and the reader drained small segments. */

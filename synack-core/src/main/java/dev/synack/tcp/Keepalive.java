@@ -10,29 +10,25 @@ import dev.synack.time.Timer;
  * idle connection, after TCP_KEEPIDLE (tcp_keepalive_time, 7200 s) a probe every TCP_KEEPINTVL (75 s);
  * after TCP_KEEPCNT (9) unanswered probes, or TCP_USER_TIMEOUT, a RST and ETIMEDOUT.
  */
-final class Keepalive {
+final class Keepalive extends Timer {
     private final TcpConnection c;
     private final Tcb t;
-    private final Timer timer = new Timer() {
-        @Override
-        protected void fire(long nowNs) { onTimer(nowNs); }
-    };
 
     Keepalive(TcpConnection c) {
         this.c = c;
         this.t = c.t;
     }
 
-    boolean isArmed() { return timer.isArmed(); }
+    /** The timer (this object, armed on the host's scheduler) fired. */
+    @Override
+    protected void fire(long nowNs) { onTimer(nowNs); }
 
-    long deadlineNs() { return timer.deadlineNs(); }
-
-    void cancel() { t.sched.cancel(timer); }
+    void cancel() { t.sched.cancel(this); }
 
     /** (Re)starts the keepalive timer from the last activity (inet_csk_reset_keepalive_timer). */
     void reset() {
         if (!t.options.keepAlive) return;
-        t.sched.scheduleIn(timer, idleNs());
+        t.sched.scheduleIn(this, idleNs());
     }
 
     private long idleNs() { return (t.options.keepIdleSec > 0 ? t.options.keepIdleSec : t.cfg.tcpKeepaliveTime) * 1_000_000_000L; }
@@ -56,7 +52,7 @@ final class Keepalive {
         // a segment dropped as out of window, or an old ACK, does not count as activity.
         long elapsed = nowNs - Math.max(t.lastAckRecvNs, t.lrcvNs);
         if (!t.rtx.isEmpty() || t.sendBuf.length() > 0) {
-            t.sched.scheduleIn(timer, idleNs());
+            t.sched.scheduleIn(this, idleNs());
             return;
         }
         if (elapsed >= idleNs()) {
@@ -70,14 +66,14 @@ final class Keepalive {
             }
             if (c.out.emit(t.sndNxt - 1, ACK, 0) > 0) {
                 // "If keepalive was lost due to local congestion, try harder." (tcp_keepalive_timer)
-                t.sched.scheduleIn(timer, Tcb.RESOURCE_PROBE_INTERVAL_US * 1000);
+                t.sched.scheduleIn(this, Tcb.RESOURCE_PROBE_INTERVAL_US * 1000);
                 return;
             }
             t.probesOut++;
             t.stats.inc(Counter.TcpExtTCPKeepAlive);
-            t.sched.scheduleIn(timer, intervalNs());
+            t.sched.scheduleIn(this, intervalNs());
         } else {
-            t.sched.scheduleIn(timer, idleNs() - elapsed);
+            t.sched.scheduleIn(this, idleNs() - elapsed);
         }
     }
 }

@@ -6,28 +6,28 @@ import dev.synack.time.Timer;
 /**
  * A connection's life between states: tcp_set_state (with the TcpCurrEstab count and the
  * inet_sock_set_state trace), tcp_done, TIME_WAIT and the orphaned FIN_WAIT2 (tcp_time_wait, the
- * time-wait timer), and waking the application. Owns the TIME_WAIT/FIN_WAIT2 timer and the
+ * time-wait timer), and waking the application. Is the TIME_WAIT/FIN_WAIT2 timer, and owns the
  * application's observer.
  */
-final class Lifecycle {
+final class Lifecycle extends Timer {
     private final TcpConnection c;
     private final Tcb t;
     private Runnable observer;
-    private final Timer timewaitTimer = new Timer() {
-        @Override
-        protected void fire(long nowNs) { onTimewaitTimer(); }
-    };
 
     Lifecycle(TcpConnection c) {
         this.c = c;
         this.t = c.t;
     }
 
+    /** The TIME_WAIT or orphaned FIN_WAIT2 timer (this object, armed on the host's scheduler) fired. */
+    @Override
+    protected void fire(long nowNs) { onTimewaitTimer(); }
+
     void setObserver(Runnable observer) { this.observer = observer; }
 
-    boolean timewaitArmed() { return timewaitTimer.isArmed(); }
+    boolean timewaitArmed() { return isArmed(); }
 
-    long timewaitDeadlineNs() { return timewaitTimer.deadlineNs(); }
+    long timewaitDeadlineNs() { return deadlineNs(); }
 
     /** tcp_set_state: TcpCurrEstab counts ESTABLISHED and CLOSE_WAIT sockets; the change is traced. */
     void setState(TcpState next) {
@@ -68,7 +68,7 @@ final class Lifecycle {
         c.timers.cancel();
         c.delack.cancel();
         c.keepalive.cancel();
-        t.sched.cancel(timewaitTimer);
+        t.sched.cancel(this);
     }
 
     /**
@@ -76,7 +76,7 @@ final class Lifecycle {
      * as a time-wait socket in the FIN_WAIT2 substate).
      */
     void armOrphanFinWait2() {
-        t.sched.scheduleIn(timewaitTimer, t.cfg.tcpFinTimeout * 1_000_000_000L);
+        t.sched.scheduleIn(this, t.cfg.tcpFinTimeout * 1_000_000_000L);
     }
 
     /** tcp_time_wait: TIME_WAIT for 2MSL (60 s in Linux, TCP_TIMEWAIT_LEN). */
@@ -91,7 +91,7 @@ final class Lifecycle {
 
     /** A retransmitted FIN in TIME_WAIT restarts the 2MSL wait (tcp_timewait_state_process). */
     void restartTimeWait() {
-        t.sched.scheduleIn(timewaitTimer, t.cfg.timeWaitSeconds * 1_000_000_000L);
+        t.sched.scheduleIn(this, t.cfg.timeWaitSeconds * 1_000_000_000L);
     }
 
     private void onTimewaitTimer() {

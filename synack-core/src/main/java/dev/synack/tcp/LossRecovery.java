@@ -142,14 +142,20 @@ final class LossRecovery {
         if (!ack.notDup || ack.has(FLAG_DATA_SACKED | FLAG_DSACKING_ACK) || caState != CaState.OPEN) {
             fastretransAlert(seg, ack.priorUna, dupAck, nowNs);
         }
-        if (caState == CaState.OPEN && t.rtx.retransOut == 0 && !anyRetransDone()) {
-            // tcp_retrans_stamp_cleanup: the episode is over. Linux clears retrans_stamp on the next
-            // dubious ACK in Open; we clear it on any, so a later timeout counts from its own first
-            // retransmission (retransmits_timed_out) rather than from a recovery long finished.
-            t.retransStampNs = 0;
-        }
+        retransStampCleanup();
         newlyLost = t.rtx.lostMarks - priorLostMarks;
         congestionControl(advanced, deliveredNow, ack.newlyAcked, nowNs);
+    }
+
+    /**
+     * tcp_retrans_stamp_cleanup: the episode is over. Linux clears retrans_stamp on the next dubious
+     * ACK in Open; we clear it on any, so a later timeout counts from its own first retransmission
+     * (retransmits_timed_out) rather than from a recovery long finished. (Its own method: it keeps
+     * {@link #onAck} under C2's FreqInlineSize of 325 bytes, so onAck is inlined into
+     * {@link AckProcessor#onAck}.)
+     */
+    private void retransStampCleanup() {
+        if (caState == CaState.OPEN && t.rtx.retransOut == 0 && !anyRetransDone()) t.retransStampNs = 0;
     }
 
     // ---- the sender's and the timers' calls ---------------------------------------------------

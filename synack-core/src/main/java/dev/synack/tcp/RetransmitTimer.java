@@ -10,7 +10,7 @@ import dev.synack.time.Timer;
  * zero-window probe): arming, backoff, the write timeout (tcp_write_timeout with tcp_model_timeout
  * and TCP_USER_TIMEOUT) and what each expiry does.
  */
-final class RetransmitTimer {
+final class RetransmitTimer extends Timer {
     /** What the timer is armed for (icsk_pending: RETRANS, LOSS_PROBE, REO_TIMEOUT, PROBE0). */
     enum Kind { NONE, RTO, TLP, REO, PROBE }
 
@@ -22,21 +22,17 @@ final class RetransmitTimer {
     private Kind kind = Kind.NONE;
     /** When the first unanswered zero-window probe went (for TCP_USER_TIMEOUT), 0 = none. */
     private long probeStartNs;
-    private final Timer timer = new Timer() {
-        @Override
-        protected void fire(long nowNs) { onTimer(nowNs); }
-    };
 
     RetransmitTimer(TcpConnection c) {
         this.c = c;
         this.t = c.t;
     }
 
+    /** The timer (this object, armed on the host's scheduler) fired. */
+    @Override
+    protected void fire(long nowNs) { onTimer(nowNs); }
+
     // ---- state, for tcp_info and ss -------------------------------------------------------------
-
-    boolean isArmed() { return timer.isArmed(); }
-
-    long deadlineNs() { return timer.deadlineNs(); }
 
     /** ss's name for the pending timer: "on" for RTO, TLP and RACK, "persist" for the window probe. */
     String name() {
@@ -52,12 +48,12 @@ final class RetransmitTimer {
     /** inet_csk_reset_xmit_timer: {@code kind} in {@code delayUs}, never later than TCP_RTO_MAX. */
     private void arm(Kind kind, long delayUs) {
         this.kind = kind;
-        t.sched.schedule(timer, t.sched.nowNs() + Math.min(delayUs, t.cfg.rtoMaxUs()) * 1000);
+        t.sched.schedule(this, t.sched.nowNs() + Math.min(delayUs, t.cfg.rtoMaxUs()) * 1000);
     }
 
     /** inet_csk_clear_xmit_timer. */
     void cancel() {
-        t.sched.cancel(timer);
+        t.sched.cancel(this);
         kind = Kind.NONE;
     }
 
@@ -120,7 +116,7 @@ final class RetransmitTimer {
      */
     void afterTransmit(boolean newData, long nowNs) {
         if (newData && kind != Kind.PROBE && c.tlp.schedule(nowNs)) return;
-        if (!timer.isArmed() || kind == Kind.PROBE) setXmitTimer(nowNs);
+        if (!isArmed() || kind == Kind.PROBE) setXmitTimer(nowNs);
     }
 
     /** A retransmission of the oldest segment restarts the RTO, unless RACK's reordering timer is pending. */
@@ -130,7 +126,7 @@ final class RetransmitTimer {
 
     /** tcp_check_probe_timer: data waits on a window that is closed (or too small): persist. */
     void checkProbeTimer() {
-        if (!timer.isArmed()) arm(Kind.PROBE, Math.max(t.rtoUs, Tcb.TCP_RTO_MIN_US));
+        if (!isArmed()) arm(Kind.PROBE, Math.max(t.rtoUs, Tcb.TCP_RTO_MIN_US));
     }
 
     /** The handshake's SYN or SYN-ACK was acknowledged: nothing is left to time. */

@@ -21,8 +21,6 @@ import dev.synack.stats.Counter;
 final class SackScoreboard {
     private final TcpConnection c;
     private final Tcb t;
-    /** The D-SACK block first, then the SACK blocks in sequence order, as Linux walks them. */
-    private final int[] sackOrderStart = new int[4], sackOrderEnd = new int[4];
     /** End of the highest SACKed segment, while anything is SACKed (see {@link #highestSackSeq}). */
     private int fackSeq;
     /** The lowest original transmission SACKed below the highest SACK during one tag (state->reord). */
@@ -69,6 +67,7 @@ final class SackScoreboard {
         reordLow = t.sndNxt;
         int newly = 0;
         int n = 0;
+        int[] sackOrderStart = t.demux.scratch.orderStarts, sackOrderEnd = t.demux.scratch.orderEnds;
         for (int b = 0; b < seg.sackCount; b++) {
             int s = seg.sackStart[b], e = seg.sackEnd[b];
             boolean dup = b == 0 && dsack;

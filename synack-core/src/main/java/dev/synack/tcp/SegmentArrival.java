@@ -26,7 +26,6 @@ final class SegmentArrival {
     private final Tcb t;
     /** When the last out-of-window or challenge ACK went (tp->last_oow_ack_time); none yet = MIN_VALUE. */
     private long lastOowAckNs = Long.MIN_VALUE;
-    private final int[] sackStarts = new int[4], sackEnds = new int[4];
 
     SegmentArrival(TcpConnection c) {
         this.c = c;
@@ -198,6 +197,7 @@ final class SegmentArrival {
             return true;
         }
         if (t.sackOk && !t.ofo.isEmpty()) {
+            int[] sackStarts = t.demux.scratch.rstStarts, sackEnds = t.demux.scratch.rstEnds;
             int n = t.ofo.sackBlocks(sackStarts, sackEnds, 4);
             int maxSack = t.rcvNxt;
             for (int i = 0; i < n; i++) if (Seq.gt(sackEnds[i], maxSack)) maxSack = sackEnds[i];

@@ -18,9 +18,6 @@ import dev.synack.wire.TcpOptionWriter;
 final class SegmentWriter {
     private final TcpConnection c;
     private final Tcb t;
-    /** The SACK blocks of the next segment: the D-SACK first, then the out-of-order ranges. */
-    private final int[] sackStarts = new int[4], sackEnds = new int[4];
-    private final int[] ofoStarts = new int[4], ofoEnds = new int[4];
 
     SegmentWriter(TcpConnection c) {
         this.c = c;
@@ -123,6 +120,9 @@ final class SegmentWriter {
         if (t.tsOk) n += TcpOptionWriter.writeTimestamps(b, off, t.tsNow(t.sched.nowNs()), t.tsRecent);
         if (t.sackOk && (t.dsackPending || !t.ofo.isEmpty())) {
             int max = t.tsOk ? 3 : 4; // what fits in 40 bytes of options beside the timestamps
+            // The SACK blocks of this segment: the D-SACK first, then the out-of-order ranges.
+            TcpDemux.Scratch sc = t.demux.scratch;
+            int[] sackStarts = sc.writerStarts, sackEnds = sc.writerEnds, ofoStarts = sc.ofoStarts, ofoEnds = sc.ofoEnds;
             int count = 0;
             if (t.dsackPending) {
                 sackStarts[0] = t.dsackStart;

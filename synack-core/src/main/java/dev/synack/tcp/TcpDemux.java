@@ -22,6 +22,8 @@ public final class TcpDemux {
     private final InSegment seg = new InSegment();
     private final TcpOptions opts = new TcpOptions();
     private final ConnTable connections = new ConnTable();
+    /** SACK-block scratch arrays for every connection of the host (see {@link Scratch}). */
+    final Scratch scratch = new Scratch();
     private final List<TcpListener> listeners = new ArrayList<>();
     /** Sockets bound to a port without being connected or listening yet (bind() before listen()). */
     private final List<BoundPort> bound = new ArrayList<>();
@@ -257,5 +259,20 @@ public final class TcpDemux {
         connections.clear();
         listeners.clear();
         bound.clear();
+    }
+
+    /**
+     * Scratch arrays for SACK blocks, one set per host instead of one per connection (≈280 bytes of
+     * each connection's heap): each pair is filled and read within one method that neither sends nor
+     * receives, so on the host's one thread no two uses overlap. One pair per user, so none depends
+     * on another's timing.
+     */
+    static final class Scratch {
+        /** {@link SegmentWriter}: the blocks of the segment being built, and the out-of-order ranges. */
+        final int[] writerStarts = new int[4], writerEnds = new int[4], ofoStarts = new int[4], ofoEnds = new int[4];
+        /** {@link SackScoreboard#tag}: the valid blocks sorted by start. */
+        final int[] orderStarts = new int[4], orderEnds = new int[4];
+        /** {@link SegmentArrival}: the out-of-order ranges when a RST is checked against them. */
+        final int[] rstStarts = new int[4], rstEnds = new int[4];
     }
 }

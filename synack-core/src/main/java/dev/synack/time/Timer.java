@@ -10,7 +10,10 @@ public abstract class Timer {
     long order;
     int heapIndex = -1;
 
-    /** Runs when the deadline is reached; {@code nowNs} is the deadline in virtual time. */
+    /**
+     * Runs when the deadline is reached; {@code nowNs} is the deadline in virtual time (in real time,
+     * or after {@link VirtualScheduler#advanceTo}, the moment it runs, which may be later).
+     */
     protected abstract void fire(long nowNs);
 
     /** Whether the timer is armed. */

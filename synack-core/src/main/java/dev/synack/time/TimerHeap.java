@@ -62,8 +62,12 @@ final class TimerHeap {
         return a.deadlineNs < b.deadlineNs || (a.deadlineNs == b.deadlineNs && a.order < b.order);
     }
 
+    // up and down store the moving timer only where it lands, and not at all when it stays: a
+    // reference store into the array costs a GC write barrier (G1's card mark), and most re-arms and
+    // cancels leave the timer where it is.
     private void up(int i) {
         Timer t = heap[i];
+        int start = i;
         while (i > 0) {
             int p = (i - 1) >>> 1;
             Timer parent = heap[p];
@@ -72,22 +76,24 @@ final class TimerHeap {
             parent.heapIndex = i;
             i = p;
         }
-        heap[i] = t;
+        if (i != start) heap[i] = t;
         t.heapIndex = i;
     }
 
     private void down(int i) {
         Timer t = heap[i];
+        int start = i;
         while (true) {
             int c = 2 * i + 1;
             if (c >= size) break;
             if (c + 1 < size && less(heap[c + 1], heap[c])) c++;
-            if (!less(heap[c], t)) break;
-            heap[i] = heap[c];
-            heap[i].heapIndex = i;
+            Timer child = heap[c];
+            if (!less(child, t)) break;
+            heap[i] = child;
+            child.heapIndex = i;
             i = c;
         }
-        heap[i] = t;
+        if (i != start) heap[i] = t;
         t.heapIndex = i;
     }
 }

@@ -31,7 +31,7 @@ final class Libc {
     /** include/uapi/linux/if_tun.h: TUNSETIFF = _IOW('T', 202, int). */
     static final long TUNSETIFF = 0x400454caL;
     /** include/uapi/linux/sockios.h. */
-    static final long SIOCGIFMTU = 0x8921L;
+    static final long SIOCGIFMTU = 0x8921L, SIOCGIFTXQLEN = 0x8942L, SIOCSIFTXQLEN = 0x8943L;
     static final short IFF_TUN = 0x0001, IFF_NO_PI = 0x1000;
 
     /** struct ifreq: char ifr_name[IFNAMSIZ = 16], then a 24-byte union (flags: short, mtu: int). */
@@ -88,6 +88,7 @@ final class Libc {
             case 13 -> "EACCES (Permission denied)";
             case 16 -> "EBUSY (Device or resource busy)";
             case 19 -> "ENODEV (No such device)";
+            case 12 -> "ENOMEM (Cannot allocate memory)";
             case 22 -> "EINVAL (Invalid argument)";
             default -> "errno " + errno;
         };

@@ -58,6 +58,11 @@ public final class TunDevice implements AutoCloseable {
                 throw new IOException("TUNSETIFF " + name + ": " + Libc.describe(e));
             }
             String actual = ifr.getString(0, StandardCharsets.US_ASCII);
+            try {
+                raiseTxQueueLen(actual, TX_QUEUE_LEN);
+            } catch (IOException e) {
+                // e.g. EPERM for a device made for an unprivileged user: the kernel's queue stays
+            }
             return new TunDevice(fd, actual);
         } catch (IOException e) {
             throw e;
@@ -65,6 +70,14 @@ public final class TunDevice implements AutoCloseable {
             throw new IOException("downcall failed: " + t, t);
         }
     }
+
+    /**
+     * The transmit queue length {@link #open} gives the device (txqueuelen; the kernel's default for
+     * TUN is 500): the packets the kernel may hold for synack before it drops (tun_net_xmit). Deeper
+     * than a 6 MB receive window (tcp_rmem[2]) of 1500-byte packets, so one connection's flight never
+     * overflows it, and a burst that arrives while the JVM still compiles its hot paths waits.
+     */
+    public static final int TX_QUEUE_LEN = 8192;
 
     /** The interface name the kernel gave the device. */
     public String name() { return name; }
@@ -87,6 +100,44 @@ public final class TunDevice implements AutoCloseable {
                 MemorySegment.copy(n, 0, ifr, ValueLayout.JAVA_BYTE, 0, Math.min(n.length, Libc.IFNAMSIZ - 1));
                 int rc = (int) Libc.IOCTL.invokeExact(err, s, Libc.SIOCGIFMTU, ifr);
                 if (rc < 0) throw new IOException("SIOCGIFMTU " + ifName + ": " + Libc.describe(Libc.errno(err)));
+                return ifr.get(ValueLayout.JAVA_INT, Libc.IFR_UNION);
+            } finally {
+                int ignored = (int) Libc.CLOSE.invokeExact(err, s);
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("downcall failed: " + t, t);
+        }
+    }
+
+    /** The transmit queue length of interface {@code ifName} (SIOCGIFTXQLEN). */
+    public static int txQueueLenOf(String ifName) throws IOException {
+        return ifreqInt(ifName, Libc.SIOCGIFTXQLEN, -1);
+    }
+
+    /**
+     * Raises the transmit queue length of {@code ifName} to {@code qlen} if it is shorter (SIOCSIFTXQLEN,
+     * needs CAP_NET_ADMIN); returns the length it has now.
+     */
+    static int raiseTxQueueLen(String ifName, int qlen) throws IOException {
+        int now = txQueueLenOf(ifName);
+        return now >= qlen ? now : ifreqInt(ifName, Libc.SIOCSIFTXQLEN, qlen);
+    }
+
+    /** One ifreq ioctl on an AF_INET datagram socket whose union is an int (set to {@code value} when ≥ 0); returns the int after. */
+    private static int ifreqInt(String ifName, long request, int value) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment err = Libc.captureSegment(a);
+            int s = (int) Libc.SOCKET.invokeExact(err, Libc.AF_INET, Libc.SOCK_DGRAM, 0);
+            if (s < 0) throw new IOException("socket: " + Libc.describe(Libc.errno(err)));
+            try {
+                MemorySegment ifr = a.allocate(Libc.IFREQ_SIZE);
+                byte[] n = ifName.getBytes(StandardCharsets.US_ASCII);
+                MemorySegment.copy(n, 0, ifr, ValueLayout.JAVA_BYTE, 0, Math.min(n.length, Libc.IFNAMSIZ - 1));
+                if (value >= 0) ifr.set(ValueLayout.JAVA_INT, Libc.IFR_UNION, value);
+                int rc = (int) Libc.IOCTL.invokeExact(err, s, request, ifr);
+                if (rc < 0) throw new IOException("ioctl 0x" + Long.toHexString(request) + " " + ifName + ": " + Libc.describe(Libc.errno(err)));
                 return ifr.get(ValueLayout.JAVA_INT, Libc.IFR_UNION);
             } finally {
                 int ignored = (int) Libc.CLOSE.invokeExact(err, s);

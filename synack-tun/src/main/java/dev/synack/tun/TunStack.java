@@ -2,8 +2,10 @@ package dev.synack.tun;
 
 import dev.synack.runtime.RealtimeRuntime;
 import dev.synack.socket.Kernel;
+import dev.synack.stack.NetInterface;
 import dev.synack.stack.Stack;
 import dev.synack.tcp.TcpConfig;
+import dev.synack.wire.Ipv4;
 import java.io.IOException;
 import java.util.function.Supplier;
 
@@ -13,11 +15,19 @@ import java.util.function.Supplier;
  * device, and a reader thread that hands the Linux kernel's packets to the stack. Sockets are made on
  * its {@link #kernel()}.
  *
- * <p>Batching: the reader waits with poll, then drains every packet the device holds (up to
- * {@link #BATCH}) with non-blocking reads before it takes the runtime's lock once for the whole batch.
- * A burst of n packets therefore costs n reads, one poll and one failing read (EAGAIN), and one lock
- * hand-over. Outbound packets are written straight into the device by the thread holding the lock:
- * one write each, no queue (a TUN write does not wait: it hands the packet to the kernel's input path).
+ * <p>Input: the reader waits with poll, then takes the runtime's lock once and drains the device
+ * (up to {@link #BATCH} packets) with non-blocking reads, handing each packet to the stack as soon as
+ * it is read, stamped with its own reading of the clock ({@link RealtimeRuntime#tick}). The same drain
+ * is the runtime's input source: before the runtime fires an overdue timer it drains the device, so
+ * an ACK that has arrived is processed before the retransmission timer it answers. Reads happen only
+ * with the lock held, so packets reach the stack in the order the device gave them.
+ *
+ * <p>Output: packets are written straight into the device by the thread holding the lock, one write
+ * each, no queue (a TUN write does not wait: it hands the packet to the kernel's input path).
+ *
+ * <p>Queue: {@link TunDevice#open} deepens the device's transmit queue (the kernel's packets waiting
+ * for synack), so a burst that arrives while the JVM is still compiling its first hot paths waits
+ * instead of being dropped.
  */
 public final class TunStack implements AutoCloseable {
     /** Most packets taken per lock hand-over. */
@@ -28,11 +38,15 @@ public final class TunStack implements AutoCloseable {
     private final Stack stack;
     private final Kernel kernel;
     private final int mtu;
+    private final NetInterface nic;
+    /** The reader's packet buffers (used with the runtime's lock held). */
+    private final byte[][] bufs;
     private final Thread reader;
     private volatile boolean running = true;
     private volatile Throwable readerFailure;
-    // Reader-side statistics (written by the reader thread only).
-    private volatile long packetsIn, batches;
+    // Reader-side statistics: batches by the reader thread, packetsIn with the runtime's lock held.
+    private volatile long batches;
+    private long packetsIn;
     // Writer-side (written with the runtime's lock held).
     private long packetsOut;
 
@@ -46,7 +60,9 @@ public final class TunStack implements AutoCloseable {
         this.runtime = new RealtimeRuntime();
         this.stack = new Stack("synack", runtime.scheduler(), config, seed);
         this.kernel = new Kernel(runtime, stack);
-        runtime.execute(() -> stack.addInterface(device.name(), address, prefixLength, mtu, this::transmit));
+        this.nic = runtime.call(() -> stack.addInterface(device.name(), address, prefixLength, mtu, this::transmit));
+        this.bufs = new byte[BATCH][Math.max(mtu, 576)];
+        runtime.setInput(this::drain);
         this.reader = Thread.ofPlatform().daemon().name("synack-tun-reader-" + device.name()).start(this::readLoop);
     }
 
@@ -72,11 +88,31 @@ public final class TunStack implements AutoCloseable {
 
     public int mtu() { return mtu; }
 
+    /**
+     * Adds a route to {@code destination}/{@code prefixLength} through the device, via
+     * {@code gateway} (0: on-link). A gateway must be on the device's prefix and not synack's own
+     * address, as Linux requires of a next hop.
+     *
+     * @throws IllegalArgumentException for a bad prefix length or gateway, with a one-line reason
+     */
+    public void addRoute(int destination, int prefixLength, int gateway) {
+        if (prefixLength < 0 || prefixLength > 32) throw new IllegalArgumentException("prefix length " + prefixLength + " (0 to 32)");
+        if (gateway != 0) {
+            int mask = nic.prefixLength() == 0 ? 0 : -1 << (32 - nic.prefixLength());
+            if ((gateway & mask) != (nic.address() & mask) || gateway == nic.address()) {
+                throw new IllegalArgumentException("gateway " + Ipv4.format(gateway) + " is not a neighbour on "
+                        + Ipv4.format(nic.address() & mask) + "/" + nic.prefixLength());
+            }
+        }
+        int mask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+        runtime.execute(() -> stack.addRoute(destination & mask, prefixLength, gateway, nic));
+    }
+
     /** Runs {@code op} on the stack with exclusive access. */
     public <T> T call(Supplier<T> op) { return runtime.call(op); }
 
     /** Packets read from the device and handed to the stack. */
-    public long packetsIn() { return packetsIn; }
+    public long packetsIn() { return runtime.call(() -> packetsIn); }
 
     /** Lock hand-overs that delivered them (packetsIn / batches = mean batch). */
     public long batches() { return batches; }
@@ -92,29 +128,36 @@ public final class TunStack implements AutoCloseable {
         device.write(packet, off, len);
     }
 
+    /**
+     * With the runtime's lock held: reads up to {@link #BATCH} packets and hands each to the stack
+     * at its own time.
+     */
+    private void drain() {
+        try {
+            for (int k = 0; k < BATCH; k++) {
+                byte[] buf = bufs[k];
+                int n = device.read(buf);
+                if (n <= 0) {
+                    if (n < 0) running = false;
+                    break;
+                }
+                runtime.tick();
+                stack.receive(buf, 0, n);
+                packetsIn++;
+            }
+        } catch (IOException e) {
+            running = false;
+            readerFailure = e;
+            System.err.println("synack-tun: reader of " + device.name() + " stopped: " + e);
+        }
+    }
+
     private void readLoop() {
-        byte[][] bufs = new byte[BATCH][Math.max(mtu, 576)];
-        int[] lens = new int[BATCH];
-        int[] count = new int[1];
-        Runnable deliver = () -> {
-            for (int i = 0; i < count[0]; i++) stack.receive(bufs[i], 0, lens[i]);
-        };
+        Runnable deliver = this::drain;
         try {
             while (running) {
                 if (!device.awaitReadable(100)) continue;
-                int k = 0;
-                while (k < BATCH) {
-                    int n = device.read(bufs[k]);
-                    if (n <= 0) {
-                        if (n < 0) running = false;
-                        break;
-                    }
-                    lens[k++] = n;
-                }
-                if (k == 0) continue;
-                count[0] = k;
                 runtime.execute(deliver);
-                packetsIn += k;
                 batches++;
             }
         } catch (Throwable t) {

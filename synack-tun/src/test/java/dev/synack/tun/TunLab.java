@@ -197,10 +197,11 @@ final class TunLab implements AutoCloseable {
         final Process process;
         private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         private final StringBuilder all = new StringBuilder();
+        private final Thread reader;
 
         Peer(Process p) {
             this.process = p;
-            Thread.ofVirtual().start(() -> {
+            this.reader = Thread.ofVirtual().start(() -> {
                 try (var r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     String l;
                     while ((l = r.readLine()) != null) {
@@ -249,6 +250,8 @@ final class TunLab implements AutoCloseable {
                 process.destroyForcibly();
                 throw new AssertionError("kernel peer still running after " + seconds + " s; output:\n" + output());
             }
+            // The process has exited; its last lines may still be on their way to output() (bounded wait).
+            reader.join(TimeUnit.SECONDS.toMillis(5));
             return process.exitValue();
         }
 
