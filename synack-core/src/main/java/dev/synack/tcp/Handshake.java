@@ -43,8 +43,11 @@ final class Handshake {
         synSent();
     }
 
-    /** Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. */
-    void acceptSyn(TcpListener listener, InSegment seg) {
+    /**
+     * A passive open's start (tcp_create_openreq_child): the listener's child, addressed as the
+     * segment was, with its buffers and the MSS it advertises.
+     */
+    private void childOf(TcpListener listener, InSegment seg) {
         t.parent = listener;
         t.localAddr = seg.dstAddr;
         t.localPort = seg.dstPort;
@@ -52,6 +55,11 @@ final class Handshake {
         t.remotePort = seg.srcPort;
         initBuffers();
         t.advMss = clampUserMss(t.mtu() - Tcb.IPV4_TCP_HEADERS);
+    }
+
+    /** Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. */
+    void acceptSyn(TcpListener listener, InSegment seg) {
+        childOf(listener, seg);
         t.irs = seg.seq;
         t.rcvNxt = seg.seq + 1;
         t.rcvWup = t.rcvNxt;
@@ -83,13 +91,7 @@ final class Handshake {
      * itself, processed next, establishes it.
      */
     void acceptCookie(TcpListener listener, InSegment seg, int mss, boolean tsOk, boolean sackOk, int sndWscale) {
-        t.parent = listener;
-        t.localAddr = seg.dstAddr;
-        t.localPort = seg.dstPort;
-        t.remoteAddr = seg.srcAddr;
-        t.remotePort = seg.srcPort;
-        initBuffers();
-        t.advMss = clampUserMss(t.mtu() - Tcb.IPV4_TCP_HEADERS);
+        childOf(listener, seg);
         t.irs = seg.seq - 1;
         t.rcvNxt = seg.seq;
         t.rcvWup = t.rcvNxt;
