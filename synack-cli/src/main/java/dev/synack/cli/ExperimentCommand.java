@@ -3,10 +3,7 @@ package dev.synack.cli;
 import dev.synack.sim.experiment.Experiment;
 import dev.synack.sim.experiment.Result;
 import dev.synack.tcp.cc.CongestionControl;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -104,8 +101,8 @@ final class ExperimentCommand implements Callable<Integer> {
         if (rateBps == 0 && queue.equalsIgnoreCase("BDP") && loss == 0) {
             throw bad("an unlimited --rate needs --loss > 0 (nothing else would limit the flows)");
         }
-        checkFolder("--tsv", tsv);
-        checkFolder("--svg", svg);
+        OutputFile.check(spec, "--tsv", tsv);
+        OutputFile.check(spec, "--svg", svg);
         Experiment e;
         try {
             e = new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed.seed(), 1500, sampleMs, 0, reorder, sysctls);
@@ -114,26 +111,15 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         Result r = e.run();
         out.print(r.summary());
-        try {
-            if (tsv != null) {
-                r.writeTsv(tsv);
-                out.println("tsv: " + tsv);
-            }
-            if (svg != null) {
-                r.writeSvg(svg);
-                out.println("plot: " + svg);
-            }
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+        if (tsv != null) {
+            OutputFile.write(spec, "--tsv", tsv, r::writeTsv);
+            out.println("tsv: " + tsv);
+        }
+        if (svg != null) {
+            OutputFile.write(spec, "--svg", svg, r::writeSvg);
+            out.println("plot: " + svg);
         }
         return 0;
-    }
-
-    private void checkFolder(String option, Path p) {
-        if (p == null) return;
-        Path parent = p.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) throw bad("bad " + option + " '" + p + "': no such folder " + parent);
-        if (Files.isDirectory(p)) throw bad("bad " + option + " '" + p + "': a folder, not a file");
     }
 
     /** "100M" → 100_000_000; k, M, G are powers of 1000 (as tc and iperf count bits). */

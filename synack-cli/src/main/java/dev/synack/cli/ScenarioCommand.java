@@ -10,7 +10,6 @@ import dev.synack.sim.scenario.Scenario;
 import dev.synack.sim.scenario.Scenarios;
 import dev.synack.sim.scenario.Story;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,12 +68,9 @@ final class ScenarioCommand implements Callable<Integer> {
                 .orElseThrow(() -> bad("unknown scenario '" + name + "'; one of " + String.join(", ", Scenarios.names())));
         Knobs knobs = knobOptions.knobs();
         if (!format.equals("text") && !format.equals("json")) throw bad("bad --format '" + format + "': expected text or json");
-        if (pcap != null && (pcap.getParent() != null && !Files.isDirectory(pcap.getParent()))) {
-            throw bad("bad --pcap '" + pcap + "': no such folder " + pcap.getParent());
-        }
-        if (pcap != null && Files.isDirectory(pcap)) throw bad("bad --pcap '" + pcap + "': a folder, not a file");
+        OutputFile.check(spec, "--pcap", pcap);
         Outcome o = scenario.run(knobs);
-        if (pcap != null) Pcap.write(o.network().trace(), pcap);
+        if (pcap != null) OutputFile.write(spec, "--pcap", pcap, f -> Pcap.write(o.network().trace(), f));
         if (format.equals("json")) out.print(json(o));
         else out.print(text(o));
         return o.matchesLinux() ? 0 : 1;
