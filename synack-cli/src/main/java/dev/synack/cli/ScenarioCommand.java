@@ -10,6 +10,8 @@ import dev.synack.sim.scenario.Scenario;
 import dev.synack.sim.scenario.Scenarios;
 import dev.synack.sim.scenario.Story;
 import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,8 +30,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "scenario",
         description = {"Replay a scenario of the lab and compare it with Linux 6.18.",
                 "Prints the ladder diagram, what the application saw and when, and each check (Linux vs synack).",
+                "A ladder over " + ScenarioCommand.LONG + " lines (congestion's per-ACK ladder) shows its first " + ScenarioCommand.HEAD
+                        + " and last " + ScenarioCommand.TAIL + " lines unless --full;",
+                "congestion also writes a plot of cwnd and ssthresh over time (SVG) to a temporary file, named on its own line.",
                 "Exit status 0 when synack matches Linux, 1 when it does not."})
 final class ScenarioCommand implements Callable<Integer> {
+    /** A ladder longer than this many lines is cut to its first {@link #HEAD} and last {@link #TAIL} lines (unless --full). */
+    static final int LONG = 1000, HEAD = 60, TAIL = 10;
+
     private final PrintStream out;
 
     @Spec
@@ -46,6 +54,9 @@ final class ScenarioCommand implements Callable<Integer> {
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write the packets to FILE (pcap).")
     private Path pcap;
+
+    @Option(names = "--full", description = "Print the whole ladder, however long (text format; json always has every event).")
+    private boolean full;
 
     @Option(names = "--format", paramLabel = "text|json", description = "Output format (default text).")
     private String format = "text";
@@ -72,13 +83,15 @@ final class ScenarioCommand implements Callable<Integer> {
         Outcome o = scenario.run(knobs);
         if (pcap != null) OutputFile.write(spec, "--pcap", pcap, f -> Pcap.write(o.network().trace(), f));
         if (format.equals("json")) out.print(json(o));
-        else out.print(text(o));
+        else out.print(text(o, full));
         return o.matchesLinux() ? 0 : 1;
     }
 
-    static String text(Outcome o) {
-        StringBuilder sb = new StringBuilder(Ladder.render(o.network())).append('\n');
+    static String text(Outcome o, boolean full) {
+        String ladder = Ladder.render(o.network());
+        StringBuilder sb = new StringBuilder(full ? ladder : shorten(ladder)).append('\n');
         sb.append("the application saw: ").append(o.appSaw()).append(" at ").append(Story.time(o.atNs())).append('\n');
+        if (o.plot() != null) sb.append("plot (cwnd and ssthresh over time, SVG): ").append(o.plot()).append('\n');
         for (Check c : o.checks()) {
             sb.append(c.ok() ? "  ✓ " : "  ✗ ").append(c.what()).append(": Linux ").append(c.linux());
             if (!c.ok()) sb.append("\n      synack ").append(c.synack());
@@ -86,6 +99,24 @@ final class ScenarioCommand implements Callable<Integer> {
         }
         sb.append(o.matchesLinux() ? "matches Linux\n" : "DIFFERS from Linux\n");
         return sb.toString();
+    }
+
+    /** A ladder of more than {@link #LONG} lines: its first and last lines, and a line saying how many are left out. */
+    static String shorten(String ladder) {
+        List<String> lines = ladder.lines().toList();
+        if (lines.size() <= LONG) return ladder;
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines.subList(0, HEAD)) sb.append(l).append('\n');
+        sb.append(String.format(Locale.ROOT, "    … %d more lines (to %s) left out; --full prints them%n",
+                lines.size() - HEAD - TAIL, time(lines.get(lines.size() - TAIL - 1))));
+        for (String l : lines.subList(lines.size() - TAIL, lines.size())) sb.append(l).append('\n');
+        return sb.toString();
+    }
+
+    /** The time column of a ladder line ("3.573"), with its unit. */
+    private static String time(String line) {
+        String t = line.strip().split("\\s+", 2)[0];
+        return t.matches("[0-9.]+") ? t + " s" : "the end";
     }
 
     static String json(Outcome o) {

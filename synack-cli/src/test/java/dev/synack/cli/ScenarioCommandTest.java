@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,6 +150,49 @@ class ScenarioCommandTest {
         assertTrue(run.out().startsWith("{\"scenario\":\"refused\",\"events\":["), run.out());
         assertTrue(run.out().contains("\"type\":\"packet\""), run.out());
         assertTrue(run.out().contains("\"outcome\":{\"appSaw\":\"ConnectException: Connection refused (ECONNREFUSED)\",\"atNs\":20000000,\"matchesLinux\":true"), run.out());
+    }
+
+    /**
+     * The congestion scenario's ladder (some 6,500 lines, one per ACK) is cut to its first and last lines by
+     * default, --full prints it whole; its plot's file is named on a line of its own; json is not cut.
+     */
+    @Test
+    void congestionIsShortByDefaultAndNamesItsPlot() throws IOException {
+        Run run = SynackCommandTest.run("scenario", "congestion");
+        assertEquals(0, run.status(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertTrue(lines.size() < ScenarioCommand.HEAD + ScenarioCommand.TAIL + 20, "lines " + lines.size());
+        String cut = lines.get(ScenarioCommand.HEAD);
+        assertTrue(cut.matches("    … \\d+ more lines \\(to \\d+\\.\\d{3} s\\) left out; --full prints them"), cut);
+        List<String> plot = lines.stream().filter(l -> l.startsWith("plot (cwnd and ssthresh over time, SVG): ")).toList();
+        assertEquals(1, plot.size(), run.out());
+        Path svg = Path.of(plot.getFirst().substring(plot.getFirst().indexOf(": ") + 2));
+        assertTrue(Files.readString(svg).startsWith("<svg"), svg.toString());
+        Files.delete(svg);
+
+        Run full = SynackCommandTest.run("scenario", "congestion", "--full");
+        assertEquals(0, full.status(), full.err());
+        List<String> all = full.out().lines().toList();
+        assertTrue(all.size() > ScenarioCommand.LONG, "lines " + all.size());
+        assertTrue(all.stream().noneMatch(l -> l.contains("left out; --full")));
+        int omitted = Integer.parseInt(cut.strip().split(" ")[1]);
+        assertEquals(all.size(), lines.size() - 1 + omitted, "the cut line stands for the lines left out");
+        assertEquals(lines.subList(0, ScenarioCommand.HEAD), all.subList(0, ScenarioCommand.HEAD));
+
+        Run json = SynackCommandTest.run("scenario", "congestion", "--format", "json");
+        assertEquals(0, json.status(), json.err());
+        assertTrue(json.out().startsWith("{\"scenario\":\"congestion\",\"events\":["), json.out().substring(0, 100));
+        assertFalse(json.out().contains("left out") || json.out().contains("plot (cwnd"));
+        Files.deleteIfExists(Path.of(json.out().replaceAll("(?s).*plot: ([^ \"]+\\.svg).*", "$1")));
+        Files.deleteIfExists(Path.of(full.out().replaceAll("(?s).*\nplot \\(cwnd and ssthresh over time, SVG\\): (\\S+)\n.*", "$1")));
+    }
+
+    /** A short ladder is printed whole (the cut is only for long ones). */
+    @Test
+    void shortLaddersAreNotCut() {
+        Run run = SynackCommandTest.run("scenario", "refused");
+        assertFalse(run.out().contains("left out"), run.out());
+        assertFalse(run.out().contains("plot ("), run.out());
     }
 
     @Test

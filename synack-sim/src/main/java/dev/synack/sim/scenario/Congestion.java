@@ -26,7 +26,7 @@ import java.util.Locale;
  * segments mark the losses, fast recovery (PRR, RFC 6937) repairs them without an RTO, and
  * ssthresh = max(cwnd·717/1024, 2) (bictcp_recalc_ssthresh: β ≈ 0.7; Reno's would be 0.5); then
  * the window grows again along CUBIC's curve. The trace of cwnd/ssthresh is printed and an SVG
- * plot is written to a temporary file named in the outcome.
+ * plot is written to a temporary file named in the outcome (and in {@link Outcome#plot()}).
  */
 final class Congestion implements Scenario {
     /** ssthresh at or above this is Linux's TCP_INFINITE_SSTHRESH (no reduction yet) for the plot and trace. */
@@ -138,7 +138,7 @@ final class Congestion implements Scenario {
                         + Story.seconds(atReduction.timeNs() - start) + " before any loss" : "slow start ended by loss",
                 cwndBeforeLoss, firstRecovery == null ? -1 : firstRecovery.ssthresh(),
                 firstRecovery == null ? "-" : Story.seconds(firstRecovery.timeNs() - start), maxAfter, samples.size(), svg);
-        return new Outcome(name(), net, text, firstRecovery == null ? -1 : firstRecovery.timeNs(), checks);
+        return new Outcome(name(), net, text, firstRecovery == null ? -1 : firstRecovery.timeNs(), checks, svg);
     }
 
     /** The cwnd/ssthresh trace as text: one line per change ("0.123 s cwnd 20 ssthresh - OPEN"). */
