@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code synack demo}: replays every registered scenario with the default knobs and prints one row
@@ -18,9 +19,17 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "demo",
         description = {"Replay every scenario of the lab with the default knobs: a table of what the application saw,",
-                "when, and whether it matches Linux, then the wall time. Exit status 0 when all match, 1 otherwise."})
+                "when, and whether it matches Linux, then the wall time. Exit status 0 when all match, 1 otherwise.",
+                "The table fits 120 columns: what the application saw is cut with '…' (--wide shows it whole), and",
+                "'—' is the time of a scenario whose outcome sums up several runs; 'synack scenario NAME' tells the full story."})
 final class DemoCommand implements Callable<Integer> {
+    /** The widest "what the application saw" cell, so that the table is 120 columns wide. */
+    static final int SAW = 70;
+
     private final PrintStream out;
+
+    @Option(names = "--wide", description = "Show what the application saw whole (its first line), however wide the table.")
+    private boolean wide;
 
     DemoCommand(Console console) {
         this.out = console.out();
@@ -36,8 +45,8 @@ final class DemoCommand implements Callable<Integer> {
             String saw, when, match;
             try {
                 Outcome o = s.run(Knobs.defaults());
-                saw = summary(o.appSaw());
-                when = Story.time(o.atNs());
+                saw = wide ? firstLine(o.appSaw()) : summary(o.appSaw());
+                when = s.timed() ? Story.time(o.atNs()) : "—";
                 match = o.matchesLinux() ? "yes" : "no";
                 all &= o.matchesLinux();
             } catch (RuntimeException | AssertionError e) {
@@ -58,15 +67,20 @@ final class DemoCommand implements Callable<Integer> {
         line(out, rule, w);
         for (String[] r : rows) line(out, r, w);
         out.println();
+        if (rows.stream().anyMatch(r -> r[1].endsWith("…"))) {
+            out.println("cells cut with …: 'synack demo --wide' shows them whole; 'synack scenario NAME' tells the full story");
+        }
         out.printf(Locale.ROOT, "demo took %.2f s of wall time%n", (System.nanoTime() - wallStart) / 1e9);
         return all ? 0 : 1;
     }
 
     /** The first line of what the application saw, short enough for a table (the scenario command shows all). */
     static String summary(String saw) {
-        String first = saw.lines().findFirst().orElse("");
-        return first.length() <= 72 ? first : first.substring(0, 71) + "…";
+        String first = firstLine(saw);
+        return first.length() <= SAW ? first : first.substring(0, SAW - 1) + "…";
     }
+
+    private static String firstLine(String saw) { return saw.lines().findFirst().orElse(""); }
 
     private static void line(PrintStream out, String[] cells, int[] w) {
         StringBuilder sb = new StringBuilder();

@@ -212,4 +212,35 @@ class ScenarioCommandTest {
         }
         assertTrue(lines[lines.length - 1].matches("demo took \\d+\\.\\d\\d s of wall time"), lines[lines.length - 1]);
     }
+
+    /**
+     * The table fits 120 columns; a scenario whose outcome has no one moment shows '—', not "0.000 ms"; a hint
+     * under the table says how to see cut cells whole; --wide shows them whole.
+     */
+    @Test
+    void demoFits120ColumnsShowsNoFakeTimeAndOffersTheWholeCells() {
+        Run run = SynackCommandTest.run("demo");
+        assertEquals(0, run.status(), run.err());
+        List<String> lines = run.out().lines().toList();
+        List<String> table = lines.subList(0, Scenarios.names().size() + 2);
+        for (String l : table) assertTrue(l.length() <= 120, l.length() + ": " + l);
+        for (String name : List.of("retransmit-timeout", "five-tuple")) {
+            String row = table.stream().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow();
+            assertTrue(row.matches(".* \\| — +\\| yes"), row);
+        }
+        String refused = table.stream().filter(l -> l.startsWith("refused ")).findFirst().orElseThrow();
+        assertTrue(refused.matches(".* \\| 20\\.000 ms +\\| yes"), refused);
+        assertTrue(table.stream().anyMatch(l -> l.contains("…")), run.out());
+        assertTrue(lines.contains("cells cut with …: 'synack demo --wide' shows them whole; 'synack scenario NAME' tells the full story"),
+                run.out());
+
+        Run wide = SynackCommandTest.run("demo", "--wide");
+        assertEquals(0, wide.status(), wide.err());
+        assertFalse(wide.out().contains("…"), wide.out());
+        assertTrue(wide.out().contains("| read: SocketException: Connection timed out (ETIMEDOUT), write: SocketException: "), wide.out());
+        for (String f : List.of(run.out(), wide.out())) {
+            String plot = f.replaceAll("(?s).*plot: (/[^ ]+\\.svg).*", "$1");
+            if (plot.startsWith("/")) new java.io.File(plot).delete();
+        }
+    }
 }

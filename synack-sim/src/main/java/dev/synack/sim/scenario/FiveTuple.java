@@ -31,6 +31,10 @@ final class FiveTuple implements Scenario {
     @Override
     public String situation() { return "demux by 5-tuple; listen port = data port"; }
 
+    /** The outcome sums up several connections (no one moment): atNs is 0. */
+    @Override
+    public boolean timed() { return false; }
+
     @Override
     public String linux() {
         return "every accepted connection has the listening port as its local port; they differ by the remote address and port";

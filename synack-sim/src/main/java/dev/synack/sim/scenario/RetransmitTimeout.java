@@ -32,6 +32,10 @@ final class RetransmitTimeout implements Scenario {
     @Override
     public String situation() { return "timeout retransmission: a lost segment with nothing after it"; }
 
+    /** The outcome sums up several runs (no one moment): atNs is 0. */
+    @Override
+    public boolean timed() { return false; }
+
     @Override
     public String linux() {
         return "TLP at min(2·SRTT+200 ms, RTO), then the RTO retransmission; the RTO doubles; Karn: no RTT sample from the "

@@ -15,6 +15,12 @@ public interface Scenario {
     /** What Linux does and what the application sees, in one or two sentences. */
     String linux();
 
+    /**
+     * Whether the outcome's {@link Outcome#atNs()} is a moment of the story. False for a scenario whose
+     * outcome sums up several runs or connections (its atNs is 0): {@code synack demo} shows no time for it.
+     */
+    default boolean timed() { return true; }
+
     /** Runs the story. Never throws for anything the story itself does: failures are outcomes. */
     Outcome run(Knobs knobs);
 }
