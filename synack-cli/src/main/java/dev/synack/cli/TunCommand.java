@@ -110,7 +110,8 @@ final class TunCommand implements Callable<Integer> {
     TunStack open(CommandSpec sub) throws IOException {
         int[] a = address(sub);
         int[] r = routing(sub, a);
-        long s = seed != null ? seed : System.nanoTime();
+        // A real host's secrets (ISNs, ports, cookies) must not be guessable: random unless --seed asks.
+        long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
         TunStack host = TunStack.open(dev, a[0], a[1], new TcpConfig(), s);
         if (r[0] != 0) host.addRoute(0, 0, r[0]);
         for (int i = 1; i < r.length; i += 2) host.addRoute(r[i], r[i + 1], r[0]);

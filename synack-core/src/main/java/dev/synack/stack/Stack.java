@@ -145,6 +145,12 @@ public final class Stack implements TcpHost, PacketSink {
     }
 
     @Override
+    public int randomU32() { return (int) secret.hash(0x7233_32L, u32Draws++); }
+
+    /** How many random u32 were drawn (the input of the next draw). */
+    private long u32Draws;
+
+    @Override
     public int randomIpId() { return (int) (secret.hash(0x6970_6964L, ipIdDraws++) & 0xFFFF); }
 
     private int output(Route r, byte[] b, int off, int len) {

@@ -231,7 +231,8 @@ final class SegmentArrival {
     /**
      * RFC 5961 §7: a challenge ACK (Linux tcp_send_challenge_ack). Linux first applies the per-socket
      * out-of-window limit (__tcp_oow_rate_limited: one per tcp_invalid_ratelimit, skips counted in
-     * TCPACKSkippedChallenge), then tcp_challenge_ack_limit (INT_MAX by default: no host-wide limit).
+     * TCPACKSkippedChallenge), then tcp_challenge_ack_limit (INT_MAX by default: no host-wide limit;
+     * otherwise a random budget per second, {@link TcpDemux#challengeAckAllowed}).
      * TCPSYNChallenge counts the SYN that asked for one, sent or not; TCPChallengeACK counts those sent.
      */
     void challengeAck(Counter counter, long nowNs) {
@@ -241,6 +242,7 @@ final class SegmentArrival {
             return;
         }
         lastOowAckNs = nowNs;
+        if (!t.demux.challengeAckAllowed(nowNs)) return; // the host-wide limit (tcp_challenge_ack_limit)
         t.stats.inc(Counter.TcpExtTCPChallengeACK);
         c.out.sendAck();
     }

@@ -112,6 +112,32 @@ public final class TcpDemux {
         c.onSegment(seg);
     }
 
+    /** tcp_challenge_timestamp and tcp_challenge_count: the host-wide challenge ACK budget (per second). */
+    private long challengeSecond = -1;
+    private int challengeCount;
+
+    /**
+     * tcp_send_challenge_ack's host-wide RFC 5961 §7 limit, when tcp_challenge_ack_limit is not INT_MAX
+     * (Linux 6.18's default, which lets every challenge ACK through the host-wide check): each second a
+     * budget drawn at random in [limit/2, limit + limit/2) (so the count cannot be inferred), and a
+     * challenge ACK takes one.
+     *
+     * @return whether this challenge ACK may be sent
+     */
+    boolean challengeAckAllowed(long nowNs) {
+        int limit = host.config().tcpChallengeAckLimit;
+        if (limit == Integer.MAX_VALUE) return true;
+        long second = nowNs / 1_000_000_000L; // jiffies / HZ
+        if (second != challengeSecond) {
+            int half = (int) (((long) limit + 1) >> 1);
+            challengeSecond = second;
+            challengeCount = half + Integer.remainderUnsigned(host.randomU32(), Math.max(limit, 1)); // [half, limit + half - 1]
+        }
+        if (challengeCount <= 0) return false;
+        challengeCount--;
+        return true;
+    }
+
     /** A connection reached CLOSE and leaves the table. */
     void connectionClosed(TcpConnection c) { connections.remove(c); }
 

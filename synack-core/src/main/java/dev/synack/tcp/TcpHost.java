@@ -59,6 +59,9 @@ public interface TcpHost {
      */
     int randomIpId();
 
+    /** A random 32-bit value from the host's seeded secrets (get_random_u32), deterministic per seed. */
+    int randomU32();
+
     /** The MTU of the route to {@code dst} (1500 for Ethernet). */
     int mtuTo(int dst);
 
