@@ -29,7 +29,10 @@ final class Lifecycle extends Timer {
 
     long timewaitDeadlineNs() { return deadlineNs(); }
 
-    /** tcp_set_state: TcpCurrEstab counts ESTABLISHED and CLOSE_WAIT sockets; the change is traced. */
+    /**
+     * tcp_set_state: TcpCurrEstab counts ESTABLISHED and CLOSE_WAIT sockets, TcpEstabResets the ways
+     * from them straight to CLOSE; the change is traced.
+     */
     void setState(TcpState next) {
         TcpState prev = t.state;
         t.state = next;
@@ -37,6 +40,9 @@ final class Lifecycle extends Timer {
         boolean isEstab = next == TcpState.ESTABLISHED || next == TcpState.CLOSE_WAIT;
         if (isEstab && !wasEstab) t.stats.inc(Counter.TcpCurrEstab);
         if (wasEstab && !isEstab) t.stats.add(Counter.TcpCurrEstab, -1);
+        // TCP_MIB_ESTABRESETS: any way from ESTABLISHED or CLOSE_WAIT straight to CLOSE (a RST, an
+        // abort, a timeout), not a RST in FIN_WAIT1/2.
+        if (wasEstab && next == TcpState.CLOSE) t.stats.inc(Counter.TcpEstabResets);
         if (prev != next && t.host.tracing()) t.host.stateChanged(c, prev, next);
     }
 

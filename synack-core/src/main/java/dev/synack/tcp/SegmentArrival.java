@@ -61,6 +61,10 @@ final class SegmentArrival {
                 } else {
                     sendDupAckRateLimited(seg, nowNs);
                 }
+            } else if (resetCheck(seg)) {
+                // tcp_validate_incoming: an unacceptable RST still resets if tcp_reset_check takes it
+                // (measured on Linux 6.18: R. 1:1 in CLOSING with RCV.NXT = 2 → ECONNRESET).
+                onReset();
             }
             return;
         }
@@ -190,12 +194,18 @@ final class SegmentArrival {
         return !(seg.payloadLen == 0 && !seg.has(FIN) && seg.ack == t.sndUna && seg.seq == t.rcvNxt);
     }
 
+    /**
+     * tcp_reset_check: after the peer's FIN (CLOSE_WAIT, LAST_ACK, CLOSING) a RST at RCV.NXT − 1 — the
+     * peer's FIN's own sequence number — is taken.
+     */
+    private boolean resetCheck(InSegment seg) {
+        return seg.seq == t.rcvNxt - 1 && (t.state == TcpState.CLOSE_WAIT || t.state == TcpState.LAST_ACK
+                || t.state == TcpState.CLOSING);
+    }
+
     /** Linux tcp_reset_check and the SACK extension of RFC 5961 §3.2 in tcp_validate_incoming. */
     private boolean resetMatchesLinux(InSegment seg) {
-        if (seg.seq == t.rcvNxt - 1 && (t.state == TcpState.CLOSE_WAIT || t.state == TcpState.LAST_ACK
-                || t.state == TcpState.CLOSING)) {
-            return true;
-        }
+        if (resetCheck(seg)) return true;
         if (t.sackOk && !t.ofo.isEmpty()) {
             int[] sackStarts = t.demux.scratch.rstStarts, sackEnds = t.demux.scratch.rstEnds;
             int n = t.ofo.sackBlocks(sackStarts, sackEnds, 4);
@@ -220,11 +230,9 @@ final class SegmentArrival {
                 c.life.done(Errno.ECONNREFUSED);
             }
             case CLOSE_WAIT -> c.life.done(Errno.EPIPE);
-            case CLOSING, LAST_ACK -> c.life.done(null);
-            default -> {
-                t.stats.inc(Counter.TcpEstabResets);
-                c.life.done(Errno.ECONNRESET);
-            }
+            // tcp_reset: every other synchronized state, CLOSING and LAST_ACK included, is ECONNRESET
+            // (measured on Linux 6.18: SO_ERROR after a RST in LAST_ACK or CLOSING; read() returns 0).
+            default -> c.life.done(Errno.ECONNRESET);
         }
     }
 

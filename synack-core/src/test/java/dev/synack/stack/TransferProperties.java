@@ -1,6 +1,7 @@
 package dev.synack.stack;
 
 import dev.synack.link.MemoryLink;
+import dev.synack.stats.Counter;
 import dev.synack.tcp.Errno;
 import dev.synack.tcp.SocketOptions;
 import dev.synack.tcp.TcpConfig;
@@ -244,16 +245,26 @@ class TransferProperties {
         }
         for (App app : new App[] {appA, appB}) {
             Errno e = app.c.pendingError();
-            if (e != null) return app.name + " closed with " + e + "; " + status(a, b, appA, appB);
+            if (e != null && !lateReset(app, app == appA ? b : a)) return app.name + " closed with " + e + "; " + status(a, b, appA, appB);
         }
         // TIME_WAIT ends in CLOSE, and the peer's last retransmitted FIN (if any) is answered.
         sched.runUntil(sched.nowNs() + 200L * 1_000_000_000L);
         for (App app : new App[] {appA, appB}) {
-            if (app.c.state() != TcpState.CLOSE || app.c.pendingError() != null) {
+            if (app.c.state() != TcpState.CLOSE || app.c.pendingError() != null && !lateReset(app, app == appA ? b : a)) {
                 return app.name + " ended " + app.c.state() + " with " + app.c.pendingError() + "; " + status(a, b, appA, appB);
             }
         }
         return null;
+    }
+
+    /**
+     * Under heavy loss a LAST_ACK or CLOSING can outlast the peer's TIME_WAIT (60 s) while the FIN's RTO
+     * backs off; the peer, with no socket left, answers the FIN with a RST, and tcp_reset sets ECONNRESET
+     * on the orphan, as Linux does. Nobody sees it: the application had closed the socket.
+     */
+    private static boolean lateReset(App app, Stack peer) {
+        return app.c.pendingError() == Errno.ECONNRESET && app.closed && peer.counters().get(Counter.TcpExtTW) > 0
+                && peer.counters().get(Counter.TcpOutRsts) > 0;
     }
 
     private static boolean finished(TcpConnection c) {

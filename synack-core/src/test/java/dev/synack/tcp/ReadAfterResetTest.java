@@ -47,4 +47,44 @@ class ReadAfterResetTest {
         assertEquals(0, c.receive(buf, 0, 100));
         assertNull(c.takeError());
     }
+
+    /**
+     * Linux (tcp_reset): in LAST_ACK — the peer's FIN, then our shutdown(SHUT_WR) — a RST sets
+     * ECONNRESET (not EPIPE, which is CLOSE_WAIT's): SO_ERROR ECONNRESET, read() 0. TcpEstabResets
+     * does not count it (tcp_set_state counts only ESTABLISHED or CLOSE_WAIT → CLOSE).
+     */
+    @Test
+    void rstInLastAck_econnreset() {
+        t.inject(110, "F. 1:1(0) ack 1 win 512 <nop,nop,TS val 1010 ecr 100>");
+        t.expect(114, ". 1:1(0) ack 2 win 63 <nop,nop,TS val 114 ecr 1010>");
+        t.at(124, () -> assertEquals(0, c.shutdownOutput()));
+        t.expect(124, "F. 1:1(0) ack 2 <nop,nop,TS val 124 ecr 1010>");
+        assertEquals(TcpState.LAST_ACK, c.state());
+        t.inject(134, "R. 2:2(0) ack 2 win 0");
+        assertEquals(TcpState.CLOSE, c.state());
+        assertEquals(0, c.receive(buf, 0, 100));
+        assertEquals(Errno.ECONNRESET, c.takeError());
+        assertEquals(0, t.stack.counters().get(dev.synack.stats.Counter.TcpEstabResets));
+    }
+
+    /** Linux: in CLOSING (our FIN and the peer's crossed) a RST sets ECONNRESET too; read() 0. */
+    @Test
+    void rstInClosing_econnreset() {
+        t.at(110, () -> assertEquals(0, c.shutdownOutput()));
+        t.expect(110, "F. 1:1(0) ack 1 <nop,nop,TS val 110 ecr 1000>");
+        t.inject(110, "F. 1:1(0) ack 1 win 512 <nop,nop,TS val 1010 ecr 100>");
+        t.expect(110, ". 2:2(0) ack 2 <nop,nop,TS val 110 ecr 1010>");
+        assertEquals(TcpState.CLOSING, c.state());
+        t.inject(120, "R. 1:1(0) ack 1 win 0");
+        assertEquals(TcpState.CLOSE, c.state());
+        assertEquals(0, c.receive(buf, 0, 100));
+        assertEquals(Errno.ECONNRESET, c.takeError());
+    }
+
+    /** tcp_set_state: a RST in ESTABLISHED counts in TcpEstabResets (and a RST in CLOSE_WAIT would too). */
+    @Test
+    void rstInEstablished_countsEstabReset() {
+        t.inject(110, "R. 1:1(0) ack 1 win 0");
+        assertEquals(1, t.stack.counters().get(dev.synack.stats.Counter.TcpEstabResets));
+    }
 }
