@@ -90,30 +90,12 @@ public final class TunDevice implements AutoCloseable {
 
     /** The MTU of interface {@code ifName} (SIOCGIFMTU). */
     public static int mtuOf(String ifName) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Libc.captureSegment(a);
-            int s = (int) Libc.SOCKET.invokeExact(err, Libc.AF_INET, Libc.SOCK_DGRAM, 0);
-            if (s < 0) throw new IOException("socket: " + Libc.describe(Libc.errno(err)));
-            try {
-                MemorySegment ifr = a.allocate(Libc.IFREQ_SIZE);
-                byte[] n = ifName.getBytes(StandardCharsets.US_ASCII);
-                MemorySegment.copy(n, 0, ifr, ValueLayout.JAVA_BYTE, 0, Math.min(n.length, Libc.IFNAMSIZ - 1));
-                int rc = (int) Libc.IOCTL.invokeExact(err, s, Libc.SIOCGIFMTU, ifr);
-                if (rc < 0) throw new IOException("SIOCGIFMTU " + ifName + ": " + Libc.describe(Libc.errno(err)));
-                return ifr.get(ValueLayout.JAVA_INT, Libc.IFR_UNION);
-            } finally {
-                int ignored = (int) Libc.CLOSE.invokeExact(err, s);
-            }
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("downcall failed: " + t, t);
-        }
+        return ifreqInt(ifName, Libc.SIOCGIFMTU, "SIOCGIFMTU", -1);
     }
 
     /** The transmit queue length of interface {@code ifName} (SIOCGIFTXQLEN). */
     public static int txQueueLenOf(String ifName) throws IOException {
-        return ifreqInt(ifName, Libc.SIOCGIFTXQLEN, -1);
+        return ifreqInt(ifName, Libc.SIOCGIFTXQLEN, "SIOCGIFTXQLEN", -1);
     }
 
     /**
@@ -122,11 +104,11 @@ public final class TunDevice implements AutoCloseable {
      */
     static int raiseTxQueueLen(String ifName, int qlen) throws IOException {
         int now = txQueueLenOf(ifName);
-        return now >= qlen ? now : ifreqInt(ifName, Libc.SIOCSIFTXQLEN, qlen);
+        return now >= qlen ? now : ifreqInt(ifName, Libc.SIOCSIFTXQLEN, "SIOCSIFTXQLEN", qlen);
     }
 
     /** One ifreq ioctl on an AF_INET datagram socket whose union is an int (set to {@code value} when ≥ 0); returns the int after. */
-    private static int ifreqInt(String ifName, long request, int value) throws IOException {
+    private static int ifreqInt(String ifName, long request, String requestName, int value) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment err = Libc.captureSegment(a);
             int s = (int) Libc.SOCKET.invokeExact(err, Libc.AF_INET, Libc.SOCK_DGRAM, 0);
@@ -137,7 +119,7 @@ public final class TunDevice implements AutoCloseable {
                 MemorySegment.copy(n, 0, ifr, ValueLayout.JAVA_BYTE, 0, Math.min(n.length, Libc.IFNAMSIZ - 1));
                 if (value >= 0) ifr.set(ValueLayout.JAVA_INT, Libc.IFR_UNION, value);
                 int rc = (int) Libc.IOCTL.invokeExact(err, s, request, ifr);
-                if (rc < 0) throw new IOException("ioctl 0x" + Long.toHexString(request) + " " + ifName + ": " + Libc.describe(Libc.errno(err)));
+                if (rc < 0) throw new IOException(requestName + " " + ifName + ": " + Libc.describe(Libc.errno(err)));
                 return ifr.get(ValueLayout.JAVA_INT, Libc.IFR_UNION);
             } finally {
                 int ignored = (int) Libc.CLOSE.invokeExact(err, s);
