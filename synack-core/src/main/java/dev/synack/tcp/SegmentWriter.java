@@ -156,7 +156,8 @@ final class SegmentWriter {
      * through the control socket with DF set. Measured on Linux 6.18 (two namespaces on a veth):
      * the client's SYN and then every packet count up from a random start, the SYN-ACK carries 0,
      * the server's packets count up from another random start once established, and its ACK from
-     * TIME_WAIT and a RST for no socket carry 0.
+     * TIME_WAIT and a RST for no socket carry 0. (The orphaned FIN_WAIT2 follows from Linux's code — it
+     * becomes a time-wait socket — and was not measured separately.)
      */
     private int nextIpId() {
         boolean requestSock = t.state == TcpState.SYN_RECV && t.parent != null;
