@@ -353,6 +353,7 @@ final class Sender {
      */
     boolean retransmit(int i, long nowNs) {
         int bits = t.rtx.bits(i);
+        long firstSentNs = t.rtx.sentNs(i);
         int err;
         if ((bits & RetransmitQueue.F_SYN) != 0) {
             err = t.state == TcpState.SYN_SENT ? c.out.sendSyn() : c.out.sendSynAck();
@@ -370,7 +371,11 @@ final class Sender {
         }
         t.totalRetrans++;
         t.stats.inc(Counter.TcpRetransSegs);
-        if (t.retransStampNs == 0) t.retransStampNs = nowNs; // "Save stamp of the first (attempted) retransmit."
+        // "Save stamp of the first (attempted) retransmit." For a SYN it is the SYN's first transmission
+        // (tcp_connect sets retrans_stamp; tcp_retransmit_skb keeps it), which tcp_write_timeout's model
+        // counts from: measured, a SYN with tcp_syn_retries 2 times out 7 s after the first SYN.
+        // (0 means "not set", so a SYN sent at virtual time 0 is stamped 1 ns later.)
+        if (t.retransStampNs == 0) t.retransStampNs = (bits & RetransmitQueue.F_SYN) != 0 ? Math.max(1, firstSentNs) : nowNs;
         c.rec.onRetransmitted();
         return err <= 0;
     }
