@@ -76,7 +76,8 @@ final class Receiver {
         boolean fin = seg.has(FIN);
         if (Seq.le(seq + len + (fin ? 1 : 0), t.rcvNxt)) {
             // Entirely old (a retransmission, data or FIN): D-SACK the data and ACK at once (tcp_data_queue:
-            // SKB_DROP_REASON_TCP_OLD_DATA).
+            // LINUX_MIB_DELAYEDACKLOST, SKB_DROP_REASON_TCP_OLD_DATA).
+            t.stats.inc(Counter.TcpExtDelayedACKLost);
             if (len > 0) setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOldSent);
             c.delack.enterQuickAck();
             c.delack.ackNow(SendReason.ACK_OLD_DATA);

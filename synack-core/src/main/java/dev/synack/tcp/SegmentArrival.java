@@ -269,7 +269,10 @@ final class SegmentArrival {
         c.out.sendAck(why);
     }
 
-    /** tcp_send_dupack with tcp_oow_rate_limited: one out-of-window ACK per tcp_invalid_ratelimit. */
+    /**
+     * tcp_send_dupack with tcp_oow_rate_limited: one out-of-window ACK per tcp_invalid_ratelimit. Old data
+     * counts DelayedACKLost (tcp_send_dupack: LINUX_MIB_DELAYEDACKLOST) and is D-SACKed.
+     */
     private void sendDupAckRateLimited(InSegment seg, long nowNs, SendReason why) {
         boolean pure = seg.payloadLen == 0 || seg.has(SYN);
         if (pure && oowRateLimited(nowNs)) {
@@ -279,6 +282,7 @@ final class SegmentArrival {
         if (pure) lastOowAckNs = nowNs;
         if (seg.payloadLen > 0 && Seq.lt(seg.seq, t.rcvNxt)) {
             // An old duplicate: D-SACK it (RFC 2883 §4.1).
+            t.stats.inc(Counter.TcpExtDelayedACKLost);
             int end = seg.seq + seg.payloadLen;
             c.rcv.setDsack(seg.seq, Seq.min(end, t.rcvNxt), Counter.TcpExtTCPDSACKOldSent);
             c.delack.enterQuickAck();

@@ -12,6 +12,7 @@ import static dev.synack.testing.TcpTester.syn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.synack.stats.Counter;
 import dev.synack.testing.TcpTester;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -273,8 +274,8 @@ class SendReasonTest {
         }
 
         /**
-         * tcp_data_queue: data already received is D-SACKed and ACKed at once, and dropped with
-         * SKB_DROP_REASON_TCP_OLD_DATA.
+         * tcp_data_queue: data already received is D-SACKed and ACKed at once, counted in DelayedACKLost,
+         * and dropped with SKB_DROP_REASON_TCP_OLD_DATA.
          */
         @Test
         void oldData_dsackedAndDropped() {
@@ -286,6 +287,7 @@ class SendReasonTest {
             t.expect(300, ". 1:1(0) ack " + seq(1) + " <nop,nop,TS val 300 ecr 1300,nop,nop,sack 1:" + seq(1) + ">");
             t.expectReason(SendReason.ACK_OLD_DATA);
             t.expectDrop(TcpDropReason.TCP_OLD_DATA);
+            assertEquals(1, t.stack.counters().get(Counter.TcpExtDelayedACKLost));
         }
 
         /** The peer's FIN in FIN_WAIT2 is ACKed at once (tcp_fin); its FIN again in TIME_WAIT draws the ACK again. */
