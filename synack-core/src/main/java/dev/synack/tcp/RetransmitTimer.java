@@ -198,7 +198,8 @@ final class RetransmitTimer extends Timer {
         if (writeTimeout(nowNs)) return;
         if (t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECV) {
             t.stats.inc(Counter.TcpExtTCPSynRetrans);
-            boolean sent = c.snd.retransmit(0, nowNs);
+            boolean sent = c.snd.retransmit(0, nowNs, t.state == TcpState.SYN_SENT ? SendReason.SYN_RETRY : SendReason.SYN_ACK_RETRY,
+                    t.retransmits + 1); // icsk_retransmits as this retry makes it
             t.retransmits++;
             t.totalRto++;
             if (!sent) {
@@ -216,7 +217,7 @@ final class RetransmitTimer extends Timer {
         boolean sent = true;
         for (int i = 0; i < t.rtx.size(); i++) {
             if (!t.rtx.has(i, RetransmitQueue.SACKED)) {
-                sent = c.snd.retransmit(i, nowNs);
+                sent = c.snd.retransmit(i, nowNs, SendReason.RTO, t.backoff + 1); // icsk_backoff as this expiry makes it
                 break;
             }
         }
