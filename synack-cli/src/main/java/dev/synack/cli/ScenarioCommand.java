@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,7 +26,7 @@ import picocli.CommandLine.Spec;
  * Exit status 0 when every check matches Linux, 1 when one does not, 2 on bad input (one line on
  * stderr; nothing is run and nothing written).
  */
-@Command(name = "scenario",
+@Command(name = "scenario", modelTransformer = ScenarioKnobs.class,
         description = {"Replay a scenario of the lab and compare it with Linux 6.18.",
                 "Prints the ladder diagram, what the application saw and when, and each check (Linux vs synack).",
                 "A ladder over " + ScenarioCommand.LONG + " lines (congestion's per-ACK ladder) shows its first " + ScenarioCommand.HEAD
@@ -48,9 +47,6 @@ final class ScenarioCommand implements Callable<Integer> {
 
     @Option(names = "--list", description = "List the scenarios: name and situation, one per line.")
     private boolean list;
-
-    @Mixin
-    private ScenarioKnobs knobOptions;
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write the packets to FILE (pcap).")
     private Path pcap;
@@ -77,7 +73,7 @@ final class ScenarioCommand implements Callable<Integer> {
         if (name == null) throw bad("missing scenario name; one of " + String.join(", ", Scenarios.names()));
         Scenario scenario = Scenarios.find(name)
                 .orElseThrow(() -> bad("unknown scenario '" + name + "'; one of " + String.join(", ", Scenarios.names())));
-        Knobs knobs = knobOptions.knobs();
+        Knobs knobs = ScenarioKnobs.knobs(spec);
         if (!format.equals("text") && !format.equals("json")) throw bad("bad --format '" + format + "': expected text or json");
         OutputFile.check(spec, "--pcap", pcap);
         Outcome o = scenario.run(knobs);

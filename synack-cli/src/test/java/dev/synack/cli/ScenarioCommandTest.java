@@ -98,8 +98,8 @@ class ScenarioCommandTest {
             {"--syn-retries", "128", "bad --syn-retries '128': expected 1 to 127"},
             {"--syn-linear-timeouts", "11", "bad --syn-linear-timeouts '11': expected 0 to 10"},
             {"--retries2", "256", "bad --retries2 '256': expected 0 to 255"},
-            {"--retries2", "x", "Invalid value for option '--retries2': 'x' is not an int"},
-            {"--seed", "x", "Invalid value for option '--seed': 'x' is not a long"},
+            {"--retries2", "x", "bad --retries2 'x': expected 0 to 255"},
+            {"--seed", "x", "bad --seed 'x': expected an integer"},
         };
         for (String[] c : cases) {
             SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", c[0], c[1]),
