@@ -1,12 +1,12 @@
 package dev.synack.cli;
 
-import dev.synack.sim.Json;
 import dev.synack.sim.Ladder;
 import dev.synack.sim.Pcap;
 import dev.synack.sim.scenario.Check;
 import dev.synack.sim.scenario.Knobs;
 import dev.synack.sim.scenario.Outcome;
 import dev.synack.sim.scenario.Scenario;
+import dev.synack.sim.scenario.ScenarioJson;
 import dev.synack.sim.scenario.Scenarios;
 import dev.synack.sim.scenario.Story;
 import java.io.PrintStream;
@@ -76,9 +76,9 @@ final class ScenarioCommand implements Callable<Integer> {
         Knobs knobs = ScenarioKnobs.knobs(spec);
         if (!format.equals("text") && !format.equals("json")) throw bad("bad --format '" + format + "': expected text or json");
         OutputFile.check(spec, "--pcap", pcap);
-        Outcome o = scenario.run(knobs);
+        Outcome o = format.equals("json") ? ScenarioJson.run(scenario, knobs) : scenario.run(knobs);
         if (pcap != null) OutputFile.write(spec, "--pcap", pcap, f -> Pcap.write(o.network().trace(), f));
-        if (format.equals("json")) out.print(json(o));
+        if (format.equals("json")) out.print(ScenarioJson.of(o));
         else out.print(text(o, full));
         return o.matchesLinux() ? 0 : 1;
     }
@@ -115,17 +115,4 @@ final class ScenarioCommand implements Callable<Integer> {
         return t.matches("[0-9.]+") ? t + " s" : "the end";
     }
 
-    static String json(Outcome o) {
-        StringBuilder sb = new StringBuilder("{\"scenario\":").append(Json.string(o.scenario())).append(",\"events\":");
-        sb.append(Ladder.json(o.network()).strip());
-        sb.append(",\"outcome\":{\"appSaw\":").append(Json.string(o.appSaw())).append(",\"atNs\":").append(o.atNs())
-                .append(",\"matchesLinux\":").append(o.matchesLinux()).append(",\"checks\":[");
-        for (int i = 0; i < o.checks().size(); i++) {
-            Check c = o.checks().get(i);
-            if (i > 0) sb.append(',');
-            sb.append("{\"what\":").append(Json.string(c.what())).append(",\"linux\":").append(Json.string(c.linux()))
-                    .append(",\"synack\":").append(Json.string(c.synack())).append(",\"ok\":").append(c.ok()).append('}');
-        }
-        return sb.append("]}}\n").toString();
-    }
 }
