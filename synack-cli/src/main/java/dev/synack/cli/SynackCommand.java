@@ -39,6 +39,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             CommandLine.HelpCommand.class,
             BenchCommand.class,
             DemoCommand.class,
+            LabCommand.class,
             PacketdrillCommand.class,
             ScenarioCommand.class,
             ExperimentCommand.class,

@@ -147,7 +147,7 @@ class ScenarioCommandTest {
     void jsonHasTheEventsAndTheOutcome() {
         Run run = SynackCommandTest.run("scenario", "refused", "--format", "json");
         assertEquals(0, run.status(), run.out());
-        assertTrue(run.out().startsWith("{\"scenario\":\"refused\",\"events\":["), run.out());
+        assertTrue(run.out().startsWith("{\"scenario\":\"refused\",\"nodes\":[\"client\",\"server\"],\"events\":["), run.out());
         assertTrue(run.out().contains("\"type\":\"packet\""), run.out());
         assertTrue(run.out().contains("\"outcome\":{\"appSaw\":\"ConnectException: Connection refused (ECONNREFUSED)\",\"atNs\":20000000,\"matchesLinux\":true"), run.out());
     }
@@ -181,7 +181,7 @@ class ScenarioCommandTest {
 
         Run json = SynackCommandTest.run("scenario", "congestion", "--format", "json");
         assertEquals(0, json.status(), json.err());
-        assertTrue(json.out().startsWith("{\"scenario\":\"congestion\",\"events\":["), json.out().substring(0, 100));
+        assertTrue(json.out().startsWith("{\"scenario\":\"congestion\",\"nodes\":[\"client\",\"server\"],\"events\":["), json.out().substring(0, 100));
         assertFalse(json.out().contains("left out") || json.out().contains("plot (cwnd"));
         Files.deleteIfExists(Path.of(json.out().replaceAll("(?s).*plot: ([^ \"]+\\.svg).*", "$1")));
         Files.deleteIfExists(Path.of(full.out().replaceAll("(?s).*\nplot \\(cwnd and ssthresh over time, SVG\\): (\\S+)\n.*", "$1")));

@@ -2,11 +2,13 @@ package dev.synack.sim.scenario;
 
 import dev.synack.sim.Json;
 import dev.synack.sim.Ladder;
+import dev.synack.sim.Node;
 import dev.synack.sim.Trace;
 
 /**
  * A scenario run as JSON: what {@code synack scenario --format json} prints and the lab's page draws.
- * One object: the scenario's name, its events ({@link Ladder#json}: packets with their ids and fields,
+ * One object: the scenario's name, its nodes (hosts and routers, in the order they were made: the
+ * ladder's columns), its events ({@link Ladder#json}: packets with their ids and fields,
  * drops, state changes, timers, the application's calls, faults, and one congestion sample per ACK or
  * timeout) and its outcome (what the application saw, when, and each check against Linux).
  */
@@ -20,7 +22,12 @@ public final class ScenarioJson {
 
     /** The run as one JSON object, ending with a newline. */
     public static String of(Outcome o) {
-        StringBuilder sb = new StringBuilder("{\"scenario\":").append(Json.string(o.scenario())).append(",\"events\":");
+        StringBuilder sb = new StringBuilder("{\"scenario\":").append(Json.string(o.scenario())).append(",\"nodes\":[");
+        for (Node n : o.network().nodes()) {
+            if (sb.charAt(sb.length() - 1) != '[') sb.append(',');
+            sb.append(Json.string(n.name()));
+        }
+        sb.append("],\"events\":");
         sb.append(Ladder.json(o.network()).strip());
         sb.append(",\"outcome\":{\"appSaw\":").append(Json.string(o.appSaw())).append(",\"atNs\":").append(o.atNs())
                 .append(",\"matchesLinux\":").append(o.matchesLinux()).append(",\"checks\":[");
