@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -66,7 +65,7 @@ final class OracleCommand implements Callable<Integer> {
         return new Timeline(h, t.events());
     }
 
-    @Command(name = "record", description = {"Run stories on this machine's kernel and write Linux's timelines.",
+    @Command(name = "record", modelTransformer = ScenarioKnobs.class, description = {"Run stories on this machine's kernel and write Linux's timelines.",
             "Without a story: every story over its grid (the long ones take minutes: host-crash with tcp_retries2 15 is ~16 min).",
             "Needs root, /dev/net/tun and iproute2."})
     static final class Record implements Callable<Integer> {
@@ -86,9 +85,6 @@ final class OracleCommand implements Callable<Integer> {
         @Option(names = "--max-seconds", paramLabel = "S", description = "skip grid points whose story may run longer than S seconds (default: no limit)")
         long maxSeconds = Long.MAX_VALUE;
 
-        @Mixin
-        ScenarioKnobs knobs;
-
         final PrintStream stdout;
 
         Record(Console console) { this.stdout = console.out(); }
@@ -96,7 +92,7 @@ final class OracleCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             List<OracleStory> stories = names.isEmpty() ? Stories.all() : names.stream().map(n -> story(spec, n)).toList();
-            Knobs k = knobs.knobs();
+            Knobs k = ScenarioKnobs.knobs(spec);
             boolean useGrid = grid || k.equals(Knobs.defaults().withSeed(k.seed())) && names.isEmpty();
             String why = LinuxWorld.unavailable();
             if (why != null) {
@@ -123,7 +119,7 @@ final class OracleCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "diff", description = {"Play a story in the lab and compare it with Linux's recording for the same knobs.",
+    @Command(name = "diff", modelTransformer = ScenarioKnobs.class, description = {"Play a story in the lab and compare it with Linux's recording for the same knobs.",
             "--live runs it on this machine's kernel now instead (root). Exit status 0 when they agree, 1 when they differ or there is no recording."})
     static final class Diff implements Callable<Integer> {
         @Spec
@@ -138,9 +134,6 @@ final class OracleCommand implements Callable<Integer> {
         @Option(names = "--timelines", description = "also print both timelines")
         boolean timelines;
 
-        @Mixin
-        ScenarioKnobs knobs;
-
         final PrintStream stdout;
 
         Diff(Console console) { this.stdout = console.out(); }
@@ -148,7 +141,7 @@ final class OracleCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             OracleStory s = story(spec, name);
-            Knobs k = knobs.knobs();
+            Knobs k = ScenarioKnobs.knobs(spec);
             if (!s.accepts(k)) throw new ParameterException(spec.commandLine(), "story " + s.name() + " cannot be played on Linux with these knobs (the JDK has no TCP_USER_TIMEOUT; connect timeouts are not in the story)");
             Optional<Timeline> linux = live ? Optional.of(live(s, k)) : Recordings.find(s.name(), k);
             if (linux.isEmpty()) {

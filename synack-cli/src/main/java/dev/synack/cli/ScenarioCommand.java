@@ -1,6 +1,5 @@
 package dev.synack.cli;
 
-import dev.synack.sim.Json;
 import dev.synack.sim.Ladder;
 import dev.synack.sim.Pcap;
 import dev.synack.sim.oracle.Differ;
@@ -13,6 +12,7 @@ import dev.synack.sim.scenario.LinuxComparison;
 import dev.synack.sim.scenario.Knobs;
 import dev.synack.sim.scenario.Outcome;
 import dev.synack.sim.scenario.Scenario;
+import dev.synack.sim.scenario.ScenarioJson;
 import dev.synack.sim.scenario.Scenarios;
 import dev.synack.sim.scenario.Story;
 import java.io.PrintStream;
@@ -21,7 +21,6 @@ import java.util.Locale;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,7 +32,7 @@ import picocli.CommandLine.Spec;
  * Exit status 0 when every check matches Linux, 1 when one does not, 2 on bad input (one line on
  * stderr; nothing is run and nothing written).
  */
-@Command(name = "scenario",
+@Command(name = "scenario", modelTransformer = ScenarioKnobs.class,
         description = {"Replay a scenario of the lab and compare it with Linux 6.18.",
                 "Prints the ladder diagram, what the application saw and when, and each check (Linux vs synack).",
                 "A ladder over " + ScenarioCommand.LONG + " lines (congestion's per-ACK ladder) shows its first " + ScenarioCommand.HEAD
@@ -54,9 +53,6 @@ final class ScenarioCommand implements Callable<Integer> {
 
     @Option(names = "--list", description = "List the scenarios: name and situation, one per line.")
     private boolean list;
-
-    @Mixin
-    private ScenarioKnobs knobOptions;
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write the packets to FILE (pcap).")
     private Path pcap;
@@ -87,12 +83,13 @@ final class ScenarioCommand implements Callable<Integer> {
         if (name == null) throw bad("missing scenario name; one of " + String.join(", ", Scenarios.names()));
         Scenario scenario = Scenarios.find(name)
                 .orElseThrow(() -> bad("unknown scenario '" + name + "'; one of " + String.join(", ", Scenarios.names())));
-        Knobs knobs = knobOptions.knobs();
+        Knobs knobs = ScenarioKnobs.knobs(spec);
         if (!format.equals("text") && !format.equals("json")) throw bad("bad --format '" + format + "': expected text or json");
         OutputFile.check(spec, "--pcap", pcap);
-        Outcome o = Verdicts.run(scenario, knobs);
+        Outcome o = (format.equals("json") ? ScenarioJson.run(scenario, knobs) : scenario.run(knobs))
+                .withLinux(Verdicts.compare(scenario.name(), knobs));
         if (pcap != null) OutputFile.write(spec, "--pcap", pcap, f -> Pcap.write(o.network().trace(), f));
-        if (format.equals("json")) out.print(json(o));
+        if (format.equals("json")) out.print(ScenarioJson.of(o));
         else out.print(text(o, full));
         if (againstLinux) {
             OracleStory story = Stories.find(scenario.name()).orElse(null);
@@ -153,28 +150,4 @@ final class ScenarioCommand implements Callable<Integer> {
         return t.matches("[0-9.]+") ? t + " s" : "the end";
     }
 
-    static String json(Outcome o) {
-        StringBuilder sb = new StringBuilder("{\"scenario\":").append(Json.string(o.scenario())).append(",\"events\":");
-        sb.append(Ladder.json(o.network()).strip());
-        sb.append(",\"outcome\":{\"appSaw\":").append(Json.string(o.appSaw())).append(",\"atNs\":").append(o.atNs())
-                .append(",\"matchesLinux\":").append(o.matchesLinux()).append(",\"checks\":[");
-        for (int i = 0; i < o.checks().size(); i++) {
-            Check c = o.checks().get(i);
-            if (i > 0) sb.append(',');
-            sb.append("{\"what\":").append(Json.string(c.what())).append(",\"linux\":").append(Json.string(c.linux()))
-                    .append(",\"synack\":").append(Json.string(c.synack())).append(",\"ok\":").append(c.ok()).append('}');
-        }
-        sb.append(']');
-        LinuxComparison l = o.linux();
-        if (l != null) {
-            sb.append(",\"linuxRecording\":{\"comparedWith\":").append(Json.string(l.comparedWith())).append(",\"recorded\":").append(l.recorded())
-                    .append(",\"verdict\":").append(Json.string(l.verdict())).append(",\"differences\":[");
-            for (int i = 0; i < l.differences().size(); i++) {
-                if (i > 0) sb.append(',');
-                sb.append(Json.string(l.differences().get(i)));
-            }
-            sb.append("]}");
-        }
-        return sb.append("}}\n").toString();
-    }
 }

@@ -98,8 +98,8 @@ class ScenarioCommandTest {
             {"--syn-retries", "128", "bad --syn-retries '128': expected 1 to 127"},
             {"--syn-linear-timeouts", "11", "bad --syn-linear-timeouts '11': expected 0 to 10"},
             {"--retries2", "256", "bad --retries2 '256': expected 0 to 255"},
-            {"--retries2", "x", "Invalid value for option '--retries2': 'x' is not an int"},
-            {"--seed", "x", "Invalid value for option '--seed': 'x' is not a long"},
+            {"--retries2", "x", "bad --retries2 'x': expected 0 to 255"},
+            {"--seed", "x", "bad --seed 'x': expected an integer"},
         };
         for (String[] c : cases) {
             SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", c[0], c[1]),
@@ -147,7 +147,7 @@ class ScenarioCommandTest {
     void jsonHasTheEventsAndTheOutcome() {
         Run run = SynackCommandTest.run("scenario", "refused", "--format", "json");
         assertEquals(0, run.status(), run.out());
-        assertTrue(run.out().startsWith("{\"scenario\":\"refused\",\"events\":["), run.out());
+        assertTrue(run.out().startsWith("{\"scenario\":\"refused\",\"nodes\":[\"client\",\"server\"],\"events\":["), run.out());
         assertTrue(run.out().contains("\"type\":\"packet\""), run.out());
         assertTrue(run.out().contains("\"outcome\":{\"appSaw\":\"ConnectException: Connection refused (ECONNREFUSED)\",\"atNs\":20000000,\"matchesLinux\":true"), run.out());
     }
@@ -181,7 +181,7 @@ class ScenarioCommandTest {
 
         Run json = SynackCommandTest.run("scenario", "congestion", "--format", "json");
         assertEquals(0, json.status(), json.err());
-        assertTrue(json.out().startsWith("{\"scenario\":\"congestion\",\"events\":["), json.out().substring(0, 100));
+        assertTrue(json.out().startsWith("{\"scenario\":\"congestion\",\"nodes\":[\"client\",\"server\"],\"events\":["), json.out().substring(0, 100));
         assertFalse(json.out().contains("left out") || json.out().contains("plot (cwnd"));
         Files.deleteIfExists(Path.of(json.out().replaceAll("(?s).*plot: ([^ \"]+\\.svg).*", "$1")));
         Files.deleteIfExists(Path.of(full.out().replaceAll("(?s).*\nplot \\(cwnd and ssthresh over time, SVG\\): (\\S+)\n.*", "$1")));

@@ -101,9 +101,11 @@ public final class Stack implements TcpHost, PacketSink {
     }
 
     @Override
-    public void cwndSampled(TcpConnection c, int cwnd, int ssthresh, long srttUs, int inFlight, String caState) {
+    public void cwndSampled(TcpConnection c, int cwnd, int ssthresh, long srttUs, int inFlight, String caState,
+                            long rtoUs, int sndWnd, int unackedBytes) {
         if (tracer != null) {
-            tracer.on(new TraceEvent.CwndSample(scheduler.nowNs(), name, c.id(), cwnd, ssthresh, srttUs, inFlight, caState));
+            tracer.on(new TraceEvent.CwndSample(scheduler.nowNs(), name, c.id(), cwnd, ssthresh, srttUs, inFlight, caState,
+                    rtoUs, sndWnd, unackedBytes));
         }
     }
 

@@ -37,8 +37,12 @@ public interface TcpHost {
     /** A connection's timer fired ("rto", "tlp", "reo", "probe", "keepalive", "delack", "timewait", ...). */
     void timerFired(TcpConnection c, String timer);
 
-    /** The congestion state after an ACK or a timeout (the tcp_probe tracepoint's fields, for a cwnd plot). */
-    void cwndSampled(TcpConnection c, int cwnd, int ssthresh, long srttUs, int inFlight, String caState);
+    /**
+     * The congestion state after an ACK or a timeout (the tcp_probe tracepoint's fields, for a cwnd plot):
+     * also the RTO, the peer's window (snd_wnd, bytes) and snd_nxt − snd_una (bytes).
+     */
+    void cwndSampled(TcpConnection c, int cwnd, int ssthresh, long srttUs, int inFlight, String caState,
+                     long rtoUs, int sndWnd, int unackedBytes);
 
     /**
      * TCP dropped or ignored the segment being received (Linux's kfree_skb with a drop reason): called

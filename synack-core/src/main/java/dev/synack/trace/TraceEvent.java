@@ -47,9 +47,14 @@ public sealed interface TraceEvent {
     /** A connection's timer fired ("rto", "tlp", "probe", "keepalive", "delack", "timewait", ...). */
     record TimerFired(long timeNs, String host, ConnectionId conn, String timer) implements TraceEvent {}
 
-    /** The congestion state after an ACK or a timeout (a point of the cwnd plot). */
+    /**
+     * The congestion state after an ACK or a timeout (a point of the cwnd plot): cwnd and ssthresh and
+     * what is in flight in segments, the smoothed RTT and the RTO, the peer's window (snd_wnd) and the
+     * bytes sent and not yet acknowledged (snd_nxt − snd_una), as Linux's tcp_probe tracepoint and
+     * tcp_info report them.
+     */
     record CwndSample(long timeNs, String host, ConnectionId conn, int cwnd, int ssthresh, long srttUs,
-                      int inFlight, String caState) implements TraceEvent {}
+                      int inFlight, String caState, long rtoUs, int sndWnd, int unackedBytes) implements TraceEvent {}
 
     /** An application call and what it returned ("connect" → "ECONNREFUSED"), from the socket layer. */
     record AppCall(long timeNs, String host, String process, String call, String result) implements TraceEvent {}

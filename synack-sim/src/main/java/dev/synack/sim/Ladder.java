@@ -2,6 +2,7 @@ package dev.synack.sim;
 
 import dev.synack.tcp.SendReason;
 import dev.synack.trace.TraceEvent;
+import dev.synack.wire.Decoded;
 import dev.synack.wire.Icmp;
 import dev.synack.wire.Ipv4;
 import dev.synack.wire.SegmentSpec;
@@ -46,6 +47,11 @@ public final class Ladder {
     private final int width;
     /** The drop of each arriving packet that was dropped, by its event's bytes (the same array). */
     private final Map<byte[], TraceEvent> drops = new IdentityHashMap<>();
+    /** For JSON: the packets sent and not yet seen arriving or dropped, by content, with their ids. */
+    private final Map<Sent, java.util.ArrayDeque<Integer>> inFlight = new HashMap<>();
+    /** For JSON: the id of the send a packet of this content last matched (a duplicate, or a drop after its arrival). */
+    private final Map<Sent, Integer> lastMatched = new HashMap<>();
+    private int nextId;
 
     private Ladder(Network net) {
         int i = 0, w = 6;
@@ -179,7 +185,15 @@ public final class Ladder {
 
     // ---- packets -------------------------------------------------------------------------------
 
-    private record Pkt(int src, int dst, String text, String flags, long seq, long ack, int len, int win, int proto) {}
+    private record Pkt(int src, int dst, String text, String flags, long seq, long ack, int len, int win, int proto,
+                       Raw raw) {
+        Pkt(int src, int dst, String text, String flags, long seq, long ack, int len, int win, int proto) {
+            this(src, dst, text, flags, seq, ack, len, win, proto, null);
+        }
+    }
+
+    /** A TCP segment's fields as on the wire, for JSON: ports, absolute numbers, every option, and the IP header's TTL and id. */
+    private record Raw(int sport, int dport, long seq, long ack, String options, int ttl, int ipId) {}
 
     /** Parses a packet for display; {@code learn} sets initial sequence numbers (packets as sent). */
     private Pkt parse(byte[] b, boolean learn) {
@@ -245,7 +259,12 @@ public final class Ladder {
         String text = SegmentText.format(SegmentSpec.of(flags, rseq, len, (flags & TcpHeader.ACK) != 0 ? rack : null,
                 TcpHeader.window(b, t), shown), SegmentText.Style.LADDER);
         String fl = TcpHeader.flagsToString(flags);
-        return new Pkt(src, dst, text, fl, rseq, (flags & TcpHeader.ACK) != 0 ? rack : -1, len, TcpHeader.window(b, t), proto);
+        String options = switch (TcpOption.decodeAll(b, t + TcpHeader.HEADER_LEN, doff - TcpHeader.HEADER_LEN)) {
+            case Decoded.Ok<List<TcpOption>> ok -> SegmentText.options(ok.value());
+            case Decoded.Malformed<List<TcpOption>> m -> "(malformed: " + m.reason().name().toLowerCase() + ")";
+        };
+        Raw raw = new Raw(sport, dport, seq & 0xFFFFFFFFL, ack & 0xFFFFFFFFL, options, Ipv4.ttl(b, 0), Ipv4.identification(b, 0));
+        return new Pkt(src, dst, text, fl, rseq, (flags & TcpHeader.ACK) != 0 ? rack : -1, len, TcpHeader.window(b, t), proto, raw);
     }
 
     /** One direction of a connection. */
@@ -274,6 +293,7 @@ public final class Ladder {
                 Pkt k = parse(p.bytes(), p.outbound());
                 sb.append(",\"type\":\"packet\",\"host\":").append(Json.string(p.host()))
                         .append(",\"dir\":\"").append(p.outbound() ? "out" : "in").append('"');
+                sb.append(p.outbound() ? ",\"id\":" + sent(p.bytes()) : of(p.bytes(), true));
                 packetFields(sb, k);
                 String why = p.outbound() ? reasonJson(p) : dropJson(p.bytes());
                 if (why != null) sb.append(p.outbound() ? ",\"reason\":" : ",\"drop\":").append(why);
@@ -281,6 +301,7 @@ public final class Ladder {
             case SimEvent.Stack(TraceEvent.Dropped d) -> {
                 Pkt k = parse(d.bytes(), false);
                 sb.append(",\"type\":\"drop\",\"host\":").append(Json.string(d.host())).append(",\"reason\":").append(Json.string(d.reason().name()));
+                sb.append(of(d.bytes(), false));
                 packetFields(sb, k);
                 sb.append(",\"drop\":").append(codeText(d.reason().code(), d.reason().description()));
             }
@@ -297,7 +318,9 @@ public final class Ladder {
                     sb.append(",\"type\":\"cwnd\",\"host\":").append(Json.string(c.host())).append(",\"conn\":").append(Json.string(c.conn().toString()))
                             .append(",\"cwnd\":").append(c.cwnd()).append(",\"ssthresh\":").append(c.ssthresh())
                             .append(",\"srtt_us\":").append(c.srttUs()).append(",\"in_flight\":").append(c.inFlight())
-                            .append(",\"ca_state\":").append(Json.string(c.caState()));
+                            .append(",\"ca_state\":").append(Json.string(c.caState()))
+                            .append(",\"rto_us\":").append(c.rtoUs()).append(",\"snd_wnd\":").append(c.sndWnd())
+                            .append(",\"unacked\":").append(c.unackedBytes());
             case SimEvent.Stack(TraceEvent.AppCall a) ->
                     sb.append(",\"type\":\"app\",\"host\":").append(Json.string(a.host())).append(",\"process\":").append(Json.string(a.process()))
                             .append(",\"call\":").append(Json.string(a.call())).append(",\"result\":").append(Json.string(a.result()));
@@ -305,6 +328,7 @@ public final class Ladder {
                 Pkt k = parse(w.bytes(), false);
                 sb.append(",\"type\":\"wire\",\"host\":").append(Json.string(w.host())).append(",\"to\":").append(w.to() == null ? "null" : Json.string(w.to()))
                         .append(",\"link\":").append(Json.string(w.link())).append(",\"fate\":").append(Json.string(w.fate().name()));
+                sb.append(of(w.bytes(), true));
                 packetFields(sb, k);
             }
             case SimEvent.Fault f ->
@@ -321,6 +345,60 @@ public final class Ladder {
             sb.append(",\"len\":").append(k.len).append(",\"win\":").append(k.win);
         }
         sb.append(",\"summary\":").append(Json.string(k.text.strip()));
+        if (k.raw != null) {
+            Raw r = k.raw;
+            sb.append(",\"sport\":").append(r.sport).append(",\"dport\":").append(r.dport)
+                    .append(",\"abs_seq\":").append(r.seq).append(",\"abs_ack\":").append(r.ack)
+                    .append(",\"options\":").append(Json.string(r.options))
+                    .append(",\"ttl\":").append(r.ttl).append(",\"ip_id\":").append(r.ipId);
+        }
+    }
+
+    /**
+     * A packet's content without what routers change on the way (the TTL and the IP header checksum),
+     * so that its arrival or its drop matches its send.
+     */
+    private record Sent(byte[] b) {
+        static Sent of(byte[] bytes) {
+            byte[] c = bytes.clone();
+            if (c.length >= Ipv4.HEADER_LEN) {
+                c[8] = 0;
+                c[10] = 0;
+                c[11] = 0;
+            }
+            return new Sent(c);
+        }
+
+        @Override
+        public boolean equals(Object o) { return o instanceof Sent s && java.util.Arrays.equals(b, s.b); }
+
+        @Override
+        public int hashCode() { return java.util.Arrays.hashCode(b); }
+    }
+
+    /** A packet leaves its sender: its id, which its arrival and its drop name as {@code "of"}. */
+    private int sent(byte[] bytes) {
+        int id = nextId++;
+        inFlight.computeIfAbsent(Sent.of(bytes), x -> new java.util.ArrayDeque<>()).add(id);
+        return id;
+    }
+
+    /**
+     * {@code ,"of":ID} for a packet that arrived ({@code arrival}: the oldest send of that content not
+     * yet arrived) or was dropped after its arrival (the send it last matched); empty when no send matches
+     * (a packet altered on the way, or sent by a node that is not traced).
+     */
+    private String of(byte[] bytes, boolean arrival) {
+        Sent key = Sent.of(bytes);
+        Integer id = null;
+        if (arrival) {
+            var q = inFlight.get(key);
+            if (q != null) id = q.poll();
+        }
+        if (id == null) id = lastMatched.get(key);
+        if (id == null) return "";
+        lastMatched.put(key, id);
+        return ",\"of\":" + id;
     }
 
     /** For tests: the names of every node in creation order. */

@@ -113,9 +113,12 @@ class PcapTest {
         assertEquals("[", lines[0]);
         assertEquals("]", lines[lines.length - 1]);
         assertEquals(net.trace().size(), lines.length - 2);
-        assertTrue(json.contains("{\"t\":0.000000000,\"type\":\"packet\",\"host\":\"client\",\"dir\":\"out\",\"src\":\"client\","
+        assertTrue(json.contains("{\"t\":0.000000000,\"type\":\"packet\",\"host\":\"client\",\"dir\":\"out\",\"id\":0,\"src\":\"client\","
                 + "\"dst\":\"server\",\"flags\":\"S\",\"seq\":0,\"len\":0,\"win\":64240,"), json);
         assertTrue(json.contains("\"type\":\"state\",\"host\":\"client\",\"conn\":"), json);
+        // The SYN's arrival names its send; both carry the absolute numbers and every option as sent.
+        assertTrue(json.contains("{\"t\":0.001000000,\"type\":\"packet\",\"host\":\"server\",\"dir\":\"in\",\"of\":0,"), json);
+        assertTrue(json.contains("\"sport\":") && json.contains("\"abs_seq\":") && json.contains("\"options\":\"mss 1460,sackOK,TS val "), json);
     }
 
     /** tshark (CI installs it) must read the file and see, packet by packet, the flags, seq and ack we sent. */
