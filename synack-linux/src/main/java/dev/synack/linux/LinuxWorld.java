@@ -79,6 +79,7 @@ public final class LinuxWorld implements World {
         clientTun = c;
         serverTun = s;
         warmUp(clientNs);
+        warmUp(serverNs);
         startNs = System.nanoTime();
         long oneWayNs = k.rttOr(defaultRttMs) * 1_000_000L / 2;
         relay = new Relay(clientTun, serverTun, oneWayNs, k.loss(), k.seed(), startNs);

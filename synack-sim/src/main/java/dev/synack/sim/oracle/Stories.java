@@ -26,8 +26,8 @@ public final class Stories {
     private static final Map<String, OracleStory> ALL = new LinkedHashMap<>();
 
     static {
-        for (OracleStory s : List.of(new Handshake(), new HalfClose(), new Refused(), new SynTimeout(), new ServerKilled(),
-                new HostCrash(), new HostReboot())) {
+        for (OracleStory s : List.of(new Handshake(), new Close(), new HalfClose(), new Orphan(), new Refused(), new SynTimeout(),
+                new ServerFrozen(), new ServerKilled(), new HostCrash(), new HostReboot())) {
             ALL.put(s.name(), s);
         }
     }
@@ -115,6 +115,94 @@ public final class Stories {
                     call(w, "client", "read()", () -> s.getInputStream().readNBytes(200).length);
                 }
                 w.note("client", "close()", "ok");
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * The four-way close: the client closes 200 ms after connecting; the server reads EOF and closes,
+     * its FIN carrying the delayed ACK of the client's FIN.
+     */
+    record Close() implements OracleStory {
+        public String name() { return "close"; }
+
+        public long limitNs(Knobs k) { return 5 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "server", s -> {
+                call(w, "server", "read()", () -> s.getInputStream().read(new byte[100]));
+                call(w, "server", "close()", () -> { s.close(); return null; });
+            });
+            w.client().spawn("client", () -> {
+                w.sleepUntil(100 * MS);
+                Socket s = w.client().sockets().createSocket();
+                call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                w.sleepUntil(300 * MS);
+                call(w, "client", "close()", () -> { s.close(); return null; });
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * An orphan: the client closes; the server goes on and writes 2 s later. The client's socket, gone
+     * from the application but in FIN_WAIT2, answers the data with RST; the server's next write fails.
+     */
+    record Orphan() implements OracleStory {
+        public String name() { return "orphan"; }
+
+        public long limitNs(Knobs k) { return 6 * S; }
+
+        public List<Knobs> grid() {
+            Knobs d = Knobs.defaults();
+            return List.of(d, d.withRttMs(100));
+        }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "server", s -> {
+                w.sleepUntil(2200 * MS);
+                call(w, "server", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                w.sleepUntil(3200 * MS);
+                call(w, "server", "write(100) again", () -> { s.getOutputStream().write(new byte[100]); return null; });
+            });
+            w.client().spawn("client", () -> {
+                w.sleepUntil(100 * MS);
+                Socket s = w.client().sockets().createSocket();
+                call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                w.sleepUntil(300 * MS);
+                call(w, "client", "close()", () -> { s.close(); return null; });
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * Exception 3: the server process is frozen after accepting (it never reads). Its kernel ACKs the
+     * request; the client's read with a timeout (setSoTimeout, default 2 s here) fails with
+     * SocketTimeoutException and the connection stays up.
+     */
+    record ServerFrozen() implements OracleStory {
+        public String name() { return "server-frozen"; }
+
+        public long limitNs(Knobs k) { return 8 * S; }
+
+        public List<Knobs> grid() {
+            Knobs d = Knobs.defaults();
+            return List.of(d, d.withRttMs(100), d.withSoTimeoutMs(500));
+        }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "httpd", s -> w.sleepUntil(7 * S));
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    s.setSoTimeout(k.soTimeoutMs().orElse(2000));
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                    call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                    call(w, "client", "read()", () -> s.getInputStream().read(new byte[100]));
+                    call(w, "client", "read() again", () -> s.getInputStream().read(new byte[100]));
+                }
             });
             w.runUntilDone(limitNs(k));
         }
