@@ -186,7 +186,19 @@ class LabPageTest {
         browser.findElement(By.cssSelector("button[data-lang=zh]")).click();
         assertEquals("梯形图", browser.findElement(By.id("ladder-title")).getText());
         assertTrue(String.valueOf(js("return location.search")).contains("lang=zh"));
+        // A reason (as the trace gives it where it records one) in Chinese by its code with its number,
+        // in English for a code the Chinese table does not know.
+        js("""
+                const p = window.synackLab.m.packets;
+                p[0].out.reason = {code: 'RTO', text: 'RTO expired, backoff 3 (tcp_retransmit_timer)', n: 3};
+                p[1].out.reason = {code: 'SOMETHING_NEW', text: 'a rule added later'};
+                p[0].el.dispatchEvent(new MouseEvent('click', {bubbles: true}))""");
+        assertEquals("重传超时（RTO）到期，第 3 次退避（tcp_retransmit_timer）", browser.findElement(By.id("why")).getText());
+        js("window.synackLab.m.packets[1].el.dispatchEvent(new MouseEvent('click', {bubbles: true}))");
+        assertEquals("a rule added later", browser.findElement(By.id("why")).getText());
         browser.findElement(By.cssSelector("button[data-lang=en]")).click();
+        js("window.synackLab.m.packets[0].el.dispatchEvent(new MouseEvent('click', {bubbles: true}))");
+        assertEquals("RTO expired, backoff 3 (tcp_retransmit_timer)", browser.findElement(By.id("why")).getText());
 
         accessibility();
 
