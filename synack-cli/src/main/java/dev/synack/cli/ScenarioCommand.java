@@ -2,7 +2,13 @@ package dev.synack.cli;
 
 import dev.synack.sim.Ladder;
 import dev.synack.sim.Pcap;
+import dev.synack.sim.oracle.Differ;
+import dev.synack.sim.oracle.Oracle;
+import dev.synack.sim.oracle.OracleStory;
+import dev.synack.sim.oracle.Stories;
+import dev.synack.sim.oracle.Verdicts;
 import dev.synack.sim.scenario.Check;
+import dev.synack.sim.scenario.LinuxComparison;
 import dev.synack.sim.scenario.Knobs;
 import dev.synack.sim.scenario.Outcome;
 import dev.synack.sim.scenario.Scenario;
@@ -57,6 +63,10 @@ final class ScenarioCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "text|json", description = "Output format (default text).")
     private String format = "text";
 
+    @Option(names = "--against-linux", description = {"Also play the scenario's story on this machine's kernel now (root: network namespaces, TUN)",
+            "and print where Linux's run and synack's differ (see synack oracle)."})
+    private boolean againstLinux;
+
     ScenarioCommand(Console console) {
         this.out = console.out();
     }
@@ -76,10 +86,28 @@ final class ScenarioCommand implements Callable<Integer> {
         Knobs knobs = ScenarioKnobs.knobs(spec);
         if (!format.equals("text") && !format.equals("json")) throw bad("bad --format '" + format + "': expected text or json");
         OutputFile.check(spec, "--pcap", pcap);
-        Outcome o = format.equals("json") ? ScenarioJson.run(scenario, knobs) : scenario.run(knobs);
+        Outcome o = (format.equals("json") ? ScenarioJson.run(scenario, knobs) : scenario.run(knobs))
+                .withLinux(Verdicts.compare(scenario.name(), knobs));
         if (pcap != null) OutputFile.write(spec, "--pcap", pcap, f -> Pcap.write(o.network().trace(), f));
         if (format.equals("json")) out.print(ScenarioJson.of(o));
         else out.print(text(o, full));
+        if (againstLinux) {
+            OracleStory story = Stories.find(scenario.name()).orElse(null);
+            if (story == null) {
+                out.println("--against-linux: scenario " + scenario.name() + " has no story for the kernel runner yet (stories: "
+                        + String.join(", ", Stories.all().stream().map(OracleStory::name).toList()) + ")");
+                return 1;
+            }
+            if (!story.accepts(knobs)) throw bad("--against-linux: the story cannot run on Linux with these knobs (no TCP_USER_TIMEOUT in the JDK; connect timeouts are not in the story)");
+            try {
+                Differ.Report r = Differ.compare(OracleCommand.live(story, knobs), Oracle.inLab(story, knobs));
+                out.println("against Linux now: " + r.text());
+                return o.checksPass() && r.agrees() ? 0 : 1;
+            } catch (Exception e) {
+                out.println("--against-linux: " + e.getMessage());
+                return 1;
+            }
+        }
         return o.matchesLinux() ? 0 : 1;
     }
 
@@ -92,6 +120,13 @@ final class ScenarioCommand implements Callable<Integer> {
             sb.append(c.ok() ? "  ✓ " : "  ✗ ").append(c.what()).append(": Linux ").append(c.linux());
             if (!c.ok()) sb.append("\n      synack ").append(c.synack());
             sb.append('\n');
+        }
+        sb.append("checks above: Linux's behaviour as the scenario states it (SCENARIOS.md)\n");
+        LinuxComparison l = o.linux();
+        if (l != null) {
+            sb.append(l.recorded() ? "the scenario's story against Linux's own run, " + l.comparedWith() + ": " + l.verdict()
+                    : l.comparedWith()).append('\n');
+            for (String d : l.differences()) sb.append("  ").append(d.replace("\n", "\n  ")).append('\n');
         }
         sb.append(o.matchesLinux() ? "matches Linux\n" : "DIFFERS from Linux\n");
         return sb.toString();

@@ -43,6 +43,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             PacketdrillCommand.class,
             ScenarioCommand.class,
             ExperimentCommand.class,
+            OracleCommand.class,
             TunCommand.class,
         })
 public final class SynackCommand implements Callable<Integer> {

@@ -44,18 +44,26 @@ public interface TcpHost {
     void cwndSampled(TcpConnection c, int cwnd, int ssthresh, long srttUs, int inFlight, String caState,
                      long rtoUs, int sndWnd, int unackedBytes);
 
+    /**
+     * TCP dropped or ignored the segment being received (Linux's kfree_skb with a drop reason): called
+     * while {@link TcpDemux#input} runs, at most once per segment. Counters are TCP's business; this
+     * only reports.
+     */
+    void segmentDropped(TcpDropReason reason);
+
     /** A scratch buffer of at least 65,600 bytes to build one outgoing segment in, at {@link #TCP_OFFSET}. */
     byte[] txBuffer();
 
     /**
      * Sends the TCP segment of {@code tcpLen} bytes at {@link #TCP_OFFSET} in {@link #txBuffer()} from
      * {@code src} to {@code dst}; the host adds the IP header (DF set, identification {@code ipId}) and
-     * the TCP checksum.
+     * the TCP checksum. {@code reason} and {@code n} say why TCP sends it ({@link SendReason}), for the
+     * trace; they change nothing in the packet.
      *
      * @return 0; a negative errno when the packet cannot leave (no route: -ENETUNREACH); or
      *     {@link #NET_XMIT_DROP} when the interface's queue discipline dropped it (local congestion)
      */
-    int sendTcp(int src, int dst, int tcpLen, int ipId);
+    int sendTcp(int src, int dst, int tcpLen, int ipId, SendReason reason, int n);
 
     /**
      * A random first IP identification for a socket's packets (get_random_u16() in tcp_v4_connect and

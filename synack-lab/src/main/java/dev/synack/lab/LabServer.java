@@ -163,7 +163,7 @@ public final class LabServer implements AutoCloseable {
 
     /** Runs a story as the page asked; the outcome's plot file (congestion writes one) is not kept. */
     static Outcome run(Request r) {
-        Outcome o = ScenarioJson.run(r.scenario(), r.knobs());
+        Outcome o = ScenarioJson.run(r.scenario(), r.knobs()).withLinux(dev.synack.sim.oracle.Verdicts.compare(r.scenario().name(), r.knobs()));
         if (o.plot() != null) {
             try {
                 Files.deleteIfExists(o.plot());

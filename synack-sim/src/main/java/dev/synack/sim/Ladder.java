@@ -1,5 +1,6 @@
 package dev.synack.sim;
 
+import dev.synack.tcp.SendReason;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Decoded;
 import dev.synack.wire.Icmp;
@@ -11,6 +12,7 @@ import dev.synack.wire.TcpOption;
 import dev.synack.wire.TcpOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -20,24 +22,31 @@ import java.util.function.IntFunction;
  * events as JSON.
  *
  * <pre>
- *    0.000  client ──► server  S    seq=0 len=0 win=64240 &lt;mss 1460,sackOK,TS,wscale 7&gt;
+ *    0.000  client ──► server  S    seq=0 len=0 win=64240 &lt;mss 1460,sackOK,TS,wscale 7&gt;   [syn]
  *    0.000  client: CLOSE → SYN_SENT
- *    0.010  client ◄── server  S.   seq=0 ack=1 len=0 win=65160 &lt;...&gt;
+ *    0.010  client ◄── server  S.   seq=0 ack=1 len=0 win=65160 &lt;...&gt;   [syn-ack]
  *    0.012  client ──✗ server  P.   seq=1 ack=1 len=100 win=502   ✗ lost on link
  * </pre>
  *
  * <p>Nodes keep their columns in creation order: the earlier node is always on the left and the arrow
  * points the way the packet went. Packets are shown when they leave their sender; sequence numbers are
  * relative to each direction's initial sequence number (as Wireshark and tcpdump without -S show them),
- * and windows are the raw header field. State changes, timers that fired, drops (on the link or by the
- * receiving stack), faults, and the application's calls and results (from the socket layer) come in
- * line with the packets.
+ * and windows are the raw header field; a segment TCP sent ends with the short tag of its
+ * {@link SendReason} in brackets. State changes, timers that fired, drops (on the link, by the receiving
+ * stack's IP layer, or by TCP with its {@link dev.synack.tcp.TcpDropReason}), faults, and the
+ * application's calls and results (from the socket layer) come in line with the packets.
+ *
+ * <p>In JSON, a packet TCP sent has {@code "reason":{"code":...,"text":...,"n":...}} ({@code n} only
+ * where the reason counts something) and a packet that arrived and was dropped has
+ * {@code "drop":{"code":...,"text":...}}; codes are the enum constants' names and stay stable.
  */
 public final class Ladder {
     private final Map<String, Integer> order = new HashMap<>();
     private final IntFunction<String> names;
     private final Map<Dir, Integer> isn = new HashMap<>(); // only looked up, never iterated
     private final int width;
+    /** The drop of each arriving packet that was dropped, by its event's bytes (the same array). */
+    private final Map<byte[], TraceEvent> drops = new IdentityHashMap<>();
     /** For JSON: the packets sent and not yet seen arriving or dropped, by content, with their ids. */
     private final Map<Sent, java.util.ArrayDeque<Integer>> inFlight = new HashMap<>();
     /** For JSON: the id of the send a packet of this content last matched (a duplicate, or a drop after its arrival). */
@@ -52,6 +61,38 @@ public final class Ladder {
         }
         this.names = net::nameOf;
         this.width = w;
+        for (SimEvent e : net.trace().all()) {
+            switch (e) {
+                case SimEvent.Stack(TraceEvent.Dropped d) -> drops.putIfAbsent(d.bytes(), d);
+                case SimEvent.Stack(TraceEvent.SegmentDropped d) -> drops.putIfAbsent(d.bytes(), d);
+                default -> {
+                }
+            }
+        }
+    }
+
+    /**
+     * The drop of an arriving packet ({@code bytes} of its {@link TraceEvent.Packet}) as JSON
+     * {@code {"code":...,"text":...}}, or null when it was not dropped.
+     */
+    private String dropJson(byte[] bytes) {
+        return switch (drops.get(bytes)) {
+            case TraceEvent.Dropped d -> codeText(d.reason().code(), d.reason().description());
+            case TraceEvent.SegmentDropped d -> codeText(d.reason().code(), d.reason().text());
+            case null, default -> null;
+        };
+    }
+
+    private static String codeText(String code, String text) {
+        return "{\"code\":" + Json.string(code) + ",\"text\":" + Json.string(text) + "}";
+    }
+
+    /** Why TCP sent {@code p} as JSON {@code {"code":...,"text":...,"n":...}}, or null when no reason was given. */
+    static String reasonJson(TraceEvent.Packet p) {
+        SendReason r = p.reason();
+        if (r == null) return null;
+        String ct = codeText(r.code(), r.text(p.reasonN()));
+        return r.hasNumber() ? ct.substring(0, ct.length() - 1) + ",\"n\":" + p.reasonN() + "}" : ct;
     }
 
     /** The ladder of everything in {@code net}'s trace so far. */
@@ -84,7 +125,9 @@ public final class Ladder {
         switch (e) {
             case SimEvent.Stack(TraceEvent.Packet p) when p.outbound() -> {
                 Pkt k = parse(p.bytes(), true);
-                sb.append(t).append(arrow(p.host(), k.dst, "──►", "◄──")).append("  ").append(k.text).append('\n');
+                sb.append(t).append(arrow(p.host(), k.dst, "──►", "◄──")).append("  ").append(k.text);
+                if (p.reason() != null) sb.append("   [").append(p.reason().tag(p.reasonN())).append(']');
+                sb.append('\n');
             }
             case SimEvent.Stack(TraceEvent.Packet p) -> {
                 // arrivals are implied by the send; shown only when dropped
@@ -92,6 +135,11 @@ public final class Ladder {
             case SimEvent.Stack(TraceEvent.Dropped d) -> {
                 Pkt k = parse(d.bytes(), false);
                 sb.append(t).append(d.host()).append(": ✗ ").append(dropText(d)).append(" (").append(k.text.strip())
+                        .append(" from ").append(names.apply(k.src)).append(")\n");
+            }
+            case SimEvent.Stack(TraceEvent.SegmentDropped d) -> {
+                Pkt k = parse(d.bytes(), false);
+                sb.append(t).append(d.host()).append(": ✗ ").append(d.reason().tag()).append(" (").append(k.text.strip())
                         .append(" from ").append(names.apply(k.src)).append(")\n");
             }
             case SimEvent.Stack(TraceEvent.StateChange s) ->
@@ -247,12 +295,18 @@ public final class Ladder {
                         .append(",\"dir\":\"").append(p.outbound() ? "out" : "in").append('"');
                 sb.append(p.outbound() ? ",\"id\":" + sent(p.bytes()) : of(p.bytes(), true));
                 packetFields(sb, k);
+                String why = p.outbound() ? reasonJson(p) : dropJson(p.bytes());
+                if (why != null) sb.append(p.outbound() ? ",\"reason\":" : ",\"drop\":").append(why);
             }
             case SimEvent.Stack(TraceEvent.Dropped d) -> {
                 Pkt k = parse(d.bytes(), false);
                 sb.append(",\"type\":\"drop\",\"host\":").append(Json.string(d.host())).append(",\"reason\":").append(Json.string(d.reason().name()));
                 sb.append(of(d.bytes(), false));
                 packetFields(sb, k);
+                sb.append(",\"drop\":").append(codeText(d.reason().code(), d.reason().description()));
+            }
+            case SimEvent.Stack(TraceEvent.SegmentDropped d) -> {
+                return null; // on the arriving packet's event, as "drop"
             }
             case SimEvent.Stack(TraceEvent.StateChange s) ->
                     sb.append(",\"type\":\"state\",\"host\":").append(Json.string(s.host())).append(",\"conn\":").append(Json.string(s.conn().toString()))

@@ -37,6 +37,17 @@ public final class ScenarioJson {
             sb.append("{\"what\":").append(Json.string(c.what())).append(",\"linux\":").append(Json.string(c.linux()))
                     .append(",\"synack\":").append(Json.string(c.synack())).append(",\"ok\":").append(c.ok()).append('}');
         }
-        return sb.append("]}}\n").toString();
+        sb.append(']');
+        LinuxComparison l = o.linux();
+        if (l != null) {
+            sb.append(",\"linuxRecording\":{\"comparedWith\":").append(Json.string(l.comparedWith())).append(",\"recorded\":").append(l.recorded())
+                    .append(",\"verdict\":").append(Json.string(l.verdict())).append(",\"differences\":[");
+            for (int i = 0; i < l.differences().size(); i++) {
+                if (i > 0) sb.append(',');
+                sb.append(Json.string(l.differences().get(i)));
+            }
+            sb.append("]}");
+        }
+        return sb.append("}}\n").toString();
     }
 }
