@@ -75,13 +75,13 @@ const Lab = (() => {
   function chart(parent, title, x, series, opts = {}) {
     const fig = el('figure', {}, el('figcaption', { text: title }));
     parent.append(fig);
-    const width = Math.max(300, Math.min(parent.clientWidth || 600, 640) - 10);
+    const width = Math.max(280, (fig.clientWidth || parent.clientWidth || 600) - 8);
     const u = new uPlot({
       width, height: opts.height || 220,
       scales: { x: { time: false } },
       axes: [{ label: opts.xLabel || 's' }, { size: 60 }],
       series: [{ label: opts.xLabel || 's' }, ...series.map((s, i) => ({
-        label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: 1.5, dash: s.dash, spanGaps: false,
+        label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: 1.5, dash: s.dash, spanGaps: !!opts.spanGaps,
         points: { show: x.length < 60 }
       }))],
       plugins: opts.plugins || [],

@@ -292,6 +292,7 @@
     S.yAt = tt => TOP + A * f(tt) + rowH * countBelow(m.rowT, tt, false);
     S.yk = k => TOP + A * f(m.rowT[k]) + rowH * (k + 0.5);
     S.yinv = y => {
+      if (y <= TOP) return 0;
       let lo = 0, hi = m.tEnd;
       for (let i = 0; i < 60; i++) { const mid = (lo + hi) / 2; if (S.y(mid) < y) lo = mid; else hi = mid; }
       return hi;
