@@ -54,7 +54,8 @@ final class ScenarioCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the scenarios: name and situation, one per line.")
     private boolean list;
 
-    @Option(names = "--pcap", paramLabel = "FILE", description = "Write the packets to FILE (pcap).")
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Write the packets to FILE (pcap; pcapng, with why each "
+            + "packet was sent or dropped as its comment, when FILE ends in .pcapng).")
     private Path pcap;
 
     @Option(names = "--full", description = "Print the whole ladder, however long (text format; json always has every event).")

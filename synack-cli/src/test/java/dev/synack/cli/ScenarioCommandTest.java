@@ -136,6 +136,19 @@ class ScenarioCommandTest {
         assertTrue(run.out().endsWith("matches Linux" + System.lineSeparator()) || run.out().endsWith("matches Linux\n"), run.out());
     }
 
+    /** A name ending in .pcapng writes pcapng (a Section Header Block) with each packet's reason as its comment. */
+    @Test
+    void pcapngByItsName() throws IOException {
+        Path pcapng = dir.resolve("x.pcapng");
+        Run run = SynackCommandTest.run("scenario", "refused", "--pcap", pcapng.toString());
+        assertEquals(0, run.status(), run.out() + run.err());
+        byte[] b = Files.readAllBytes(pcapng);
+        assertArrayEquals(new byte[] {0x0a, 0x0d, 0x0d, 0x0a}, Arrays.copyOf(b, 4));
+        String text = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("SYN: connect() opens the connection (tcp_connect) [SYN]"), text);
+        assertTrue(text.contains("RST: no socket (RFC 9293 §3.10.7.1) [RST_NO_SOCKET]"), text);
+    }
+
     @Test
     void rttKnobMovesTheExpectedTime() {
         Run run = SynackCommandTest.run("scenario", "refused", "--rtt", "50");

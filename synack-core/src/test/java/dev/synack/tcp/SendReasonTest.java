@@ -79,6 +79,38 @@ class SendReasonTest {
     }
 
     @Nested
+    class Listener {
+        /** SynCookieTest: a backlog-2 listener's SYN queue holds 3; the 4th SYN is answered with a cookie. */
+        @Test
+        void fullSynQueue_cookie() {
+            var t = new TcpTester();
+            t.listen(new SocketOptions(), 2);
+            for (int i = 1; i <= 4; i++) {
+                t.newPeer(40_000 + i);
+                t.inject(500, PEER_SYN);
+                t.expect(500, i <= 3 ? "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 500 ecr 1000,nop,wscale 10>"
+                        : "S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val 471 ecr 1000,nop,wscale 10>");
+                t.expectReason(i <= 3 ? SendReason.SYN_ACK : SendReason.SYN_COOKIE);
+            }
+            assertTrue(t.drops().isEmpty(), "a cookie answers the SYN: nothing dropped");
+        }
+
+        /** Without cookies the 4th SYN is dropped (tcp_syn_flood_action: TCPReqQFullDrop). */
+        @Test
+        void fullSynQueue_noCookies_dropped() {
+            var t = new TcpTester(c -> c.tcpSyncookies = 0);
+            t.listen(new SocketOptions(), 2);
+            for (int i = 1; i <= 4; i++) {
+                t.newPeer(40_000 + i);
+                t.inject(0, PEER_SYN);
+                if (i <= 3) t.expect(0, SYN_ACK);
+            }
+            t.expectNothing(10);
+            t.expectDrop(TcpDropReason.TCP_REQQFULLDROP);
+        }
+    }
+
+    @Nested
     class NewData {
         /** tcp_nagle_check: a small write with nothing small unacknowledged goes; the next small one waits. */
         @Test
