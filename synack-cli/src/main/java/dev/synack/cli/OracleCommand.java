@@ -162,10 +162,17 @@ final class OracleCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "verify", description = {"Every story over its knob grid, compared with Linux's recordings: a table of agree / differ / no recording."})
+    @Command(name = "verify", description = {"Every story over its knob grid, compared with Linux's recordings (or, with --live, with Linux run now):",
+            "a table of agree / differ / no recording."})
     static final class Verify implements Callable<Integer> {
         @Option(names = "--details", description = "print each difference under the table")
         boolean details;
+
+        @Option(names = "--live", description = "compare with Linux run now on this machine (root) instead of the recordings")
+        boolean live;
+
+        @Option(names = "--max-seconds", paramLabel = "S", description = "with --live: skip grid points whose story may run longer than S seconds (default 60)")
+        long maxSeconds = 60;
 
         final PrintStream stdout;
 
@@ -178,10 +185,22 @@ final class OracleCommand implements Callable<Integer> {
             stdout.printf("%-14s %-42s %s%n", "story", "knobs", "vs Linux");
             for (OracleStory s : Stories.all()) {
                 for (Knobs k : s.grid()) {
-                    Optional<Timeline> linux = Recordings.find(s.name(), k);
+                    Optional<Timeline> linux;
+                    if (!live) {
+                        linux = Recordings.find(s.name(), k);
+                    } else if (!s.accepts(k) || s.limitNs(k) / 1_000_000_000L > maxSeconds) {
+                        linux = Optional.empty();
+                    } else {
+                        try {
+                            linux = Optional.of(live(s, k));
+                        } catch (Exception e) {
+                            stdout.println("synack oracle verify --live: " + e.getMessage());
+                            return 1;
+                        }
+                    }
                     String verdict;
                     if (linux.isEmpty()) {
-                        verdict = "no recording";
+                        verdict = live ? "not run (longer than --max-seconds)" : "no recording";
                         missing++;
                     } else {
                         Differ.Report r = Differ.compare(linux.get(), Oracle.inLab(s, k));
@@ -195,7 +214,7 @@ final class OracleCommand implements Callable<Integer> {
                     stdout.printf("%-14s %-42s %s%n", s.name(), Recordings.key(k), verdict);
                 }
             }
-            stdout.printf("%d agree, %d differ, %d without a recording%n", agree, differ, missing);
+            stdout.printf("%d agree, %d differ, %d %s%n", agree, differ, missing, live ? "not run" : "without a recording");
             if (details) for (String n : notes) stdout.println("\n" + n);
             return differ == 0 && missing == 0 ? 0 : 1;
         }
