@@ -69,6 +69,21 @@ class ReasonsTest {
                 + "(RFC 8985 §7.3; tcp_send_loss_probe)\"}"), json);
     }
 
+    /** A bit flipped on the wire: the IP layer's drop (TCP_CSUM) is on the arriving packet's event too. */
+    @Test
+    void jsonDropOfACorruptedSegment() {
+        Network net = LabTest.pair(3, LinkSpec.builder().delayMs(10).corrupt(1.0).build());
+        Host c = LabTest.host(net, "client");
+        c.spawn("app", () -> c.stack().connect(null, Ipv4.parse("198.18.0.2"), 80, new dev.synack.tcp.SocketOptions()));
+        net.runFor(100);
+        String json = Ladder.json(net);
+        String drop = "\"drop\":{\"code\":\"TCP_CSUM\",\"text\":\"TCP checksum mismatch\"}";
+        assertTrue(json.contains("\"type\":\"packet\",\"host\":\"server\",\"dir\":\"in\""), json);
+        assertTrue(json.lines().anyMatch(l -> l.contains("\"type\":\"packet\"") && l.contains("\"dir\":\"in\"") && l.contains(drop)), json);
+        assertTrue(json.lines().anyMatch(l -> l.contains("\"type\":\"drop\"") && l.contains("\"reason\":\"BAD_TCP_CHECKSUM\"")
+                && l.contains(drop)), json);
+    }
+
     @Test
     void ladderShowsTagsAndTcpDrops() {
         Network net = refused();
