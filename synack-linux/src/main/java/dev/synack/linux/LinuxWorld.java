@@ -78,6 +78,7 @@ public final class LinuxWorld implements World {
         }
         clientTun = c;
         serverTun = s;
+        congestionControl = useCubic(clientNs, serverNs);
         warmUp(clientNs);
         warmUp(serverNs);
         startNs = System.nanoTime();
@@ -86,6 +87,32 @@ public final class LinuxWorld implements World {
         client = new LinuxEndpoint("client", clientNs, CLIENT_ADDR);
         server = new LinuxEndpoint("server", serverNs, SERVER_ADDR);
         source = "Linux " + uname();
+    }
+
+    /** The namespaces' congestion control, for the timeline's header. */
+    private final String congestionControl;
+
+    /**
+     * CUBIC, synack's default, in both namespaces where the kernel allows it. A namespace inherits
+     * the machine's default, and may only choose one of tcp_allowed_congestion_control (on these
+     * machines the default is bbr and cubic is not allowed outside the initial namespace: EPERM), so
+     * the header says what Linux ran; the stories here send too little for it to matter.
+     */
+    private static String useCubic(String... namespaces) {
+        String used = null;
+        for (String ns : namespaces) {
+            try {
+                run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.tcp_congestion_control=cubic");
+            } catch (IOException e) {
+                // not allowed here: keep the inherited default
+            }
+            try {
+                used = run("ip", "netns", "exec", ns, "sysctl", "-n", "net.ipv4.tcp_congestion_control");
+            } catch (IOException e) {
+                used = "unknown";
+            }
+        }
+        return used;
     }
 
     /** Why a LinuxWorld cannot be made here, or null if it can. */
@@ -244,6 +271,14 @@ public final class LinuxWorld implements World {
         }
     }
 
+    /** {@code ip link set DEV down} in the client's namespace: the kernel removes the interface's routes. */
+    @Override
+    public void unplugClient() throws IOException { ip("-n", clientNs, "link", "set", clientTun.name(), "down"); }
+
+    /** {@code ip link set DEV up}: the address's on-link route comes back. */
+    @Override
+    public void plugClient() throws IOException { ip("-n", clientNs, "link", "set", clientTun.name(), "up"); }
+
     @Override
     public void note(String host, String call, String result) {
         if (host.equals("server") && server.crashed || dead.contains(Thread.currentThread())) return; // a crashed host's processes are gone
@@ -252,7 +287,7 @@ public final class LinuxWorld implements World {
 
     @Override
     public Timeline timeline() {
-        Timeline.Builder b = new Timeline.Builder().header("source", source);
+        Timeline.Builder b = new Timeline.Builder().header("source", source).header("congestion_control", congestionControl);
         relay.replay(b);
         for (Timeline.Event e : notes.build().events()) {
             Timeline.App a = (Timeline.App) e;

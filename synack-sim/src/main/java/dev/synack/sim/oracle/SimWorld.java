@@ -68,6 +68,12 @@ public final class SimWorld implements World {
     public void rebootServer() { server.host.reboot(); }
 
     @Override
+    public void unplugClient() { client.host.unplug(); }
+
+    @Override
+    public void plugClient() { client.host.plug(); }
+
+    @Override
     public void note(String host, String call, String result) { notes.call(net.nowNs(), host, call, result); }
 
     @Override

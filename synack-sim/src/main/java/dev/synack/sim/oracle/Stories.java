@@ -26,8 +26,8 @@ public final class Stories {
     private static final Map<String, OracleStory> ALL = new LinkedHashMap<>();
 
     static {
-        for (OracleStory s : List.of(new Handshake(), new Close(), new HalfClose(), new Orphan(), new Refused(), new SynTimeout(),
-                new ServerFrozen(), new ServerKilled(), new HostCrash(), new HostReboot())) {
+        for (OracleStory s : List.of(new Handshake(), new Close(), new HalfClose(), new Orphan(), new Refused(), new NoRoute(), new SynTimeout(),
+                new ConnectTimeout(), new ServerFrozen(), new ServerKilled(), new HostCrash(), new HostReboot())) {
             ALL.put(s.name(), s);
         }
     }
@@ -244,6 +244,75 @@ public final class Stories {
                 try (Socket s = w.client().sockets().createSocket()) {
                     call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
                 }
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * The cable is unplugged: connect() with the interface down fails at once (no route); on an open
+     * connection whose interface goes down, write() succeeds and the connection dies later, as Linux's
+     * retransmission timer sees every transmission fail below TCP.
+     */
+    record NoRoute() implements OracleStory {
+        public String name() { return "no-route"; }
+
+        public long limitNs(Knobs k) { return new HostCrash().limitNs(k) + 3 * S; }
+
+        public List<Knobs> grid() {
+            Knobs d = Knobs.defaults();
+            return List.of(d.withRetries2(3), d.withRetries2(5), d.withRttMs(100).withRetries2(5));
+        }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "httpd", s -> s.getInputStream().read(new byte[1000]));
+            w.unplugClient();
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    call(w, "client", "connect() unplugged", () -> { s.connect(server(w)); return null; });
+                }
+                w.sleepUntil(1 * S);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                    w.sleepUntil(3 * S);
+                    call(w, "client", "write(100) unplugged", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                    call(w, "client", "read()", () -> s.getInputStream().read(new byte[100]));
+                    call(w, "client", "write(100) after", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                }
+            });
+            w.runUntil(300 * MS);
+            w.plugClient();
+            w.runUntil(2 * S);
+            w.unplugClient();
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * Java's connect(addr, timeout) against a silent host: SocketTimeoutException "Connect timed out"
+     * at the timeout (3 s unless --connect-timeout), the SYNs sent until then, none after.
+     */
+    record ConnectTimeout() implements OracleStory {
+        public String name() { return "connect-timeout"; }
+
+        public boolean accepts(Knobs k) { return k.userTimeoutMs().isEmpty(); }
+
+        public long limitNs(Knobs k) { return (k.connectTimeoutMs().orElse(3000) + 3000L) * MS; }
+
+        public List<Knobs> grid() {
+            Knobs d = Knobs.defaults();
+            return List.of(d, d.withConnectTimeoutMs(10_000), d.withConnectTimeoutMs(10_000).withSynLinearTimeouts(0), d.withRttMs(200));
+        }
+
+        public void play(World w, Knobs k) throws Exception {
+            w.crashServer();
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    call(w, "client", "connect(addr, timeout)", () -> { s.connect(server(w), k.connectTimeoutMs().orElse(3000)); return null; });
+                }
+                w.sleepUntil(limitNs(k) - 500 * MS); // no SYN after the close
             });
             w.runUntilDone(limitNs(k));
         }

@@ -47,6 +47,15 @@ public interface World extends AutoCloseable {
      */
     void rebootServer() throws InterruptedException;
 
+    /**
+     * The client's cable is pulled: its interface goes down and its routes with it (local sends fail
+     * with ENETUNREACH; packets in flight are lost).
+     */
+    void unplugClient() throws Exception;
+
+    /** The client's cable is plugged back: the interface and its on-link route come back. */
+    void plugClient() throws Exception;
+
     /** Notes that {@code host}'s process made {@code call} and got {@code result}, now. */
     void note(String host, String call, String result);
 
