@@ -136,7 +136,14 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
     public double capacityBps() { return rateBps * (double) mss() / mtu; }
 
     /** Runs the experiment and returns its results. */
-    public Result run() { return new Run(this).run(); }
+    public Result run() { return new Run(this, null).run(); }
+
+    /**
+     * Runs the experiment with every host's stack reporting to {@code tap} (its packets, state changes,
+     * timers): for tests that check the packets byte for byte. Slower than {@link #run()}, which
+     * installs no tracer.
+     */
+    public Result run(dev.synack.trace.Tracer tap) { return new Run(this, tap).run(); }
 
     /** The mutable state of one run. */
     private static final class Run {
@@ -146,11 +153,13 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
         final List<Flow> flows = new ArrayList<>();
         final byte[] chunk = new byte[64 * 1024];
         final byte[] sink = new byte[64 * 1024];
+        final dev.synack.trace.Tracer tap;
         SimLink bottleneck;
         long events;
 
-        Run(Experiment spec) {
+        Run(Experiment spec, dev.synack.trace.Tracer tap) {
             this.spec = spec;
+            this.tap = tap;
             this.net = new Network(spec.seed);
             this.sched = net.scheduler();
         }
@@ -206,8 +215,8 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
                 Host s = net.host("s" + i, "10.1." + i + ".1/24").route("0.0.0.0/0", "10.1." + i + ".254");
                 Host d = net.host("r" + i, "10.2." + i + ".1/24").route("0.0.0.0/0", "10.2." + i + ".254");
                 // No per-packet trace: nothing reads it, and copying every packet costs more than TCP.
-                s.stack().setTracer(null);
-                d.stack().setTracer(null);
+                s.stack().setTracer(tap);
+                d.stack().setTracer(tap);
                 senders.add(s);
                 receivers.add(d);
             }
