@@ -132,7 +132,7 @@ public final class Stack implements TcpHost, PacketSink {
     }
 
     @Override
-    public int sendTcp(int src, int dst, int tcpLen, int ipId) {
+    public int sendTcp(int src, int dst, int tcpLen, int ipId, int tos) {
         Route r = route(dst);
         if (r == null) {
             counters.inc(Counter.IpOutNoRoutes);
@@ -140,7 +140,7 @@ public final class Stack implements TcpHost, PacketSink {
         }
         if (r.type() != Route.Type.UNICAST) return -r.type().error().number();
         TcpHeader.writeChecksum(tx, TCP_OFFSET, tcpLen, src, dst);
-        Ipv4.write(tx, 0, src, dst, Ipv4.PROTO_TCP, Ipv4.DEFAULT_TTL, ipId, tcpLen);
+        Ipv4.write(tx, 0, src, dst, Ipv4.PROTO_TCP, Ipv4.DEFAULT_TTL, ipId, tcpLen, tos);
         return output(r, tx, 0, TCP_OFFSET + tcpLen);
     }
 
@@ -319,6 +319,11 @@ public final class Stack implements TcpHost, PacketSink {
     public void receive(byte[] b, int off, int len) {
         counters.inc(Counter.IpInReceives);
         if (tracer != null) tracer.on(new TraceEvent.Packet(scheduler.nowNs(), name, false, Arrays.copyOfRange(b, off, off + len)));
+        if (len >= Ipv4.HEADER_LEN && Ipv4.version(b, off) == 4 && Ipv4.ihl(b, off) >= 5) {
+            // ip_rcv_core counts the ECN field once the version and header length check out, before
+            // the checksum: IPSTATS_MIB_NOECTPKTS + (tos & INET_ECN_MASK).
+            counters.inc(ECN_COUNTERS[Ipv4.ecn(b, off)]);
+        }
         DropReason reason = Ipv4.validate(b, off, len);
         if (reason != null) {
             drop(reason, b, off, len);
@@ -344,6 +349,10 @@ public final class Stack implements TcpHost, PacketSink {
             default -> drop(DropReason.UNSUPPORTED_PROTOCOL, b, off, len);
         }
     }
+
+    /** IpExtIn{NoECT,ECT1,ECT0,CE}Pkts by codepoint. */
+    private static final Counter[] ECN_COUNTERS = {
+        Counter.IpExtInNoECTPkts, Counter.IpExtInECT1Pkts, Counter.IpExtInECT0Pkts, Counter.IpExtInCEPkts};
 
     private void drop(DropReason reason, byte[] b, int off, int len) {
         switch (reason) {
@@ -379,7 +388,7 @@ public final class Stack implements TcpHost, PacketSink {
         }
         counters.inc(Counter.TcpInSegs);
         counters.inc(Counter.IpInDelivers);
-        tcp.input(b, t, tlen, src, dst);
+        tcp.input(b, t, tlen, src, dst, Ipv4.ecn(b, off));
     }
 
     /** ICMP destination unreachable for one of our connections (icmp_unreach → tcp_v4_err). */

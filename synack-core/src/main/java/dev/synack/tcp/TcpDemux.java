@@ -37,11 +37,13 @@ public final class TcpDemux {
 
     /**
      * A TCP segment whose IP header and TCP checksum were validated: {@code tlen} bytes at {@code t} of
-     * {@code b}, from {@code src} to {@code dst} (one of our addresses).
+     * {@code b}, from {@code src} to {@code dst} (one of our addresses), in a packet whose ECN field
+     * was {@code ecn} (Linux's TCP_SKB_CB(skb)->ip_dsfield &amp; INET_ECN_MASK).
      */
-    public void input(byte[] b, int t, int tlen, int src, int dst) {
+    public void input(byte[] b, int t, int tlen, int src, int dst, int ecn) {
         InSegment s = seg;
         s.parse(b, t, tlen, src, dst, opts);
+        s.ecn = ecn;
         if (s.srcPort == 0 || s.dstPort == 0) {
             host.counters().inc(Counter.TcpInErrs);
             return;

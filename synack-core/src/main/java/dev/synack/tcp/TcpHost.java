@@ -51,7 +51,13 @@ public interface TcpHost {
      * @return 0; a negative errno when the packet cannot leave (no route: -ENETUNREACH); or
      *     {@link #NET_XMIT_DROP} when the interface's queue discipline dropped it (local congestion)
      */
-    int sendTcp(int src, int dst, int tcpLen, int ipId);
+    default int sendTcp(int src, int dst, int tcpLen, int ipId) { return sendTcp(src, dst, tcpLen, ipId, 0); }
+
+    /**
+     * As {@link #sendTcp(int, int, int, int)}, with the IP header's TOS byte {@code tos}: TCP sets its
+     * ECN field ({@code Ipv4.ECT_0} on new data of an ECN connection, RFC 3168 §6.1.1).
+     */
+    int sendTcp(int src, int dst, int tcpLen, int ipId, int tos);
 
     /**
      * A random first IP identification for a socket's packets (get_random_u16() in tcp_v4_connect and

@@ -194,8 +194,11 @@ public final class Ladder {
             }
             if (!blocks.isEmpty()) shown.add(new TcpOption.Sack(blocks));
         }
-        String text = SegmentText.format(SegmentSpec.of(flags, rseq, len, (flags & TcpHeader.ACK) != 0 ? rack : null,
-                TcpHeader.window(b, t), shown), SegmentText.Style.LADDER);
+        SegmentSpec spec = SegmentSpec.of(flags, rseq, len, (flags & TcpHeader.ACK) != 0 ? rack : null,
+                TcpHeader.window(b, t), shown);
+        int ecn = Ipv4.ecn(b, 0);
+        if (ecn != Ipv4.NOT_ECT) spec = spec.withEcn(SegmentSpec.Ecn.of(ecn)); // [ect0], [ce]: only when set
+        String text = SegmentText.format(spec, SegmentText.Style.LADDER);
         String fl = TcpHeader.flagsToString(flags);
         return new Pkt(src, dst, text, fl, rseq, (flags & TcpHeader.ACK) != 0 ? rack : -1, len, TcpHeader.window(b, t), proto);
     }
