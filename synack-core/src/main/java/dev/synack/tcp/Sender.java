@@ -355,6 +355,7 @@ final class Sender {
         int bits = t.rtx.bits(i);
         int err;
         if ((bits & RetransmitQueue.F_SYN) != 0) {
+            if (t.state == TcpState.SYN_SENT) c.ecn.synRetransmitted(); // tcp_ecn_clear_syn (tcp_ecn_fallback)
             err = t.state == TcpState.SYN_SENT ? c.out.sendSyn() : c.out.sendSynAck();
         } else {
             err = resend(i);

@@ -269,6 +269,29 @@ public final class TcpTester {
         return got;
     }
 
+    /**
+     * Runs until {@code ms} and returns every segment sent up to then as text with relative numbers and
+     * the ECN field when set ({@code "[ect0] . 1:1001(1000) ack 1 win 63"}), for tests that assert a
+     * property of many segments (which carry CWR, which are ECT).
+     */
+    public List<String> drainText(long ms) {
+        long t = ms * 1_000_000L;
+        while (sched.runNext(t)) {
+            // run
+        }
+        sched.runUntil(t);
+        List<String> got = new ArrayList<>();
+        while (!out.isEmpty()) {
+            Captured c = out.poll();
+            TcpSegment s = decode(c);
+            if (localIss == null && s.has(TcpHeader.SYN)) localIss = s.seq();
+            String text = relative(s, Ipv4.ecn(c.bytes, 0));
+            log.add(fmtMs(c.timeNs) + " > " + text);
+            got.add(text);
+        }
+        return got;
+    }
+
     /** The number of packets sent and not yet expected. */
     public int pending() { return out.size(); }
 
