@@ -81,7 +81,13 @@ public final class Ladder {
                 sb.append(t).append(arrow(p.host(), k.dst, "──►", "◄──")).append("  ").append(k.text).append('\n');
             }
             case SimEvent.Stack(TraceEvent.Packet p) -> {
-                // arrivals are implied by the send; shown only when dropped
+                // Arrivals are implied by the send; shown only when dropped, or when a queue on the way
+                // marked them Congestion Experienced (TCP never sends CE itself).
+                if (p.bytes().length >= Ipv4.HEADER_LEN && Ipv4.ecn(p.bytes(), 0) == Ipv4.CE) {
+                    Pkt k = parse(p.bytes(), false);
+                    sb.append(t).append(p.host()).append(": ⚑ CE-marked on the way (").append(k.text.strip())
+                            .append(" from ").append(names.apply(k.src)).append(")\n");
+                }
             }
             case SimEvent.Stack(TraceEvent.Dropped d) -> {
                 Pkt k = parse(d.bytes(), false);
