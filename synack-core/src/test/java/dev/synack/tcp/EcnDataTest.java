@@ -175,6 +175,35 @@ class EcnDataTest {
     }
 
     /**
+     * tcp_fastretrans_alert's step A and tcp_enter_recovery(sk, ece_ack): a recovery that an ACK with
+     * ECE starts keeps no prior ssthresh, so a D-SACK proving the retransmission spurious undoes nothing
+     * — congestion was reported after all. Measured (c1, c2-recovery-*.pkt): with ECE, Recovery with
+     * cwnd 7 and ssthresh 7, then Open with cwnd 8 and ssthresh 7 after the D-SACK; without ECE, the same
+     * recovery ends undone: Open, cwnd 18, ssthresh back to infinite.
+     */
+    @Test
+    void sender_recoveryStartedWithEce_isNotUndone() {
+        for (boolean ece : new boolean[] {true, false}) {
+            var t = new TcpTester(cfg -> cfg.initCwnd = 10);
+            var c = ecnServer(t);
+            t.at(100, () -> c.send(new byte[10_000], 0, 10_000));
+            for (int i = 0; i < 10; i++) t.expect(100, "[ect0] " + (i == 9 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1");
+            t.inject(200, "[ect0] . 1:1(0) ack 1 win 320 <sack 1001:2001,nop,nop>");
+            t.inject(200, "[ect0] . 1:1(0) ack 1 win 320 <sack 1001:3001,nop,nop>");
+            t.inject(200, "[ect0] " + (ece ? "E." : ".") + " 1:1(0) ack 1 win 320 <sack 1001:4001,nop,nop>");
+            t.expect(200, "[noecn] . 1:1001(1000) ack 1");
+            assertEquals(CaState.RECOVERY, c.info().ca());
+            assertEquals(7, c.info().sndCwnd());
+            assertEquals(7, c.info().sndSsthresh());
+            t.inject(210, "[ect0] . 1:1(0) ack 10001 win 320 <sack 1:1001,nop,nop>");
+            TcpInfo i = c.info();
+            assertEquals(CaState.OPEN, i.ca(), "ece " + ece);
+            assertEquals(ece ? 8 : 18, i.sndCwnd(), "ece " + ece);
+            assertEquals(ece ? 7 : dev.synack.tcp.cc.Cwnd.INFINITE_SSTHRESH, i.sndSsthresh(), "ece " + ece);
+        }
+    }
+
+    /**
      * b4-sender-rto.pkt, measured: the loss probe that resends the only segment and the RTO's
      * retransmissions are Not-ECT; the first new data after the RTO carries CWR (tcp_enter_loss queues
      * it); zero-window probes are Not-ECT; data after the window opens is ECT(0) without CWR.
