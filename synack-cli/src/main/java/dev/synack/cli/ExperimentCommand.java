@@ -1,12 +1,12 @@
 package dev.synack.cli;
 
-import dev.synack.sim.Aqm;
 import dev.synack.sim.experiment.Experiment;
+import dev.synack.sim.experiment.ExperimentKnob;
 import dev.synack.sim.experiment.Result;
-import dev.synack.tcp.cc.CongestionControl;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,45 +84,23 @@ final class ExperimentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long rateBps = parseRate(rate);
-        if (rttMs < 1 || rttMs > 10_000) throw bad("bad --rtt '" + rttMs + "': expected 1 to 10000 ms");
-        int queuePackets;
-        if (queue.equalsIgnoreCase("BDP")) {
-            queuePackets = 0;
-        } else {
-            try {
-                queuePackets = Integer.parseInt(queue);
-            } catch (NumberFormatException e) {
-                queuePackets = -1;
-            }
-            if (queuePackets < 1 || queuePackets > 1_000_000) throw bad("bad --queue '" + queue + "': expected BDP or 1 to 1000000 packets");
-        }
-        if (!(loss >= 0 && loss < 1)) throw bad("bad --loss '" + loss + "': expected 0 ≤ P < 1");
-        if (!(reorder >= 0 && reorder < 1)) throw bad("bad --reorder '" + reorder + "': expected 0 ≤ P < 1");
-        if (flows < 1 || flows > 200) throw bad("bad --flows '" + flows + "': expected 1 to 200");
-        if (!CongestionControl.names().contains(cc)) {
-            throw bad("bad --cc '" + cc + "': one of " + String.join(", ", CongestionControl.names()));
-        }
-        if (!(durationS > 0 && durationS <= 3600)) throw bad("bad --duration '" + durationS + "': expected 0 < S ≤ 3600");
-        if (!(sampleMs >= 0 && sampleMs <= 60_000)) throw bad("bad --sample '" + sampleMs + "': expected 0 to 60000 ms");
-        if (rateBps == 0 && queue.equalsIgnoreCase("BDP") && loss == 0) {
-            throw bad("an unlimited --rate needs --loss > 0 (nothing else would limit the flows)");
-        }
+        Map<ExperimentKnob, String> given = new EnumMap<>(ExperimentKnob.class);
+        given.put(ExperimentKnob.RATE, rate);
+        given.put(ExperimentKnob.RTT, String.valueOf(rttMs));
+        given.put(ExperimentKnob.QUEUE, queue);
+        given.put(ExperimentKnob.LOSS, String.valueOf(loss));
+        given.put(ExperimentKnob.REORDER, String.valueOf(reorder));
+        given.put(ExperimentKnob.SYSCTL, String.join(" ", sysctls));
+        given.put(ExperimentKnob.FLOWS, String.valueOf(flows));
+        given.put(ExperimentKnob.CC, cc);
+        given.put(ExperimentKnob.DURATION, String.valueOf(durationS));
+        given.put(ExperimentKnob.SEED, String.valueOf(seed.seed()));
+        given.put(ExperimentKnob.SAMPLE, String.valueOf(sampleMs));
+        given.put(ExperimentKnob.AQM, aqm);
+        given.put(ExperimentKnob.ECN, ecn ? "on" : "off");
+        Experiment e = ExperimentKnob.parse(given, this::bad);
         OutputFile.check(spec, "--tsv", tsv);
         OutputFile.check(spec, "--svg", svg);
-        Experiment e;
-        try {
-            e = new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed.seed(), 1500, sampleMs, 0, reorder, sysctls);
-        } catch (IllegalArgumentException ex) {
-            throw bad("bad --sysctl: " + ex.getMessage());
-        }
-        Aqm q;
-        try {
-            q = Aqm.of(aqm, rateBps, e.queue(), ecn);
-            e = e.withAqm(q).withEcn(ecn);
-        } catch (IllegalArgumentException ex) {
-            throw bad("bad --aqm '" + aqm + "': " + ex.getMessage());
-        }
         Result r = e.run();
         out.print(r.summary());
         if (tsv != null) {
@@ -134,29 +112,5 @@ final class ExperimentCommand implements Callable<Integer> {
             out.println("plot: " + svg);
         }
         return 0;
-    }
-
-    /** "100M" → 100_000_000; k, M, G are powers of 1000 (as tc and iperf count bits). */
-    private long parseRate(String text) {
-        String t = text.strip();
-        long mult = 1;
-        if (!t.isEmpty()) {
-            switch (Character.toUpperCase(t.charAt(t.length() - 1))) {
-                case 'K' -> mult = 1_000L;
-                case 'M' -> mult = 1_000_000L;
-                case 'G' -> mult = 1_000_000_000L;
-                default -> mult = 1;
-            }
-            if (mult > 1) t = t.substring(0, t.length() - 1);
-        }
-        try {
-            double v = Double.parseDouble(t);
-            if (!(v >= 0) || v * mult > 100e9 || !t.matches("[0-9.]+")) throw new NumberFormatException();
-            long bps = Math.round(v * mult);
-            if (bps > 0 && bps < 10_000) throw new NumberFormatException();
-            return bps;
-        } catch (NumberFormatException e) {
-            throw bad(String.format(Locale.ROOT, "bad --rate '%s': expected bits/s such as 100M, 1G or 500k (10k to 100G, or 0)", text));
-        }
     }
 }

@@ -1,12 +1,18 @@
 package dev.synack.cli;
 
-import dev.synack.sim.Json;
 import dev.synack.sim.Ladder;
 import dev.synack.sim.Pcap;
+import dev.synack.sim.oracle.Differ;
+import dev.synack.sim.oracle.Oracle;
+import dev.synack.sim.oracle.OracleStory;
+import dev.synack.sim.oracle.Stories;
+import dev.synack.sim.oracle.Verdicts;
 import dev.synack.sim.scenario.Check;
+import dev.synack.sim.scenario.LinuxComparison;
 import dev.synack.sim.scenario.Knobs;
 import dev.synack.sim.scenario.Outcome;
 import dev.synack.sim.scenario.Scenario;
+import dev.synack.sim.scenario.ScenarioJson;
 import dev.synack.sim.scenario.Scenarios;
 import dev.synack.sim.scenario.Story;
 import java.io.PrintStream;
@@ -15,7 +21,6 @@ import java.util.Locale;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,7 +32,7 @@ import picocli.CommandLine.Spec;
  * Exit status 0 when every check matches Linux, 1 when one does not, 2 on bad input (one line on
  * stderr; nothing is run and nothing written).
  */
-@Command(name = "scenario",
+@Command(name = "scenario", modelTransformer = ScenarioKnobs.class,
         description = {"Replay a scenario of the lab and compare it with Linux 6.18.",
                 "Prints the ladder diagram, what the application saw and when, and each check (Linux vs synack).",
                 "A ladder over " + ScenarioCommand.LONG + " lines (congestion's per-ACK ladder) shows its first " + ScenarioCommand.HEAD
@@ -49,10 +54,8 @@ final class ScenarioCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the scenarios: name and situation, one per line.")
     private boolean list;
 
-    @Mixin
-    private ScenarioKnobs knobOptions;
-
-    @Option(names = "--pcap", paramLabel = "FILE", description = "Write the packets to FILE (pcap).")
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Write the packets to FILE (pcap; pcapng, with why each "
+            + "packet was sent or dropped as its comment, when FILE ends in .pcapng).")
     private Path pcap;
 
     @Option(names = "--full", description = "Print the whole ladder, however long (text format; json always has every event).")
@@ -60,6 +63,10 @@ final class ScenarioCommand implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "text|json", description = "Output format (default text).")
     private String format = "text";
+
+    @Option(names = "--against-linux", description = {"Also play the scenario's story on this machine's kernel now (root: network namespaces, TUN)",
+            "and print where Linux's run and synack's differ (see synack oracle)."})
+    private boolean againstLinux;
 
     ScenarioCommand(Console console) {
         this.out = console.out();
@@ -77,13 +84,31 @@ final class ScenarioCommand implements Callable<Integer> {
         if (name == null) throw bad("missing scenario name; one of " + String.join(", ", Scenarios.names()));
         Scenario scenario = Scenarios.find(name)
                 .orElseThrow(() -> bad("unknown scenario '" + name + "'; one of " + String.join(", ", Scenarios.names())));
-        Knobs knobs = knobOptions.knobs();
+        Knobs knobs = ScenarioKnobs.knobs(spec);
         if (!format.equals("text") && !format.equals("json")) throw bad("bad --format '" + format + "': expected text or json");
         OutputFile.check(spec, "--pcap", pcap);
-        Outcome o = scenario.run(knobs);
+        Outcome o = (format.equals("json") ? ScenarioJson.run(scenario, knobs) : scenario.run(knobs))
+                .withLinux(Verdicts.compare(scenario.name(), knobs));
         if (pcap != null) OutputFile.write(spec, "--pcap", pcap, f -> Pcap.write(o.network().trace(), f));
-        if (format.equals("json")) out.print(json(o));
+        if (format.equals("json")) out.print(ScenarioJson.of(o));
         else out.print(text(o, full));
+        if (againstLinux) {
+            OracleStory story = Stories.find(scenario.name()).orElse(null);
+            if (story == null) {
+                out.println("--against-linux: scenario " + scenario.name() + " has no story for the kernel runner yet (stories: "
+                        + String.join(", ", Stories.all().stream().map(OracleStory::name).toList()) + ")");
+                return 1;
+            }
+            if (!story.accepts(knobs)) throw bad("--against-linux: the story cannot run on Linux with these knobs (no TCP_USER_TIMEOUT in the JDK; connect timeouts are not in the story)");
+            try {
+                Differ.Report r = Differ.compare(OracleCommand.live(story, knobs), Oracle.inLab(story, knobs));
+                out.println("against Linux now: " + r.text());
+                return o.checksPass() && r.agrees() ? 0 : 1;
+            } catch (Exception e) {
+                out.println("--against-linux: " + e.getMessage());
+                return 1;
+            }
+        }
         return o.matchesLinux() ? 0 : 1;
     }
 
@@ -96,6 +121,13 @@ final class ScenarioCommand implements Callable<Integer> {
             sb.append(c.ok() ? "  ✓ " : "  ✗ ").append(c.what()).append(": Linux ").append(c.linux());
             if (!c.ok()) sb.append("\n      synack ").append(c.synack());
             sb.append('\n');
+        }
+        sb.append("checks above: Linux's behaviour as the scenario states it (SCENARIOS.md)\n");
+        LinuxComparison l = o.linux();
+        if (l != null) {
+            sb.append(l.recorded() ? "the scenario's story against Linux's own run, " + l.comparedWith() + ": " + l.verdict()
+                    : l.comparedWith()).append('\n');
+            for (String d : l.differences()) sb.append("  ").append(d.replace("\n", "\n  ")).append('\n');
         }
         sb.append(o.matchesLinux() ? "matches Linux\n" : "DIFFERS from Linux\n");
         return sb.toString();
@@ -119,17 +151,4 @@ final class ScenarioCommand implements Callable<Integer> {
         return t.matches("[0-9.]+") ? t + " s" : "the end";
     }
 
-    static String json(Outcome o) {
-        StringBuilder sb = new StringBuilder("{\"scenario\":").append(Json.string(o.scenario())).append(",\"events\":");
-        sb.append(Ladder.json(o.network()).strip());
-        sb.append(",\"outcome\":{\"appSaw\":").append(Json.string(o.appSaw())).append(",\"atNs\":").append(o.atNs())
-                .append(",\"matchesLinux\":").append(o.matchesLinux()).append(",\"checks\":[");
-        for (int i = 0; i < o.checks().size(); i++) {
-            Check c = o.checks().get(i);
-            if (i > 0) sb.append(',');
-            sb.append("{\"what\":").append(Json.string(c.what())).append(",\"linux\":").append(Json.string(c.linux()))
-                    .append(",\"synack\":").append(Json.string(c.synack())).append(",\"ok\":").append(c.ok()).append('}');
-        }
-        return sb.append("]}}\n").toString();
-    }
 }

@@ -23,7 +23,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * {@link TunCommand} for theirs); picocli makes each through {@link Console#factory()}, which hands it
  * the streams. Adding a command is writing its class and adding it to its parent's list; it inherits
  * -h/--help and -V/--version from here, and takes the options it shares with other commands as
- * mixins ({@link ScenarioKnobs}, {@link SeedOption}).
+ * mixins ({@link SeedOption}) or model transformers ({@link ScenarioKnobs}).
  *
  * <p>Exit status: 0 on success; 2 on bad input (unknown command or option, malformed value), after
  * printing exactly one line to stderr that names the problem.
@@ -39,9 +39,11 @@ import picocli.CommandLine.UnmatchedArgumentException;
             CommandLine.HelpCommand.class,
             BenchCommand.class,
             DemoCommand.class,
+            LabCommand.class,
             PacketdrillCommand.class,
             ScenarioCommand.class,
             ExperimentCommand.class,
+            OracleCommand.class,
             TunCommand.class,
         })
 public final class SynackCommand implements Callable<Integer> {

@@ -122,4 +122,11 @@ class SynackCommandTest {
         assertRejected(run("tun", "serve", "--dev", "synack0", "--addr", "198.18.0.2", "echo", "7"),
                 "synack tun serve: bad --addr '198.18.0.2': expected A.B.C.D/PREFIX, e.g. 198.18.0.2/24 (see 'synack tun serve --help')");
     }
+
+    /** synack lab checks its port before it listens (a good port serves until Ctrl-C: the lab's own tests run the server). */
+    @Test
+    void labBadPortIsOneLine() {
+        assertRejected(run("lab", "--port", "70000"), "synack lab: bad --port '70000': expected 0 to 65535 (see 'synack lab --help')");
+        assertRejected(run("lab", "--port", "x"), "synack lab: Invalid value for option '--port': 'x' is not an int (see 'synack lab --help')");
+    }
 }

@@ -7,11 +7,13 @@ import dev.synack.stats.Counters;
 import dev.synack.tcp.Errno;
 import dev.synack.tcp.BoundPort;
 import dev.synack.tcp.ErrnoException;
+import dev.synack.tcp.SendReason;
 import dev.synack.tcp.SocketOptions;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.TcpConnection;
 import dev.synack.tcp.TcpHost;
 import dev.synack.tcp.TcpDemux;
+import dev.synack.tcp.TcpDropReason;
 import dev.synack.tcp.TcpListener;
 import dev.synack.tcp.TcpState;
 import dev.synack.time.Scheduler;
@@ -48,6 +50,8 @@ public final class Stack implements TcpHost, PacketSink {
     private final SipHash[] cookieSecrets;
     private final long isnClockOriginNs;
     private Tracer tracer;
+    /** While tracing, the copy of the packet being received (its {@link TraceEvent.Packet}'s bytes), else null. */
+    private byte[] inbound;
     /** How many random IP IDs were drawn (the input of the next draw). */
     private long ipIdDraws;
 
@@ -97,10 +101,17 @@ public final class Stack implements TcpHost, PacketSink {
     }
 
     @Override
-    public void cwndSampled(TcpConnection c, int cwnd, int ssthresh, long srttUs, int inFlight, String caState) {
+    public void cwndSampled(TcpConnection c, int cwnd, int ssthresh, long srttUs, int inFlight, String caState,
+                            long rtoUs, int sndWnd, int unackedBytes) {
         if (tracer != null) {
-            tracer.on(new TraceEvent.CwndSample(scheduler.nowNs(), name, c.id(), cwnd, ssthresh, srttUs, inFlight, caState));
+            tracer.on(new TraceEvent.CwndSample(scheduler.nowNs(), name, c.id(), cwnd, ssthresh, srttUs, inFlight, caState,
+                    rtoUs, sndWnd, unackedBytes));
         }
+    }
+
+    @Override
+    public void segmentDropped(TcpDropReason reason) {
+        if (tracer != null && inbound != null) tracer.on(new TraceEvent.SegmentDropped(scheduler.nowNs(), name, reason, inbound));
     }
 
     /** Installs the trace bus reader (null to stop tracing). */
@@ -132,7 +143,7 @@ public final class Stack implements TcpHost, PacketSink {
     }
 
     @Override
-    public int sendTcp(int src, int dst, int tcpLen, int ipId, int tos) {
+    public int sendTcp(int src, int dst, int tcpLen, int ipId, int tos, SendReason reason, int n) {
         Route r = route(dst);
         if (r == null) {
             counters.inc(Counter.IpOutNoRoutes);
@@ -141,7 +152,7 @@ public final class Stack implements TcpHost, PacketSink {
         if (r.type() != Route.Type.UNICAST) return -r.type().error().number();
         TcpHeader.writeChecksum(tx, TCP_OFFSET, tcpLen, src, dst);
         Ipv4.write(tx, 0, src, dst, Ipv4.PROTO_TCP, Ipv4.DEFAULT_TTL, ipId, tcpLen, tos);
-        return output(r, tx, 0, TCP_OFFSET + tcpLen);
+        return output(r, tx, 0, TCP_OFFSET + tcpLen, reason, n);
     }
 
     @Override
@@ -153,10 +164,12 @@ public final class Stack implements TcpHost, PacketSink {
     @Override
     public int randomIpId() { return (int) (secret.hash(0x6970_6964L, ipIdDraws++) & 0xFFFF); }
 
-    private int output(Route r, byte[] b, int off, int len) {
+    private int output(Route r, byte[] b, int off, int len, SendReason reason, int n) {
         counters.inc(Counter.IpOutRequests);
         if (r.iface().isTxRefused()) return TcpHost.NET_XMIT_DROP; // the qdisc dropped it: never on the wire
-        if (tracer != null) tracer.on(new TraceEvent.Packet(scheduler.nowNs(), name, true, Arrays.copyOfRange(b, off, off + len)));
+        if (tracer != null) {
+            tracer.on(new TraceEvent.Packet(scheduler.nowNs(), name, true, Arrays.copyOfRange(b, off, off + len), reason, n));
+        }
         Link link = r.iface().link();
         if (link != null) link.transmit(b, off, len);
         return 0;
@@ -318,7 +331,18 @@ public final class Stack implements TcpHost, PacketSink {
     @Override
     public void receive(byte[] b, int off, int len) {
         counters.inc(Counter.IpInReceives);
-        if (tracer != null) tracer.on(new TraceEvent.Packet(scheduler.nowNs(), name, false, Arrays.copyOfRange(b, off, off + len)));
+        byte[] outer = inbound;
+        inbound = null;
+        if (tracer != null) {
+            inbound = Arrays.copyOfRange(b, off, off + len);
+            tracer.on(new TraceEvent.Packet(scheduler.nowNs(), name, false, inbound));
+        }
+        input(b, off, len);
+        inbound = outer;
+    }
+
+    /** IPv4 input after the trace: validation, the destination and source checks, then the protocol. */
+    private void input(byte[] b, int off, int len) {
         if (len >= Ipv4.HEADER_LEN && Ipv4.version(b, off) == 4 && Ipv4.ihl(b, off) >= 5) {
             // ip_rcv_core counts the ECN field once the version and header length check out, before
             // the checksum: IPSTATS_MIB_NOECTPKTS + (tos & INET_ECN_MASK).
@@ -374,7 +398,10 @@ public final class Stack implements TcpHost, PacketSink {
             case NO_SOCKET, MARTIAN_SOURCE -> {
             }
         }
-        if (tracer != null) tracer.on(new TraceEvent.Dropped(scheduler.nowNs(), name, reason, Arrays.copyOfRange(b, off, off + len)));
+        if (tracer != null) {
+            byte[] bytes = inbound != null ? inbound : Arrays.copyOfRange(b, off, off + len);
+            tracer.on(new TraceEvent.Dropped(scheduler.nowNs(), name, reason, bytes));
+        }
     }
 
     private void tcpInput(byte[] b, int off, int hl, int total) {

@@ -32,6 +32,7 @@ final class AckProcessor {
         if (Seq.gt(ack, t.sndNxt)) {
             // Linux tcp_ack: an ACK for data not yet sent is dropped silently (RFC 9293 says ACK it;
             // Linux returns -SKB_DROP_REASON_TCP_ACK_UNSENT_DATA and discards the segment).
+            t.host.segmentDropped(TcpDropReason.TCP_ACK_UNSENT_DATA);
             return false;
         }
         if (Seq.lt(ack, priorUna)) {
@@ -39,7 +40,8 @@ final class AckProcessor {
             // Linux tcp_ack bounds that window by bytes_acked ("do not accept ACK for bytes we never sent").
             int maxWindow = (int) Math.min(t.maxSndWnd & 0xFFFF_FFFFL, t.bytesAcked);
             if (Seq.lt(ack, priorUna - maxWindow)) {
-                c.input.challengeAck(Counter.TcpExtTCPChallengeACK, nowNs);
+                c.input.challengeAck(Counter.TcpExtTCPChallengeACK, SendReason.CHALLENGE_ACK_OLD_ACK, nowNs);
+                t.host.segmentDropped(TcpDropReason.TCP_TOO_OLD_ACK);
                 return false;
             }
             if (t.sackOk && seg.sackCount > 0) {

@@ -22,6 +22,8 @@ final class DelayedAck extends Timer {
     private boolean pending;
     /** The owed ACK must leave now, not be delayed (ICSK_ACK_NOW). */
     private boolean now;
+    /** Why it must leave now: the first cause since the last ACK (for the trace). */
+    private SendReason nowWhy = SendReason.ACK_OLD_DATA;
     /** A small segment arrived (ICSK_ACK_PUSHED), twice (ICSK_ACK_PUSHED2). */
     private boolean pushed, pushed2;
     /** ACKs left to send at once (icsk_ack.quick). */
@@ -47,8 +49,11 @@ final class DelayedAck extends Timer {
     /** An ACK is owed (inet_csk_schedule_ack). */
     void schedule() { pending = true; }
 
-    /** The owed ACK must leave now (ICSK_ACK_NOW: a hole filled, out-of-order data, a retransmission). */
-    void ackNow() { now = true; }
+    /** The owed ACK must leave now (ICSK_ACK_NOW: a hole filled, out-of-order data, a retransmission), for {@code why}. */
+    void ackNow(SendReason why) {
+        if (!now) nowWhy = why;
+        now = true;
+    }
 
     /** Whether an ACK is owed. */
     boolean isPending() { return pending; }
@@ -135,12 +140,15 @@ final class DelayedAck extends Timer {
     /** __tcp_ack_snd_check: send the owed ACK now, or delay it. */
     void check() {
         if (!pending && !now) return;
-        if (now || inQuickAckMode()
-                || (t.rcvNxt - t.rcvWup > t.rcvMss && c.rwnd.peek() >= t.rcvWnd)) {
-            c.out.sendAck();
-            return;
+        if (now) {
+            c.out.sendAck(nowWhy);
+        } else if (inQuickAckMode()) {
+            c.out.sendAck(SendReason.QUICK_ACK, quickAcks);
+        } else if (t.rcvNxt - t.rcvWup > t.rcvMss && c.rwnd.peek() >= t.rcvWnd) {
+            c.out.sendAck(SendReason.ACK_TWO_SEGMENTS);
+        } else {
+            sendDelayed();
         }
-        sendDelayed();
     }
 
     /**
@@ -177,7 +185,7 @@ final class DelayedAck extends Timer {
             pingpong = false;
             atoNs = atoMinNs();
         }
-        c.out.sendAck();
+        c.out.sendAck(SendReason.DELAYED_ACK);
     }
 
     /**
@@ -196,21 +204,21 @@ final class DelayedAck extends Timer {
 
     /** tcp_cleanup_rbuf: after a read, ACK if we owed one and the reader drained small segments. */
     void afterRead(int copied) {
-        boolean timeToAck = false;
+        SendReason why = null;
         if (pending) {
             if (t.rcvNxt - t.rcvWup > t.rcvMss
                     || (copied > 0 && (pushed2 || (pushed && !pingpong)) && t.recvBuf.length() == 0)) {
-                timeToAck = true;
+                why = SendReason.ACK_AFTER_READ;
             }
         }
-        if (copied > 0 && !timeToAck && !t.rcvShutdown && t.state.isSynchronized()) {
+        if (copied > 0 && why == null && !t.rcvShutdown && t.state.isSynchronized()) {
             int window = t.receiveWindow();
             if (2 * window <= t.windowClamp) {
                 int newWin = c.rwnd.peek();
-                if (newWin != 0 && newWin >= 2 * window) timeToAck = true;
+                if (newWin != 0 && newWin >= 2 * window) why = SendReason.WINDOW_UPDATE;
             }
         }
-        if (timeToAck) c.out.sendAck();
+        if (why != null) c.out.sendAck(why);
     }
 
     /**
@@ -223,6 +231,6 @@ final class DelayedAck extends Timer {
             return;
         }
         pingpong = false;
-        if (t.established() && pending) c.out.sendAck();
+        if (t.established() && pending) c.out.sendAck(SendReason.ACK_QUICKACK_OPTION);
     }
 }

@@ -184,7 +184,7 @@ final class Ecn {
     void acceptCwr(InSegment seg) {
         if (ok() && seg.has(CWR)) {
             flags &= ~DEMAND_CWR;
-            if (seg.seqLength() > 0) c.delack.ackNow();
+            if (seg.seqLength() > 0) c.delack.ackNow(SendReason.ACK_CWR);
         }
     }
 

@@ -40,7 +40,7 @@ final class Handshake {
         t.ipId = t.host.randomIpId(); // tcp_v4_connect: inet->inet_id = get_random_u16()
         c.ecn.connecting(); // tcp_connect → tcp_ecn_send_syn
         c.life.setState(TcpState.SYN_SENT);
-        c.out.sendSyn();
+        c.out.sendSyn(SendReason.SYN, 0);
         synSent();
     }
 
@@ -80,7 +80,7 @@ final class Handshake {
         // as the inet_sock_set_state tracepoint shows it, is LISTEN → SYN_RECV, not CLOSE → SYN_RECV.
         t.state = TcpState.LISTEN;
         c.life.setState(TcpState.SYN_RECV);
-        c.out.sendSynAck();
+        c.out.sendSynAck(SendReason.SYN_ACK, 0);
         synSent();
     }
 
@@ -170,7 +170,8 @@ final class Handshake {
         // First, check the ACK bit.
         if (seg.has(ACK)) {
             if (Seq.le(seg.ack, t.iss) || Seq.gt(seg.ack, t.sndNxt)) {
-                c.out.sendResetFor(seg);
+                c.out.sendResetFor(seg, SendReason.RST_INVALID_ACK);
+                t.host.segmentDropped(TcpDropReason.TCP_INVALID_ACK_SEQUENCE);
                 return;
             }
         }
@@ -180,11 +181,16 @@ final class Handshake {
                 // tcp_reset: in SYN_SENT the error is ECONNREFUSED.
                 t.stats.inc(Counter.TcpAttemptFails);
                 c.life.done(Errno.ECONNREFUSED);
+            } else {
+                t.host.segmentDropped(TcpDropReason.TCP_RESET); // "drop the segment and return"
             }
             return;
         }
         // Fourth, check the SYN bit.
-        if (!seg.has(SYN)) return;
+        if (!seg.has(SYN)) {
+            t.host.segmentDropped(TcpDropReason.TCP_FLAGS); // "fifth, if neither of the SYN or RST bits is set"
+            return;
+        }
         t.irs = seg.seq;
         t.rcvNxt = seg.seq + 1;
         t.rcvWup = t.rcvNxt;
@@ -207,7 +213,7 @@ final class Handshake {
             // state must say so (as the SYN_RECV path does), or the FIN's ACK would find ESTABLISHED.
             if (t.finQueued) c.life.setState(TcpState.FIN_WAIT1);
             // tcp_rcv_synsent_state_process: the third segment of the handshake goes out at once.
-            c.out.sendAck();
+            c.out.sendAck(SendReason.HANDSHAKE_ACK);
             c.snd.output();
             c.life.notifyApp();
         } else {
@@ -217,7 +223,7 @@ final class Handshake {
             t.maxSndWnd = t.sndWnd;
             c.life.setState(TcpState.SYN_RECV);
             // tcp_send_synack resends our SYN's skb: the window stays the one connect() chose.
-            c.out.sendSynAck();
+            c.out.sendSynAck(SendReason.SYN_ACK_SIMULTANEOUS, 0);
         }
     }
 
@@ -230,7 +236,8 @@ final class Handshake {
      */
     boolean synRecvAck(InSegment seg, long nowNs) {
         if (!(Seq.lt(t.sndUna, seg.ack) && Seq.le(seg.ack, t.sndNxt))) {
-            c.out.sendResetFor(seg);
+            c.out.sendResetFor(seg, SendReason.RST_INVALID_ACK);
+            t.host.segmentDropped(TcpDropReason.TCP_INVALID_ACK_SEQUENCE);
             return false;
         }
         t.sndWnd = seg.window << t.sndWscale;

@@ -60,11 +60,11 @@ final class Keepalive extends Timer {
                     ? elapsed >= t.options.userTimeoutMs * 1_000_000L && t.probesOut > 0
                     : t.probesOut >= count();
             if (dead) {
-                c.out.sendActiveReset();
+                c.out.sendActiveReset(SendReason.RST_KEEPALIVE);
                 c.life.done(Errno.ETIMEDOUT);
                 return;
             }
-            if (c.out.emit(t.sndNxt - 1, ACK, 0) > 0) {
+            if (c.out.emit(t.sndNxt - 1, ACK, 0, SendReason.KEEPALIVE, t.probesOut + 1) > 0) {
                 // "If keepalive was lost due to local congestion, try harder." (tcp_keepalive_timer)
                 t.sched.scheduleIn(this, Tcb.RESOURCE_PROBE_INTERVAL_US * 1000);
                 return;

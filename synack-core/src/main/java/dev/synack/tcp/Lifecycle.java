@@ -110,10 +110,11 @@ final class Lifecycle extends Timer {
         if (t.host.tracing()) t.host.timerFired(c, timer);
     }
 
-    /** cwnd, ssthresh, SRTT and what is in flight, for the cwnd plot. */
+    /** cwnd, ssthresh, SRTT, RTO, the peer's window and what is in flight, for the cwnd plot. */
     void traceCwnd() {
         if (t.host.tracing()) {
-            t.host.cwndSampled(c, t.cw.cwnd, t.cw.ssthresh, t.rtt.srttUs(), c.rec.packetsInFlight(), c.rec.caState().name());
+            t.host.cwndSampled(c, t.cw.cwnd, t.cw.ssthresh, t.rtt.srttUs(), c.rec.packetsInFlight(), c.rec.caState().name(),
+                    t.rtoUs, t.sndWnd, t.sndNxt - t.sndUna);
         }
     }
 

@@ -74,7 +74,7 @@ final class LossProbe {
             int last = t.rtx.size() - 1;
             if (!t.rtx.has(last, RetransmitQueue.SACKED)) {
                 // A probe is not tcp_retransmit_skb: no retrans_stamp, no retrans_out, only EVER_RETRANS.
-                int err = c.snd.resend(last);
+                int err = c.snd.resend(last, SendReason.TLP, 0);
                 t.totalRetrans++;
                 t.stats.inc(Counter.TcpRetransSegs);
                 if (err > 0) {

@@ -336,7 +336,7 @@ final class LossRecovery {
         if (!rackEnabled() && t.sackOk) {
             // tcp_update_scoreboard (tcp_recovery = 0): the head is lost, and every hole with three
             // SACKed segments above it (RFC 6675 IsLost).
-            if (fastRexmit) markHeadLost();
+            if (fastRexmit) markHeadLost(RetransmitQueue.LOST_BY_SACK);
             markSackLosses();
         }
     }
@@ -353,7 +353,7 @@ final class LossRecovery {
         if (!t.sackOk) {
             if ((caState.ordinal() < CaState.RECOVERY.ordinal() && Math.min(dupAcks, Math.max(t.rtx.size() - 1, 0)) >= c.sacks.reordering())
                     || (caState == CaState.RECOVERY && advanced)) {
-                markHeadLost();
+                markHeadLost(caState == CaState.RECOVERY ? RetransmitQueue.LOST_BY_PARTIAL_ACK : RetransmitQueue.LOST_BY_DUPACKS);
             }
         } else if (rackEnabled()) {
             int priorRetrans = t.rtx.retransOut;
@@ -380,7 +380,7 @@ final class LossRecovery {
      */
     private boolean rackMarkLost(long nowNs) {
         if (!c.rack.takeAdvanced()) return false;
-        long timeoutUs = c.rack.detectLoss(t.rtx, nowNs, rackReoWndUs(), t.stats);
+        long timeoutUs = c.rack.detectLoss(t.rtx, nowNs, rackReoWndUs(), t.stats, RetransmitQueue.LOST_BY_RACK);
         if (timeoutUs <= 0) return false;
         c.timers.armReorderingTimer(timeoutUs);
         return true;
@@ -400,7 +400,7 @@ final class LossRecovery {
     void reoTimeout(long nowNs) {
         int priorInflight = packetsInFlight();
         int priorLost = t.rtx.lostMarks;
-        c.rack.detectLoss(t.rtx, nowNs, rackReoWndUs(), t.stats);
+        c.rack.detectLoss(t.rtx, nowNs, rackReoWndUs(), t.stats, RetransmitQueue.LOST_BY_REO_TIMER);
         if (priorInflight != packetsInFlight()) {
             if (caState != CaState.RECOVERY) {
                 enterRecovery(false);
@@ -623,8 +623,8 @@ final class LossRecovery {
     }
 
     /** Marks the first segment lost (tcp_newreno_mark_lost, tcp_mark_head_lost), unless SACKed or already lost. */
-    private void markHeadLost() {
-        if (!t.rtx.isEmpty() && !t.rtx.has(0, RetransmitQueue.LOST)) t.rtx.markLost(0);
+    private void markHeadLost(int cause) {
+        if (!t.rtx.isEmpty() && !t.rtx.has(0, RetransmitQueue.LOST)) t.rtx.markLost(0, cause);
     }
 
     /** RFC 6675 IsLost (tcp_recovery = 0 only): a hole with at least three SACKed segments above it is lost. */
@@ -634,7 +634,7 @@ final class LossRecovery {
             if (t.rtx.has(i, RetransmitQueue.SACKED)) {
                 sackedAbove--;
             } else if (sackedAbove >= 3 && !t.rtx.has(i, RetransmitQueue.LOST)) {
-                t.rtx.markLost(i);
+                t.rtx.markLost(i, RetransmitQueue.LOST_BY_SACK);
             }
         }
     }
@@ -750,7 +750,7 @@ final class LossRecovery {
             } else if (i > 0 && c.rack.rttUs() - (nowNs - t.rtx.sentNs(i)) / 1000 > 0) {
                 continue; // don't mark recently sent ones lost yet
             }
-            if (t.rtx.markLost(i)) t.stats.inc(Counter.TcpExtTCPLostRetransmit);
+            if (t.rtx.markLost(i, RetransmitQueue.LOST_BY_RTO)) t.stats.inc(Counter.TcpExtTCPLostRetransmit);
         }
     }
 }

@@ -105,10 +105,11 @@ final class Rack {
      * its retransmission, that was sent before RACK's reference and more than {@code rttUs + reoWndUs}
      * ago; a lost retransmission loses its RETRANS mark, so it is sent again (tcp_mark_skb_lost).
      *
+     * @param cause what marks them ({@link RetransmitQueue#LOST_BY_RACK} or {@link RetransmitQueue#LOST_BY_REO_TIMER})
      * @return the longest time (µs) a segment sent before the reference still has before it counts as
      *     lost, 0 if none: the reordering timer's timeout
      */
-    long detectLoss(RetransmitQueue rtx, long nowNs, long reoWndUs, Counters stats) {
+    long detectLoss(RetransmitQueue rtx, long nowNs, long reoWndUs, Counters stats, int cause) {
         if (xmitNs < 0) return 0;
         long timeout = 0;
         for (int i = 0; i < rtx.size(); i++) {
@@ -123,7 +124,7 @@ final class Rack {
             }
             long remaining = rttUs + reoWndUs - (nowNs - sent) / 1000;
             if (remaining <= 0) {
-                if (rtx.markLost(i)) stats.inc(Counter.TcpExtTCPLostRetransmit);
+                if (rtx.markLost(i, cause)) stats.inc(Counter.TcpExtTCPLostRetransmit);
             } else {
                 timeout = Math.max(timeout, remaining);
             }

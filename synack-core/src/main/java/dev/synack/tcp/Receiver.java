@@ -75,10 +75,13 @@ final class Receiver {
         int off = seg.payloadOff;
         boolean fin = seg.has(FIN);
         if (Seq.le(seq + len + (fin ? 1 : 0), t.rcvNxt)) {
-            // Entirely old (a retransmission, data or FIN): D-SACK the data and ACK at once (tcp_data_queue).
+            // Entirely old (a retransmission, data or FIN): D-SACK the data and ACK at once (tcp_data_queue:
+            // LINUX_MIB_DELAYEDACKLOST, SKB_DROP_REASON_TCP_OLD_DATA).
+            t.stats.inc(Counter.TcpExtDelayedACKLost);
             if (len > 0) setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOldSent);
             c.delack.enterQuickAck();
-            c.delack.ackNow();
+            c.delack.ackNow(SendReason.ACK_OLD_DATA);
+            t.host.segmentDropped(TcpDropReason.TCP_OLD_DATA);
             return;
         }
         if (len > 0) {
@@ -97,7 +100,8 @@ final class Receiver {
                 // tcp_data_queue: data into a zero window (a window probe with data) is dropped and ACKed.
                 t.stats.inc(Counter.TcpExtTCPZeroWindowDrop);
                 c.delack.enterQuickAck();
-                c.delack.ackNow();
+                c.delack.ackNow(SendReason.ACK_NO_ROOM);
+                t.host.segmentDropped(TcpDropReason.TCP_ZEROWINDOW);
                 return;
             }
             if (Seq.gt(seq + len, winEnd)) {
@@ -106,7 +110,8 @@ final class Receiver {
                 fin = false;
                 if (len <= 0) {
                     c.delack.enterQuickAck();
-                    c.delack.ackNow();
+                    c.delack.ackNow(SendReason.ACK_NO_ROOM);
+                    t.host.segmentDropped(TcpDropReason.TCP_OVERWINDOW); // tcp_data_queue: "Out of window"
                     return;
                 }
             }
@@ -116,7 +121,8 @@ final class Receiver {
                 // tcp_data_queue_ofo looks at the ECN field before it tries (tcp_data_ecn_check).
                 if (seq != t.rcvNxt) c.ecn.dataReceived(seg);
                 t.stats.inc(Counter.TcpExtTCPRcvQDrop);
-                c.delack.ackNow();
+                c.delack.ackNow(SendReason.ACK_NO_ROOM);
+                t.host.segmentDropped(TcpDropReason.PROTO_MEM);
                 return;
             }
             if (seq == t.rcvNxt) {
@@ -136,7 +142,7 @@ final class Receiver {
             rcvFinSeq = seq + len;
         }
         if (finReceived && rcvFinSeq == t.rcvNxt) tcpFin();
-        else if (fin && Seq.gt(seq, t.rcvNxt)) c.delack.ackNow(); // an out-of-order FIN
+        else if (fin && Seq.gt(seq, t.rcvNxt)) c.delack.ackNow(SendReason.ACK_OUT_OF_ORDER); // an out-of-order FIN
     }
 
     /** In-order data: into the ring, then whatever out-of-order data it joins (tcp_ofo_queue). */
@@ -154,7 +160,7 @@ final class Receiver {
                 t.rcvNxt = newNxt;
             }
             // tcp_ofo_queue: filling a hole means ACK at once.
-            c.delack.ackNow();
+            c.delack.ackNow(SendReason.ACK_HOLE_FILLED);
         }
         eventDataRecv(seg, nowNs);
         if (len >= TCP_GROW_MIN_LEN) c.rwnd.grow(len);
@@ -167,9 +173,11 @@ final class Receiver {
         int rel = seq - t.rcvNxt;
         if (t.ofo.contains(seq, seq + len)) {
             setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOfoSent);
+            t.host.segmentDropped(TcpDropReason.TCP_OFOMERGE); // tcp_data_queue_ofo: "All the bits are present. Drop."
         } else if (!t.ofo.add(seq, seq + len)) {
             t.stats.inc(Counter.TcpExtTCPOFODrop);
-            c.delack.ackNow();
+            c.delack.ackNow(SendReason.ACK_NO_ROOM);
+            t.host.segmentDropped(TcpDropReason.PROTO_MEM);
             return;
         } else {
             t.recvBuf.writeAt(rel, seg.payload, off, len);
@@ -179,7 +187,7 @@ final class Receiver {
             finReceived = true;
             rcvFinSeq = seq + len;
         }
-        c.delack.ackNow();
+        c.delack.ackNow(SendReason.ACK_OUT_OF_ORDER);
     }
 
     /**
@@ -203,12 +211,12 @@ final class Receiver {
             }
             case FIN_WAIT1 -> {
                 // Our FIN is not acknowledged yet: simultaneous close (RFC 9293 Figure 13).
-                c.delack.ackNow();
+                c.delack.ackNow(SendReason.ACK_FIN);
                 c.life.setState(TcpState.CLOSING);
             }
             case FIN_WAIT2 -> {
-                c.delack.ackNow();
-                c.out.sendAck();
+                c.delack.ackNow(SendReason.ACK_FIN);
+                c.out.sendAck(SendReason.ACK_FIN);
                 c.life.enterTimeWait();
             }
             default -> {

@@ -14,6 +14,13 @@ final class RetransmitQueue {
     static final int F_SYN = 16, F_FIN = 32;
     /** The segment carries PSH (the end of an application write, Linux TCPHDR_PSH on the skb). */
     static final int F_PSH = 64;
+    /**
+     * What last marked the entry lost (three bits, for the retransmission's {@link SendReason}; Linux
+     * keeps no such mark): the RTO (tcp_timeout_mark_lost), RACK on an ACK or on its reordering timer,
+     * NewReno's duplicate ACKs or partial ACK (tcp_newreno_mark_lost), RFC 6675's SACK rule.
+     */
+    static final int CAUSE_MASK = 7 << 8, LOST_BY_RTO = 0, LOST_BY_RACK = 1 << 8, LOST_BY_REO_TIMER = 2 << 8,
+            LOST_BY_DUPACKS = 3 << 8, LOST_BY_PARTIAL_ACK = 4 << 8, LOST_BY_SACK = 5 << 8;
 
     private int[] start = new int[64], end = new int[64], bits = new int[64];
     private long[] sentNs = new long[64];
@@ -85,21 +92,22 @@ final class RetransmitQueue {
     /**
      * tcp_mark_skb_lost: a segment not SACKed becomes lost; one already lost whose retransmission is
      * in flight has lost that retransmission too, and loses its RETRANS mark so it goes again.
+     * {@code cause} ({@link #LOST_BY_RTO}, ...) is remembered with the mark.
      *
      * @return whether a retransmission was lost (LINUX_MIB_TCPLOSTRETRANSMIT)
      */
-    boolean markLost(int i) {
+    boolean markLost(int i, int cause) {
         int j = idx(i);
         int b = bits[j];
         if ((b & SACKED) != 0) return false;
         if ((b & LOST) == 0) {
-            bits[j] = b | LOST;
+            bits[j] = (b & ~CAUSE_MASK) | LOST | cause;
             lostOut++;
             lostMarks++;
             return false;
         }
         if ((b & RETRANS) == 0) return false;
-        bits[j] = b & ~RETRANS;
+        bits[j] = (b & ~(RETRANS | CAUSE_MASK)) | cause;
         retransOut--;
         lostMarks++;
         return true;

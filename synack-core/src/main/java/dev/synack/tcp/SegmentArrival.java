@@ -37,8 +37,7 @@ final class SegmentArrival {
         long nowNs = t.sched.nowNs();
         t.lastRecvNs = nowNs;
         switch (t.state) {
-            case CLOSE -> {
-            }
+            case CLOSE -> t.host.segmentDropped(TcpDropReason.TCP_CLOSE);
             case SYN_SENT -> c.handshake.synSent(seg, nowNs);
             case TIME_WAIT -> timeWait(seg, nowNs);
             default -> synchronizedStates(seg, nowNs);
@@ -50,22 +49,28 @@ final class SegmentArrival {
         // PAWS (RFC 7323 §5.3), Linux tcp_validate_incoming → tcp_paws_discard.
         if (t.tsOk && seg.hasTimestamps && !seg.has(RST) && pawsReject(seg, nowNs)) {
             t.stats.inc(Counter.TcpExtPAWSEstab);
-            sendDupAckRateLimited(seg, nowNs);
+            sendDupAckRateLimited(seg, nowNs, SendReason.DUPACK_PAWS);
+            t.host.segmentDropped(TcpDropReason.TCP_RFC7323_PAWS);
             return;
         }
         // First, check the sequence number (Linux tcp_sequence: RCV.WUP instead of RCV.NXT on the left).
         if (!sequenceAcceptable(seg)) {
             if (!seg.has(RST)) {
                 if (seg.has(SYN)) {
-                    challengeAck(Counter.TcpExtTCPSYNChallenge, nowNs);
-                } else {
-                    sendDupAckRateLimited(seg, nowNs);
+                    challengeAck(Counter.TcpExtTCPSYNChallenge, SendReason.CHALLENGE_ACK_SYN, nowNs);
+                    t.host.segmentDropped(TcpDropReason.TCP_INVALID_SYN);
+                    return;
                 }
+                sendDupAckRateLimited(seg, nowNs, SendReason.DUPACK_OUT_OF_WINDOW);
             } else if (resetCheck(seg)) {
                 // tcp_validate_incoming: an unacceptable RST still resets if tcp_reset_check takes it
                 // (measured on Linux 6.18: R. 1:1 in CLOSING with RCV.NXT = 2 → ECONNRESET).
                 onReset();
+                return;
             }
+            // tcp_sequence's reason: wholly before RCV.WUP, or beyond the window.
+            t.host.segmentDropped(Seq.lt(seg.seq + seg.seqLength(), t.rcvWup)
+                    ? TcpDropReason.TCP_OLD_SEQUENCE : TcpDropReason.TCP_INVALID_SEQUENCE);
             return;
         }
         // Second, check the RST bit (RFC 5961 §3.2).
@@ -76,7 +81,8 @@ final class SegmentArrival {
             if (embryonic || seg.seq == t.rcvNxt || resetMatchesLinux(seg)) {
                 onReset();
             } else {
-                challengeAck(Counter.TcpExtTCPChallengeACK, nowNs);
+                challengeAck(Counter.TcpExtTCPChallengeACK, SendReason.CHALLENGE_ACK_RST, nowNs);
+                t.host.segmentDropped(TcpDropReason.TCP_RESET);
             }
             return;
         }
@@ -93,7 +99,7 @@ final class SegmentArrival {
         if (seg.has(SYN)) {
             if (t.state == TcpState.SYN_RECV && !seg.has(ACK) && seg.seq == t.irs) {
                 // A retransmitted SYN: answer with the SYN-ACK again (Linux tcp_check_req).
-                c.out.sendSynAck();
+                c.out.sendSynAck(SendReason.SYN_ACK_AGAIN, 0);
                 return;
             }
             if (t.state == TcpState.SYN_RECV && t.parent != null) {
@@ -102,12 +108,14 @@ final class SegmentArrival {
                 // check the SYN bit": TCP_MIB_ATTEMPTFAILS, embryonic_reset → send_reset and drop the
                 // request, LINUX_MIB_EMBRYONICRSTS). RFC 5961 §4's challenge ACK is for full sockets.
                 if (seg.has(ACK) && seg.ack != t.sndNxt) {
-                    c.out.sendResetFor(seg);
+                    c.out.sendResetFor(seg, SendReason.RST_INVALID_ACK);
+                    t.host.segmentDropped(TcpDropReason.TCP_INVALID_ACK_SEQUENCE);
                     return;
                 }
                 t.stats.inc(Counter.TcpAttemptFails);
                 t.stats.inc(Counter.TcpExtEmbryonicRsts);
-                c.out.sendResetFor(seg);
+                c.out.sendResetFor(seg, SendReason.RST_INVALID_SYN);
+                t.host.segmentDropped(TcpDropReason.TCP_INVALID_SYN);
                 c.life.done(null);
                 return;
             }
@@ -116,12 +124,16 @@ final class SegmentArrival {
             crossedSynAck = t.state == TcpState.SYN_RECV && t.parent == null && seg.has(ACK) && seg.seqLength() == 1
                     && seg.seq + 1 == t.rcvNxt && seg.ack == t.sndNxt;
             if (!crossedSynAck) {
-                challengeAck(Counter.TcpExtTCPSYNChallenge, nowNs);
+                challengeAck(Counter.TcpExtTCPSYNChallenge, SendReason.CHALLENGE_ACK_SYN, nowNs);
+                t.host.segmentDropped(TcpDropReason.TCP_INVALID_SYN);
                 return;
             }
         }
         // Fifth, check the ACK field.
-        if (!seg.has(ACK)) return;
+        if (!seg.has(ACK)) {
+            t.host.segmentDropped(TcpDropReason.TCP_FLAGS); // tcp_rcv_state_process: neither ACK, RST nor SYN
+            return;
+        }
         if (t.state == TcpState.SYN_RECV) {
             if (!c.handshake.synRecvAck(seg, nowNs)) return;
         } else {
@@ -131,7 +143,7 @@ final class SegmentArrival {
             // tcp_data_queue: a segment wholly below RCV.NXT is a retransmission: D-SACK it, ACK at once.
             c.rcv.setDsack(seg.seq, t.rcvNxt, Counter.TcpExtTCPDSACKOldSent);
             c.delack.enterQuickAck();
-            c.delack.ackNow();
+            c.delack.ackNow(SendReason.ACK_OLD_DATA);
         }
         // Seventh, process the segment text.
         if (seg.payloadLen > 0 || seg.has(FIN)) {
@@ -141,14 +153,15 @@ final class SegmentArrival {
             boolean finSeen = t.state == TcpState.CLOSE_WAIT || t.state == TcpState.CLOSING
                     || t.state == TcpState.LAST_ACK;
             if (finSeen && !Seq.lt(seg.seq, t.rcvNxt)) {
-                // ignored
+                t.host.segmentDropped(TcpDropReason.TCP_DATA_AFTER_FIN); // ignored (Linux: no reason given)
             } else if (finSeen || t.state == TcpState.FIN_WAIT1 || t.state == TcpState.FIN_WAIT2) {
                 if (abortOnData(seg)) {
                     // RFC 1122 §4.2.2.13 says reset: data past what the reader will ever take (after the
                     // peer's FIN, or for a socket closed or shut for reading) → tcp_reset and return 1,
                     // so tcp_v4_do_rcv answers with tcp_v4_send_reset: <SEQ=SEG.ACK><CTL=RST>.
                     t.stats.inc(Counter.TcpExtTCPAbortOnData);
-                    c.out.sendResetFor(seg);
+                    c.out.sendResetFor(seg, SendReason.RST_ABORT_ON_DATA);
+                    t.host.segmentDropped(TcpDropReason.TCP_ABORT_ON_DATA);
                     if (t.orphan) c.life.done(null); // nobody to tell
                     else onReset(); // tcp_reset: EPIPE in CLOSE_WAIT
                     return;
@@ -242,8 +255,9 @@ final class SegmentArrival {
      * TCPACKSkippedChallenge), then tcp_challenge_ack_limit (INT_MAX by default: no host-wide limit;
      * otherwise a random budget per second, {@link TcpDemux#challengeAckAllowed}).
      * TCPSYNChallenge counts the SYN that asked for one, sent or not; TCPChallengeACK counts those sent.
+     * {@code why} is the rule that asked (RFC 5961 §3.2, §4 or §5.2).
      */
-    void challengeAck(Counter counter, long nowNs) {
+    void challengeAck(Counter counter, SendReason why, long nowNs) {
         if (counter != Counter.TcpExtTCPChallengeACK) t.stats.inc(counter);
         if (oowRateLimited(nowNs)) {
             t.stats.inc(Counter.TcpExtTCPACKSkippedChallenge);
@@ -252,11 +266,14 @@ final class SegmentArrival {
         lastOowAckNs = nowNs;
         if (!t.demux.challengeAckAllowed(nowNs)) return; // the host-wide limit (tcp_challenge_ack_limit)
         t.stats.inc(Counter.TcpExtTCPChallengeACK);
-        c.out.sendAck();
+        c.out.sendAck(why);
     }
 
-    /** tcp_send_dupack with tcp_oow_rate_limited: one out-of-window ACK per tcp_invalid_ratelimit. */
-    private void sendDupAckRateLimited(InSegment seg, long nowNs) {
+    /**
+     * tcp_send_dupack with tcp_oow_rate_limited: one out-of-window ACK per tcp_invalid_ratelimit. Old data
+     * counts DelayedACKLost (tcp_send_dupack: LINUX_MIB_DELAYEDACKLOST) and is D-SACKed.
+     */
+    private void sendDupAckRateLimited(InSegment seg, long nowNs, SendReason why) {
         boolean pure = seg.payloadLen == 0 || seg.has(SYN);
         if (pure && oowRateLimited(nowNs)) {
             t.stats.inc(Counter.TcpExtTCPACKSkippedSeq);
@@ -265,11 +282,12 @@ final class SegmentArrival {
         if (pure) lastOowAckNs = nowNs;
         if (seg.payloadLen > 0 && Seq.lt(seg.seq, t.rcvNxt)) {
             // An old duplicate: D-SACK it (RFC 2883 §4.1).
+            t.stats.inc(Counter.TcpExtDelayedACKLost);
             int end = seg.seq + seg.payloadLen;
             c.rcv.setDsack(seg.seq, Seq.min(end, t.rcvNxt), Counter.TcpExtTCPDSACKOldSent);
             c.delack.enterQuickAck();
         }
-        c.out.sendAck();
+        c.out.sendAck(why);
     }
 
     /**
@@ -285,6 +303,7 @@ final class SegmentArrival {
         if (seg.has(RST)) {
             // RFC 1337 says ignore; Linux (tcp_rfc1337 = 0) kills the TIME_WAIT socket.
             if (seg.seq == t.rcvNxt) c.life.done(null);
+            else t.host.segmentDropped(TcpDropReason.TCP_TIMEWAIT);
             return;
         }
         if (seg.has(SYN) && !seg.has(ACK) && Seq.gt(seg.seq, t.rcvNxt)) {
@@ -294,13 +313,12 @@ final class SegmentArrival {
         }
         if (seg.has(FIN) && seg.seq + seg.payloadLen == t.rcvNxt - 1) {
             // The peer did not get our last ACK: ACK again and restart the 2MSL wait.
-            c.out.sendAck();
+            c.out.sendAck(SendReason.TIME_WAIT_ACK);
             c.life.restartTimeWait();
-            return;
+        } else if (seg.seqLength() > 0 || seg.seq != t.rcvNxt) {
+            c.out.sendAck(SendReason.TIME_WAIT_DUPACK); // TCP_TW_ACK for anything out of sequence
         }
-        if (seg.seqLength() > 0 || seg.seq != t.rcvNxt) {
-            c.out.sendAck(); // TCP_TW_ACK for anything out of sequence
-        }
+        t.host.segmentDropped(TcpDropReason.TCP_TIMEWAIT); // tcp_v4_rcv: do_time_wait → discard_it
     }
 
     /** A hard ICMP error (net/host unreachable, port unreachable) for this connection (tcp_v4_err). */

@@ -13,7 +13,8 @@ import dev.synack.wire.TcpOptionWriter;
  * tcp_transmit_skb does: {@link #emit} for all segments after the handshake (timestamps and SACK
  * options, the window from {@link ReceiveWindow}, payload copied once from the send buffer), the SYN
  * and SYN-ACK with their options, and bare resets. Every segment that carries an ACK settles the
- * delayed-ACK state (tcp_event_ack_sent).
+ * delayed-ACK state (tcp_event_ack_sent). Each call names why the segment goes ({@link SendReason} and
+ * its number), which the host puts in the trace.
  */
 final class SegmentWriter {
     private final TcpConnection c;
@@ -26,11 +27,12 @@ final class SegmentWriter {
 
     /**
      * One segment of the synchronized states: {@code flags} at {@code seq}, acknowledging RCV.NXT,
-     * with {@code dataLen} bytes of the send buffer from {@code seq}.
+     * with {@code dataLen} bytes of the send buffer from {@code seq}, sent for {@code why} ({@code n}
+     * its number, 0 when it has none).
      *
      * @return as {@link #transmit}: &gt; 0 means the local queue refused it
      */
-    int emit(int seq, int flags, int dataLen) {
+    int emit(int seq, int flags, int dataLen, SendReason why, int n) {
         byte[] b = t.host.txBuffer();
         int o = TcpHost.TCP_OFFSET;
         int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN);
@@ -40,28 +42,31 @@ final class SegmentWriter {
         flags |= c.ecn.sendFlags(seq, dataLen);
         TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, seq, t.rcvNxt, flags, win, optLen);
         if (dataLen > 0) t.sendBuf.peek(Seq.diff(seq, t.sndBufSeq), b, o + TcpHeader.HEADER_LEN + optLen, dataLen);
-        int r = transmit(TcpHeader.HEADER_LEN + optLen + dataLen, flags, nextIpId(), tos);
+        int r = transmit(TcpHeader.HEADER_LEN + optLen + dataLen, flags, nextIpId(), tos, why, n);
         if (dataLen > 0) c.delack.onDataSent(); // tcp_transmit_skb: tcp_event_data_sent, after tcp_event_ack_sent
         return r;
     }
 
-    /** Sends a pure ACK now (tcp_send_ack); clears the delayed-ACK state. */
-    void sendAck() {
+    /** Sends a pure ACK now (tcp_send_ack) for {@code why}; clears the delayed-ACK state. */
+    void sendAck(SendReason why) { sendAck(why, 0); }
+
+    /** Sends a pure ACK now (tcp_send_ack) for {@code why} with its number {@code n}. */
+    void sendAck(SendReason why, int n) {
         if (t.state == TcpState.CLOSE || t.state == TcpState.SYN_SENT && t.rcvNxt == 0) return;
-        emit(t.sndNxt, ACK, 0);
+        emit(t.sndNxt, ACK, 0, why, n);
     }
 
     /**
      * A RST from this connection: RST,ACK at SND.NXT (tcp_send_active_reset). It leaves through
      * tcp_transmit_skb like any segment, so it carries the timestamps option and the current window.
      */
-    void sendActiveReset() { emit(t.sndNxt, RST | ACK, 0); }
+    void sendActiveReset(SendReason why) { emit(t.sndNxt, RST | ACK, 0, why, 0); }
 
-    /** The reset answering {@code seg} (tcp_v4_send_reset), sent from this connection's addresses. */
-    void sendResetFor(InSegment seg) {
+    /** The reset answering {@code seg} (tcp_v4_send_reset) for {@code why}, sent from this connection's addresses. */
+    void sendResetFor(InSegment seg, SendReason why) {
         byte[] b = t.host.txBuffer();
         int flags = writeResetFor(b, TcpHost.TCP_OFFSET, seg);
-        if (flags != 0) transmit(TcpHeader.HEADER_LEN, flags, 0, 0); // tcp_v4_send_reset: the control socket
+        if (flags != 0) transmit(TcpHeader.HEADER_LEN, flags, 0, 0, why, 0); // tcp_v4_send_reset: the control socket
     }
 
     /**
@@ -87,27 +92,30 @@ final class SegmentWriter {
         return flags;
     }
 
-    /** The SYN, with ECE and CWR when it asks for ECN ({@link Ecn#synFlags}); never ECT (RFC 3168 §6.1.1). */
-    int sendSyn() {
+    /**
+     * The SYN (tcp_connect, or a retry from tcp_retransmit_timer: {@code why} says which, {@code n} the
+     * retry), with ECE and CWR when it asks for ECN ({@link Ecn#synFlags}); never ECT (RFC 3168 §6.1.1).
+     */
+    int sendSyn(SendReason why, int n) {
         byte[] b = t.host.txBuffer();
         int o = TcpHost.TCP_OFFSET;
         int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, t.advMss, t.cfg.tcpSack,
                 t.cfg.timestampsEnabled(), t.tsNow(t.sched.nowNs()), 0, t.cfg.tcpWindowScaling ? t.rcvWscale : -1);
         int flags = SYN | c.ecn.synFlags();
         TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, t.iss, 0, flags, Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), optLen);
-        return transmit(TcpHeader.HEADER_LEN + optLen, flags);
+        return transmit(TcpHeader.HEADER_LEN + optLen, flags, why, n);
     }
 
     /**
      * The SYN-ACK echoes only the options the peer offered (RFC 7323 §2.2, RFC 2018 §2), and ECE when we
      * agree to ECN (RFC 3168 §6.1.1).
      */
-    int sendSynAck() {
+    int sendSynAck(SendReason why, int n) {
         int flags = SYN | ACK | c.ecn.synAckFlags();
         int len = writeSynAck(t.host.txBuffer(), TcpHost.TCP_OFFSET, t.localPort, t.remotePort, t.iss, t.rcvNxt,
                 Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), t.advMss, t.sackOk, t.tsOk, t.tsNow(t.sched.nowNs()), t.tsRecent,
                 t.wscaleOk ? t.rcvWscale : -1, flags);
-        return transmit(len, flags);
+        return transmit(len, flags, why, n);
     }
 
     /**
@@ -157,7 +165,7 @@ final class SegmentWriter {
      *
      * @return 0, or what {@link TcpHost#sendTcp} returned: &gt; 0 means the packet never left
      */
-    private int transmit(int tcpLen, int flags) { return transmit(tcpLen, flags, nextIpId(), 0); }
+    private int transmit(int tcpLen, int flags, SendReason why, int n) { return transmit(tcpLen, flags, nextIpId(), 0, why, n); }
 
     /**
      * The IP identification of the next packet (ip_select_ident_segs): a full socket's own counter;
@@ -178,11 +186,11 @@ final class SegmentWriter {
         return id;
     }
 
-    private int transmit(int tcpLen, int flags, int ipId, int tos) {
+    private int transmit(int tcpLen, int flags, int ipId, int tos, SendReason why, int n) {
         if ((flags & ACK) != 0) c.delack.onAckSent();
         t.stats.inc(Counter.TcpOutSegs);
         if ((flags & RST) != 0) t.stats.inc(Counter.TcpOutRsts);
-        int r = t.host.sendTcp(t.localAddr, t.remoteAddr, tcpLen, ipId, tos);
+        int r = t.host.sendTcp(t.localAddr, t.remoteAddr, tcpLen, ipId, tos, why, n);
         if (r > 0) c.rec.enterCwr();
         return r;
     }

@@ -187,7 +187,7 @@ final class Sender {
     }
 
     /** tcp_push_pending_frames: send what the windows and cwnd allow. */
-    void output() { output(CWND); }
+    void output() { output(CWND, null); }
 
     /**
      * tcp_send_loss_probe's tcp_write_xmit with push_one = 2: at most one segment, sent whatever cwnd
@@ -197,7 +197,7 @@ final class Sender {
      */
     boolean outputOneSegment() {
         int prior = t.sndNxt;
-        output(c.rec.packetsInFlight() + 1);
+        output(c.rec.packetsInFlight() + 1, SendReason.TLP_NEW_DATA);
         return t.sndNxt != prior;
     }
 
@@ -207,8 +207,10 @@ final class Sender {
      *
      * @param cwndLimit {@link #CWND} to be bound by cwnd, or the in-flight count to stop at instead
      *     (one more than in flight: one segment past cwnd, tcp_write_xmit's push_one = 2)
+     * @param newDataWhy why new data goes when a timer sends it (the loss probe), or null: then each
+     *     segment says what let it go (a full segment, Nagle, TCP_NODELAY, the FIN, F-RTO)
      */
-    private void output(int cwndLimit) {
+    private void output(int cwndLimit, SendReason newDataWhy) {
         if (t.state == TcpState.CLOSE || t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECV
                 || t.state == TcpState.TIME_WAIT || t.state == TcpState.LISTEN) {
             return;
@@ -221,6 +223,7 @@ final class Sender {
         // step 2b, where new data goes first and retransmissions only if none could be sent.
         boolean newFirst = c.rec.takeNewDataFirst();
         if (!newFirst) sentSomething = xmitRetransmitQueue(nowNs, cwnd);
+        else if (newDataWhy == null) newDataWhy = SendReason.FRTO_NEW_DATA;
         // New data.
         int wndEnd = t.sndUna + t.sndWnd;
         int burstSegments = 0;
@@ -247,7 +250,11 @@ final class Sender {
             }
             // A bare FIN (tcp_send_fin queues it as its own one-segment skb) passes tcp_cwnd_test too.
             // tcp_write_xmit: a segment the local queue refused stays unsent (local congestion).
-            if (c.out.emit(t.sndNxt, flags, segLen) > 0) break;
+            SendReason why = newDataWhy != null ? newDataWhy
+                    : (flags & FIN) != 0 ? SendReason.FIN
+                    : segLen >= t.mss ? SendReason.NEW_DATA
+                    : t.options.noDelay ? SendReason.NEW_DATA_NODELAY : SendReason.NEW_DATA_NAGLE; // tcp_nagle_check
+            if (c.out.emit(t.sndNxt, flags, segLen, why, 0) > 0) break;
             newDataSent(segLen, flags, nowNs);
             sentSomething = true;
             burstSegments++;
@@ -334,7 +341,8 @@ final class Sender {
             if (c.rec.packetsInFlight() >= cwnd) break;
             int bits = t.rtx.bits(i);
             if ((bits & RetransmitQueue.LOST) != 0 && (bits & (RetransmitQueue.RETRANS | RetransmitQueue.SACKED)) == 0) {
-                if (!retransmit(i, nowNs)) break; // local congestion: try again later
+                SendReason why = lostWhy(bits);
+                if (!retransmit(i, nowNs, why, why == SendReason.FAST_RETRANSMIT ? c.rec.dupAcks() : 0)) break; // local congestion: try again later
                 t.stats.inc(c.rec.inLoss() ? Counter.TcpExtTCPSlowStartRetrans : Counter.TcpExtTCPFastRetrans);
                 c.rec.onSent();
                 if (i == 0) c.timers.headRetransmitted();
@@ -344,21 +352,35 @@ final class Sender {
         return sent;
     }
 
+    /** Why a segment marked lost is retransmitted: what marked it ({@link RetransmitQueue#lostCause}). */
+    private static SendReason lostWhy(int bits) {
+        return switch (bits & RetransmitQueue.CAUSE_MASK) {
+            case RetransmitQueue.LOST_BY_RACK -> SendReason.RACK_LOST;
+            case RetransmitQueue.LOST_BY_REO_TIMER -> SendReason.RACK_REO_TIMEOUT;
+            case RetransmitQueue.LOST_BY_DUPACKS -> SendReason.FAST_RETRANSMIT;
+            case RetransmitQueue.LOST_BY_PARTIAL_ACK -> SendReason.PARTIAL_ACK;
+            case RetransmitQueue.LOST_BY_SACK -> SendReason.SACK_LOST;
+            default -> SendReason.LOSS_RETRANSMIT; // LOST_BY_RTO: tcp_timeout_mark_lost
+        };
+    }
+
     /**
      * tcp_retransmit_skb: resend entry i. The first retransmission of an episode stamps retrans_stamp
      * (the write timeout and Eifel undo count from it), and each one is a retransmission that a D-SACK
      * must cover before the reduction can be undone (undo_retrans).
      *
+     * @param why why it goes again ({@code n} its number)
      * @return whether it left (false: the local queue refused it)
      */
-    boolean retransmit(int i, long nowNs) {
+    boolean retransmit(int i, long nowNs, SendReason why, int n) {
         int bits = t.rtx.bits(i);
+        long firstSentNs = t.rtx.sentNs(i);
         int err;
         if ((bits & RetransmitQueue.F_SYN) != 0) {
             if (t.state == TcpState.SYN_SENT) c.ecn.synRetransmitted(); // tcp_ecn_clear_syn (tcp_ecn_fallback)
-            err = t.state == TcpState.SYN_SENT ? c.out.sendSyn() : c.out.sendSynAck();
+            err = t.state == TcpState.SYN_SENT ? c.out.sendSyn(why, n) : c.out.sendSynAck(why, n);
         } else {
-            err = resend(i);
+            err = resend(i, why, n);
         }
         // __tcp_retransmit_skb counts the attempt; only a retransmission that left is in flight
         // (TCPCB_RETRANS, retrans_out) and restamped. EVER_RETRANS is set either way, so no RTT sample
@@ -371,23 +393,27 @@ final class Sender {
         }
         t.totalRetrans++;
         t.stats.inc(Counter.TcpRetransSegs);
-        if (t.retransStampNs == 0) t.retransStampNs = nowNs; // "Save stamp of the first (attempted) retransmit."
+        // "Save stamp of the first (attempted) retransmit." For a SYN it is the SYN's first transmission
+        // (tcp_connect sets retrans_stamp; tcp_retransmit_skb keeps it), which tcp_write_timeout's model
+        // counts from: measured, a SYN with tcp_syn_retries 2 times out 7 s after the first SYN.
+        // (0 means "not set", so a SYN sent at virtual time 0 is stamped 1 ns later.)
+        if (t.retransStampNs == 0) t.retransStampNs = (bits & RetransmitQueue.F_SYN) != 0 ? Math.max(1, firstSentNs) : nowNs;
         c.rec.onRetransmitted();
         return err <= 0;
     }
 
     /**
      * __tcp_retransmit_skb's transmission of entry i (data or FIN): the segment again, with the flags
-     * it was sent with (a bare FIN has no PSH).
+     * it was sent with (a bare FIN has no PSH), for {@code why}.
      *
      * @return as {@link SegmentWriter#emit}
      */
-    int resend(int i) {
+    int resend(int i, SendReason why, int n) {
         int s = t.rtx.start(i), e = t.rtx.end(i);
         int bits = t.rtx.bits(i);
         int fin = (bits & RetransmitQueue.F_FIN) != 0 ? 1 : 0;
         int flags = ACK | (fin != 0 ? FIN : 0) | ((bits & RetransmitQueue.F_PSH) != 0 ? PSH : 0);
-        return c.out.emit(s, flags, Seq.diff(e, s) - fin);
+        return c.out.emit(s, flags, Seq.diff(e, s) - fin, why, n);
     }
 
     /**
@@ -403,7 +429,7 @@ final class Sender {
         if (unsent > 0 && room > 0) {
             int len = Math.min(Math.min(unsent, room), t.mss);
             pushWithin(t.sndNxt, t.sndNxt + len);
-            int err = c.out.emit(t.sndNxt, ACK | PSH, len); // tcp_write_wakeup marks the probe's data PSH
+            int err = c.out.emit(t.sndNxt, ACK | PSH, len, SendReason.WINDOW_PROBE_DATA, 0); // tcp_write_wakeup marks the probe's data PSH
             if (err > 0) return err; // refused by the local queue: the data stays unsent
             t.rtx.add(t.sndNxt, t.sndNxt + len, RetransmitQueue.F_PSH, nowNs);
             t.sndNxt += len;
@@ -412,6 +438,6 @@ final class Sender {
             return 0;
         }
         t.stats.inc(Counter.TcpExtTCPWinProbe);
-        return c.out.emit(t.sndUna - 1, ACK, 0);
+        return c.out.emit(t.sndUna - 1, ACK, 0, SendReason.ZERO_WINDOW_PROBE, t.probesOut + 1);
     }
 }

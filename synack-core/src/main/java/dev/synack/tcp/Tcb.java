@@ -34,6 +34,8 @@ final class Tcb {
     static final int TCP_MAX_WSCALE = 14;
     /** One timer tick at HZ=250, the granularity of Linux's timer_list timers. */
     static final long JIFFY_NS = 4_000_000;
+    /** TCP_TIMEOUT_INIT (include/net/tcp.h): 1 s, the SYN's initial RTO and the base of its tcp_model_timeout. */
+    static final long TCP_TIMEOUT_INIT_US = 1_000_000;
     /** Linux's TCP_RTO_MIN (include/net/tcp.h): also the base of tcp_model_timeout for data. */
     static final long TCP_RTO_MIN_US = 200_000;
     /** Linux's TCP_TIMEOUT_MIN_US (include/net/tcp.h): 2 ms, the TLP's slack for more than one segment

@@ -279,7 +279,7 @@ public final class TcpConnection {
         if (unread) {
             // RFC 2525 §2.17, Linux tcp_close: data was lost, tell the peer with a RST.
             t.stats.inc(Counter.TcpExtTCPAbortOnClose);
-            out.sendActiveReset();
+            out.sendActiveReset(SendReason.RST_CLOSE_UNREAD);
             life.done(null);
             return;
         }
@@ -294,7 +294,7 @@ public final class TcpConnection {
                 case CLOSING, LAST_ACK -> unsentData;
                 default -> false;
             };
-            if (reset) out.sendActiveReset();
+            if (reset) out.sendActiveReset(SendReason.RST_LINGER0);
             life.done(null);
             return;
         }
@@ -313,12 +313,15 @@ public final class TcpConnection {
     }
 
     /** Abort (SO_LINGER 0 or the process dies with unread data): RST, then CLOSE. */
-    public void abort() {
+    public void abort() { abort(SendReason.RST_ABORT); }
+
+    /** Abort with a RST sent for {@code why} (the listener's close, tcp_abort_on_overflow). */
+    void abort(SendReason why) {
         t.orphan = true;
         life.setObserver(null);
         if (t.state != TcpState.CLOSE && t.state != TcpState.SYN_SENT && t.state != TcpState.LISTEN
                 && t.state != TcpState.TIME_WAIT) {
-            out.sendActiveReset();
+            out.sendActiveReset(why);
         }
         life.done(null);
     }

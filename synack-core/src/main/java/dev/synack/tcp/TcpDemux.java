@@ -46,6 +46,7 @@ public final class TcpDemux {
         s.ecn = ecn;
         if (s.srcPort == 0 || s.dstPort == 0) {
             host.counters().inc(Counter.TcpInErrs);
+            host.segmentDropped(TcpDropReason.NO_SOCKET); // no socket can have port 0
             return;
         }
         TcpConnection c = connections.get(dst, s.dstPort, src, s.srcPort);
@@ -57,23 +58,31 @@ public final class TcpDemux {
         }
         TcpListener l = findListener(dst, s.dstPort);
         if (l != null) {
-            if (s.has(TcpHeader.RST)) return;
+            // tcp_rcv_state_process, TCP_LISTEN, and its drop reasons.
+            if (s.has(TcpHeader.RST)) {
+                host.segmentDropped(TcpDropReason.TCP_RESET);
+                return;
+            }
             if (s.has(TcpHeader.ACK)) {
                 // tcp_v4_cookie_check: an ACK without SYN may answer one of our SYN cookies.
                 if (!s.has(TcpHeader.SYN) && l.cookieCheck(s)) return;
                 // RFC 9293 §3.10.7.2: an ACK to a listener is bad: <SEQ=SEG.ACK><CTL=RST>.
-                sendReset(s);
+                sendReset(s, SendReason.RST_ACK_TO_LISTENER);
+                host.segmentDropped(TcpDropReason.TCP_FLAGS);
                 return;
             }
-            if (!s.has(TcpHeader.SYN)) return;
-            // tcp_rcv_state_process, TCP_LISTEN: a SYN with FIN is discarded (SKB_DROP_REASON_TCP_FLAGS).
-            if (s.has(TcpHeader.FIN)) return;
+            // A segment without SYN, or a SYN with FIN, is discarded (SKB_DROP_REASON_TCP_FLAGS).
+            if (!s.has(TcpHeader.SYN) || s.has(TcpHeader.FIN)) {
+                host.segmentDropped(TcpDropReason.TCP_FLAGS);
+                return;
+            }
             TcpConnection child = l.onSyn(s);
             if (child != null && child.state() != TcpState.CLOSE) connections.put(child);
             return;
         }
         // RFC 9293 §3.10.7.1: no socket → RST.
-        sendReset(s);
+        sendReset(s, SendReason.RST_NO_SOCKET);
+        host.segmentDropped(TcpDropReason.NO_SOCKET);
     }
 
     private TcpListener findListener(int addr, int port) {
@@ -86,13 +95,13 @@ public final class TcpDemux {
         return wildcard;
     }
 
-    /** The RST for a segment no socket takes (tcp_v4_send_reset); never in answer to a RST. */
-    private void sendReset(InSegment s) {
+    /** The RST for a segment no socket takes (tcp_v4_send_reset), for {@code why}; never in answer to a RST. */
+    private void sendReset(InSegment s, SendReason why) {
         int flags = SegmentWriter.writeResetFor(host.txBuffer(), TcpHost.TCP_OFFSET, s);
         if (flags == 0) return;
         host.counters().inc(Counter.TcpOutSegs);
         host.counters().inc(Counter.TcpOutRsts);
-        host.sendTcp(s.dstAddr, s.srcAddr, TcpHeader.HEADER_LEN, 0); // the control socket: DF, IP ID 0
+        host.sendTcp(s.dstAddr, s.srcAddr, TcpHeader.HEADER_LEN, 0, 0, why, 0); // the control socket: DF, IP ID 0, Not-ECT
     }
 
     /**

@@ -37,8 +37,19 @@ public interface TcpHost {
     /** A connection's timer fired ("rto", "tlp", "reo", "probe", "keepalive", "delack", "timewait", ...). */
     void timerFired(TcpConnection c, String timer);
 
-    /** The congestion state after an ACK or a timeout (the tcp_probe tracepoint's fields, for a cwnd plot). */
-    void cwndSampled(TcpConnection c, int cwnd, int ssthresh, long srttUs, int inFlight, String caState);
+    /**
+     * The congestion state after an ACK or a timeout (the tcp_probe tracepoint's fields, for a cwnd plot):
+     * also the RTO, the peer's window (snd_wnd, bytes) and snd_nxt − snd_una (bytes).
+     */
+    void cwndSampled(TcpConnection c, int cwnd, int ssthresh, long srttUs, int inFlight, String caState,
+                     long rtoUs, int sndWnd, int unackedBytes);
+
+    /**
+     * TCP dropped or ignored the segment being received (Linux's kfree_skb with a drop reason): called
+     * while {@link TcpDemux#input} runs, at most once per segment. Counters are TCP's business; this
+     * only reports.
+     */
+    void segmentDropped(TcpDropReason reason);
 
     /** A scratch buffer of at least 65,600 bytes to build one outgoing segment in, at {@link #TCP_OFFSET}. */
     byte[] txBuffer();
@@ -46,18 +57,14 @@ public interface TcpHost {
     /**
      * Sends the TCP segment of {@code tcpLen} bytes at {@link #TCP_OFFSET} in {@link #txBuffer()} from
      * {@code src} to {@code dst}; the host adds the IP header (DF set, identification {@code ipId}) and
-     * the TCP checksum.
+     * the TCP checksum; {@code tos} is the header's TOS byte, whose ECN field TCP sets ({@code Ipv4.ECT_0}
+     * on new data of an ECN connection, RFC 3168 §6.1.1). {@code reason} and {@code n} say why TCP sends
+     * it ({@link SendReason}), for the trace; they change nothing in the packet.
      *
      * @return 0; a negative errno when the packet cannot leave (no route: -ENETUNREACH); or
      *     {@link #NET_XMIT_DROP} when the interface's queue discipline dropped it (local congestion)
      */
-    default int sendTcp(int src, int dst, int tcpLen, int ipId) { return sendTcp(src, dst, tcpLen, ipId, 0); }
-
-    /**
-     * As {@link #sendTcp(int, int, int, int)}, with the IP header's TOS byte {@code tos}: TCP sets its
-     * ECN field ({@code Ipv4.ECT_0} on new data of an ECN connection, RFC 3168 §6.1.1).
-     */
-    int sendTcp(int src, int dst, int tcpLen, int ipId, int tos);
+    int sendTcp(int src, int dst, int tcpLen, int ipId, int tos, SendReason reason, int n);
 
     /**
      * A random first IP identification for a socket's packets (get_random_u16() in tcp_v4_connect and

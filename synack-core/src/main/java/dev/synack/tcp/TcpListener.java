@@ -87,11 +87,11 @@ public final class TcpListener {
         boolean wantCookie = false;
         if (syncookies == 2 || reqskQueueIsFull()) {
             wantCookie = synFloodAction(syncookies);
-            if (!wantCookie) return listenDrop();
+            if (!wantCookie) return listenDrop(TcpDropReason.TCP_REQQFULLDROP);
         }
         if (acceptQueueFull()) {
             host.counters().inc(Counter.TcpExtListenOverflows);
-            return listenDrop();
+            return listenDrop(TcpDropReason.TCP_LISTEN_OVERFLOW);
         }
         if (wantCookie) {
             sendCookieSynAck(seg);
@@ -100,7 +100,7 @@ public final class TcpListener {
         int maxSynBacklog = cfg.tcpMaxSynBacklog;
         if (syncookies == 0 && maxSynBacklog - synQueue.size() < (maxSynBacklog >> 2)) {
             // "Without syncookies last quarter of backlog is filled with destinations, proven to be alive."
-            return listenDrop();
+            return listenDrop(TcpDropReason.TCP_MAX_SYN_BACKLOG);
         }
         TcpConnection c = new TcpConnection(host, demux, options.copy());
         synQueue.add(c);
@@ -111,9 +111,10 @@ public final class TcpListener {
     /** inet_csk_reqsk_queue_is_full: more requests than the backlog. */
     private boolean reqskQueueIsFull() { return synQueue.size() > backlog; }
 
-    /** tcp_listendrop. */
-    private TcpConnection listenDrop() {
+    /** tcp_listendrop, for {@code why}. */
+    private TcpConnection listenDrop(TcpDropReason why) {
         host.counters().inc(Counter.TcpExtListenDrops);
+        host.segmentDropped(why);
         return null;
     }
 
@@ -174,7 +175,7 @@ public final class TcpListener {
         int len = SegmentWriter.writeSynAck(b, TcpHost.TCP_OFFSET, seg.dstPort, seg.srcPort, isn, seg.seq + 1,
                 window, advMss, sack, ts, tsVal, seg.tsVal, rcvWscale, TcpHeader.SYN | TcpHeader.ACK | (ecn ? TcpHeader.ECE : 0));
         host.counters().inc(Counter.TcpOutSegs);
-        host.sendTcp(seg.dstAddr, seg.srcAddr, len, 0); // a SYN-ACK from no full socket: DF, IP ID 0
+        host.sendTcp(seg.dstAddr, seg.srcAddr, len, 0, 0, SendReason.SYN_COOKIE, 0); // a SYN-ACK from no full socket: DF, IP ID 0, Not-ECT
     }
 
     /** tcp_mss_clamp with the listener's TCP_MAXSEG. */
@@ -234,7 +235,7 @@ public final class TcpListener {
         if (acceptQueueFull()) {
             // tcp_v4_syn_recv_sock: sk_acceptq_is_full → LISTENOVERFLOWS, tcp_listendrop; the ACK is dropped.
             host.counters().inc(Counter.TcpExtListenOverflows);
-            listenDrop();
+            listenDrop(TcpDropReason.TCP_LISTEN_OVERFLOW);
             return true;
         }
         TcpConnection c = new TcpConnection(host, demux, options.copy());
@@ -263,8 +264,9 @@ public final class TcpListener {
             // We model the common outcome: the client's connection stays ESTABLISHED, ours is dropped.
             host.counters().inc(Counter.TcpExtListenOverflows);
             host.counters().inc(Counter.TcpExtListenDrops);
+            host.segmentDropped(TcpDropReason.TCP_LISTEN_OVERFLOW); // tcp_check_req (Linux 6.15+ names it)
             c.detachFromListener();
-            if (host.config().tcpAbortOnOverflow) c.abort();
+            if (host.config().tcpAbortOnOverflow) c.abort(SendReason.RST_ACCEPT_OVERFLOW);
             else c.done(null);
             return;
         }
@@ -281,11 +283,11 @@ public final class TcpListener {
     /** close() of the listener: pending connections are reset (inet_csk_listen_stop). */
     public void close() {
         closed = true;
-        for (TcpConnection c : new ArrayList<>(synQueue)) c.abort();
+        for (TcpConnection c : new ArrayList<>(synQueue)) c.abort(SendReason.RST_LISTENER_CLOSED);
         synQueue.clear();
         for (TcpConnection c : acceptQueue) {
             c.detachFromListener();
-            c.abort();
+            c.abort(SendReason.RST_LISTENER_CLOSED);
         }
         acceptQueue.clear();
         observer = null;

@@ -29,7 +29,8 @@
  *     ├─ Keepalive        SO_KEEPALIVE
  *     └─ Lifecycle        tcp_set_state, tcp_done, TIME_WAIT, waking the application
  *  data structures: RetransmitQueue (the scoreboard's marks), RingBuffer, Assembler, RttEstimator, Seq
- *  values: InSegment (one parsed segment, reused), TcpInfo, TcpState, ConnectionId, Errno, TcpConfig
+ *  values: InSegment (one parsed segment, reused), TcpInfo, TcpState, ConnectionId, Errno, TcpConfig,
+ *          SendReason (why a segment goes), TcpDropReason (why a received one is dropped)
  * </pre>
  *
  * <p>Rules: single-threaded and lock-free; time comes from the host's scheduler (instants in ns,
@@ -41,6 +42,8 @@
  * <p>Where to add: a TCP option — {@code wire.TcpOptions}/{@code TcpOptionWriter} for the bytes,
  * {@code InSegment.parse} for what a received one says, {@code Handshake.negotiateOptions} for its
  * agreement, {@code SegmentWriter} for sending it; a congestion control — {@link dev.synack.tcp.cc};
- * a sysctl — {@code TcpConfig}; a counter — {@code stats.Counter}.
+ * a sysctl — {@code TcpConfig}; a counter — {@code stats.Counter}; why a segment goes or is dropped —
+ * a {@link dev.synack.tcp.SendReason} or {@link dev.synack.tcp.TcpDropReason} passed where the
+ * decision is made (docs/ARCHITECTURE.md, "Why each segment goes").
  */
 package dev.synack.tcp;

@@ -4,6 +4,7 @@ import static dev.synack.testing.TcpTester.PEER_SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.synack.stats.Counter;
+import dev.synack.tcp.SendReason;
 import dev.synack.tcp.TcpHost;
 import dev.synack.testing.TcpTester;
 import dev.synack.wire.Ipv4;
@@ -23,7 +24,7 @@ class EcnFieldTest {
         byte[] tx = t.stack.txBuffer();
         for (int tos : new int[] {Ipv4.ECT_0, Ipv4.NOT_ECT, Ipv4.CE}) {
             TcpHeader.writeHeader(tx, TcpHost.TCP_OFFSET, 40000, 8080, 5, TcpTester.REMOTE_ISN + 7, TcpHeader.ACK, 100, 0);
-            assertEquals(0, t.stack.sendTcp(TcpTester.LOCAL, TcpTester.REMOTE, TcpHeader.HEADER_LEN, 1, tos));
+            assertEquals(0, t.stack.sendTcp(TcpTester.LOCAL, TcpTester.REMOTE, TcpHeader.HEADER_LEN, 1, tos, SendReason.DELAYED_ACK, 0));
         }
         t.expect(0, "[ect0] . 5:5(0) ack 7 win 100");
         t.expect(0, "[noecn] . 5:5(0) ack 7 win 100");

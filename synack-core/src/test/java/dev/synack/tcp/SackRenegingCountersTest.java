@@ -19,7 +19,7 @@ class SackRenegingCountersTest {
         RetransmitQueue q = new RetransmitQueue();
         q.add(1, 1449, 0, 0);
         q.add(1449, 2897, 0, 0);
-        q.markLost(0);
+        q.markLost(0, RetransmitQueue.LOST_BY_RTO);
         q.retransmitted(0, 1);
         assertEquals(1, q.lostOut);
         assertEquals(1, q.retransOut);
@@ -27,7 +27,7 @@ class SackRenegingCountersTest {
         assertEquals(0, q.lostOut);
         assertEquals(0, q.retransOut);
         q.clearBit(0, RetransmitQueue.SACKED); // tcp_timeout_mark_lost: the receiver reneged
-        assertFalse(q.markLost(0), "no retransmission was in flight to be lost");
+        assertFalse(q.markLost(0, RetransmitQueue.LOST_BY_RTO), "no retransmission was in flight to be lost");
         assertEquals(1, q.lostOut);
         assertEquals(0, q.retransOut);
         q.removeFirst(); // finally cumulatively ACKed

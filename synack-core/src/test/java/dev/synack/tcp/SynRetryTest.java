@@ -57,20 +57,40 @@ class SynRetryTest {
     @Nested
     class SynCnt {
         /**
-         * TCP_SYNCNT (icsk_syn_retries) replaces tcp_syn_retries in tcp_write_timeout; the linear
-         * timeouts still add to it. synCnt 2 with the defaults: 2 + 4 = 6 retransmissions at 1, 2, 3,
-         * 4, 5, 7 s and ETIMEDOUT at 7 + 4 = 11 s.
+         * TCP_SYNCNT (icsk_syn_retries) replaces tcp_syn_retries in tcp_write_timeout, for the count
+         * (the linear timeouts add to it: 2 + 4 = 6 retransmissions) and for the time model
+         * (tcp_model_timeout(2) from 1 s = 7 s since the first SYN). The time comes first: SYNs at 0,
+         * 1, 2, 3, 4, 5 s and ETIMEDOUT at the expiry at 7 s. Measured on Linux 6.18 with
+         * tcp_syn_retries 2 (the oracle's recording syn-timeout/tcp_syn_retries=2): six SYNs 1.0 s
+         * apart, connect() failing 7.1 s after the first.
          */
         @Test
-        void synCnt2_overridesSysctl() {
+        void synCnt2_overridesSysctl_timeModelEndsItAt7s() {
             var t = new TcpTester(cfg -> cfg.set("tcp_syn_retries", "6"));
             var o = new SocketOptions();
             o.synCnt = 2;
             var c = t.connect(o);
-            for (long s : new long[] {0, 1, 2, 3, 4, 5, 7}) t.expect(s * 1000, syn(s * 1000));
-            t.expectNothing(10_999);
+            for (long s : new long[] {0, 1, 2, 3, 4, 5}) t.expect(s * 1000, syn(s * 1000));
+            t.expectNothing(6_999);
             assertEquals(TcpState.SYN_SENT, c.state());
-            t.expectNothing(11_000);
+            t.expectNothing(7_000);
+            assertEquals(Errno.ETIMEDOUT, c.pendingError());
+        }
+
+        /**
+         * tcp_syn_retries 3: the count ends it (3 + 4 = 7 retransmissions, at 1, 2, 3, 4, 5, 7, 11 s)
+         * at the expiry at 19 s, before the 15 s model would have mattered at the next check. Measured
+         * on Linux 6.18 (recording syn-timeout/tcp_syn_retries=3 run live): eight SYNs, ETIMEDOUT 19.5 s
+         * after the first.
+         */
+        @Test
+        void sysctlSynRetries3_countEndsItAt19s() {
+            var t = new TcpTester(cfg -> cfg.set("tcp_syn_retries", "3"));
+            var c = t.connect();
+            for (long s : new long[] {0, 1, 2, 3, 4, 5, 7, 11}) t.expect(s * 1000, syn(s * 1000));
+            t.expectNothing(18_999);
+            assertEquals(TcpState.SYN_SENT, c.state());
+            t.expectNothing(19_000);
             assertEquals(Errno.ETIMEDOUT, c.pendingError());
         }
 

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.synack.stack.Stack;
 import dev.synack.tcp.ErrnoException;
+import dev.synack.tcp.SendReason;
 import dev.synack.tcp.SocketOptions;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.tcp.TcpConnection;
+import dev.synack.tcp.TcpDropReason;
 import dev.synack.tcp.TcpListener;
 import dev.synack.time.VirtualScheduler;
+import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Decoded;
 import dev.synack.wire.Ipv4;
 import dev.synack.wire.SegmentSpec;
@@ -41,7 +44,9 @@ import java.util.function.Consumer;
  * Every packet the host sends must be expected: an unexpected one fails the test. The IP ECN field is
  * written before the flags as packetdrill writes it ({@code [ect0] P. 1:1001(1000)}, {@code [ce]},
  * {@code [noecn]}, {@code [ect01]} for either ECT): an injected segment carries it, an expected one
- * is checked against it when it is written.
+ * is checked against it when it is written. Why the host sent the segment last expected
+ * ({@link SendReason}) is {@link #expectReason}'s to check, and why it dropped a segment it received
+ * ({@link TcpDropReason}) {@link #expectDrop}'s: the tester reads both from the stack's trace.
  */
 public final class TcpTester {
     public static final int LOCAL = Ipv4.parse("198.18.0.1");
@@ -60,7 +65,16 @@ public final class TcpTester {
     /** Our port and the script's port. */
     public int localPort, remotePort;
 
-    private record Captured(long timeNs, byte[] bytes) {}
+    private record Captured(long timeNs, byte[] bytes, SendReason reason, int n) {}
+
+    /** Why the packet now being handed to the link was sent (the trace event comes just before). */
+    private SendReason sending;
+    private int sendingN;
+    /** The reason of the segment the last {@link #expect} matched. */
+    private SendReason lastReason;
+    private int lastReasonN;
+    /** TCP's drops of injected segments, not yet checked by {@link #expectDrop}. */
+    private final ArrayDeque<TcpDropReason> drops = new ArrayDeque<>();
 
     /**
      * The script speaks from another port from now on, as a new peer (e.g. one of many SYNs to a
@@ -81,10 +95,21 @@ public final class TcpTester {
         config.randomTsOffset = false;
         configure.accept(config);
         stack = new Stack("local", sched, config, 1);
+        stack.setTracer(e -> {
+            switch (e) {
+                case TraceEvent.Packet p when p.outbound() -> {
+                    sending = p.reason();
+                    sendingN = p.reasonN();
+                }
+                case TraceEvent.SegmentDropped d -> drops.add(d.reason());
+                default -> {
+                }
+            }
+        });
         stack.addInterface("eth0", LOCAL, 24, 1500, (b, off, len) -> {
             byte[] copy = new byte[len];
             System.arraycopy(b, off, copy, 0, len);
-            out.add(new Captured(sched.nowNs(), copy));
+            out.add(new Captured(sched.nowNs(), copy, sending, sendingN));
         });
     }
 
@@ -219,6 +244,8 @@ public final class TcpTester {
         if (out.isEmpty()) fail("expected at " + ms + " ms: " + text + ", but nothing was sent" + history());
         Captured c = out.poll();
         lastPacket = c.bytes;
+        lastReason = c.reason;
+        lastReasonN = c.n;
         TcpSegment got = decode(c);
         if (localIss == null && got.has(TcpHeader.SYN)) localIss = got.seq();
         int gotEcn = Ipv4.ecn(c.bytes, 0);
@@ -233,6 +260,31 @@ public final class TcpTester {
         }
         return got;
     }
+
+    /** Why the host sent the segment the last {@link #expect} matched, with its number (0 when none). */
+    public SendReason lastReason() { return lastReason; }
+
+    public int lastReasonN() { return lastReasonN; }
+
+    /** The segment the last {@link #expect} matched was sent for {@code why}. */
+    public void expectReason(SendReason why) {
+        assertEquals(why, lastReason, "why the last segment expected was sent" + history());
+    }
+
+    /** The segment the last {@link #expect} matched was sent for {@code why}, with the number {@code n}. */
+    public void expectReason(SendReason why, int n) {
+        expectReason(why);
+        assertEquals(n, lastReasonN, "the number of " + why + history());
+    }
+
+    /** The oldest drop not yet checked was for {@code why} (and it is checked now). */
+    public void expectDrop(TcpDropReason why) {
+        if (drops.isEmpty()) fail("expected a drop for " + why + ", but TCP dropped nothing" + history());
+        assertEquals(why, drops.poll(), "why TCP dropped a segment" + history());
+    }
+
+    /** TCP's drops not yet checked by {@link #expectDrop}, oldest first. */
+    public List<TcpDropReason> drops() { return List.copyOf(drops); }
 
     /** Nothing may be sent up to and including {@code ms}. */
     public void expectNothing(long ms) {

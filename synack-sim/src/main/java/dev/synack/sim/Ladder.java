@@ -1,6 +1,8 @@
 package dev.synack.sim;
 
+import dev.synack.tcp.SendReason;
 import dev.synack.trace.TraceEvent;
+import dev.synack.wire.Decoded;
 import dev.synack.wire.Icmp;
 import dev.synack.wire.Ipv4;
 import dev.synack.wire.SegmentSpec;
@@ -10,6 +12,7 @@ import dev.synack.wire.TcpOption;
 import dev.synack.wire.TcpOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -19,24 +22,36 @@ import java.util.function.IntFunction;
  * events as JSON.
  *
  * <pre>
- *    0.000  client ──► server  S    seq=0 len=0 win=64240 &lt;mss 1460,sackOK,TS,wscale 7&gt;
+ *    0.000  client ──► server  S    seq=0 len=0 win=64240 &lt;mss 1460,sackOK,TS,wscale 7&gt;   [syn]
  *    0.000  client: CLOSE → SYN_SENT
- *    0.010  client ◄── server  S.   seq=0 ack=1 len=0 win=65160 &lt;...&gt;
+ *    0.010  client ◄── server  S.   seq=0 ack=1 len=0 win=65160 &lt;...&gt;   [syn-ack]
  *    0.012  client ──✗ server  P.   seq=1 ack=1 len=100 win=502   ✗ lost on link
  * </pre>
  *
  * <p>Nodes keep their columns in creation order: the earlier node is always on the left and the arrow
  * points the way the packet went. Packets are shown when they leave their sender; sequence numbers are
  * relative to each direction's initial sequence number (as Wireshark and tcpdump without -S show them),
- * and windows are the raw header field. State changes, timers that fired, drops (on the link or by the
- * receiving stack), faults, and the application's calls and results (from the socket layer) come in
- * line with the packets.
+ * and windows are the raw header field; a segment TCP sent ends with the short tag of its
+ * {@link SendReason} in brackets. State changes, timers that fired, drops (on the link, by the receiving
+ * stack's IP layer, or by TCP with its {@link dev.synack.tcp.TcpDropReason}), faults, and the
+ * application's calls and results (from the socket layer) come in line with the packets.
+ *
+ * <p>In JSON, a packet TCP sent has {@code "reason":{"code":...,"text":...,"n":...}} ({@code n} only
+ * where the reason counts something) and a packet that arrived and was dropped has
+ * {@code "drop":{"code":...,"text":...}}; codes are the enum constants' names and stay stable.
  */
 public final class Ladder {
     private final Map<String, Integer> order = new HashMap<>();
     private final IntFunction<String> names;
     private final Map<Dir, Integer> isn = new HashMap<>(); // only looked up, never iterated
     private final int width;
+    /** The drop of each arriving packet that was dropped, by its event's bytes (the same array). */
+    private final Map<byte[], TraceEvent> drops = new IdentityHashMap<>();
+    /** For JSON: the packets sent and not yet seen arriving or dropped, by content, with their ids. */
+    private final Map<Sent, java.util.ArrayDeque<Integer>> inFlight = new HashMap<>();
+    /** For JSON: the id of the send a packet of this content last matched (a duplicate, or a drop after its arrival). */
+    private final Map<Sent, Integer> lastMatched = new HashMap<>();
+    private int nextId;
 
     private Ladder(Network net) {
         int i = 0, w = 6;
@@ -46,6 +61,38 @@ public final class Ladder {
         }
         this.names = net::nameOf;
         this.width = w;
+        for (SimEvent e : net.trace().all()) {
+            switch (e) {
+                case SimEvent.Stack(TraceEvent.Dropped d) -> drops.putIfAbsent(d.bytes(), d);
+                case SimEvent.Stack(TraceEvent.SegmentDropped d) -> drops.putIfAbsent(d.bytes(), d);
+                default -> {
+                }
+            }
+        }
+    }
+
+    /**
+     * The drop of an arriving packet ({@code bytes} of its {@link TraceEvent.Packet}) as JSON
+     * {@code {"code":...,"text":...}}, or null when it was not dropped.
+     */
+    private String dropJson(byte[] bytes) {
+        return switch (drops.get(bytes)) {
+            case TraceEvent.Dropped d -> codeText(d.reason().code(), d.reason().description());
+            case TraceEvent.SegmentDropped d -> codeText(d.reason().code(), d.reason().text());
+            case null, default -> null;
+        };
+    }
+
+    private static String codeText(String code, String text) {
+        return "{\"code\":" + Json.string(code) + ",\"text\":" + Json.string(text) + "}";
+    }
+
+    /** Why TCP sent {@code p} as JSON {@code {"code":...,"text":...,"n":...}}, or null when no reason was given. */
+    static String reasonJson(TraceEvent.Packet p) {
+        SendReason r = p.reason();
+        if (r == null) return null;
+        String ct = codeText(r.code(), r.text(p.reasonN()));
+        return r.hasNumber() ? ct.substring(0, ct.length() - 1) + ",\"n\":" + p.reasonN() + "}" : ct;
     }
 
     /** The ladder of everything in {@code net}'s trace so far. */
@@ -78,7 +125,9 @@ public final class Ladder {
         switch (e) {
             case SimEvent.Stack(TraceEvent.Packet p) when p.outbound() -> {
                 Pkt k = parse(p.bytes(), true);
-                sb.append(t).append(arrow(p.host(), k.dst, "──►", "◄──")).append("  ").append(k.text).append('\n');
+                sb.append(t).append(arrow(p.host(), k.dst, "──►", "◄──")).append("  ").append(k.text);
+                if (p.reason() != null) sb.append("   [").append(p.reason().tag(p.reasonN())).append(']');
+                sb.append('\n');
             }
             case SimEvent.Stack(TraceEvent.Packet p) -> {
                 // Arrivals are implied by the send; shown only when dropped, or when a queue on the way
@@ -92,6 +141,11 @@ public final class Ladder {
             case SimEvent.Stack(TraceEvent.Dropped d) -> {
                 Pkt k = parse(d.bytes(), false);
                 sb.append(t).append(d.host()).append(": ✗ ").append(dropText(d)).append(" (").append(k.text.strip())
+                        .append(" from ").append(names.apply(k.src)).append(")\n");
+            }
+            case SimEvent.Stack(TraceEvent.SegmentDropped d) -> {
+                Pkt k = parse(d.bytes(), false);
+                sb.append(t).append(d.host()).append(": ✗ ").append(d.reason().tag()).append(" (").append(k.text.strip())
                         .append(" from ").append(names.apply(k.src)).append(")\n");
             }
             case SimEvent.Stack(TraceEvent.StateChange s) ->
@@ -137,7 +191,15 @@ public final class Ladder {
 
     // ---- packets -------------------------------------------------------------------------------
 
-    private record Pkt(int src, int dst, String text, String flags, long seq, long ack, int len, int win, int proto) {}
+    private record Pkt(int src, int dst, String text, String flags, long seq, long ack, int len, int win, int proto,
+                       Raw raw) {
+        Pkt(int src, int dst, String text, String flags, long seq, long ack, int len, int win, int proto) {
+            this(src, dst, text, flags, seq, ack, len, win, proto, null);
+        }
+    }
+
+    /** A TCP segment's fields as on the wire, for JSON: ports, absolute numbers, every option, and the IP header's TTL and id. */
+    private record Raw(int sport, int dport, long seq, long ack, String options, int ttl, int ipId) {}
 
     /** Parses a packet for display; {@code learn} sets initial sequence numbers (packets as sent). */
     private Pkt parse(byte[] b, boolean learn) {
@@ -206,7 +268,12 @@ public final class Ladder {
         if (ecn != Ipv4.NOT_ECT) spec = spec.withEcn(SegmentSpec.Ecn.of(ecn)); // [ect0], [ce]: only when set
         String text = SegmentText.format(spec, SegmentText.Style.LADDER);
         String fl = TcpHeader.flagsToString(flags);
-        return new Pkt(src, dst, text, fl, rseq, (flags & TcpHeader.ACK) != 0 ? rack : -1, len, TcpHeader.window(b, t), proto);
+        String options = switch (TcpOption.decodeAll(b, t + TcpHeader.HEADER_LEN, doff - TcpHeader.HEADER_LEN)) {
+            case Decoded.Ok<List<TcpOption>> ok -> SegmentText.options(ok.value());
+            case Decoded.Malformed<List<TcpOption>> m -> "(malformed: " + m.reason().name().toLowerCase() + ")";
+        };
+        Raw raw = new Raw(sport, dport, seq & 0xFFFFFFFFL, ack & 0xFFFFFFFFL, options, Ipv4.ttl(b, 0), Ipv4.identification(b, 0));
+        return new Pkt(src, dst, text, fl, rseq, (flags & TcpHeader.ACK) != 0 ? rack : -1, len, TcpHeader.window(b, t), proto, raw);
     }
 
     /** One direction of a connection. */
@@ -235,12 +302,20 @@ public final class Ladder {
                 Pkt k = parse(p.bytes(), p.outbound());
                 sb.append(",\"type\":\"packet\",\"host\":").append(Json.string(p.host()))
                         .append(",\"dir\":\"").append(p.outbound() ? "out" : "in").append('"');
+                sb.append(p.outbound() ? ",\"id\":" + sent(p.bytes()) : of(p.bytes(), true));
                 packetFields(sb, k);
+                String why = p.outbound() ? reasonJson(p) : dropJson(p.bytes());
+                if (why != null) sb.append(p.outbound() ? ",\"reason\":" : ",\"drop\":").append(why);
             }
             case SimEvent.Stack(TraceEvent.Dropped d) -> {
                 Pkt k = parse(d.bytes(), false);
                 sb.append(",\"type\":\"drop\",\"host\":").append(Json.string(d.host())).append(",\"reason\":").append(Json.string(d.reason().name()));
+                sb.append(of(d.bytes(), false));
                 packetFields(sb, k);
+                sb.append(",\"drop\":").append(codeText(d.reason().code(), d.reason().description()));
+            }
+            case SimEvent.Stack(TraceEvent.SegmentDropped d) -> {
+                return null; // on the arriving packet's event, as "drop"
             }
             case SimEvent.Stack(TraceEvent.StateChange s) ->
                     sb.append(",\"type\":\"state\",\"host\":").append(Json.string(s.host())).append(",\"conn\":").append(Json.string(s.conn().toString()))
@@ -252,7 +327,9 @@ public final class Ladder {
                     sb.append(",\"type\":\"cwnd\",\"host\":").append(Json.string(c.host())).append(",\"conn\":").append(Json.string(c.conn().toString()))
                             .append(",\"cwnd\":").append(c.cwnd()).append(",\"ssthresh\":").append(c.ssthresh())
                             .append(",\"srtt_us\":").append(c.srttUs()).append(",\"in_flight\":").append(c.inFlight())
-                            .append(",\"ca_state\":").append(Json.string(c.caState()));
+                            .append(",\"ca_state\":").append(Json.string(c.caState()))
+                            .append(",\"rto_us\":").append(c.rtoUs()).append(",\"snd_wnd\":").append(c.sndWnd())
+                            .append(",\"unacked\":").append(c.unackedBytes());
             case SimEvent.Stack(TraceEvent.AppCall a) ->
                     sb.append(",\"type\":\"app\",\"host\":").append(Json.string(a.host())).append(",\"process\":").append(Json.string(a.process()))
                             .append(",\"call\":").append(Json.string(a.call())).append(",\"result\":").append(Json.string(a.result()));
@@ -260,6 +337,7 @@ public final class Ladder {
                 Pkt k = parse(w.bytes(), false);
                 sb.append(",\"type\":\"wire\",\"host\":").append(Json.string(w.host())).append(",\"to\":").append(w.to() == null ? "null" : Json.string(w.to()))
                         .append(",\"link\":").append(Json.string(w.link())).append(",\"fate\":").append(Json.string(w.fate().name()));
+                sb.append(of(w.bytes(), true));
                 packetFields(sb, k);
             }
             case SimEvent.Fault f ->
@@ -276,6 +354,60 @@ public final class Ladder {
             sb.append(",\"len\":").append(k.len).append(",\"win\":").append(k.win);
         }
         sb.append(",\"summary\":").append(Json.string(k.text.strip()));
+        if (k.raw != null) {
+            Raw r = k.raw;
+            sb.append(",\"sport\":").append(r.sport).append(",\"dport\":").append(r.dport)
+                    .append(",\"abs_seq\":").append(r.seq).append(",\"abs_ack\":").append(r.ack)
+                    .append(",\"options\":").append(Json.string(r.options))
+                    .append(",\"ttl\":").append(r.ttl).append(",\"ip_id\":").append(r.ipId);
+        }
+    }
+
+    /**
+     * A packet's content without what routers change on the way (the TTL and the IP header checksum),
+     * so that its arrival or its drop matches its send.
+     */
+    private record Sent(byte[] b) {
+        static Sent of(byte[] bytes) {
+            byte[] c = bytes.clone();
+            if (c.length >= Ipv4.HEADER_LEN) {
+                c[8] = 0;
+                c[10] = 0;
+                c[11] = 0;
+            }
+            return new Sent(c);
+        }
+
+        @Override
+        public boolean equals(Object o) { return o instanceof Sent s && java.util.Arrays.equals(b, s.b); }
+
+        @Override
+        public int hashCode() { return java.util.Arrays.hashCode(b); }
+    }
+
+    /** A packet leaves its sender: its id, which its arrival and its drop name as {@code "of"}. */
+    private int sent(byte[] bytes) {
+        int id = nextId++;
+        inFlight.computeIfAbsent(Sent.of(bytes), x -> new java.util.ArrayDeque<>()).add(id);
+        return id;
+    }
+
+    /**
+     * {@code ,"of":ID} for a packet that arrived ({@code arrival}: the oldest send of that content not
+     * yet arrived) or was dropped after its arrival (the send it last matched); empty when no send matches
+     * (a packet altered on the way, or sent by a node that is not traced).
+     */
+    private String of(byte[] bytes, boolean arrival) {
+        Sent key = Sent.of(bytes);
+        Integer id = null;
+        if (arrival) {
+            var q = inFlight.get(key);
+            if (q != null) id = q.poll();
+        }
+        if (id == null) id = lastMatched.get(key);
+        if (id == null) return "";
+        lastMatched.put(key, id);
+        return ",\"of\":" + id;
     }
 
     /** For tests: the names of every node in creation order. */

@@ -13,10 +13,16 @@ import java.util.List;
  * same trace.
  */
 public final class Trace implements Tracer {
-    private final List<SimEvent> events = new ArrayList<>();
-    private boolean cwnd;
+    /**
+     * Bound to true around code whose networks should keep {@link TraceEvent.CwndSample}s from the
+     * start (a scenario's JSON has them for its plots; the scenario makes its network itself).
+     */
+    public static final ScopedValue<Boolean> KEEP_CWND_SAMPLES = ScopedValue.newInstance();
 
-    /** Whether {@link TraceEvent.CwndSample}s are kept (off by default: one per ACK). */
+    private final List<SimEvent> events = new ArrayList<>();
+    private boolean cwnd = KEEP_CWND_SAMPLES.orElse(false);
+
+    /** Whether {@link TraceEvent.CwndSample}s are kept (off by default: one per ACK; see {@link #KEEP_CWND_SAMPLES}). */
     public Trace keepCwndSamples(boolean keep) {
         this.cwnd = keep;
         return this;

@@ -1,6 +1,6 @@
 /**
  * The lab: a simulated network in virtual time, with faults, a trace of everything, and the ways to
- * look at it (ladder diagram, JSON, pcap).
+ * look at it (ladder diagram, JSON, pcap and pcapng; each sent segment with why it was sent).
  *
  * <h2>Map</h2>
  * <ul>

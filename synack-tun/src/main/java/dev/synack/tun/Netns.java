@@ -33,7 +33,12 @@ public final class Netns {
         return result.get();
     }
 
-    private static void enter(String name) throws IOException {
+    /**
+     * Moves the calling thread into namespace {@code name} for good: sockets it makes from now on are
+     * that namespace's. For a platform thread that belongs to the namespace (a virtual thread's carrier
+     * would change under it).
+     */
+    public static void enter(String name) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment err = Libc.captureSegment(a);
             int fd = (int) Libc.OPEN.invokeExact(err, a.allocateFrom("/run/netns/" + name), Libc.O_RDONLY | Libc.O_CLOEXEC);

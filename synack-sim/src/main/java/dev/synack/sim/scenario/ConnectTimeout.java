@@ -42,6 +42,9 @@ final class ConnectTimeout implements Scenario {
     }
 
     @Override
+    public java.util.Set<Knob> knobs() { return java.util.EnumSet.of(Knob.SEED, Knob.RTT, Knob.LOSS, Knob.CONNECT_TIMEOUT, Knob.SYN_LINEAR_TIMEOUTS); }
+
+    @Override
     public Outcome run(Knobs k) {
         int t = k.connectTimeoutMs().orElse(3000);
         int linear = k.synLinearTimeouts();

@@ -43,6 +43,9 @@ final class HostCrash implements Scenario {
     }
 
     @Override
+    public java.util.Set<Knob> knobs() { return java.util.EnumSet.of(Knob.SEED, Knob.RTT, Knob.LOSS, Knob.KEEPALIVE, Knob.SO_TIMEOUT, Knob.USER_TIMEOUT, Knob.RETRIES2); }
+
+    @Override
     public Outcome run(Knobs k) {
         return k.keepalive().isPresent() ? keepalive(k) : retransmissions(k);
     }

@@ -31,6 +31,9 @@ final class NoSuchHost implements Scenario {
     }
 
     @Override
+    public java.util.Set<Knob> knobs() { return java.util.EnumSet.of(Knob.SEED, Knob.RTT, Knob.LOSS, Knob.SYN_RETRIES, Knob.SYN_LINEAR_TIMEOUTS); }
+
+    @Override
     public Outcome run(Knobs k) {
         Network net = Lab.network(k);
         Host client = net.host("client", "198.18.0.1/24");

@@ -1,5 +1,8 @@
 package dev.synack.sim.scenario;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
  * One behaviour of the seed note, replayed on a simulated network and compared with what Linux 6.18
  * does (../shared/SCENARIOS.md). A scenario builds its own network from the knobs, runs its story with
@@ -20,6 +23,13 @@ public interface Scenario {
      * outcome sums up several runs or connections (its atNs is 0): {@code synack demo} shows no time for it.
      */
     default boolean timed() { return true; }
+
+    /**
+     * The knobs this story reads, for the lab's page to offer: the seed and the path (RTT, loss) for
+     * every story, and the socket options and sysctls its Linux expectations account for. The command
+     * line takes every knob for every story.
+     */
+    default Set<Knob> knobs() { return EnumSet.of(Knob.SEED, Knob.RTT, Knob.LOSS); }
 
     /** Runs the story. Never throws for anything the story itself does: failures are outcomes. */
     Outcome run(Knobs knobs);

@@ -48,6 +48,9 @@ final class ServerFrozen implements Scenario {
     }
 
     @Override
+    public java.util.Set<Knob> knobs() { return java.util.EnumSet.of(Knob.SEED, Knob.RTT, Knob.LOSS, Knob.SO_TIMEOUT); }
+
+    @Override
     public Outcome run(Knobs k) {
         Lab p = Lab.of(k, 20);
         Network net = p.net();

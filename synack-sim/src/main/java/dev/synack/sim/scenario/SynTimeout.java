@@ -52,6 +52,9 @@ final class SynTimeout implements Scenario {
     }
 
     @Override
+    public java.util.Set<Knob> knobs() { return java.util.EnumSet.of(Knob.SEED, Knob.RTT, Knob.LOSS, Knob.SYN_RETRIES, Knob.SYN_LINEAR_TIMEOUTS); }
+
+    @Override
     public Outcome run(Knobs k) {
         Lab lab = Lab.of(k, 20);
         Network net = lab.net();

@@ -23,7 +23,7 @@ class PacketDigestTest {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             long[] packets = {0};
             e.run(ev -> {
-                if (ev instanceof TraceEvent.Packet(long timeNs, String host, boolean outbound, byte[] bytes)) {
+                if (ev instanceof TraceEvent.Packet(long timeNs, String host, boolean outbound, byte[] bytes, var why, int n)) {
                     packets[0]++;
                     for (int i = 0; i < 8; i++) md.update((byte) (timeNs >>> (8 * i)));
                     md.update(host.getBytes(StandardCharsets.UTF_8));

@@ -1,0 +1,127 @@
+package dev.synack.linux;
+
+import dev.synack.sim.oracle.Timeline;
+import dev.synack.tun.TunDevice;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The path between two kernels: one thread per TUN device reads what its kernel sends, and one
+ * delivery thread writes each packet into the other device after the one-way delay (unless the loss
+ * draw or a cut drops it). The packets on the client's device are kept, with the time the client's
+ * kernel sent them (read) or received them (written), for the {@link Timeline}.
+ *
+ * <p>The delay is a real-time schedule (about 0.1 ms late on an idle machine); the loss draw is
+ * seeded, but which packet meets it depends on the kernel's timing, so a lossy run is not repeatable
+ * packet for packet as the lab's is.
+ */
+final class Relay implements AutoCloseable {
+    private record Seen(long tNs, boolean outbound, byte[] ip) {}
+
+    private final TunDevice client, server;
+    private final long oneWayNs, startNs;
+    private final double loss;
+    private final SplittableRandom random;
+    private final ScheduledExecutorService delivery;
+    private final List<Seen> seen = new ArrayList<>();
+    private final Thread fromClient, fromServer;
+    private volatile boolean cut, closed;
+
+    Relay(TunDevice client, TunDevice server, long oneWayNs, double loss, long seed, long startNs) {
+        this.client = client;
+        this.server = server;
+        this.oneWayNs = oneWayNs;
+        this.loss = loss;
+        this.random = new SplittableRandom(seed);
+        this.startNs = startNs;
+        ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().name("relay-delivery").daemon().unstarted(r));
+        ex.setRemoveOnCancelPolicy(true);
+        this.delivery = ex;
+        fromClient = Thread.ofPlatform().name("relay-from-client").daemon().start(() -> pump(client, true));
+        fromServer = Thread.ofPlatform().name("relay-from-server").daemon().start(() -> pump(server, false));
+    }
+
+    /** Cuts the server off (true: nothing reaches it or leaves it) or reconnects it. */
+    void cut(boolean on) { cut = on; }
+
+    /**
+     * Waits until the server's kernel has sent nothing for {@code quietMs} (at most a second), so what it
+     * sent while cut off (a reboot's RSTs) is read and dropped before {@link #cut(boolean) cut(false)}.
+     */
+    void drainServer(long quietMs) throws InterruptedException {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        long seen = -1;
+        while (System.nanoTime() < deadline) {
+            long before = serverPackets;
+            Thread.sleep(quietMs);
+            if (serverPackets == before && seen == before) return;
+            seen = serverPackets;
+        }
+    }
+
+    private volatile long serverPackets;
+
+    private void pump(TunDevice from, boolean clientSent) {
+        byte[] buf = new byte[65536];
+        try {
+            while (!closed) {
+                if (!from.awaitReadable(50)) continue;
+                int n = from.read(buf);
+                if (n < 0) return;
+                if (n == 0) continue;
+                long now = System.nanoTime();
+                if (!clientSent) serverPackets++;
+                byte[] p = Arrays.copyOf(buf, n);
+                if (clientSent) record(now, true, p);
+                if (cut || drop() || closed) continue;
+                try {
+                    delivery.schedule(() -> deliver(p, clientSent), oneWayNs - (System.nanoTime() - now), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    return; // closing
+                }
+            }
+        } catch (IOException e) {
+            if (!closed) System.err.println("relay: " + e.getMessage());
+        }
+    }
+
+    private synchronized boolean drop() { return loss > 0 && random.nextDouble() < loss; }
+
+    private void deliver(byte[] p, boolean toServer) {
+        if (closed) return;
+        if (toServer) {
+            if (!cut) server.write(p, 0, p.length);
+        } else if (!cut) {
+            record(System.nanoTime(), false, p); // a packet the server sent before the cut is lost with it
+            client.write(p, 0, p.length);
+        }
+    }
+
+    private synchronized void record(long nowNs, boolean outbound, byte[] p) {
+        seen.add(new Seen(nowNs - startNs, outbound, p));
+    }
+
+    /** Adds every packet seen on the client's device to {@code b}. */
+    synchronized void replay(Timeline.Builder b) {
+        for (Seen s : seen) b.packet(s.tNs(), s.outbound(), s.ip(), s.ip().length);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        delivery.shutdownNow();
+        try {
+            fromClient.join(1000);
+            fromServer.join(1000);
+            delivery.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.synack.sim.oracle;
+
+import dev.synack.runtime.VirtualRuntime;
+import dev.synack.sim.Host;
+import dev.synack.sim.LinkSpec;
+import dev.synack.sim.Network;
+import dev.synack.sim.scenario.Knobs;
+import dev.synack.socket.SynackServerSocketFactory;
+import dev.synack.socket.SynackSocketFactory;
+import dev.synack.trace.TraceEvent;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import javax.net.ServerSocketFactory;
+import javax.net.SocketFactory;
+
+/**
+ * A {@link World} in the lab: two simulated hosts running synack's stack on one point-to-point link
+ * with half the RTT each way and the knobs' loss, in virtual time. Its timeline is read off the lab's
+ * trace (the client's packets) and the notes.
+ */
+public final class SimWorld implements World {
+    private final Network net;
+    private final SimEndpoint client, server;
+    private final Timeline.Builder notes = new Timeline.Builder();
+
+    /** A world with the knobs' seed, RTT (or {@code defaultRttMs}), loss and sysctls. */
+    public SimWorld(Knobs k, int defaultRttMs) {
+        net = new Network(k.seed());
+        k.sysctls().forEach(net.config()::set);
+        Host c = net.host("client", "198.18.0.1/24");
+        Host s = net.host("server", "198.18.0.2/24");
+        long rttNs = k.rttOr(defaultRttMs) * 1_000_000L;
+        net.link(c, s, LinkSpec.builder().delay(Duration.ofNanos(rttNs / 2)).loss(k.loss()).build());
+        client = new SimEndpoint("client", c);
+        server = new SimEndpoint("server", s);
+    }
+
+    /** The lab's network (its trace draws the ladder and writes the pcap). */
+    public Network network() { return net; }
+
+    @Override
+    public Endpoint client() { return client; }
+
+    @Override
+    public Endpoint server() { return server; }
+
+    @Override
+    public long nowNs() { return net.nowNs(); }
+
+    @Override
+    public void sleepUntil(long atNs) throws InterruptedException {
+        long d = atNs - net.nowNs();
+        if (d > 0) net.runtime().sleep(d);
+    }
+
+    @Override
+    public void runUntil(long atNs) { net.runUntil(atNs); }
+
+    @Override
+    public void runUntilDone(long limitNs) { net.runUntilDone(Math.max(1, limitNs / 1_000_000L)); }
+
+    @Override
+    public void crashServer() { server.host.crash(); }
+
+    @Override
+    public void rebootServer() { server.host.reboot(); }
+
+    @Override
+    public void note(String host, String call, String result) { notes.call(net.nowNs(), host, call, result); }
+
+    @Override
+    public Timeline timeline() {
+        Timeline.Builder b = new Timeline.Builder().header("source", source());
+        for (TraceEvent.Packet p : net.trace().events(TraceEvent.Packet.class)) {
+            if (p.host().equals("client")) b.packet(p.timeNs(), p.outbound(), p.bytes(), p.bytes().length);
+        }
+        for (Timeline.Event e : notes.build().events()) {
+            Timeline.App a = (Timeline.App) e;
+            b.call(a.tNs(), a.host(), a.call(), a.result());
+        }
+        return b.build();
+    }
+
+    @Override
+    public String source() { return "synack lab (seed " + net.seed() + ")"; }
+
+    @Override
+    public void close() {}
+
+    private final class SimEndpoint implements Endpoint {
+        private final String name;
+        private final Host host;
+        private final Map<String, VirtualRuntime.Proc> procs = new HashMap<>();
+
+        SimEndpoint(String name, Host host) {
+            this.name = name;
+            this.host = host;
+        }
+
+        @Override
+        public String name() { return name; }
+
+        @Override
+        public InetAddress address() { return host.inetAddress(); }
+
+        @Override
+        public SocketFactory sockets() { return new SynackSocketFactory(host.kernel()); }
+
+        @Override
+        public ServerSocketFactory serverSockets() { return new SynackServerSocketFactory(host.kernel()); }
+
+        @Override
+        public void spawn(String process, Body body) {
+            procs.put(process, host.spawn(process, () -> {
+                try {
+                    body.run();
+                } catch (Exception e) {
+                    VirtualRuntime.Proc p = procs.get(process);
+                    if (host.isUp() && (p == null || !p.isKilled())) note(name, process + " ended", Stories.describe(e));
+                }
+            }));
+        }
+
+        @Override
+        public void kill(String process) {
+            VirtualRuntime.Proc p = procs.get(process);
+            if (p != null) host.kill(p);
+        }
+    }
+}

@@ -1,0 +1,394 @@
+package dev.synack.sim.oracle;
+
+import dev.synack.sim.scenario.Knobs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import jdk.net.ExtendedSocketOptions;
+
+/**
+ * The stories both worlds play, in the order of the note. Each is plain blocking java.net code: on
+ * Linux the JDK's own sockets run it, in the lab synack's ({@link World.Endpoint#sockets()}).
+ */
+public final class Stories {
+    private Stories() {}
+
+    static final long MS = 1_000_000L, S = 1_000_000_000L;
+    static final int PORT = 80;
+
+    private static final Map<String, OracleStory> ALL = new LinkedHashMap<>();
+
+    static {
+        for (OracleStory s : List.of(new Handshake(), new Close(), new HalfClose(), new Orphan(), new Refused(), new SynTimeout(),
+                new ServerFrozen(), new ServerKilled(), new HostCrash(), new HostReboot())) {
+            ALL.put(s.name(), s);
+        }
+    }
+
+    /** Every story, in the note's order. */
+    public static List<OracleStory> all() { return List.copyOf(ALL.values()); }
+
+    /** The story of the scenario called {@code name}, if it has one. */
+    public static Optional<OracleStory> find(String name) { return Optional.ofNullable(ALL.get(name)); }
+
+    /**
+     * An exception as both worlds can name it: "ConnectException: Connection refused". The JDK's
+     * exceptions carry no errno, so the errno synack adds is left out; synack's own exception classes
+     * are named as the JDK's they extend.
+     */
+    public static String describe(Throwable t) {
+        Class<?> c = t.getClass();
+        while (c.getName().startsWith("dev.synack") && c.getSuperclass() != null) c = c.getSuperclass();
+        return c.getSimpleName() + ": " + t.getMessage();
+    }
+
+    /** A call for {@link #call}. */
+    @FunctionalInterface
+    interface Call {
+        Object run() throws Exception;
+    }
+
+    /** Runs {@code call} in a process of {@code host} and notes "ok", "returned V" or the exception; true if it did not throw. */
+    static boolean call(World w, String host, String what, Call call) {
+        try {
+            Object v = call.run();
+            w.note(host, what, v == null ? "ok" : "returned " + v);
+            return true;
+        } catch (Exception e) {
+            w.note(host, what, describe(e));
+            return false;
+        }
+    }
+
+    /** The server's address and port. */
+    static InetSocketAddress server(World w) { return new InetSocketAddress(w.server().address(), PORT); }
+
+    /** Reads until EOF or an error; the count, as "returned N". */
+    static int drain(InputStream in) throws IOException {
+        byte[] buf = new byte[4096];
+        int total = 0;
+        for (int n; (n = in.read(buf)) > 0; ) total += n;
+        return total;
+    }
+
+    /** Accepts one connection on a listener of {@code w}'s server, and hands it to {@code then}. */
+    static void serve(World w, String process, SocketBody then) {
+        w.server().spawn(process, () -> {
+            try (ServerSocket ss = w.server().serverSockets().createServerSocket(PORT); Socket s = ss.accept()) {
+                then.run(s);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    interface SocketBody {
+        void run(Socket s) throws Exception;
+    }
+
+    // ---- the stories ----------------------------------------------------------------------------
+
+    /** The three-way handshake, one request and response, and the four-way close from the client. */
+    record Handshake() implements OracleStory {
+        public String name() { return "handshake"; }
+
+        public long limitNs(Knobs k) { return 5 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "httpd", s -> {
+                byte[] req = new byte[100];
+                call(w, "server", "read()", () -> s.getInputStream().readNBytes(req, 0, 100));
+                call(w, "server", "write(200)", () -> { s.getOutputStream().write(new byte[200]); return null; });
+                call(w, "server", "read() at EOF", () -> s.getInputStream().read());
+            });
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                    call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                    call(w, "client", "read()", () -> s.getInputStream().readNBytes(200).length);
+                }
+                w.note("client", "close()", "ok");
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * The four-way close: the client closes 200 ms after connecting; the server reads EOF and closes,
+     * its FIN carrying the delayed ACK of the client's FIN.
+     */
+    record Close() implements OracleStory {
+        public String name() { return "close"; }
+
+        public long limitNs(Knobs k) { return 5 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "server", s -> {
+                call(w, "server", "read()", () -> s.getInputStream().read(new byte[100]));
+                call(w, "server", "close()", () -> { s.close(); return null; });
+            });
+            w.client().spawn("client", () -> {
+                w.sleepUntil(100 * MS);
+                Socket s = w.client().sockets().createSocket();
+                call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                w.sleepUntil(300 * MS);
+                call(w, "client", "close()", () -> { s.close(); return null; });
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * An orphan: the client closes; the server goes on and writes 2 s later. The client's socket, gone
+     * from the application but in FIN_WAIT2, answers the data with RST; the server's next write fails.
+     */
+    record Orphan() implements OracleStory {
+        public String name() { return "orphan"; }
+
+        public long limitNs(Knobs k) { return 6 * S; }
+
+        public List<Knobs> grid() {
+            Knobs d = Knobs.defaults();
+            return List.of(d, d.withRttMs(100));
+        }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "server", s -> {
+                w.sleepUntil(2200 * MS);
+                call(w, "server", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                w.sleepUntil(3200 * MS);
+                call(w, "server", "write(100) again", () -> { s.getOutputStream().write(new byte[100]); return null; });
+            });
+            w.client().spawn("client", () -> {
+                w.sleepUntil(100 * MS);
+                Socket s = w.client().sockets().createSocket();
+                call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                w.sleepUntil(300 * MS);
+                call(w, "client", "close()", () -> { s.close(); return null; });
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * Exception 3: the server process is frozen after accepting (it never reads). Its kernel ACKs the
+     * request; the client's read with a timeout (setSoTimeout, default 2 s here) fails with
+     * SocketTimeoutException and the connection stays up.
+     */
+    record ServerFrozen() implements OracleStory {
+        public String name() { return "server-frozen"; }
+
+        public long limitNs(Knobs k) { return 8 * S; }
+
+        public List<Knobs> grid() {
+            Knobs d = Knobs.defaults();
+            return List.of(d, d.withRttMs(100), d.withSoTimeoutMs(500));
+        }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "httpd", s -> w.sleepUntil(7 * S));
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    s.setSoTimeout(k.soTimeoutMs().orElse(2000));
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                    call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                    call(w, "client", "read()", () -> s.getInputStream().read(new byte[100]));
+                    call(w, "client", "read() again", () -> s.getInputStream().read(new byte[100]));
+                }
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /** Half-close: the client sends its request and shuts its output; the server reads to EOF, answers and closes. */
+    record HalfClose() implements OracleStory {
+        public String name() { return "half-close"; }
+
+        public long limitNs(Knobs k) { return 5 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "sort", s -> {
+                call(w, "server", "read to EOF", () -> drain(s.getInputStream()));
+                call(w, "server", "write(1000)", () -> { s.getOutputStream().write(new byte[1000]); return null; });
+            });
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                    call(w, "client", "write(3000)", () -> { s.getOutputStream().write(new byte[3000]); return null; });
+                    call(w, "client", "shutdownOutput()", () -> { s.shutdownOutput(); return null; });
+                    call(w, "client", "read to EOF", () -> drain(s.getInputStream()));
+                }
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /** Exception 1: nothing listens on the port; the SYN is answered with RST,ACK. */
+    record Refused() implements OracleStory {
+        public String name() { return "refused"; }
+
+        public long limitNs(Knobs k) { return 5 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                }
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /** Exception 3: the server's host answers nothing; the SYN is retried, then connect() times out. */
+    record SynTimeout() implements OracleStory {
+        public String name() { return "syn-timeout"; }
+
+        public long limitNs(Knobs k) {
+            // A bound, not a prediction: Linux gives up once the time tcp_syn_retries exponential retries
+            // would take (from 1 s) has passed; the timer wheel adds up to an eighth.
+            long model = (2L << Math.min(k.synRetries(), 12)) - 1;
+            return (model + model / 8 + 10) * S;
+        }
+
+        public List<Knobs> grid() {
+            Knobs d = Knobs.defaults();
+            return List.of(d, d.withSynRetries(2), d.withSynRetries(5), d.withSynRetries(6).withSynLinearTimeouts(0), d.withRttMs(200).withSynRetries(2));
+        }
+
+        public void play(World w, Knobs k) throws Exception {
+            w.crashServer();
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                }
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /** Exception 5: the server process is killed while the client is connected; its kernel sends FIN. */
+    record ServerKilled() implements OracleStory {
+        public String name() { return "server-killed"; }
+
+        public long limitNs(Knobs k) { return 10 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "httpd", s -> w.sleepUntil(60 * S));
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                    w.sleepUntil(2 * S);
+                    call(w, "client", "read()", () -> s.getInputStream().read());
+                    call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                    w.sleepUntil(3 * S);
+                    call(w, "client", "write(100) again", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                    call(w, "client", "read() again", () -> s.getInputStream().read());
+                }
+            });
+            w.runUntil(1 * S);
+            w.server().kill("httpd");
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * Exception 6: the server's host dies silently with one segment of the client outstanding: TLP, RTO
+     * retransmissions, then ETIMEDOUT after tcp_retries2 (or keepalive probes with --keepalive).
+     */
+    record HostCrash() implements OracleStory {
+        public String name() { return "host-crash"; }
+
+        public long limitNs(Knobs k) {
+            if (k.keepalive().isPresent()) {
+                Knobs.Keepalive ka = k.keepalive().get();
+                return (ka.idleS() + (long) ka.intvlS() * ka.cnt() + 15) * S;
+            }
+            // tcp_model_timeout for tcp_retries2 with TCP_RTO_MIN, plus the wheel's rounding of the last timers.
+            int r = k.retries2();
+            long model = r <= 9 ? ((2L << r) - 1) * 200 : ((2L << 9) - 1) * 200 + (r - 9) * 120_000L;
+            return (model * 3 / 2 + 30_000) * MS;
+        }
+
+        public List<Knobs> grid() {
+            Knobs d = Knobs.defaults();
+            return List.of(d, d.withRetries2(3), d.withRetries2(5), d.withRttMs(1).withRetries2(5), d.withRttMs(100).withRetries2(5),
+                    d.withRttMs(200).withRetries2(3), d.withRetries2(5).withSoTimeoutMs(2000), d.withKeepalive(2, 1, 3), d.withRttMs(100).withKeepalive(5, 2, 2));
+        }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "httpd", s -> s.getInputStream().read(new byte[1000]));
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    if (k.keepalive().isPresent()) {
+                        Knobs.Keepalive ka = k.keepalive().get();
+                        s.setKeepAlive(true);
+                        s.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, ka.idleS());
+                        s.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, ka.intvlS());
+                        s.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, ka.cnt());
+                    }
+                    if (k.soTimeoutMs().isPresent()) s.setSoTimeout(k.soTimeoutMs().getAsInt());
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                    if (k.keepalive().isEmpty()) {
+                        w.sleepUntil(2 * S);
+                        call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                    }
+                    while (true) {
+                        try {
+                            int n = s.getInputStream().read(new byte[100]);
+                            w.note("client", "read()", "returned " + n);
+                            break;
+                        } catch (SocketTimeoutException e) {
+                            w.note("client", "read()", describe(e));
+                        } catch (IOException e) {
+                            w.note("client", "read()", describe(e));
+                            break;
+                        }
+                    }
+                    call(w, "client", "write(100) after", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                }
+            });
+            w.runUntil(1 * S);
+            w.crashServer();
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /** Exception 7: the server's host crashes and comes back; the client's next segment meets RST. */
+    record HostReboot() implements OracleStory {
+        public String name() { return "host-reboot"; }
+
+        public long limitNs(Knobs k) { return 15 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "httpd", s -> s.getInputStream().read(new byte[1000]));
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                    w.sleepUntil(5 * S);
+                    call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                    call(w, "client", "read()", () -> s.getInputStream().read(new byte[100]));
+                    call(w, "client", "write(100) after", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                }
+            });
+            w.runUntil(1 * S);
+            w.crashServer();
+            w.runUntil(3 * S);
+            w.rebootServer();
+            w.runUntilDone(limitNs(k));
+        }
+    }
+}
