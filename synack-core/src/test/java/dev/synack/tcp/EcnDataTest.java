@@ -56,8 +56,10 @@ class EcnDataTest {
         t.inject(180, "[ce] . 201:201(0) ack 101 win 320");
         t.inject(190, "[ce] P. 201:301(100) ack 101 win 320");
         t.expect(190, "[noecn] E. 101:101(0) ack 301");
+        t.expectReason(SendReason.QUICK_ACK); // tcp_enter_quickack_mode(sk, 2), out of ping-pong mode
         t.inject(200, "[ect0] P. 301:401(100) ack 101 win 320");
         t.expect(200, "[noecn] E. 101:101(0) ack 401");
+        t.expectReason(SendReason.QUICK_ACK);
         t.inject(210, "[ect0] W. 401:401(0) ack 101 win 320");
         t.inject(220, "[ect0] P. 401:501(100) ack 101 win 320");
         t.expect(220, "[noecn] . 101:101(0) ack 501");
@@ -88,6 +90,7 @@ class EcnDataTest {
         t.expect(120, "[ect0] PE. 1:101(100) ack 101");
         t.inject(130, "[ect0] PW. 101:201(100) ack 101 win 320");
         t.expect(130, "[noecn] . 101:101(0) ack 201");
+        t.expectReason(SendReason.ACK_CWR);
     }
 
     // ---- the sender ----------------------------------------------------------------------------------
