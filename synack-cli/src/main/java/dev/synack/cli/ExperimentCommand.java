@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "experiment",
         subcommands = {FloodCommand.class},
-        description = {"Run bulk TCP flows through a bottleneck (rate, RTT, drop-tail queue, random loss, reordering) in virtual time.",
+        description = {"Run bulk TCP flows through a bottleneck (rate, RTT, queue or AQM, random loss, reordering, ECN) in virtual time.",
                 "Prints each flow's goodput, the link's utilisation and Jain's fairness index; --tsv writes the per-flow trace",
                 "(time, cwnd, ssthresh, srtt, bytes acked, retransmits), --svg a plot of cwnd over time."})
 final class ExperimentCommand implements Callable<Integer> {
@@ -37,8 +37,14 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--rtt", paramLabel = "MS", description = "Round-trip propagation delay in ms (default 40).")
     private int rttMs = 40;
 
-    @Option(names = "--queue", paramLabel = "BDP|N", description = "Drop-tail queue: BDP (one bandwidth-delay product, default) or N packets.")
+    @Option(names = "--queue", paramLabel = "BDP|N", description = "Drop-tail queue: BDP (one bandwidth-delay product, default) or N packets; RED's limit with --aqm red.")
     private String queue = "BDP";
+
+    @Option(names = "--aqm", paramLabel = "AQM", description = "The bottleneck's queue discipline: droptail (default), red, codel or fq_codel (Linux's defaults; fq_codel marks CE, red and codel only with --ecn).")
+    private String aqm = "droptail";
+
+    @Option(names = "--ecn", description = "Every host asks for ECN (tcp_ecn=1): data goes ECT(0), and red and codel mark CE instead of dropping.")
+    private boolean ecn;
 
     @Option(names = "--loss", paramLabel = "P", description = "Random loss of data packets at the bottleneck, 0 ≤ P < 1 (default 0).")
     private double loss;
@@ -90,6 +96,8 @@ final class ExperimentCommand implements Callable<Integer> {
         given.put(ExperimentKnob.DURATION, String.valueOf(durationS));
         given.put(ExperimentKnob.SEED, String.valueOf(seed.seed()));
         given.put(ExperimentKnob.SAMPLE, String.valueOf(sampleMs));
+        given.put(ExperimentKnob.AQM, aqm);
+        given.put(ExperimentKnob.ECN, ecn ? "on" : "off");
         Experiment e = ExperimentKnob.parse(given, this::bad);
         OutputFile.check(spec, "--tsv", tsv);
         OutputFile.check(spec, "--svg", svg);

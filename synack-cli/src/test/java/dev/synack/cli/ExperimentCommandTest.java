@@ -59,13 +59,28 @@ class ExperimentCommandTest {
         assertTrue(run.out().contains("\nsysctls: tcp_recovery=0 net.ipv4.tcp_frto=0\n"), run.out());
     }
 
+    /** --aqm fq_codel --ecn: the hosts ask for ECN, the bottleneck marks CE; the header and the bottleneck line say so. */
+    @Test
+    void aqmAndEcnAreAppliedAndShown() {
+        Run run = SynackCommandTest.run("experiment", "--rate", "10M", "--rtt", "20", "--duration", "3", "--aqm", "fq_codel", "--ecn");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("1 × cubic, rate 10.00 Mbit/s, RTT 20 ms, fq_codel marking CE (BDP 17 packets), loss 0.0, ECN, 3 s virtual"),
+                run.out());
+        assertTrue(run.out().matches("(?s).*\\nbottleneck: \\d+ packets, 0 queue drops, 0 random losses, fq_codel: 0 drops, [1-9]\\d* CE marks; queue delay .*"),
+                run.out());
+        Run plain = SynackCommandTest.run("experiment", "--rate", "10M", "--rtt", "20", "--duration", "3", "--aqm", "codel");
+        assertEquals(0, plain.status(), plain.err());
+        assertTrue(plain.out().contains(", codel (BDP 17 packets), loss 0.0, 3 s virtual"), plain.out());
+    }
+
     @Test
     void badInputIsOneLineStatus2AndWritesNothing() {
         Path tsv = dir.resolve("t.tsv");
         String[][] cases = {
             {"--rate", "fast"}, {"--rate", "-5M"}, {"--queue", "lots"}, {"--queue", "0"}, {"--loss", "1"}, {"--reorder", "1"}, {"--reorder", "-0.1"}, {"--sysctl", "tcp_nonsense=1"}, {"--sysctl", "tcp_frto=9"},
             {"--sysctl", "tcp_recovery"},
-            {"--flows", "0"}, {"--cc", "vegas"}, {"--duration", "0"}, {"--rtt", "0"},
+            {"--flows", "0"}, {"--cc", "vegas"}, {"--duration", "0"}, {"--rtt", "0"}, {"--aqm", "sfq"},
+            {"--rate", "0", "--loss", "0.01", "--aqm", "fq_codel"},
             {"--svg", dir.resolve("no/such/dir/p.svg").toString()},
         };
         for (String[] c : cases) {

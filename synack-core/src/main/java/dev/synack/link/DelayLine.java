@@ -118,6 +118,9 @@ public final class DelayLine<F extends DelayLine.Frame> {
     /** A frame to fill and {@link #send}: a pooled one, or a new one when none is free. */
     public F obtain() { return pool.isEmpty() ? newFrame.get() : pool.poll(); }
 
+    /** Gives back a frame from {@link #obtain} that will not be sent after all (a queue dropped it). */
+    public void recycle(F frame) { pool.add(frame); }
+
     /**
      * Puts {@code frame} (from {@link #obtain}, filled) in flight: the receiver gets it at
      * {@code dueNs}, after every frame due earlier and every frame sent before it with the same due

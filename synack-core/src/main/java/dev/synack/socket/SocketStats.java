@@ -40,7 +40,11 @@ public final class SocketStats {
                         .append(',').append(count).append(')');
             }
             sb.append('\n');
-            sb.append("\t ").append(i.congestion());
+            sb.append("\t");
+            // ss prints " ts sack ecn ecnseen" before the algorithm; this listing has only the ECN words.
+            if ((i.options() & TcpInfo.OPT_ECN) != 0) sb.append(" ecn");
+            if ((i.options() & TcpInfo.OPT_ECN_SEEN) != 0) sb.append(" ecnseen");
+            sb.append(' ').append(i.congestion());
             if ((i.options() & TcpInfo.OPT_WSCALE) != 0) sb.append(" wscale:").append(i.sndWscale()).append(',').append(i.rcvWscale());
             sb.append(" rto:").append(g(i.rtoUs() / 1000.0));
             if (i.rttUs() > 0) sb.append(" rtt:").append(g(i.rttUs() / 1000.0)).append('/').append(g(i.rttvarUs() / 1000.0));
@@ -52,6 +56,7 @@ public final class SocketStats {
             if (i.lost() > 0) sb.append(" lost:").append(i.lost());
             if (i.sacked() > 0) sb.append(" sacked:").append(i.sacked());
             if (i.dsackDups() > 0) sb.append(" dsack_dups:").append(i.dsackDups());
+            if (i.deliveredCe() > 0) sb.append(" delivered_ce:").append(i.deliveredCe());
             if (i.reordering() != 3) sb.append(" reordering:").append(i.reordering());
             if (i.reordSeen() > 0) sb.append(" reord_seen:").append(i.reordSeen());
             if (i.minRttUs() > 0) sb.append(" minrtt:").append(g(i.minRttUs() / 1000.0));

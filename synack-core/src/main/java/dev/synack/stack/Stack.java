@@ -143,7 +143,7 @@ public final class Stack implements TcpHost, PacketSink {
     }
 
     @Override
-    public int sendTcp(int src, int dst, int tcpLen, int ipId, SendReason reason, int n) {
+    public int sendTcp(int src, int dst, int tcpLen, int ipId, int tos, SendReason reason, int n) {
         Route r = route(dst);
         if (r == null) {
             counters.inc(Counter.IpOutNoRoutes);
@@ -151,7 +151,7 @@ public final class Stack implements TcpHost, PacketSink {
         }
         if (r.type() != Route.Type.UNICAST) return -r.type().error().number();
         TcpHeader.writeChecksum(tx, TCP_OFFSET, tcpLen, src, dst);
-        Ipv4.write(tx, 0, src, dst, Ipv4.PROTO_TCP, Ipv4.DEFAULT_TTL, ipId, tcpLen);
+        Ipv4.write(tx, 0, src, dst, Ipv4.PROTO_TCP, Ipv4.DEFAULT_TTL, ipId, tcpLen, tos);
         return output(r, tx, 0, TCP_OFFSET + tcpLen, reason, n);
     }
 
@@ -343,6 +343,11 @@ public final class Stack implements TcpHost, PacketSink {
 
     /** IPv4 input after the trace: validation, the destination and source checks, then the protocol. */
     private void input(byte[] b, int off, int len) {
+        if (len >= Ipv4.HEADER_LEN && Ipv4.version(b, off) == 4 && Ipv4.ihl(b, off) >= 5) {
+            // ip_rcv_core counts the ECN field once the version and header length check out, before
+            // the checksum: IPSTATS_MIB_NOECTPKTS + (tos & INET_ECN_MASK).
+            counters.inc(ECN_COUNTERS[Ipv4.ecn(b, off)]);
+        }
         DropReason reason = Ipv4.validate(b, off, len);
         if (reason != null) {
             drop(reason, b, off, len);
@@ -368,6 +373,10 @@ public final class Stack implements TcpHost, PacketSink {
             default -> drop(DropReason.UNSUPPORTED_PROTOCOL, b, off, len);
         }
     }
+
+    /** IpExtIn{NoECT,ECT1,ECT0,CE}Pkts by codepoint. */
+    private static final Counter[] ECN_COUNTERS = {
+        Counter.IpExtInNoECTPkts, Counter.IpExtInECT1Pkts, Counter.IpExtInECT0Pkts, Counter.IpExtInCEPkts};
 
     private void drop(DropReason reason, byte[] b, int off, int len) {
         switch (reason) {
@@ -406,7 +415,7 @@ public final class Stack implements TcpHost, PacketSink {
         }
         counters.inc(Counter.TcpInSegs);
         counters.inc(Counter.IpInDelivers);
-        tcp.input(b, t, tlen, src, dst);
+        tcp.input(b, t, tlen, src, dst, Ipv4.ecn(b, off));
     }
 
     /** ICMP destination unreachable for one of our connections (icmp_unreach → tcp_v4_err). */

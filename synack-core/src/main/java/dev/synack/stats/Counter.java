@@ -6,6 +6,7 @@ package dev.synack.stats;
 public enum Counter {
     IpInReceives, IpInHdrErrors, IpInAddrErrors, IpInUnknownProtos, IpInDelivers, IpOutRequests,
     IpOutNoRoutes, IpReasmFails, IpExtInTruncatedPkts, IpExtInCsumErrors,
+    IpExtInNoECTPkts, IpExtInECT1Pkts, IpExtInECT0Pkts, IpExtInCEPkts,
     IcmpInMsgs, IcmpInErrors, IcmpInDestUnreachs, IcmpInCsumErrors, IcmpOutMsgs, IcmpOutDestUnreachs,
     TcpActiveOpens, TcpPassiveOpens, TcpAttemptFails, TcpEstabResets, TcpCurrEstab, TcpInSegs, TcpOutSegs,
     TcpRetransSegs, TcpInErrs, TcpOutRsts, TcpInCsumErrors,
@@ -22,5 +23,5 @@ public enum Counter {
     TcpExtTCPSpuriousRTOs, TcpExtTCPLossUndo, TcpExtTCPFullUndo, TcpExtTCPPartialUndo,
     TcpExtTCPDSACKUndo, TcpExtTCPLostRetransmit, TcpExtTCPSACKReorder, TcpExtTCPTSReorder,
     TcpExtTCPDSACKOfoRecv, TcpExtTCPDSACKRecvSegs, TcpExtTCPDSACKIgnoredDubious, TcpExtTCPRetransFail,
-    TcpExtTCPReqQFullDoCookies, TcpExtTCPReqQFullDrop
+    TcpExtTCPReqQFullDoCookies, TcpExtTCPReqQFullDrop, TcpExtTCPDelivered, TcpExtTCPDeliveredCE
 }

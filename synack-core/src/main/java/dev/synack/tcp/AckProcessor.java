@@ -62,6 +62,9 @@ final class AckProcessor {
         AckSample s = sample;
         s.start(priorUna, advanced, t.sndNxt, c.rec.dupAcks());
         if (t.sackOk && seg.sackCount > 0) s.newlySacked = c.sacks.tag(seg, s, nowNs);
+        // tcp_ack: the peer's ECN-Echo (FLAG_ECE, RFC 3168 §6.1.2), then its CWR (tcp_ecn_accept_cwr).
+        if (c.ecn.echo(seg)) s.set(AckSample.FLAG_ECE);
+        c.ecn.acceptCwr(seg);
         int sackedBeforeClean = t.rtx.sackedOut;
         if (advanced) {
             cleanRtxQueue(seg, s, nowNs, priorFack);

@@ -8,7 +8,7 @@ package dev.synack.tcp;
  * once. It is never kept past the ACK.
  */
 final class AckSample {
-    static final int FLAG_DATA_SACKED = 0x20, FLAG_LOST_RETRANS = 0x80, FLAG_ORIG_SACK_ACKED = 0x200,
+    static final int FLAG_DATA_SACKED = 0x20, FLAG_ECE = 0x40, FLAG_LOST_RETRANS = 0x80, FLAG_ORIG_SACK_ACKED = 0x200,
             FLAG_SND_UNA_ADVANCED = 0x400, FLAG_DSACKING_ACK = 0x800, FLAG_SET_XMIT_TIMER = 0x1000,
             FLAG_SACK_RENEGING = 0x2000, FLAG_DSACK_TLP = 0x20000;
 

@@ -99,15 +99,21 @@ final class DelayedAck extends Timer {
     }
 
     /** tcp_incr_quickack: quick ACKs for half a window of segments, at most TCP_MAX_QUICKACKS. */
-    private void incrQuickAck() {
+    private void incrQuickAck() { incrQuickAck(TCP_MAX_QUICKACKS); }
+
+    /** tcp_incr_quickack(sk, max_quickacks): quick ACKs for half a window of segments, at most {@code max}. */
+    private void incrQuickAck(int max) {
         int quick = t.rcvWnd / (2 * Math.max(t.rcvMss, 1));
         if (quick == 0) quick = 2;
-        quickAcks = Math.max(quickAcks, Math.min(quick, TCP_MAX_QUICKACKS));
+        quickAcks = Math.max(quickAcks, Math.min(quick, max));
     }
 
-    /** tcp_enter_quickack_mode. */
-    void enterQuickAck() {
-        incrQuickAck();
+    /** tcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS). */
+    void enterQuickAck() { enterQuickAck(TCP_MAX_QUICKACKS); }
+
+    /** tcp_enter_quickack_mode(sk, max): at most {@code max} quick ACKs, out of ping-pong mode, ato at its minimum. */
+    void enterQuickAck(int max) {
+        incrQuickAck(max);
         pingpong = false;
         atoNs = atoMinNs();
     }

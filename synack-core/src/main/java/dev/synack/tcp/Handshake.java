@@ -38,6 +38,7 @@ final class Handshake {
         t.synRetries = t.options.synCnt > 0 ? t.options.synCnt : t.cfg.tcpSynRetries;
         t.stats.inc(Counter.TcpActiveOpens);
         t.ipId = t.host.randomIpId(); // tcp_v4_connect: inet->inet_id = get_random_u16()
+        c.ecn.connecting(); // tcp_connect → tcp_ecn_send_syn
         c.life.setState(TcpState.SYN_SENT);
         c.out.sendSyn(SendReason.SYN, 0);
         synSent();
@@ -66,6 +67,7 @@ final class Handshake {
         initSequence();
         t.sndSml = t.iss + 1; // tcp_create_openreq_child: snd_sml = snd_una = ISS + 1
         negotiateOptions(seg);
+        c.ecn.openRequest(Ecn.requestOk(seg, t.cfg)); // tcp_ecn_create_request, tcp_ecn_openreq_child
         // tcp_openreq_init_rwin: the SYN-ACK's window is computed with the MSS less the timestamps option.
         c.rwnd.initial(t.advMss - (t.tsOk ? Tcb.TCPOLEN_TSTAMP_ALIGNED : 0));
         t.sndWnd = seg.window; // RFC 7323 §2.2: the window in a SYN is never scaled
@@ -86,11 +88,11 @@ final class Handshake {
      * Passive open from a SYN cookie (cookie_v4_check, cookie_tcp_reqsk_alloc, tcp_get_cookie_sock): the
      * ACK {@code seg} carried a valid cookie, so IRS = SEG.SEQ − 1 and ISS = SEG.ACK − 1; the peer's MSS
      * is the table's {@code mss}; timestamps, SACK and its window scale are what the cookie's TSval
-     * carried. The connection starts in SYN_RECV as if its SYN-ACK (never retransmitted, never timed:
-     * snt_synack 0, so the RTT sample can only come from the echoed timestamp) were in flight; the ACK
-     * itself, processed next, establishes it.
+     * carried, ECN too (cookie_ecn_ok). The connection starts in SYN_RECV as if its SYN-ACK (never
+     * retransmitted, never timed: snt_synack 0, so the RTT sample can only come from the echoed
+     * timestamp) were in flight; the ACK itself, processed next, establishes it.
      */
-    void acceptCookie(TcpListener listener, InSegment seg, int mss, boolean tsOk, boolean sackOk, int sndWscale) {
+    void acceptCookie(TcpListener listener, InSegment seg, int mss, boolean tsOk, boolean sackOk, int sndWscale, boolean ecnOk) {
         childOf(listener, seg);
         t.irs = seg.seq - 1;
         t.rcvNxt = seg.seq;
@@ -104,6 +106,7 @@ final class Handshake {
         t.peerMss = mss;
         t.sackOk = sackOk;
         t.tsOk = tsOk;
+        c.ecn.openRequest(ecnOk);
         if (tsOk) {
             t.tsRecent = seg.tsVal; // req->ts_recent = the ACK's TSval
             t.tsRecentStampNs = t.sched.nowNs();
@@ -196,6 +199,8 @@ final class Handshake {
             t.tsRecent = seg.tsVal;
             t.tsRecentStampNs = nowNs;
         }
+        if (seg.has(ACK)) c.ecn.synAckReceived(seg); // tcp_ecn_rcv_synack
+        else c.ecn.synReceived(seg);                 // tcp_ecn_rcv_syn: a simultaneous open
         if (seg.has(ACK)) {
             t.sndWl1 = seg.seq;
             t.sndWl2 = seg.ack;
@@ -255,6 +260,7 @@ final class Handshake {
         boolean retransmitted = t.rtx.has(0, RetransmitQueue.EVER_RETRANS);
         long sent = t.rtx.sentNs(0);
         t.rtx.removeFirst();
+        c.rec.synDelivered();
         t.bytesAcked += Seq.diff(seg.ack, t.sndUna);
         t.sndUna = seg.ack;
         t.sndBufSeq = t.sndUna;

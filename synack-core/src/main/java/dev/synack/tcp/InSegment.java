@@ -22,6 +22,8 @@ public final class InSegment {
     public int payloadOff, payloadLen;
     /** The TCP header's length with its options (doff · 4). */
     public int headerLen;
+    /** The ECN field of the IP packet that carried it (Ipv4.NOT_ECT, ECT_1, ECT_0 or CE). */
+    public int ecn;
 
     /** Whether a flag (TcpHeader constant) is set. */
     public boolean has(int flag) { return (flags & flag) != 0; }

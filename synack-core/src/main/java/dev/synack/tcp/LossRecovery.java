@@ -2,6 +2,7 @@ package dev.synack.tcp;
 
 import static dev.synack.tcp.AckSample.FLAG_DATA_SACKED;
 import static dev.synack.tcp.AckSample.FLAG_DSACKING_ACK;
+import static dev.synack.tcp.AckSample.FLAG_ECE;
 import static dev.synack.tcp.AckSample.FLAG_LOST_RETRANS;
 import static dev.synack.tcp.AckSample.FLAG_ORIG_SACK_ACKED;
 import static dev.synack.tcp.AckSample.FLAG_SACK_RENEGING;
@@ -24,6 +25,8 @@ import dev.synack.tcp.cc.Cwnd;
  *   <li>undo of reductions that prove spurious: Eifel timestamps (RFC 3522), D-SACKs, F-RTO
  *       (tcp_try_undo_recovery, _dsack, _partial, _loss), with the undo bookkeeping D-SACKs feed;
  *   <li>the one reduction a repairing loss probe calls for ({@link LossProbe}, RFC 8985 §7.4);
+ *   <li>the reaction to ECN-Echo (RFC 3168 §6.1.2, FLAG_ECE): the CWR state, one reduction per window
+ *       by PRR, not undoable; every reduction queues a CWR for the receiver ({@link Ecn});
  *   <li>cwnd growth through the {@link CongestionControl} outside a reduction (tcp_cong_control).
  * </ul>
  *
@@ -52,6 +55,8 @@ final class LossRecovery {
     private int newlyLost;
     /** Segments delivered, ACKed, SACKed or D-SACKed (tp->delivered, tcpi_delivered). */
     private long delivered;
+    /** Of those, the ones delivered by an ACK with ECE (tp->delivered_ce, tcpi_delivered_ce). */
+    private long deliveredCe;
     /**
      * Undo of a cwnd reduction (tcp_init_undo): armed with SND.UNA when a reduction starts (Linux's
      * undo_marker ≠ 0); undoRetrans counts retransmissions not yet D-SACKed, −1 for "none sent".
@@ -87,6 +92,17 @@ final class LossRecovery {
     /** Segments delivered (tcpi_delivered). */
     long delivered() { return delivered; }
 
+    /**
+     * The SYN (or SYN-ACK) was acknowledged: it counts as delivered, as Linux counts it (tcp_clean_rtx_queue
+     * for the active side; "tp->delivered++; SYN-ACK delivery isn't tracked in tcp_ack" in
+     * tcp_rcv_state_process for the passive one): tcpi_delivered is 1 after the handshake (packetdrill's
+     * fastopen/client/blocking-sendto.pkt; measured with b1-sender-cwr.pkt: 2 after one data segment).
+     */
+    void synDelivered() { delivered++; }
+
+    /** Segments delivered by ACKs with ECE (tcpi_delivered_ce). */
+    long deliveredCe() { return deliveredCe; }
+
     /** Whether a reduction may still be undone (tp->undo_marker ≠ 0). */
     boolean undoArmed() { return undoArmed; }
 
@@ -115,6 +131,7 @@ final class LossRecovery {
         sample = ack;
         fastretransAlert(seg, ack.priorUna, false, nowNs);
         delivered += newlySacked + ack.dsackSegs;
+        t.stats.add(Counter.TcpExtTCPDelivered, newlySacked + ack.dsackSegs); // tcp_newly_delivered
     }
 
     /**
@@ -136,15 +153,30 @@ final class LossRecovery {
         // tcp_add_reno_sack counts a duplicate ACK as one segment delivered (while it may stand for one).
         if (!t.sackOk && dupAck && dupAcks < Math.max(t.rtx.size() - 1, 0)) deliveredNow++;
         delivered += deliveredNow;
+        countDelivered(deliveredNow, ack);
         if (t.sackOk) c.rack.updateReoWnd(t.cfg.tcpRecovery, deliveredNow > 0, nowNs);
         c.tlp.onAck(seg.ack, ack);
         int priorLostMarks = t.rtx.lostMarks;
-        if (!ack.notDup || ack.has(FLAG_DATA_SACKED | FLAG_DSACKING_ACK) || caState != CaState.OPEN) {
+        // tcp_ack_is_dubious: FLAG_CA_ALERT is FLAG_DATA_SACKED | FLAG_ECE | FLAG_DSACKING_ACK.
+        if (!ack.notDup || ack.has(FLAG_DATA_SACKED | FLAG_ECE | FLAG_DSACKING_ACK) || caState != CaState.OPEN) {
             fastretransAlert(seg, ack.priorUna, dupAck, nowNs);
         }
         retransStampCleanup();
         newlyLost = t.rtx.lostMarks - priorLostMarks;
         congestionControl(advanced, deliveredNow, ack.newlyAcked, nowNs);
+    }
+
+    /**
+     * tcp_count_delivered with ece_ack and tcp_newly_delivered's counters: what an ACK with ECE delivered
+     * counts as delivered_ce, TCPDeliveredCE too (a D-SACKed spurious retransmission only there: Linux
+     * adds it to tp->delivered directly, outside tcp_count_delivered).
+     */
+    private void countDelivered(int deliveredNow, AckSample ack) {
+        t.stats.add(Counter.TcpExtTCPDelivered, deliveredNow);
+        if (ack.has(FLAG_ECE)) {
+            deliveredCe += deliveredNow - ack.dsackSegs;
+            t.stats.add(Counter.TcpExtTCPDeliveredCE, deliveredNow);
+        }
     }
 
     /**
@@ -166,8 +198,12 @@ final class LossRecovery {
     }
 
     /**
-     * tcp_enter_cwr: the local queue dropped a segment (NET_XMIT_DROP in tcp_transmit_skb), a congestion
-     * signal: cwnd is reduced once (CWR, PRR down to the algorithm's ssthresh), not undoable.
+     * tcp_enter_cwr: the peer echoed ECE (tcp_try_to_open), or the local queue dropped a segment
+     * (NET_XMIT_DROP in tcp_transmit_skb) — congestion either way: cwnd is reduced once per window (CWR,
+     * PRR down to the algorithm's ssthresh; "CWR is held" until data above the recovery point is ACKed),
+     * not undoable. Measured on Linux 6.18 (CUBIC, 10 segments out, the first ACKed with ECE): CWR at
+     * once, ssthresh 7, cwnd 10 by PRR and down to 7 as the window drains, a second ECE in the same
+     * window changes nothing, Open with cwnd 7 when the ACK passes the recovery point.
      */
     void enterCwr() {
         t.cw.priorSsthresh = 0;
@@ -223,6 +259,9 @@ final class LossRecovery {
      */
     private void fastretransAlert(InSegment seg, int priorUna, boolean dupAck, long nowNs) {
         boolean advanced = sample.has(FLAG_SND_UNA_ADVANCED);
+        // A. ECE: congestion is proven, so the reduction it calls for may not be undone.
+        boolean ece = sample.has(FLAG_ECE);
+        if (ece) t.cw.priorSsthresh = 0;
         // B. tcp_check_sack_reneging: the receiver dropped data it had SACKed. Give the ACKs that may
         // still come max(SRTT/2, 10 ms), then time out (tcp_timeout_mark_lost forgets every SACK mark).
         if (sample.has(FLAG_SACK_RENEGING) && advanced) {
@@ -260,12 +299,12 @@ final class LossRecovery {
             } else if (tryUndoPartial(seg, priorUna)) {
                 return;
             }
-            if (tryUndoDsack()) tryToOpen();
+            if (tryUndoDsack()) tryToOpen(ece);
             identifyPacketLoss(advanced, nowNs);
             if (caState != CaState.RECOVERY) {
                 if (!timeToRecover()) return;
                 // Undo reverted the recovery; loss is evident again: a new recovery.
-                enterRecovery();
+                enterRecovery(ece);
                 fastRexmit = true;
             }
             open = false;
@@ -288,10 +327,10 @@ final class LossRecovery {
             if (caState == CaState.OPEN || caState == CaState.DISORDER) tryUndoDsack();
             identifyPacketLoss(advanced, nowNs);
             if (!timeToRecover()) {
-                tryToOpen();
+                tryToOpen(ece);
                 return;
             }
-            enterRecovery();
+            enterRecovery(ece);
             fastRexmit = true;
         }
         if (!rackEnabled() && t.sackOk) {
@@ -364,7 +403,7 @@ final class LossRecovery {
         c.rack.detectLoss(t.rtx, nowNs, rackReoWndUs(), t.stats, RetransmitQueue.LOST_BY_REO_TIMER);
         if (priorInflight != packetsInFlight()) {
             if (caState != CaState.RECOVERY) {
-                enterRecovery();
+                enterRecovery(false);
                 cwndReduction(1, t.rtx.lostMarks - priorLost, false);
             }
             c.snd.xmitRetransmitQueue(nowNs); // retransmissions only, as tcp_xmit_retransmit_queue
@@ -409,16 +448,18 @@ final class LossRecovery {
     }
 
     /**
-     * tcp_enter_recovery: fast recovery starts. The reduction may be undone later (tcp_init_undo);
-     * ssthresh comes from the algorithm and PRR takes cwnd down to it (tcp_init_cwnd_reduction).
+     * tcp_enter_recovery: fast recovery starts. The reduction may be undone later (tcp_init_undo), unless
+     * the ACK that starts it carries ECE ({@code ece}: no prior ssthresh to return to); ssthresh comes
+     * from the algorithm and PRR takes cwnd down to it (tcp_init_cwnd_reduction). A reduction already
+     * under way (CWR) goes on.
      */
-    private void enterRecovery() {
+    private void enterRecovery(boolean ece) {
         if (!anyRetransDone()) t.retransStampNs = 0; // start the clock with the fast retransmit
         t.stats.inc(t.sackOk ? Counter.TcpExtTCPSackRecovery : Counter.TcpExtTCPRenoRecovery);
         t.cw.priorSsthresh = 0;
         initUndo();
         if (caState != CaState.CWR && caState != CaState.RECOVERY) {
-            t.cw.priorSsthresh = currentSsthresh();
+            if (!ece) t.cw.priorSsthresh = currentSsthresh();
             initCwndReduction();
         }
         caState = CaState.RECOVERY;
@@ -430,7 +471,10 @@ final class LossRecovery {
         return Math.max(t.cw.ssthresh, (t.cw.cwnd >> 1) + (t.cw.cwnd >> 2));
     }
 
-    /** tcp_init_cwnd_reduction: the recovery point, PRR's counters and the algorithm's ssthresh. */
+    /**
+     * tcp_init_cwnd_reduction: the recovery point, PRR's counters and the algorithm's ssthresh; the
+     * receiver is told with CWR on the next new data (tcp_ecn_queue_cwr).
+     */
     private void initCwndReduction() {
         highSeq = t.sndNxt;
         c.tlp.endEpisode();
@@ -440,6 +484,7 @@ final class LossRecovery {
         prrDelivered = 0;
         prrOut = 0;
         t.cw.ssthresh = t.cc.ssthresh(t.cw);
+        c.ecn.queueCwr();
     }
 
     /** tcp_end_cwnd_reduction: cwnd = ssthresh at the end of CWR or of a recovery not undone. */
@@ -484,7 +529,10 @@ final class LossRecovery {
         }
         if (t.cw.priorSsthresh != 0) {
             t.cw.cwnd = t.cc.undoCwnd(t.cw);
-            if (t.cw.priorSsthresh > t.cw.ssthresh) t.cw.ssthresh = t.cw.priorSsthresh;
+            if (t.cw.priorSsthresh > t.cw.ssthresh) {
+                t.cw.ssthresh = t.cw.priorSsthresh;
+                c.ecn.withdrawCwr(); // no reduction left to report
+            }
         }
         undoArmed = false;
         c.rack.forceRecheck();
@@ -557,9 +605,10 @@ final class LossRecovery {
         return false;
     }
 
-    /** tcp_try_to_open. */
-    private void tryToOpen() {
+    /** tcp_try_to_open: ECE on an ACK that starts no recovery puts cwnd into reduction (tcp_enter_cwr). */
+    private void tryToOpen(boolean ece) {
         if (!anyRetransDone()) t.retransStampNs = 0;
+        if (ece) enterCwr();
         if (caState != CaState.CWR) tryKeepOpen();
     }
 
@@ -679,6 +728,7 @@ final class LossRecovery {
         caState = CaState.LOSS;
         highSeq = t.sndNxt;
         c.tlp.endEpisode();
+        c.ecn.queueCwr(); // tcp_enter_loss: the receiver learns of the reduction with the next new data
         frto = t.cfg.tcpFrto != 0 && (newRecovery || t.retransmits > 0);
     }
 

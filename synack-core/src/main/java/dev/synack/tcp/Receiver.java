@@ -118,6 +118,8 @@ final class Receiver {
             int rel = seq - t.rcvNxt;
             if (rel + len > t.recvBuf.free()) {
                 // The buffer cannot hold it (window larger than memory): drop, as tcp_try_rmem_schedule fails.
+                // tcp_data_queue_ofo looks at the ECN field before it tries (tcp_data_ecn_check).
+                if (seq != t.rcvNxt) c.ecn.dataReceived(seg);
                 t.stats.inc(Counter.TcpExtTCPRcvQDrop);
                 c.delack.ackNow(SendReason.ACK_NO_ROOM);
                 t.host.segmentDropped(TcpDropReason.PROTO_MEM);
@@ -160,13 +162,14 @@ final class Receiver {
             // tcp_ofo_queue: filling a hole means ACK at once.
             c.delack.ackNow(SendReason.ACK_HOLE_FILLED);
         }
-        eventDataRecv(nowNs);
+        eventDataRecv(seg, nowNs);
         if (len >= TCP_GROW_MIN_LEN) c.rwnd.grow(len);
         c.life.notifyApp();
     }
 
-    /** Out of order (tcp_data_queue_ofo): keep it, SACK it, ACK at once (a duplicate ACK). */
+    /** Out of order (tcp_data_queue_ofo): its ECN field, then keep it, SACK it, ACK at once (a duplicate ACK). */
     private void queueOutOfOrder(InSegment seg, int seq, int off, int len, boolean fin) {
+        c.ecn.dataReceived(seg); // tcp_data_ecn_check
         int rel = seq - t.rcvNxt;
         if (t.ofo.contains(seq, seq + len)) {
             setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOfoSent);
@@ -253,10 +256,11 @@ final class Receiver {
         c.delack.smallSegment();
     }
 
-    /** tcp_event_data_recv: the delayed-ACK clock, then the receiver's RTT measure. */
-    private void eventDataRecv(long nowNs) {
+    /** tcp_event_data_recv: the delayed-ACK clock, the receiver's RTT measure, then the ECN field (tcp_data_ecn_check). */
+    private void eventDataRecv(InSegment seg, long nowNs) {
         c.delack.onData(nowNs);
         rcvRttMeasure(nowNs);
+        c.ecn.dataReceived(seg);
     }
 
     /**

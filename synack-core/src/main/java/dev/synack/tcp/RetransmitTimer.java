@@ -198,6 +198,11 @@ final class RetransmitTimer extends Timer {
         if (writeTimeout(nowNs)) return;
         if (t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECV) {
             t.stats.inc(Counter.TcpExtTCPSynRetrans);
+            // A full socket's SYN (or simultaneous open's SYN-ACK) times out through tcp_enter_loss as data
+            // does, which queues CWR (tcp_ecn_queue_cwr): measured on Linux 6.18 with tcp_ecn 1, after a
+            // retransmitted SYN and an ECN-setup SYN-ACK the first data carries CWR. (A listener's request
+            // resends its SYN-ACK from the request timer, without that.)
+            if (t.parent == null) c.ecn.queueCwr();
             boolean sent = c.snd.retransmit(0, nowNs, t.state == TcpState.SYN_SENT ? SendReason.SYN_RETRY : SendReason.SYN_ACK_RETRY,
                     t.retransmits + 1); // icsk_retransmits as this retry makes it
             t.retransmits++;

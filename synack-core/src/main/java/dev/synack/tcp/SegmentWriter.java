@@ -37,9 +37,12 @@ final class SegmentWriter {
         int o = TcpHost.TCP_OFFSET;
         int optLen = writeDataOptions(b, o + TcpHeader.HEADER_LEN);
         int win = c.rwnd.select();
+        // tcp_ecn_send: ECT(0) and a queued CWR on new data, ECE while the peer owes us a CWR.
+        int tos = c.ecn.tos(seq, dataLen);
+        flags |= c.ecn.sendFlags(seq, dataLen);
         TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, seq, t.rcvNxt, flags, win, optLen);
         if (dataLen > 0) t.sendBuf.peek(Seq.diff(seq, t.sndBufSeq), b, o + TcpHeader.HEADER_LEN + optLen, dataLen);
-        int r = transmit(TcpHeader.HEADER_LEN + optLen + dataLen, flags, why, n);
+        int r = transmit(TcpHeader.HEADER_LEN + optLen + dataLen, flags, nextIpId(), tos, why, n);
         if (dataLen > 0) c.delack.onDataSent(); // tcp_transmit_skb: tcp_event_data_sent, after tcp_event_ack_sent
         return r;
     }
@@ -63,7 +66,7 @@ final class SegmentWriter {
     void sendResetFor(InSegment seg, SendReason why) {
         byte[] b = t.host.txBuffer();
         int flags = writeResetFor(b, TcpHost.TCP_OFFSET, seg);
-        if (flags != 0) transmit(TcpHeader.HEADER_LEN, flags, 0, why, 0); // tcp_v4_send_reset: the control socket
+        if (flags != 0) transmit(TcpHeader.HEADER_LEN, flags, 0, 0, why, 0); // tcp_v4_send_reset: the control socket
     }
 
     /**
@@ -89,34 +92,43 @@ final class SegmentWriter {
         return flags;
     }
 
-    /** The SYN (tcp_connect, or a retry from tcp_retransmit_timer: {@code why} says which, {@code n} the retry). */
+    /**
+     * The SYN (tcp_connect, or a retry from tcp_retransmit_timer: {@code why} says which, {@code n} the
+     * retry), with ECE and CWR when it asks for ECN ({@link Ecn#synFlags}); never ECT (RFC 3168 §6.1.1).
+     */
     int sendSyn(SendReason why, int n) {
         byte[] b = t.host.txBuffer();
         int o = TcpHost.TCP_OFFSET;
         int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, t.advMss, t.cfg.tcpSack,
                 t.cfg.timestampsEnabled(), t.tsNow(t.sched.nowNs()), 0, t.cfg.tcpWindowScaling ? t.rcvWscale : -1);
-        TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, t.iss, 0, SYN, Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), optLen);
-        return transmit(TcpHeader.HEADER_LEN + optLen, SYN, why, n);
+        int flags = SYN | c.ecn.synFlags();
+        TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, t.iss, 0, flags, Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), optLen);
+        return transmit(TcpHeader.HEADER_LEN + optLen, flags, why, n);
     }
 
-    /** The SYN-ACK echoes only the options the peer offered (RFC 7323 §2.2, RFC 2018 §2). */
+    /**
+     * The SYN-ACK echoes only the options the peer offered (RFC 7323 §2.2, RFC 2018 §2), and ECE when we
+     * agree to ECN (RFC 3168 §6.1.1).
+     */
     int sendSynAck(SendReason why, int n) {
+        int flags = SYN | ACK | c.ecn.synAckFlags();
         int len = writeSynAck(t.host.txBuffer(), TcpHost.TCP_OFFSET, t.localPort, t.remotePort, t.iss, t.rcvNxt,
                 Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), t.advMss, t.sackOk, t.tsOk, t.tsNow(t.sched.nowNs()), t.tsRecent,
-                t.wscaleOk ? t.rcvWscale : -1);
-        return transmit(len, SYN | ACK, why, n);
+                t.wscaleOk ? t.rcvWscale : -1, flags);
+        return transmit(len, flags, why, n);
     }
 
     /**
      * A SYN-ACK at {@code off} in {@code b} (tcp_make_synack with tcp_synack_options: MSS, SACK-permitted,
-     * timestamps, window scale ({@code wscale} -1 for none)), for a connection or a cookie.
+     * timestamps, window scale ({@code wscale} -1 for none)), for a connection or a cookie, with
+     * {@code flags} (SYN|ACK, and ECE when ECN is agreed).
      *
      * @return the segment's length
      */
     static int writeSynAck(byte[] b, int off, int localPort, int remotePort, int iss, int rcvNxt, int window,
-                           int advMss, boolean sack, boolean ts, int tsVal, int tsEcr, int wscale) {
+                           int advMss, boolean sack, boolean ts, int tsVal, int tsEcr, int wscale, int flags) {
         int optLen = TcpOptionWriter.writeSyn(b, off + TcpHeader.HEADER_LEN, advMss, sack, ts, tsVal, tsEcr, wscale);
-        TcpHeader.writeHeader(b, off, localPort, remotePort, iss, rcvNxt, SYN | ACK, window, optLen);
+        TcpHeader.writeHeader(b, off, localPort, remotePort, iss, rcvNxt, flags, window, optLen);
         return TcpHeader.HEADER_LEN + optLen;
     }
 
@@ -153,7 +165,7 @@ final class SegmentWriter {
      *
      * @return 0, or what {@link TcpHost#sendTcp} returned: &gt; 0 means the packet never left
      */
-    private int transmit(int tcpLen, int flags, SendReason why, int n) { return transmit(tcpLen, flags, nextIpId(), why, n); }
+    private int transmit(int tcpLen, int flags, SendReason why, int n) { return transmit(tcpLen, flags, nextIpId(), 0, why, n); }
 
     /**
      * The IP identification of the next packet (ip_select_ident_segs): a full socket's own counter;
@@ -174,11 +186,11 @@ final class SegmentWriter {
         return id;
     }
 
-    private int transmit(int tcpLen, int flags, int ipId, SendReason why, int n) {
+    private int transmit(int tcpLen, int flags, int ipId, int tos, SendReason why, int n) {
         if ((flags & ACK) != 0) c.delack.onAckSent();
         t.stats.inc(Counter.TcpOutSegs);
         if ((flags & RST) != 0) t.stats.inc(Counter.TcpOutRsts);
-        int r = t.host.sendTcp(t.localAddr, t.remoteAddr, tcpLen, ipId, why, n);
+        int r = t.host.sendTcp(t.localAddr, t.remoteAddr, tcpLen, ipId, tos, why, n);
         if (r > 0) c.rec.enterCwr();
         return r;
     }

@@ -54,6 +54,7 @@ public enum SendReason {
     ACK_OLD_DATA("ack dup data", "quick ACK: data already received, a retransmission (D-SACK; tcp_data_queue)"),
     ACK_NO_ROOM("ack no room", "ACK now: data dropped, no room in the window or the buffer (tcp_data_queue)"),
     ACK_FIN("ack fin", "ACK of the peer's FIN (tcp_fin)"),
+    ACK_CWR("ack cwr", "ACK now: the peer's CWR came with data, its cwnd may be very low (RFC 3168 §6.1.3; tcp_ecn_accept_cwr)"),
     ACK_AFTER_READ("ack read", "ACK owed, sent once the application read (tcp_cleanup_rbuf)"),
     WINDOW_UPDATE("win update", "window update: the application read and the window grew (tcp_cleanup_rbuf)"),
     ACK_QUICKACK_OPTION("ack quickack opt", "ACK owed, sent when TCP_QUICKACK was set (__tcp_sock_set_quickack)"),

@@ -377,6 +377,7 @@ final class Sender {
         long firstSentNs = t.rtx.sentNs(i);
         int err;
         if ((bits & RetransmitQueue.F_SYN) != 0) {
+            if (t.state == TcpState.SYN_SENT) c.ecn.synRetransmitted(); // tcp_ecn_clear_syn (tcp_ecn_fallback)
             err = t.state == TcpState.SYN_SENT ? c.out.sendSyn(why, n) : c.out.sendSynAck(why, n);
         } else {
             err = resend(i, why, n);

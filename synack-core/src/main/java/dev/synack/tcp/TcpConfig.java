@@ -113,8 +113,17 @@ public final class TcpConfig {
     public int tcpBaseMss = 1024;
     /** net.ipv4.tcp_mtu_probing: packetization-layer PMTUD (not modelled). Default 0. */
     public int tcpMtuProbing = 0;
-    /** net.ipv4.tcp_ecn: 2 = accept ECN when asked, never ask. We never negotiate ECN (not modelled). */
+    /**
+     * net.ipv4.tcp_ecn: Explicit Congestion Notification (RFC 3168). 0 = never, 1 = ask for it on
+     * outgoing connections and accept it on incoming ones, 2 = accept it when asked, never ask. Default 2.
+     * Linux 6.18's 3..5 (Accurate ECN) are not modelled and refused.
+     */
     public int tcpEcn = 2;
+    /**
+     * net.ipv4.tcp_ecn_fallback: resend a SYN without ECE and CWR (RFC 3168 §6.1.1.1), in case a
+     * middlebox drops ECN-setup SYNs. Default 1.
+     */
+    public boolean tcpEcnFallback = true;
     /** The initial congestion window in segments (route attribute initcwnd; RFC 6928 IW10). Default 10. */
     public int initCwnd = 10;
     /** Delayed ACK timeout minimum, TCP_DELACK_MIN = HZ/25 = 40 ms (include/net/tcp.h). Not a sysctl. */
@@ -273,7 +282,11 @@ public final class TcpConfig {
         boolSysctl("tcp_moderate_rcvbuf", c -> c.tcpModerateRcvbuf, (c, v) -> c.tcpModerateRcvbuf = v);
         intSysctl("tcp_base_mss", c -> c.tcpBaseMss, (c, v) -> c.tcpBaseMss = range(v, 48, 65535));
         intSysctl("tcp_mtu_probing", c -> c.tcpMtuProbing, (c, v) -> c.tcpMtuProbing = range(v, 0, 2));
-        intSysctl("tcp_ecn", c -> c.tcpEcn, (c, v) -> c.tcpEcn = range(v, 0, 2));
+        intSysctl("tcp_ecn", c -> c.tcpEcn, (c, v) -> {
+            if (v >= 3 && v <= 5) throw new IllegalArgumentException("3..5 (Accurate ECN) are not modelled; 0, 1 or 2");
+            c.tcpEcn = range(v, 0, 2);
+        });
+        boolSysctl("tcp_ecn_fallback", c -> c.tcpEcnFallback, (c, v) -> c.tcpEcnFallback = v);
     }
 
     private static int range(int v, int lo, int hi) {

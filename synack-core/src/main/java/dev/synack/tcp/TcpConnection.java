@@ -31,13 +31,14 @@ import dev.synack.stats.Counter;
  * points (a segment, an ICMP error, the host forgetting everything) are package-private: only
  * {@link TcpDemux} calls them.
  *
- * <p>Not yet modelled (see README): urgent data, ECN, TCP Fast Open, MTU probing,
+ * <p>ECN (RFC 3168) is {@link Ecn}'s. Not yet modelled (see README): urgent data, Accurate ECN, TCP Fast Open, MTU probing,
  * compressed SACKs, TSO/GSO.
  */
 public final class TcpConnection {
     final Tcb t;
     final Lifecycle life;
     final SegmentWriter out;
+    final Ecn ecn;
     final ReceiveWindow rwnd;
     final DelayedAck delack;
     final Receiver rcv;
@@ -60,6 +61,7 @@ public final class TcpConnection {
         this.t = new Tcb(host, demux, options);
         this.life = new Lifecycle(this);
         this.out = new SegmentWriter(this);
+        this.ecn = new Ecn(this);
         this.rwnd = new ReceiveWindow(this);
         this.delack = new DelayedAck(this);
         this.rcv = new Receiver(this);
@@ -110,14 +112,15 @@ public final class TcpConnection {
                 : keepalive.isArmed() ? keepalive.deadlineNs() - nowNs
                 : life.timewaitArmed() ? life.timewaitDeadlineNs() - nowNs : 0;
         return new TcpInfo(t.state, rec.caState().ordinal(), t.retransmits, t.probesOut, t.backoff,
-                (t.tsOk ? TcpInfo.OPT_TIMESTAMPS : 0) | (t.sackOk ? TcpInfo.OPT_SACK : 0) | (t.wscaleOk ? TcpInfo.OPT_WSCALE : 0),
+                (t.tsOk ? TcpInfo.OPT_TIMESTAMPS : 0) | (t.sackOk ? TcpInfo.OPT_SACK : 0) | (t.wscaleOk ? TcpInfo.OPT_WSCALE : 0)
+                        | (ecn.ok() ? TcpInfo.OPT_ECN : 0) | (ecn.seen() ? TcpInfo.OPT_ECN_SEEN : 0),
                 t.sndWscale, t.rcvWscale, t.rtoUs, t.mss, t.rcvMss, t.rtx.size(),
                 t.rtx.sackedOut, t.rtx.lostOut, t.rtx.retransOut,
                 (nowNs - t.lastSendNs) / 1_000_000, (nowNs - t.lastRecvNs) / 1_000_000, (nowNs - t.lastAckRecvNs) / 1_000_000,
                 t.mtu(), t.rtt.srttUs(), t.rtt.mdevUs(), t.cw.ssthresh, t.cw.cwnd, t.advMss, t.totalRetrans,
                 t.rtt.minRttUs() == Long.MAX_VALUE ? 0 : t.rtt.minRttUs(), t.sndWnd, t.rcvWnd,
                 readable(), unacked(), t.cc.name(), currentTimer(), timerLeftNs,
-                sacks.reordering(), sacks.reordSeen(), rec.delivered(), sacks.dsackDups());
+                sacks.reordering(), sacks.reordSeen(), rec.delivered(), sacks.dsackDups(), rec.deliveredCe());
     }
 
     /** ss's timer column: the pending timer's name. */
@@ -375,8 +378,8 @@ public final class TcpConnection {
     void acceptSyn(TcpListener listener, InSegment seg) { handshake.acceptSyn(listener, seg); }
 
     /** Passive open from a valid SYN cookie in {@code seg}, an ACK; see {@link Handshake#acceptCookie}. */
-    void acceptCookie(TcpListener listener, InSegment seg, int mss, boolean tsOk, boolean sackOk, int sndWscale) {
-        handshake.acceptCookie(listener, seg, mss, tsOk, sackOk, sndWscale);
+    void acceptCookie(TcpListener listener, InSegment seg, int mss, boolean tsOk, boolean sackOk, int sndWscale, boolean ecnOk) {
+        handshake.acceptCookie(listener, seg, mss, tsOk, sackOk, sndWscale, ecnOk);
     }
 
     /** Processes one segment addressed to this connection. Never throws for anything the peer sends. */

@@ -37,11 +37,13 @@ public final class TcpDemux {
 
     /**
      * A TCP segment whose IP header and TCP checksum were validated: {@code tlen} bytes at {@code t} of
-     * {@code b}, from {@code src} to {@code dst} (one of our addresses).
+     * {@code b}, from {@code src} to {@code dst} (one of our addresses), in a packet whose ECN field
+     * was {@code ecn} (Linux's TCP_SKB_CB(skb)->ip_dsfield &amp; INET_ECN_MASK).
      */
-    public void input(byte[] b, int t, int tlen, int src, int dst) {
+    public void input(byte[] b, int t, int tlen, int src, int dst, int ecn) {
         InSegment s = seg;
         s.parse(b, t, tlen, src, dst, opts);
+        s.ecn = ecn;
         if (s.srcPort == 0 || s.dstPort == 0) {
             host.counters().inc(Counter.TcpInErrs);
             host.segmentDropped(TcpDropReason.NO_SOCKET); // no socket can have port 0
@@ -99,7 +101,7 @@ public final class TcpDemux {
         if (flags == 0) return;
         host.counters().inc(Counter.TcpOutSegs);
         host.counters().inc(Counter.TcpOutRsts);
-        host.sendTcp(s.dstAddr, s.srcAddr, TcpHeader.HEADER_LEN, 0, why, 0); // the control socket: DF, IP ID 0
+        host.sendTcp(s.dstAddr, s.srcAddr, TcpHeader.HEADER_LEN, 0, 0, why, 0); // the control socket: DF, IP ID 0, Not-ECT
     }
 
     /**

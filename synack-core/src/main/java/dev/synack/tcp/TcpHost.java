@@ -57,13 +57,14 @@ public interface TcpHost {
     /**
      * Sends the TCP segment of {@code tcpLen} bytes at {@link #TCP_OFFSET} in {@link #txBuffer()} from
      * {@code src} to {@code dst}; the host adds the IP header (DF set, identification {@code ipId}) and
-     * the TCP checksum. {@code reason} and {@code n} say why TCP sends it ({@link SendReason}), for the
-     * trace; they change nothing in the packet.
+     * the TCP checksum; {@code tos} is the header's TOS byte, whose ECN field TCP sets ({@code Ipv4.ECT_0}
+     * on new data of an ECN connection, RFC 3168 §6.1.1). {@code reason} and {@code n} say why TCP sends
+     * it ({@link SendReason}), for the trace; they change nothing in the packet.
      *
      * @return 0; a negative errno when the packet cannot leave (no route: -ENETUNREACH); or
      *     {@link #NET_XMIT_DROP} when the interface's queue discipline dropped it (local congestion)
      */
-    int sendTcp(int src, int dst, int tcpLen, int ipId, SendReason reason, int n);
+    int sendTcp(int src, int dst, int tcpLen, int ipId, int tos, SendReason reason, int n);
 
     /**
      * A random first IP identification for a socket's packets (get_random_u16() in tcp_v4_connect and

@@ -42,13 +42,14 @@ package dev.synack.tcp;
  * @param reordSeen tcpi_reord_seen: reordering events seen
  * @param delivered tcpi_delivered: segments delivered (ACKed, SACKed or D-SACKed)
  * @param dsackDups tcpi_dsack_dups: duplicate segments the peer reported with D-SACK
+ * @param deliveredCe tcpi_delivered_ce: of the delivered segments, those an ACK with ECE covered
  */
 public record TcpInfo(TcpState state, int caState, int retransmits, int probes, int backoff, int options,
                       int sndWscale, int rcvWscale, long rtoUs, int sndMss, int rcvMss, int unacked, int sacked,
                       int lost, int retrans, long lastDataSentMs, long lastDataRecvMs, long lastAckRecvMs, int pmtu,
                       long rttUs, long rttvarUs, int sndSsthresh, int sndCwnd, int advmss, int totalRetrans,
                       long minRttUs, int sndWnd, int rcvWnd, int recvQ, int sendQ, String congestion, String timer,
-                      long timerRemainingNs, int reordering, int reordSeen, long delivered, int dsackDups) {
+                      long timerRemainingNs, int reordering, int reordSeen, long delivered, int dsackDups, long deliveredCe) {
     /** tcpi_ca_state by name. */
     public CaState ca() { return CaState.values()[caState]; }
 
@@ -58,4 +59,8 @@ public record TcpInfo(TcpState state, int caState, int retransmits, int probes, 
     public static final int OPT_SACK = 2;
     /** TCPI_OPT_WSCALE. */
     public static final int OPT_WSCALE = 4;
+    /** TCPI_OPT_ECN: ECN was negotiated (tp->ecn_flags &amp; TCP_ECN_OK). */
+    public static final int OPT_ECN = 8;
+    /** TCPI_OPT_ECN_SEEN: at least one segment of data arrived ECT or CE (TCP_ECN_SEEN). */
+    public static final int OPT_ECN_SEEN = 16;
 }

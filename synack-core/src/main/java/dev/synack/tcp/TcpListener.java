@@ -2,6 +2,7 @@ package dev.synack.tcp;
 
 import dev.synack.stats.Counter;
 import dev.synack.wire.Ipv4;
+import dev.synack.wire.TcpHeader;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,12 +142,17 @@ public final class TcpListener {
      * TCP_SYNACK_COOKIE): the options the SYN offered, but none beside the MSS when it had no
      * timestamps to carry them (tcp_clear_options); ISN = the cookie (cookie_init_sequence, which
      * also records the overflow and counts SyncookiesSent); TSval = cookie_init_timestamp + the
-     * connection's offset. Nothing is kept and nothing is retransmitted.
+     * connection's offset. Nothing is kept and nothing is retransmitted. ECN is agreed as for any request
+     * (tcp_ecn_create_request) but only with timestamps, which carry it in TS_OPT_ECN ("if
+     * (!tmp_opt.tstamp_ok) inet_rsk(req)->ecn_ok = 0" in tcp_conn_request). Measured on Linux 6.18 with
+     * tcp_syncookies 2 and tcp_ecn 2: an ECN-setup SYN with timestamps is answered SE. and the connection
+     * has ECN; one without timestamps S., and no ECN.
      */
     private void sendCookieSynAck(InSegment seg) {
         TcpConfig cfg = host.config();
         long nowNs = host.scheduler().nowNs();
         boolean ts = cfg.timestampsEnabled() && seg.hasTimestamps;
+        boolean ecn = ts && Ecn.requestOk(seg, cfg);
         boolean sack = ts && cfg.tcpSack && seg.sackPermitted;
         boolean wscaleOk = ts && cfg.tcpWindowScaling && seg.windowScale >= 0;
         int peerMss = seg.mss > 0 ? clampUserMss(seg.mss) : Tcb.TCP_MSS_DEFAULT; // rx_opt.mss_clamp
@@ -162,14 +168,14 @@ public final class TcpListener {
         int tsVal = 0;
         if (ts) {
             int sndWscale = wscaleOk ? Math.min(seg.windowScale, Tcb.TCP_MAX_WSCALE) : -1;
-            tsVal = SynCookies.initTimestamp(nowNs, sndWscale, sack, false)
+            tsVal = SynCookies.initTimestamp(nowNs, sndWscale, sack, ecn)
                     + (cfg.randomTsOffset ? host.tsOffset(seg.dstAddr, seg.srcAddr) : 0);
         }
         byte[] b = host.txBuffer();
         int len = SegmentWriter.writeSynAck(b, TcpHost.TCP_OFFSET, seg.dstPort, seg.srcPort, isn, seg.seq + 1,
-                window, advMss, sack, ts, tsVal, seg.tsVal, rcvWscale);
+                window, advMss, sack, ts, tsVal, seg.tsVal, rcvWscale, TcpHeader.SYN | TcpHeader.ACK | (ecn ? TcpHeader.ECE : 0));
         host.counters().inc(Counter.TcpOutSegs);
-        host.sendTcp(seg.dstAddr, seg.srcAddr, len, 0, SendReason.SYN_COOKIE, 0); // a SYN-ACK from no full socket: DF, IP ID 0
+        host.sendTcp(seg.dstAddr, seg.srcAddr, len, 0, 0, SendReason.SYN_COOKIE, 0); // a SYN-ACK from no full socket: DF, IP ID 0, Not-ECT
     }
 
     /** tcp_mss_clamp with the listener's TCP_MAXSEG. */
@@ -211,7 +217,7 @@ public final class TcpListener {
         }
         host.counters().inc(Counter.TcpExtSyncookiesRecv);
         // cookie_timestamp_decode: the options echoed in the low bits of TSecr (less our offset).
-        boolean ts = seg.hasTimestamps, sack = false;
+        boolean ts = seg.hasTimestamps, sack = false, ecn = false;
         int sndWscale = -1;
         if (ts) {
             if (!cfg.timestampsEnabled()) return false;
@@ -219,6 +225,8 @@ public final class TcpListener {
             if (tsecr != 0 && cfg.randomTsOffset) tsecr -= host.tsOffset(seg.dstAddr, seg.srcAddr);
             sack = (tsecr & SynCookies.TS_OPT_SACK) != 0;
             if (sack && !cfg.tcpSack) return false;
+            // cookie_ecn_ok: the cookie says the SYN asked for ECN, and tcp_ecn still allows it.
+            ecn = (tsecr & SynCookies.TS_OPT_ECN) != 0 && cfg.tcpEcn != 0;
             if ((tsecr & SynCookies.TS_OPT_WSCALE_MASK) != SynCookies.TS_OPT_WSCALE_MASK) {
                 if (!cfg.tcpWindowScaling) return false;
                 sndWscale = tsecr & SynCookies.TS_OPT_WSCALE_MASK;
@@ -231,7 +239,7 @@ public final class TcpListener {
             return true;
         }
         TcpConnection c = new TcpConnection(host, demux, options.copy());
-        c.acceptCookie(this, seg, mss, ts, sack, sndWscale);
+        c.acceptCookie(this, seg, mss, ts, sack, sndWscale, ecn);
         demux.cookieChild(c, seg);
         return true;
     }

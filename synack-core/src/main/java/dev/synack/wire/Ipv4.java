@@ -32,6 +32,11 @@ public final class Ipv4 {
     /** Linux's default TTL (sysctl net.ipv4.ip_default_ttl). */
     public static final int DEFAULT_TTL = 64;
 
+    /** The ECN field, the two low bits of the TOS byte (RFC 3168 §5; Linux INET_ECN_MASK). */
+    public static final int ECN_MASK = 3;
+    /** ECN codepoints (RFC 3168 §5): Not-ECT, ECT(1), ECT(0) and CE, as Linux's INET_ECN_* values. */
+    public static final int NOT_ECT = 0, ECT_1 = 1, ECT_0 = 2, CE = 3;
+
     private static final int FLAG_DF = 0x4000;
     private static final int FLAG_MF = 0x2000;
     private static final int OFFSET_MASK = 0x1FFF;
@@ -47,6 +52,25 @@ public final class Ipv4 {
 
     /** The type-of-service / DSCP+ECN byte (RFC 2474, RFC 3168). */
     public static int tos(byte[] b, int off) { return b[off + 1] & 0xFF; }
+
+    /** The ECN field (RFC 3168 §5): {@link #NOT_ECT}, {@link #ECT_1}, {@link #ECT_0} or {@link #CE}. */
+    public static int ecn(byte[] b, int off) { return b[off + 1] & ECN_MASK; }
+
+    /**
+     * Sets the ECN field of a header in place to {@code ecn} and updates the header checksum
+     * incrementally (RFC 1624), as a router's AQM marks CE (Linux INET_ECN_set_ce → IP_ECN_set_ce).
+     */
+    public static void setEcn(byte[] b, int off, int ecn) {
+        int oldWord = u16(b, off);
+        int newWord = (oldWord & ~ECN_MASK) | (ecn & ECN_MASK);
+        if (newWord == oldWord) return;
+        b[off + 1] = (byte) newWord;
+        // HC' = ~(~HC + ~m + m')  (RFC 1624 eqn. 3)
+        int sum = (~checksum(b, off) & 0xFFFF) + (~oldWord & 0xFFFF) + newWord;
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        put16(b, off + 10, ~sum & 0xFFFF);
+    }
 
     /** Total length of the datagram in bytes, header included. */
     public static int totalLength(byte[] b, int off) { return u16(b, off + 2); }
@@ -108,11 +132,19 @@ public final class Ipv4 {
      * @throws IllegalArgumentException if the total length would exceed 65535
      */
     public static int write(byte[] b, int off, int src, int dst, int protocol, int ttl, int id, int payloadLen) {
+        return write(b, off, src, dst, protocol, ttl, id, payloadLen, 0);
+    }
+
+    /**
+     * As {@link #write(byte[], int, int, int, int, int, int, int)}, with the TOS byte {@code tos} (DSCP
+     * and the ECN field: e.g. {@link #ECT_0} for an ECN-capable TCP segment).
+     */
+    public static int write(byte[] b, int off, int src, int dst, int protocol, int ttl, int id, int payloadLen, int tos) {
         if (payloadLen < 0 || payloadLen > 0xFFFF - HEADER_LEN) {
             throw new IllegalArgumentException("IPv4 payload length out of range: " + payloadLen);
         }
         b[off] = 0x45;
-        b[off + 1] = 0;
+        b[off + 1] = (byte) tos;
         put16(b, off + 2, HEADER_LEN + payloadLen);
         put16(b, off + 4, id);
         put16(b, off + 6, FLAG_DF);

@@ -83,6 +83,11 @@ public record SegmentSpec(Ecn ecn, int flags, long seq, int length, Long ack, In
     /** The options written, or none (also for {@code <...>}): what an injected segment carries. */
     public List<TcpOption> optionsOrNone() { return options == null ? List.of() : options; }
 
+    /** This segment with another ECN field. */
+    public SegmentSpec withEcn(Ecn ecn) {
+        return new SegmentSpec(ecn, flags, seq, length, ack, window, urgent, options, anyOptions);
+    }
+
     /** This segment with another ack. */
     public SegmentSpec withAck(Long ack) {
         return new SegmentSpec(ecn, flags, seq, length, ack, window, urgent, options, anyOptions);

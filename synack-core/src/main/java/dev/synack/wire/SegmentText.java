@@ -71,7 +71,8 @@ public final class SegmentText {
          * {@code ack=} (when given), {@code len=}, {@code win=} and the options in angle brackets,
          * timestamps by name only and one {@code sack a:b} per block:
          * {@code S.   seq=0 ack=1 len=0 win=65160 <mss 1460,sackOK,TS,wscale 7>}. Numbers as given;
-         * no ECN field or urgent pointer. (Which options to show is the ladder's choice.)
+         * the ECN field first when given ({@code [ect0] P.   seq=...}); no urgent pointer. (Which
+         * options and fields to show is the ladder's choice: it gives the ECN field only when set.)
          */
         LADDER
     }
@@ -89,6 +90,7 @@ public final class SegmentText {
         StringBuilder sb = new StringBuilder();
         String flags = TcpHeader.flagsToString(s.flags());
         if (style == Style.LADDER) {
+            if (s.ecn() != null) sb.append('[').append(s.ecn()).append("] ");
             sb.append(flags).append(" ".repeat(Math.max(0, 4 - flags.length())));
             sb.append(" seq=").append(s.seq());
             if (s.ack() != null) sb.append(" ack=").append(s.ack());

@@ -41,10 +41,12 @@ import java.util.function.Consumer;
  * <p>Sequence numbers are relative as in packetdrill: our seq/their ack relative to the host's ISS,
  * their seq/our ack relative to {@link #REMOTE_ISN}. Times are in milliseconds of virtual time.
  * Timestamps run on the virtual millisecond clock (no random offset), so TS values are exact.
- * Every packet the host sends must be expected: an unexpected one fails the test. Why the host sent
- * the segment last expected ({@link SendReason}) is {@link #expectReason}'s to check, and why it dropped
- * a segment it received ({@link TcpDropReason}) {@link #expectDrop}'s: the tester reads both from the
- * stack's trace.
+ * Every packet the host sends must be expected: an unexpected one fails the test. The IP ECN field is
+ * written before the flags as packetdrill writes it ({@code [ect0] P. 1:1001(1000)}, {@code [ce]},
+ * {@code [noecn]}, {@code [ect01]} for either ECT): an injected segment carries it, an expected one
+ * is checked against it when it is written. Why the host sent the segment last expected
+ * ({@link SendReason}) is {@link #expectReason}'s to check, and why it dropped a segment it received
+ * ({@link TcpDropReason}) {@link #expectDrop}'s: the tester reads both from the stack's trace.
  */
 public final class TcpTester {
     public static final int LOCAL = Ipv4.parse("198.18.0.1");
@@ -187,18 +189,32 @@ public final class TcpTester {
         TcpSegment seg = new TcpSegment(remotePort, localPort, (int) (REMOTE_ISN + s.seq()),
                 s.ack() == null ? 0 : (int) (iss + s.ack()), s.flags(), s.window() == null ? 65535 : s.window(),
                 opts, payload);
-        byte[] packet = packet(seg);
+        byte[] packet = packet(seg, s.ecn() == null ? Ipv4.NOT_ECT : ecnBits(s.ecn()));
         log.add(logLine);
         stack.receive(packet, 0, packet.length);
     }
 
     /** An IPv4 packet from the script carrying {@code seg}. */
-    public static byte[] packet(TcpSegment seg) {
+    public static byte[] packet(TcpSegment seg) { return packet(seg, Ipv4.NOT_ECT); }
+
+    /** An IPv4 packet from the script carrying {@code seg}, with the ECN field {@code ecn}. */
+    public static byte[] packet(TcpSegment seg, int ecn) {
         int len = seg.encodedLength();
         byte[] b = new byte[20 + len];
         seg.encode(b, 20, REMOTE, LOCAL);
-        Ipv4.write(b, 0, REMOTE, LOCAL, Ipv4.PROTO_TCP, 64, 1, len);
+        Ipv4.write(b, 0, REMOTE, LOCAL, Ipv4.PROTO_TCP, 64, 1, len, ecn);
         return b;
+    }
+
+    /** The codepoint of a written ECN field ({@code [ect01]} is a pattern, for expectations only). */
+    private static int ecnBits(SegmentSpec.Ecn e) {
+        return switch (e) {
+            case NOECN -> Ipv4.NOT_ECT;
+            case ECT1 -> Ipv4.ECT_1;
+            case ECT0 -> Ipv4.ECT_0;
+            case CE -> Ipv4.CE;
+            case ECT01 -> throw new IllegalArgumentException("[ect01] is a pattern for expected segments");
+        };
     }
 
     private static List<TcpOption> relativeSack(List<TcpOption> opts, int base) {
@@ -232,12 +248,13 @@ public final class TcpTester {
         lastReasonN = c.n;
         TcpSegment got = decode(c);
         if (localIss == null && got.has(TcpHeader.SYN)) localIss = got.seq();
-        String gotText = relative(got);
+        int gotEcn = Ipv4.ecn(c.bytes, 0);
+        String gotText = relative(got, gotEcn);
         log.add(c.timeNs / 1_000_000 + " > " + gotText);
         if (c.timeNs != t) {
             fail("expected at " + ms + " ms: " + text + "\n   but at " + fmtMs(c.timeNs) + " ms got: " + gotText + history());
         }
-        String mismatch = mismatch(want, got);
+        String mismatch = mismatch(want, got, gotEcn);
         if (mismatch != null) {
             fail("at " + ms + " ms, " + mismatch + "\n   expected: " + text + "\n   got:      " + gotText + history());
         }
@@ -304,6 +321,29 @@ public final class TcpTester {
         return got;
     }
 
+    /**
+     * Runs until {@code ms} and returns every segment sent up to then as text with relative numbers and
+     * the ECN field when set ({@code "[ect0] . 1:1001(1000) ack 1 win 63"}), for tests that assert a
+     * property of many segments (which carry CWR, which are ECT).
+     */
+    public List<String> drainText(long ms) {
+        long t = ms * 1_000_000L;
+        while (sched.runNext(t)) {
+            // run
+        }
+        sched.runUntil(t);
+        List<String> got = new ArrayList<>();
+        while (!out.isEmpty()) {
+            Captured c = out.poll();
+            TcpSegment s = decode(c);
+            if (localIss == null && s.has(TcpHeader.SYN)) localIss = s.seq();
+            String text = relative(s, Ipv4.ecn(c.bytes, 0));
+            log.add(fmtMs(c.timeNs) + " > " + text);
+            got.add(text);
+        }
+        return got;
+    }
+
     /** The number of packets sent and not yet expected. */
     public int pending() { return out.size(); }
 
@@ -324,16 +364,21 @@ public final class TcpTester {
         Decoded<TcpSegment> d;
     }
 
-    private String describe(Captured c) { return fmtMs(c.timeNs) + " ms " + relative(decode(c)); }
+    private String describe(Captured c) { return fmtMs(c.timeNs) + " ms " + relative(decode(c), Ipv4.ecn(c.bytes, 0)); }
 
     /**
      * The segment in packetdrill form with relative numbers ({@link SegmentText.Style#RELATIVE}: a
      * segment before the ISS has a negative seq, as an expectation writes it).
      */
-    public String relative(TcpSegment s) {
-        return SegmentText.format(SegmentSpec.of(s.flags(), relativeSeq(s), s.payloadLength(),
+    public String relative(TcpSegment s) { return relative(s, Ipv4.NOT_ECT); }
+
+    /** As {@link #relative(TcpSegment)}, with the packet's ECN field in front when it is set ({@code [ect0] P. ...}). */
+    private String relative(TcpSegment s, int ecn) {
+        SegmentSpec spec = SegmentSpec.of(s.flags(), relativeSeq(s), s.payloadLength(),
                 s.has(TcpHeader.ACK) ? (s.ack() - REMOTE_ISN) & 0xFFFF_FFFFL : null, s.window(),
-                relativeSack(s.options(), -REMOTE_ISN)), SegmentText.Style.RELATIVE);
+                relativeSack(s.options(), -REMOTE_ISN));
+        if (ecn != Ipv4.NOT_ECT) spec = spec.withEcn(SegmentSpec.Ecn.of(ecn));
+        return SegmentText.format(spec, SegmentText.Style.RELATIVE);
     }
 
     /** The segment's seq relative to the host's ISS, between -2^31 and 2^31 - 1. */
@@ -342,8 +387,13 @@ public final class TcpTester {
         return seq > 0x7FFF_FFFFL ? seq - (1L << 32) : seq;
     }
 
-    private String mismatch(SegmentSpec want, TcpSegment got) {
+    private String mismatch(SegmentSpec want, TcpSegment got, int gotEcn) {
         if (want.flags() != got.flags()) return "flags differ";
+        if (want.ecn() != null) { // checked when written, as packetdrill does: [noecn] [ect0] [ect1] [ce] [ect01]
+            boolean ok = want.ecn() == SegmentSpec.Ecn.ECT01 ? gotEcn == Ipv4.ECT_0 || gotEcn == Ipv4.ECT_1
+                    : gotEcn == ecnBits(want.ecn());
+            if (!ok) return "ECN field differs";
+        }
         if (relativeSeq(got) != want.seq()) return "seq differs";
         if (got.payload().length != want.length()) return "length differs";
         if (want.ack() != null && ((got.ack() - REMOTE_ISN) & 0xFFFF_FFFFL) != want.ack()) return "ack differs";

@@ -40,6 +40,35 @@ class Ipv4Test {
         assertEquals(0, Ref.checksum(Arrays.copyOf(b, 20)));
     }
 
+    /** RFC 3168 §5: the ECN field is the TOS byte's two low bits; write takes the whole TOS byte. */
+    @Test
+    void ecnFieldIsWrittenAndRead() {
+        for (int ecn : new int[] {Ipv4.NOT_ECT, Ipv4.ECT_1, Ipv4.ECT_0, Ipv4.CE}) {
+            byte[] b = new byte[28];
+            Ipv4.write(b, 0, A, B, Ipv4.PROTO_TCP, 64, 7, 8, 0xB8 | ecn); // DSCP EF and the codepoint
+            assertNull(Ipv4.validate(b, 0, b.length));
+            assertEquals(ecn, Ipv4.ecn(b, 0));
+            assertEquals(0xB8 | ecn, Ipv4.tos(b, 0));
+            assertEquals(0, Ref.checksum(Arrays.copyOf(b, 20)));
+        }
+        assertEquals(0, Ipv4.tos(datagram(0), 0), "the plain write still writes TOS 0");
+    }
+
+    /** A router marking CE rewrites the field and patches the checksum (RFC 1624), as a recompute would. */
+    @Test
+    void setEcnKeepsTheChecksumRight() {
+        for (int from = 0; from < 4; from++) {
+            for (int id = 0; id < 70_000; id += 997) {
+                byte[] b = new byte[20];
+                Ipv4.write(b, 0, A + id, B - id, Ipv4.PROTO_TCP, 64, id & 0xFFFF, 0, from);
+                Ipv4.setEcn(b, 0, Ipv4.CE);
+                assertEquals(Ipv4.CE, Ipv4.ecn(b, 0));
+                assertEquals(0, Ref.checksum(b), "from " + from + ", id " + id);
+                assertNull(Ipv4.validate(b, 0, 20));
+            }
+        }
+    }
+
     @Test
     void worksAtAnOffset() {
         byte[] b = new byte[5 + 28];

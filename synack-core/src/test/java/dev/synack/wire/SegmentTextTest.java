@@ -130,6 +130,11 @@ class SegmentTextTest {
         assertEquals("S    seq=0 len=0 win=64240 <mss 1460,sackOK,TS,nop,wscale 7>", SegmentText.format(syn, Style.LADDER));
         assertEquals("FSRP. seq=0 len=0 win=0", SegmentText.format(SegmentSpec.of(0x1F, 0, 0, null, 0, null), Style.LADDER));
         assertEquals("     seq=0 len=0 win=0", SegmentText.format(SegmentSpec.of(0, 0, 0, null, 0, null), Style.LADDER));
+        // the ECN field, when the ladder gives it (set in the packet), before the flags
+        assertEquals("[ect0] P.W  seq=1 ack=1 len=100 win=502", SegmentText.format(SegmentSpec.of(0x98 | TcpHeader.PSH, 1, 100, 1L, 502, null)
+                .withEcn(SegmentSpec.Ecn.ECT0), Style.LADDER));
+        assertEquals("[ce] .    seq=1 ack=1 len=0 win=502", SegmentText.format(SegmentSpec.of(TcpHeader.ACK, 1, 0, 1L, 502, null)
+                .withEcn(SegmentSpec.Ecn.CE), Style.LADDER));
         assertEquals("sack 1:2 3:4", SegmentText.option(new TcpOption.Sack(List.of(
                 new TcpOption.SackBlock(1, 2), new TcpOption.SackBlock(3, 4)))));
     }

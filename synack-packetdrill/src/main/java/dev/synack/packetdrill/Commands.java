@@ -50,6 +50,7 @@ public final class Commands {
     private static final Map<String, String[]> NOT_MODELLED = Map.ofEntries(
             Map.entry("tcp_fack", new String[] {null, "removed in Linux 4.15; a no-op there too"}),
             Map.entry("tcp_ecn_option", new String[] {null, "AccECN options (only with tcp_ecn=3)"}),
+            Map.entry("tcp_ecn_option_beacon", new String[] {null, "AccECN options (only with tcp_ecn=3)"}),
             Map.entry("tcp_pacing_ss_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
             Map.entry("tcp_pacing_ca_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
             Map.entry("tcp_notsent_lowat", new String[] {"4294967295", "synack has no TCP_NOTSENT_LOWAT"}),

@@ -171,7 +171,7 @@ final class Packets {
             int merged = s.payloadLength() + t.payloadLength();
             boolean ok = n.timeNs == c.timeNs && s.payloadLength() > 0 && t.payloadLength() > 0
                     && (s.flags() & (TcpHeader.PSH | TcpHeader.FIN | TcpHeader.SYN | TcpHeader.RST)) == 0
-                    && (t.flags() & ~(TcpHeader.PSH | TcpHeader.FIN)) == s.flags()
+                    && (t.flags() & ~(TcpHeader.PSH | TcpHeader.FIN)) == (s.flags() & ~TcpHeader.CWR)
                     && t.seq() == s.seq() + s.payloadLength() && t.ack() == s.ack() && t.window() == s.window()
                     && t.options().equals(s.options()) && n.tos == c.tos && merged <= 65535 - 40 - 40;
             if (!ok) break;
@@ -179,7 +179,10 @@ final class Packets {
             byte[] payload = new byte[merged];
             System.arraycopy(s.payload(), 0, payload, 0, s.payloadLength());
             System.arraycopy(t.payload(), 0, payload, s.payloadLength(), t.payloadLength());
-            s = new TcpSegment(s.srcPort(), s.dstPort(), s.seq(), s.ack(), t.flags(), s.window(), s.options(), payload);
+            // A TSO skb with CWR (SKB_GSO_TCP_ECN) has it on its first segment only once cut up: the
+            // first one's CWR stands for the whole.
+            s = new TcpSegment(s.srcPort(), s.dstPort(), s.seq(), s.ack(), t.flags() | (s.flags() & TcpHeader.CWR), s.window(),
+                    s.options(), payload);
         }
         return new Captured(c.timeNs, s, c.tos);
     }

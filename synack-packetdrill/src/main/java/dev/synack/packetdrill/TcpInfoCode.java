@@ -59,7 +59,8 @@ public final class TcpInfoCode {
             Map.entry("tcpi_reordering", TcpInfo::reordering),
             Map.entry("tcpi_reord_seen", TcpInfo::reordSeen),
             Map.entry("tcpi_delivered", TcpInfo::delivered),
-            Map.entry("tcpi_dsack_dups", TcpInfo::dsackDups));
+            Map.entry("tcpi_dsack_dups", TcpInfo::dsackDups),
+            Map.entry("tcpi_delivered_ce", TcpInfo::deliveredCe));
 
     /** Constants of include/net/tcp.h and include/net/tcp_states.h the blocks compare with. */
     private static final Map<String, Long> CONSTANTS = Map.ofEntries(
@@ -70,6 +71,7 @@ public final class TcpInfoCode {
             Map.entry("TCP_CLOSE", 7L), Map.entry("TCP_CLOSE_WAIT", 8L), Map.entry("TCP_LAST_ACK", 9L),
             Map.entry("TCP_LISTEN", 10L), Map.entry("TCP_CLOSING", 11L),
             Map.entry("TCPI_OPT_TIMESTAMPS", 1L), Map.entry("TCPI_OPT_SACK", 2L), Map.entry("TCPI_OPT_WSCALE", 4L),
+            Map.entry("TCPI_OPT_ECN", 8L), Map.entry("TCPI_OPT_ECN_SEEN", 16L),
             Map.entry("True", 1L), Map.entry("False", 0L));
 
     /** A simple assignment: NAME = expression (not ==). */

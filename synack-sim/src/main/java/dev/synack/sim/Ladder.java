@@ -130,7 +130,13 @@ public final class Ladder {
                 sb.append('\n');
             }
             case SimEvent.Stack(TraceEvent.Packet p) -> {
-                // arrivals are implied by the send; shown only when dropped
+                // Arrivals are implied by the send; shown only when dropped, or when a queue on the way
+                // marked them Congestion Experienced (TCP never sends CE itself).
+                if (p.bytes().length >= Ipv4.HEADER_LEN && Ipv4.ecn(p.bytes(), 0) == Ipv4.CE) {
+                    Pkt k = parse(p.bytes(), false);
+                    sb.append(t).append(p.host()).append(": ⚑ CE-marked on the way (").append(k.text.strip())
+                            .append(" from ").append(names.apply(k.src)).append(")\n");
+                }
             }
             case SimEvent.Stack(TraceEvent.Dropped d) -> {
                 Pkt k = parse(d.bytes(), false);
@@ -256,8 +262,11 @@ public final class Ladder {
             }
             if (!blocks.isEmpty()) shown.add(new TcpOption.Sack(blocks));
         }
-        String text = SegmentText.format(SegmentSpec.of(flags, rseq, len, (flags & TcpHeader.ACK) != 0 ? rack : null,
-                TcpHeader.window(b, t), shown), SegmentText.Style.LADDER);
+        SegmentSpec spec = SegmentSpec.of(flags, rseq, len, (flags & TcpHeader.ACK) != 0 ? rack : null,
+                TcpHeader.window(b, t), shown);
+        int ecn = Ipv4.ecn(b, 0);
+        if (ecn != Ipv4.NOT_ECT) spec = spec.withEcn(SegmentSpec.Ecn.of(ecn)); // [ect0], [ce]: only when set
+        String text = SegmentText.format(spec, SegmentText.Style.LADDER);
         String fl = TcpHeader.flagsToString(flags);
         String options = switch (TcpOption.decodeAll(b, t + TcpHeader.HEADER_LEN, doff - TcpHeader.HEADER_LEN)) {
             case Decoded.Ok<List<TcpOption>> ok -> SegmentText.options(ok.value());

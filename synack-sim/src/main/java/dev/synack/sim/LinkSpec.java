@@ -7,9 +7,9 @@ import java.time.Duration;
  * qdiscs. Every random choice is drawn from the network's seeded random source.
  *
  * <p>The order a packet meets the impairments (as netem's netem_enqueue): loss, duplication,
- * corruption, then the drop-tail queue in front of the transmitter ({@code rateBps}), then the
- * propagation delay with jitter, or, for a reordered packet, no delay at all (netem's "reorder":
- * the packet jumps ahead of those still delayed).
+ * corruption, then the queue in front of the transmitter ({@code rateBps}; drop-tail or an
+ * {@link Aqm}), then the propagation delay with jitter, or, for a reordered packet, no delay at all
+ * (netem's "reorder": the packet jumps ahead of those still delayed).
  *
  * @param delayNs one-way propagation delay
  * @param jitterNs uniform jitter in [-jitter, +jitter] added to the delay (clamped at 0); as with
@@ -23,13 +23,24 @@ import java.time.Duration;
  * @param corrupt probability one random bit of the IP payload is flipped; the receiver's transport
  *     checksum catches it (netem flips a bit anywhere; we keep the IP header intact so the drop is
  *     counted where a test looks for it: TcpInCsumErrors)
+ * @param aqm the queue discipline in front of the transmitter: {@link Aqm#DROP_TAIL} (a FIFO of
+ *     {@code queuePackets}), RED, CoDel or FQ-CoDel, which may mark ECT packets CE instead of dropping
+ *     them (only with a rate: without one nothing ever waits)
  */
 public record LinkSpec(long delayNs, long jitterNs, long rateBps, int queuePackets, double loss, double duplicate,
-                       double reorder, double corrupt) {
+                       double reorder, double corrupt, Aqm aqm) {
     /** A perfect link without delay. */
     public static final LinkSpec IDEAL = new LinkSpec(0, 0, 0, 1000, 0, 0, 0, 0);
 
+    /** A link with a drop-tail queue. */
+    public LinkSpec(long delayNs, long jitterNs, long rateBps, int queuePackets, double loss, double duplicate,
+                    double reorder, double corrupt) {
+        this(delayNs, jitterNs, rateBps, queuePackets, loss, duplicate, reorder, corrupt, Aqm.DROP_TAIL);
+    }
+
     public LinkSpec {
+        java.util.Objects.requireNonNull(aqm, "aqm");
+        if (!(aqm instanceof Aqm.DropTail) && rateBps == 0) throw new IllegalArgumentException("an AQM needs a rate (" + aqm.name() + ")");
         if (delayNs < 0 || jitterNs < 0 || rateBps < 0) throw new IllegalArgumentException("delay, jitter and rate must be >= 0");
         if (queuePackets < 1) throw new IllegalArgumentException("queue must hold at least 1 packet");
         probability("loss", loss);
@@ -58,6 +69,7 @@ public record LinkSpec(long delayNs, long jitterNs, long rateBps, int queuePacke
         b.duplicate = duplicate;
         b.reorder = reorder;
         b.corrupt = corrupt;
+        b.aqm = aqm;
         return b;
     }
 
@@ -71,6 +83,7 @@ public record LinkSpec(long delayNs, long jitterNs, long rateBps, int queuePacke
         private long delayNs, jitterNs, rateBps;
         private int queuePackets = 1000;
         private double loss, duplicate, reorder, corrupt;
+        private Aqm aqm = Aqm.DROP_TAIL;
 
         public Builder delay(Duration d) { delayNs = d.toNanos(); return this; }
 
@@ -94,6 +107,9 @@ public record LinkSpec(long delayNs, long jitterNs, long rateBps, int queuePacke
 
         public Builder corrupt(double p) { corrupt = p; return this; }
 
-        public LinkSpec build() { return new LinkSpec(delayNs, jitterNs, rateBps, queuePackets, loss, duplicate, reorder, corrupt); }
+        /** The queue discipline ({@link Aqm#DROP_TAIL} unless set). */
+        public Builder aqm(Aqm a) { aqm = a; return this; }
+
+        public LinkSpec build() { return new LinkSpec(delayNs, jitterNs, rateBps, queuePackets, loss, duplicate, reorder, corrupt, aqm); }
     }
 }

@@ -35,6 +35,8 @@ public sealed interface SimEvent {
     enum Fate {
         LOST("lost on link"),
         QUEUE_FULL("queue full (drop-tail)"),
+        AQM_DROP("dropped by the AQM"),
+        AQM_LIMIT("queue full (AQM limit)"),
         PARTITIONED("partitioned"),
         UNPLUGGED("cable unplugged"),
         HOST_DOWN("host down"),

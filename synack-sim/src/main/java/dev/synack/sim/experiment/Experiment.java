@@ -1,5 +1,6 @@
 package dev.synack.sim.experiment;
 
+import dev.synack.sim.Aqm;
 import dev.synack.sim.Host;
 import dev.synack.sim.LinkSpec;
 import dev.synack.sim.Network;
@@ -31,7 +32,7 @@ import java.util.SplittableRandom;
  * </pre>
  *
  * Access links are ideal (no delay, no rate), so the round-trip propagation time is {@code rttMs}
- * and the bottleneck's drop-tail queue is the only one. Random loss applies to the data direction
+ * and the bottleneck's queue (drop-tail, or an {@link Aqm}, in the data direction) is the only one. Random loss applies to the data direction
  * only (the ACK path is clean), as in the Mathis model. Each sender writes as fast as its socket
  * takes data (a bulk flow: the application is never the limit), each receiver reads everything as
  * soon as it arrives. Flow i connects at a seeded random instant in the first RTT, so flows are not
@@ -58,10 +59,14 @@ import java.util.SplittableRandom;
  *     "reorder"), arriving up to RTT/2 ahead of packets sent before it
  * @param sysctls "name=value" settings for every host (e.g. "tcp_recovery=0" to compare loss
  *     detection without RACK, "tcp_frto=0"), applied before the hosts are made
+ * @param aqm the bottleneck's queue discipline in the data direction ({@link Aqm#DROP_TAIL}: a FIFO of
+ *     {@link #queue()} packets, as before AQMs; the ACK direction stays drop-tail)
+ * @param ecn every host asks for ECN (tcp_ecn = 1; RFC 3168), so data is ECT(0) and an AQM that marks
+ *     sends CE instead of drops
  */
 public record Experiment(long rateBps, int rttMs, int queuePackets, double loss, int flows, String algorithm,
                          double durationS, long seed, int mtu, double sampleMs, double dropAtMs, double reorder,
-                         List<String> sysctls) {
+                         List<String> sysctls, Aqm aqm, boolean ecn) {
     public static final int PORT = 5001;
 
     public Experiment {
@@ -79,6 +84,8 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
         if (sampleMs < 0) throw new IllegalArgumentException("sample interval must be >= 0");
         if (dropAtMs < 0) throw new IllegalArgumentException("drop time must be >= 0");
         if (!(reorder >= 0 && reorder < 1)) throw new IllegalArgumentException("reorder must be in [0, 1)");
+        java.util.Objects.requireNonNull(aqm, "aqm");
+        if (!(aqm instanceof Aqm.DropTail) && rateBps == 0) throw new IllegalArgumentException("an AQM needs a bottleneck rate");
         sysctls = List.copyOf(sysctls);
         dev.synack.tcp.TcpConfig probe = new dev.synack.tcp.TcpConfig();
         for (String kv : sysctls) {
@@ -94,6 +101,14 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
         this(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, 0, List.of());
     }
 
+    /** An experiment through a drop-tail bottleneck, without ECN. */
+    public Experiment(long rateBps, int rttMs, int queuePackets, double loss, int flows, String algorithm,
+                      double durationS, long seed, int mtu, double sampleMs, double dropAtMs, double reorder,
+                      List<String> sysctls) {
+        this(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, reorder, sysctls,
+                Aqm.DROP_TAIL, false);
+    }
+
     /** An experiment with the defaults: MTU 1500, samples every RTT. */
     public static Experiment of(long rateBps, int rttMs, int queuePackets, double loss, int flows, String algorithm,
                                 double durationS, long seed) {
@@ -101,23 +116,33 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
     }
 
     public Experiment withSampleMs(double ms) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, ms, dropAtMs, reorder, sysctls);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, ms, dropAtMs, reorder, sysctls, aqm, ecn);
     }
 
     public Experiment withAlgorithm(String cc) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, mtu, sampleMs, dropAtMs, reorder, sysctls);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, mtu, sampleMs, dropAtMs, reorder, sysctls, aqm, ecn);
     }
 
     public Experiment withDropAtMs(double ms) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, ms, reorder, sysctls);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, ms, reorder, sysctls, aqm, ecn);
     }
 
     public Experiment withReorder(double p) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, p, sysctls);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, p, sysctls, aqm, ecn);
     }
 
     public Experiment withSysctls(List<String> settings) {
-        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, reorder, settings);
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, reorder, settings, aqm, ecn);
+    }
+
+    /** The same experiment through a bottleneck with {@code q} as its queue discipline. */
+    public Experiment withAqm(Aqm q) {
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, reorder, sysctls, q, ecn);
+    }
+
+    /** The same experiment with every host asking for ECN ({@code on}) or not. */
+    public Experiment withEcn(boolean on) {
+        return new Experiment(rateBps, rttMs, queuePackets, loss, flows, algorithm, durationS, seed, mtu, sampleMs, dropAtMs, reorder, sysctls, aqm, on);
     }
 
     /** The MSS of full segments: MTU − 20 (IP) − 20 (TCP) − 12 (timestamps). */
@@ -136,7 +161,14 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
     public double capacityBps() { return rateBps * (double) mss() / mtu; }
 
     /** Runs the experiment and returns its results. */
-    public Result run() { return new Run(this).run(); }
+    public Result run() { return new Run(this, null).run(); }
+
+    /**
+     * Runs the experiment with every host's stack reporting to {@code tap} (its packets, state changes,
+     * timers): for tests that check the packets byte for byte. Slower than {@link #run()}, which
+     * installs no tracer.
+     */
+    public Result run(dev.synack.trace.Tracer tap) { return new Run(this, tap).run(); }
 
     /** The mutable state of one run. */
     private static final class Run {
@@ -146,11 +178,13 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
         final List<Flow> flows = new ArrayList<>();
         final byte[] chunk = new byte[64 * 1024];
         final byte[] sink = new byte[64 * 1024];
+        final dev.synack.trace.Tracer tap;
         SimLink bottleneck;
         long events;
 
-        Run(Experiment spec) {
+        Run(Experiment spec, dev.synack.trace.Tracer tap) {
             this.spec = spec;
+            this.tap = tap;
             this.net = new Network(spec.seed);
             this.sched = net.scheduler();
         }
@@ -167,6 +201,20 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
                 }
             };
             sched.schedule(sampler, 0);
+            // The bottleneck's queueing delay, every ms of the second half (the steady state): it reads
+            // the link and changes nothing, so the packets are those of a run without it.
+            long[] queue = new long[2];
+            if (spec.rateBps > 0) {
+                Timer queueSampler = new Timer() {
+                    @Override
+                    protected void fire(long nowNs) {
+                        queue[0] += bottleneck.queueDelayNs();
+                        queue[1]++;
+                        if (nowNs + 1_000_000 <= endNs) sched.schedule(this, nowNs + 1_000_000);
+                    }
+                };
+                sched.schedule(queueSampler, endNs / 2);
+            }
             if (spec.dropAtMs > 0) {
                 sched.schedule(Timer.of(() -> bottleneck.dropNth(1)), (long) (spec.dropAtMs * 1_000_000L));
             }
@@ -180,12 +228,15 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
             for (SimLink l : net.links()) packets += l.sent();
             List<Result.FlowResult> out = new ArrayList<>();
             for (Flow f : flows) out.add(f.result());
+            Result.Queue q = new Result.Queue(bottleneck.aqmDrops(), bottleneck.ceMarks(), bottleneck.meanSojournNs(),
+                    bottleneck.maxSojournNs(), queue[1] == 0 ? 0 : queue[0] / queue[1]);
             return new Result(spec, out, events, packets, bottleneck.sent(), bottleneck.queueDrops(), bottleneck.lost(),
-                    wallNs, cpuNs);
+                    wallNs, cpuNs, q);
         }
 
         void build() {
             net.trace().keepCwndSamples(false);
+            if (spec.ecn) net.config().set("tcp_ecn", "1"); // before the sysctls, which may say otherwise
             for (String kv : spec.sysctls) {
                 int eq = kv.indexOf('=');
                 net.config().set(kv.substring(0, eq), kv.substring(eq + 1));
@@ -206,15 +257,15 @@ public record Experiment(long rateBps, int rttMs, int queuePackets, double loss,
                 Host s = net.host("s" + i, "10.1." + i + ".1/24").route("0.0.0.0/0", "10.1." + i + ".254");
                 Host d = net.host("r" + i, "10.2." + i + ".1/24").route("0.0.0.0/0", "10.2." + i + ".254");
                 // No per-packet trace: nothing reads it, and copying every packet costs more than TCP.
-                s.stack().setTracer(null);
-                d.stack().setTracer(null);
+                s.stack().setTracer(tap);
+                d.stack().setTracer(tap);
                 senders.add(s);
                 receivers.add(d);
             }
             for (int i = 0; i < n; i++) net.link(senders.get(i), l, LinkSpec.IDEAL);
             long oneWayNs = spec.rttMs * 1_000_000L / 2;
             LinkSpec fwd = LinkSpec.builder().delay(java.time.Duration.ofNanos(oneWayNs)).rate(spec.rateBps)
-                    .queue(spec.queue()).loss(spec.loss).reorder(spec.reorder).build();
+                    .queue(spec.queue()).loss(spec.loss).reorder(spec.reorder).aqm(spec.aqm).build();
             LinkSpec back = LinkSpec.builder().delay(java.time.Duration.ofNanos(spec.rttMs * 1_000_000L - oneWayNs))
                     .rate(spec.rateBps).queue(Math.max(spec.queue(), 1000)).build();
             Network.Cable cable = net.link(l, r, fwd);

@@ -1,5 +1,6 @@
 package dev.synack.sim.experiment;
 
+import dev.synack.sim.Aqm;
 import dev.synack.tcp.cc.CongestionControl;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +26,9 @@ public enum ExperimentKnob {
     CC("--cc", "cubic"),
     DURATION("--duration", "60"),
     SEED("--seed", "1"),
-    SAMPLE("--sample", "0");
+    SAMPLE("--sample", "0"),
+    AQM("--aqm", "droptail"),
+    ECN("--ecn", "off");
 
     private final String option, defaultValue;
 
@@ -40,7 +43,10 @@ public enum ExperimentKnob {
     /** The option without its dashes: the page's field and URL parameter. */
     public String key() { return option.substring(2); }
 
-    /** The value when none is given ({@code --sysctl}: none; several are separated by spaces). */
+    /**
+     * The value when none is given ({@code --sysctl}: none, several are separated by spaces;
+     * {@code --ecn}: off, a flag on the command line, {@code on} or {@code off} as text).
+     */
     public String defaultValue() { return defaultValue; }
 
     /** The knob whose {@link #key()} is {@code key}, if any. */
@@ -83,10 +89,22 @@ public enum ExperimentKnob {
         if (rateBps == 0 && queuePackets == 0 && loss == 0) {
             throw bad.apply("an unlimited --rate needs --loss > 0 (nothing else would limit the flows)");
         }
+        Experiment e;
         try {
-            return new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, 1500, sampleMs, 0, reorder, sysctls);
-        } catch (IllegalArgumentException e) {
-            throw bad.apply("bad --sysctl: " + e.getMessage());
+            e = new Experiment(rateBps, rttMs, queuePackets, loss, flows, cc, durationS, seed, 1500, sampleMs, 0, reorder, sysctls);
+        } catch (IllegalArgumentException ex) {
+            throw bad.apply("bad --sysctl: " + ex.getMessage());
+        }
+        boolean ecn = switch (v.apply(ECN).toLowerCase(Locale.ROOT)) {
+            case "on", "true", "1", "yes" -> true;
+            case "off", "false", "0", "no", "" -> false;
+            default -> throw bad.apply("bad --ecn '" + v.apply(ECN) + "': expected on or off");
+        };
+        String aqm = v.apply(AQM);
+        try {
+            return e.withAqm(Aqm.of(aqm, rateBps, e.queue(), ecn)).withEcn(ecn);
+        } catch (IllegalArgumentException ex) {
+            throw bad.apply("bad --aqm '" + aqm + "': " + ex.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.synack.sim.experiment;
 
+import dev.synack.sim.Aqm;
 import dev.synack.sim.plot.LinePlot;
 import dev.synack.tcp.cc.Cwnd;
 import java.io.IOException;
@@ -24,9 +25,31 @@ import java.util.Locale;
  * @param wallNs wall-clock time of the simulation loop
  * @param cpuNs CPU time of the simulating thread in the loop (-1 when the JVM cannot tell): on a
  *     loaded machine the honest measure of the simulator's own cost
+ * @param queue the bottleneck queue's congestion signals and delays
  */
 public record Result(Experiment spec, List<FlowResult> flows, long events, long packets, long bottleneckPackets,
-                     long queueDrops, long randomLosses, long wallNs, long cpuNs) {
+                     long queueDrops, long randomLosses, long wallNs, long cpuNs, Queue queue) {
+    /** A result without queue figures. */
+    public Result(Experiment spec, List<FlowResult> flows, long events, long packets, long bottleneckPackets,
+                  long queueDrops, long randomLosses, long wallNs, long cpuNs) {
+        this(spec, flows, events, packets, bottleneckPackets, queueDrops, randomLosses, wallNs, cpuNs, new Queue(0, 0, 0, 0, 0));
+    }
+
+    /**
+     * The bottleneck's queue (data direction).
+     *
+     * @param aqmDrops packets its AQM dropped as a congestion signal (RED's marks without ECN, CoDel's
+     *     drops), beside the queue drops of a full queue
+     * @param ceMarks packets its AQM marked CE instead
+     * @param meanSojournNs the mean time a packet waited for the transmitter
+     * @param maxSojournNs the longest
+     * @param meanDelayNs the queueing delay a packet arriving would see, averaged over the second half of
+     *     the run (sampled every ms): the standing queue
+     */
+    public record Queue(long aqmDrops, long ceMarks, long meanSojournNs, long maxSojournNs, long meanDelayNs) {}
+
+    /** Every packet the bottleneck dropped for congestion: a full queue, or its AQM's choice. */
+    public long congestionDrops() { return queueDrops + queue.aqmDrops(); }
     /**
      * One flow's outcome.
      *
@@ -107,9 +130,9 @@ public record Result(Experiment spec, List<FlowResult> flows, long events, long 
     public String summary() {
         StringBuilder b = new StringBuilder();
         Experiment e = spec;
-        b.append(String.format(Locale.ROOT, "%d × %s, rate %s, RTT %d ms, queue %d packets (BDP %d), loss %s%s, %s s virtual, seed %d%n",
-                e.flows(), e.algorithm(), e.rateBps() == 0 ? "unlimited" : mbps(e.rateBps()), e.rttMs(), e.queue(),
-                e.bdpPackets(), e.loss(), e.reorder() > 0 ? ", reorder " + e.reorder() : "", trim(e.durationS()), e.seed()));
+        b.append(String.format(Locale.ROOT, "%d × %s, rate %s, RTT %d ms, %s, loss %s%s%s, %s s virtual, seed %d%n",
+                e.flows(), e.algorithm(), e.rateBps() == 0 ? "unlimited" : mbps(e.rateBps()), e.rttMs(), queueText(e),
+                e.loss(), e.reorder() > 0 ? ", reorder " + e.reorder() : "", e.ecn() ? ", ECN" : "", trim(e.durationS()), e.seed()));
         if (!e.sysctls().isEmpty()) b.append("sysctls: ").append(String.join(" ", e.sysctls())).append(String.format(Locale.ROOT, "%n"));
         for (int i = 0; i < flows.size(); i++) {
             FlowResult f = flows.get(i);
@@ -126,8 +149,16 @@ public record Result(Experiment spec, List<FlowResult> flows, long events, long 
                     mbps(e.capacityBps())));
         }
         b.append(String.format(Locale.ROOT, ", Jain's index %.4f%n", jainIndex()));
-        b.append(String.format(Locale.ROOT, "bottleneck: %d packets, %d queue drops, %d random losses%n", bottleneckPackets,
+        b.append(String.format(Locale.ROOT, "bottleneck: %d packets, %d queue drops, %d random losses", bottleneckPackets,
                 queueDrops, randomLosses));
+        if (!(e.aqm() instanceof Aqm.DropTail)) {
+            b.append(String.format(Locale.ROOT, ", %s: %d drops, %d CE marks", e.aqm().name(), queue.aqmDrops(), queue.ceMarks()));
+        }
+        if (e.rateBps() > 0) {
+            b.append(String.format(Locale.ROOT, "; queue delay %s ms (second half), per packet mean %s ms, max %s ms",
+                    ms(queue.meanDelayNs()), ms(queue.meanSojournNs()), ms(queue.maxSojournNs())));
+        }
+        b.append(String.format(Locale.ROOT, "%n"));
         // A virtual thread's CPU time is not measured (the lab's server runs experiments on one).
         String cpu = cpuNs < 0 ? "" : String.format(Locale.ROOT, " (%.3f s CPU)", cpuNs / 1e9);
         b.append(String.format(Locale.ROOT, "simulator: %.3f s wall%s, %d events (%.0f/s), %d packets (%.0f/s)%n",
@@ -136,6 +167,14 @@ public record Result(Experiment spec, List<FlowResult> flows, long events, long 
     }
 
     static String mbps(double bps) { return String.format(Locale.ROOT, "%.2f Mbit/s", bps / 1e6); }
+
+    private static String ms(long ns) { return String.format(Locale.ROOT, "%.2f", ns / 1e6); }
+
+    /** "queue 100 packets (BDP 33)" for drop-tail, "fq_codel" or "red (ECN)" for an AQM. */
+    private static String queueText(Experiment e) {
+        if (e.aqm() instanceof Aqm.DropTail) return String.format(Locale.ROOT, "queue %d packets (BDP %d)", e.queue(), e.bdpPackets());
+        return String.format(Locale.ROOT, "%s%s (BDP %d packets)", e.aqm().name(), e.aqm().ecn() ? " marking CE" : "", e.bdpPackets());
+    }
 
     private static String trim(double d) { return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d); }
 

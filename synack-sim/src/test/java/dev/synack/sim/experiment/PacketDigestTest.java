@@ -1,0 +1,57 @@
+package dev.synack.sim.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.synack.trace.TraceEvent;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seed for seed, the experiments through a drop-tail bottleneck send exactly the packets they sent
+ * before ECN and the AQMs were added: every packet each host sent and received, with its time,
+ * hashed. The expected digests were recorded on the code before that work (commit ca4d887); with
+ * tcp_ecn at its default (2: a host never asks for ECN) and a drop-tail queue, nothing may change,
+ * not one bit of one packet.
+ */
+class PacketDigestTest {
+    /** SHA-256 of (time, host, direction, bytes) of every packet the hosts sent and received, in order. */
+    static String digest(Experiment e) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            long[] packets = {0};
+            e.run(ev -> {
+                if (ev instanceof TraceEvent.Packet(long timeNs, String host, boolean outbound, byte[] bytes, var why, int n)) {
+                    packets[0]++;
+                    for (int i = 0; i < 8; i++) md.update((byte) (timeNs >>> (8 * i)));
+                    md.update(host.getBytes(StandardCharsets.UTF_8));
+                    md.update((byte) (outbound ? 1 : 0));
+                    md.update(bytes);
+                }
+            });
+            return packets[0] + " " + HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException ex) {
+            throw new AssertionError(ex);
+        }
+    }
+
+    /** One CUBIC flow into a 1000-packet drop-tail queue (Linux's txqueuelen) at 20 Mbit/s, 40 ms: bufferbloat. */
+    static Experiment bloated() {
+        return new Experiment(20_000_000, 40, 1000, 0, 1, "cubic", 10, 1, 1500, 0, 0);
+    }
+
+    /** Two CUBIC flows through a one-BDP drop-tail queue at 100 Mbit/s, 40 ms. */
+    static Experiment twoFlows() {
+        return new Experiment(100_000_000, 40, 0, 0, 2, "cubic", 4, 2, 1500, 0, 0);
+    }
+
+    @Test
+    void dropTail_samePacketsAsBeforeEcn() {
+        List<String> got = List.of(digest(bloated()), digest(twoFlows()));
+        System.out.println("drop-tail digests: " + got);
+        assertEquals(List.of("57705 0abf2346c5d456b47df377755a72c8bfc2b2e526ec3f808a48388996c4830d3b",
+                "101645 69fe0ff808e9c0861937c57f56f6dae0bd41e3f17801a2730fdcb72e2a7554cb"), got);
+    }
+}
