@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * namespaces (LinuxWorld) and in the lab, compared by the Differ. What the application saw and every
  * segment on the client's interface must be the same; times are printed when beyond the timer
  * granularity but not asserted, since a loaded machine delays the relay. Skipped, with the reason,
- * where namespaces and TUN are not available (not root, no /dev/net/tun). About 40 s.
+ * where namespaces and TUN are not available (not root, no /dev/net/tun). About a minute.
  */
 class LinuxOracleTest {
     @BeforeAll
@@ -32,11 +32,15 @@ class LinuxOracleTest {
     static List<Object[]> agreeing() {
         Knobs d = Knobs.defaults();
         return List.of(
+                new Object[] {"close", d},
+                new Object[] {"orphan", d},
                 new Object[] {"refused", d},
                 new Object[] {"refused", d.withRttMs(100)},
                 new Object[] {"server-killed", d},
                 new Object[] {"syn-timeout", d.withSynRetries(2)},
                 new Object[] {"syn-timeout", d.withSynRetries(3)},
+                new Object[] {"connect-timeout", d},
+                new Object[] {"server-frozen", d.withSoTimeoutMs(500)},
                 new Object[] {"host-crash", d.withKeepalive(2, 1, 3)},
                 new Object[] {"host-reboot", d});
     }

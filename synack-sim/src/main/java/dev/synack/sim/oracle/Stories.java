@@ -261,7 +261,7 @@ public final class Stories {
 
         public List<Knobs> grid() {
             Knobs d = Knobs.defaults();
-            return List.of(d.withRetries2(3), d.withRetries2(5), d.withRttMs(100).withRetries2(5));
+            return List.of(d, d.withRetries2(3), d.withRetries2(5), d.withRttMs(100).withRetries2(5));
         }
 
         public void play(World w, Knobs k) throws Exception {
