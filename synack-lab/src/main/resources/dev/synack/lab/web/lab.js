@@ -646,6 +646,19 @@
     line.replaceChildren(
       el('span', { class: o.matchesLinux ? 'yes' : 'no' }, (o.matchesLinux ? '✓ ' : '✗ ') + t(o.matchesLinux ? 'matches' : 'differs')),
       ` — ${t('appSaw')}: `, el('strong', {}, o.appSaw), S.story.timed ? ` ${t('at')} ${Lab.time(o.atNs / 1e9)}` : '');
+    // The story as Linux itself ran it (docs/ORACLE.md): recorded, compared event by event.
+    const lr = o.linuxRecording, run = $('#linux-run'), diffs = $('#linux-diffs');
+    if (!lr) {
+      run.replaceChildren();
+      diffs.hidden = true;
+    } else {
+      const n = lr.differences.length;
+      const verdict = !lr.recorded ? t('noRecording') : n ? t('recDiffers').replace('{n}', n) : t('recAgrees');
+      run.replaceChildren(el('span', lr.recorded ? { class: n ? 'no' : 'yes' } : {}, `${t('linuxRun')}: ${verdict}`),
+        ` — ${lr.recorded ? t('comparedWith') + ' ' : ''}${lr.comparedWith}`);
+      diffs.textContent = lr.differences.join('\n');
+      diffs.hidden = n === 0;
+    }
     const tb = $('#checks tbody');
     tb.replaceChildren();
     for (const c of o.checks) {
