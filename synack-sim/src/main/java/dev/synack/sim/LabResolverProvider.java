@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * resolver (the hosts file and DNS) otherwise.
  *
  * <p>In a network: the table's names (case-insensitively), then {@code localhost} (the loopback
- * address, as the hosts file has it); any other name fails with UnknownHostException "NAME: Name or
+ * address, as the hosts file has it) and the machine's own name (the JDK's answer, for
+ * {@code InetAddress.getLocalHost()}, which logging libraries call); any other name fails with UnknownHostException "NAME: Name or
  * service not known" and never reaches the machine's DNS. Reverse lookups ({@code getHostName}) give the
  * first name the table has for the address.
  *
@@ -90,6 +91,8 @@ public final class LabResolverProvider extends InetAddressResolverProvider {
             } catch (UnknownHostException e) {
                 if (host.equalsIgnoreCase("localhost")) {
                     a = InetAddress.getLoopbackAddress();
+                } else if (isLocal(host)) {
+                    return builtin.lookupByName(host, policy);  // InetAddress.getLocalHost(): the hosts file's answer
                 } else {
                     if (!net.strictNames()) throw e;
                     String m = host + ": synack strict names: not in the lab's name table " + net.names().keySet()

@@ -143,7 +143,10 @@ class LabResolverProviderTest {
         Network net = lan(1, "198.18.0.2");
         assertEquals("198.18.0.2", net.callAsCurrent(() -> r.lookupByName("server", v4).findFirst().orElseThrow().getHostAddress()));
         assertEquals("server", net.callAsCurrent(() -> r.lookupByAddress(new byte[] {(byte) 198, 18, 0, 2})));
-        assertEquals(List.of("server", "reverse"), asked, "in the lab the JDK's resolver is never asked");
+        assertThrows(UnknownHostException.class, () -> net.callAsCurrent(() -> r.lookupByName("db.example.com", v4)));
+        assertEquals(List.of("server", "reverse"), asked, "in the lab the JDK's resolver is never asked for a name ...");
+        assertEquals("10.1.2.3", net.callAsCurrent(() -> r.lookupByName("THIS-MACHINE", v4).findFirst().orElseThrow().getHostAddress()));
+        assertEquals(List.of("server", "reverse", "THIS-MACHINE"), asked, "... but the machine's own (InetAddress.getLocalHost)");
         assertFalse(net.strictNames());
 
         // And the JVM-wide resolver, outside a lab, is the JDK's: localhost from the hosts file.
