@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  * <p><b>Strict names</b> ({@link Network#strictNames(boolean)}, {@code @SynackLab(strictNames = true)},
  * {@code -Dsynack.names=strict}): a name the network does not know is also recorded as a failure that
  * fails the test, even if the code under test catches the exception; and a lookup on a thread that runs
- * in no network (a library's own thread, a static initializer) fails instead of asking the machine's
- * DNS — except {@code localhost} and the machine's own name, which the JDK answers from the hosts file.
+ * in no network (a library's own thread) fails instead of asking the machine's DNS — except
+ * {@code localhost} and the machine's own name, which the JDK answers.
  *
  * <p>The JDK caches lookups by name for 30 s (failures for 10 s), across networks and outside them; this
  * provider turns that cache off ({@code networkaddress.cache.ttl} and {@code networkaddress.cache.negative.ttl}
