@@ -190,7 +190,21 @@ final class ReceiveWindow {
     /** tcp_space: window-able free space of the receive buffer. */
     private int space() {
         long held = (long) t.recvBuf.length() + t.ofo.bytes();
-        return (int) Math.max(0, fullSpace() - held);
+        if (!t.cfg.rxPerSegmentTruesize || lastRxLen == 0) return (int) Math.max(0, fullSpace() - held);
+        // Linux charges the buffer with each held segment's truesize (sk_rmem_alloc) and converts what is
+        // left at the integer scaling ratio: 1440 bytes of window per held 1448-byte segment, not 1448.
+        long charged = held * lastRxTruesize / lastRxLen;
+        return (int) Math.max(0, winFromSpace((int) Math.max(0, t.recvBuf.capacity() - charged)));
+    }
+
+    /** The last data segment's payload length and truesize (per-segment model), for {@link #space()}. */
+    private int lastRxLen, lastRxTruesize;
+
+    /** A data segment of {@code len} bytes in an IP packet of {@code ipLen} arrived (and is held). */
+    void charged(int len, int ipLen) {
+        if (len <= 0 || !t.cfg.rxPerSegmentTruesize) return;
+        lastRxLen = len;
+        lastRxTruesize = Tcb.skbTruesize(ipLen);
     }
 
     private int fullSpace() { return winFromSpace(t.recvBuf.capacity()); }

@@ -237,7 +237,14 @@ public final class LinuxWorld implements World {
             if (left <= 0) break;
             t.join(Math.max(1, left / 1_000_000L));
         }
+        // The story ends now. What the last calls sent (a close's FIN) reaches the relay a moment later:
+        // let it read that, and keep it (up to 1 ms on), but not what the kernels do afterwards.
+        endNs = nowNs();
+        Thread.sleep(5);
     }
+
+    /** When runUntilDone ended the story, or -1. */
+    private volatile long endNs = -1;
 
     @Override
     public void crashServer() {
@@ -271,6 +278,9 @@ public final class LinuxWorld implements World {
         }
     }
 
+    @Override
+    public void dropNth(boolean fromClient, int nth) { relay.dropNth(fromClient, nth); }
+
     /** {@code ip link set DEV down} in the client's namespace: the kernel removes the interface's routes. */
     @Override
     public void unplugClient() throws IOException { ip("-n", clientNs, "link", "set", clientTun.name(), "down"); }
@@ -293,7 +303,19 @@ public final class LinuxWorld implements World {
             Timeline.App a = (Timeline.App) e;
             b.call(a.tNs(), a.host(), a.call(), a.result());
         }
-        return b.build();
+        Timeline t = b.build();
+        if (endNs < 0) return t;
+        // Up to 1 ms on, and before anything arrives: what the client sent then is what its last calls
+        // sent; what it sends once an answer arrives is the kernels' story after the end.
+        long until = endNs + 1_000_000L;
+        for (Timeline.Event e : t.events()) {
+            if (e.tNs() > endNs && e instanceof Timeline.Segment seg && !seg.outbound()) {
+                until = Math.min(until, e.tNs() - 1);
+                break;
+            }
+        }
+        long cut = until;
+        return new Timeline(t.header(), t.events().stream().filter(e -> e.tNs() <= cut).toList());
     }
 
     @Override

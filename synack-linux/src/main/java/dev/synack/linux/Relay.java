@@ -79,7 +79,8 @@ final class Relay implements AutoCloseable {
                 if (!clientSent) serverPackets++;
                 byte[] p = Arrays.copyOf(buf, n);
                 if (clientSent) record(now, true, p);
-                if (cut || drop() || closed) continue;
+                boolean lost = scheduledDrop(clientSent);
+                if (cut || lost || drop() || closed) continue;
                 try {
                     delivery.schedule(() -> deliver(p, clientSent), oneWayNs - (System.nanoTime() - now), TimeUnit.NANOSECONDS);
                 } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -92,6 +93,22 @@ final class Relay implements AutoCloseable {
     }
 
     private synchronized boolean drop() { return loss > 0 && random.nextDouble() < loss; }
+
+    /** Packets read from each device (client, server), and the counts at which one is to be lost. */
+    private final long[] handed = new long[2];
+    private final java.util.List<java.util.Set<Long>> dropAt = java.util.List.of(new java.util.HashSet<>(), new java.util.HashSet<>());
+
+    /** The {@code nth} packet (1 = the next) read from the client's (or the server's) device from now on is lost. */
+    synchronized void dropNth(boolean fromClient, int nth) {
+        int d = fromClient ? 0 : 1;
+        dropAt.get(d).add(handed[d] + nth);
+    }
+
+    /** Counts a packet read from a device; whether it is one to lose. */
+    private synchronized boolean scheduledDrop(boolean fromClient) {
+        int d = fromClient ? 0 : 1;
+        return dropAt.get(d).remove(++handed[d]);
+    }
 
     private void deliver(byte[] p, boolean toServer) {
         if (closed) return;

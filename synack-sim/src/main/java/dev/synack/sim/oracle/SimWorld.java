@@ -24,6 +24,7 @@ public final class SimWorld implements World {
     private final Network net;
     private final SimEndpoint client, server;
     private final Timeline.Builder notes = new Timeline.Builder();
+    private final Network.Cable cable;
 
     /** A world with the knobs' seed, RTT (or {@code defaultRttMs}), loss and sysctls. */
     public SimWorld(Knobs k, int defaultRttMs) {
@@ -35,7 +36,7 @@ public final class SimWorld implements World {
         Host c = net.host("client", "198.18.0.1/24");
         Host s = net.host("server", "198.18.0.2/24");
         long rttNs = k.rttOr(defaultRttMs) * 1_000_000L;
-        net.link(c, s, LinkSpec.builder().delay(Duration.ofNanos(rttNs / 2)).loss(k.loss()).build());
+        cable = net.link(c, s, LinkSpec.builder().delay(Duration.ofNanos(rttNs / 2)).loss(k.loss()).build());
         client = new SimEndpoint("client", c);
         server = new SimEndpoint("server", s);
     }
@@ -62,13 +63,18 @@ public final class SimWorld implements World {
     public void runUntil(long atNs) { net.runUntil(atNs); }
 
     @Override
-    public void runUntilDone(long limitNs) { net.runUntilDone(Math.max(1, limitNs / 1_000_000L)); }
+    public void runUntilDone(long limitNs) {
+        net.runUntilDone(Math.max(1, (limitNs - net.nowNs()) / 1_000_000L)); // the limit is a time of the story, not a duration
+    }
 
     @Override
     public void crashServer() { server.host.crash(); }
 
     @Override
     public void rebootServer() { server.host.reboot(); }
+
+    @Override
+    public void dropNth(boolean fromClient, int nth) { (fromClient ? cable.forward() : cable.backward()).dropNth(nth); }
 
     @Override
     public void unplugClient() { client.host.unplug(); }

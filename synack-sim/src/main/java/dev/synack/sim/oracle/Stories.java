@@ -27,7 +27,8 @@ public final class Stories {
 
     static {
         for (OracleStory s : List.of(new Handshake(), new Close(), new HalfClose(), new Orphan(), new Refused(), new NoRoute(), new SynTimeout(),
-                new ConnectTimeout(), new ServerFrozen(), new FlowControl(), new ServerKilled(), new HostCrash(), new HostReboot())) {
+                new ConnectTimeout(), new ServerFrozen(), new FlowControl(), new ServerKilled(), new HostCrash(), new HostReboot(),
+                new RetransmitTimeout(), new FastRetransmit(), new TimeWait())) {
             ALL.put(s.name(), s);
         }
     }
@@ -458,6 +459,81 @@ public final class Stories {
             });
             w.runUntil(1 * S);
             w.crashServer();
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * A lost segment with nothing after it: the data and its tail loss probe are lost; the RTO
+     * retransmits it and it is delivered.
+     */
+    record RetransmitTimeout() implements OracleStory {
+        public String name() { return "retransmit-timeout"; }
+
+        public long limitNs(Knobs k) { return 5 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "sink", s -> call(w, "server", "read()", () -> s.getInputStream().read(new byte[1000])));
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                    w.sleepUntil(1 * S);
+                    w.dropNth(true, 1); // the segment
+                    w.dropNth(true, 2); // and its tail loss probe
+                    call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                    w.sleepUntil(3 * S);
+                }
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /** One segment lost inside a window of ten: duplicate ACKs with SACK, then the fast retransmit. */
+    record FastRetransmit() implements OracleStory {
+        public String name() { return "fast-retransmit"; }
+
+        public long limitNs(Knobs k) { return 5 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "sink", s -> call(w, "server", "read to EOF", () -> drain(s.getInputStream())));
+            w.client().spawn("app", () -> {
+                w.sleepUntil(100 * MS);
+                try (Socket s = w.client().sockets().createSocket()) {
+                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                    w.sleepUntil(1 * S);
+                    w.dropNth(true, 3);
+                    call(w, "client", "write(14480)", () -> { s.getOutputStream().write(new byte[14480]); return null; });
+                    w.sleepUntil(3 * S);
+                }
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * 2MSL and a lost last ACK: the client closes first; its ACK of the server's FIN is lost, so the
+     * server, in LAST_ACK, retransmits its FIN after its RTO and the client, in TIME_WAIT, ACKs it again.
+     */
+    record TimeWait() implements OracleStory {
+        public String name() { return "time-wait"; }
+
+        public long limitNs(Knobs k) { return 5 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "server", s -> {
+                call(w, "server", "read()", () -> s.getInputStream().read(new byte[100]));
+                call(w, "server", "close()", () -> { s.close(); return null; });
+            });
+            w.client().spawn("client", () -> {
+                w.sleepUntil(100 * MS);
+                Socket s = w.client().sockets().createSocket();
+                call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                w.sleepUntil(300 * MS);
+                w.dropNth(true, 2); // after the FIN: the ACK of the server's FIN
+                call(w, "client", "close()", () -> { s.close(); return null; });
+                w.sleepUntil(2 * S); // the story goes on in the kernels: the FIN again, the ACK again
+            });
             w.runUntilDone(limitNs(k));
         }
     }

@@ -32,7 +32,11 @@ public interface World extends AutoCloseable {
     /** In the driver: lets the world run until {@code atNs}. */
     void runUntil(long atNs) throws InterruptedException;
 
-    /** In the driver: lets the world run until every process has ended, or {@code limitNs} has passed. */
+    /**
+     * In the driver: lets the world run until every process has ended, or {@code limitNs} (a time of
+     * the story) has passed. The timeline ends there: what the last calls sent is in it, what the
+     * kernels do afterwards is not.
+     */
     void runUntilDone(long limitNs) throws InterruptedException;
 
     /**
@@ -55,6 +59,12 @@ public interface World extends AutoCloseable {
 
     /** The client's cable is plugged back: the interface and its on-link route come back. */
     void plugClient() throws Exception;
+
+    /**
+     * A one-shot loss on the path: the {@code nth} packet (1 = the next) the client sends (or the server
+     * sends, if {@code fromClient} is false) from now on is lost. Call it again for more packets.
+     */
+    void dropNth(boolean fromClient, int nth);
 
     /** Notes that {@code host}'s process made {@code call} and got {@code result}, now. */
     void note(String host, String call, String result);
