@@ -140,12 +140,22 @@ public final class TcpConnection {
      *
      * @return bytes taken (0 when the buffer is full: the caller waits for {@link #writable()}), or -errno
      */
-    public int send(byte[] data, int off, int len) {
+    public int send(byte[] data, int off, int len) { return send(data, off, len, 0); }
+
+    /** send()'s flags the engine acts on, with Linux's values (&lt;sys/socket.h&gt;). */
+    public static final int MSG_EOR = 0x80, MSG_MORE = 0x8000;
+
+    /**
+     * As {@link #send(byte[], int, int)}, with {@link #MSG_MORE} (the data is corked for this call: a
+     * partial segment waits for more, an ACK or the probe timer, and its end is not marked PSH) and
+     * {@link #MSG_EOR} (later data does not join this write's last skb); other bits are ignored.
+     */
+    public int send(byte[] data, int off, int len, int msgFlags) {
         if (t.error != null) return -takeError().number();
         if (t.sendShutdown || t.finQueued) return -Errno.EPIPE.number();
         return switch (t.state) {
             case SYN_SENT, SYN_RECV -> 0; // tcp_sendmsg waits for the connection (sk_stream_wait_connect)
-            case ESTABLISHED, CLOSE_WAIT -> snd.send(data, off, len);
+            case ESTABLISHED, CLOSE_WAIT -> snd.send(data, off, len, msgFlags);
             case LISTEN -> -Errno.ENOTCONN.number();
             default -> -Errno.EPIPE.number();
         };
@@ -335,6 +345,16 @@ public final class TcpConnection {
      * the stack may enter ping-pong mode again later, as in Linux.
      */
     public void setQuickAck(boolean on) { delack.setQuickAck(on); }
+
+    /**
+     * TCP_NODELAY or TCP_CORK was set ({@link #options} already says how): turning TCP_NODELAY on or
+     * TCP_CORK off pushes what waits (__tcp_sock_set_nodelay, __tcp_sock_set_cork).
+     *
+     * @param push whether the change pushes (TCP_NODELAY on, TCP_CORK off)
+     */
+    public void nagleChanged(boolean push) {
+        if (t.sendBuf != null) snd.nagleChanged(push);
+    }
 
     /** TCP_NODELAY and friends take effect at once: pushing pending data if Nagle held it. */
     public void optionsChanged() {

@@ -273,8 +273,9 @@ final class Syscalls {
             }
             case "connect" -> connect(fd(e, 0));
             case "read", "recv", "recvfrom" -> read(fd(e, 0), (int) intArg(e, 2));
-            case "write", "send", "sendto" -> writer(fd(e, 0), (int) intArg(e, 2));
-            case "sendmsg" -> writer(fd(e, 0), iovLength(e));
+            case "write" -> writer(fd(e, 0), (int) intArg(e, 2), 0);
+            case "send", "sendto" -> writer(fd(e, 0), (int) intArg(e, 2), e.args().size() > 3 ? bits(e.args().get(3), "send flag") : 0);
+            case "sendmsg" -> writer(fd(e, 0), iovLength(e), e.args().size() > 2 ? bits(e.args().get(2), "send flag") : 0);
             case "close" -> {
                 int fd = fd(e, 0);
                 yield () -> posix.close(fd);
@@ -432,8 +433,11 @@ final class Syscalls {
         return conns.isEmpty() ? Runner.LOCAL_PORT : conns.getLast().localPort();
     }
 
-    /** write(), send(), sendmsg() of {@code len} bytes: a blocking one goes on until all are written. */
-    private LongSupplier writer(int fd, int len) {
+    /**
+     * write(), send(), sendmsg() of {@code len} bytes with send()'s {@code flags} (MSG_MORE, MSG_EOR,
+     * MSG_DONTWAIT, ...): a blocking one goes on until all are written.
+     */
+    private LongSupplier writer(int fd, int len, int flags) {
         if (len > zeros.length) zeros = new byte[len];
         long[] done = {0};
         boolean[] slept = {false};
@@ -443,9 +447,10 @@ final class Syscalls {
             int awake = PosixSockets.POLLOUT | PosixSockets.POLLERR | PosixSockets.POLLHUP;
             if (slept[0] && (revents(fd, PosixSockets.POLLOUT) & awake) == 0) return BLOCKED;
             while (done[0] < len) {
-                long r = posix.write(fd, zeros, 0, (int) (len - done[0]));
+                int n = (int) (len - done[0]);
+                long r = flags == 0 ? posix.write(fd, zeros, 0, n) : posix.send(fd, zeros, 0, n, flags);
                 if (r == EAGAIN) {
-                    if (nonBlocking(fd)) return done[0] > 0 ? done[0] : r;
+                    if (nonBlocking(fd) || (flags & PosixSockets.MSG_DONTWAIT) != 0) return done[0] > 0 ? done[0] : r;
                     slept[0] = true;
                     return BLOCKED;
                 }
