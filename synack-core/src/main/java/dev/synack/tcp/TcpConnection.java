@@ -356,7 +356,10 @@ public final class TcpConnection {
         if (t.sendBuf != null) snd.nagleChanged(push);
     }
 
-    /** TCP_NODELAY and friends take effect at once: pushing pending data if Nagle held it. */
+    /**
+     * An option was set: buffer sizes and keepalive take effect at once. Only TCP_NODELAY and TCP_CORK
+     * push what waits ({@link #nagleChanged}); Linux's other options do not.
+     */
     public void optionsChanged() {
         // sock_setsockopt SO_SNDBUF: sets sk_sndbuf and SOCK_SNDBUF_LOCK at once, then sk_write_space.
         if (t.sendBuf != null && options.sndBuf > 0 && options.sndBuf != t.sndBuf) {
@@ -373,7 +376,6 @@ public final class TcpConnection {
         if (t.established()) {
             if (options.keepAlive) keepalive.reset();
             else keepalive.cancel();
-            snd.output();
         }
     }
 
