@@ -38,9 +38,13 @@ final class Sender {
     private boolean noSpace;
     /** SND.NXT when cwnd use was last checked (tp->cwnd_usage_seq). */
     private int cwndUsageSeq;
-    /** Sequence numbers that end an application write, oldest first (a ring: no allocation per write). */
-    private int[] pushMarks = new int[16];
-    private int pushHead, pushCount;
+    /** Sequence numbers that end an application write (PSH). */
+    private final SeqMarks pushMarks = new SeqMarks();
+    /**
+     * Sequence numbers that end an MSG_EOR write (TCP_SKB_CB(skb)->eor): no segment crosses one, as
+     * Linux neither appends to such an skb nor collapses it with the next (tcp_skb_can_collapse).
+     */
+    private final SeqMarks eorMarks = new SeqMarks();
     /** Where the last PSH mark was set (tp->pushed_seq), for forced_push. */
     private int pushedSeq;
     /**
@@ -108,6 +112,10 @@ final class Sender {
                 tailSkbSeq = end;
                 room = goal;
                 naglePush = false; // skb_entail
+            } else if (n == 0) {
+                // tcp_sendmsg_locked: "if (!copied) TCP_SKB_CB(skb)->tcp_flags &= ~TCPHDR_PSH": a write
+                // that adds to the unsent tail skb takes away the PSH an earlier write's end put there.
+                pushMarks.removeLast(end);
             }
             int want = Math.min(room, len - n);
             if (t.sendBuf.free() < want) t.sendBuf.resize(Math.max(t.sendBuf.capacity() * 2, t.sendBuf.length() + want));
@@ -128,7 +136,10 @@ final class Sender {
             // With MSG_MORE only when forced_push, and the call's push corks (TCP_NAGLE_CORK).
             int writeSeq = t.sndBufSeq + t.sendBuf.length();
             if (!more || Seq.gt(writeSeq, pushedSeq + (t.maxSndWnd >>> 1))) markPush(writeSeq);
-            if ((msgFlags & TcpConnection.MSG_EOR) != 0) tailSkbSeq = writeSeq; // tcp_skb_can_collapse_to: no
+            if ((msgFlags & TcpConnection.MSG_EOR) != 0 && n == len) { // all of it taken: the skb's eor bit
+                eorMarks.add(writeSeq);
+                tailSkbSeq = writeSeq; // tcp_skb_can_collapse_to: the next write starts a new skb
+            }
             output(CWND, null, more ? TCP_NAGLE_CORK : nonagle());
         }
         return n;
@@ -141,15 +152,7 @@ final class Sender {
 
     private void markPush(int endSeq) {
         pushedSeq = endSeq; // tcp_mark_push
-        if (pushCount > 0 && pushMarks[(pushHead + pushCount - 1) & (pushMarks.length - 1)] == endSeq) return;
-        if (pushCount == pushMarks.length) {
-            int[] bigger = new int[pushMarks.length * 2];
-            for (int i = 0; i < pushCount; i++) bigger[i] = pushMarks[(pushHead + i) & (pushMarks.length - 1)];
-            pushMarks = bigger;
-            pushHead = 0;
-        }
-        pushMarks[(pushHead + pushCount) & (pushMarks.length - 1)] = endSeq;
-        pushCount++;
+        pushMarks.add(endSeq);
     }
 
     /**
@@ -167,16 +170,12 @@ final class Sender {
     }
 
     /** Whether a write ended inside [start, end): then the segment gets PSH. Consumes the marks it passes. */
-    private boolean pushWithin(int start, int end) {
-        boolean push = false;
-        while (pushCount > 0) {
-            int m = pushMarks[pushHead];
-            if (Seq.gt(m, end)) break;
-            if (Seq.gt(m, start)) push = true;
-            pushHead = (pushHead + 1) & (pushMarks.length - 1);
-            pushCount--;
-        }
-        return push;
+    private boolean pushWithin(int start, int end) { return pushMarks.takeWithin(start, end); }
+
+    /** {@code len} bytes from SND.NXT, or fewer: up to the end of an MSG_EOR write. */
+    private int cutAtEor(int len) {
+        int eor = eorMarks.nextAfter(t.sndNxt, t.sndNxt + len);
+        return Seq.lt(eor, t.sndNxt + len) ? Seq.diff(eor, t.sndNxt) : len;
     }
 
     /** Whether send() would take at least one byte now (POLLOUT). */
@@ -284,7 +283,8 @@ final class Sender {
             int unsent = t.unsentBytes();
             boolean finPending = t.finQueued && !t.finSent;
             if (unsent <= 0 && !finPending) break;
-            int segLen = Math.min(unsent, t.mss);
+            int segLen = cutAtEor(Math.min(unsent, t.mss));
+            boolean eorCut = segLen < Math.min(unsent, t.mss);
             boolean last = segLen == unsent;
             int flags = ACK;
             if (finPending && last) flags |= FIN;
@@ -297,7 +297,9 @@ final class Sender {
                     t.cw.cwndLimited = true;
                     break;
                 }
-                if (segLen < t.mss && !nagleAllows(last, flags, nonagle)) break;
+                // Nagle, except for an skb that is not the last (tcp_write_xmit tests those with
+                // TCP_NAGLE_PUSH): here a segment cut short by an MSG_EOR record with data behind it.
+                if (segLen < t.mss && !eorCut && !nagleAllows(last, flags, nonagle)) break;
                 if (pushWithin(t.sndNxt, t.sndNxt + segLen)) flags |= PSH;
                 else if (!last && burstSegments > 0 && burstEndsAfter(segLen, wndEnd, cwnd)) flags |= PSH;
             }
@@ -486,7 +488,7 @@ final class Sender {
         int unsent = t.unsentBytes();
         int room = Seq.diff(t.sndUna + t.sndWnd, t.sndNxt);
         if (unsent > 0 && room > 0) {
-            int len = Math.min(Math.min(unsent, room), t.mss);
+            int len = cutAtEor(Math.min(Math.min(unsent, room), t.mss)); // the head skb at most
             pushWithin(t.sndNxt, t.sndNxt + len);
             if (Seq.gt(t.sndNxt + len, pushedSeq)) pushedSeq = t.sndNxt + len; // tcp_write_wakeup
             int err = c.out.emit(t.sndNxt, ACK | PSH, len, SendReason.WINDOW_PROBE_DATA, 0); // tcp_write_wakeup marks the probe's data PSH

@@ -109,4 +109,47 @@ class CorkTest {
         t.at(250, () -> write(c, 20));
         t.expect(250, "P. 1:41(40) ack 1");
     }
+
+    /**
+     * MSG_EOR: no segment crosses the record's end (the skb's eor bit), and the small segment that ends
+     * it goes although more data follows (a non-last skb is not held by Nagle; the partial tail is,
+     * Minshall's check seeing the small segment unacknowledged).
+     */
+    @Test
+    void msgEor_endsTheSegment() {
+        var t = new TcpTester();
+        var c = t.establishedClient();
+        t.at(200, () -> {
+            c.send(new byte[400], 0, 400, TcpConnection.MSG_EOR | TcpConnection.MSG_MORE);
+            write(c, 2000);
+        });
+        t.expect(200, ". 1:401(400) ack 1");
+        t.expect(200, ". 401:1849(1448) ack 1");
+        t.expectNothing(299);
+        t.inject(300, ". 1:1(0) ack 401 win 502 <nop,nop,TS val 1300 ecr 200>");
+        t.expect(300, "P. 1849:2401(552) ack 1");
+    }
+
+    /**
+     * A write that adds to the unsent tail skb clears the PSH an earlier write put there
+     * (tcp_sendmsg_locked: "if (!copied) TCP_SKB_CB(skb)->tcp_flags &= ~TCPHDR_PSH").
+     */
+    @Test
+    void appendingToTheTailSkbClearsItsPsh() {
+        var t = new TcpTester();
+        var o = new SocketOptions();
+        o.noDelay = true;
+        var c = t.establishedClient(o);
+        t.at(200, () -> cork(c, true));
+        t.at(200, () -> write(c, 100));
+        t.at(200, () -> write(c, 100));
+        t.at(210, () -> cork(c, false));
+        t.expect(210, "P. 1:201(200) ack 1");
+        t.at(220, () -> cork(c, true));
+        t.at(220, () -> write(c, 1000));
+        t.at(220, () -> write(c, 1000));
+        t.expect(220, ". 201:1649(1448) ack 1");
+        t.at(230, () -> cork(c, false));
+        t.expect(230, "P. 1649:2201(552) ack 1");
+    }
 }
