@@ -450,6 +450,11 @@ final class KernelSocket {
                 if (v < 0) return einval;
                 opts.userTimeoutMs = v;
             }
+            // do_tcp_setsockopt TCP_NOTSENT_LOWAT: any value (an unsigned int), then sk_write_space.
+            case PosixSockets.TCP_NOTSENT_LOWAT -> {
+                opts.notsentLowat = v;
+                notifyWaiters();
+            }
             case PosixSockets.TCP_QUICKACK -> {
                 opts.quickAck = v != 0;
                 if (conn != null && conn.state() != TcpState.CLOSE) conn.setQuickAck(v != 0);
@@ -488,6 +493,7 @@ final class KernelSocket {
             return switch (name) {
                 case PosixSockets.TCP_NODELAY -> opts.noDelay ? 1 : 0;
                 case PosixSockets.TCP_CORK -> opts.cork ? 1 : 0;
+                case PosixSockets.TCP_NOTSENT_LOWAT -> opts.notsentLowat;
                 case PosixSockets.TCP_KEEPIDLE -> opts.keepIdleSec > 0 ? opts.keepIdleSec : cfg.tcpKeepaliveTime;
                 case PosixSockets.TCP_KEEPINTVL -> opts.keepIntvlSec > 0 ? opts.keepIntvlSec : cfg.tcpKeepaliveIntvl;
                 case PosixSockets.TCP_KEEPCNT -> opts.keepCnt > 0 ? opts.keepCnt : cfg.tcpKeepaliveProbes;
@@ -565,7 +571,7 @@ final class KernelSocket {
     /** __sk_stream_is_writeable: free space at least half of what is queued (sk_stream_min_wspace). */
     private boolean streamWriteable() {
         int used = conn.unacked(), cap = conn.sendBufferCapacity();
-        return used < cap && cap - used >= used / 2;
+        return used < cap && cap - used >= used / 2 && conn.belowNotsentLowat();
     }
 
     /**

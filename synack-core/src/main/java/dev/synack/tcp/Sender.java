@@ -108,7 +108,8 @@ final class Sender {
             int tailLen = Math.max(0, Seq.diff(end, tailStart));
             int room = tailLen > 0 ? goal - tailLen : 0;
             if (room <= 0) {
-                if (t.sendBuf.length() >= t.sndBuf) break;
+                // sk_stream_memory_free: below sk_sndbuf, and the unsent bytes below TCP_NOTSENT_LOWAT.
+                if (t.sendBuf.length() >= t.sndBuf || !notsentBelowLowat(0)) break;
                 tailSkbSeq = end;
                 room = goal;
                 naglePush = false; // skb_entail
@@ -185,7 +186,17 @@ final class Sender {
         // __sk_stream_is_writeable (include/net/sock.h): below sk_sndbuf and free space at least half of
         // what is queued (sk_stream_min_wspace); tcp_poll and sk_stream_write_space use the same test.
         int queued = t.sendBuf.length();
-        return queued < t.sndBuf && t.sndBuf - queued >= queued >> 1;
+        return queued < t.sndBuf && t.sndBuf - queued >= queued >> 1 && notsentBelowLowat(1);
+    }
+
+    /**
+     * tcp_stream_memory_free (net/ipv4/tcp.c): whether the unsent bytes, doubled when a writer is to be
+     * woken ({@code wake} 1: poll, sk_stream_write_space), are below tcp_notsent_lowat(tp), the socket's
+     * TCP_NOTSENT_LOWAT or else the sysctl.
+     */
+    boolean notsentBelowLowat(int wake) {
+        int lowat = t.options.notsentLowat != 0 ? t.options.notsentLowat : t.cfg.tcpNotsentLowat;
+        return ((long) Math.max(0, t.unsentBytes()) << wake) < Integer.toUnsignedLong(lowat);
     }
 
     /**

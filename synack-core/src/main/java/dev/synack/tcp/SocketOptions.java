@@ -10,6 +10,8 @@ public final class SocketOptions {
     public boolean noDelay;
     /** TCP_CORK: hold partial segments until un-corked (TCP_NAGLE_CORK). */
     public boolean cork;
+    /** TCP_NOTSENT_LOWAT (an unsigned int); 0 = tcp_notsent_lowat. */
+    public int notsentLowat;
     /** SO_KEEPALIVE. */
     public boolean keepAlive;
     /** TCP_KEEPIDLE in seconds; 0 = tcp_keepalive_time. */
@@ -44,6 +46,7 @@ public final class SocketOptions {
         SocketOptions o = new SocketOptions();
         o.noDelay = noDelay;
         o.cork = cork;
+        o.notsentLowat = notsentLowat;
         o.keepAlive = keepAlive;
         o.keepIdleSec = keepIdleSec;
         o.keepIntvlSec = keepIntvlSec;

@@ -165,6 +165,12 @@ public final class TcpConnection {
     public boolean writable() { return snd.writable(); }
 
     /**
+     * tcp_stream_memory_free(sk, 1), poll's part: twice the unsent bytes below TCP_NOTSENT_LOWAT (or
+     * the tcp_notsent_lowat sysctl); always true before there is a send buffer.
+     */
+    public boolean belowNotsentLowat() { return t.sendBuf == null || snd.notsentBelowLowat(1); }
+
+    /**
      * Copies received data to the caller (tcp_recvmsg).
      *
      * @return bytes copied; 0 at end of stream; {@code -EAGAIN} when nothing is there yet; or -errno

@@ -152,4 +152,27 @@ class CorkTest {
         t.at(230, () -> cork(c, false));
         t.expect(230, "P. 1649:2201(552) ack 1");
     }
+
+    /**
+     * TCP_NOTSENT_LOWAT (tcp_stream_memory_free): a write starts no new skb once the unsent bytes reach
+     * the limit (one skb may pass it: bytes join the tail skb unchecked), and POLLOUT waits until twice
+     * the unsent bytes are below it. Measured on Linux 6.18 by notsent_lowat/notsent-lowat-setsockopt.pkt.
+     */
+    @Test
+    void notsentLowat_limitsWhatAWriteQueues() {
+        var t = new TcpTester();
+        var o = new SocketOptions();
+        o.notsentLowat = 4000;
+        var c = t.establishedClient(o);
+        int[] took = new int[1];
+        t.at(200, () -> took[0] = c.send(new byte[100_000], 0, 100_000));
+        for (int i = 0; i < 9; i++) t.expect(200, ". " + (1 + i * 1448) + ":" + (1 + (i + 1) * 1448) + "(1448) ack 1");
+        t.expect(200, "P. 13033:14481(1448) ack 1"); // the burst's end, cut by cwnd
+        t.at(201, () -> {
+            int unsent = took[0] - 10 * 1448; // cwnd 10 segments left, the rest waits
+            org.junit.jupiter.api.Assertions.assertTrue(unsent >= 4000 && took[0] < 100_000, "took " + took[0]);
+            org.junit.jupiter.api.Assertions.assertFalse(c.belowNotsentLowat());
+            org.junit.jupiter.api.Assertions.assertFalse(c.writable());
+        });
+    }
 }

@@ -56,7 +56,6 @@ public final class Commands {
             Map.entry("tcp_ecn_option_beacon", new String[] {null, "AccECN options (only with tcp_ecn=3)"}),
             Map.entry("tcp_pacing_ss_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
             Map.entry("tcp_pacing_ca_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
-            Map.entry("tcp_notsent_lowat", new String[] {"4294967295", "synack has no TCP_NOTSENT_LOWAT"}),
             Map.entry("tcp_fastopen", new String[] {null, "synack has no Fast Open"}),
             Map.entry("tcp_fastopen_key", new String[] {null, "synack has no Fast Open"}),
             Map.entry("tcp_autocorking", new String[] {"0", "synack does not autocork"}),
