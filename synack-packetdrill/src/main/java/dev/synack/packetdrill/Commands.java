@@ -114,7 +114,8 @@ public final class Commands {
     /** A sysctl's value as {@code sysctl -n} prints it on the host. */
     static String sysctlValue(String name, HostSetup host) throws CommandException {
         String n = name.strip();
-        if (n.startsWith("/proc/sys/")) n = n.substring("/proc/sys/".length()).replace('/', '.');
+        if (n.startsWith("/proc/sys/")) n = n.substring("/proc/sys/".length());
+        n = n.replace('/', '.');
         String shortName = n.startsWith("net.ipv4.") || n.startsWith("net.core.") ? n.substring(9) : n;
         if (shortName.equals("tcp_tso_win_divisor")) return Integer.toString(host.tsoWinDivisor);
         if (shortName.equals("tcp_min_tso_segs")) return Integer.toString(host.minTsoSegs);
@@ -176,7 +177,8 @@ public final class Commands {
     /** Applies one sysctl given by name (net.ipv4.X, /proc/sys/net/ipv4/X or X). */
     public static void sysctl(String name, String value, HostSetup host) throws CommandException {
         String n = name.strip();
-        if (n.startsWith("/proc/sys/")) n = n.substring("/proc/sys/".length()).replace('/', '.');
+        if (n.startsWith("/proc/sys/")) n = n.substring("/proc/sys/".length());
+        n = n.replace('/', '.'); // sysctl takes net/ipv4/X as well as net.ipv4.X
         String shortName = n.startsWith("net.ipv4.") ? n.substring(9) : n.startsWith("net.core.") ? n.substring(9) : n;
         String v = value.strip();
         String unused = STORED_NOT_USED.get(shortName);
