@@ -7,16 +7,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Plays the shell commands of a script's back-quoted lines on a simulated host: {@code sysctl -q
- * net.ipv4.X=V} and packetdrill's {@code set_sysctls.py /proc/sys/net/ipv4/X=V} become
- * {@link TcpConfig#set}; a {@code .sh} file next to the script (common/defaults.sh) is read and its lines
- * played; {@code ethtool -K tun0 tso off gso off} turns the host's segmentation offload off; the
- * commands that only tidy up a real machine (tc qdisc pfifo, ip tcp_metrics flush, the sysctl restore
- * script) do nothing here.
+ * The simple commands of a script's back-quoted lines, once {@link Shell} has expanded them, played on
+ * a simulated host: {@code sysctl -q net.ipv4.X=V} and packetdrill's {@code set_sysctls.py
+ * /proc/sys/net/ipv4/X=V} become {@link TcpConfig#set}; {@code ethtool -K tun0 tso off gso off} turns
+ * the host's segmentation offload off; {@code tc qdisc ... pfifo limit 0} refuses every packet; the
+ * commands that only tidy up a real machine (ip tcp_metrics flush, the sysctl restore script) do
+ * nothing here.
  *
- * <p>A sysctl synack does not know fails the script ("unknown sysctl"). A sysctl synack knows of but
- * does not model is accepted when its value is how synack behaves anyway, and otherwise noted (a note
- * is printed with the result and does not fail the script).
+ * <p>A sysctl synack does not know fails the script ("unknown sysctl"). One synack accepts without
+ * effect is collected in {@link HostSetup#notModelled} (the report lists them once per run), and noted
+ * under the script when its value is unlike how synack behaves.
  */
 public final class Commands {
     /** What the commands set up: the host's sysctls, its offload mode, and notes for the report. */
