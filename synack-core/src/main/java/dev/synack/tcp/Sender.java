@@ -133,8 +133,7 @@ final class Sender {
             output(CWND, null, TCP_NAGLE_PUSH);
         } else if (n > 0) {
             // tcp_sendmsg → tcp_push → tcp_mark_push: the segment holding the last byte of this write
-            // carries PSH (also when the write stops early on a full buffer: tcp_push before waiting).
-            // With MSG_MORE only when forced_push, and the call's push corks (TCP_NAGLE_CORK).
+            // carries PSH; with MSG_MORE only when forced_push, and the call's push corks (TCP_NAGLE_CORK).
             int writeSeq = t.sndBufSeq + t.sendBuf.length();
             if (!more || Seq.gt(writeSeq, pushedSeq + (t.maxSndWnd >>> 1))) markPush(writeSeq);
             if ((msgFlags & TcpConnection.MSG_EOR) != 0 && n == len) { // all of it taken: the skb's eor bit

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
  * before ECN and the AQMs were added: every packet each host sent and received, with its time,
  * hashed. The expected digests were recorded on the code before that work (commit ca4d887); with
  * tcp_ecn at its default (2: a host never asks for ECN) and a drop-tail queue, nothing may change,
- * not one bit of one packet.
+ * not one bit of one packet. Re-recorded once since, on purpose: a write that adds to the unsent tail
+ * skb now takes away the PSH an earlier write left there, as Linux's tcp_sendmsg_locked does, so the
+ * receivers' delayed ACKs (ICSK_ACK_PUSHED) differ (branch cork).
  */
 class PacketDigestTest {
     /** SHA-256 of (time, host, direction, bytes) of every packet the hosts sent and received, in order. */
@@ -51,7 +53,7 @@ class PacketDigestTest {
     void dropTail_samePacketsAsBeforeEcn() {
         List<String> got = List.of(digest(bloated()), digest(twoFlows()));
         System.out.println("drop-tail digests: " + got);
-        assertEquals(List.of("57705 0abf2346c5d456b47df377755a72c8bfc2b2e526ec3f808a48388996c4830d3b",
-                "101645 69fe0ff808e9c0861937c57f56f6dae0bd41e3f17801a2730fdcb72e2a7554cb"), got);
+        assertEquals(List.of("57407 cb2866a1330aad0dffe120e485bced8b345d9aa28b298fd077ae721fe45a17a6",
+                "101687 2eb0ead0444352516d84ce7b8c54c5cee505cfadc02694d8108d61de9b525491"), got);
     }
 }
