@@ -466,7 +466,28 @@ final class KernelSocket {
         return 0;
     }
 
-    /** getsockopt of an int option: its value (≥ 0), or −errno. SO_ERROR reads and clears the error. */
+    /**
+     * getsockopt of an int option into {@code out[0]}: 0, or −errno. Unlike {@link #getsockopt(int,
+     * int)} it carries any int, as TCP_NOTSENT_LOWAT's unsigned value (UINT_MAX reads as −1).
+     */
+    int getsockopt(int level, int name, int[] out) {
+        if (level == PosixSockets.IPPROTO_TCP && name == PosixSockets.TCP_NOTSENT_LOWAT) {
+            return call(() -> {
+                if (closed) return -Errno.EBADF.number();
+                out[0] = opts.notsentLowat;
+                return 0;
+            });
+        }
+        int r = getsockopt(level, name);
+        if (r < 0) return r;
+        out[0] = r;
+        return 0;
+    }
+
+    /**
+     * getsockopt of an int option: its value (≥ 0), or −errno. SO_ERROR reads and clears the error.
+     * TCP_NOTSENT_LOWAT above INT_MAX reads negative here: {@link #getsockopt(int, int, int[])} tells.
+     */
     int getsockopt(int level, int name) {
         return call(() -> {
             if (closed) return -Errno.EBADF.number();

@@ -194,6 +194,17 @@ public final class PosixSockets {
         return s.setsockopt(level, name, value);
     }
 
+    /**
+     * setsockopt of an int option with the length the caller passed: shorter than an int is EINVAL
+     * before the option is even looked at (sk_setsockopt, do_tcp_setsockopt: "if (optlen <
+     * sizeof(int)) return -EINVAL"); longer is fine, only the int is read.
+     */
+    public int setsockopt(int fd, int level, int name, int value, int optlen) {
+        if (get(fd) == null) return EBADF;
+        if (optlen < Integer.BYTES) return -Errno.EINVAL.number();
+        return setsockopt(fd, level, name, value);
+    }
+
     /** setsockopt(SO_LINGER, {l_onoff, l_linger}). */
     public int setsockoptLinger(int fd, boolean onoff, int lingerSec) {
         KernelSocket s = get(fd);
@@ -229,13 +240,24 @@ public final class PosixSockets {
      * them, so here they are EINVAL (C's getsockopt would copy a truncated struct).
      */
     public int getsockopt(int fd, int level, int name) {
+        int[] v = new int[1];
+        int r = getsockopt(fd, level, name, v);
+        return r < 0 ? r : v[0];
+    }
+
+    /**
+     * getsockopt of an int option, as C has it: the value into {@code value[0]}, and 0 or −errno. Any
+     * int comes back, also a negative one (TCP_NOTSENT_LOWAT of UINT_MAX is −1), which {@link
+     * #getsockopt(int, int, int)} cannot tell from an error.
+     */
+    public int getsockopt(int fd, int level, int name, int[] value) {
         KernelSocket s = get(fd);
         if (s == null) return EBADF;
         if ((level == SOL_SOCKET && (name == SO_LINGER || name == SO_RCVTIMEO || name == SO_SNDTIMEO))
                 || (level == IPPROTO_TCP && name == TCP_INFO)) {
             return -Errno.EINVAL.number();
         }
-        return s.getsockopt(level, name);
+        return s.getsockopt(level, name, value);
     }
 
     /** getsockopt(TCP_INFO); null for a bad descriptor or a socket without a connection. */

@@ -237,6 +237,11 @@ class SocketsTest {
         assertEquals(0, p.setsockopt(fd, IPPROTO_TCP, TCP_CORK, 0));
         assertEquals(0, p.getsockopt(fd, IPPROTO_TCP, TCP_CORK));
         assertEquals(-Errno.EBADF.number(), p.send(99, new byte[1], 0, 1, MSG_MORE));
+        assertEquals(-Errno.EINVAL.number(), p.setsockopt(fd, IPPROTO_TCP, TCP_CORK, 1, 2)); // optlen < sizeof(int)
+        assertEquals(0, p.setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, -1, 4));
+        int[] v = new int[1];
+        assertEquals(0, p.getsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, v));
+        assertEquals(-1, v[0]); // UINT_MAX, as C's int reads it
     }
 
     @Test

@@ -328,8 +328,9 @@ final class Syscalls {
         };
         String what = "setsockopt " + level + " " + name;
         int lvl = constant(level, what), opt = constant(name, what);
+        int optlen = e.args().size() > 4 && e.args().get(4) instanceof Expr.Int(long l) ? (int) l : Integer.BYTES;
         return () -> optionResult(e, value.length == 2 ? posix.setsockoptLinger(fd, value[0] != 0, (int) value[1])
-                : posix.setsockopt(fd, lvl, opt, (int) value[0]), level, name);
+                : posix.setsockopt(fd, lvl, opt, (int) value[0], optlen), level, name);
     }
 
     /** getsockopt() of an int option; a value the script gives ({@code [0]}) must match. */
@@ -339,10 +340,12 @@ final class Syscalls {
         String what = "getsockopt " + level + " " + name;
         int lvl = constant(level, what), opt = constant(name, what);
         return () -> {
-            long got = optionResult(e, posix.getsockopt(fd, lvl, opt), level, name);
-            if (got < 0) return got;
+            int[] value = new int[1];
+            long r = optionResult(e, posix.getsockopt(fd, lvl, opt, value), level, name);
+            if (r < 0) return r;
+            long got = value[0];
             if (v instanceof Expr.Array(List<Expr> items) && items.size() == 1
-                    && items.getFirst() instanceof Expr.Int(long want) && want != got) {
+                    && items.getFirst() instanceof Expr.Int(long want) && (int) want != got) { // an int, as C compares it
                 throw new ValueMismatch("getsockopt " + name, Long.toString(want), Long.toString(got));
             }
             return 0;
@@ -380,7 +383,7 @@ final class Syscalls {
             long got = posix.ioctl(fd, PosixSockets.SIOCINQ);
             if (got < 0) return got;
             if (v instanceof Expr.Array(List<Expr> items) && items.size() == 1
-                    && items.getFirst() instanceof Expr.Int(long want) && want != got) {
+                    && items.getFirst() instanceof Expr.Int(long want) && (int) want != got) { // an int, as C compares it
                 throw new ValueMismatch("ioctl " + req, Long.toString(want), Long.toString(got));
             }
             return 0;
