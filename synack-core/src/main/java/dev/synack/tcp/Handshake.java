@@ -280,6 +280,7 @@ final class Handshake {
         // and DRS starts measuring.
         c.snd.initTransfer();
         c.rcv.initSpace(nowNs);
+        c.rwnd.initBufferSpace();
         t.lastSendNs = nowNs;
         t.lastAckRecvNs = nowNs;
         if (t.options.keepAlive) c.keepalive.reset();

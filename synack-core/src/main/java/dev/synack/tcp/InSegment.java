@@ -22,6 +22,9 @@ public final class InSegment {
     public int payloadOff, payloadLen;
     /** The TCP header's length with its options (doff · 4). */
     public int headerLen;
+
+    /** The length of the IP packet that carried it, for its truesize (an IPv4 header without options). */
+    int ipLen() { return 20 + headerLen + payloadLen; }
     /** The ECN field of the IP packet that carried it (Ipv4.NOT_ECT, ECT_1, ECT_0 or CE). */
     public int ecn;
 

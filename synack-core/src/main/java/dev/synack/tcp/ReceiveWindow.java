@@ -107,15 +107,85 @@ final class ReceiveWindow {
         return window;
     }
 
-    /** tcp_grow_window: raise rcv_ssthresh as in-order data arrives, up to the clamp. */
-    void grow(int len) {
-        int space = space();
-        if (t.rcvSsthresh < t.windowClamp && t.rcvSsthresh < space) {
-            int room = Math.min(t.windowClamp, space) - t.rcvSsthresh;
-            int incr = Math.max(2 * t.advMss, 2 * len);
-            t.rcvSsthresh += Math.min(room, incr);
-        }
+    /**
+     * tcp_init_buffer_space (tcp_input.c), at the end of the handshake: the window clamp is the full
+     * space of the receive buffer less one segment ("force reservation of one segment", tcp_app_win
+     * 31), and rcv_ssthresh stays under it. With tcp_rmem[1] = 131072 and the default scaling ratio
+     * (½) that is 65536 − 1448 = 64088: the window stays at 63 (×1024) until a full-sized segment
+     * teaches a better ratio — measured on Linux 6.18 (a 200-byte and a 1000-byte segment leave it at
+     * 63; the first 1448-byte segment takes it to 66).
+     */
+    void initBufferSpace() {
+        int maxwin = fullSpace();
+        int advmss = advmss();
+        if (t.windowClamp >= maxwin) t.windowClamp = Math.max(maxwin, 4 * advmss);
+        if (t.windowClamp > 2 * advmss && t.windowClamp + advmss > maxwin) t.windowClamp = Math.max(2 * advmss, maxwin - advmss);
+        t.rcvSsthresh = Math.min(t.rcvSsthresh, t.windowClamp);
     }
+
+    /**
+     * tcp_measure_rcv_mss's new scaling ratio, len/truesize of the segment that taught a new rcv_mss:
+     * the window clamp follows the receive buffer at that ratio (tcp_set_window_clamp) and rcv_ssthresh
+     * stays under it.
+     */
+    void newScalingRatio(int payloadLen, int ipLen) {
+        int ratio = t.cfg.rxPerSegmentTruesize ? Math.max(1, (payloadLen << 8) / Tcb.skbTruesize(ipLen)) : Tcb.AGGREGATED_SCALING_RATIO;
+        if (ratio == t.scalingRatio) return;
+        t.scalingRatio = ratio;
+        setWindowClamp(fullSpace());
+        if (t.windowClamp < t.rcvSsthresh) t.rcvSsthresh = t.windowClamp;
+    }
+
+    /**
+     * tcp_set_window_clamp (tcp.c): a smaller clamp pulls rcv_ssthresh down with it; a larger one lifts
+     * rcv_ssthresh to the window already offered (rcv_wnd) if that is more — which is why, measured on
+     * Linux 6.18, the first full-sized segment after a smaller one takes the window from 63 straight to
+     * 66 (×1024): rcv_ssthresh restarts from 63 · 1024 and grows by two segments.
+     */
+    private void setWindowClamp(int val) {
+        int clamp = Math.max(Tcb.SOCK_MIN_RCVBUF / 2, val);
+        if (clamp == t.windowClamp) return;
+        int old = t.windowClamp;
+        t.windowClamp = clamp;
+        if (clamp < old) t.rcvSsthresh = Math.min(t.rcvSsthresh, clamp);
+        else t.rcvSsthresh = Math.max(Math.min(t.rcvWnd, clamp), t.rcvSsthresh);
+    }
+
+    /** tcp_rcv_space_adjust: "Make the window clamp follow along" the grown receive buffer. */
+    void followBuffer() { t.windowClamp = fullSpace(); }
+
+    /**
+     * tcp_grow_window: raise rcv_ssthresh as in-order data arrives, up to the clamp and the free space —
+     * by two segments when the segment's overhead fits the buffer (tcp_win_from_space(truesize) ≤ len),
+     * else by __tcp_grow_window's halving test, at least twice the segment.
+     */
+    void grow(int len, int ipLen) {
+        int room = Math.min(t.windowClamp, space()) - t.rcvSsthresh;
+        if (room <= 0) return;
+        int incr;
+        // Aggregated segments (TcpConfig.rxPerSegmentTruesize false) always pass check #2.
+        if (!t.cfg.rxPerSegmentTruesize || winFromSpace(Tcb.skbTruesize(ipLen)) <= len) {
+            incr = 2 * advmss();
+        } else {
+            incr = 0;
+            int ts = winFromSpace(Tcb.skbTruesize(ipLen)) >> 1;
+            int window = winFromSpace(t.cfg.tcpRmem[2]) >> 1;
+            while (t.rcvSsthresh <= window) {
+                if (ts <= len) {
+                    incr = 2 * t.rcvMss;
+                    break;
+                }
+                ts >>= 1;
+                window >>= 1;
+            }
+        }
+        if (incr == 0) return;
+        incr = Math.max(incr, 2 * len);
+        t.rcvSsthresh += Math.min(room, incr);
+    }
+
+    /** tp->advmss as Linux keeps it: the MSS we advertised, less the timestamp option when in use. */
+    private int advmss() { return t.advMss - (t.tsOk ? Tcb.TCPOLEN_TSTAMP_ALIGNED : 0); }
 
     /** tcp_space: window-able free space of the receive buffer. */
     private int space() {

@@ -163,7 +163,7 @@ final class Receiver {
             c.delack.ackNow(SendReason.ACK_HOLE_FILLED);
         }
         eventDataRecv(seg, nowNs);
-        if (len >= TCP_GROW_MIN_LEN) c.rwnd.grow(len);
+        if (len >= TCP_GROW_MIN_LEN) c.rwnd.grow(len, seg.ipLen());
         c.life.notifyApp();
     }
 
@@ -238,7 +238,7 @@ final class Receiver {
         lastSegSize = 0;
         if (len >= t.rcvMss) {
             // Linux recomputes scaling_ratio from skb->len / truesize when len differs from rcv_mss.
-            if (len != t.rcvMss) t.scalingRatio = Tcb.MEASURED_SCALING_RATIO;
+            if (len != t.rcvMss) c.rwnd.newScalingRatio(len, seg.ipLen());
             t.rcvMss = Math.min(len, t.advMss);
             if (seg.has(PSH)) c.delack.pushed();
             return;
@@ -316,7 +316,10 @@ final class Receiver {
                 long grow = rcvwin * (copied - rcvqSpace) / Math.max(rcvqSpace, 1);
                 rcvwin += grow << 1;
                 long rcvbuf = Math.min((rcvwin << 8) / t.scalingRatio, t.cfg.tcpRmem[2]); // tcp_space_from_win
-                if (rcvbuf > t.recvBuf.capacity()) t.recvBuf.resize((int) rcvbuf);
+                if (rcvbuf > t.recvBuf.capacity()) {
+                    t.recvBuf.resize((int) rcvbuf);
+                    c.rwnd.followBuffer(); // "Make the window clamp follow along."
+                }
             }
             rcvqSpace = (int) Math.min(copied, Integer.MAX_VALUE);
         }

@@ -47,12 +47,32 @@ final class Tcb {
     static final long RESOURCE_PROBE_INTERVAL_US = 500_000;
     /** Scaling ratio of payload to buffer memory in 1/256 (tp->scaling_ratio), before data is measured. */
     static final int DEFAULT_SCALING_RATIO = 128;
+    /** SOCK_MIN_RCVBUF (include/net/sock.h): 2 × (2048 + sizeof(struct sk_buff)), 4608. */
+    static final int SOCK_MIN_RCVBUF = 4608;
+
     /**
-     * The scaling ratio Linux measures for full-sized segments on a 1500-byte link (len/truesize, about
-     * 232/256): with tcp_rmem[1] = 131072 a stalled receiver takes ≈119 KB before the window closes, as
-     * measured on Linux 6.18. We count payload bytes only, so we apply this ratio once data has arrived.
+     * skb->truesize of a received segment of {@code ipLen} bytes (IP header on), as a NIC without GRO
+     * allocates it: the packet in one kmalloc'd buffer after NET_SKB_PAD + NET_IP_ALIGN of headroom,
+     * with skb_shared_info, rounded up to the kmalloc size, plus the sk_buff
+     * (SKB_TRUESIZE(kmalloc_size_roundup(...)); a TUN device does this, tun_get_user). Measured on
+     * Linux 6.18 over TUN with ss -tm (skmem r): 1280 for a 200-byte segment, 2304 for 1000 and for
+     * 1448 bytes. The scaling ratio (len/truesize) follows: 160/256 for full-sized segments.
      */
-    static final int MEASURED_SCALING_RATIO = 232;
+    /**
+     * The scaling ratio of aggregated segments (veth, loopback: TSO/GRO super-segments), about 232/256:
+     * with tcp_rmem[1] = 131072 a stalled receiver takes ≈119 KB before the window closes, as measured
+     * on Linux 6.18 over veth. See {@link TcpConfig#rxPerSegmentTruesize}.
+     */
+    static final int AGGREGATED_SCALING_RATIO = 232;
+
+    static int skbTruesize(int ipLen) {
+        int data = align64(64 + 2 + ipLen) + 320; // NET_SKB_PAD, NET_IP_ALIGN; skb_shared_info
+        int kmalloc = 64;
+        while (kmalloc < data) kmalloc <<= 1;
+        return kmalloc + 256; // SKB_DATA_ALIGN(sizeof(struct sk_buff))
+    }
+
+    private static int align64(int v) { return (v + 63) & ~63; }
 
     // ---- identity -----------------------------------------------------------------------------
     final TcpHost host;

@@ -149,6 +149,17 @@ public final class TcpConfig {
     /** A config with Linux 6.18's defaults. */
     public TcpConfig() {}
 
+    /**
+     * How the receiving interface sizes the buffers of arriving segments (skb->truesize), which sets
+     * the scaling ratio and so the receive window. Not a sysctl: a property of the path. True: one
+     * kmalloc'd buffer per segment, as a TUN device or a NIC without GRO gives them (measured on
+     * Linux 6.18 over TUN: 2304 bytes of truesize for a 1448-byte segment, ratio 160/256; the oracle's
+     * lab world uses this). False (the default): the aggregated segments of veth or loopback, where
+     * TSO/GRO hand TCP 64 KB super-segments (ratio about 232/256; a stalled receiver's window closes
+     * after ≈119 KB, measured on Linux 6.18 over veth).
+     */
+    public boolean rxPerSegmentTruesize = false;
+
     /** A deep copy. */
     public TcpConfig copy() {
         TcpConfig c = new TcpConfig();
@@ -159,6 +170,7 @@ public final class TcpConfig {
         c.timeWaitSeconds = timeWaitSeconds;
         c.initialRtoMs = initialRtoMs;
         c.randomTsOffset = randomTsOffset;
+        c.rxPerSegmentTruesize = rxPerSegmentTruesize;
         return c;
     }
 

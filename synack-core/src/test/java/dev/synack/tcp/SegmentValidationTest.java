@@ -155,7 +155,7 @@ class SegmentValidationTest {
             t.expectNothing(200);
             t.inject(200, "P. 1:1001(1000) ack 1 win 502 <nop,nop,TS val 1201 ecr 100>");
             // 1000 bytes ≥ rcv_mss (536): tcp_measure_rcv_mss re-derives scaling_ratio, so the window moves
-            // (Linux 6.18 too: 1050 → 1047 at wscale 8 after a first 1000-byte segment).
+            // (here the aggregated segments' ratio, TcpConfig.rxPerSegmentTruesize false).
             t.expect(200, ". 1:1(0) ack 1001 win 66 <nop,nop,TS val 200 ecr 1201>");
         }
 

@@ -7,15 +7,19 @@ import dev.synack.sim.LinkSpec;
 import dev.synack.sim.Network;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -38,13 +42,17 @@ import org.junit.platform.commons.support.AnnotationSupport;
  *       seed 42 — re-run with -Dsynack.seed=42", also printed to stderr.</li>
  *   <li><b>No silent process failure.</b> After the test, an exception that escaped a simulated process
  *       and that no {@code runFor}/{@code runUntil}/{@code runUntilDone} call rethrew fails the test.</li>
+ *   <li><b>Names.</b> Test and lifecycle methods run with the test's network as {@link Network#current()},
+ *       so {@code InetAddress.getByName("server")} there resolves in the lab (see
+ *       {@link dev.synack.sim.LabResolverProvider}); with {@link SynackLab#strictNames()} (or
+ *       {@code -Dsynack.names=strict}) a lookup the lab cannot answer fails the test after it.</li>
  * </ul>
  *
  * <p>The test's own thread drives the simulation: socket calls and {@link Network#sleep} made from it
  * run the simulation until they return, and {@code net.runFor(...)} runs it explicitly.
  */
 public final class SynackExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver,
-        TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+        TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler, InvocationInterceptor {
     /** The system property that overrides every test's seed: a number, or {@code random}. */
     public static final String SEED_PROPERTY = "synack.seed";
 
@@ -122,6 +130,7 @@ public final class SynackExtension implements BeforeEachCallback, AfterEachCallb
         }
         if (seed == SynackLab.RANDOM) seed = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         Lab lab = new Lab(seed, a.map(SynackLab::delayMs).orElse(1L));
+        if (a.map(SynackLab::strictNames).orElse(false) || lab.net.strictNames()) lab.net.strictNames(true);
         for (String h : a.map(SynackLab::hosts).orElse(new String[0])) lab.host(h);
         return lab;
     }
@@ -162,13 +171,49 @@ public final class SynackExtension implements BeforeEachCallback, AfterEachCallb
     @Override
     public void afterEach(ExtensionContext context) {
         Lab lab = lab(context);
+        List<String> names = lab.net.takeNameFailures();
+        lab.net.strictNames(false);
         List<Proc> failed = lab.net.runtime().takeUnreportedFailures();
-        if (failed.isEmpty()) return;
-        Proc first = failed.getFirst();
-        AssertionError e = new AssertionError("[seed " + lab.seed + "] simulated process " + first.name() + " failed: "
-                + first.failure() + " (re-run with -D" + SEED_PROPERTY + "=" + lab.seed + ")", first.failure());
-        for (Proc p : failed.subList(1, failed.size())) e.addSuppressed(p.failure());
+        List<AssertionError> errors = new ArrayList<>();
+        for (Proc p : failed) {
+            errors.add(new AssertionError("[seed " + lab.seed + "] simulated process " + p.name() + " failed: "
+                    + p.failure() + " (re-run with -D" + SEED_PROPERTY + "=" + lab.seed + ")", p.failure()));
+        }
+        for (String n : names) errors.add(new AssertionError("[seed " + lab.seed + "] " + n));
+        if (errors.isEmpty()) return;
+        AssertionError e = errors.getFirst();
+        for (AssertionError more : errors.subList(1, errors.size())) e.addSuppressed(more.getCause() != null ? more.getCause() : more);
         throw e;
+    }
+
+    // ---- the current network around test and lifecycle methods -------------------------------------
+
+    private static <T> T asCurrent(Invocation<T> invocation, ExtensionContext context) throws Throwable {
+        return lab(context).net.callAsCurrent(invocation::proceed);
+    }
+
+    @Override
+    public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> ic, ExtensionContext context)
+            throws Throwable {
+        asCurrent(invocation, context);
+    }
+
+    @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> ic,
+            ExtensionContext context) throws Throwable {
+        asCurrent(invocation, context);
+    }
+
+    @Override
+    public void interceptBeforeEachMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> ic,
+            ExtensionContext context) throws Throwable {
+        asCurrent(invocation, context);
+    }
+
+    @Override
+    public void interceptAfterEachMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> ic,
+            ExtensionContext context) throws Throwable {
+        asCurrent(invocation, context);
     }
 
     // ---- parameters ------------------------------------------------------------------------------

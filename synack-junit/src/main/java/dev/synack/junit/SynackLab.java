@@ -46,4 +46,12 @@ public @interface SynackLab {
 
     /** One-way delay of the LAN, in ms. */
     long delayMs() default 1;
+
+    /**
+     * Strict names: a name the lab does not know ({@code InetAddress.getByName("db.prod.example.com")} in a
+     * simulated process or the test method) fails the test after it, even if the code under test caught
+     * its UnknownHostException; and a lookup on a thread that runs in no lab (a library's own thread)
+     * fails instead of asking the machine's DNS. {@code -Dsynack.names=strict} turns it on for every test.
+     */
+    boolean strictNames() default false;
 }

@@ -100,7 +100,61 @@ class SynackExtensionTest {
         }
     }
 
+    @SynackLab(hosts = {"client", "db=198.18.0.50"})
+    static class NamesFixture {
+        static final List<String> seen = new java.util.ArrayList<>();
+
+        @BeforeEach
+        void before() throws Exception {
+            seen.add("before " + java.net.InetAddress.getByName("db").getHostAddress());
+        }
+
+        @Test
+        void resolves(Network net, Host client) throws Exception {
+            seen.add("test " + java.net.InetAddress.getByName("db").getHostAddress());
+            client.spawn("app", () -> seen.add("process " + java.net.InetAddress.getByName("client").getHostAddress()));
+            net.runUntilDone(1_000);
+            try {
+                java.net.InetAddress.getByName("db.prod.example.com");
+            } catch (java.net.UnknownHostException notStrict) {
+                seen.add(notStrict.getMessage());
+            }
+        }
+    }
+
+    @SynackLab(seed = 5, hosts = "client", strictNames = true)
+    static class StrictNamesFixture {
+        @Test
+        void swallowsAnUnknownName(Network net, Host client) throws Exception {
+            client.spawn("app", () -> {
+                try {
+                    java.net.InetAddress.getByName("db.prod.example.com");
+                } catch (java.net.UnknownHostException e) {
+                    // the code under test carries on: the test must fail all the same
+                }
+            });
+            net.runUntilDone(1_000);
+        }
+    }
+
     // ---- tests ---------------------------------------------------------------------------------
+
+    @Test
+    void testAndLifecycleMethodsResolveTheLabsNames() {
+        NamesFixture.seen.clear();
+        assertEquals(List.of(), run(NamesFixture.class));
+        assertEquals(List.of("before 198.18.0.50", "test 198.18.0.50", "process 198.18.0.1",
+                "db.prod.example.com: Name or service not known"), NamesFixture.seen);
+        assertTrue(Network.current().isEmpty(), "bound only while the fixture's methods run");
+    }
+
+    @Test
+    void strictNamesFailATestWhoseCodeLookedUpAnUnknownName() {
+        List<Throwable> f = run(StrictNamesFixture.class);
+        assertEquals(1, f.size());
+        assertEquals("[seed 5] db.prod.example.com: synack strict names: not in the lab's name table [client]; "
+                + "add it with net.name(\"db.prod.example.com\", host)", f.getFirst().getMessage());
+    }
 
     @Test
     void aFailingTestReportsItsSeedAndHowToReRunIt() {

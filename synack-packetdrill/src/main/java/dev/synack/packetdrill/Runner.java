@@ -64,6 +64,9 @@ public final class Runner {
     private final Map<String, Long> codeVars = new HashMap<>();
 
     private Runner(Script script, Options options, List<String> notes) {
+        // packetdrill injects through a TUN device: each segment is its own buffer (truesize), as in
+        // TcpConfig.rxPerSegmentTruesize, not veth's aggregated super-segments.
+        config.rxPerSegmentTruesize = true;
         this.script = script;
         this.timeline = new Timeline(sched, options.toleranceUs());
         setup.notes.addAll(notes);

@@ -129,15 +129,16 @@ public final class Host extends Node {
     /**
      * Starts a simulated process on this host; it runs when the simulation next hands out the baton. The
      * host's kernel is {@link Kernel#current()} inside it, so a socket factory made there by class name
-     * ({@code new SynackSocketFactory()}) makes this host's sockets.
+     * ({@code new SynackSocketFactory()}) makes this host's sockets, and its network is
+     * {@link Network#current()}, so {@code InetAddress.getByName("server")} resolves in the lab.
      */
     public Proc spawn(String processName, VirtualRuntime.Body body) {
         if (!running) throw new IllegalStateException(name + " is down");
         Kernel k = kernel();
-        Proc p = network.runtime().spawn(processName, () -> k.callAsCurrent(() -> {
+        Proc p = network.runtime().spawn(processName, () -> network.callAsCurrent(() -> k.callAsCurrent(() -> {
             body.run();
             return null;
-        }));
+        })));
         processes.add(p);
         return p;
     }

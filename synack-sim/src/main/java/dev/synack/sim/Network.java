@@ -189,11 +189,73 @@ public final class Network {
         return java.net.InetAddress.getByAddress(name, dev.synack.socket.Kernel.inet(a).getAddress());
     }
 
+    /**
+     * The first name in the table for {@code address} (a reverse lookup, as {@code InetAddress.getHostName}
+     * asks it), or null.
+     */
+    public String nameFor(java.net.InetAddress address) {
+        if (!(address instanceof java.net.Inet4Address)) return null;
+        byte[] b = address.getAddress();
+        int a = (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+        for (var e : names.entrySet()) if (e.getValue() == a) return e.getKey();
+        return null;
+    }
+
     /** The name table: every name and its address, in the order they were added. */
     public Map<String, String> names() {
         Map<String, String> out = new LinkedHashMap<>();
         names.forEach((n, a) -> out.put(n, Ipv4.format(a)));
         return out;
+    }
+
+    // ---- the current network: InetAddress lookups (LabResolverProvider) -------------------------
+
+    private static final ScopedValue<Network> CURRENT = ScopedValue.newInstance();
+    private volatile boolean strictNames = LabResolverProvider.strictByProperty();
+    private final List<String> nameFailures = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * The network whose code runs on this thread: in a process of one of its hosts ({@link Host#spawn}),
+     * or inside {@link #runAsCurrent}/{@link #callAsCurrent} (the JUnit extension binds the test's
+     * network around each test and lifecycle method); empty elsewhere. {@link LabResolverProvider} answers
+     * {@code InetAddress.getByName} from this network's name table while one is bound.
+     */
+    public static java.util.Optional<Network> current() {
+        return CURRENT.isBound() ? java.util.Optional.of(CURRENT.get()) : java.util.Optional.empty();
+    }
+
+    /** Runs {@code body} with this network as {@link #current()} on this thread (and only for its duration). */
+    public void runAsCurrent(Runnable body) { ScopedValue.where(CURRENT, this).run(body); }
+
+    /** Calls {@code body} with this network as {@link #current()} on this thread, and returns its result. */
+    public <T, X extends Throwable> T callAsCurrent(ScopedValue.CallableOp<? extends T, X> body) throws X {
+        return ScopedValue.where(CURRENT, this).call(body);
+    }
+
+    /**
+     * Strict names: a lookup this network cannot answer — a name not in its table, or (while strict) any
+     * name looked up on a thread that runs in no network — throws UnknownHostException and is recorded
+     * as a failure ({@link #takeNameFailures}; the JUnit extension fails the test with it), even if the
+     * code under test catches the exception. Off by default; {@code -Dsynack.names=strict} turns it on
+     * for every new network. Turn it off when the network is done with: while a strict network exists
+     * with strict names on, lookups on unbound threads do not go to the machine's DNS.
+     */
+    public void strictNames(boolean on) {
+        strictNames = on;
+        LabResolverProvider.strict(this, on);
+    }
+
+    public boolean strictNames() { return strictNames; }
+
+    void nameFailure(String message) { nameFailures.add(message); }
+
+    /** The strict-names failures recorded since the last call (see {@link #strictNames(boolean)}), oldest first. */
+    public List<String> takeNameFailures() {
+        synchronized (nameFailures) {
+            List<String> out = List.copyOf(nameFailures);
+            nameFailures.clear();
+            return out;
+        }
     }
 
     // ---- time ----------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ import java.util.Locale;
 /**
  * Compares synack's timeline of a story with Linux's, event by event, as packetdrill reports a
  * mismatch: the application calls and their results exactly; the client's segments exactly (flags,
- * relative numbers, length, window, options but timestamp values); and times within Linux's timer
- * granularity.
+ * relative numbers, length, window, options but timestamp values), those it sent and those it
+ * received each in their order; and times within Linux's timer granularity.
  *
  * <p>Times are compared as gaps, each event's time since the one before it in the same list, because
  * every Linux timer fires on a jiffy and long ones are rounded up to the timer wheel's level
@@ -59,7 +59,10 @@ public final class Differ {
         List<Timeline.App> lc = linux.calls(), sc = synack.calls();
         compareCalls(lc, sc, out);
         List<Timeline.Segment> ls = linux.segments(), ss = synack.segments();
-        compareSegments(ls, ss, out);
+        // Each direction in its own order: which of two segments crossing on the wire within a fraction
+        // of a millisecond the client's interface saw first is the relay's timing, not TCP's.
+        compareSegments(ls.stream().filter(Timeline.Segment::outbound).toList(), ss.stream().filter(Timeline.Segment::outbound).toList(), "sent", out);
+        compareSegments(ls.stream().filter(x -> !x.outbound()).toList(), ss.stream().filter(x -> !x.outbound()).toList(), "received", out);
         return new Report(describe(linux), Math.max(ls.size(), ss.size()), Math.max(lc.size(), sc.size()), out);
     }
 
@@ -91,11 +94,11 @@ public final class Differ {
         }
     }
 
-    private static void compareSegments(List<Timeline.Segment> l, List<Timeline.Segment> s, List<Difference> out) {
+    private static void compareSegments(List<Timeline.Segment> l, List<Timeline.Segment> s, String dir, List<Difference> out) {
         long lPrev = 0, sPrev = 0;
         for (int i = 0; i < Math.max(l.size(), s.size()); i++) {
             Timeline.Segment a = i < l.size() ? l.get(i) : null, b = i < s.size() ? s.get(i) : null;
-            String where = "segment " + (i + 1);
+            String where = "segment " + dir + " " + (i + 1);
             if (a == null || b == null) {
                 out.add(new Difference(where, a == null ? "(none: " + l.size() + " segments in all)" : at(a.tNs()) + a.line(),
                         b == null ? "(none: " + s.size() + " segments in all)" : at(b.tNs()) + b.line()));

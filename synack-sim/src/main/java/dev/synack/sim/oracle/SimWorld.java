@@ -29,6 +29,9 @@ public final class SimWorld implements World {
     public SimWorld(Knobs k, int defaultRttMs) {
         net = new Network(k.seed());
         k.sysctls().forEach(net.config()::set);
+        // The kernel runner's path is a TUN device: one buffer per segment (skb truesize), not veth's
+        // aggregated super-segments, so the lab's hosts here size received segments as TUN does.
+        net.config().rxPerSegmentTruesize = true;
         Host c = net.host("client", "198.18.0.1/24");
         Host s = net.host("server", "198.18.0.2/24");
         long rttNs = k.rttOr(defaultRttMs) * 1_000_000L;

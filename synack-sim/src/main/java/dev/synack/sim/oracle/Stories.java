@@ -27,7 +27,7 @@ public final class Stories {
 
     static {
         for (OracleStory s : List.of(new Handshake(), new Close(), new HalfClose(), new Orphan(), new Refused(), new NoRoute(), new SynTimeout(),
-                new ConnectTimeout(), new ServerFrozen(), new ServerKilled(), new HostCrash(), new HostReboot())) {
+                new ConnectTimeout(), new ServerFrozen(), new FlowControl(), new ServerKilled(), new HostCrash(), new HostReboot())) {
             ALL.put(s.name(), s);
         }
     }
@@ -341,6 +341,33 @@ public final class Stories {
                 try (Socket s = w.client().sockets().createSocket()) {
                     call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
                 }
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * Flow control: the server never reads; the client writes 300 KB. The server's window closes as its
+     * receive buffer fills (each segment costing its truesize), the client's write blocks, and the
+     * client probes the zero window (tcp_probe_timer) with backoff.
+     */
+    record FlowControl() implements OracleStory {
+        public String name() { return "flow-control"; }
+
+        public long limitNs(Knobs k) { return 6 * S; }
+
+        public List<Knobs> grid() {
+            Knobs d = Knobs.defaults();
+            return List.of(d, d.withRttMs(100));
+        }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "reader", s -> w.sleepUntil(limitNs(k) + 10 * S));
+            w.client().spawn("writer", () -> {
+                w.sleepUntil(100 * MS);
+                Socket s = w.client().sockets().createSocket();
+                call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                call(w, "client", "write(300000)", () -> { s.getOutputStream().write(new byte[300_000]); return null; });
             });
             w.runUntilDone(limitNs(k));
         }
