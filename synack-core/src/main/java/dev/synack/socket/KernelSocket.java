@@ -266,10 +266,10 @@ final class KernelSocket {
         }
     }
 
-    private int writeOnce(byte[] b, int off, int len) {
+    private int writeOnce(byte[] b, int off, int len, int msgFlags) {
         if (closed) return -Errno.EBADF.number();
         if (conn == null) return -Errno.EPIPE.number(); // sk_stream_wait_connect: not connecting → EPIPE
-        int n = conn.send(b, off, len);
+        int n = conn.send(b, off, len, msgFlags);
         return n == 0 ? -Errno.EAGAIN.number() : n;
     }
 
@@ -279,13 +279,16 @@ final class KernelSocket {
      * took, or −EAGAIN when nothing. An error after some bytes were taken returns the count; the next
      * call reports the error.
      */
-    int write(byte[] b, int off, int len, long timeoutNs) {
+    int write(byte[] b, int off, int len, long timeoutNs) { return write(b, off, len, timeoutNs, 0); }
+
+    /** As {@link #write(byte[], int, int, long)} with send()'s MSG_MORE and MSG_EOR ({@link TcpConnection#send}). */
+    int write(byte[] b, int off, int len, long timeoutNs, int msgFlags) {
         if (len == 0) return call(() -> closed ? -Errno.EBADF.number() : 0);
         long deadline = deadline(timeoutNs);
         int done = 0;
         while (true) {
             int at = done;
-            int r = call(() -> writeOnce(b, off + at, len - at));
+            int r = call(() -> writeOnce(b, off + at, len - at, msgFlags));
             if (r > 0) {
                 done += r;
                 if (done == len) return done;
@@ -412,7 +415,15 @@ final class KernelSocket {
         }
         if (level != PosixSockets.IPPROTO_TCP) return -Errno.ENOPROTOOPT.number();
         switch (name) {
-            case PosixSockets.TCP_NODELAY -> opts.noDelay = v != 0;
+            // __tcp_sock_set_nodelay, __tcp_sock_set_cork: TCP_NODELAY on and TCP_CORK off push what waits.
+            case PosixSockets.TCP_NODELAY -> {
+                opts.noDelay = v != 0;
+                if (conn != null) conn.nagleChanged(v != 0);
+            }
+            case PosixSockets.TCP_CORK -> {
+                opts.cork = v != 0;
+                if (conn != null) conn.nagleChanged(v == 0);
+            }
             // do_tcp_setsockopt TCP_MAXSEG: 0 or TCP_MIN_MSS (88)..MAX_TCP_WINDOW (32767), the user_mss clamp.
             case PosixSockets.TCP_MAXSEG -> {
                 if (v != 0 && (v < 88 || v > 32767)) return einval;
@@ -439,6 +450,11 @@ final class KernelSocket {
                 if (v < 0) return einval;
                 opts.userTimeoutMs = v;
             }
+            // do_tcp_setsockopt TCP_NOTSENT_LOWAT: any value (an unsigned int), then sk_write_space.
+            case PosixSockets.TCP_NOTSENT_LOWAT -> {
+                opts.notsentLowat = v;
+                notifyWaiters();
+            }
             case PosixSockets.TCP_QUICKACK -> {
                 opts.quickAck = v != 0;
                 if (conn != null && conn.state() != TcpState.CLOSE) conn.setQuickAck(v != 0);
@@ -450,7 +466,28 @@ final class KernelSocket {
         return 0;
     }
 
-    /** getsockopt of an int option: its value (≥ 0), or −errno. SO_ERROR reads and clears the error. */
+    /**
+     * getsockopt of an int option into {@code out[0]}: 0, or −errno. Unlike {@link #getsockopt(int,
+     * int)} it carries any int, as TCP_NOTSENT_LOWAT's unsigned value (UINT_MAX reads as −1).
+     */
+    int getsockopt(int level, int name, int[] out) {
+        if (level == PosixSockets.IPPROTO_TCP && name == PosixSockets.TCP_NOTSENT_LOWAT) {
+            return call(() -> {
+                if (closed) return -Errno.EBADF.number();
+                out[0] = opts.notsentLowat;
+                return 0;
+            });
+        }
+        int r = getsockopt(level, name);
+        if (r < 0) return r;
+        out[0] = r;
+        return 0;
+    }
+
+    /**
+     * getsockopt of an int option: its value (≥ 0), or −errno. SO_ERROR reads and clears the error.
+     * TCP_NOTSENT_LOWAT above INT_MAX reads negative here: {@link #getsockopt(int, int, int[])} tells.
+     */
     int getsockopt(int level, int name) {
         return call(() -> {
             if (closed) return -Errno.EBADF.number();
@@ -476,6 +513,8 @@ final class KernelSocket {
             if (level != PosixSockets.IPPROTO_TCP) return -Errno.ENOPROTOOPT.number();
             return switch (name) {
                 case PosixSockets.TCP_NODELAY -> opts.noDelay ? 1 : 0;
+                case PosixSockets.TCP_CORK -> opts.cork ? 1 : 0;
+                case PosixSockets.TCP_NOTSENT_LOWAT -> opts.notsentLowat;
                 case PosixSockets.TCP_KEEPIDLE -> opts.keepIdleSec > 0 ? opts.keepIdleSec : cfg.tcpKeepaliveTime;
                 case PosixSockets.TCP_KEEPINTVL -> opts.keepIntvlSec > 0 ? opts.keepIntvlSec : cfg.tcpKeepaliveIntvl;
                 case PosixSockets.TCP_KEEPCNT -> opts.keepCnt > 0 ? opts.keepCnt : cfg.tcpKeepaliveProbes;
@@ -553,7 +592,7 @@ final class KernelSocket {
     /** __sk_stream_is_writeable: free space at least half of what is queued (sk_stream_min_wspace). */
     private boolean streamWriteable() {
         int used = conn.unacked(), cap = conn.sendBufferCapacity();
-        return used < cap && cap - used >= used / 2;
+        return used < cap && cap - used >= used / 2 && conn.belowNotsentLowat();
     }
 
     /**

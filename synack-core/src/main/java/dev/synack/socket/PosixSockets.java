@@ -29,8 +29,10 @@ public final class PosixSockets {
     public static final int SOL_SOCKET = 1, IPPROTO_TCP = 6, SOL_TCP = IPPROTO_TCP;
     public static final int SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8,
             SO_KEEPALIVE = 9, SO_LINGER = 13, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_ACCEPTCONN = 30;
-    public static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_KEEPIDLE = 4, TCP_KEEPINTVL = 5, TCP_KEEPCNT = 6,
-            TCP_SYNCNT = 7, TCP_INFO = 11, TCP_QUICKACK = 12, TCP_USER_TIMEOUT = 18;
+    public static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_CORK = 3, TCP_KEEPIDLE = 4, TCP_KEEPINTVL = 5, TCP_KEEPCNT = 6,
+            TCP_SYNCNT = 7, TCP_INFO = 11, TCP_QUICKACK = 12, TCP_USER_TIMEOUT = 18,
+            TCP_NOTSENT_LOWAT = 25;
+    public static final int MSG_DONTWAIT = 0x40, MSG_EOR = 0x80, MSG_NOSIGNAL = 0x4000, MSG_MORE = 0x8000;
     public static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
     public static final int POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
             POLLRDNORM = 0x40, POLLWRNORM = 0x100, POLLRDHUP = 0x2000;
@@ -149,6 +151,21 @@ public final class PosixSockets {
         return r;
     }
 
+    /**
+     * send(fd, buf, len, flags): as write() with MSG_MORE (cork this call: a partial segment waits and
+     * the data is not marked PSH, tcp_push), MSG_EOR (later data starts a new skb), MSG_DONTWAIT (this
+     * call does not block) and MSG_NOSIGNAL (no SIGPIPE: there is none here). Linux's tcp_sendmsg
+     * ignores the flags it does not know, and so does this.
+     */
+    public int send(int fd, byte[] buf, int off, int len, int flags) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        long timeoutNs = (flags & MSG_DONTWAIT) != 0 ? KernelSocket.NONBLOCK : s.sendTimeoutNs();
+        int r = s.write(buf, off, len, timeoutNs, flags & (MSG_MORE | MSG_EOR));
+        s.traceCall("send(" + fd + ", " + len + ", " + flags + ")", r);
+        return r;
+    }
+
     /** shutdown(fd, how). */
     public int shutdown(int fd, int how) {
         KernelSocket s = get(fd);
@@ -175,6 +192,17 @@ public final class PosixSockets {
             return -Errno.EINVAL.number(); // these take a struct: setsockoptLinger / setsockoptTimeval
         }
         return s.setsockopt(level, name, value);
+    }
+
+    /**
+     * setsockopt of an int option with the length the caller passed: shorter than an int is EINVAL
+     * before the option is even looked at (sk_setsockopt, do_tcp_setsockopt: "if (optlen <
+     * sizeof(int)) return -EINVAL"); longer is fine, only the int is read.
+     */
+    public int setsockopt(int fd, int level, int name, int value, int optlen) {
+        if (get(fd) == null) return EBADF;
+        if (optlen < Integer.BYTES) return -Errno.EINVAL.number();
+        return setsockopt(fd, level, name, value);
     }
 
     /** setsockopt(SO_LINGER, {l_onoff, l_linger}). */
@@ -212,13 +240,24 @@ public final class PosixSockets {
      * them, so here they are EINVAL (C's getsockopt would copy a truncated struct).
      */
     public int getsockopt(int fd, int level, int name) {
+        int[] v = new int[1];
+        int r = getsockopt(fd, level, name, v);
+        return r < 0 ? r : v[0];
+    }
+
+    /**
+     * getsockopt of an int option, as C has it: the value into {@code value[0]}, and 0 or −errno. Any
+     * int comes back, also a negative one (TCP_NOTSENT_LOWAT of UINT_MAX is −1), which {@link
+     * #getsockopt(int, int, int)} cannot tell from an error.
+     */
+    public int getsockopt(int fd, int level, int name, int[] value) {
         KernelSocket s = get(fd);
         if (s == null) return EBADF;
         if ((level == SOL_SOCKET && (name == SO_LINGER || name == SO_RCVTIMEO || name == SO_SNDTIMEO))
                 || (level == IPPROTO_TCP && name == TCP_INFO)) {
             return -Errno.EINVAL.number();
         }
-        return s.getsockopt(level, name);
+        return s.getsockopt(level, name, value);
     }
 
     /** getsockopt(TCP_INFO); null for a bad descriptor or a socket without a connection. */

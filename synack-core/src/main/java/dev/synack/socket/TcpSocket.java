@@ -352,6 +352,15 @@ public final class TcpSocket implements Closeable, PollTarget {
         return soTimeoutMs;
     }
 
+    /**
+     * TCP_CORK (Linux): hold partial segments until un-corked; full segments still go, and with
+     * nothing in flight the probe timer sends the head after max(RTO, 200 ms). Turning it off pushes.
+     */
+    public void setTcpCork(boolean on) throws SocketException { setOpt(IPPROTO_TCP, PosixSockets.TCP_CORK, on ? 1 : 0); }
+
+    /** Whether TCP_CORK is set. */
+    public boolean getTcpCork() throws SocketException { return getOpt(IPPROTO_TCP, PosixSockets.TCP_CORK) != 0; }
+
     /** TCP_NODELAY: turn Nagle's algorithm off. */
     public void setTcpNoDelay(boolean on) throws SocketException { setOpt(IPPROTO_TCP, PosixSockets.TCP_NODELAY, on ? 1 : 0); }
 

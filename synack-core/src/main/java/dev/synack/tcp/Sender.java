@@ -27,6 +27,8 @@ final class Sender {
     private static final int TCP_MIN_PACKET = 68;
     /** No limit beyond cwnd: {@link #output(int)} as tcp_write_xmit without push_one. */
     private static final int CWND = -1;
+    /** tp->nonagle's bits (include/net/tcp.h): TCP_NODELAY, TCP_CORK or MSG_MORE, push once. */
+    static final int TCP_NAGLE_OFF = 1, TCP_NAGLE_CORK = 2, TCP_NAGLE_PUSH = 4;
 
     private final TcpConnection c;
     private final Tcb t;
@@ -36,9 +38,20 @@ final class Sender {
     private boolean noSpace;
     /** SND.NXT when cwnd use was last checked (tp->cwnd_usage_seq). */
     private int cwndUsageSeq;
-    /** Sequence numbers that end an application write, oldest first (a ring: no allocation per write). */
-    private int[] pushMarks = new int[16];
-    private int pushHead, pushCount;
+    /** Sequence numbers that end an application write (PSH). */
+    private final SeqMarks pushMarks = new SeqMarks();
+    /**
+     * Sequence numbers that end an MSG_EOR write (TCP_SKB_CB(skb)->eor): no segment crosses one, as
+     * Linux neither appends to such an skb nor collapses it with the next (tcp_skb_can_collapse).
+     */
+    private final SeqMarks eorMarks = new SeqMarks();
+    /** Where the last PSH mark was set (tp->pushed_seq), for forced_push. */
+    private int pushedSeq;
+    /**
+     * TCP_NAGLE_PUSH in tp->nonagle: set by TCP_NODELAY, and by un-corking a TCP_NODELAY socket, so
+     * that what waits goes at once whatever the cork; cleared when a write starts a new skb (skb_entail).
+     */
+    private boolean naglePush;
 
     Sender(TcpConnection c) {
         this.c = c;
@@ -49,6 +62,21 @@ final class Sender {
     void initTransfer() {
         if (t.options.sndBuf == 0) sndbufExpand();
         cwndUsageSeq = t.sndNxt;
+        pushedSeq = t.sndNxt;
+    }
+
+    /**
+     * TCP_NODELAY or TCP_CORK changed (__tcp_sock_set_nodelay, __tcp_sock_set_cork in net/ipv4/tcp.c),
+     * already stored in {@code t.options}. Turning TCP_NODELAY on, or TCP_CORK off, calls
+     * tcp_push_pending_frames, with TCP_NAGLE_PUSH set first when TCP_NODELAY is on: so TCP_NODELAY
+     * flushes even a corked socket. Turning TCP_NODELAY off or TCP_CORK on only changes the bits.
+     *
+     * @param push whether Linux pushes here (TCP_NODELAY on, TCP_CORK off)
+     */
+    void nagleChanged(boolean push) {
+        if (!push) return;
+        if (t.options.noDelay) naglePush = true;
+        output();
     }
 
     /**
@@ -57,7 +85,17 @@ final class Sender {
      *
      * @return bytes taken (0 when the buffer is full)
      */
-    int send(byte[] data, int off, int len) {
+    int send(byte[] data, int off, int len) { return send(data, off, len, 0); }
+
+    /**
+     * As {@link #send(byte[], int, int)}, with tcp_sendmsg's flags. {@link TcpConnection#MSG_MORE}:
+     * tcp_push neither marks the write's end PSH (unless forced_push: half the largest window was
+     * written since the last mark) nor sends a partial segment (TCP_NAGLE_CORK for this call only; an
+     * ACK or a timer later pushes with the socket's own Nagle setting). {@link TcpConnection#MSG_EOR}:
+     * the write's last skb takes no more data (TCP_SKB_CB(skb)->eor), the next write starts a new one.
+     */
+    int send(byte[] data, int off, int len, int msgFlags) {
+        boolean more = (msgFlags & TcpConnection.MSG_MORE) != 0;
         // tcp_sendmsg_locked: bytes go into the unsent skb at the tail up to size_goal without looking at
         // sk_sndbuf; a new skb is started only while the queue is below sk_sndbuf (sk_stream_memory_free).
         // So the queue may pass sk_sndbuf by up to one skb, as Linux's does. An skb split by the sender
@@ -70,9 +108,15 @@ final class Sender {
             int tailLen = Math.max(0, Seq.diff(end, tailStart));
             int room = tailLen > 0 ? goal - tailLen : 0;
             if (room <= 0) {
-                if (t.sendBuf.length() >= t.sndBuf) break;
+                // sk_stream_memory_free: below sk_sndbuf, and the unsent bytes below TCP_NOTSENT_LOWAT.
+                if (t.sendBuf.length() >= t.sndBuf || !notsentBelowLowat(0)) break;
                 tailSkbSeq = end;
                 room = goal;
+                naglePush = false; // skb_entail
+            } else if (n == 0) {
+                // tcp_sendmsg_locked: "if (!copied) TCP_SKB_CB(skb)->tcp_flags &= ~TCPHDR_PSH": a write
+                // that adds to the unsent tail skb takes away the PSH an earlier write's end put there.
+                pushMarks.removeLast(end);
             }
             int want = Math.min(room, len - n);
             if (t.sendBuf.free() < want) t.sendBuf.resize(Math.max(t.sendBuf.capacity() * 2, t.sendBuf.length() + want));
@@ -82,25 +126,33 @@ final class Sender {
             if (want == room && n < len) output();
         }
         if (n < len) noSpace = true;
-        if (n > 0) {
-            // tcp_sendmsg → tcp_push → tcp_mark_push: the segment holding the last byte of this write
-            // carries PSH (also when the write stops early on a full buffer: tcp_push before waiting).
+        if (n > 0 && n < len) {
+            // wait_for_space: "tcp_push(sk, flags & ~MSG_MORE, mss_now, TCP_NAGLE_PUSH, size_goal)"
+            // before the writer sleeps (or returns, non-blocking) on a full buffer.
             markPush(t.sndBufSeq + t.sendBuf.length());
-            output();
+            output(CWND, null, TCP_NAGLE_PUSH);
+        } else if (n > 0) {
+            // tcp_sendmsg → tcp_push → tcp_mark_push: the segment holding the last byte of this write
+            // carries PSH; with MSG_MORE only when forced_push, and the call's push corks (TCP_NAGLE_CORK).
+            int writeSeq = t.sndBufSeq + t.sendBuf.length();
+            if (!more || Seq.gt(writeSeq, pushedSeq + (t.maxSndWnd >>> 1))) markPush(writeSeq);
+            if ((msgFlags & TcpConnection.MSG_EOR) != 0 && n == len) { // all of it taken: the skb's eor bit
+                eorMarks.add(writeSeq);
+                tailSkbSeq = writeSeq; // tcp_skb_can_collapse_to: the next write starts a new skb
+            }
+            output(CWND, null, more ? TCP_NAGLE_CORK : nonagle());
         }
         return n;
     }
 
+    /** tp->nonagle as the socket's options and the pending push make it. */
+    private int nonagle() {
+        return (t.options.noDelay ? TCP_NAGLE_OFF : 0) | (t.options.cork ? TCP_NAGLE_CORK : 0) | (naglePush ? TCP_NAGLE_PUSH : 0);
+    }
+
     private void markPush(int endSeq) {
-        if (pushCount > 0 && pushMarks[(pushHead + pushCount - 1) & (pushMarks.length - 1)] == endSeq) return;
-        if (pushCount == pushMarks.length) {
-            int[] bigger = new int[pushMarks.length * 2];
-            for (int i = 0; i < pushCount; i++) bigger[i] = pushMarks[(pushHead + i) & (pushMarks.length - 1)];
-            pushMarks = bigger;
-            pushHead = 0;
-        }
-        pushMarks[(pushHead + pushCount) & (pushMarks.length - 1)] = endSeq;
-        pushCount++;
+        pushedSeq = endSeq; // tcp_mark_push
+        pushMarks.add(endSeq);
     }
 
     /**
@@ -118,16 +170,12 @@ final class Sender {
     }
 
     /** Whether a write ended inside [start, end): then the segment gets PSH. Consumes the marks it passes. */
-    private boolean pushWithin(int start, int end) {
-        boolean push = false;
-        while (pushCount > 0) {
-            int m = pushMarks[pushHead];
-            if (Seq.gt(m, end)) break;
-            if (Seq.gt(m, start)) push = true;
-            pushHead = (pushHead + 1) & (pushMarks.length - 1);
-            pushCount--;
-        }
-        return push;
+    private boolean pushWithin(int start, int end) { return pushMarks.takeWithin(start, end); }
+
+    /** {@code len} bytes from SND.NXT, or fewer: up to the end of an MSG_EOR write. */
+    private int cutAtEor(int len) {
+        int eor = eorMarks.nextAfter(t.sndNxt, t.sndNxt + len);
+        return Seq.lt(eor, t.sndNxt + len) ? Seq.diff(eor, t.sndNxt) : len;
     }
 
     /** Whether send() would take at least one byte now (POLLOUT). */
@@ -137,7 +185,17 @@ final class Sender {
         // __sk_stream_is_writeable (include/net/sock.h): below sk_sndbuf and free space at least half of
         // what is queued (sk_stream_min_wspace); tcp_poll and sk_stream_write_space use the same test.
         int queued = t.sendBuf.length();
-        return queued < t.sndBuf && t.sndBuf - queued >= queued >> 1;
+        return queued < t.sndBuf && t.sndBuf - queued >= queued >> 1 && notsentBelowLowat(1);
+    }
+
+    /**
+     * tcp_stream_memory_free (net/ipv4/tcp.c): whether the unsent bytes, doubled when a writer is to be
+     * woken ({@code wake} 1: poll, sk_stream_write_space), are below tcp_notsent_lowat(tp), the socket's
+     * TCP_NOTSENT_LOWAT or else the sysctl.
+     */
+    boolean notsentBelowLowat(int wake) {
+        int lowat = t.options.notsentLowat != 0 ? t.options.notsentLowat : t.cfg.tcpNotsentLowat;
+        return ((long) Math.max(0, t.unsentBytes()) << wake) < Integer.toUnsignedLong(lowat);
     }
 
     /**
@@ -187,7 +245,7 @@ final class Sender {
     }
 
     /** tcp_push_pending_frames: send what the windows and cwnd allow. */
-    void output() { output(CWND, null); }
+    void output() { output(CWND, null, nonagle()); }
 
     /**
      * tcp_send_loss_probe's tcp_write_xmit with push_one = 2: at most one segment, sent whatever cwnd
@@ -197,7 +255,9 @@ final class Sender {
      */
     boolean outputOneSegment() {
         int prior = t.sndNxt;
-        output(c.rec.packetsInFlight() + 1, SendReason.TLP_NEW_DATA);
+        // tcp_send_loss_probe: tcp_write_xmit(sk, mss, TCP_NAGLE_OFF, 2, ...): neither Nagle nor a cork
+        // holds the probe's new data back.
+        output(c.rec.packetsInFlight() + 1, SendReason.TLP_NEW_DATA, TCP_NAGLE_OFF);
         return t.sndNxt != prior;
     }
 
@@ -209,8 +269,10 @@ final class Sender {
      *     (one more than in flight: one segment past cwnd, tcp_write_xmit's push_one = 2)
      * @param newDataWhy why new data goes when a timer sends it (the loss probe), or null: then each
      *     segment says what let it go (a full segment, Nagle, TCP_NODELAY, the FIN, F-RTO)
+     * @param nonagle tcp_write_xmit's nonagle: {@link #TCP_NAGLE_OFF}, {@link #TCP_NAGLE_CORK} and
+     *     {@link #TCP_NAGLE_PUSH} bits
      */
-    private void output(int cwndLimit, SendReason newDataWhy) {
+    private void output(int cwndLimit, SendReason newDataWhy, int nonagle) {
         if (t.state == TcpState.CLOSE || t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECV
                 || t.state == TcpState.TIME_WAIT || t.state == TcpState.LISTEN) {
             return;
@@ -231,7 +293,8 @@ final class Sender {
             int unsent = t.unsentBytes();
             boolean finPending = t.finQueued && !t.finSent;
             if (unsent <= 0 && !finPending) break;
-            int segLen = Math.min(unsent, t.mss);
+            int segLen = cutAtEor(Math.min(unsent, t.mss));
+            boolean eorCut = segLen < Math.min(unsent, t.mss);
             boolean last = segLen == unsent;
             int flags = ACK;
             if (finPending && last) flags |= FIN;
@@ -244,7 +307,9 @@ final class Sender {
                     t.cw.cwndLimited = true;
                     break;
                 }
-                if (segLen < t.mss && !nagleAllows(last, flags)) break;
+                // Nagle, except for an skb that is not the last (tcp_write_xmit tests those with
+                // TCP_NAGLE_PUSH): here a segment cut short by an MSG_EOR record with data behind it.
+                if (segLen < t.mss && !eorCut && !nagleAllows(last, flags, nonagle)) break;
                 if (pushWithin(t.sndNxt, t.sndNxt + segLen)) flags |= PSH;
                 else if (!last && burstSegments > 0 && burstEndsAfter(segLen, wndEnd, cwnd)) flags |= PSH;
             }
@@ -253,7 +318,8 @@ final class Sender {
             SendReason why = newDataWhy != null ? newDataWhy
                     : (flags & FIN) != 0 ? SendReason.FIN
                     : segLen >= t.mss ? SendReason.NEW_DATA
-                    : t.options.noDelay ? SendReason.NEW_DATA_NODELAY : SendReason.NEW_DATA_NAGLE; // tcp_nagle_check
+                    : (nonagle & (TCP_NAGLE_OFF | TCP_NAGLE_PUSH)) != 0 ? SendReason.NEW_DATA_NODELAY
+                    : SendReason.NEW_DATA_NAGLE; // tcp_nagle_check
             if (c.out.emit(t.sndNxt, flags, segLen, why, 0) > 0) break;
             newDataSent(segLen, flags, nowNs);
             sentSomething = true;
@@ -303,13 +369,18 @@ final class Sender {
     }
 
     /**
-     * Nagle's algorithm (RFC 9293 §3.7.4, RFC 1122 §4.2.3.4) as Linux's tcp_nagle_check with
-     * Minshall's variant: a small segment may go if TCP_NODELAY is set, it carries a FIN, or no
-     * earlier small segment is still unacknowledged.
+     * Nagle's algorithm (RFC 9293 §3.7.4, RFC 1122 §4.2.3.4) as Linux's tcp_nagle_test and
+     * tcp_nagle_check with Minshall's variant: a small segment may go if TCP_NAGLE_PUSH is set or it
+     * carries a FIN; else not while corked (TCP_CORK, MSG_MORE); else if TCP_NODELAY is set or no
+     * earlier small segment is still unacknowledged. Corked data is held with no time limit of its own
+     * (Linux has none, whatever tcp(7) says of 200 ms): when nothing is in flight the zero-window probe
+     * timer (tcp_check_probe_timer, max(RTO, 200 ms)) sends the head as a probe (tcp_write_wakeup).
      */
-    private boolean nagleAllows(boolean last, int flags) {
+    private boolean nagleAllows(boolean last, int flags, int nonagle) {
         if (!last) return false; // a small segment that is not the tail waits for more data
-        if (t.options.noDelay || (flags & FIN) != 0) return true;
+        if ((nonagle & TCP_NAGLE_PUSH) != 0 || (flags & FIN) != 0) return true;
+        if ((nonagle & TCP_NAGLE_CORK) != 0) return false;
+        if ((nonagle & TCP_NAGLE_OFF) != 0) return true;
         return !(t.rtx.size() > 0 && Seq.gt(t.sndSml, t.sndUna));
     }
 
@@ -427,8 +498,9 @@ final class Sender {
         int unsent = t.unsentBytes();
         int room = Seq.diff(t.sndUna + t.sndWnd, t.sndNxt);
         if (unsent > 0 && room > 0) {
-            int len = Math.min(Math.min(unsent, room), t.mss);
+            int len = cutAtEor(Math.min(Math.min(unsent, room), t.mss)); // the head skb at most
             pushWithin(t.sndNxt, t.sndNxt + len);
+            if (Seq.gt(t.sndNxt + len, pushedSeq)) pushedSeq = t.sndNxt + len; // tcp_write_wakeup
             int err = c.out.emit(t.sndNxt, ACK | PSH, len, SendReason.WINDOW_PROBE_DATA, 0); // tcp_write_wakeup marks the probe's data PSH
             if (err > 0) return err; // refused by the local queue: the data stays unsent
             t.rtx.add(t.sndNxt, t.sndNxt + len, RetransmitQueue.F_PSH, nowNs);

@@ -8,6 +8,10 @@ package dev.synack.tcp;
 public final class SocketOptions {
     /** TCP_NODELAY: disable Nagle's algorithm. */
     public boolean noDelay;
+    /** TCP_CORK: hold partial segments until un-corked (TCP_NAGLE_CORK). */
+    public boolean cork;
+    /** TCP_NOTSENT_LOWAT (an unsigned int); 0 = tcp_notsent_lowat. */
+    public int notsentLowat;
     /** SO_KEEPALIVE. */
     public boolean keepAlive;
     /** TCP_KEEPIDLE in seconds; 0 = tcp_keepalive_time. */
@@ -41,6 +45,8 @@ public final class SocketOptions {
     public SocketOptions copy() {
         SocketOptions o = new SocketOptions();
         o.noDelay = noDelay;
+        o.cork = cork;
+        o.notsentLowat = notsentLowat;
         o.keepAlive = keepAlive;
         o.keepIdleSec = keepIdleSec;
         o.keepIntvlSec = keepIntvlSec;

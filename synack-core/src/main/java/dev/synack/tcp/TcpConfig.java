@@ -124,6 +124,12 @@ public final class TcpConfig {
      * middlebox drops ECN-setup SYNs. Default 1.
      */
     public boolean tcpEcnFallback = true;
+    /**
+     * net.ipv4.tcp_notsent_lowat (an unsigned int, read with {@link Integer#toUnsignedLong}): a writer
+     * may start a new skb, and poll says POLLOUT, only while the unsent bytes are below it (half of it
+     * for POLLOUT); a socket's TCP_NOTSENT_LOWAT replaces it. Default UINT_MAX: no limit.
+     */
+    public int tcpNotsentLowat = -1;
     /** The initial congestion window in segments (route attribute initcwnd; RFC 6928 IW10). Default 10. */
     public int initCwnd = 10;
     /** Delayed ACK timeout minimum, TCP_DELACK_MIN = HZ/25 = 40 ms (include/net/tcp.h). Not a sysctl. */
@@ -299,6 +305,8 @@ public final class TcpConfig {
             c.tcpEcn = range(v, 0, 2);
         });
         boolSysctl("tcp_ecn_fallback", c -> c.tcpEcnFallback, (c, v) -> c.tcpEcnFallback = v);
+        SYSCTLS.put("tcp_notsent_lowat", new Sysctl(c -> Integer.toUnsignedString(c.tcpNotsentLowat),
+                (c, v) -> c.tcpNotsentLowat = Integer.parseUnsignedInt(v))); // proc_douintvec
     }
 
     private static int range(int v, int lo, int hi) {

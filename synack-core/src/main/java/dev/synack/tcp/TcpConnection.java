@@ -140,12 +140,22 @@ public final class TcpConnection {
      *
      * @return bytes taken (0 when the buffer is full: the caller waits for {@link #writable()}), or -errno
      */
-    public int send(byte[] data, int off, int len) {
+    public int send(byte[] data, int off, int len) { return send(data, off, len, 0); }
+
+    /** send()'s flags the engine acts on, with Linux's values (&lt;sys/socket.h&gt;). */
+    public static final int MSG_EOR = 0x80, MSG_MORE = 0x8000;
+
+    /**
+     * As {@link #send(byte[], int, int)}, with {@link #MSG_MORE} (the data is corked for this call: a
+     * partial segment waits for more, an ACK or the probe timer, and its end is not marked PSH) and
+     * {@link #MSG_EOR} (later data does not join this write's last skb); other bits are ignored.
+     */
+    public int send(byte[] data, int off, int len, int msgFlags) {
         if (t.error != null) return -takeError().number();
         if (t.sendShutdown || t.finQueued) return -Errno.EPIPE.number();
         return switch (t.state) {
             case SYN_SENT, SYN_RECV -> 0; // tcp_sendmsg waits for the connection (sk_stream_wait_connect)
-            case ESTABLISHED, CLOSE_WAIT -> snd.send(data, off, len);
+            case ESTABLISHED, CLOSE_WAIT -> snd.send(data, off, len, msgFlags);
             case LISTEN -> -Errno.ENOTCONN.number();
             default -> -Errno.EPIPE.number();
         };
@@ -153,6 +163,12 @@ public final class TcpConnection {
 
     /** Whether send() would take at least one byte now (POLLOUT). */
     public boolean writable() { return snd.writable(); }
+
+    /**
+     * tcp_stream_memory_free(sk, 1), poll's part: twice the unsent bytes below TCP_NOTSENT_LOWAT (or
+     * the tcp_notsent_lowat sysctl); always true before there is a send buffer.
+     */
+    public boolean belowNotsentLowat() { return t.sendBuf == null || snd.notsentBelowLowat(1); }
 
     /**
      * Copies received data to the caller (tcp_recvmsg).
@@ -336,7 +352,20 @@ public final class TcpConnection {
      */
     public void setQuickAck(boolean on) { delack.setQuickAck(on); }
 
-    /** TCP_NODELAY and friends take effect at once: pushing pending data if Nagle held it. */
+    /**
+     * TCP_NODELAY or TCP_CORK was set ({@link #options} already says how): turning TCP_NODELAY on or
+     * TCP_CORK off pushes what waits (__tcp_sock_set_nodelay, __tcp_sock_set_cork).
+     *
+     * @param push whether the change pushes (TCP_NODELAY on, TCP_CORK off)
+     */
+    public void nagleChanged(boolean push) {
+        if (t.sendBuf != null) snd.nagleChanged(push);
+    }
+
+    /**
+     * An option was set: buffer sizes and keepalive take effect at once. Only TCP_NODELAY and TCP_CORK
+     * push what waits ({@link #nagleChanged}); Linux's other options do not.
+     */
     public void optionsChanged() {
         // sock_setsockopt SO_SNDBUF: sets sk_sndbuf and SOCK_SNDBUF_LOCK at once, then sk_write_space.
         if (t.sendBuf != null && options.sndBuf > 0 && options.sndBuf != t.sndBuf) {
@@ -353,7 +382,6 @@ public final class TcpConnection {
         if (t.established()) {
             if (options.keepAlive) keepalive.reset();
             else keepalive.cancel();
-            snd.output();
         }
     }
 

@@ -222,7 +222,26 @@ class SocketsTest {
         assertEquals(SO_SNDBUF, constant("SO_SNDBUF").getAsInt());
         assertEquals(IPPROTO_TCP, constant("SOL_TCP").getAsInt());
         assertEquals(O_RDWR | O_NONBLOCK, constant("O_RDWR").getAsInt() | constant("O_NONBLOCK").getAsInt());
-        assertTrue(constant("TCP_CORK").isEmpty(), "an option PosixSockets lacks");
+        assertTrue(constant("TCP_FASTOPEN").isEmpty(), "an option PosixSockets lacks");
+        assertEquals(0x8000, constant("MSG_MORE").getAsInt());
+    }
+
+    /** TCP_CORK: any non-zero int sets it, getsockopt says 0 or 1 (do_tcp_getsockopt: !!(nonagle & CORK)). */
+    @Test
+    void corkOptionReadsBackAsZeroOrOne() {
+        PosixSockets p = a.posix();
+        int fd = p.socket();
+        assertEquals(0, p.getsockopt(fd, IPPROTO_TCP, TCP_CORK));
+        assertEquals(0, p.setsockopt(fd, IPPROTO_TCP, TCP_CORK, 7));
+        assertEquals(1, p.getsockopt(fd, IPPROTO_TCP, TCP_CORK));
+        assertEquals(0, p.setsockopt(fd, IPPROTO_TCP, TCP_CORK, 0));
+        assertEquals(0, p.getsockopt(fd, IPPROTO_TCP, TCP_CORK));
+        assertEquals(-Errno.EBADF.number(), p.send(99, new byte[1], 0, 1, MSG_MORE));
+        assertEquals(-Errno.EINVAL.number(), p.setsockopt(fd, IPPROTO_TCP, TCP_CORK, 1, 2)); // optlen < sizeof(int)
+        assertEquals(0, p.setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, -1, 4));
+        int[] v = new int[1];
+        assertEquals(0, p.getsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, v));
+        assertEquals(-1, v[0]); // UINT_MAX, as C's int reads it
     }
 
     @Test

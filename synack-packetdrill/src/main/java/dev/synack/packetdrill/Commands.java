@@ -1,24 +1,22 @@
 package dev.synack.packetdrill;
 
 import dev.synack.tcp.TcpConfig;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Plays the shell commands of a script's back-quoted lines on a simulated host: {@code sysctl -q
- * net.ipv4.X=V} and packetdrill's {@code set_sysctls.py /proc/sys/net/ipv4/X=V} become
- * {@link TcpConfig#set}; a {@code .sh} file next to the script (common/defaults.sh) is read and its lines
- * played; {@code ethtool -K tun0 tso off gso off} turns the host's segmentation offload off; the
- * commands that only tidy up a real machine (tc qdisc pfifo, ip tcp_metrics flush, the sysctl restore
- * script) do nothing here.
+ * The simple commands of a script's back-quoted lines, once {@link Shell} has expanded them, played on
+ * a simulated host: {@code sysctl -q net.ipv4.X=V} and packetdrill's {@code set_sysctls.py
+ * /proc/sys/net/ipv4/X=V} become {@link TcpConfig#set}; {@code ethtool -K tun0 tso off gso off} turns
+ * the host's segmentation offload off; {@code tc qdisc ... pfifo limit 0} refuses every packet; the
+ * commands that only tidy up a real machine (ip tcp_metrics flush, the sysctl restore script) do
+ * nothing here.
  *
- * <p>A sysctl synack does not know fails the script ("unknown sysctl"). A sysctl synack knows of but
- * does not model is accepted when its value is how synack behaves anyway, and otherwise noted (a note
- * is printed with the result and does not fail the script).
+ * <p>A sysctl synack does not know fails the script ("unknown sysctl"). One synack accepts without
+ * effect is collected in {@link HostSetup#notModelled} (the report lists them once per run), and noted
+ * under the script when its value is unlike how synack behaves.
  */
 public final class Commands {
     /** What the commands set up: the host's sysctls, its offload mode, and notes for the report. */
@@ -34,6 +32,11 @@ public final class Commands {
         public boolean qdiscRefusesAll;
         /** Sysctls accepted but not modelled, with a value unlike synack's behaviour. */
         public final List<String> notes = new ArrayList<>();
+        /**
+         * Every sysctl the commands set that synack accepts and ignores, with why ("net.ipv4.tcp_fack:
+         * removed in Linux 4.15; ..."), whatever the value: the report prints them once per run.
+         */
+        public final java.util.SortedSet<String> notModelled = new java.util.TreeSet<>();
 
         public HostSetup(TcpConfig config) { this.config = config; }
     }
@@ -53,12 +56,25 @@ public final class Commands {
             Map.entry("tcp_ecn_option_beacon", new String[] {null, "AccECN options (only with tcp_ecn=3)"}),
             Map.entry("tcp_pacing_ss_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
             Map.entry("tcp_pacing_ca_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
-            Map.entry("tcp_notsent_lowat", new String[] {"4294967295", "synack has no TCP_NOTSENT_LOWAT"}),
             Map.entry("tcp_fastopen", new String[] {null, "synack has no Fast Open"}),
             Map.entry("tcp_fastopen_key", new String[] {null, "synack has no Fast Open"}),
             Map.entry("tcp_autocorking", new String[] {"0", "synack does not autocork"}),
             Map.entry("tcp_thin_linear_timeouts", new String[] {"0", "not modelled"}),
             Map.entry("tcp_limit_output_bytes", new String[] {null, "no qdisc/TSQ in the simulated host"}));
+
+    /**
+     * Sysctls TcpConfig stores (so that a program may read them back) but the engine never consults,
+     * with why.
+     */
+    private static final Map<String, String> STORED_NOT_USED = Map.of(
+            "tcp_retries1", "only doubts the route in Linux (dst_negative_advice); synack has no routes to doubt",
+            "tcp_no_metrics_save", "synack keeps no per-destination metrics",
+            "tcp_tw_reuse", "connect() never reuses a TIME_WAIT port in synack",
+            "tcp_adv_win_scale", "obsolete since Linux 6.6 (scaling_ratio)",
+            "tcp_base_mss", "no MTU probing",
+            "tcp_mtu_probing", "no MTU probing",
+            "tcp_tso_win_divisor", "no TSO deferral (tcp_tso_should_defer)",
+            "tcp_min_tso_segs", "no TSO autosizing (tcp_tso_autosize)");
 
     /**
      * tcp_cubic's module parameters (/sys/module/tcp_cubic/parameters/NAME) with Linux's defaults,
@@ -74,33 +90,43 @@ public final class Commands {
     private Commands() {}
 
     /**
-     * Plays one back-quoted command.
+     * Plays one back-quoted command in a {@link Shell} of its own (packetdrill runs each with
+     * {@code system()}).
      *
-     * @param scriptDir the script's folder (relative paths in commands are resolved from it)
+     * @param scriptDir the script's folder (relative paths in commands are resolved from it first)
      */
     public static void run(String command, Path scriptDir, HostSetup host) throws CommandException {
-        String joined = command.replace("\\\n", " ");
-        for (String rawLine : joined.split("\n")) {
-            for (String line : Quotes.split(rawLine, ';')) {
-                // A shell comment starts with # at the beginning of a word.
-                List<String> words = words(Quotes.before(line, (t, k) -> t.charAt(k) == '#'
-                        && (k == 0 || Character.isWhitespace(t.charAt(k - 1)))));
-                if (!words.isEmpty()) runWords(words, line.strip(), scriptDir, host);
-            }
+        new Shell(host, scriptDir, "sh").run(command);
+    }
+
+    /** {@code echo V > /sys/module/tcp_cubic/parameters/P}: accepted as a note when V is not Linux's default. */
+    static void moduleParameter(String line, HostSetup host) throws CommandException {
+        var m = MODULE_PARAMETER.matcher(line);
+        if (!m.matches()) throw new CommandException("unsupported module parameter: " + line);
+        String fixed = CUBIC_PARAMETERS.get(m.group(2));
+        if (fixed == null) throw new CommandException("unknown tcp_cubic parameter " + m.group(2) + ": " + line);
+        if (!fixed.equals(normalizeNumber(m.group(1)))) {
+            host.notes.add("tcp_cubic " + m.group(2) + "=" + m.group(1) + " is not modelled (synack's CUBIC uses "
+                    + fixed + ", Linux's default)");
         }
     }
 
-    private static void runWords(List<String> w, String line, Path dir, HostSetup host) throws CommandException {
-        var m = MODULE_PARAMETER.matcher(line);
-        if (m.matches()) {
-            String fixed = CUBIC_PARAMETERS.get(m.group(2));
-            if (fixed == null) throw new CommandException("unknown tcp_cubic parameter " + m.group(2) + ": " + line);
-            if (!fixed.equals(normalizeNumber(m.group(1)))) {
-                host.notes.add("tcp_cubic " + m.group(2) + "=" + m.group(1) + " is not modelled (synack's CUBIC uses "
-                        + fixed + ", Linux's default)");
-            }
-            return;
-        }
+    /** A sysctl's value as {@code sysctl -n} prints it on the host. */
+    static String sysctlValue(String name, HostSetup host) throws CommandException {
+        String n = name.strip();
+        if (n.startsWith("/proc/sys/")) n = n.substring("/proc/sys/".length());
+        n = n.replace('/', '.');
+        String shortName = n.startsWith("net.ipv4.") || n.startsWith("net.core.") ? n.substring(9) : n;
+        if (shortName.equals("tcp_tso_win_divisor")) return Integer.toString(host.tsoWinDivisor);
+        if (shortName.equals("tcp_min_tso_segs")) return Integer.toString(host.minTsoSegs);
+        if (TcpConfig.knows(n)) return host.config.get(n);
+        String[] fixed = NOT_MODELLED.get(shortName);
+        if (fixed != null && fixed[0] != null) return fixed[0];
+        throw new CommandException("cannot read sysctl " + n + " (unknown, or not modelled)");
+    }
+
+    /** A simple command other than the shell's own (sysctl, set_sysctls.py, ethtool, tc, ip), words expanded. */
+    static void runWords(List<String> w, String line, Path dir, HostSetup host) throws CommandException {
         String cmd = w.getFirst();
         String base = cmd.substring(cmd.lastIndexOf('/') + 1);
         if (base.equals("sysctl")) {
@@ -122,28 +148,6 @@ public final class Commands {
         }
         if (cmd.startsWith("/tmp/sysctl_restore_")) {
             return; // restores the machine after the test; our host lives only as long as the script
-        }
-        if (base.endsWith(".sh")) {
-            Path file = dir.resolve(cmd).normalize();
-            if (!Files.exists(file)) {
-                // Upstream keeps some scripts one folder deeper than here (../../common/defaults.sh):
-                // look for the file in the nearest common/ folder above the script.
-                for (Path d = dir; d != null; d = d.getParent()) {
-                    Path candidate = d.resolve("common").resolve(file.getFileName());
-                    if (Files.exists(candidate)) {
-                        file = candidate;
-                        break;
-                    }
-                }
-            }
-            String text;
-            try {
-                text = Files.readString(file);
-            } catch (IOException e) {
-                throw new CommandException("cannot read " + file + ": " + e.getMessage());
-            }
-            run(text, file.getParent(), host);
-            return;
         }
         if (base.equals("ip") && w.size() >= 3 && w.get(1).equals("tcp_metrics") && w.get(2).equals("flush")) {
             return; // synack keeps no per-destination TCP metrics
@@ -173,9 +177,12 @@ public final class Commands {
     /** Applies one sysctl given by name (net.ipv4.X, /proc/sys/net/ipv4/X or X). */
     public static void sysctl(String name, String value, HostSetup host) throws CommandException {
         String n = name.strip();
-        if (n.startsWith("/proc/sys/")) n = n.substring("/proc/sys/".length()).replace('/', '.');
+        if (n.startsWith("/proc/sys/")) n = n.substring("/proc/sys/".length());
+        n = n.replace('/', '.'); // sysctl takes net/ipv4/X as well as net.ipv4.X
         String shortName = n.startsWith("net.ipv4.") ? n.substring(9) : n.startsWith("net.core.") ? n.substring(9) : n;
         String v = value.strip();
+        String unused = STORED_NOT_USED.get(shortName);
+        if (unused != null) host.notModelled.add(n + ": " + unused);
         if (shortName.equals("tcp_tso_win_divisor")) {
             host.tsoWinDivisor = parseInt(name, v);
             return;
@@ -194,6 +201,7 @@ public final class Commands {
         }
         String[] fixed = NOT_MODELLED.get(shortName);
         if (fixed == null) throw new CommandException("unknown sysctl " + n);
+        host.notModelled.add(n + ": " + fixed[1]);
         if (fixed[0] != null && !fixed[0].equals(normalizeNumber(v))) {
             host.notes.add(n + "=" + v + " is not modelled (synack behaves as " + fixed[0] + ": " + fixed[1] + ")");
         }
@@ -215,74 +223,10 @@ public final class Commands {
         }
     }
 
-    // ---- a little shell --------------------------------------------------------------------------
-
-    /** Shell words: quotes removed, {@code $((arithmetic))} expanded, redirections dropped. */
-    static List<String> words(String line) throws CommandException {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean inWord = false;
-        int i = 0;
-        while (i < line.length()) {
-            char c = line.charAt(i);
-            if (Character.isWhitespace(c)) {
-                if (inWord) out.add(cur.toString());
-                cur.setLength(0);
-                inWord = false;
-                i++;
-            } else if (c == '"' || c == '\'') {
-                int end = line.indexOf(c, i + 1);
-                if (end < 0) throw new CommandException("unterminated quote: " + line);
-                String inner = line.substring(i + 1, end);
-                cur.append(c == '"' ? expand(inner) : inner);
-                inWord = true;
-                i = end + 1;
-            } else if (c == '$' && line.startsWith("$((", i)) {
-                int end = line.indexOf("))", i);
-                if (end < 0) throw new CommandException("unterminated $((: " + line);
-                cur.append(expand(line.substring(i, end + 2)));
-                inWord = true;
-                i = end + 2;
-            } else {
-                cur.append(c);
-                inWord = true;
-                i++;
-            }
-        }
-        if (inWord) out.add(cur.toString());
-        // Drop redirections: "> /dev/null", "2>&1", ">/dev/null", "2>/dev/null".
-        List<String> kept = new ArrayList<>();
-        for (int k = 0; k < out.size(); k++) {
-            String wd = out.get(k);
-            if (wd.equals(">") || wd.equals(">>") || wd.equals("2>") || wd.equals("<")) {
-                k++;
-                continue;
-            }
-            if (wd.matches("[0-9]?>>?&?.*")) continue;
-            kept.add(wd);
-        }
-        return kept;
-    }
-
-    private static String expand(String s) throws CommandException {
-        StringBuilder sb = new StringBuilder();
-        int i = 0;
-        while (i < s.length()) {
-            int start = s.indexOf("$((", i);
-            if (start < 0) {
-                sb.append(s, i, s.length());
-                break;
-            }
-            int end = s.indexOf("))", start);
-            if (end < 0) throw new CommandException("unterminated $((: " + s);
-            sb.append(s, i, start).append(arithmetic(s.substring(start + 3, end)));
-            i = end + 2;
-        }
-        return sb.toString();
-    }
+    // ---- $((arithmetic)) for the Shell --------------------------------------------------------------------------
 
     /** Integer arithmetic with + - * / and parentheses, as $((...)) computes it. */
-    private static long arithmetic(String expr) throws CommandException {
+    static long arithmetic(String expr) throws CommandException {
         String e = expr.replace(" ", "");
         int[] pos = {0};
         long v = sum(e, pos);

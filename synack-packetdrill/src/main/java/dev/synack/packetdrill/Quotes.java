@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Quote-aware scanning shared by the two little languages of a script: back-quoted shell commands and
- * {@code %{ }%} Python blocks. Text inside '…' or "…" is never a separator or a comment.
+ * Quote-aware scanning for the {@code %{ }%} Python blocks (the back-quoted shell commands have their
+ * own, {@link Shell}). Text inside '…' or "…" is never a separator or a comment.
  */
 final class Quotes {
     private Quotes() {}

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * Runs scripts and prints, per script, {@code PASS path} or {@code FAIL path:line: message} with the
- * expected and actual packet, then the failures grouped by reason, then exactly
+ * expected and actual packet, then once the sysctls the scripts set that synack accepts without
+ * effect ({@code note: not modelled: NAME: why}), the failures grouped by reason, and exactly
  * {@code N passed, N failed}.
  */
 public final class Report {
@@ -72,6 +73,13 @@ public final class Report {
         for (Result r : results) {
             if (r.passed()) passed++;
             else byReason.computeIfAbsent(r.reason(), k -> new ArrayList<>()).add(r);
+        }
+        // Once per run, not per script: the sysctls the scripts set that synack accepts and ignores.
+        java.util.SortedSet<String> notModelled = new java.util.TreeSet<>();
+        for (Result r : results) notModelled.addAll(r.notModelled());
+        if (!notModelled.isEmpty()) {
+            out.println();
+            for (String n : notModelled) out.println("note: not modelled: " + n);
         }
         if (!byReason.isEmpty()) {
             out.println();

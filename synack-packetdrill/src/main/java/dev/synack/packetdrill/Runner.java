@@ -129,13 +129,14 @@ public final class Runner {
         Runner r = new Runner(script, o, notes);
         try {
             r.play();
-            return Result.pass(script.path(), r.setup.notes);
+            return Result.pass(script.path(), r.setup.notes, r.setup.notModelled);
         } catch (Failure f) {
-            return Result.fail(script.path(), f.line, f.reason, f.getMessage(), f.expected, f.actual, r.setup.notes);
+            return Result.fail(script.path(), f.line, f.reason, f.getMessage(), f.expected, f.actual, r.setup.notes,
+                    r.setup.notModelled);
         } catch (RuntimeException e) {
             Event last = r.timeline.last();
             return Result.fail(script.path(), last == null ? 0 : last.line(), "runner error",
-                    "internal error: " + e, null, null, r.setup.notes);
+                    "internal error: " + e, null, null, r.setup.notes, r.setup.notModelled);
         }
     }
 

@@ -273,8 +273,9 @@ final class Syscalls {
             }
             case "connect" -> connect(fd(e, 0));
             case "read", "recv", "recvfrom" -> read(fd(e, 0), (int) intArg(e, 2));
-            case "write", "send", "sendto" -> writer(fd(e, 0), (int) intArg(e, 2));
-            case "sendmsg" -> writer(fd(e, 0), iovLength(e));
+            case "write" -> writer(fd(e, 0), (int) intArg(e, 2), 0);
+            case "send", "sendto" -> writer(fd(e, 0), (int) intArg(e, 2), e.args().size() > 3 ? bits(e.args().get(3), "send flag") : 0);
+            case "sendmsg" -> writer(fd(e, 0), iovLength(e), e.args().size() > 2 ? bits(e.args().get(2), "send flag") : 0);
             case "close" -> {
                 int fd = fd(e, 0);
                 yield () -> posix.close(fd);
@@ -327,8 +328,9 @@ final class Syscalls {
         };
         String what = "setsockopt " + level + " " + name;
         int lvl = constant(level, what), opt = constant(name, what);
+        int optlen = e.args().size() > 4 && e.args().get(4) instanceof Expr.Int(long l) ? (int) l : Integer.BYTES;
         return () -> optionResult(e, value.length == 2 ? posix.setsockoptLinger(fd, value[0] != 0, (int) value[1])
-                : posix.setsockopt(fd, lvl, opt, (int) value[0]), level, name);
+                : posix.setsockopt(fd, lvl, opt, (int) value[0], optlen), level, name);
     }
 
     /** getsockopt() of an int option; a value the script gives ({@code [0]}) must match. */
@@ -338,10 +340,12 @@ final class Syscalls {
         String what = "getsockopt " + level + " " + name;
         int lvl = constant(level, what), opt = constant(name, what);
         return () -> {
-            long got = optionResult(e, posix.getsockopt(fd, lvl, opt), level, name);
-            if (got < 0) return got;
+            int[] value = new int[1];
+            long r = optionResult(e, posix.getsockopt(fd, lvl, opt, value), level, name);
+            if (r < 0) return r;
+            long got = value[0];
             if (v instanceof Expr.Array(List<Expr> items) && items.size() == 1
-                    && items.getFirst() instanceof Expr.Int(long want) && want != got) {
+                    && items.getFirst() instanceof Expr.Int(long want) && (int) want != got) { // an int, as C compares it
                 throw new ValueMismatch("getsockopt " + name, Long.toString(want), Long.toString(got));
             }
             return 0;
@@ -379,7 +383,7 @@ final class Syscalls {
             long got = posix.ioctl(fd, PosixSockets.SIOCINQ);
             if (got < 0) return got;
             if (v instanceof Expr.Array(List<Expr> items) && items.size() == 1
-                    && items.getFirst() instanceof Expr.Int(long want) && want != got) {
+                    && items.getFirst() instanceof Expr.Int(long want) && (int) want != got) { // an int, as C compares it
                 throw new ValueMismatch("ioctl " + req, Long.toString(want), Long.toString(got));
             }
             return 0;
@@ -432,8 +436,11 @@ final class Syscalls {
         return conns.isEmpty() ? Runner.LOCAL_PORT : conns.getLast().localPort();
     }
 
-    /** write(), send(), sendmsg() of {@code len} bytes: a blocking one goes on until all are written. */
-    private LongSupplier writer(int fd, int len) {
+    /**
+     * write(), send(), sendmsg() of {@code len} bytes with send()'s {@code flags} (MSG_MORE, MSG_EOR,
+     * MSG_DONTWAIT, ...): a blocking one goes on until all are written.
+     */
+    private LongSupplier writer(int fd, int len, int flags) {
         if (len > zeros.length) zeros = new byte[len];
         long[] done = {0};
         boolean[] slept = {false};
@@ -443,9 +450,10 @@ final class Syscalls {
             int awake = PosixSockets.POLLOUT | PosixSockets.POLLERR | PosixSockets.POLLHUP;
             if (slept[0] && (revents(fd, PosixSockets.POLLOUT) & awake) == 0) return BLOCKED;
             while (done[0] < len) {
-                long r = posix.write(fd, zeros, 0, (int) (len - done[0]));
+                int n = (int) (len - done[0]);
+                long r = flags == 0 ? posix.write(fd, zeros, 0, n) : posix.send(fd, zeros, 0, n, flags);
                 if (r == EAGAIN) {
-                    if (nonBlocking(fd)) return done[0] > 0 ? done[0] : r;
+                    if (nonBlocking(fd) || (flags & PosixSockets.MSG_DONTWAIT) != 0) return done[0] > 0 ? done[0] : r;
                     slept[0] = true;
                     return BLOCKED;
                 }

@@ -18,8 +18,9 @@
  *    ├─ Packets      script packets → bytes into the host; the host's packets (TSO view) matched
  *    │               against the script's, first mismatch as text
  *    ├─ Syscalls     the switch over call names → PosixSockets; fd map; results; blocking calls
- *    ├─ Commands     sysctl, ethtool, tc, defaults.sh (HostSetup)   (Quotes: shell quoting)
- *    └─ TcpInfoCode  assert/print over tcpi_* fields
+ *    ├─ Shell        a little sh per `command`: variables, $(...), if, . and source, paths
+ *    │  └─ Commands  sysctl, ethtool, tc (HostSetup; sysctls not modelled, listed once per run)
+ *    └─ TcpInfoCode  assert/print over tcpi_* fields              (Quotes: its quoting)
  *  → Result (pass, or the first Failure: line, reason, message, expected, actual) ─Report─► summary
  * </pre>
  *

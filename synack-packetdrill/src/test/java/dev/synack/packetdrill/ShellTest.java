@@ -1,0 +1,78 @@
+package dev.synack.packetdrill;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.synack.tcp.TcpConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner's little shell: variables, $(...), if/else, sourcing, paths from the script's folder. */
+class ShellTest {
+    @TempDir
+    Path dir;
+
+    Commands.HostSetup host = new Commands.HostSetup(new TcpConfig());
+
+    void run(String command) throws Commands.CommandException { Commands.run(command, dir, host); }
+
+    @Test
+    void variablesAndArithmetic() throws Exception {
+        run("MAX=$((4*1024*1024)); SYN=3\nsysctl -q net.ipv4.tcp_wmem=\"4096 16384 $MAX\" net.ipv4.tcp_syn_retries=${SYN}");
+        assertEquals("4096\t16384\t4194304", host.config.get("net.ipv4.tcp_wmem"));
+        assertEquals("3", host.config.get("tcp_syn_retries"));
+        run("sysctl -q net.ipv4.tcp_syn_retries=${UNSET:-6}");
+        assertEquals("6", host.config.get("tcp_syn_retries"));
+    }
+
+    @Test
+    void ifOnUnameAndCommandSubstitution() throws Exception {
+        run("if [ \"$(uname)\" = Linux ]; then sysctl -q net.ipv4.tcp_syn_retries=2; else sysctl -q net.ipv4.tcp_syn_retries=9; fi");
+        assertEquals("2", host.config.get("tcp_syn_retries"));
+        run("if [ $(uname -s) != Linux ]\nthen\n  sysctl -q net.ipv4.tcp_syn_retries=9\nelif [ -n \"$(uname -r)\" ]; then\n"
+                + "  sysctl -q net.ipv4.tcp_syn_retries=4\nfi");
+        assertEquals("4", host.config.get("tcp_syn_retries"));
+        run("R=$(sysctl -n net.ipv4.tcp_syn_retries); sysctl -q net.ipv4.tcp_synack_retries=$((R + 1))");
+        assertEquals("5", host.config.get("tcp_synack_retries"));
+        run("false && sysctl -q net.ipv4.tcp_syn_retries=8 || sysctl -q net.ipv4.tcp_syn_retries=7");
+        assertEquals("7", host.config.get("tcp_syn_retries"));
+    }
+
+    @Test
+    void sourcingSharesVariablesRunningDoesNot() throws Exception {
+        Files.writeString(dir.resolve("defaults.sh"), "#!/bin/sh\nRETRIES=3\nexport KEEP=11\nsysctl -q net.ipv4.tcp_syn_retries=$RETRIES\n");
+        run(". ./defaults.sh; sysctl -q net.ipv4.tcp_synack_retries=$RETRIES");
+        assertEquals("3", host.config.get("tcp_synack_retries"));
+        run("./defaults.sh; sysctl -q net.ipv4.tcp_synack_retries=${RETRIES:-4}");
+        assertEquals("4", host.config.get("tcp_synack_retries"));
+        run("source defaults.sh && [ -f defaults.sh ] && sysctl -q net.ipv4.tcp_keepalive_probes=$KEEP");
+        assertEquals("11", host.config.get("tcp_keepalive_probes"));
+    }
+
+    @Test
+    void pathsFromTheScriptsFolderThenTheNearestCommon() throws Exception {
+        Path common = Files.createDirectories(dir.resolve("common"));
+        Path deep = Files.createDirectories(dir.resolve("a/b"));
+        Files.writeString(common.resolve("defaults.sh"), "sysctl -q net.ipv4.tcp_syn_retries=1\n");
+        Commands.run("../../common/defaults.sh", deep, host);
+        assertEquals("1", host.config.get("tcp_syn_retries"));
+        Commands.run("../common/defaults.sh", deep, host); // upstream's layout, one folder less
+        assertThrows(Commands.CommandException.class, () -> Commands.run(". ./nothing.sh", deep, host));
+    }
+
+    @Test
+    void notModelledSysctlsAreCollected() throws Exception {
+        run("sysctl -q net.ipv4.tcp_fack=0 net.ipv4.tcp_mtu_probing=0 net.ipv4.tcp_ecn=1");
+        assertEquals(2, host.notModelled.size(), host.notModelled.toString());
+        assertTrue(host.notModelled.first().startsWith("net.ipv4.tcp_fack: "));
+        assertTrue(host.notes.isEmpty());
+    }
+
+    @Test
+    void unsupportedSyntaxFailsClearly() {
+        var e = assertThrows(Commands.CommandException.class, () -> run("cat /proc/version | grep Linux"));
+        assertTrue(e.getMessage().contains("pipes"), e.getMessage());
+        assertThrows(Commands.CommandException.class, () -> run("if true; then sysctl -q net.ipv4.tcp_sack=1"));
+    }
+}
