@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * namespaces (LinuxWorld) and in the lab, compared by the Differ. What the application saw and every
  * segment on the client's interface must be the same; times are printed when beyond the timer
  * granularity but not asserted, since a loaded machine delays the relay. Skipped, with the reason,
- * where namespaces and TUN are not available (not root, no /dev/net/tun). About a minute.
+ * where namespaces and TUN are not available (not root, no /dev/net/tun). About 70 s.
  */
 class LinuxOracleTest {
     @BeforeAll
@@ -42,7 +42,9 @@ class LinuxOracleTest {
                 new Object[] {"connect-timeout", d},
                 new Object[] {"server-frozen", d.withSoTimeoutMs(500)},
                 new Object[] {"host-crash", d.withKeepalive(2, 1, 3)},
-                new Object[] {"host-reboot", d});
+                new Object[] {"host-reboot", d},
+                new Object[] {"retransmit-timeout", d},
+                new Object[] {"time-wait", d});
     }
 
     @ParameterizedTest(name = "{0} {1}")
