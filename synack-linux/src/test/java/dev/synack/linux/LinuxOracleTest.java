@@ -43,8 +43,9 @@ class LinuxOracleTest {
                 new Object[] {"server-frozen", d.withSoTimeoutMs(500)},
                 new Object[] {"host-crash", d.withKeepalive(2, 1, 3)},
                 new Object[] {"host-reboot", d},
-                new Object[] {"retransmit-timeout", d},
-                new Object[] {"time-wait", d});
+                new Object[] {"retransmit-timeout", d});
+        // Not time-wait: whether Linux's server ACKs the client's FIN on its own before its FIN depends
+        // on how soon its process closes (seen both ways on a loaded machine); the recording compares it.
     }
 
     @ParameterizedTest(name = "{0} {1}")
