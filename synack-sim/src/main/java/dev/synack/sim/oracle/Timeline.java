@@ -1,6 +1,7 @@
 package dev.synack.sim.oracle;
 
 import dev.synack.sim.Json;
+import dev.synack.sim.SeqSpaces;
 import dev.synack.wire.Decoded;
 import dev.synack.wire.Ipv4;
 import dev.synack.wire.SegmentSpec;
@@ -12,7 +13,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,7 +89,7 @@ public record Timeline(Map<String, String> header, List<Event> events) {
     public static final class Builder {
         private final Map<String, String> header = new LinkedHashMap<>();
         private final List<Event> events = new ArrayList<>();
-        private final Map<String, Integer> isn = new HashMap<>();
+        private final SeqSpaces spaces = new SeqSpaces();
 
         public Builder header(String key, String value) {
             header.put(key, value);
@@ -108,23 +108,14 @@ public record Timeline(Map<String, String> header, List<Event> events) {
             int total = Math.min(Ipv4.totalLength(ip, 0), len);
             if (!(TcpSegment.decode(ip, hl, total - hl) instanceof Decoded.Ok<TcpSegment>(TcpSegment s))) return;
             int src = Ipv4.src(ip, 0), dst = Ipv4.dst(ip, 0);
-            String fwd = src + ":" + s.srcPort() + ">" + dst + ":" + s.dstPort();
-            String back = dst + ":" + s.dstPort() + ">" + src + ":" + s.srcPort();
-            if (s.has(TcpHeader.SYN)) {
-                Integer known = isn.get(fwd);
-                if (known == null || !s.has(TcpHeader.ACK) && known != s.seq()) {
-                    isn.put(fwd, s.seq());
-                    if (!s.has(TcpHeader.ACK)) isn.remove(back);
-                }
-            }
-            long seq = relative(s.seq(), isn.get(fwd));
-            Long ack = s.has(TcpHeader.ACK) ? relative(s.ack(), isn.get(back)) : null;
+            spaces.learn(src, dst, s); // one interface: each packet is seen once, a SYN-ACK as it arrives
+            long seq = spaces.seq(src, dst, s);
+            Long ack = s.has(TcpHeader.ACK) ? spaces.reverse(src, dst, s, s.ack()) : null;
             List<TcpOption> options = new ArrayList<>();
             for (TcpOption o : s.options()) {
                 if (o instanceof TcpOption.Sack(List<TcpOption.SackBlock> blocks)) {
-                    Integer base = isn.get(back);
                     options.add(new TcpOption.Sack(blocks.stream().map(b -> new TcpOption.SackBlock(
-                            (int) relative(b.start(), base), (int) relative(b.end(), base))).toList()));
+                            (int) spaces.reverse(src, dst, s, b.start()), (int) spaces.reverse(src, dst, s, b.end()))).toList()));
                 } else {
                     options.add(o);
                 }
@@ -132,10 +123,6 @@ public record Timeline(Map<String, String> header, List<Event> events) {
             SegmentSpec spec = SegmentSpec.of(s.flags(), seq, s.payloadLength(), ack, s.window(), options);
             events.add(new Segment(tNs, outbound, s.flags(), s.payloadLength(),
                     SegmentText.format(spec, SegmentText.Style.RELATIVE_NO_TS_VALUES)));
-        }
-
-        private static long relative(int v, Integer base) {
-            return base == null ? Integer.toUnsignedLong(v) : Integer.toUnsignedLong(v - base);
         }
 
         /** The timeline so far, events in time order (stable). */

@@ -2,6 +2,7 @@ package dev.synack.sim.scenario;
 
 import dev.synack.sim.Host;
 import dev.synack.sim.Network;
+import dev.synack.sim.SeqSpaces;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Decoded;
 import dev.synack.wire.Ipv4;
@@ -12,9 +13,7 @@ import dev.synack.wire.TcpHeader;
 import dev.synack.wire.TcpOption;
 import dev.synack.wire.TcpSegment;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -96,7 +95,7 @@ final class SegmentLog {
      */
     private static List<Seg> read(Network net, Boolean outbound, long startNs) {
         List<Seg> out = new ArrayList<>();
-        Map<String, Integer> isn = new HashMap<>();
+        SeqSpaces spaces = new SeqSpaces();
         for (TraceEvent.Packet p : net.trace().events(TraceEvent.Packet.class)) {
             byte[] b = p.bytes();
             if (Ipv4.protocol(b, 0) != Ipv4.PROTO_TCP) continue;
@@ -105,32 +104,19 @@ final class SegmentLog {
             int total = Math.min(Ipv4.totalLength(b, 0), b.length);
             if (!(TcpSegment.decode(b, hl, total - hl) instanceof Decoded.Ok<TcpSegment>(TcpSegment s))) continue;
             int src = Ipv4.src(b, 0), dst = Ipv4.dst(b, 0);
-            String fwd = src + ":" + s.srcPort() + ">" + dst + ":" + s.dstPort();
-            String back = dst + ":" + s.dstPort() + ">" + src + ":" + s.srcPort();
-            if (s.has(TcpHeader.SYN) && p.outbound()) {
-                // A new SYN from the same four-tuple after a connection ended is a new connection.
-                if (!s.has(TcpHeader.ACK) || !isn.containsKey(fwd)) isn.putIfAbsent(fwd, s.seq());
-                if (!s.has(TcpHeader.ACK) && isn.get(fwd) != s.seq()) {
-                    isn.put(fwd, s.seq());
-                    isn.remove(back);
-                }
-            }
+            if (p.outbound()) spaces.learn(src, dst, s); // each packet is traced twice: learn from the sender's copy
             if (p.timeNs() < startNs || outbound != null && p.outbound() != outbound) continue;
-            long seq = relative(s.seq(), isn.get(fwd));
-            long ack = relative(s.ack(), isn.get(back));
+            long seq = spaces.seq(src, dst, s);
+            long ack = spaces.reverse(src, dst, s, s.ack());
             List<long[]> sack = new ArrayList<>();
             for (TcpOption o : s.options()) {
                 if (o instanceof TcpOption.Sack(List<TcpOption.SackBlock> blocks)) {
-                    for (TcpOption.SackBlock bl : blocks) sack.add(new long[] {relative(bl.start(), isn.get(back)), relative(bl.end(), isn.get(back))});
+                    for (TcpOption.SackBlock bl : blocks) sack.add(new long[] {spaces.reverse(src, dst, s, bl.start()), spaces.reverse(src, dst, s, bl.end())});
                 }
             }
             out.add(new Seg(p.timeNs() - startNs, p.host(), p.outbound(), s, seq, ack, s.payloadLength(), sack));
         }
         return out;
-    }
-
-    private static long relative(int v, Integer base) {
-        return base == null ? Integer.toUnsignedLong(v) : Integer.toUnsignedLong(v - base);
     }
 
     /** The segments of {@code host} that match. */
