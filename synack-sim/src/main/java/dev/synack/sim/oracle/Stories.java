@@ -88,6 +88,20 @@ public final class Stories {
         });
     }
 
+    /**
+     * The client's process {@code process}: at 100 ms it makes a socket, connects to the server (a noted
+     * call), runs {@code then} whatever connect() returned, and closes the socket.
+     */
+    static void client(World w, String process, SocketBody then) {
+        w.client().spawn(process, () -> {
+            w.sleepUntil(100 * MS);
+            try (Socket s = w.client().sockets().createSocket()) {
+                call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                then.run(s);
+            }
+        });
+    }
+
     @FunctionalInterface
     interface SocketBody {
         void run(Socket s) throws Exception;
@@ -220,14 +234,10 @@ public final class Stories {
                 call(w, "server", "read to EOF", () -> drain(s.getInputStream()));
                 call(w, "server", "write(1000)", () -> { s.getOutputStream().write(new byte[1000]); return null; });
             });
-            w.client().spawn("app", () -> {
-                w.sleepUntil(100 * MS);
-                try (Socket s = w.client().sockets().createSocket()) {
-                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
-                    call(w, "client", "write(3000)", () -> { s.getOutputStream().write(new byte[3000]); return null; });
-                    call(w, "client", "shutdownOutput()", () -> { s.shutdownOutput(); return null; });
-                    call(w, "client", "read to EOF", () -> drain(s.getInputStream()));
-                }
+            client(w, "app", s -> {
+                call(w, "client", "write(3000)", () -> { s.getOutputStream().write(new byte[3000]); return null; });
+                call(w, "client", "shutdownOutput()", () -> { s.shutdownOutput(); return null; });
+                call(w, "client", "read to EOF", () -> drain(s.getInputStream()));
             });
             w.runUntilDone(limitNs(k));
         }
@@ -240,12 +250,7 @@ public final class Stories {
         public long limitNs(Knobs k) { return 5 * S; }
 
         public void play(World w, Knobs k) throws Exception {
-            w.client().spawn("app", () -> {
-                w.sleepUntil(100 * MS);
-                try (Socket s = w.client().sockets().createSocket()) {
-                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
-                }
-            });
+            client(w, "app", s -> { });
             w.runUntilDone(limitNs(k));
         }
     }
@@ -337,12 +342,7 @@ public final class Stories {
 
         public void play(World w, Knobs k) throws Exception {
             w.crashServer();
-            w.client().spawn("app", () -> {
-                w.sleepUntil(100 * MS);
-                try (Socket s = w.client().sockets().createSocket()) {
-                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
-                }
-            });
+            client(w, "app", s -> { });
             w.runUntilDone(limitNs(k));
         }
     }
@@ -382,17 +382,13 @@ public final class Stories {
 
         public void play(World w, Knobs k) throws Exception {
             serve(w, "httpd", s -> w.sleepUntil(60 * S));
-            w.client().spawn("app", () -> {
-                w.sleepUntil(100 * MS);
-                try (Socket s = w.client().sockets().createSocket()) {
-                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
-                    w.sleepUntil(2 * S);
-                    call(w, "client", "read()", () -> s.getInputStream().read());
-                    call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
-                    w.sleepUntil(3 * S);
-                    call(w, "client", "write(100) again", () -> { s.getOutputStream().write(new byte[100]); return null; });
-                    call(w, "client", "read() again", () -> s.getInputStream().read());
-                }
+            client(w, "app", s -> {
+                w.sleepUntil(2 * S);
+                call(w, "client", "read()", () -> s.getInputStream().read());
+                call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                w.sleepUntil(3 * S);
+                call(w, "client", "write(100) again", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                call(w, "client", "read() again", () -> s.getInputStream().read());
             });
             w.runUntil(1 * S);
             w.server().kill("httpd");
@@ -474,16 +470,12 @@ public final class Stories {
 
         public void play(World w, Knobs k) throws Exception {
             serve(w, "sink", s -> call(w, "server", "read()", () -> s.getInputStream().read(new byte[1000])));
-            w.client().spawn("app", () -> {
-                w.sleepUntil(100 * MS);
-                try (Socket s = w.client().sockets().createSocket()) {
-                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
-                    w.sleepUntil(1 * S);
-                    w.dropNth(true, 1); // the segment
-                    w.dropNth(true, 2); // and its tail loss probe
-                    call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
-                    w.sleepUntil(3 * S);
-                }
+            client(w, "app", s -> {
+                w.sleepUntil(1 * S);
+                w.dropNth(true, 1); // the segment
+                w.dropNth(true, 2); // and its tail loss probe
+                call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                w.sleepUntil(3 * S);
             });
             w.runUntilDone(limitNs(k));
         }
@@ -497,15 +489,11 @@ public final class Stories {
 
         public void play(World w, Knobs k) throws Exception {
             serve(w, "sink", s -> call(w, "server", "read to EOF", () -> drain(s.getInputStream())));
-            w.client().spawn("app", () -> {
-                w.sleepUntil(100 * MS);
-                try (Socket s = w.client().sockets().createSocket()) {
-                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
-                    w.sleepUntil(1 * S);
-                    w.dropNth(true, 3);
-                    call(w, "client", "write(14480)", () -> { s.getOutputStream().write(new byte[14480]); return null; });
-                    w.sleepUntil(3 * S);
-                }
+            client(w, "app", s -> {
+                w.sleepUntil(1 * S);
+                w.dropNth(true, 3);
+                call(w, "client", "write(14480)", () -> { s.getOutputStream().write(new byte[14480]); return null; });
+                w.sleepUntil(3 * S);
             });
             w.runUntilDone(limitNs(k));
         }
@@ -546,15 +534,11 @@ public final class Stories {
 
         public void play(World w, Knobs k) throws Exception {
             serve(w, "httpd", s -> s.getInputStream().read(new byte[1000]));
-            w.client().spawn("app", () -> {
-                w.sleepUntil(100 * MS);
-                try (Socket s = w.client().sockets().createSocket()) {
-                    call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
-                    w.sleepUntil(5 * S);
-                    call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
-                    call(w, "client", "read()", () -> s.getInputStream().read(new byte[100]));
-                    call(w, "client", "write(100) after", () -> { s.getOutputStream().write(new byte[100]); return null; });
-                }
+            client(w, "app", s -> {
+                w.sleepUntil(5 * S);
+                call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                call(w, "client", "read()", () -> s.getInputStream().read(new byte[100]));
+                call(w, "client", "write(100) after", () -> { s.getOutputStream().write(new byte[100]); return null; });
             });
             w.runUntil(1 * S);
             w.crashServer();
