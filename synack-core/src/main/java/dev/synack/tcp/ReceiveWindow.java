@@ -164,11 +164,12 @@ final class ReceiveWindow {
         if (room <= 0) return;
         int incr;
         // Aggregated segments (TcpConfig.rxPerSegmentTruesize false) always pass check #2.
-        if (!t.cfg.rxPerSegmentTruesize || winFromSpace(Tcb.skbTruesize(ipLen)) <= len) {
+        int windowOfTruesize = t.cfg.rxPerSegmentTruesize ? winFromSpace(Tcb.skbTruesize(ipLen)) : 0;
+        if (windowOfTruesize <= len) {
             incr = 2 * advmss();
         } else {
             incr = 0;
-            int ts = winFromSpace(Tcb.skbTruesize(ipLen)) >> 1;
+            int ts = windowOfTruesize >> 1;
             int window = winFromSpace(t.cfg.tcpRmem[2]) >> 1;
             while (t.rcvSsthresh <= window) {
                 if (ts <= len) {
