@@ -151,13 +151,18 @@ final class ReceiveWindow {
         else t.rcvSsthresh = Math.max(Math.min(t.rcvWnd, clamp), t.rcvSsthresh);
     }
 
-    /** tcp_rcv_space_adjust: "Make the window clamp follow along" the grown receive buffer. */
+    /**
+     * tcp_rcv_space_adjust: "Make the window clamp follow along" the grown receive buffer. Read from
+     * Linux's source; no recording here exercises it yet.
+     */
     void followBuffer() { t.windowClamp = fullSpace(); }
 
     /**
      * tcp_grow_window: raise rcv_ssthresh as in-order data arrives, up to the clamp and the free space —
      * by two segments when the segment's overhead fits the buffer (tcp_win_from_space(truesize) ≤ len),
-     * else by __tcp_grow_window's halving test, at least twice the segment.
+     * else by __tcp_grow_window's halving test, at least twice the segment. The first branch is what the
+     * recordings show (full-sized segments over TUN: 66, 69, 72); the halving branch is read from
+     * Linux's source, not yet shown by a recording.
      */
     void grow(int len, int ipLen) {
         int room = Math.min(t.windowClamp, space()) - t.rcvSsthresh;
@@ -194,6 +199,7 @@ final class ReceiveWindow {
         if (!t.cfg.rxPerSegmentTruesize || lastRxLen == 0) return (int) Math.max(0, fullSpace() - held);
         // Linux charges the buffer with each held segment's truesize (sk_rmem_alloc) and converts what is
         // left at the integer scaling ratio: 1440 bytes of window per held 1448-byte segment, not 1448.
+        // (tcp_space as the source defines it; no recording has yet told the two apart.)
         long charged = held * lastRxTruesize / lastRxLen;
         return (int) Math.max(0, winFromSpace((int) Math.max(0, t.recvBuf.capacity() - charged)));
     }
