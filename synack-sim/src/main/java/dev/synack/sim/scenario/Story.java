@@ -47,6 +47,42 @@ public final class Story {
         return ms.stream().map(m -> seconds(m * MS)).toList();
     }
 
+    /** TCP_RTO_MAX: the longest a backed-off retransmission or probe timer waits (include/net/tcp.h). */
+    static final long RTO_MAX_NS = 120 * S;
+
+    /**
+     * Whether each gap is twice the one before, capped at TCP_RTO_MAX (within 1 ms): "doubling", or the
+     * gaps in ms. A rule the catalogue states for every backed-off TCP timer (RFC 6298 §5.5,
+     * tcp_retransmit_timer, tcp_probe_timer), checked on what synack did rather than on times derived
+     * from synack's own RTO; when exactly Linux's timers fire is what the recorded Linux runs judge.
+     */
+    static String backoff(List<Long> gapsNs) {
+        for (int i = 1; i < gapsNs.size(); i++) {
+            long want = Math.min(2 * gapsNs.get(i - 1), RTO_MAX_NS);
+            if (Math.abs(gapsNs.get(i) - want) > MS) {
+                return "gaps " + gapsNs.stream().map(g -> String.format(Locale.ROOT, "%.1f", g / 1e6)).toList() + " ms";
+            }
+        }
+        return "doubling";
+    }
+
+    /** The gaps between successive times. */
+    static List<Long> gaps(List<Long> timesNs) {
+        List<Long> out = new java.util.ArrayList<>();
+        for (int i = 1; i < timesNs.size(); i++) out.add(timesNs.get(i) - timesNs.get(i - 1));
+        return out;
+    }
+
+    /**
+     * tcp_model_timeout for TCP_RTO_MIN (200 ms) and TCP_RTO_MAX (120 s), as the catalogue states
+     * Linux's rule: (2^(n+1)−1)·0.2 s for n ≤ 9, else 204.6 s + (n−9)·120 s (net/ipv4/tcp_timer.c).
+     */
+    static long modelTimeoutNs(int retries2) {
+        int thresh = 9; // ilog2(TCP_RTO_MAX / TCP_RTO_MIN) = ilog2(600)
+        if (retries2 <= thresh) return ((2L << retries2) - 1) * 200 * MS;
+        return ((2L << thresh) - 1) * 200 * MS + (retries2 - thresh) * RTO_MAX_NS;
+    }
+
     /** In a simulated process: sleeps until {@code atNs} of virtual time (at once if it has passed). */
     static void sleepUntil(Network net, long atNs) {
         long d = atNs - net.nowNs();
