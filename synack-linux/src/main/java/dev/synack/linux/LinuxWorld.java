@@ -93,19 +93,38 @@ public final class LinuxWorld implements World {
     private final String congestionControl;
 
     /**
-     * CUBIC, synack's default, in both namespaces where the kernel allows it. A namespace inherits
-     * the machine's default, and may only choose one of tcp_allowed_congestion_control (on these
-     * machines the default is bbr and cubic is not allowed outside the initial namespace: EPERM), so
-     * the header says what Linux ran; the stories here send too little for it to matter.
+     * CUBIC, synack's default, in both namespaces. A namespace inherits the machine's default and may
+     * only choose one of tcp_allowed_congestion_control, a list kept for the whole machine (on these
+     * machines the default is bbr and cubic is not in the list: EPERM outside the initial namespace).
+     * The list is only consulted when a namespace chooses, so where cubic is built in but not allowed
+     * the runner (root) adds it for that moment and puts the list back at once. If that fails too,
+     * the namespaces keep the default and the timeline's header says what Linux ran.
      */
     private static String useCubic(String... namespaces) {
+        String allowedKey = "net.ipv4.tcp_allowed_congestion_control";
+        String allowed = null;
+        try {
+            if (!trySetCubic(namespaces)) {
+                String available = run("sysctl", "-n", "net.ipv4.tcp_available_congestion_control");
+                allowed = run("sysctl", "-n", allowedKey);
+                if (List.of(available.split("\\s+")).contains("cubic")) {
+                    run("sysctl", "-qw", allowedKey + "=" + allowed + " cubic");
+                    trySetCubic(namespaces);
+                }
+            }
+        } catch (IOException e) {
+            // not allowed here: keep the inherited default
+        } finally {
+            if (allowed != null) {
+                try {
+                    run("sysctl", "-qw", allowedKey + "=" + allowed);
+                } catch (IOException e) {
+                    System.err.println("synack: could not put " + allowedKey + " back to \"" + allowed + "\": " + e.getMessage());
+                }
+            }
+        }
         String used = null;
         for (String ns : namespaces) {
-            try {
-                run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.tcp_congestion_control=cubic");
-            } catch (IOException e) {
-                // not allowed here: keep the inherited default
-            }
             try {
                 used = run("ip", "netns", "exec", ns, "sysctl", "-n", "net.ipv4.tcp_congestion_control");
             } catch (IOException e) {
@@ -113,6 +132,19 @@ public final class LinuxWorld implements World {
             }
         }
         return used;
+    }
+
+    /** Asks each namespace for cubic; whether all of them took it. */
+    private static boolean trySetCubic(String... namespaces) {
+        boolean all = true;
+        for (String ns : namespaces) {
+            try {
+                run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.tcp_congestion_control=cubic");
+            } catch (IOException e) {
+                all = false;
+            }
+        }
+        return all;
     }
 
     /** Why a LinuxWorld cannot be made here, or null if it can. */

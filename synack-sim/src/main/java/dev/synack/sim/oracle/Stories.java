@@ -26,9 +26,9 @@ public final class Stories {
     private static final Map<String, OracleStory> ALL = new LinkedHashMap<>();
 
     static {
-        for (OracleStory s : List.of(new Handshake(), new Close(), new HalfClose(), new Orphan(), new Refused(), new NoRoute(), new SynTimeout(),
-                new ConnectTimeout(), new ServerFrozen(), new FlowControl(), new ServerKilled(), new HostCrash(), new HostReboot(),
-                new RetransmitTimeout(), new FastRetransmit(), new TimeWait())) {
+        for (OracleStory s : List.of(new Handshake(), new Transfer(), new Close(), new SimultaneousClose(), new HalfClose(), new Orphan(), new Refused(), new NoRoute(), new SynTimeout(),
+                new ConnectTimeout(), new ServerFrozen(), new FlowControl(), new ServerKilled(), new HostShutdown(), new HostCrash(), new HostReboot(),
+                new RetransmitTimeout(), new FastRetransmit(), new TimeWait(), new FiveTuple())) {
             ALL.put(s.name(), s);
         }
     }
@@ -130,6 +130,65 @@ public final class Stories {
                     call(w, "client", "read()", () -> s.getInputStream().readNBytes(200).length);
                 }
                 w.note("client", "close()", "ok");
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * The data phase: the client writes 4000 bytes (three segments with MSS 1448), the server reads
+     * them all and answers 100 bytes; the client holds the connection until 600 ms, then closes.
+     */
+    record Transfer() implements OracleStory {
+        public String name() { return "transfer"; }
+
+        public long limitNs(Knobs k) { return 5 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "server", s -> {
+                call(w, "server", "read(4000)", () -> s.getInputStream().readNBytes(4000).length);
+                call(w, "server", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                call(w, "server", "read() at EOF", () -> s.getInputStream().read());
+            });
+            client(w, "client", s -> {
+                call(w, "client", "write(4000)", () -> { s.getOutputStream().write(new byte[4000]); return null; });
+                call(w, "client", "read(100)", () -> s.getInputStream().readNBytes(100).length);
+                w.sleepUntil(600 * MS);
+            });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * Both sides close: the server at 300 ms, the client 2 ms later, before the server's FIN can reach it
+     * (half an RTT away), so the FINs cross and both ends pass through CLOSING. (Two milliseconds, not
+     * the same instant, so that the two close() calls are noted in one order in both worlds; the RTT-1
+     * grid point is left out because the FINs would not cross.)
+     */
+    record SimultaneousClose() implements OracleStory {
+        public String name() { return "simultaneous-close"; }
+
+        public long limitNs(Knobs k) { return 3 * S; }
+
+        public List<Knobs> grid() {
+            Knobs d = Knobs.defaults();
+            return List.of(d, d.withRttMs(100), d.withRttMs(200));
+        }
+
+        public void play(World w, Knobs k) throws Exception {
+            long after = 302 * MS + 3L * k.rttOr(defaultRttMs()) * MS; // the FINs and their ACKs have crossed by then
+            serve(w, "server", s -> {
+                w.sleepUntil(300 * MS);
+                call(w, "server", "close()", () -> { s.close(); return null; });
+                w.sleepUntil(after);
+            });
+            w.client().spawn("client", () -> {
+                w.sleepUntil(100 * MS);
+                Socket s = w.client().sockets().createSocket();
+                call(w, "client", "connect()", () -> { s.connect(server(w)); return null; });
+                w.sleepUntil(302 * MS);
+                call(w, "client", "close()", () -> { s.close(); return null; });
+                w.sleepUntil(after);
             });
             w.runUntilDone(limitNs(k));
         }
@@ -397,6 +456,33 @@ public final class Stories {
     }
 
     /**
+     * Exception 5: the server's host shuts down at 1 s. Its process ignores SIGTERM and is killed when
+     * the grace period (2 s) ends, and its kernel closes its socket then, as in server-killed; the host
+     * stays up meanwhile, so the client's later write draws RST. Both worlds act it out as the kill at
+     * 3 s: a SIGTERM the process ignores changes nothing on the wire.
+     */
+    record HostShutdown() implements OracleStory {
+        public String name() { return "host-shutdown"; }
+
+        public long limitNs(Knobs k) { return 12 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            serve(w, "httpd", s -> w.sleepUntil(60 * S));
+            client(w, "app", s -> {
+                w.sleepUntil(4 * S);
+                call(w, "client", "read()", () -> s.getInputStream().read());
+                call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                w.sleepUntil(5 * S);
+                call(w, "client", "write(100) again", () -> { s.getOutputStream().write(new byte[100]); return null; });
+                call(w, "client", "read() again", () -> s.getInputStream().read());
+            });
+            w.runUntil(3 * S); // shutdown at 1 s + the 2 s grace period
+            w.server().kill("httpd");
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
      * Exception 6: the server's host dies silently with one segment of the client outstanding: TLP, RTO
      * retransmissions, then ETIMEDOUT after tcp_retries2 (or keepalive probes with --keepalive).
      */
@@ -544,6 +630,64 @@ public final class Stories {
             w.crashServer();
             w.runUntil(3 * S);
             w.rebootServer();
+            w.runUntilDone(limitNs(k));
+        }
+    }
+    /**
+     * Demultiplexing by the 4-tuple: the client opens six connections to one server port, 100 ms apart,
+     * and keeps them all open; each sends its number and reads it back from its own echo. Every accepted
+     * socket has the listening port as its local port, and the remote ports are six different ones.
+     * (The lab's five-tuple scenario spreads the clients over three hosts; the kernel runner has one
+     * client host, so here only the ports tell the connections apart.)
+     */
+    record FiveTuple() implements OracleStory {
+        static final int CONNECTIONS = 6;
+
+        public String name() { return "five-tuple"; }
+
+        public long limitNs(Knobs k) { return 3 * S + CONNECTIONS * 2L * k.rttOr(defaultRttMs()) * MS; }
+
+        public List<Knobs> grid() {
+            Knobs d = Knobs.defaults();
+            return List.of(d, d.withRttMs(100), d.withRttMs(200));
+        }
+
+        public void play(World w, Knobs k) throws Exception {
+            long gap = Math.max(100, 3L * k.rttOr(defaultRttMs())) * MS; // one connection's story ends before the next starts
+            w.server().spawn("server", () -> {
+                try (ServerSocket ss = w.server().serverSockets().createServerSocket(PORT)) {
+                    java.util.Set<Integer> remotePorts = new java.util.TreeSet<>();
+                    List<Socket> open = new java.util.ArrayList<>();
+                    for (int i = 1; i <= CONNECTIONS; i++) {
+                        Socket s = ss.accept();
+                        open.add(s);
+                        remotePorts.add(s.getPort());
+                        w.note("server", "accept() #" + i, "local port " + s.getLocalPort() + ", remote " + s.getInetAddress().getHostAddress()
+                                + ", remote ports so far all different: " + (remotePorts.size() == i));
+                        int n = s.getInputStream().read();
+                        s.getOutputStream().write(n);
+                    }
+                    for (Socket s : open) s.getInputStream().read(); // until each client closes
+                    for (Socket s : open) s.close();
+                }
+            });
+            w.client().spawn("client", () -> {
+                List<Socket> open = new java.util.ArrayList<>();
+                for (int i = 1; i <= CONNECTIONS; i++) {
+                    w.sleepUntil(100 * MS + (i - 1) * gap);
+                    Socket s = w.client().sockets().createSocket();
+                    open.add(s);
+                    int id = i;
+                    call(w, "client", "connect() #" + i, () -> { s.connect(server(w)); return null; });
+                    call(w, "client", "write #" + i + ", read the echo", () -> {
+                        s.getOutputStream().write(id);
+                        return s.getInputStream().read();
+                    });
+                }
+                w.sleepUntil(100 * MS + CONNECTIONS * gap);
+                for (Socket s : open) s.close();
+                w.note("client", "close() all", "ok");
+            });
             w.runUntilDone(limitNs(k));
         }
     }
