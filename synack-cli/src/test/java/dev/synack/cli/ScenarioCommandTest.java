@@ -73,7 +73,7 @@ class ScenarioCommandTest {
     @Test
     void outOfRangeRttIsStatus2() {
         SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--rtt", "0"),
-                "synack scenario: bad --rtt '0': expected 1 to 60000 ms (see 'synack scenario --help')");
+                "synack scenario: bad --rtt '0': expected 0.01 to 60000 ms (up to three decimals) (see 'synack scenario --help')");
     }
 
     @Test
@@ -86,7 +86,7 @@ class ScenarioCommandTest {
     @Test
     void everyBadKnobIsOneLineNamingIt() {
         String[][] cases = {
-            {"--rtt", "60001", "bad --rtt '60001': expected 1 to 60000 ms"},
+            {"--rtt", "60001", "bad --rtt '60001': expected 0.01 to 60000 ms (up to three decimals)"},
             {"--loss", "1.5", "bad --loss '1.5': expected 0 to 1"},
             {"--loss", "NaN", "bad --loss 'NaN': expected 0 to 1"},
             {"--keepalive", "0,1,3", "bad --keepalive '0,1,3': expected IDLE,INTVL,CNT, three positive integers, e.g. 2,1,3"},
@@ -107,7 +107,7 @@ class ScenarioCommandTest {
         }
         // The first bad option in the order of the knobs is the one named.
         SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--retries2", "999", "--rtt", "0", "--format", "xml"),
-                "synack scenario: bad --rtt '0': expected 1 to 60000 ms (see 'synack scenario --help')");
+                "synack scenario: bad --rtt '0': expected 0.01 to 60000 ms (up to three decimals) (see 'synack scenario --help')");
         SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "refused", "--sysctl", "tcp_sack=0"),
                 "synack scenario: unknown option '--sysctl' (see 'synack scenario --help')");
         SynackCommandTest.assertRejected(SynackCommandTest.run("scenario", "--list", "refused"),

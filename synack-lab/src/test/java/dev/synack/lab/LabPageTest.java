@@ -173,7 +173,7 @@ class LabPageTest {
         rtt.clear();
         rtt.sendKeys("0", Keys.ENTER);
         waitFor("document.querySelector('#error').textContent");
-        assertEquals("Error: bad --rtt '0': expected 1 to 60000 ms", browser.findElement(By.id("error")).getText());
+        assertEquals("Error: bad --rtt '0': expected 0.01 to 60000 ms (up to three decimals)", browser.findElement(By.id("error")).getText());
         assertEquals(before, runs());
 
         // Knobs and language in the URL: a view can be shared.

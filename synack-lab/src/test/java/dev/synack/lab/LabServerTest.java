@@ -61,7 +61,7 @@ class LabServerTest {
     @Test
     void badInputIsA400WithTheCommandLinesMessage() throws Exception {
         String[][] cases = {
-            {"/api/run?story=refused&rtt=0", "bad --rtt '0': expected 1 to 60000 ms"},
+            {"/api/run?story=refused&rtt=0", "bad --rtt '0': expected 0.01 to 60000 ms (up to three decimals)"},
             {"/api/run?story=refused&keepalive=2,1", "bad --keepalive '2,1': expected IDLE,INTVL,CNT, three positive integers, e.g. 2,1,3"},
             {"/api/run?story=nope", "unknown scenario 'nope'; one of " + String.join(", ", Scenarios.names())},
             {"/api/run?story=refused&sysctl=x", "unknown option '--sysctl'"},

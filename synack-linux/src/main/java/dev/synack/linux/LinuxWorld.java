@@ -82,7 +82,7 @@ public final class LinuxWorld implements World {
         warmUp(clientNs);
         warmUp(serverNs);
         startNs = System.nanoTime();
-        long oneWayNs = k.rttOr(defaultRttMs) * 1_000_000L / 2;
+        long oneWayNs = k.rttNsOr(defaultRttMs) / 2;
         relay = new Relay(clientTun, serverTun, oneWayNs, k.loss(), k.seed(), startNs);
         client = new LinuxEndpoint("client", clientNs, CLIENT_ADDR);
         server = new LinuxEndpoint("server", serverNs, SERVER_ADDR);

@@ -27,7 +27,7 @@ public final class Recordings {
      */
     public static String key(Knobs k) {
         StringJoiner j = new StringJoiner(",");
-        k.rttMs().ifPresent(v -> j.add("rtt=" + v));
+        k.rttUs().ifPresent(v -> j.add("rtt=" + Knobs.msText(v)));
         if (k.loss() != 0) j.add("loss=" + k.loss());
         k.keepalive().ifPresent(ka -> j.add("keepalive=" + ka.idleS() + "-" + ka.intvlS() + "-" + ka.cnt()));
         k.soTimeoutMs().ifPresent(v -> j.add("so_timeout=" + v));

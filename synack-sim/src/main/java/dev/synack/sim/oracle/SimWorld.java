@@ -35,7 +35,7 @@ public final class SimWorld implements World {
         net.config().rxPerSegmentTruesize = true;
         Host c = net.host("client", "198.18.0.1/24");
         Host s = net.host("server", "198.18.0.2/24");
-        long rttNs = k.rttOr(defaultRttMs) * 1_000_000L;
+        long rttNs = k.rttNsOr(defaultRttMs);
         cable = net.link(c, s, LinkSpec.builder().delay(Duration.ofNanos(rttNs / 2)).loss(k.loss()).build());
         client = new SimEndpoint("client", c);
         server = new SimEndpoint("server", s);

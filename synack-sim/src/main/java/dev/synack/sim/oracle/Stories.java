@@ -176,7 +176,7 @@ public final class Stories {
         }
 
         public void play(World w, Knobs k) throws Exception {
-            long after = 302 * MS + 3L * k.rttOr(defaultRttMs()) * MS; // the FINs and their ACKs have crossed by then
+            long after = 302 * MS + 3 * k.rttNsOr(defaultRttMs()); // the FINs and their ACKs have crossed by then
             serve(w, "server", s -> {
                 w.sleepUntil(300 * MS);
                 call(w, "server", "close()", () -> { s.close(); return null; });
@@ -645,7 +645,7 @@ public final class Stories {
 
         public String name() { return "five-tuple"; }
 
-        public long limitNs(Knobs k) { return 3 * S + CONNECTIONS * 2L * k.rttOr(defaultRttMs()) * MS; }
+        public long limitNs(Knobs k) { return 3 * S + CONNECTIONS * 2 * k.rttNsOr(defaultRttMs()); }
 
         public List<Knobs> grid() {
             Knobs d = Knobs.defaults();
@@ -653,7 +653,7 @@ public final class Stories {
         }
 
         public void play(World w, Knobs k) throws Exception {
-            long gap = Math.max(100, 3L * k.rttOr(defaultRttMs())) * MS; // one connection's story ends before the next starts
+            long gap = Math.max(100 * MS, 3 * k.rttNsOr(defaultRttMs())); // one connection's story ends before the next starts
             w.server().spawn("server", () -> {
                 try (ServerSocket ss = w.server().serverSockets().createServerSocket(PORT)) {
                     java.util.Set<Integer> remotePorts = new java.util.TreeSet<>();

@@ -105,7 +105,7 @@ final class Congestion implements Scenario {
         Path svg;
         try {
             svg = Files.createTempFile("synack-congestion-", ".svg");
-            plot("CUBIC through a 10 Mbit/s bottleneck, 20-packet queue, RTT " + p.rttMs() + " ms", samples, start).write(svg);
+            plot("CUBIC through a 10 Mbit/s bottleneck, 20-packet queue, RTT " + p.rttText(), samples, start).write(svg);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

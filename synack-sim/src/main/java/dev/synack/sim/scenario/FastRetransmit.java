@@ -40,7 +40,7 @@ final class FastRetransmit implements Scenario {
     public Outcome run(Knobs k) {
         Lab p = Lab.of(k, 20);
         Network net = p.net();
-        int rtt = p.rttMs();
+        long rtt = p.rttNs();
         long[] received = {0};
         p.server().spawn("sink", () -> {
             TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
@@ -63,7 +63,7 @@ final class FastRetransmit implements Scenario {
         List<SegmentLog.Seg> dupacks = SegmentLog.from(segs, "server", s -> s.ack() == hole && !s.sack().isEmpty());
         List<String> expectDup = new ArrayList<>();
         for (int i = LOST + 1; i <= 10; i++) {
-            expectDup.add(Story.seconds((SEND_AT_MS + rtt / 2) * MS) + " server . ack " + hole + " sack " + (hole + MSS) + ":" + (1 + i * (long) MSS));
+            expectDup.add(Story.seconds(SEND_AT_MS * MS + rtt / 2) + " server . ack " + hole + " sack " + (hole + MSS) + ":" + (1 + i * (long) MSS));
         }
         List<String> gotDup = dupacks.stream().limit(10 - LOST).map(s -> Story.seconds(s.tNs()) + " server . ack " + s.ack() + " sack "
                 + s.sack().getFirst()[0] + ":" + s.sack().getFirst()[1]).toList();
@@ -77,13 +77,13 @@ final class FastRetransmit implements Scenario {
             if (e.outbound() && e == rtx || e.outbound() && rtx != null && e.tNs() == rtx.tNs() && e.seq() == hole) break;
             if (!e.outbound() && e.ack() == hole && !e.sack().isEmpty()) before++;
         }
-        long newDuringRecovery = rtx == null ? 0 : SegmentLog.from(segs, "client", s -> s.tNs() >= rtx.tNs() && s.tNs() < rtx.tNs() + rtt * MS
+        long newDuringRecovery = rtx == null ? 0 : SegmentLog.from(segs, "client", s -> s.tNs() >= rtx.tNs() && s.tNs() < rtx.tNs() + rtt
                 && s.seq() >= 1 + 10L * MSS && s.len() > 0).size();
         long rtos = net.trace().events(TraceEvent.TimerFired.class).stream().filter(t -> t.host().equals("client") && t.timer().equals("rto")).count();
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("duplicate ACKs with SACK blocks (one per out-of-order segment, at once)", expectDup, gotDup));
         checks.add(Check.of("the lost segment is sent twice", 2, copies.size()));
-        checks.add(Check.of("retransmission at (the duplicate ACKs' arrival, 1 RTT)", Story.seconds((SEND_AT_MS + rtt) * MS),
+        checks.add(Check.of("retransmission at (the duplicate ACKs' arrival, 1 RTT)", Story.seconds(SEND_AT_MS * MS + rtt),
                 rtx == null ? "none" : Story.seconds(rtx.tNs())));
         checks.add(Check.of("duplicate ACKs received before the retransmission", 3, before));
         checks.add(Check.of("RTO expiries", 0, rtos));

@@ -43,7 +43,7 @@ final class FiveTuple implements Scenario {
     @Override
     public Outcome run(Knobs k) {
         Network net = new Network(k.seed());
-        var lan = net.lan("lan", LinkSpec.builder().delay(java.time.Duration.ofNanos(k.rttOr(2) * 500_000L))
+        var lan = net.lan("lan", LinkSpec.builder().delay(java.time.Duration.ofNanos(k.rttNsOr(2) / 2))
                 .loss(k.loss()).build());
         Host server = net.host("server", "198.18.0.100/24");
         lan.attach(server);

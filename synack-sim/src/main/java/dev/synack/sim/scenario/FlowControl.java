@@ -48,7 +48,7 @@ final class FlowControl implements Scenario {
     public Outcome run(Knobs k) {
         Lab p = Lab.of(k, 20);
         Network net = p.net();
-        int rtt = p.rttMs();
+        long rtt = p.rttNs();
         long[] received = {0};
         p.server().spawn("slow-reader", () -> {
             TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
@@ -81,7 +81,7 @@ final class FlowControl implements Scenario {
         for (int i = peak + 1; i < before.size(); i++) shrinks &= before.get(i) <= before.get(i - 1);
         List<SegmentLog.Seg> probes = SegmentLog.from(segs, "client", s -> zero != null && s.tNs() > zero.tNs() && s.tNs() < READ_FROM_MS * MS
                 && s.len() == 0 && s.is(TcpHeader.ACK));
-        List<SegmentLog.Seg> dataWhileZero = SegmentLog.from(segs, "client", s -> zero != null && s.tNs() > zero.tNs() + rtt * MS / 2
+        List<SegmentLog.Seg> dataWhileZero = SegmentLog.from(segs, "client", s -> zero != null && s.tNs() > zero.tNs() + rtt / 2
                 && s.tNs() < READ_FROM_MS * MS && s.len() > 0);
         SegmentLog.Seg update = fromServer.stream().filter(s -> s.tNs() >= READ_FROM_MS * MS && s.win() > 0).findFirst().orElse(null);
         SegmentLog.Seg resumed = SegmentLog.from(segs, "client", s -> s.tNs() >= READ_FROM_MS * MS && s.len() > 0).stream().findFirst().orElse(null);
@@ -95,7 +95,7 @@ final class FlowControl implements Scenario {
         for (SegmentLog.Seg d : data) {
             if (d.len() >= MSS || d.seq() == lastSeq) continue;
             SegmentLog.Seg lastAck = null;
-            for (SegmentLog.Seg a : fromServer) if (a.tNs() + rtt * MS / 2 <= d.tNs()) lastAck = a;
+            for (SegmentLog.Seg a : fromServer) if (a.tNs() + rtt / 2 <= d.tNs()) lastAck = a;
             boolean fills = lastAck != null && d.seq() + d.len() == lastAck.ack() + ((long) lastAck.win() << wscale);
             if (fills) windowFilling.add(d.tNs());
             else small.add(d.text());
@@ -108,7 +108,7 @@ final class FlowControl implements Scenario {
                 !probes.isEmpty() && probes.stream().allMatch(s -> s.seq() == zero.ack() - 1)));
         checks.add(Check.of("window update when the reader first reads", Story.seconds(READ_FROM_MS * MS), update == null ? "none" : Story.seconds(update.tNs())));
         checks.add(Check.of("the update opens at least an MSS", true, update != null && (update.win() << wscale) >= MSS));
-        checks.add(Check.of("sending resumes when it arrives", Story.seconds(READ_FROM_MS * MS + rtt * MS / 2), resumed == null ? "none" : Story.seconds(resumed.tNs())));
+        checks.add(Check.of("sending resumes when it arrives", Story.seconds(READ_FROM_MS * MS + rtt / 2), resumed == null ? "none" : Story.seconds(resumed.tNs())));
         checks.add(Check.of("sub-MSS segments filling a window smaller than an MSS: only when the persist timer fires", true,
                 probeTimer(net).containsAll(windowFilling)));
         // Linux keeps sk_sndbuf at least 2·cwnd segments (tcp_sndbuf_expand), so a bulk writer stays ahead

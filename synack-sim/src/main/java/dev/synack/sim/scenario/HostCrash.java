@@ -53,7 +53,6 @@ final class HostCrash implements Scenario {
     private Outcome retransmissions(Knobs k) {
         Lab p = Lab.of(k, 20);
         Network net = p.net();
-        int rtt = p.rttMs();
         p.server().spawn("httpd", () -> {
             TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             ss.accept().getInputStream().read(new byte[1000]);
@@ -169,7 +168,7 @@ final class HostCrash implements Scenario {
             saw.add(write(s));
             s.close();
         });
-        net.runUntil(p.rttMs() * MS + MS);
+        net.runUntil(p.rttNs() + MS);
         p.server().crash();
         net.runUntilDone(30_000_000);
         List<SegmentLog.Seg> segs = SegmentLog.sent(net);

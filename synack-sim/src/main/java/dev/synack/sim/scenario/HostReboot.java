@@ -36,7 +36,7 @@ final class HostReboot implements Scenario {
     public Outcome run(Knobs k) {
         Lab p = Lab.of(k, 20);
         Network net = p.net();
-        int rtt = p.rttMs();
+        long rtt = p.rttNs();
         p.server().spawn("httpd", () -> {
             TcpServerSocket ss = new TcpServerSocket(p.server().kernel(), 80);
             ss.accept().getInputStream().read(new byte[1000]);
@@ -64,11 +64,11 @@ final class HostReboot implements Scenario {
         List<Check> checks = new ArrayList<>();
         checks.add(Check.of("client calls", List.of("read: SocketException: Connection reset (ECONNRESET)",
                 "write: SocketException: Broken pipe (EPIPE)"), saw));
-        checks.add(Check.of("recv() fails at", Story.seconds((SEND_AT_MS + rtt) * MS), Story.seconds(at[0])));
+        checks.add(Check.of("recv() fails at", Story.seconds(SEND_AT_MS * MS + rtt), Story.seconds(at[0])));
         long seqOfReset = data == null ? -1 : data.ack();
         checks.add(Check.of("segments after the reboot", List.of(
                 Story.seconds(SEND_AT_MS * MS) + " client P. 1:101(100) ack 1",
-                Story.seconds(SEND_AT_MS * MS + rtt * MS / 2) + " server R " + seqOfReset + ":" + seqOfReset + "(0) (no ACK flag)"),
+                Story.seconds(SEND_AT_MS * MS + rtt / 2) + " server R " + seqOfReset + ":" + seqOfReset + "(0) (no ACK flag)"),
                 after.stream().map(s -> Story.seconds(s.tNs()) + " " + s.brief()
                         + (s.has(TcpHeader.RST) && !s.has(TcpHeader.ACK) ? " (no ACK flag)" : "")).toList()));
         checks.add(Check.of("client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Story.statesByConnection(net, "client").getFirst()));

@@ -46,7 +46,7 @@ final class IcmpUnreachable implements Scenario {
     @Override
     public Outcome run(Knobs k) {
         Network net = Lab.network(k);
-        int rtt = k.rttOr(20);
+        long rtt = k.rttNsOr(20);
         Host client = net.host("client", "198.18.0.1/24");
         Router router = net.router("router", "198.18.0.254/24", "198.19.0.254/24");
         Host server = net.host("server", "198.19.0.2/24");
@@ -66,7 +66,7 @@ final class IcmpUnreachable implements Scenario {
             }
         });
         net.runUntilDone(300_000);
-        long r = rtt * 1_000_000L;
+        long r = rtt;
         List<Check> checks = new ArrayList<>();
         List<String> linuxSyns = new ArrayList<>();
         for (int i = 0; i < VARIANTS.size(); i++) {

@@ -8,11 +8,11 @@ import java.util.Optional;
  * Each knob of a scenario run as text comes in — an option of {@code synack scenario} ({@code --rtt 50})
  * or a field of the lab's page ({@code rtt=50}) — with its one validation and its one error message,
  * so the command line and the page reject the same values in the same words:
- * {@code bad --rtt '0': expected 1 to 60000 ms}.
+ * {@code bad --rtt '0': expected 0.01 to 60000 ms (up to three decimals)}.
  */
 public enum Knob {
     SEED("--seed", "N", "The network's seed (default 1)."),
-    RTT("--rtt", "MS", "Round-trip time of the path in ms."),
+    RTT("--rtt", "MS", "Round-trip time of the path in ms (0.01 to 60000; fractions such as 0.05 allowed)."),
     LOSS("--loss", "P", "Random loss on the path, 0 to 1."),
     KEEPALIVE("--keepalive", "IDLE,INTVL,CNT", "TCP_KEEPIDLE, TCP_KEEPINTVL (s), TCP_KEEPCNT."),
     SO_TIMEOUT("--so-timeout", "MS", "setSoTimeout (SO_RCVTIMEO) in ms."),
@@ -51,12 +51,22 @@ public enum Knob {
      * {@code knobs} with this knob set to {@code value}, given as text.
      *
      * @throws IllegalArgumentException for a value out of range or not a number, with the message the
-     *     command line prints, e.g. {@code bad --rtt '0': expected 1 to 60000 ms}
+     *     command line prints, e.g. {@code bad --rtt '0': expected 0.01 to 60000 ms (up to three decimals)}
      */
     public Knobs apply(Knobs knobs, String value) {
         return switch (this) {
             case SEED -> knobs.withSeed(parseLong(value, "expected an integer"));
-            case RTT -> knobs.withRttMs(range(value, 1, 60_000, " ms"));
+            case RTT -> {
+                // ms with up to three decimals (µs), e.g. 0.05 for a path like a veth pair's
+                long us;
+                try {
+                    us = new java.math.BigDecimal(value.strip()).movePointRight(3).longValueExact();
+                } catch (NumberFormatException | ArithmeticException e) {
+                    throw bad(value, "expected 0.01 to 60000 ms (up to three decimals)");
+                }
+                if (us < Knobs.MIN_RTT_US || us > 60_000_000L) throw bad(value, "expected 0.01 to 60000 ms (up to three decimals)");
+                yield knobs.withRttUs(us);
+            }
             case LOSS -> {
                 double p;
                 try {

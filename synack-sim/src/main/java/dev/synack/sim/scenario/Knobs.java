@@ -34,17 +34,17 @@ public final class Knobs {
     }
 
     private final long seed;
-    private final Integer rttMs;
+    private final Long rttUs;
     private final double loss;
     private final Keepalive keepalive;
     private final Integer soTimeoutMs, userTimeoutMs, connectTimeoutMs;
     /** Sysctl name → value as {@code sysctl -w} takes it, in the order they were first set; never modified. */
     private final SequencedMap<String, String> sysctls;
 
-    private Knobs(long seed, Integer rttMs, double loss, Keepalive keepalive, Integer soTimeoutMs, Integer userTimeoutMs,
+    private Knobs(long seed, Long rttUs, double loss, Keepalive keepalive, Integer soTimeoutMs, Integer userTimeoutMs,
                   Integer connectTimeoutMs, SequencedMap<String, String> sysctls) {
         this.seed = seed;
-        this.rttMs = rttMs;
+        this.rttUs = rttUs;
         this.loss = loss;
         this.keepalive = keepalive;
         this.soTimeoutMs = soTimeoutMs;
@@ -59,11 +59,16 @@ public final class Knobs {
     /** The network's seed (default 1). */
     public long seed() { return seed; }
 
-    /** Round-trip time of the path in ms, if set. */
-    public OptionalInt rttMs() { return rttMs != null ? OptionalInt.of(rttMs) : OptionalInt.empty(); }
+    /** Round-trip time of the path in µs, if set (the knob takes ms with up to three decimals). */
+    public java.util.OptionalLong rttUs() { return rttUs != null ? java.util.OptionalLong.of(rttUs) : java.util.OptionalLong.empty(); }
 
-    /** The RTT to use in ms: the knob, or {@code defaultMs}. */
-    public int rttOr(int defaultMs) { return rttMs != null ? rttMs : defaultMs; }
+    /** The RTT to use, in ns: the knob, or {@code defaultMs}. */
+    public long rttNsOr(int defaultMs) { return rttUs != null ? rttUs * 1000 : defaultMs * 1_000_000L; }
+
+    /** µs as ms the way the knob is written: "20", "0.05", "1.5". */
+    public static String msText(long us) {
+        return java.math.BigDecimal.valueOf(us, 3).stripTrailingZeros().toPlainString();
+    }
 
     /** Random loss on the path, 0 to 1 (default 0). */
     public double loss() { return loss; }
@@ -103,39 +108,48 @@ public final class Knobs {
     }
 
     public Knobs withSeed(long seed) {
-        return new Knobs(seed, rttMs, loss, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, sysctls);
+        return new Knobs(seed, rttUs, loss, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, sysctls);
     }
 
     /** @throws IllegalArgumentException unless 1 ms or more */
     public Knobs withRttMs(int rttMs) {
         if (rttMs < 1) throw new IllegalArgumentException("rtt " + rttMs + " ms: expected 1 ms or more");
-        return new Knobs(seed, rttMs, loss, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, sysctls);
+        return withRttUs(rttMs * 1000L);
     }
+
+    /** @throws IllegalArgumentException unless 10 µs or more */
+    public Knobs withRttUs(long rttUs) {
+        if (rttUs < MIN_RTT_US) throw new IllegalArgumentException("rtt " + rttUs + " µs: expected " + MIN_RTT_US + " µs or more");
+        return new Knobs(seed, rttUs, loss, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, sysctls);
+    }
+
+    /** The shortest RTT the knob takes: 0.01 ms (a one-way delay of 5 µs, below a veth pair's). */
+    public static final long MIN_RTT_US = 10;
 
     /** @throws IllegalArgumentException unless 0 ≤ {@code loss} ≤ 1 */
     public Knobs withLoss(double loss) {
         if (!(loss >= 0 && loss <= 1)) throw new IllegalArgumentException("loss " + loss + ": expected 0 to 1");
-        return new Knobs(seed, rttMs, loss + 0.0 /* never -0.0 */, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, sysctls);
+        return new Knobs(seed, rttUs, loss + 0.0 /* never -0.0 */, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, sysctls);
     }
 
     /** @throws IllegalArgumentException unless all three are 1 or more */
     public Knobs withKeepalive(int idleS, int intvlS, int cnt) {
-        return new Knobs(seed, rttMs, loss, new Keepalive(idleS, intvlS, cnt), soTimeoutMs, userTimeoutMs, connectTimeoutMs, sysctls);
+        return new Knobs(seed, rttUs, loss, new Keepalive(idleS, intvlS, cnt), soTimeoutMs, userTimeoutMs, connectTimeoutMs, sysctls);
     }
 
     /** @throws IllegalArgumentException if negative */
     public Knobs withSoTimeoutMs(int ms) {
-        return new Knobs(seed, rttMs, loss, keepalive, notNegative("so timeout", ms), userTimeoutMs, connectTimeoutMs, sysctls);
+        return new Knobs(seed, rttUs, loss, keepalive, notNegative("so timeout", ms), userTimeoutMs, connectTimeoutMs, sysctls);
     }
 
     /** @throws IllegalArgumentException if negative */
     public Knobs withUserTimeoutMs(int ms) {
-        return new Knobs(seed, rttMs, loss, keepalive, soTimeoutMs, notNegative("user timeout", ms), connectTimeoutMs, sysctls);
+        return new Knobs(seed, rttUs, loss, keepalive, soTimeoutMs, notNegative("user timeout", ms), connectTimeoutMs, sysctls);
     }
 
     /** @throws IllegalArgumentException if negative */
     public Knobs withConnectTimeoutMs(int ms) {
-        return new Knobs(seed, rttMs, loss, keepalive, soTimeoutMs, userTimeoutMs, notNegative("connect timeout", ms), sysctls);
+        return new Knobs(seed, rttUs, loss, keepalive, soTimeoutMs, userTimeoutMs, notNegative("connect timeout", ms), sysctls);
     }
 
     /**
@@ -148,7 +162,7 @@ public final class Knobs {
         new TcpConfig().set(name, value); // validates both
         SequencedMap<String, String> s = new LinkedHashMap<>(sysctls);
         s.put(name, value);
-        return new Knobs(seed, rttMs, loss, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, s);
+        return new Knobs(seed, rttUs, loss, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, s);
     }
 
     /** tcp_syn_retries (1 to 127). */
@@ -169,7 +183,7 @@ public final class Knobs {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Knobs k && seed == k.seed && Objects.equals(rttMs, k.rttMs)
+        return o instanceof Knobs k && seed == k.seed && Objects.equals(rttUs, k.rttUs)
                 && Double.compare(loss, k.loss) == 0 && Objects.equals(keepalive, k.keepalive)
                 && Objects.equals(soTimeoutMs, k.soTimeoutMs) && Objects.equals(userTimeoutMs, k.userTimeoutMs)
                 && Objects.equals(connectTimeoutMs, k.connectTimeoutMs) && sysctls.equals(k.sysctls);
@@ -177,14 +191,14 @@ public final class Knobs {
 
     @Override
     public int hashCode() {
-        return Objects.hash(seed, rttMs, loss, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, sysctls);
+        return Objects.hash(seed, rttUs, loss, keepalive, soTimeoutMs, userTimeoutMs, connectTimeoutMs, sysctls);
     }
 
     /** The seed and the knobs that were set, e.g. {@code Knobs[seed=7, rttMs=100, tcp_retries2=5]}. */
     @Override
     public String toString() {
         StringJoiner j = new StringJoiner(", ", "Knobs[", "]").add("seed=" + seed);
-        if (rttMs != null) j.add("rttMs=" + rttMs);
+        if (rttUs != null) j.add("rttMs=" + msText(rttUs));
         if (loss != 0) j.add("loss=" + loss);
         if (keepalive != null) j.add("keepalive=" + keepalive.idleS() + "," + keepalive.intvlS() + "," + keepalive.cnt());
         if (soTimeoutMs != null) j.add("soTimeoutMs=" + soTimeoutMs);

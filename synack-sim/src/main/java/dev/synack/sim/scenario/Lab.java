@@ -11,12 +11,12 @@ import dev.synack.sim.Network;
  * @param net the network
  * @param client the client host
  * @param server the server host
- * @param rttMs the round-trip time of the path
+ * @param rttNs the round-trip time of the path, in ns
  * @param cable the link between them (forward: client to server)
  */
-record Lab(Network net, Host client, Host server, int rttMs, Network.Cable cable) {
-    /** The RTT in ns. */
-    long rttNs() { return rttMs * Story.MS; }
+record Lab(Network net, Host client, Host server, long rttNs, Network.Cable cable) {
+    /** The RTT as text: "20 ms", "0.05 ms". */
+    String rttText() { return Knobs.msText(rttNs / 1000) + " ms"; }
 
     /** The usual lab with the knobs' RTT, or {@code defaultRttMs}. */
     static Lab of(Knobs k, int defaultRttMs) { return of(k, defaultRttMs, LinkSpec.builder()); }
@@ -24,7 +24,7 @@ record Lab(Network net, Host client, Host server, int rttMs, Network.Cable cable
     /** {@link #of(Knobs, int)} on a link built from {@code spec} (e.g. with a rate and a queue). */
     static Lab of(Knobs k, int defaultRttMs, LinkSpec.Builder spec) {
         Network net = network(k);
-        int rtt = k.rttOr(defaultRttMs);
+        long rtt = k.rttNsOr(defaultRttMs);
         Host client = net.host("client", "198.18.0.1/24");
         Host server = net.host("server", "198.18.0.2/24");
         Network.Cable cable = net.link(client, server, link(k, rtt, spec));
@@ -38,10 +38,10 @@ record Lab(Network net, Host client, Host server, int rttMs, Network.Cable cable
         return net;
     }
 
-    /** A link spec with half of {@code rttMs} each way and the knobs' loss. */
-    static LinkSpec link(Knobs k, int rttMs) { return link(k, rttMs, LinkSpec.builder()); }
+    /** A link spec with half of {@code rttNs} each way and the knobs' loss. */
+    static LinkSpec link(Knobs k, long rttNs) { return link(k, rttNs, LinkSpec.builder()); }
 
-    private static LinkSpec link(Knobs k, int rttMs, LinkSpec.Builder spec) {
-        return spec.delay(java.time.Duration.ofNanos(rttMs * 500_000L)).loss(k.loss()).build();
+    private static LinkSpec link(Knobs k, long rttNs, LinkSpec.Builder spec) {
+        return spec.delay(java.time.Duration.ofNanos(rttNs / 2)).loss(k.loss()).build();
     }
 }

@@ -38,7 +38,7 @@ final class NoSuchHost implements Scenario {
         Network net = Lab.network(k);
         Host client = net.host("client", "198.18.0.1/24");
         Host server = net.host("server", "198.18.0.2/24");
-        net.lan("lan", Lab.link(k, k.rttOr(1))).attach(client).attach(server);
+        net.lan("lan", Lab.link(k, k.rttNsOr(1))).attach(client).attach(server);
         Story.Notes n = new Story.Notes(net, net.nowNs());
         int[] port = {0};
         client.spawn("app", () -> {

@@ -50,7 +50,6 @@ final class RetransmitTimeout implements Scenario {
         for (boolean ts : new boolean[] {false, true}) {
             Lab p = Lab.of(k, 20);
             Network net = p.net();
-            int rtt = p.rttMs();
             if (!ts) p.client().stack().config().set("tcp_timestamps", "0");
             long[] rtoAfterA = {0};
             p.server().spawn("sink", () -> {

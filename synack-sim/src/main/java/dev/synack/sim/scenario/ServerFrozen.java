@@ -54,7 +54,7 @@ final class ServerFrozen implements Scenario {
     public Outcome run(Knobs k) {
         Lab p = Lab.of(k, 20);
         Network net = p.net();
-        int rtt = p.rttMs();
+        long rtt = p.rttNs();
         int soTimeout = k.soTimeoutMs().orElse(3000);
         long[] readTotal = {0}, thawReadAt = {-1};
         Proc server = p.server().spawn("httpd", () -> {
@@ -111,11 +111,11 @@ final class ServerFrozen implements Scenario {
 
         List<SegmentLog.Seg> segs = SegmentLog.sent(net);
         List<Check> checks = new ArrayList<>();
-        checks.add(Check.of("connect() returns (the kernel completes the handshake)", Story.seconds(rtt * MS), Story.seconds(connectedAt[0])));
-        boolean acked = segs.stream().anyMatch(s -> s.host().equals("server") && s.is(TcpHeader.ACK) && s.ack() == 101 && s.tNs() < 2L * rtt * MS);
+        checks.add(Check.of("connect() returns (the kernel completes the handshake)", Story.seconds(rtt), Story.seconds(connectedAt[0])));
+        boolean acked = segs.stream().anyMatch(s -> s.host().equals("server") && s.is(TcpHeader.ACK) && s.ack() == 101 && s.tNs() < 2L * rtt);
         checks.add(Check.of("send(100) ACKed by the kernel within the RTT", true, acked));
         checks.add(Check.of("recv() with setSoTimeout(" + soTimeout + ")", "SocketTimeoutException: Read timed out (EAGAIN)", saw.isEmpty() ? "" : saw.getFirst()));
-        checks.add(Check.of("recv() fails at", Story.seconds(rtt * MS + soTimeout * MS), Story.seconds(timeoutAt[0])));
+        checks.add(Check.of("recv() fails at", Story.seconds(rtt + soTimeout * MS), Story.seconds(timeoutAt[0])));
         checks.add(Check.of("state after the timeout", "ESTABLISHED", stateAfterTimeout[0]));
 
         // The window closes: the server's first zero-window ACK.
@@ -143,8 +143,8 @@ final class ServerFrozen implements Scenario {
         List<Long> waits = new ArrayList<>();
         for (int i = 1; i < probeTimes.size(); i++) {
             long prev = probeTimes.get(i - 1);
-            boolean answeredIt = answerTimes.stream().anyMatch(a -> a > prev && a <= prev + rtt * MS + MS);
-            waits.add(probeTimes.get(i) - prev - (answeredIt ? rtt * MS : 0));
+            boolean answeredIt = answerTimes.stream().anyMatch(a -> a > prev && a <= prev + rtt + MS);
+            waits.add(probeTimes.get(i) - prev - (answeredIt ? rtt : 0));
         }
         long answeredWithin500 = 0;
         for (int i = 1; i < answerTimes.size(); i++) if (answerTimes.get(i) - answerTimes.get(i - 1) < 500 * MS) answeredWithin500++;
@@ -157,7 +157,7 @@ final class ServerFrozen implements Scenario {
         SegmentLog.Seg update = segs.stream().filter(s -> s.host().equals("server") && s.tNs() >= THAW_AT_S * S && s.win() > 0).findFirst().orElse(null);
         checks.add(Check.of("window update at the thaw", Story.seconds(THAW_AT_S * S), update == null ? "none" : Story.seconds(update.tNs())));
         SegmentLog.Seg resumed = segs.stream().filter(s -> s.host().equals("client") && s.tNs() >= THAW_AT_S * S && s.len() > 0).findFirst().orElse(null);
-        checks.add(Check.of("the transfer resumes when it arrives", Story.seconds(THAW_AT_S * S + rtt * MS / 2), resumed == null ? "none" : Story.seconds(resumed.tNs())));
+        checks.add(Check.of("the transfer resumes when it arrives", Story.seconds(THAW_AT_S * S + rtt / 2), resumed == null ? "none" : Story.seconds(resumed.tNs())));
         checks.add(Check.of("bytes the server read", 100 + BULK, readTotal[0]));
         String text = String.join(", ", saw) + "; receive buffer filled at " + filled + " bytes; " + probes.size()
                 + " zero-window probes at " + SegmentLog.times(probes, 0) + " (RTO " + rtoUs / 1000.0 + " ms)";

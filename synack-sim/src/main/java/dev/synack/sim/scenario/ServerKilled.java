@@ -50,14 +50,14 @@ final class ServerKilled implements Scenario {
     }
 
     /** What one run gave: the client's calls and their times, the wire, the states. */
-    record Story1(Network net, int rtt, long killAtNs, String saw, List<String> calls, long recvAt, long send1At, long send2At,
+    record Story1(Network net, long rtt, long killAtNs, String saw, List<String> calls, long recvAt, long send1At, long send2At,
                   long reconnectAt) {
         /** The checks of an end like server-killed's: FIN (or RST with unread data) at the kill. */
         List<Check> checks(String tag, boolean unread) {
             List<Check> out = new ArrayList<>();
             List<SegmentLog.Seg> segs = SegmentLog.sent(net);
             List<SegmentLog.Seg> after = segs.stream().filter(s -> s.tNs() >= killAtNs).toList();
-            long half = rtt * MS / 2;
+            long half = rtt / 2;
             if (!unread) {
                 out.add(Check.of(tag + "client calls", List.of("read = -1 (EOF)", "write(5) = ok",
                         "write(5): SocketException: Broken pipe (EPIPE)", "connect: ConnectException: Connection refused (ECONNREFUSED)"), calls));
@@ -68,11 +68,11 @@ final class ServerKilled implements Scenario {
                         Story.seconds(killAtNs) + " server F.",
                         Story.seconds(send1At) + " client P.",
                         Story.seconds(send1At + half) + " server R seq=" + (data == null ? "?" : data.ack()) + " (= the data's ACK)",
-                        Story.seconds(reconnectAt - rtt * MS) + " client S",
+                        Story.seconds(reconnectAt - rtt) + " client S",
                         Story.seconds(reconnectAt - half) + " server R."),
                         brief(after, reset)));
                 out.add(Check.of(tag + "the send 100 ms later fails at once", Story.seconds(send1At + 100 * MS), Story.seconds(send2At)));
-                out.add(Check.of(tag + "reconnect refused at", Story.seconds(send2At + rtt * MS), Story.seconds(reconnectAt)));
+                out.add(Check.of(tag + "reconnect refused at", Story.seconds(send2At + rtt), Story.seconds(reconnectAt)));
                 out.add(Check.of(tag + "client states (connection, reconnect)", List.of("CLOSE→SYN_SENT→ESTABLISHED→CLOSE_WAIT→CLOSE",
                         "CLOSE→SYN_SENT→CLOSE"), Story.statesByConnection(net, "client")));
                 out.add(Check.of(tag + "server states", List.of("LISTEN→SYN_RECV→ESTABLISHED→FIN_WAIT1→FIN_WAIT2→CLOSE"),
@@ -82,7 +82,7 @@ final class ServerKilled implements Scenario {
                         "write(5): SocketException: Broken pipe (EPIPE)"), calls.subList(0, Math.min(2, calls.size()))));
                 out.add(Check.of(tag + "recv() fails at", Story.seconds(killAtNs + half), Story.seconds(recvAt)));
                 out.add(Check.of(tag + "segments after the kill", List.of(Story.seconds(killAtNs) + " server R. (no FIN)"),
-                        after.stream().filter(s -> s.host().equals("server") && s.tNs() < killAtNs + rtt * MS).map(s -> Story.seconds(s.tNs()) + " " + s.host() + " " + s.flagText()
+                        after.stream().filter(s -> s.host().equals("server") && s.tNs() < killAtNs + rtt).map(s -> Story.seconds(s.tNs()) + " " + s.host() + " " + s.flagText()
                                 + (s.has(TcpHeader.FIN) ? "" : " (no FIN)")).toList()));
                 out.add(Check.of(tag + "client states", "CLOSE→SYN_SENT→ESTABLISHED→CLOSE", Story.statesByConnection(net, "client").getFirst()));
                 out.add(Check.of(tag + "server states", "LISTEN→SYN_RECV→ESTABLISHED→CLOSE", Story.statesByConnection(net, "server").getFirst()));
@@ -154,6 +154,6 @@ final class ServerKilled implements Scenario {
         if (end == null) p.server().kill(server);
         else end.accept(p.server());
         net.runUntilDone(KILL_AT_MS + 300_000);
-        return new Story1(net, p.rttMs(), (KILL_AT_MS + killDelayMs) * MS, String.join(", ", calls), calls, t[0], t[1], t[2], t[3]);
+        return new Story1(net, p.rttNs(), (KILL_AT_MS + killDelayMs) * MS, String.join(", ", calls), calls, t[0], t[1], t[2], t[3]);
     }
 }

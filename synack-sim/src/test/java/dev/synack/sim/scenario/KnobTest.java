@@ -24,8 +24,11 @@ class KnobTest {
     @Test
     void badValuesAreOneLineNamingTheOption() {
         String[][] cases = {
-            {"rtt", "0", "bad --rtt '0': expected 1 to 60000 ms"},
-            {"rtt", "fast", "bad --rtt 'fast': expected 1 to 60000 ms"},
+            {"rtt", "0", "bad --rtt '0': expected 0.01 to 60000 ms (up to three decimals)"},
+            {"rtt", "fast", "bad --rtt 'fast': expected 0.01 to 60000 ms (up to three decimals)"},
+            {"rtt", "0.001", "bad --rtt '0.001': expected 0.01 to 60000 ms (up to three decimals)"},
+            {"rtt", "0.0505", "bad --rtt '0.0505': expected 0.01 to 60000 ms (up to three decimals)"},
+            {"rtt", "60000.001", "bad --rtt '60000.001': expected 0.01 to 60000 ms (up to three decimals)"},
             {"loss", "NaN", "bad --loss 'NaN': expected 0 to 1"},
             {"loss", "x", "bad --loss 'x': expected 0 to 1"},
             {"keepalive", "2,1", "bad --keepalive '2,1': expected IDLE,INTVL,CNT, three positive integers, e.g. 2,1,3"},
@@ -42,13 +45,22 @@ class KnobTest {
         }
     }
 
+    /** RTTs below a millisecond, as a veth pair or loopback has them (issue 12: the RTO's rounding shows there). */
+    @Test
+    void theRttTakesFractionsOfAMillisecond() {
+        assertEquals(java.util.OptionalLong.of(50), Knob.RTT.apply(Knobs.defaults(), "0.05").rttUs());
+        assertEquals(1_500_000L, Knob.RTT.apply(Knobs.defaults(), "1.5").rttNsOr(20));
+        assertEquals(Knobs.defaults().withRttMs(20), Knob.RTT.apply(Knobs.defaults(), "20.000"));
+        assertEquals("Knobs[seed=1, rttMs=0.05]", Knob.RTT.apply(Knobs.defaults(), "0.05").toString());
+    }
+
     /** The first bad knob in the enum's order is the one named, whatever order they came in. */
     @Test
     void theFirstBadKnobIsNamed() {
         Map<Knob, String> m = new LinkedHashMap<>();
         m.put(Knob.RETRIES2, "999");
         m.put(Knob.RTT, "0");
-        assertEquals("bad --rtt '0': expected 1 to 60000 ms",
+        assertEquals("bad --rtt '0': expected 0.01 to 60000 ms (up to three decimals)",
                 assertThrows(IllegalArgumentException.class, () -> Knob.parse(m)).getMessage());
     }
 

@@ -16,8 +16,8 @@ class KnobsTest {
     void defaultsAreSeedOneAndNothingSet() {
         Knobs d = Knobs.defaults();
         assertEquals(1, d.seed());
-        assertEquals(OptionalInt.empty(), d.rttMs());
-        assertEquals(20, d.rttOr(20));
+        assertEquals(java.util.OptionalLong.empty(), d.rttUs());
+        assertEquals(20_000_000L, d.rttNsOr(20));
         assertEquals(0.0, d.loss());
         assertTrue(d.keepalive().isEmpty());
         assertEquals(OptionalInt.empty(), d.soTimeoutMs());
@@ -36,8 +36,8 @@ class KnobsTest {
         Knobs k = Knobs.defaults().withSeed(7).withRttMs(100).withLoss(0.25).withKeepalive(2, 1, 3).withSoTimeoutMs(3000)
                 .withUserTimeoutMs(5000).withConnectTimeoutMs(1500).withSynRetries(3).withSynLinearTimeouts(0).withRetries2(5);
         assertEquals(7, k.seed());
-        assertEquals(OptionalInt.of(100), k.rttMs());
-        assertEquals(100, k.rttOr(20));
+        assertEquals(java.util.OptionalLong.of(100_000), k.rttUs());
+        assertEquals(100_000_000L, k.rttNsOr(20));
         assertEquals(0.25, k.loss());
         assertEquals(new Knobs.Keepalive(2, 1, 3), k.keepalive().orElseThrow());
         assertEquals(OptionalInt.of(3000), k.soTimeoutMs());
@@ -71,7 +71,7 @@ class KnobsTest {
         assertEquals(Map.of(), base.sysctls());
         assertEquals(15, base.retries2());
         assertEquals(9, changed.seed());
-        assertEquals(50, changed.rttOr(20));
+        assertEquals(50_000_000L, changed.rttNsOr(20));
         assertThrows(UnsupportedOperationException.class, () -> changed.sysctls().put("tcp_sack", "0"));
         assertEquals(Knobs.defaults(), Knobs.defaults().withSeed(1));
         assertEquals(Knobs.defaults().withRttMs(50).withSeed(9), Knobs.defaults().withSeed(9).withRttMs(50));
