@@ -319,6 +319,9 @@ public final class LinuxWorld implements World {
 
     /** {@code ip link set DEV up}: the address's on-link route comes back. */
     @Override
+    public void rejectOnPath(int code) { relay.reject(code); }
+
+    @Override
     public void plugClient() throws IOException { ip("-n", clientNs, "link", "set", clientTun.name(), "up"); }
 
     @Override

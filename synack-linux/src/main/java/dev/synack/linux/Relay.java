@@ -2,6 +2,8 @@ package dev.synack.linux;
 
 import dev.synack.sim.oracle.Timeline;
 import dev.synack.tun.TunDevice;
+import dev.synack.wire.Icmp;
+import dev.synack.wire.Ipv4;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +49,27 @@ final class Relay implements AutoCloseable {
         fromServer = Thread.ofPlatform().name("relay-from-server").daemon().start(() -> pump(server, false));
     }
 
+    /** The router's address on the client's side, the source of its ICMP errors (as the lab's SimWorld has it). */
+    static final int ROUTER = Ipv4.parse("198.18.0.254");
+
+    /** The ICMP code the path answers the client's packets with, or -1 to forward them. */
+    private volatile int rejectCode = -1;
+
+    /**
+     * From now on answers each packet from the client with an ICMP destination unreachable of {@code code},
+     * arriving a full RTT after it was sent (the router is half the RTT away), instead of forwarding it;
+     * a negative code forwards again.
+     */
+    void reject(int code) { rejectCode = code; }
+
+    /** The ICMP error a router at {@link #ROUTER} sends back for the client's packet {@code p}. */
+    private static byte[] unreachable(byte[] p, int code) {
+        byte[] out = new byte[Ipv4.HEADER_LEN + Icmp.HEADER_LEN + Icmp.quoteLength(p, 0, p.length)];
+        int icmpLen = Icmp.writeDestUnreachable(out, Ipv4.HEADER_LEN, code, 0, p, 0, p.length);
+        Ipv4.write(out, 0, ROUTER, Ipv4.src(p, 0), Ipv4.PROTO_ICMP, Ipv4.DEFAULT_TTL, 0, icmpLen);
+        return out;
+    }
+
     /** Cuts the server off (true: nothing reaches it or leaves it) or reconnects it. */
     void cut(boolean on) { cut = on; }
 
@@ -80,6 +103,16 @@ final class Relay implements AutoCloseable {
                 byte[] p = Arrays.copyOf(buf, n);
                 if (clientSent) record(now, true, p);
                 boolean lost = scheduledDrop(clientSent);
+                int reject = rejectCode;
+                if (clientSent && reject >= 0 && !closed) {
+                    byte[] icmp = unreachable(p, reject);
+                    try {
+                        delivery.schedule(() -> deliver(icmp, false), 2 * oneWayNs - (System.nanoTime() - now), TimeUnit.NANOSECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        return; // closing
+                    }
+                    continue;
+                }
                 if (cut || lost || drop() || closed) continue;
                 try {
                     delivery.schedule(() -> deliver(p, clientSent), oneWayNs - (System.nanoTime() - now), TimeUnit.NANOSECONDS);

@@ -4,6 +4,7 @@ import dev.synack.runtime.VirtualRuntime;
 import dev.synack.sim.Host;
 import dev.synack.sim.LinkSpec;
 import dev.synack.sim.Network;
+import dev.synack.sim.Router;
 import dev.synack.sim.scenario.Knobs;
 import dev.synack.socket.SynackServerSocketFactory;
 import dev.synack.socket.SynackSocketFactory;
@@ -16,15 +17,18 @@ import javax.net.ServerSocketFactory;
 import javax.net.SocketFactory;
 
 /**
- * A {@link World} in the lab: two simulated hosts running synack's stack on one point-to-point link
- * with half the RTT each way and the knobs' loss, in virtual time. Its timeline is read off the lab's
- * trace (the client's packets) and the notes.
+ * A {@link World} in the lab: two simulated hosts running synack's stack, in virtual time, joined
+ * through a router: the client's link to it has half the RTT each way and the knobs' loss, the
+ * server's none (the router forwards at once, so the path is the kernel runner's relay: one delay,
+ * one loss draw). The router is there to answer for the path ({@link #rejectOnPath}). The timeline is
+ * read off the lab's trace (the client's packets) and the notes.
  */
 public final class SimWorld implements World {
     private final Network net;
     private final SimEndpoint client, server;
     private final Timeline.Builder notes = new Timeline.Builder();
     private final Network.Cable cable;
+    private final Router router;
 
     /** A world with the knobs' seed, RTT (or {@code defaultRttMs}), loss and sysctls. */
     public SimWorld(Knobs k, int defaultRttMs) {
@@ -34,9 +38,13 @@ public final class SimWorld implements World {
         // aggregated super-segments, so the lab's hosts here size received segments as TUN does.
         net.config().rxPerSegmentTruesize = true;
         Host c = net.host("client", "198.18.0.1/24");
-        Host s = net.host("server", "198.18.0.2/24");
+        router = net.router("router", "198.18.0.254/24", "198.19.0.254/24");
+        Host s = net.host("server", "198.19.0.2/24");
         long rttNs = k.rttNsOr(defaultRttMs);
-        cable = net.link(c, s, LinkSpec.builder().delay(Duration.ofNanos(rttNs / 2)).loss(k.loss()).build());
+        cable = net.link(c, router, LinkSpec.builder().delay(Duration.ofNanos(rttNs / 2)).loss(k.loss()).build());
+        net.link(router, s, LinkSpec.builder().build());
+        c.route("0.0.0.0/0", "198.18.0.254");
+        s.route("0.0.0.0/0", "198.19.0.254");
         client = new SimEndpoint("client", c);
         server = new SimEndpoint("server", s);
     }
@@ -72,6 +80,12 @@ public final class SimWorld implements World {
 
     @Override
     public void rebootServer() { server.host.reboot(); }
+
+    @Override
+    public void rejectOnPath(int code) {
+        router.clearRejects();
+        if (code >= 0) router.reject("198.19.0.0/24", code); // what the client sends to the server
+    }
 
     @Override
     public void dropNth(boolean fromClient, int nth) { (fromClient ? cable.forward() : cable.backward()).dropNth(nth); }

@@ -1,6 +1,7 @@
 package dev.synack.sim.oracle;
 
 import dev.synack.sim.scenario.Knobs;
+import dev.synack.wire.Icmp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -26,7 +27,7 @@ public final class Stories {
     private static final Map<String, OracleStory> ALL = new LinkedHashMap<>();
 
     static {
-        for (OracleStory s : List.of(new Handshake(), new Transfer(), new Close(), new SimultaneousClose(), new HalfClose(), new Orphan(), new Refused(), new NoRoute(), new SynTimeout(),
+        for (OracleStory s : List.of(new Handshake(), new Transfer(), new Close(), new SimultaneousClose(), new HalfClose(), new Orphan(), new Refused(), new NoRoute(), new IcmpUnreachable(), new SynTimeout(),
                 new ConnectTimeout(), new ServerFrozen(), new FlowControl(), new ServerKilled(), new HostShutdown(), new HostCrash(), new HostReboot(),
                 new RetransmitTimeout(), new FastRetransmit(), new TimeWait(), new FiveTuple())) {
             ALL.put(s.name(), s);
@@ -310,6 +311,34 @@ public final class Stories {
 
         public void play(World w, Knobs k) throws Exception {
             client(w, "app", s -> { });
+            w.runUntilDone(limitNs(k));
+        }
+    }
+
+    /**
+     * Exception 2 across a router: the router answers each SYN with an ICMP destination unreachable,
+     * and in SYN_SENT any such error ends connect() at once (tcp_v4_err: sk_err = icmp_err_convert[code],
+     * tcp_done). Four connects a second apart, one per code: host unreachable and administratively
+     * prohibited → EHOSTUNREACH, net unreachable → ENETUNREACH, port unreachable → ECONNREFUSED.
+     */
+    record IcmpUnreachable() implements OracleStory {
+        private static final int[] CODES = {Icmp.HOST_UNREACH, Icmp.ADMIN_PROHIBITED, Icmp.NET_UNREACH, Icmp.PORT_UNREACH};
+        private static final String[] NAMES = {"host unreachable", "admin prohibited", "net unreachable", "port unreachable"};
+
+        public String name() { return "icmp-unreachable"; }
+
+        public long limitNs(Knobs k) { return 6 * S; }
+
+        public void play(World w, Knobs k) throws Exception {
+            w.client().spawn("app", () -> {
+                for (int i = 0; i < CODES.length; i++) {
+                    w.sleepUntil(100 * MS + i * S);
+                    w.rejectOnPath(CODES[i]);
+                    try (Socket s = w.client().sockets().createSocket()) {
+                        call(w, "client", "connect(), " + NAMES[i], () -> { s.connect(server(w)); return null; });
+                    }
+                }
+            });
             w.runUntilDone(limitNs(k));
         }
     }

@@ -61,6 +61,13 @@ public interface World extends AutoCloseable {
     void plugClient() throws Exception;
 
     /**
+     * A router on the path answers each packet the client sends from now on with an ICMP destination
+     * unreachable of {@code code} (Icmp.NET_UNREACH, HOST_UNREACH, PORT_UNREACH, ADMIN_PROHIBITED ...)
+     * instead of forwarding it, from half the RTT away; a negative code forwards again.
+     */
+    void rejectOnPath(int code);
+
+    /**
      * A one-shot loss on the path: the {@code nth} packet (1 = the next) the client sends (or the server
      * sends, if {@code fromClient} is false) from now on is lost. Call it again for more packets.
      */
