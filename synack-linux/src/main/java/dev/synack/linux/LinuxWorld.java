@@ -315,14 +315,14 @@ public final class LinuxWorld implements World {
 
     /** {@code ip link set DEV down} in the client's namespace: the kernel removes the interface's routes. */
     @Override
-    public void unplugClient() throws IOException { ip("-n", clientNs, "link", "set", clientTun.name(), "down"); }
+    public void clientLinkDown() throws IOException { ip("-n", clientNs, "link", "set", clientTun.name(), "down"); }
 
     /** {@code ip link set DEV up}: the address's on-link route comes back. */
     @Override
     public void rejectOnPath(int code) { relay.reject(code); }
 
     @Override
-    public void plugClient() throws IOException { ip("-n", clientNs, "link", "set", clientTun.name(), "up"); }
+    public void clientLinkUp() throws IOException { ip("-n", clientNs, "link", "set", clientTun.name(), "up"); }
 
     @Override
     public void note(String host, String call, String result) {

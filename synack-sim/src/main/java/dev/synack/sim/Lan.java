@@ -75,7 +75,7 @@ public final class Lan {
     private Port answering(int addr, Port asker) {
         for (Attachment a : attachments) {
             Port p = a.port;
-            if (p.address == addr && p.isUp() && p.node.isRunning() && !network.blocked(asker.node, p.node)
+            if (p.address == addr && p.passes() && asker.passes() && p.node.isRunning() && !network.blocked(asker.node, p.node)
                     && !network.blocked(p.node, asker.node)) {
                 return p;
             }

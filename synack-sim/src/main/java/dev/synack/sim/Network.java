@@ -332,7 +332,7 @@ public final class Network {
         byte[] b = f.data();
         SimEvent.Fate fate = null;
         if (blocked(from.node, to.node)) fate = SimEvent.Fate.PARTITIONED;
-        else if (from.epoch != fromEpoch || to.epoch != toEpoch || !to.isUp()) fate = SimEvent.Fate.UNPLUGGED;
+        else if (from.epoch != fromEpoch || to.epoch != toEpoch || !to.passes()) fate = SimEvent.Fate.UNPLUGGED;
         else if (!to.node.isRunning()) fate = SimEvent.Fate.HOST_DOWN;
         if (fate != null) {
             drop(link, from, to, fate, b, 0, len);

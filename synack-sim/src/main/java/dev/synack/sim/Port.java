@@ -4,9 +4,10 @@ import dev.synack.link.Link;
 import dev.synack.stack.NetInterface;
 
 /**
- * One interface of a node as the network sees it: its address, whether its cable is in, and the link
- * or LAN it is attached to. Unplugging bumps its epoch, so packets in flight from or to it when
- * the cable came out are lost even if it is plugged back before they would have arrived.
+ * One interface of a node as the network sees it: its address, whether it is up (administratively:
+ * {@code ip link set dev X up|down}), whether its cable is in (the carrier), and the link or LAN it is
+ * attached to. Taking it down or unplugging it bumps its epoch, so packets in flight from or to it
+ * are lost even if it comes back before they would have arrived.
  */
 final class Port {
     final Node node;
@@ -16,6 +17,7 @@ final class Port {
     /** The stack's interface for a host; null for a router. */
     final NetInterface nic;
     private boolean routerUp = true;
+    private boolean carrier = true;
     int epoch;
     Link out;
     String medium;
@@ -36,6 +38,22 @@ final class Port {
         if (nic != null) nic.setUp(up);
         else routerUp = up;
     }
+
+    /** Whether the cable is in: the medium carries what the interface sends and brings it what is sent to it. */
+    boolean hasCarrier() { return carrier; }
+
+    /**
+     * The cable comes out (false) or goes back in. Unlike {@link #setUp} the interface stays up and its
+     * routes stay (Linux marks them linkdown and still uses them: ignore_routes_with_linkdown 0), so
+     * sends are not refused; they are lost on the medium.
+     */
+    void setCarrier(boolean on) {
+        if (!on && carrier) epoch++;
+        carrier = on;
+    }
+
+    /** Whether frames pass: up and the cable in. */
+    boolean passes() { return isUp() && carrier; }
 
     void attach(Link link, String mediumName) {
         if (out != null) throw new IllegalStateException(node.name() + " " + ifName + " is already attached to " + medium);

@@ -160,7 +160,11 @@ public final class SimLink implements Link {
 
     /** Sends a packet; with {@code swap}, as {@link #sendSwapping}. Returns the array the caller keeps. */
     private byte[] send(byte[] packet, int off, int len, Port to, boolean swap) {
-        if (!from.node.isRunning() || !from.isUp()) return packet; // a dead or unplugged NIC sends nothing
+        if (!from.node.isRunning() || !from.isUp()) return packet; // a dead or down NIC sends nothing
+        if (!from.hasCarrier()) { // the cable is out: the stack sent it, the device drops it (no carrier)
+            network.drop(this, from, to, SimEvent.Fate.UNPLUGGED, packet, off, len);
+            return packet;
+        }
         sent++;
         long now = network.scheduler().nowNs();
         if (!dropAt.isEmpty() && dropAt.remove(sent)) {

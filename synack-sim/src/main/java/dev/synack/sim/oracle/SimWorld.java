@@ -91,10 +91,10 @@ public final class SimWorld implements World {
     public void dropNth(boolean fromClient, int nth) { (fromClient ? cable.forward() : cable.backward()).dropNth(nth); }
 
     @Override
-    public void unplugClient() { client.host.unplug(); }
+    public void clientLinkDown() { client.host.linkDown(); }
 
     @Override
-    public void plugClient() { client.host.plug(); }
+    public void clientLinkUp() { client.host.linkUp(); }
 
     @Override
     public void note(String host, String call, String result) { notes.call(net.nowNs(), host, call, result); }

@@ -360,7 +360,7 @@ public final class Stories {
 
         public void play(World w, Knobs k) throws Exception {
             serve(w, "httpd", s -> s.getInputStream().read(new byte[1000]));
-            w.unplugClient();
+            w.clientLinkDown();
             w.client().spawn("app", () -> {
                 w.sleepUntil(100 * MS);
                 try (Socket s = w.client().sockets().createSocket()) {
@@ -376,9 +376,9 @@ public final class Stories {
                 }
             });
             w.runUntil(300 * MS);
-            w.plugClient();
+            w.clientLinkUp();
             w.runUntil(2 * S);
-            w.unplugClient();
+            w.clientLinkDown();
             w.runUntilDone(limitNs(k));
         }
     }

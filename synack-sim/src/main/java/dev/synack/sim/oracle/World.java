@@ -52,13 +52,13 @@ public interface World extends AutoCloseable {
     void rebootServer() throws InterruptedException;
 
     /**
-     * The client's cable is pulled: its interface goes down and its routes with it (local sends fail
-     * with ENETUNREACH; packets in flight are lost).
+     * The client's interface is taken down ({@code ip link set dev X down}) and its routes with it:
+     * local sends fail with ENETUNREACH; packets in flight are lost.
      */
-    void unplugClient() throws Exception;
+    void clientLinkDown() throws Exception;
 
-    /** The client's cable is plugged back: the interface and its on-link route come back. */
-    void plugClient() throws Exception;
+    /** The client's interface comes back up, with its on-link route. */
+    void clientLinkUp() throws Exception;
 
     /**
      * A router on the path answers each packet the client sends from now on with an ICMP destination

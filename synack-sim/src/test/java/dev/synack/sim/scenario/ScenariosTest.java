@@ -131,11 +131,13 @@ class ScenariosTest {
         Outcome o = run("no-route");
         assertEquals("SocketException: Network is unreachable (ENETUNREACH)", o.appSaw());
         assertEquals(0, o.atNs());
-        assertEquals("[]", synack(o, "segments sent by the unplugged connect()"));
-        assertEquals("ok", synack(o, "write() on the open connection after unplug"));
-        assertEquals("SocketException: Connection timed out (ETIMEDOUT)", synack(o, "read() then"));
-        assertEquals("true", synack(o, "read() fails 924.600 s or more after the write (tcp_retries2 15: tcp_model_timeout)"));
-        assertEquals("[]", synack(o, "segments on the wire after unplug"));
+        assertEquals("[]", synack(o, "(a) segments sent by that connect()"));
+        assertEquals("ok", synack(o, "(b) interface down under an open connection: write()"));
+        assertEquals("SocketException: Connection timed out (ETIMEDOUT)", synack(o, "(b) read() then"));
+        assertEquals("true", synack(o, "(b) read() fails 924.600 s or more after the write (tcp_retries2 15: tcp_model_timeout)"));
+        assertEquals("[]", synack(o, "(b) segments on the wire after the interface went down"));
+        assertEquals("NoRouteToHostException: No route to host (EHOSTUNREACH)", synack(o, "(c) cable pulled on a LAN: connect()"));
+        assertEquals("3.000 s", synack(o, "(c) connect() failed after (ARP gives up)"));
         assertTrue(o.matchesLinux(), o.checks().toString());
     }
 
