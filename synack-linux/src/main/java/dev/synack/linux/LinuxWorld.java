@@ -101,26 +101,12 @@ public final class LinuxWorld implements World {
      * the namespaces keep the default and the timeline's header says what Linux ran.
      */
     private static String useCubic(String... namespaces) {
-        String allowedKey = "net.ipv4.tcp_allowed_congestion_control";
-        String allowed = null;
-        try {
-            if (!trySetCubic(namespaces)) {
-                String available = run("sysctl", "-n", "net.ipv4.tcp_available_congestion_control");
-                allowed = run("sysctl", "-n", allowedKey);
-                if (List.of(available.split("\\s+")).contains("cubic")) {
-                    run("sysctl", "-qw", allowedKey + "=" + allowed + " cubic");
-                    trySetCubic(namespaces);
-                }
-            }
-        } catch (IOException e) {
-            // not allowed here: keep the inherited default
-        } finally {
-            if (allowed != null) {
-                try {
-                    run("sysctl", "-qw", allowedKey + "=" + allowed);
-                } catch (IOException e) {
-                    System.err.println("synack: could not put " + allowedKey + " back to \"" + allowed + "\": " + e.getMessage());
-                }
+        if (!trySetCubic(namespaces)) {
+            try {
+                allowCubicWhile(() -> trySetCubic(namespaces));
+            } catch (IOException | InterruptedException e) {
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                // not allowed here: keep the inherited default
             }
         }
         String used = null;
@@ -132,6 +118,43 @@ public final class LinuxWorld implements World {
             }
         }
         return used;
+    }
+
+    /** An action of {@link #allowCubicWhile}. */
+    @FunctionalInterface
+    interface Action<T> {
+        T run() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code action} with cubic in tcp_allowed_congestion_control when cubic is built in but not
+     * allowed, and puts the machine's list back after (at once: the list is only consulted when a
+     * namespace chooses). Without root the list stays as it is.
+     */
+    static <T> T allowCubicWhile(Action<T> action) throws IOException, InterruptedException {
+        String key = "net.ipv4.tcp_allowed_congestion_control";
+        String allowed = null;
+        try {
+            String available = run("sysctl", "-n", "net.ipv4.tcp_available_congestion_control");
+            String current = run("sysctl", "-n", key);
+            if (List.of(available.split("\\s+")).contains("cubic") && !List.of(current.split("\\s+")).contains("cubic")) {
+                run("sysctl", "-qw", key + "=" + current + " cubic");
+                allowed = current;
+            }
+        } catch (IOException e) {
+            // cannot widen it: run as it is
+        }
+        try {
+            return action.run();
+        } finally {
+            if (allowed != null) {
+                try {
+                    run("sysctl", "-qw", key + "=" + allowed);
+                } catch (IOException e) {
+                    System.err.println("synack: could not put " + key + " back to \"" + allowed + "\": " + e.getMessage());
+                }
+            }
+        }
     }
 
     /** Asks each namespace for cubic; whether all of them took it. */
@@ -223,7 +246,7 @@ public final class LinuxWorld implements World {
         run(cmd);
     }
 
-    private static String run(String... cmd) throws IOException {
+    static String run(String... cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         try {
