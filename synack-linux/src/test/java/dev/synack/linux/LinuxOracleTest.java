@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * namespaces (LinuxWorld) and in the lab, compared by the Differ. What the application saw and every
  * segment on the client's interface must be the same; times are printed when beyond the timer
  * granularity but not asserted, since a loaded machine delays the relay. Skipped, with the reason,
- * where namespaces and TUN are not available (not root, no /dev/net/tun). About 70 s.
+ * where namespaces and TUN are not available (not root, no /dev/net/tun). About 75 s.
  */
 class LinuxOracleTest {
     @BeforeAll
@@ -43,7 +43,10 @@ class LinuxOracleTest {
                 new Object[] {"server-frozen", d.withSoTimeoutMs(500)},
                 new Object[] {"host-crash", d.withKeepalive(2, 1, 3)},
                 new Object[] {"host-reboot", d},
-                new Object[] {"retransmit-timeout", d});
+                new Object[] {"retransmit-timeout", d},
+                new Object[] {"simultaneous-close", d},
+                new Object[] {"icmp-unreachable", d},
+                new Object[] {"five-tuple", d});
         // Not time-wait: whether Linux's server ACKs the client's FIN on its own before its FIN depends
         // on how soon its process closes (seen both ways on a loaded machine); the recording compares it.
     }
