@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  * status 0; 2 on bad input (one line on stderr; nothing run, nothing written).
  */
 @Command(name = "experiment",
-        subcommands = {FloodCommand.class},
+        subcommands = {FloodCommand.class, StarCommand.class},
         description = {"Run bulk TCP flows through a bottleneck (rate, RTT, queue or AQM, random loss, reordering, ECN) in virtual time.",
                 "Prints each flow's goodput, the link's utilisation and Jain's fairness index; --tsv writes the per-flow trace",
                 "(time, cwnd, ssthresh, srtt, bytes acked, retransmits), --svg a plot of cwnd over time."})

@@ -56,7 +56,7 @@ class CommandTreeTest {
     @Test
     void theTreeHasEveryCommandInHelpOrder() {
         assertEquals(List.of(List.of(), List.of("help"), List.of("bench"), List.of("bench", "tun"), List.of("bench", "sim"),
-                List.of("demo"), List.of("lab"), List.of("packetdrill"), List.of("scenario"), List.of("experiment"), List.of("experiment", "flood"),
+                List.of("demo"), List.of("lab"), List.of("packetdrill"), List.of("scenario"), List.of("experiment"), List.of("experiment", "flood"), List.of("experiment", "star"),
                 List.of("oracle"), List.of("oracle", "record"), List.of("oracle", "diff"), List.of("oracle", "verify"),
                 List.of("tun"), List.of("tun", "serve"), List.of("tun", "connect")), commands());
     }

@@ -109,7 +109,7 @@ public enum ExperimentKnob {
     }
 
     /** "100M" → 100_000_000; k, M, G are powers of 1000 (as tc and iperf count bits). */
-    static long parseRate(String text, Function<String, ? extends RuntimeException> bad) {
+    public static long parseRate(String text, Function<String, ? extends RuntimeException> bad) {
         String t = text.strip();
         long mult = 1;
         if (!t.isEmpty()) {
