@@ -129,15 +129,22 @@ class ExperimentCommandTest {
     }
 
     @Test
-    void benchSimPrintsBothWorkloads() {
-        Run run = SynackCommandTest.run("bench", "sim", "--duration", "1");
+    void benchSimPrintsTheAnchorWorkloads() {
+        Run run = SynackCommandTest.run("bench", "sim", "--duration", "1", "--sittings", "1", "--no-anchor");
         assertEquals(0, run.status(), run.err());
         String[] lines = run.out().split("\\R");
-        assertTrue(lines[0].startsWith("workload") && lines[0].contains("packets/s") && lines[0].contains("events/s"), lines[0]);
-        assertTrue(lines[1].startsWith("1 flow, 100M, 20 ms"), run.out());
-        assertTrue(lines[2].contains("ns-3 3.37: about 0.2 s wall"), run.out());
-        assertTrue(lines[3].startsWith("10 flows, 100M, 40 ms"), run.out());
-        assertTrue(lines[4].contains("ns-3 3.37: about 0.4 s wall"), run.out());
+        assertTrue(lines[0].startsWith("workload") && lines[0].contains("wall s") && lines[0].contains("memory"), lines[0]);
+        assertTrue(lines[1].startsWith("S1 1 flow, 100M, 20 ms") && lines[1].contains("synack") && lines[1].contains("Mbit/s"), run.out());
+        assertTrue(lines[2].startsWith("S4 10 flows, 100M, 44 ms"), run.out());
+        assertTrue(lines[3].startsWith("S5 star, 1000 flows") && lines[3].contains("47.18 ms FCT"), run.out());
+    }
+
+    /** Without ns-3's programs the command says why and goes on with synack alone. */
+    @Test
+    void benchSimSaysWhyTheAnchorIsMissing() {
+        Run run = SynackCommandTest.run("bench", "sim", "--duration", "1", "--sittings", "1", "--ns3", "/nonexistent");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("anchor: none — no bulk, dumbbell and star programs in /nonexistent; synack alone"), run.out());
     }
 
     @Test
