@@ -19,11 +19,17 @@ final class ReceiveWindow {
     }
 
     /** tcp_select_initial_window: wscale from the largest buffer we could grow to (tcp_rmem[2]). */
-    int initialWscale() { return initialWscale(t.recvBuf.capacity(), t.cfg); }
+    int initialWscale() { return initialWscale(t.recvBuf.capacity(), t.options.rcvBuf > 0, t.cfg); }
 
-    /** The same for a receive buffer of {@code rcvBuf} bytes (a cookie's SYN-ACK, which has no connection). */
-    static int initialWscale(int rcvBuf, TcpConfig cfg) {
+    /**
+     * The same for a receive buffer of {@code rcvBuf} bytes (a cookie's SYN-ACK, which has no connection).
+     * A buffer SO_RCVBUF locked ({@code locked}) is also the window clamp (tcp_connect_init,
+     * tcp_openreq_init_rwin: window_clamp = tcp_full_space), and the scale is chosen for no more than
+     * that: measured on Linux 6.18, a listener with SO_RCVBUF 8192 answers with wscale 0 and window 7300.
+     */
+    static int initialWscale(int rcvBuf, boolean locked, TcpConfig cfg) {
         long space = Math.max(rcvBuf, cfg.tcpRmem[2]);
+        if (locked) space = Math.min(space, ((long) rcvBuf * Tcb.DEFAULT_SCALING_RATIO) >> 8);
         int ws = 63 - Long.numberOfLeadingZeros(space) - 15; // ilog2(space) - 15: the window field's 16 bits
         return Math.max(0, Math.min(Tcb.TCP_MAX_WSCALE, ws));
     }

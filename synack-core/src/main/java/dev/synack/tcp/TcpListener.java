@@ -163,7 +163,7 @@ public final class TcpListener {
                 SynCookies.cookieTime(nowNs));
         int advMss = clampUserMss(host.mtuTo(seg.srcAddr) - Tcb.IPV4_TCP_HEADERS);
         int rcvBuf = options.rcvBuf > 0 ? options.rcvBuf : cfg.tcpRmem[1];
-        int rcvWscale = wscaleOk ? ReceiveWindow.initialWscale(rcvBuf, cfg) : -1;
+        int rcvWscale = wscaleOk ? ReceiveWindow.initialWscale(rcvBuf, options.rcvBuf > 0, cfg) : -1;
         int window = ReceiveWindow.initialWindow(rcvBuf, advMss - (ts ? Tcb.TCPOLEN_TSTAMP_ALIGNED : 0));
         int tsVal = 0;
         if (ts) {
