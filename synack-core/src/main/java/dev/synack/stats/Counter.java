@@ -23,5 +23,6 @@ public enum Counter {
     TcpExtTCPSpuriousRTOs, TcpExtTCPLossUndo, TcpExtTCPFullUndo, TcpExtTCPPartialUndo,
     TcpExtTCPDSACKUndo, TcpExtTCPLostRetransmit, TcpExtTCPSACKReorder, TcpExtTCPTSReorder,
     TcpExtTCPDSACKOfoRecv, TcpExtTCPDSACKRecvSegs, TcpExtTCPDSACKIgnoredDubious, TcpExtTCPRetransFail,
-    TcpExtTCPReqQFullDoCookies, TcpExtTCPReqQFullDrop, TcpExtTCPDelivered, TcpExtTCPDeliveredCE
+    TcpExtTCPReqQFullDoCookies, TcpExtTCPReqQFullDrop, TcpExtTCPDelivered, TcpExtTCPDeliveredCE,
+    TcpExtPruneCalled, TcpExtRcvPruned, TcpExtOfoPruned, TcpExtTCPRcvCollapsed
 }

@@ -42,6 +42,7 @@ public final class TcpConnection {
     final ReceiveWindow rwnd;
     final DelayedAck delack;
     final Receiver rcv;
+    final ReceiveMemory rmem;
     final Sender snd;
     final RetransmitTimer timers;
     final Keepalive keepalive;
@@ -65,6 +66,7 @@ public final class TcpConnection {
         this.rwnd = new ReceiveWindow(this);
         this.delack = new DelayedAck(this);
         this.rcv = new Receiver(this);
+        this.rmem = new ReceiveMemory(this);
         this.snd = new Sender(this);
         this.timers = new RetransmitTimer(this);
         this.keepalive = new Keepalive(this);
