@@ -194,13 +194,17 @@ final class Receiver {
         if (t.ofo.contains(seq, seq + len)) {
             setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOfoSent);
             t.host.segmentDropped(TcpDropReason.TCP_OFOMERGE); // tcp_data_queue_ofo: "All the bits are present. Drop."
-        } else if (!t.ofo.add(seq, seq + len)) {
-            t.stats.inc(Counter.TcpExtTCPOFODrop);
-            c.delack.ackNow(SendReason.ACK_NO_ROOM);
-            t.host.segmentDropped(TcpDropReason.PROTO_MEM);
-            return;
         } else {
+            // The bytes go in before the range is recorded: storing them may need memory, and an
+            // allocation failure must leave no range over bytes never stored. Stored bytes that no range
+            // covers are never read.
             t.recvBuf.writeAt(rel, seg.payload, off, len);
+            if (!t.ofo.add(seq, seq + len)) {
+                t.stats.inc(Counter.TcpExtTCPOFODrop);
+                c.delack.ackNow(SendReason.ACK_NO_ROOM);
+                t.host.segmentDropped(TcpDropReason.PROTO_MEM);
+                return;
+            }
             c.rmem.queuedOutOfOrder(seq, len, truesize);
             t.stats.inc(Counter.TcpExtTCPOFOQueue);
             // tcp_data_queue_ofo: "For non sack flows, do not grow window to force DUPACK and trigger
