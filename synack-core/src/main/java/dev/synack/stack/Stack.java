@@ -15,6 +15,7 @@ import dev.synack.tcp.TcpHost;
 import dev.synack.tcp.TcpDemux;
 import dev.synack.tcp.TcpDropReason;
 import dev.synack.tcp.TcpListener;
+import dev.synack.tcp.TcpMemory;
 import dev.synack.tcp.TcpState;
 import dev.synack.time.Scheduler;
 import dev.synack.trace.TraceEvent;
@@ -342,6 +343,9 @@ public final class Stack implements TcpHost, PacketSink {
 
     /** Every listener of the host. */
     public List<TcpListener> listeners() { return tcp.listeners(); }
+
+    /** TCP's memory and orphans across this host (tcp_mem, tcp_max_orphans; like /proc/net/sockstat). */
+    public TcpMemory tcpMemory() { return tcp.memory(); }
 
     /**
      * The host lost all its state (a crash, or the instant of a reboot): every connection and listener

@@ -40,6 +40,8 @@ final class ReceiveMemory {
     private long ofoLen;
     /** The room left in the highest collapsed out-of-order buffer and where it ends (tcp_ooo_try_coalesce). */
     private int tailRoom, tailEnd;
+    /** The pages this socket has charged to the host's tcp_mem (sk_forward_alloc rounded up, in pages). */
+    private int chargedPages;
 
     ReceiveMemory(TcpConnection c) {
         this.c = c;
@@ -75,15 +77,50 @@ final class ReceiveMemory {
      * @return false: drop the segment
      */
     boolean schedule(int seq, int len, int truesize) {
-        if (canIngest(len)) return true;
+        if (canIngest(len) && hostSchedule(truesize)) return true;
         if (pruneQueue(seq, len) < 0) return false;
+        while (!hostSchedule(truesize)) {
+            // sk_rmem_schedule still fails (tcp_mem's hard limit): prune out-of-order data until it does.
+            if (!pruneOfo(seq, len)) return false;
+        }
         return true;
+    }
+
+    /**
+     * sk_rmem_schedule: the pages for {@code truesize} more, from the host's tcp_mem ({@link TcpMemory}).
+     */
+    private boolean hostSchedule(int truesize) {
+        int need = TcpMemory.pages(rmemAlloc() + truesize) - chargedPages;
+        if (need <= 0) return true;
+        if (!t.demux.mem.raise(need, rmemAlloc(), chargedPages, t.demux.connectionCount())) return false;
+        chargedPages += need;
+        return true;
+    }
+
+    /**
+     * The host's charge follows what is held: pages for a segment the fast path queued are forced
+     * (sk_forced_mem_schedule: no limit), pages no longer needed go back (sk_mem_reclaim).
+     */
+    private void account() {
+        int want = TcpMemory.pages(rmemAlloc());
+        if (want > chargedPages) t.demux.mem.force(want - chargedPages);
+        else if (want < chargedPages) t.demux.mem.reduce(chargedPages - want);
+        chargedPages = want;
+    }
+
+    /** The connection is gone (tcp_done → inet_csk_destroy_sock): everything it held goes back. */
+    void releaseAll() {
+        rqTruesize = 0;
+        rqSkbs = 0;
+        ofoCleared();
+        account();
     }
 
     /** The in-order segment was queued (tcp_queue_rcv; measured: no coalescing over TUN, 832 per 100 bytes). */
     void queuedInOrder(int truesize) {
         rqTruesize += truesize;
         rqSkbs++;
+        account();
     }
 
     /** An out-of-order segment [seq, seq+len) was queued (tcp_data_queue_ofo). */
@@ -98,6 +135,7 @@ final class ReceiveMemory {
         tailRoom = 0;
         ofoTruesize += truesize;
         ofoSkbs++;
+        account();
     }
 
     /**
@@ -132,6 +170,7 @@ final class ReceiveMemory {
         ofoSkbs = 0;
         ofoLen = 0;
         tailRoom = 0;
+        account();
     }
 
     /** The application read {@code n} of the {@code held} bytes of the receive queue (skbs freed as read). */
@@ -139,11 +178,11 @@ final class ReceiveMemory {
         if (n >= held) {
             rqTruesize = 0;
             rqSkbs = 0;
-            return;
+        } else {
+            rqTruesize -= rqTruesize * n / held;
+            rqSkbs -= (int) ((long) rqSkbs * n / held);
         }
-        long ts = rqTruesize * n / held;
-        rqTruesize -= ts;
-        rqSkbs -= (int) ((long) rqSkbs * n / held);
+        account();
     }
 
     /**
@@ -155,6 +194,7 @@ final class ReceiveMemory {
     private int pruneQueue(int seq, int len) {
         t.stats.inc(Counter.TcpExtPruneCalled);
         if (!canIngest(len)) clampWindow();
+        else if (t.demux.mem.underPressure()) adjustRcvSsthresh();
         if (canIngest(len)) return 0;
         collapseOfo();
         collapseReceiveQueue();
@@ -173,7 +213,9 @@ final class ReceiveMemory {
         c.delack.leaveQuickAckMode();
         int rmem2 = t.cfg.tcpRmem[2];
         long rmem = rmemAlloc();
-        if (rcvbuf() < rmem2 && t.options.rcvBuf == 0 && rmem > rcvbuf()) {
+        TcpMemory mem = t.demux.mem;
+        if (rcvbuf() < rmem2 && t.options.rcvBuf == 0 && !mem.underPressure()
+                && mem.allocatedPages() < t.cfg.tcpMem[0] && rmem > rcvbuf()) {
             // sk_rcvbuf = min(sk_rmem_alloc, tcp_rmem[2]). (Linux may also lower it by less than one
             // segment here, when rmem_alloc is just under sk_rcvbuf; the ring only grows.)
             t.recvBuf.resize((int) Math.min(rmem, rmem2));
@@ -182,6 +224,15 @@ final class ReceiveMemory {
             int advmss = t.advMss - (t.tsOk ? Tcb.TCPOLEN_TSTAMP_ALIGNED : 0);
             t.rcvSsthresh = Math.min(t.windowClamp, 2 * advmss);
         }
+    }
+
+    /**
+     * tcp_adjust_rcv_ssthresh (include/net/tcp.h): under memory pressure the window is held to four
+     * segments, rcv_ssthresh = min(rcv_ssthresh, 4 · advmss).
+     */
+    void adjustRcvSsthresh() {
+        int advmss = t.advMss - (t.tsOk ? Tcb.TCPOLEN_TSTAMP_ALIGNED : 0);
+        t.rcvSsthresh = Math.min(t.rcvSsthresh, 4 * advmss);
     }
 
     /**
@@ -264,6 +315,7 @@ final class ReceiveMemory {
         ofoTruesize = newTruesize;
         ofoSkbs = newSkbs;
         t.stats.add(Counter.TcpExtTCPRcvCollapsed, collapsed);
+        account();
     }
 
     /** {@code total}'s share of the first {@code bytes} of the out-of-order queue. */
@@ -280,6 +332,7 @@ final class ReceiveMemory {
         t.stats.add(Counter.TcpExtTCPRcvCollapsed, rqSkbs);
         rqTruesize = packed;
         rqSkbs = (held + COLLAPSE_PAYLOAD - 1) / COLLAPSE_PAYLOAD;
+        account();
     }
 
     /**
@@ -309,11 +362,12 @@ final class ReceiveMemory {
             goal -= freed;
             pruned = true;
             if (ofo.isEmpty() || goal <= 0) {
-                if (canIngest(len)) break;
+                if (canIngest(len) && !t.demux.mem.underPressure()) break;
                 goal = rcvbuf() >> 3;
             }
         }
         if (ofo.isEmpty()) ofoCleared();
+        account();
         if (pruned) {
             t.stats.inc(Counter.TcpExtOfoPruned);
             if (t.sackOk) {

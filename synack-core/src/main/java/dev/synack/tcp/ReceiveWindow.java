@@ -95,6 +95,7 @@ final class ReceiveWindow {
         if (mssR > fullSpace) mssR = Math.max(fullSpace, 1);
         if (freeSpace < (fullSpace >> 1)) {
             c.delack.leaveQuickAckMode();
+            if (t.demux.mem.underPressure()) c.rmem.adjustRcvSsthresh(); // __tcp_select_window
             freeSpace = freeSpace >> t.rcvWscale << t.rcvWscale;
             if (freeSpace < (fullSpace() >> 4) || freeSpace < mssR) return 0;
         }
@@ -173,6 +174,11 @@ final class ReceiveWindow {
     void grow(int len, int ipLen) {
         int room = Math.min(t.windowClamp, space()) - t.rcvSsthresh;
         if (room <= 0) return;
+        if (t.demux.mem.underPressure()) {
+            // "Under pressure: Adjust rcv_ssthresh according to reserved mem" (tcp_adjust_rcv_ssthresh).
+            c.rmem.adjustRcvSsthresh();
+            return;
+        }
         int incr;
         // Aggregated segments (TcpConfig.rxPerSegmentTruesize false) always pass check #2.
         int windowOfTruesize = t.cfg.rxPerSegmentTruesize ? winFromSpace(Tcb.skbTruesize(ipLen)) : 0;

@@ -101,6 +101,8 @@ final class Tcb {
     TcpListener parent;
     /** The application closed the socket: nobody will read or write again (Linux SOCK_DEAD). */
     boolean orphan;
+    /** Counted in the host's orphans ({@link TcpMemory#orphans}): an orphan not yet CLOSE or TIME_WAIT. */
+    boolean orphanCounted;
 
     // ---- send sequence space (RFC 9293 §3.3.1) ------------------------------------------------
     int iss, sndUna, sndNxt, sndWnd, sndWl1, sndWl2, maxSndWnd;
