@@ -14,6 +14,8 @@ import dev.synack.stats.Counter;
  *   <li>{@link AckProcessor}: tcp_ack, which fills one {@link AckSample} and hands it to
  *       {@link LossRecovery} once; {@link SackScoreboard} tags SACK blocks, {@link Rack} and
  *       {@link LossProbe} (RFC 8985) detect losses;
+ *   <li>{@link ReceiveMemory}: the receive queues' truesize, pruning and collapsing (tcp_try_rmem_schedule),
+ *       charged to the host's {@link TcpMemory} (tcp_mem).
  *   <li>{@link Receiver}: tcp_data_queue, tcp_fin, receive-buffer tuning; {@link ReceiveWindow}
  *       and {@link DelayedAck} decide what and when to acknowledge;
  *   <li>{@link Sender}: tcp_sendmsg and tcp_write_xmit; {@link SegmentWriter} builds every segment;
