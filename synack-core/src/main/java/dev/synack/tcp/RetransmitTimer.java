@@ -281,6 +281,8 @@ final class RetransmitTimer extends Timer {
         boolean expired;
         if (t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECV) {
             int max = t.synRetries + (t.state == TcpState.SYN_SENT ? t.cfg.tcpSynLinearTimeouts : 0);
+            // A listener's request under load gets fewer (reqsk_timer_handler).
+            if (t.state == TcpState.SYN_RECV && t.parent != null) max = t.parent.synAckRetries(max);
             expired = t.retransmits >= max
                     || retransmitsTimedOut(nowNs, t.synRetries, t.options.userTimeoutMs, Tcb.TCP_TIMEOUT_INIT_US);
         } else {
