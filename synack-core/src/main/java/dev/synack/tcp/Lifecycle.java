@@ -71,6 +71,7 @@ final class Lifecycle extends Timer {
         t.sendShutdown = true;
         t.rcvShutdown = true;
         if (t.recvBuf != null) c.rmem.releaseAll();
+        c.snd.wmemRelease();
         stopTimers();
         t.demux.connectionClosed(c);
         if (t.parent != null) t.parent.childClosed(c);

@@ -48,6 +48,9 @@ final class ReceiveMemory {
         this.t = c.t;
     }
 
+    /** The pages this socket's receive side has charged to the host. */
+    int chargedPages() { return chargedPages; }
+
     /** sk_rmem_alloc: the truesize held by both queues. */
     long rmemAlloc() { return rqTruesize + ofoTruesize; }
 
@@ -92,7 +95,8 @@ final class ReceiveMemory {
     private boolean hostSchedule(int truesize) {
         int need = TcpMemory.pages(rmemAlloc() + truesize) - chargedPages;
         if (need <= 0) return true;
-        if (!t.demux.mem.raise(need, rmemAlloc(), chargedPages, t.demux.connectionCount())) return false;
+        int socketPages = chargedPages + c.snd.wmemPages();
+        if (!t.demux.mem.raise(need, rmemAlloc(), socketPages, t.demux.connectionCount())) return false;
         chargedPages += need;
         return true;
     }

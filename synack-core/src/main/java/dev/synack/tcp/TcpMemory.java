@@ -21,8 +21,7 @@ import dev.synack.stats.Counter;
  * <p>Charges are whole pages per socket (sk_mem_pages), raised as a socket needs them and given back
  * as it frees them. Linux's per-CPU reserve (SK_MEMORY_PCPU_RESERVE, up to 1 MB charged or held back
  * per CPU) and the 100 ms cache of the orphan count (tcp_orphan_cache) are not modelled: the count is
- * exact. Only receive memory is charged; the send queue (sk_wmem_queued) is not yet, so
- * tcp_out_of_memory reads the send buffer's bytes against the receive-charged total.
+ * exact. The send queue is charged by its payload bytes (see {@link Tcb#sndBuf}), not truesize.
  */
 public final class TcpMemory {
     /** PAGE_SIZE: tcp_mem counts pages. */
@@ -62,6 +61,18 @@ public final class TcpMemory {
      * @return whether the charge was made
      */
     boolean raise(int pages, long rmem, int socketPages, int sockets) {
+        return raise(pages, rmem, host.config().tcpRmem[0], socketPages, sockets);
+    }
+
+    /**
+     * The same for a send charge (SK_MEM_SEND): the guarantee under pressure is tcp_wmem[0] of queued
+     * data ({@code wmem}: sk_wmem_queued).
+     */
+    boolean raiseSend(int pages, long wmem, int socketPages, int sockets) {
+        return raise(pages, wmem, host.config().tcpWmem[0], socketPages, sockets);
+    }
+
+    private boolean raise(int pages, long held, int guaranteed, int socketPages, int sockets) {
         TcpConfig cfg = host.config();
         allocated += pages;
         if (allocated <= cfg.tcpMem[0]) {
@@ -71,7 +82,7 @@ public final class TcpMemory {
         if (allocated > cfg.tcpMem[1]) enterPressure();
         if (allocated <= cfg.tcpMem[2]) {
             // "guarantee minimum buffer size under pressure"
-            if (rmem < cfg.tcpRmem[0]) return true;
+            if (held < guaranteed) return true;
             if (!pressure) return true;
             // sk_has_memory_pressure: a socket within its fair share of tcp_mem[2] is served.
             if (cfg.tcpMem[2] > (long) Math.max(1, sockets) * (socketPages + pages)) return true;

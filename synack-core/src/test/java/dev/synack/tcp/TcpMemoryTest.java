@@ -107,4 +107,28 @@ class TcpMemoryTest {
         assertEquals(0, t.stack.tcpMemory().orphans());
         assertEquals(0, count(t, Counter.TcpExtTCPAbortOnMemory));
     }
+
+    @Test
+    void sendQueueOverTheHardLimit_theWriterWaitsForAcks() {
+        // tcp_mem 1 2 3 pages. The first chunk of a write to an empty queue is forced (tcp_stream_alloc_skb's
+        // sk_forced_mem_schedule): 31856 bytes (the size goal: half the peer's 65535) in 8 pages, over
+        // tcp_mem[2]; the next chunk is refused (sk_wmem_schedule), so the write takes no more.
+        var t = new TcpTester(cfg -> cfg.tcpMem = new long[] {1, 2, 3});
+        var c = t.establishedClient();
+        TcpMemory mem = t.stack.tcpMemory();
+        t.at(100, () -> assertEquals(31856, c.send(new byte[40000], 0, 40000)));
+        assertEquals(8, mem.allocatedPages());
+        assertTrue(mem.underPressure());
+        t.drain(100);
+        // The first flight (ten segments) acknowledged: three pages go back (sk_mem_reclaim)...
+        t.inject(150, ". 1:1(0) ack 14481 win 2000 <nop,nop,TS val 1050 ecr 100>");
+        t.drain(150);
+        assertEquals(5, mem.allocatedPages());
+        // ...and everything: the pages go back, pressure ends below tcp_mem[0], the writer may go on.
+        t.inject(200, ". 1:1(0) ack 31857 win 2000 <nop,nop,TS val 1100 ecr 150>");
+        t.drain(200);
+        assertEquals(0, mem.allocatedPages());
+        assertFalse(mem.underPressure());
+        t.at(210, () -> assertEquals(8144, c.send(new byte[8144], 0, 8144)));
+    }
 }
