@@ -131,4 +131,25 @@ class TcpMemoryTest {
         assertFalse(mem.underPressure());
         t.at(210, () -> assertEquals(8144, c.send(new byte[8144], 0, 8144)));
     }
+
+    @Test
+    void orphanTimerWithTooManyOrphans_resetsTheConnection() {
+        // Closed within the limit (one orphan, tcp_max_orphans 1): the FIN goes. The limit is then lowered
+        // to 0; when the unanswered FIN's RTO fires, tcp_write_timeout's tcp_out_of_resources finds one
+        // orphan too many and, the FIN being recent, resets the connection.
+        var t = new TcpTester(cfg -> cfg.tcpMaxOrphans = 1);
+        var c = t.establishedClient();
+        c.close();
+        t.expect(100, "F. 1:1(0) ack 1 win 63 <nop,nop,TS val 100 ecr 1000>");
+        t.config.tcpMaxOrphans = 0;
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (long ms = 110; ms <= 2000 && c.state() != TcpState.CLOSE; ms += 10) out.addAll(t.drainText(ms));
+        // The tail loss probe at 400 ms resends the FIN (tcp_send_loss_probe does not check); the RTO at
+        // 700 ms finds the orphan one too many.
+        assertEquals(java.util.List.of("F. 1:1(0) ack 1 win 63 <nop,nop,TS val 400 ecr 1000>",
+                "R. 2:2(0) ack 1 win 63 <nop,nop,TS val 700 ecr 1000>"), out);
+        assertEquals(TcpState.CLOSE, c.state());
+        assertEquals(1, count(t, Counter.TcpExtTCPAbortOnMemory));
+        assertEquals(0, t.stack.tcpMemory().orphans());
+    }
 }
