@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * rcv_ssthresh) and {@code nstat -az} after each segment. The scripts: 100-byte segments at 201, 401,
  * ..., 4001 (twenty, holes between), then 4201 and 4401, then one below ({@code 331:371}), 4401 again
  * and the hole 1:201; or the twenty, then the in-order 1:101 and 101:201; or fifty contiguous ones
- * from 101.
+ * from 101; or fourteen in-order 500-byte segments 300 ms apart, then 7101:7201 and 7001:7101.
  */
 class ReceiveMemoryTest {
     final TcpTester t = new TcpTester(cfg -> {
@@ -133,5 +133,34 @@ class ReceiveMemoryTest {
         assertEquals(1, count(Counter.TcpExtPruneCalled));
         assertEquals(20, count(Counter.TcpExtTCPRcvCollapsed));
         assertEquals(0, count(Counter.TcpExtTCPOFODrop));
+    }
+
+    @Test
+    void receiveQueueOverTheBuffer_isCollapsed_andLaterSegmentsFillItsTail() {
+        server();
+        // Fourteen in-order 500-byte segments nobody reads (1280 bytes of truesize each, below rcv_mss:
+        // the scaling ratio stays ½): the fast path takes them all, r17920 past rb16384. ACK windows as
+        // measured: 6800, 6432, 5932, ..., 432.
+        int[] wins = {6800, 6432, 5932, 5432, 4932, 4432, 3932, 3432, 2932, 2432, 1932, 1432, 932, 432};
+        for (int i = 1; i <= 14; i++) {
+            int s = (i - 1) * 500 + 1;
+            t.inject(100 + 300 * i, "P. " + s + ":" + (s + 500) + "(500) ack 1 win 320");
+            assertEquals(java.util.List.of(". 1:1(0) ack " + (s + 500) + " win " + wins[i - 1]), t.drainText(100 + 300 * i + 299));
+        }
+        assertEquals(17920, c.rmem.rmemAlloc());
+        // An out-of-order segment: over sk_rcvbuf, so tcp_prune_queue collapses the receive queue (14
+        // buffers into two: 3776 + 3224 bytes, 8704) and it fits; rcv_ssthresh, clamped to 2920, grows
+        // to (16384 − 8704) / 2 = 3840 before the segment is charged (r9536).
+        t.inject(4600, ". 7101:7201(100) ack 1 win 320");
+        t.expect(4600, ". 1:1(0) ack 7001 win 3216 <nop,nop,sack 7101:7201>");
+        assertEquals(9536, c.rmem.rmemAlloc());
+        assertEquals(3840, c.t.rcvSsthresh);
+        assertEquals(1, count(Counter.TcpExtPruneCalled));
+        assertEquals(14, count(Counter.TcpExtTCPRcvCollapsed));
+        // The hole filled: both segments are copied into the collapsed tail's room (tcp_try_coalesce),
+        // their buffers freed: r8704 (measured).
+        t.inject(4700, ". 7001:7101(100) ack 1 win 320");
+        t.expect(4700, ". 1:1(0) ack 7201 win 3800");
+        assertEquals(8704, c.rmem.rmemAlloc());
     }
 }
