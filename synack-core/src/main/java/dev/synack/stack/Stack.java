@@ -15,6 +15,7 @@ import dev.synack.tcp.TcpHost;
 import dev.synack.tcp.TcpDemux;
 import dev.synack.tcp.TcpDropReason;
 import dev.synack.tcp.TcpListener;
+import dev.synack.tcp.TcpMemory;
 import dev.synack.tcp.TcpState;
 import dev.synack.time.Scheduler;
 import dev.synack.trace.TraceEvent;
@@ -26,6 +27,8 @@ import dev.synack.wire.TcpHeader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.IntFunction;
 
 /**
  * One host's TCP/IP stack: interfaces and routes, IPv4 input and output, ICMP errors, the secrets
@@ -54,6 +57,12 @@ public final class Stack implements TcpHost, PacketSink {
     private byte[] inbound;
     /** How many random IP IDs were drawn (the input of the next draw). */
     private long ipIdDraws;
+    /** Where connection buffers get their storage ({@link #setAllocator}). */
+    private IntFunction<byte[]> allocator = byte[]::new;
+    /** Rethrow what handling a packet threw, instead of counting and dropping it ({@link #setStrict}). */
+    private boolean strict;
+    /** The last exception a received packet's handling threw, or null. */
+    private Throwable lastInternalError;
 
     /**
      * A host named {@code name}, on {@code scheduler}'s time line, with {@code config} (owned by this
@@ -113,6 +122,25 @@ public final class Stack implements TcpHost, PacketSink {
     public void segmentDropped(TcpDropReason reason) {
         if (tracer != null && inbound != null) tracer.on(new TraceEvent.SegmentDropped(scheduler.nowNs(), name, reason, inbound));
     }
+
+    @Override
+    public byte[] allocate(int n) { return allocator.apply(n); }
+
+    /**
+     * Where connection buffers get their storage from now on ({@code byte[]::new} by default): a seam for
+     * tests that make an allocation fail, or for an embedding that accounts for its heap.
+     */
+    public void setAllocator(IntFunction<byte[]> allocator) { this.allocator = Objects.requireNonNull(allocator); }
+
+    /**
+     * Strict: a {@link RuntimeException} (a bug in synack) thrown while a received packet is handled
+     * leaves {@link #receive} instead of being counted ({@code SynackInInternalErrors}) and dropped. Unit
+     * tests run strict; a stack facing a network does not. Running out of memory is a drop either way.
+     */
+    public void setStrict(boolean strict) { this.strict = strict; }
+
+    /** The last exception a received packet's handling threw and {@link #receive} dropped, or null. */
+    public Throwable lastInternalError() { return lastInternalError; }
 
     /** Installs the trace bus reader (null to stop tracing). */
     public void setTracer(Tracer tracer) { this.tracer = tracer; }
@@ -316,6 +344,9 @@ public final class Stack implements TcpHost, PacketSink {
     /** Every listener of the host. */
     public List<TcpListener> listeners() { return tcp.listeners(); }
 
+    /** TCP's memory and orphans across this host (tcp_mem, tcp_max_orphans; like /proc/net/sockstat). */
+    public TcpMemory tcpMemory() { return tcp.memory(); }
+
     /**
      * The host lost all its state (a crash, or the instant of a reboot): every connection and listener
      * is forgotten without a packet, and the timers stop.
@@ -326,19 +357,48 @@ public final class Stack implements TcpHost, PacketSink {
 
     /**
      * An IPv4 packet arrived from a link. Malformed packets are counted and dropped with a reason on
-     * the trace bus; nothing a peer sends can throw out of here.
+     * the trace bus; nothing a peer sends can throw out of here. Neither can running out of memory:
+     * an {@link OutOfMemoryError} while the packet is handled (a buffer that could not grow) drops it
+     * with {@link DropReason#NO_MEMORY} ({@code SynackInNoMemDrops}), as Linux drops an skb whose
+     * allocation fails (SKB_DROP_REASON_NOMEM); what the packet changed before that stays, as it would
+     * have after a drop at that point. Any other exception is a bug in synack: counted
+     * ({@code SynackInInternalErrors}), kept ({@link #lastInternalError}) and the packet dropped, unless
+     * the stack is {@linkplain #setStrict strict}.
      */
     @Override
     public void receive(byte[] b, int off, int len) {
         counters.inc(Counter.IpInReceives);
         byte[] outer = inbound;
         inbound = null;
-        if (tracer != null) {
-            inbound = Arrays.copyOfRange(b, off, off + len);
-            tracer.on(new TraceEvent.Packet(scheduler.nowNs(), name, false, inbound));
+        try {
+            if (tracer != null) {
+                inbound = Arrays.copyOfRange(b, off, off + len);
+                tracer.on(new TraceEvent.Packet(scheduler.nowNs(), name, false, inbound));
+            }
+            input(b, off, len);
+        } catch (OutOfMemoryError e) {
+            lastInternalError = e;
+            noMemory(b, off, len);
+        } catch (RuntimeException | StackOverflowError e) {
+            lastInternalError = e;
+            counters.inc(Counter.SynackInInternalErrors);
+            if (strict) throw e;
+        } finally {
+            inbound = outer;
         }
-        input(b, off, len);
-        inbound = outer;
+    }
+
+    /** The drop of a packet that could not be held; tracing it may fail too, and is then skipped. */
+    private void noMemory(byte[] b, int off, int len) {
+        counters.inc(Counter.SynackInNoMemDrops);
+        try {
+            if (tracer != null) {
+                byte[] bytes = inbound != null ? inbound : Arrays.copyOfRange(b, off, off + len);
+                tracer.on(new TraceEvent.Dropped(scheduler.nowNs(), name, DropReason.NO_MEMORY, bytes));
+            }
+        } catch (OutOfMemoryError e) {
+            // nothing more to do: the counter says it
+        }
     }
 
     /** IPv4 input after the trace: validation, the destination and source checks, then the protocol. */
@@ -395,7 +455,7 @@ public final class Stack implements TcpHost, PacketSink {
                 counters.inc(Counter.IcmpInErrors);
                 counters.inc(Counter.IcmpInCsumErrors);
             }
-            case NO_SOCKET, MARTIAN_SOURCE -> {
+            case NO_SOCKET, MARTIAN_SOURCE, NO_MEMORY -> {
             }
         }
         if (tracer != null) {

@@ -23,5 +23,10 @@ public enum Counter {
     TcpExtTCPSpuriousRTOs, TcpExtTCPLossUndo, TcpExtTCPFullUndo, TcpExtTCPPartialUndo,
     TcpExtTCPDSACKUndo, TcpExtTCPLostRetransmit, TcpExtTCPSACKReorder, TcpExtTCPTSReorder,
     TcpExtTCPDSACKOfoRecv, TcpExtTCPDSACKRecvSegs, TcpExtTCPDSACKIgnoredDubious, TcpExtTCPRetransFail,
-    TcpExtTCPReqQFullDoCookies, TcpExtTCPReqQFullDrop, TcpExtTCPDelivered, TcpExtTCPDeliveredCE
+    TcpExtTCPReqQFullDoCookies, TcpExtTCPReqQFullDrop, TcpExtTCPDelivered, TcpExtTCPDeliveredCE,
+    TcpExtPruneCalled, TcpExtRcvPruned, TcpExtOfoPruned, TcpExtTCPRcvCollapsed, TcpExtTCPMemoryPressures,
+    /** synack's own (Linux has none): packets dropped because storage for them could not be allocated. */
+    SynackInNoMemDrops,
+    /** synack's own: packets dropped because handling them threw (a bug in synack; see Stack.lastInternalError). */
+    SynackInInternalErrors
 }

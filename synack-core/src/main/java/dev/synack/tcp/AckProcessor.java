@@ -148,6 +148,7 @@ final class AckProcessor {
         int fin = t.finSent && Seq.ge(ack, t.finSeq + 1) ? 1 : 0;
         int bytes = Math.max(0, Math.min(dataAcked - fin, t.sendBuf.length()));
         t.sendBuf.discard(bytes);
+        c.snd.wmemReclaim();
         t.sndBufSeq += bytes;
         t.bytesAcked += Seq.diff(ack, t.sndUna);
         t.sndUna = ack;

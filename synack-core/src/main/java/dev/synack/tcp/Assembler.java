@@ -124,7 +124,9 @@ public final class Assembler {
      *
      * @param starts receives the left edges
      * @param ends receives the right edges (the first sequence number after each block)
-     * @return the number of blocks written, {@code min(max, rangeCount())}
+     * <p>Ranges not added to or extended since the last {@link #resetSack} are not reported.
+     *
+     * @return the number of blocks written, at most {@code min(max, rangeCount())}
      * @throws IllegalArgumentException if {@code max} is negative or larger than either array
      */
     public int sackBlocks(int[] starts, int[] ends, int max) {
@@ -137,8 +139,9 @@ public final class Assembler {
             // Pick the newest range older than the previous pick: O(n * max) with n <= maxRanges, no sort.
             int best = -1;
             for (int i = 0; i < count; i++) {
-                if (stamps[i] < below && (best < 0 || stamps[i] > stamps[best])) best = i;
+                if (stamps[i] > 0 && stamps[i] < below && (best < 0 || stamps[i] > stamps[best])) best = i;
             }
+            if (best < 0) return k;
             starts[k] = this.starts[best];
             ends[k] = this.ends[best];
             below = stamps[best];
@@ -213,6 +216,37 @@ public final class Assembler {
         long total = 0;
         for (int i = 0; i < count; i++) total += Integer.toUnsignedLong(ends[i] - starts[i]);
         return total;
+    }
+
+    /**
+     * Removes up to {@code maxBytes} bytes from the top of the highest range, which disappears when
+     * emptied: Linux's {@code tcp_prune_ofo_queue()} frees out-of-order data from the highest sequence
+     * down when the receive buffer's memory is exhausted.
+     *
+     * @return the number of bytes removed, 0 if the map is empty
+     * @throws IllegalArgumentException if {@code maxBytes < 0}
+     */
+    public int trimHighest(int maxBytes) {
+        if (maxBytes < 0) throw new IllegalArgumentException("negative byte count: " + maxBytes);
+        if (count == 0) return 0;
+        int last = count - 1;
+        long len = Integer.toUnsignedLong(ends[last] - starts[last]);
+        if (maxBytes >= len) {
+            count--;
+            return (int) len;
+        }
+        ends[last] -= maxBytes;
+        return maxBytes;
+    }
+
+    /**
+     * Forgets which ranges the SACK blocks reported, keeping the ranges: {@link #sackBlocks} lists only
+     * ranges added or extended afterwards, as Linux's {@code tcp_sack_reset()} empties
+     * {@code tp->selective_acks} (after {@code tcp_prune_ofo_queue()}) while the out-of-order queue
+     * keeps its data.
+     */
+    public void resetSack() {
+        java.util.Arrays.fill(stamps, 0, count, 0L);
     }
 
     /** Forgets every range (as Linux purges {@code out_of_order_queue} in {@code tcp_disconnect()}). */

@@ -44,6 +44,20 @@ final class Lifecycle extends Timer {
         // abort, a timeout), not a RST in FIN_WAIT1/2 (measured on Linux 6.18 with nstat: 1 and 0).
         if (wasEstab && next == TcpState.CLOSE) t.stats.inc(Counter.TcpEstabResets);
         if (prev != next && t.host.tracing()) t.host.stateChanged(c, prev, next);
+        recountOrphan();
+    }
+
+    /**
+     * tcp_orphan_count: an orphan counts from close() until it is destroyed (tcp_done, or tcp_time_wait
+     * handing over to a time-wait socket).
+     */
+    void recountOrphan() {
+        boolean counted = t.orphan && t.state != TcpState.CLOSE && t.state != TcpState.TIME_WAIT
+                && t.state != TcpState.LISTEN;
+        if (counted == t.orphanCounted) return;
+        t.orphanCounted = counted;
+        if (counted) t.demux.mem.orphanAdded();
+        else t.demux.mem.orphanGone();
     }
 
     /** tcp_done: CLOSE, with an error for the application (null for a normal end). */
@@ -56,6 +70,8 @@ final class Lifecycle extends Timer {
         setState(TcpState.CLOSE);
         t.sendShutdown = true;
         t.rcvShutdown = true;
+        if (t.recvBuf != null) c.rmem.releaseAll();
+        c.snd.wmemRelease();
         stopTimers();
         t.demux.connectionClosed(c);
         if (t.parent != null) t.parent.childClosed(c);

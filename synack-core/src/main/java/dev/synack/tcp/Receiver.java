@@ -37,6 +37,8 @@ final class Receiver {
     /** Bytes the application has read (copied_seq), and DRS's last measure (tp->rcvq_space). */
     private long copiedTotal, rcvqSpaceSeq, rcvqSpaceTimeNs;
     private int rcvqSpace;
+    /** The truesize of the segment being queued (ReceiveMemory.truesize). */
+    private int truesize;
 
     Receiver(TcpConnection c) {
         this.c = c;
@@ -55,7 +57,9 @@ final class Receiver {
 
     /** tcp_recvmsg: copy {@code len} (&gt; 0, available) bytes out, then tune the buffer and maybe ACK. */
     int read(byte[] dst, int off, int len) {
+        int held = t.recvBuf.length();
         int n = t.recvBuf.read(dst, off, len);
+        c.rmem.read(n, held);
         copiedTotal += n;
         if (n > 0) rcvSpaceAdjust(t.sched.nowNs()); // tcp_recvmsg_locked: before tcp_cleanup_rbuf
         c.delack.afterRead(n);
@@ -116,12 +120,27 @@ final class Receiver {
                 }
             }
             int rel = seq - t.rcvNxt;
-            if (rel + len > t.recvBuf.free()) {
-                // The buffer cannot hold it (window larger than memory): drop, as tcp_try_rmem_schedule fails.
-                // tcp_data_queue_ofo looks at the ECN field before it tries (tcp_data_ecn_check).
-                if (seq != t.rcvNxt) c.ecn.dataReceived(seg);
-                t.stats.inc(Counter.TcpExtTCPRcvQDrop);
-                c.delack.ackNow(SendReason.ACK_NO_ROOM);
+            truesize = c.rmem.truesize(len, seg.ipLen());
+            boolean inOrder = seq == t.rcvNxt;
+            // tcp_try_rmem_schedule, with pruning (ReceiveMemory). In order it runs on the slow path only:
+            // Linux's header-prediction fast path queues without it (measured on Linux 6.18: 24 in-order
+            // 100-byte segments nobody reads take skmem r19968 past rb16384, none dropped), and the fast
+            // path is off while out-of-order data is queued (tcp_fast_path_check), so that is when it
+            // runs here; with an empty receive queue the segment is taken anyway (sk_forced_mem_schedule).
+            // tcp_data_queue_ofo looks at the ECN field before it tries (tcp_data_ecn_check).
+            if (!inOrder) c.ecn.dataReceived(seg);
+            boolean room = inOrder && t.ofo.isEmpty() || c.rmem.schedule(seq, len, truesize)
+                    || inOrder && t.recvBuf.length() == 0;
+            if (!room || rel + len > t.recvBuf.free()) {
+                // No memory for it (or a window larger than the ring): dropped. In order, with ICSK_ACK_NOW
+                // (tcp_data_queue: TCPRcvQDrop); out of order without any ACK (tcp_data_queue_ofo:
+                // TCPOFODrop; measured: the dropped segment draws no ACK).
+                if (inOrder) {
+                    t.stats.inc(Counter.TcpExtTCPRcvQDrop);
+                    c.delack.ackNow(SendReason.ACK_NO_ROOM);
+                } else {
+                    t.stats.inc(Counter.TcpExtTCPOFODrop);
+                }
                 t.host.segmentDropped(TcpDropReason.PROTO_MEM);
                 return;
             }
@@ -150,6 +169,7 @@ final class Receiver {
         t.recvBuf.writeAt(0, seg.payload, off, len);
         t.recvBuf.commit(len);
         t.rcvNxt += len;
+        c.rmem.queuedInOrder(len, truesize);
         if (!t.ofo.isEmpty() && !(finReceived && rcvFinSeq == t.rcvNxt)) {
             int before = t.rcvNxt;
             int newNxt = t.ofo.advance(t.rcvNxt);
@@ -159,10 +179,10 @@ final class Receiver {
                 t.recvBuf.commit(newNxt - before);
                 t.rcvNxt = newNxt;
             }
+            c.rmem.ofoAdvanced(newNxt - before, t.ofo.isEmpty());
             // tcp_ofo_queue: filling a hole means ACK at once.
             c.delack.ackNow(SendReason.ACK_HOLE_FILLED);
         }
-        c.rwnd.charged(len, seg.ipLen());
         eventDataRecv(seg, nowNs);
         if (len >= TCP_GROW_MIN_LEN) c.rwnd.grow(len, seg.ipLen());
         c.life.notifyApp();
@@ -170,24 +190,30 @@ final class Receiver {
 
     /** Out of order (tcp_data_queue_ofo): its ECN field, then keep it, SACK it, ACK at once (a duplicate ACK). */
     private void queueOutOfOrder(InSegment seg, int seq, int off, int len, boolean fin) {
-        c.ecn.dataReceived(seg); // tcp_data_ecn_check
         int rel = seq - t.rcvNxt;
         if (t.ofo.contains(seq, seq + len)) {
             setDsack(seq, seq + len, Counter.TcpExtTCPDSACKOfoSent);
             t.host.segmentDropped(TcpDropReason.TCP_OFOMERGE); // tcp_data_queue_ofo: "All the bits are present. Drop."
-        } else if (!t.ofo.add(seq, seq + len)) {
-            t.stats.inc(Counter.TcpExtTCPOFODrop);
-            c.delack.ackNow(SendReason.ACK_NO_ROOM);
-            t.host.segmentDropped(TcpDropReason.PROTO_MEM);
-            return;
         } else {
+            // The bytes go in before the range is recorded: storing them may need memory, and an
+            // allocation failure must leave no range over bytes never stored. Stored bytes that no range
+            // covers are never read.
             t.recvBuf.writeAt(rel, seg.payload, off, len);
+            if (!t.ofo.add(seq, seq + len)) {
+                t.stats.inc(Counter.TcpExtTCPOFODrop);
+                c.delack.ackNow(SendReason.ACK_NO_ROOM);
+                t.host.segmentDropped(TcpDropReason.PROTO_MEM);
+                return;
+            }
             t.stats.inc(Counter.TcpExtTCPOFOQueue);
             // tcp_data_queue_ofo: "For non sack flows, do not grow window to force DUPACK and trigger
             // fast retransmit" — with SACK the window grows as for in-order data (measured on Linux 6.18
-            // over TUN: the duplicate ACKs' windows go 73, 75 as out-of-order segments arrive).
-            c.rwnd.charged(len, seg.ipLen());
+            // over TUN: the duplicate ACKs' windows go 73, 75 as out-of-order segments arrive). It grows
+            // before the segment is charged (tcp_grow_window, then skb_set_owner_r): measured, after a
+            // collapse to r8704 a 100-byte out-of-order segment took rcv_ssthresh from 2920 to
+            // (16384 − 8704) / 2 = 3840, not to (16384 − 9536) / 2.
             if (t.sackOk) c.rwnd.grow(len, seg.ipLen());
+            c.rmem.queuedOutOfOrder(seq, len, truesize);
         }
         if (fin) {
             finReceived = true;
@@ -205,6 +231,7 @@ final class Receiver {
     private void tcpFin() {
         finReceived = false;
         t.ofo.clear();
+        c.rmem.ofoCleared();
         t.dsackPending = false;
         t.rcvNxt += 1;
         t.rcvShutdown = true;

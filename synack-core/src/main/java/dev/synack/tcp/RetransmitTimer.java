@@ -281,9 +281,17 @@ final class RetransmitTimer extends Timer {
         boolean expired;
         if (t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECV) {
             int max = t.synRetries + (t.state == TcpState.SYN_SENT ? t.cfg.tcpSynLinearTimeouts : 0);
+            // A listener's request under load gets fewer (reqsk_timer_handler).
+            if (t.state == TcpState.SYN_RECV && t.parent != null) max = t.parent.synAckRetries(max);
             expired = t.retransmits >= max
                     || retransmitsTimedOut(nowNs, t.synRetries, t.options.userTimeoutMs, Tcb.TCP_TIMEOUT_INIT_US);
         } else {
+            if (t.orphan) {
+                // tcp_write_timeout for a dead socket: tcp_out_of_resources first.
+                boolean alive = t.rtoUs < t.cfg.rtoMaxUs();
+                boolean doReset = alive || !retransmitsTimedOut(nowNs, orphanRetries(alive), 0, Tcb.TCP_RTO_MIN_US);
+                if (outOfResources(nowNs, doReset)) return true;
+            }
             expired = retransmitsTimedOut(nowNs, t.maxRetries(), t.options.userTimeoutMs, Tcb.TCP_RTO_MIN_US);
         }
         if (expired) {
@@ -327,8 +335,8 @@ final class RetransmitTimer extends Timer {
      * RTO is below TCP_RTO_MAX (inet_csk_rto_backoff); alive it gets tcp_orphan_retries probes (8 for
      * the default 0), and once dead it is aborted when icsk_backoff reaches tcp_orphan_retries (0 for
      * the default, or after an ICMP soft error) — answered or not (tcp_orphan_retries). The abort is
-     * tcp_write_err: the soft error or ETIMEDOUT, TCPAbortOnTimeout, no RST. (tcp_out_of_resources,
-     * the orphan count and memory check, is not modelled.)
+     * tcp_write_err: the soft error or ETIMEDOUT, TCPAbortOnTimeout, no RST. Before probing, an orphan
+     * runs tcp_out_of_resources (the orphan count and memory check).
      */
     private void probeTimer(long nowNs) {
         if (!t.rtx.isEmpty() || t.unsentBytes() <= 0) {
@@ -352,6 +360,7 @@ final class RetransmitTimer extends Timer {
                 writeErr();
                 return;
             }
+            if (outOfResources(nowNs, true)) return;
         }
         if (t.probesOut >= maxProbes) {
             writeErr();
@@ -378,6 +387,29 @@ final class RetransmitTimer extends Timer {
         if (t.backoff < t.cfg.tcpRetries2) t.backoff++;
         arm(Kind.PROBE, clampProbe0ToUserTimeout(nowNs, probe0WhenUs()));
     }
+
+    /**
+     * tcp_out_of_resources (tcp_timer.c), for an orphan whose timer fired: tcp_check_oom, penalised one
+     * step (the orphan count shifted left) when nothing was sent for 2 · TCP_RTO_MAX or no reset is due,
+     * and one more after an ICMP soft error. Too many orphans or out of memory: the connection is done,
+     * with a RST if it sent within TCP_TIMEWAIT_LEN (60 s) or the peer's window is closed with nothing
+     * in flight (TCPAbortOnMemory). Read from source, not measured.
+     */
+    private boolean outOfResources(long nowNs, boolean doReset) {
+        int shift = 0;
+        long sinceSend = nowNs - t.lastSendNs;
+        if (sinceSend > 2 * t.cfg.rtoMaxUs() * 1000 || !doReset) shift++;
+        if (t.softError != null) shift++;
+        if (!t.demux.mem.checkOom(shift, t.sendBuf == null ? 0 : t.sendBuf.length())) return false;
+        if (sinceSend <= TCP_TIMEWAIT_LEN_NS || (t.sndWnd == 0 && t.rtx.isEmpty())) doReset = true;
+        if (doReset) c.out.sendActiveReset(SendReason.RST_ABORT_ON_MEMORY);
+        c.life.done(null);
+        t.stats.inc(Counter.TcpExtTCPAbortOnMemory);
+        return true;
+    }
+
+    /** TCP_TIMEWAIT_LEN (include/net/tcp.h): 60 s, here the "sent recently" bound of tcp_out_of_resources. */
+    private static final long TCP_TIMEWAIT_LEN_NS = 60_000_000_000L;
 
     /** inet_csk_rto_backoff (include/net/inet_connection_sock.h): min(icsk_rto << icsk_backoff, max). */
     private long rtoBackoffUs(long maxUs) {

@@ -1,6 +1,7 @@
 package dev.synack.tcp;
 
 import java.util.Objects;
+import java.util.function.IntFunction;
 
 /**
  * A fixed-capacity byte ring, used both as a TCP send buffer and as a receive buffer.
@@ -30,6 +31,8 @@ public final class RingBuffer {
     private byte[] buf = NONE;
     private int capacity;
     private final int firstChunk;
+    /** Where storage comes from ({@code byte[]::new}, or the host's allocator: a test's seam for failure). */
+    private final IntFunction<byte[]> alloc;
     /** Physical index of the first committed byte. Never reset when the ring empties (see {@link #writeAt}). */
     private int head;
     /** Number of committed bytes. */
@@ -42,15 +45,28 @@ public final class RingBuffer {
      * @throws IllegalArgumentException if {@code capacity <= 0}
      */
     public RingBuffer(int capacity) {
-        this(capacity, FIRST_CHUNK);
+        this(capacity, FIRST_CHUNK, byte[]::new);
+    }
+
+    /**
+     * An empty ring whose storage comes from {@code alloc}. If it throws (an {@link OutOfMemoryError}),
+     * the call that needed the storage throws it with the ring unchanged.
+     */
+    public RingBuffer(int capacity, IntFunction<byte[]> alloc) {
+        this(capacity, FIRST_CHUNK, alloc);
     }
 
     /** A ring whose first allocation is at least {@code firstChunk} bytes (tests use small ones). */
     RingBuffer(int capacity, int firstChunk) {
+        this(capacity, firstChunk, byte[]::new);
+    }
+
+    private RingBuffer(int capacity, int firstChunk, IntFunction<byte[]> alloc) {
         if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive: " + capacity);
         if (firstChunk <= 0) throw new IllegalArgumentException("firstChunk must be positive: " + firstChunk);
         this.capacity = capacity;
         this.firstChunk = firstChunk;
+        this.alloc = Objects.requireNonNull(alloc, "alloc");
     }
 
     /** The number of bytes the ring can hold (SO_SNDBUF / SO_RCVBUF worth of payload). */
@@ -172,7 +188,7 @@ public final class RingBuffer {
             capacity = newCapacity; // the storage grows when data arrives
             return;
         }
-        byte[] next = new byte[newCapacity];
+        byte[] next = alloc.apply(newCapacity);
         copyOut(0, next, 0, newCapacity);
         buf = next;
         head = 0;
@@ -189,7 +205,7 @@ public final class RingBuffer {
     private void ensure(int needed) {
         if (needed <= buf.length) return;
         int size = (int) Math.min(capacity, Math.max(needed, Math.max(2L * buf.length, firstChunk)));
-        byte[] next = new byte[size];
+        byte[] next = alloc.apply(size);
         copyOut(0, next, 0, buf.length);
         buf = next;
         head = 0;

@@ -75,6 +75,7 @@ public enum SendReason {
     RST_CLOSE_UNREAD("rst unread", "RST: close with unread data (RFC 2525 §2.17; tcp_close)"),
     RST_LINGER0("rst linger 0", "RST: close with SO_LINGER 0 (tcp_disconnect)"),
     RST_ABORT("rst abort", "RST: the connection was aborted (tcp_disconnect)"),
+    RST_ABORT_ON_MEMORY("rst oom", "RST: too many orphaned sockets or out of TCP memory (tcp_check_oom)"),
     RST_LISTENER_CLOSED("rst listener closed", "RST: the listener closed before accept() (inet_csk_listen_stop)"),
     RST_ACCEPT_OVERFLOW("rst overflow", "RST: the accept queue is full (tcp_abort_on_overflow)"),
     RST_KEEPALIVE("rst keepalive", "RST: keepalive probes unanswered (tcp_keepalive_timer)");

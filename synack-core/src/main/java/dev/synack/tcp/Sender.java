@@ -119,6 +119,7 @@ final class Sender {
                 pushMarks.removeLast(end);
             }
             int want = Math.min(room, len - n);
+            if (!wmemSchedule(want)) break; // sk_wmem_schedule failed: wait_for_space
             if (t.sendBuf.free() < want) t.sendBuf.resize(Math.max(t.sendBuf.capacity() * 2, t.sendBuf.length() + want));
             n += t.sendBuf.write(data, off + n, want);
             // A full skb with more to come: tcp_push_one / __tcp_push_pending_frames send what the
@@ -143,6 +144,44 @@ final class Sender {
             output(CWND, null, more ? TCP_NAGLE_CORK : nonagle());
         }
         return n;
+    }
+
+    /** The pages the send queue has charged to the host's tcp_mem ({@link TcpMemory}). */
+    private int wmemPages;
+
+    int wmemPages() { return wmemPages; }
+
+    /**
+     * sk_wmem_schedule: pages for {@code bytes} more in the send queue. With both queues empty the charge
+     * is forced (tcp_stream_alloc_skb: sk_forced_mem_schedule when tcp_rtx_and_write_queues_empty), else
+     * asked of the host, which refuses over tcp_mem[2] (and under pressure past the socket's share).
+     */
+    private boolean wmemSchedule(int bytes) {
+        int need = TcpMemory.pages((long) t.sendBuf.length() + bytes) - wmemPages;
+        if (need <= 0) return true;
+        TcpMemory mem = t.demux.mem;
+        if (t.sendBuf.length() == 0) {
+            mem.force(need);
+        } else if (!mem.raiseSend(need, t.sendBuf.length(), wmemPages + c.rmem.chargedPages(), t.demux.connectionCount())) {
+            return false;
+        }
+        wmemPages += need;
+        return true;
+    }
+
+    /** Acknowledged data left the send queue (tcp_wmem_free_skb, sk_mem_reclaim): unneeded pages go back. */
+    void wmemReclaim() {
+        int want = TcpMemory.pages(t.sendBuf == null ? 0 : t.sendBuf.length());
+        if (want < wmemPages) {
+            t.demux.mem.reduce(wmemPages - want);
+            wmemPages = want;
+        }
+    }
+
+    /** The connection is gone: its send queue's pages go back. */
+    void wmemRelease() {
+        if (wmemPages > 0) t.demux.mem.reduce(wmemPages);
+        wmemPages = 0;
     }
 
     /** tp->nonagle as the socket's options and the pending push make it. */
@@ -222,7 +261,12 @@ final class Sender {
      */
     void checkSpace() {
         if (!noSpace) return;
-        if (t.options.sndBuf == 0 && c.rec.packetsInFlight() < t.cw.cwnd) sndbufExpand();
+        // tcp_should_expand_sndbuf: not under memory pressure, nor once tcp_mem[0] is reached.
+        TcpMemory mem = t.demux.mem;
+        if (t.options.sndBuf == 0 && c.rec.packetsInFlight() < t.cw.cwnd && !mem.underPressure()
+                && mem.allocatedPages() < t.cfg.tcpMem[0]) {
+            sndbufExpand();
+        }
         if (writable()) {
             noSpace = false;
             c.life.notifyApp();

@@ -51,26 +51,39 @@ final class Tcb {
     static final int SOCK_MIN_RCVBUF = 4608;
 
     /**
-     * skb->truesize of a received segment of {@code ipLen} bytes (IP header on), as a NIC without GRO
-     * allocates it: the packet in one kmalloc'd buffer after NET_SKB_PAD + NET_IP_ALIGN of headroom,
-     * with skb_shared_info, rounded up to the kmalloc size, plus the sk_buff
-     * (SKB_TRUESIZE(kmalloc_size_roundup(...)); a TUN device does this, tun_get_user). Measured on
-     * Linux 6.18 over TUN with ss -tm (skmem r): 1280 for a 200-byte segment, 2304 for 1000 and for
-     * 1448 bytes. The scaling ratio (len/truesize) follows: 160/256 for full-sized segments.
-     */
-    /**
      * The scaling ratio of aggregated segments (veth, loopback: TSO/GRO super-segments), about 232/256:
      * with tcp_rmem[1] = 131072 a stalled receiver takes ≈119 KB before the window closes, as measured
      * on Linux 6.18 over veth. See {@link TcpConfig#rxPerSegmentTruesize}.
      */
     static final int AGGREGATED_SCALING_RATIO = 232;
 
+    /**
+     * skb->truesize of a received segment of {@code ipLen} bytes (IP header on), as a NIC without GRO
+     * allocates it: the packet in one kmalloc'd buffer after NET_SKB_PAD + NET_IP_ALIGN of headroom,
+     * with skb_shared_info, rounded up to the kmalloc size, plus the sk_buff
+     * (SKB_TRUESIZE(kmalloc_size_roundup(...)); a TUN device does this, tun_get_user). Measured on
+     * Linux 6.18 over TUN with ss -tm (skmem r): 832 for a 100-byte segment without timestamps (a head
+     * small enough for the small-head cache), 1280 for a 200-byte segment, 2304 for 1000 and for
+     * 1448 bytes. The scaling ratio (len/truesize) follows: 160/256 for full-sized segments.
+     */
     static int skbTruesize(int ipLen) {
         int data = align64(64 + 2 + ipLen) + 320; // NET_SKB_PAD, NET_IP_ALIGN; skb_shared_info
-        int kmalloc = 64;
+        // kmalloc_reserve (net/core/skbuff.c): a head that fits SKB_SMALL_HEAD_CACHE_SIZE comes from its
+        // own cache; a larger one is rounded up to a kmalloc size (kmalloc-1k and up past 576).
+        if (data <= SKB_SMALL_HEAD_CACHE_SIZE) return SKB_SMALL_HEAD_CACHE_SIZE + SKB_STRUCT;
+        int kmalloc = 1024;
         while (kmalloc < data) kmalloc <<= 1;
-        return kmalloc + 256; // SKB_DATA_ALIGN(sizeof(struct sk_buff))
+        return kmalloc + SKB_STRUCT;
     }
+
+    /**
+     * SKB_SMALL_HEAD_CACHE_SIZE on x86-64 (net/core/skbuff.c), 576: measured on Linux 6.18 over
+     * packetdrill's TUN device with ss -tm, a 100-byte segment (IP length 140) charges 832 bytes of
+     * truesize (20 held: skmem r16640), a 1000-byte one 2304.
+     */
+    static final int SKB_SMALL_HEAD_CACHE_SIZE = 576;
+    /** SKB_DATA_ALIGN(sizeof(struct sk_buff)): what SKB_TRUESIZE adds to the head. */
+    static final int SKB_STRUCT = 256;
 
     private static int align64(int v) { return (v + 63) & ~63; }
 
@@ -88,6 +101,8 @@ final class Tcb {
     TcpListener parent;
     /** The application closed the socket: nobody will read or write again (Linux SOCK_DEAD). */
     boolean orphan;
+    /** Counted in the host's orphans ({@link TcpMemory#orphans}): an orphan not yet CLOSE or TIME_WAIT. */
+    boolean orphanCounted;
 
     // ---- send sequence space (RFC 9293 §3.3.1) ------------------------------------------------
     int iss, sndUna, sndNxt, sndWnd, sndWl1, sndWl2, maxSndWnd;

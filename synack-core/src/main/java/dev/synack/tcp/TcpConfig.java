@@ -46,6 +46,21 @@ public final class TcpConfig {
     public int[] tcpRmem = {4096, 131072, 33554432};
     /** net.ipv4.tcp_wmem: min, default, max send buffer (bytes). Default 4096 16384 4194304. */
     public int[] tcpWmem = {4096, 16384, 4194304};
+    /**
+     * net.ipv4.tcp_mem: min, pressure and max of TCP's memory across the host, in pages of 4096 bytes
+     * ({@link TcpMemory}). Linux sets it at boot from the machine's memory (tcp_init_mem:
+     * nr_free_buffer_pages() / 16 as pressure, ¾ of it as min, twice min as max); the default here is
+     * what the reference machine's kernel (Linux 6.18.44, 24 GB) shows in /proc/sys/net/ipv4/tcp_mem:
+     * 287889 383855 575778 (about 1.1, 1.5 and 2.2 GB). A stack on a small heap should set it lower.
+     */
+    public long[] tcpMem = {287889, 383855, 575778};
+    /**
+     * net.ipv4.tcp_max_orphans: orphaned sockets (closed, not yet gone) beyond which a close or an
+     * orphan's timer resets the connection ("too many orphaned sockets", TCPAbortOnMemory). Linux sizes
+     * it from the established hash table (tcp_init: half its buckets), so from memory; the default is
+     * the reference machine's, 131072.
+     */
+    public int tcpMaxOrphans = 131072;
     /** net.ipv4.tcp_sack: offer and accept SACK (RFC 2018). Default 1. */
     public boolean tcpSack = true;
     /** net.ipv4.tcp_dsack: report duplicate segments with D-SACK (RFC 2883). Default 1. */
@@ -264,6 +279,17 @@ public final class TcpConfig {
         intSysctl("tcp_keepalive_probes", c -> c.tcpKeepaliveProbes, (c, v) -> c.tcpKeepaliveProbes = range(v, 1, 127));
         triple("tcp_rmem", c -> c.tcpRmem.clone(), (c, v) -> c.tcpRmem = v, 3);
         triple("tcp_wmem", c -> c.tcpWmem.clone(), (c, v) -> c.tcpWmem = v, 3);
+        SYSCTLS.put("tcp_mem", new Sysctl(c -> c.tcpMem[0] + "\t" + c.tcpMem[1] + "\t" + c.tcpMem[2], (c, v) -> {
+            String[] p = v.split("\\s+");
+            if (p.length != 3) throw new IllegalArgumentException("expected 3 numbers");
+            long[] m = new long[3];
+            for (int i = 0; i < 3; i++) {
+                m[i] = Long.parseLong(p[i]);
+                if (m[i] < 0) throw new IllegalArgumentException("must not be negative");
+            }
+            c.tcpMem = m;
+        }));
+        intSysctl("tcp_max_orphans", c -> c.tcpMaxOrphans, (c, v) -> c.tcpMaxOrphans = range(v, 0, Integer.MAX_VALUE));
         boolSysctl("tcp_sack", c -> c.tcpSack, (c, v) -> c.tcpSack = v);
         boolSysctl("tcp_dsack", c -> c.tcpDsack, (c, v) -> c.tcpDsack = v);
         intSysctl("tcp_timestamps", c -> c.tcpTimestamps, (c, v) -> c.tcpTimestamps = range(v, 0, 2));

@@ -14,6 +14,8 @@ import dev.synack.stats.Counter;
  *   <li>{@link AckProcessor}: tcp_ack, which fills one {@link AckSample} and hands it to
  *       {@link LossRecovery} once; {@link SackScoreboard} tags SACK blocks, {@link Rack} and
  *       {@link LossProbe} (RFC 8985) detect losses;
+ *   <li>{@link ReceiveMemory}: the receive queues' truesize, pruning and collapsing (tcp_try_rmem_schedule),
+ *       charged to the host's {@link TcpMemory} (tcp_mem).
  *   <li>{@link Receiver}: tcp_data_queue, tcp_fin, receive-buffer tuning; {@link ReceiveWindow}
  *       and {@link DelayedAck} decide what and when to acknowledge;
  *   <li>{@link Sender}: tcp_sendmsg and tcp_write_xmit; {@link SegmentWriter} builds every segment;
@@ -42,6 +44,7 @@ public final class TcpConnection {
     final ReceiveWindow rwnd;
     final DelayedAck delack;
     final Receiver rcv;
+    final ReceiveMemory rmem;
     final Sender snd;
     final RetransmitTimer timers;
     final Keepalive keepalive;
@@ -65,6 +68,7 @@ public final class TcpConnection {
         this.rwnd = new ReceiveWindow(this);
         this.delack = new DelayedAck(this);
         this.rcv = new Receiver(this);
+        this.rmem = new ReceiveMemory(this);
         this.snd = new Sender(this);
         this.timers = new RetransmitTimer(this);
         this.keepalive = new Keepalive(this);
@@ -277,6 +281,7 @@ public final class TcpConnection {
      */
     public void close() {
         t.orphan = true;
+        life.recountOrphan();
         life.setObserver(null);
         switch (t.state) {
             case CLOSE -> {
@@ -315,17 +320,32 @@ public final class TcpConnection {
             return;
         }
         switch (t.state) {
-            case ESTABLISHED, SYN_RECV -> life.setState(TcpState.FIN_WAIT1);
-            case CLOSE_WAIT -> life.setState(TcpState.LAST_ACK);
+            case ESTABLISHED, SYN_RECV -> {
+                life.setState(TcpState.FIN_WAIT1);
+                queueFin();
+            }
+            case CLOSE_WAIT -> {
+                life.setState(TcpState.LAST_ACK);
+                queueFin();
+            }
             case FIN_WAIT2 -> {
+                // Linux hands an orphaned FIN_WAIT2 to a time-wait socket (tcp_time_wait) before the check below.
                 life.armOrphanFinWait2();
                 return;
             }
             default -> {
-                return; // already closing
+                // already closing
             }
         }
-        queueFin();
+        // __tcp_close: "if (sk->sk_state != TCP_CLOSE) { if (tcp_check_oom(sk, 0)) ..." — too many orphans
+        // (tcp_max_orphans, this one counted) or out of TCP memory: reset, TCPAbortOnMemory. Read from
+        // source, not measured (tcp_max_orphans and tcp_mem are host-wide on Linux, not per netns).
+        if (t.state != TcpState.CLOSE && t.state != TcpState.TIME_WAIT
+                && t.demux.mem.checkOom(0, t.sendBuf == null ? 0 : t.sendBuf.length())) {
+            t.stats.inc(Counter.TcpExtTCPAbortOnMemory);
+            out.sendActiveReset(SendReason.RST_ABORT_ON_MEMORY);
+            life.done(null);
+        }
     }
 
     /** Abort (SO_LINGER 0 or the process dies with unread data): RST, then CLOSE. */
@@ -334,6 +354,7 @@ public final class TcpConnection {
     /** Abort with a RST sent for {@code why} (the listener's close, tcp_abort_on_overflow). */
     void abort(SendReason why) {
         t.orphan = true;
+        life.recountOrphan();
         life.setObserver(null);
         if (t.state != TcpState.CLOSE && t.state != TcpState.SYN_SENT && t.state != TcpState.LISTEN
                 && t.state != TcpState.TIME_WAIT) {

@@ -31,7 +31,19 @@ public final class TcpDemux {
     private static final int PERTURB_SLOTS = 256;
     private final int[] perturb = new int[PERTURB_SLOTS];
 
-    public TcpDemux(TcpHost host) { this.host = host; }
+    public TcpDemux(TcpHost host) {
+        this.host = host;
+        this.mem = new TcpMemory(host);
+    }
+
+    /** TCP's memory and orphans across the host (tcp_mem, tcp_max_orphans). */
+    final TcpMemory mem;
+
+    /** TCP's memory and orphans across the host, for ss/sockstat-like readers. */
+    public TcpMemory memory() { return mem; }
+
+    /** The host's TCP connections (sk_sockets_allocated, less listeners). */
+    int connectionCount() { return connections.size(); }
 
     // ---- input (tcp_v4_rcv, tcp_v4_err) ---------------------------------------------------------
 
@@ -297,6 +309,7 @@ public final class TcpDemux {
         connections.clear();
         listeners.clear();
         bound.clear();
+        mem.reset();
     }
 
     /**

@@ -96,4 +96,10 @@ public interface TcpHost {
      * siphash_4u32 with syncookie_secret[c]).
      */
     int synCookieHash(int peerAddr, int localAddr, int peerPort, int localPort, int count, int c);
+
+    /**
+     * Storage for a connection's buffers ({@code new byte[n]} unless the host says otherwise). An
+     * {@link OutOfMemoryError} from here, while a segment is being received, drops that segment.
+     */
+    default byte[] allocate(int n) { return new byte[n]; }
 }

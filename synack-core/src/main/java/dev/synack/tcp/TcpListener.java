@@ -111,6 +111,27 @@ public final class TcpListener {
     /** inet_csk_reqsk_queue_is_full: more requests than the backlog. */
     private boolean reqskQueueIsFull() { return synQueue.size() > backlog; }
 
+    /**
+     * reqsk_timer_handler (net/ipv4/inet_connection_sock.c): when the SYN queue is more than half full
+     * (qlen · 2 &gt; max(8, backlog)), old requests get fewer SYN-ACK retries so that they do not clog it
+     * ("we reserve half of room for young embrions; and abort old ones without pity"): one fewer for
+     * each doubling of the young ones (never retransmitted) that the queue's length reaches, down to 2.
+     * Called as a request's timer fires, before it counts that timeout, so it is still young on its first.
+     */
+    int synAckRetries(int max) {
+        int qlen = synQueue.size();
+        if ((qlen << 1) <= Math.max(8, backlog)) return max;
+        int young = 0;
+        for (TcpConnection c : synQueue) if (c.t.retransmits == 0) young++;
+        young <<= 1;
+        while (max > 2) {
+            if (qlen < young) break;
+            max--;
+            young <<= 1;
+        }
+        return max;
+    }
+
     /** tcp_listendrop, for {@code why}. */
     private TcpConnection listenDrop(TcpDropReason why) {
         host.counters().inc(Counter.TcpExtListenDrops);
@@ -163,7 +184,7 @@ public final class TcpListener {
                 SynCookies.cookieTime(nowNs));
         int advMss = clampUserMss(host.mtuTo(seg.srcAddr) - Tcb.IPV4_TCP_HEADERS);
         int rcvBuf = options.rcvBuf > 0 ? options.rcvBuf : cfg.tcpRmem[1];
-        int rcvWscale = wscaleOk ? ReceiveWindow.initialWscale(rcvBuf, cfg) : -1;
+        int rcvWscale = wscaleOk ? ReceiveWindow.initialWscale(rcvBuf, options.rcvBuf > 0, cfg) : -1;
         int window = ReceiveWindow.initialWindow(rcvBuf, advMss - (ts ? Tcb.TCPOLEN_TSTAMP_ALIGNED : 0));
         int tsVal = 0;
         if (ts) {

@@ -62,7 +62,12 @@ public enum DropReason {
      * The datagram quoted in an ICMP error is not an IPv4 header plus 8 bytes (RFC 792; Linux
      * icmp_socket_deliver needs ihl*4 + 8 bytes and counts IcmpInErrors otherwise).
      */
-    BAD_ICMP_QUOTE("ICMP error quotes too little of the original datagram", "IcmpInErrors", "PKT_TOO_SMALL");
+    BAD_ICMP_QUOTE("ICMP error quotes too little of the original datagram", "IcmpInErrors", "PKT_TOO_SMALL"),
+    /**
+     * Storage for the packet could not be allocated (the JVM's heap is exhausted: an OutOfMemoryError while it
+     * was handled). Reserved for the stack; Linux drops with SKB_DROP_REASON_NOMEM where an allocation fails.
+     */
+    NO_MEMORY("no memory to hold the packet", "SynackInNoMemDrops", "NOMEM");
 
     private final String description;
     private final String counterName;

@@ -263,4 +263,36 @@ class AssemblerTest {
         assertEquals("Assembler[4294967295-1]", a.toString());
         assertEquals(Arrays.toString(new int[] {-1, 1}), Arrays.toString(ranges(a)));
     }
+
+    @Nested
+    class Pruning {
+        @Test
+        void trimHighest_removesFromTheTopRangeDown() {
+            Assembler a = new Assembler(8);
+            a.add(100, 200);
+            a.add(300, 400);
+            assertEquals(40, a.trimHighest(40));
+            assertArrayEquals(new int[] {100, 200, 300, 360}, ranges(a));
+            assertEquals(60, a.trimHighest(1000)); // never past the highest range
+            assertArrayEquals(new int[] {100, 200}, ranges(a));
+            assertEquals(100, a.trimHighest(100));
+            assertTrue(a.isEmpty());
+            assertEquals(0, a.trimHighest(10));
+            assertThrows(IllegalArgumentException.class, () -> a.trimHighest(-1));
+        }
+
+        @Test
+        void resetSack_keepsTheRanges_butReportsOnlyWhatArrivesAfter() {
+            Assembler a = new Assembler(8);
+            a.add(100, 200);
+            a.add(300, 400);
+            a.add(500, 600);
+            a.resetSack();
+            assertEquals(3, a.rangeCount());
+            assertArrayEquals(new int[0], sack(a));
+            a.add(700, 800);
+            a.add(300, 350); // inside a known range: extends nothing, but it is the newest block
+            assertArrayEquals(new int[] {300, 400, 700, 800}, sack(a));
+        }
+    }
 }

@@ -95,6 +95,7 @@ public final class TcpTester {
         config.randomTsOffset = false;
         configure.accept(config);
         stack = new Stack("local", sched, config, 1);
+        stack.setStrict(true); // a bug in synack fails the test rather than dropping the packet
         stack.setTracer(e -> {
             switch (e) {
                 case TraceEvent.Packet p when p.outbound() -> {
