@@ -125,6 +125,16 @@ final class Structures {
 
     /** (b) A sender with {@code inFlight} segments of 64 bytes out, SACKed every other one, highest first. */
     static void sack(int inFlight) {
+        sack(inFlight, true);
+        sack(inFlight, false);
+    }
+
+    /**
+     * Highest first, every SACK below the highest one looks like reordering: nothing is marked lost and
+     * RACK's reordering timer is re-armed by every ACK. Lowest first, each ACK shows one more hole lost:
+     * RACK marks it and it is retransmitted as cwnd allows.
+     */
+    static void sack(int inFlight, boolean highestFirst) {
         TcpConfig cfg = config();
         Rig r = new Rig(cfg);
         TcpConnection c;
@@ -169,10 +179,10 @@ final class Structures {
         int n = out / 2;
         byte[][] acks = new byte[n][];
         for (int k = 0; k < n; k++) {
-            int seg = out - 1 - 2 * k; // 1-based from una: out-1, out-3, ...
             List<TcpOption.SackBlock> blocks = new ArrayList<>();
             for (int b = 0; b < 4 && k - b >= 0; b++) {
-                int sgi = out - 1 - 2 * (k - b);
+                // the segments from una: out-1, out-3, ... (highest first) or 1, 3, ... (lowest first)
+                int sgi = highestFirst ? out - 1 - 2 * (k - b) : 1 + 2 * (k - b);
                 blocks.add(new TcpOption.SackBlock(una + sgi * mss, una + (sgi + 1) * mss));
             }
             acks[k] = packet(80, sport, peerIss + 1, una, TcpHeader.ACK, 65535,
@@ -180,7 +190,7 @@ final class Structures {
         }
         r.sched.advance(10_000_000);
         System.out.printf("sack: %,d segments of %d bytes in flight, cwnd %d%n", out, mss, c.info().sndCwnd());
-        measure("sack: every other SACKed, highest first (per ACK)", acks, r);
+        measure("sack: every other SACKed, " + (highestFirst ? "highest" : "lowest") + " first (per ACK)", acks, r);
         System.out.printf("    (retransmitted %,d; %s)%n", r.s.counters().get(Counter.TcpRetransSegs), c.info().ca());
     }
 
