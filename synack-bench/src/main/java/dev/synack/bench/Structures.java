@@ -29,7 +29,7 @@ import java.util.List;
  *       the D-SACK path); every segment is answered at once with SACK blocks;
  *   <li>{@code sack}: a sender (MSS 64) with 60,000 segments in flight, then a peer SACKing every other
  *       one, highest first, one new block per ACK plus the three before it as a receiver would repeat them;
- *   <li>{@code conns}: 200,000 connect()s (SYN_SENT, 8 destination ports × 25,000 ephemeral ports), a
+ *   <li>{@code conns}: 200,000 connect()s (SYN_SENT, 17 destination ports × 12,000 ephemeral ports), a
  *       segment looked up for each, then all closed.
  * </ul>
  *
@@ -190,7 +190,13 @@ final class Structures {
         }
         r.sched.advance(10_000_000);
         System.out.printf("sack: %,d segments of %d bytes in flight, cwnd %d%n", out, mss, c.info().sndCwnd());
-        measure("sack: every other SACKed, " + (highestFirst ? "highest" : "lowest") + " first (per ACK)", acks, r);
+        // The first ACKs make the scoreboard's indexes (once per connection: ~9 bytes per queue slot for
+        // each index, when the first segment is SACKed, and when the first is lost); the rest is the
+        // attack's steady state.
+        int first = 8;
+        for (int k = 0; k < first; k++) r.receive(acks[k]);
+        measure("sack: every other SACKed, " + (highestFirst ? "highest" : "lowest") + " first (per ACK)",
+                java.util.Arrays.copyOfRange(acks, first, acks.length), r);
         System.out.printf("    (retransmitted %,d; %s)%n", r.s.counters().get(Counter.TcpRetransSegs), c.info().ca());
     }
 
@@ -199,7 +205,10 @@ final class Structures {
         TcpConfig cfg = config();
         Rig r = new Rig(cfg);
         TcpConnection[] cs = new TcpConnection[n];
-        int perPort = 25_000;
+        // 12,000 ports per destination: fewer than the even ports of ip_local_port_range (14,116), which
+        // connect() tries first (__inet_hash_connect), so every connect() finds a port at once; beyond
+        // them, Linux and synack both walk every even port before an odd one.
+        int perPort = 12_000;
         SocketOptions o = new SocketOptions();
         long t0 = THREADS.getCurrentThreadCpuTime(), a0 = THREADS.getCurrentThreadAllocatedBytes();
         long tLast = 0;
@@ -215,8 +224,8 @@ final class Structures {
             }
         }
         long t1 = THREADS.getCurrentThreadCpuTime(), a1 = THREADS.getCurrentThreadAllocatedBytes();
-        System.out.printf("conns: connect()        %8.2f µs CPU each (all %,d), %8.2f µs each for the last 10,000 (%,d-%,d ports of one destination taken); %.0f bytes allocated each%n",
-                (t1 - t0) / 1e3 / n, n, (t1 - tLast) / 1e3 / 10_000, perPort - 10_000, perPort, (double) (a1 - a0) / n);
+        System.out.printf("conns: connect()        %8.2f µs CPU each (all %,d), %8.2f µs each for the last 10,000 (%d destinations, up to %,d ports of each taken); %.0f bytes allocated each%n",
+                (t1 - t0) / 1e3 / n, n, (t1 - tLast) / 1e3 / 10_000, (n + perPort - 1) / perPort, perPort, (double) (a1 - a0) / n);
         // A lookup per connection: a segment whose ACK does not match the SYN (SYN_SENT answers with RST).
         byte[][] segs = new byte[n][];
         for (int i = 0; i < n; i++) {

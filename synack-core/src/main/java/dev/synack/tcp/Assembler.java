@@ -49,7 +49,7 @@ public final class Assembler {
     private final class Order extends SlotTree {
         int probe;
 
-        Order(int capacity) { super(capacity); }
+        Order() { super(); }
 
         @Override
         int compare(int a, int b) { return Integer.compare(starts[a] - starts[b], 0); }
@@ -66,13 +66,9 @@ public final class Assembler {
     public Assembler(int maxRanges) {
         if (maxRanges < 1) throw new IllegalArgumentException("maxRanges must be positive: " + maxRanges);
         this.maxRanges = maxRanges;
-        int n = Math.min(maxRanges, INITIAL);
-        starts = new int[n];
-        ends = new int[n];
-        newer = new int[n];
-        older = new int[n];
-        free = new int[n];
-        order = new Order(n);
+        // Made on the first range: most connections never receive out of order.
+        starts = ends = newer = older = free = new int[0];
+        order = new Order();
         clear();
     }
 
@@ -284,13 +280,12 @@ public final class Assembler {
     /** Doubles the slots (up to maxRanges); every slot in use is full, so the new ones are all free. */
     private void grow() {
         int old = starts.length;
-        int n = (int) Math.min(maxRanges, 2L * old);
+        int n = (int) Math.min(maxRanges, Math.max(INITIAL, 2L * old));
         starts = Arrays.copyOf(starts, n);
         ends = Arrays.copyOf(ends, n);
         newer = Arrays.copyOf(newer, n);
         older = Arrays.copyOf(older, n);
         free = Arrays.copyOf(free, n);
-        order.ensureCapacity(n);
         for (int s = n - 1; s >= old; s--) free[freeCount++] = s;
     }
 

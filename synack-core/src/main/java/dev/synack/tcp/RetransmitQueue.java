@@ -41,11 +41,12 @@ final class RetransmitQueue {
     private int head, size;
     /**
      * Next-not-SACKed pointers by slot: an entry not SACKed (and the free slot after the last entry)
-     * points to itself, a SACKed one to a later slot. Rebuilt when a SACK mark goes (reneging).
+     * points to itself, a SACKed one to a later slot. Rebuilt when a SACK mark goes (reneging); made
+     * on the first SACK (null before: no connection pays for it that never sees one).
      */
-    private int[] unsackedLink = new int[64];
-    private boolean unsackedLinksStale;
-    private final TimeOrder byTime = new TimeOrder(64);
+    private int[] unsackedLink;
+    private boolean unsackedLinksStale = true;
+    private final TimeOrder byTime = new TimeOrder();
     /**
      * The newest entries, not put in {@link #byTime} yet: the last {@code unindexed} entries, sent in
      * the order they were queued, after everything in the tree, none of them SACKed, lost or resent. In
@@ -53,14 +54,14 @@ final class RetransmitQueue {
      * empty; the first change to one of them moves them all into the tree.
      */
     private int unindexed;
-    private final EndOrder pending = new EndOrder(64);
+    private final EndOrder pending = new EndOrder();
 
     /** RACK's candidates by (transmission time, end): tcp_skb_sent_after's order. */
     private final class TimeOrder extends SlotTree {
         long probeNs;
         int probeEnd;
 
-        TimeOrder(int capacity) { super(capacity); }
+        TimeOrder() { super(); }
 
         @Override
         int compare(int a, int b) {
@@ -77,7 +78,7 @@ final class RetransmitQueue {
 
     /** Entries by sequence (their ends, which never change). */
     private final class EndOrder extends SlotTree {
-        EndOrder(int capacity) { super(capacity); }
+        EndOrder() { super(); }
 
         @Override
         int compare(int a, int b) { return Integer.compare(end[a] - end[b], 0); }
@@ -102,16 +103,19 @@ final class RetransmitQueue {
         bits[j] = nb;
         boolean wasCandidate = rackCandidate(ob), isCandidate = rackCandidate(nb);
         if (wasCandidate != isCandidate) {
-            if (isCandidate) byTime.insert(j);
+            if (isCandidate) index(byTime, j);
             else byTime.remove(j);
         }
         boolean wasPending = pendingRetransmit(ob), isPending = pendingRetransmit(nb);
         if (wasPending != isPending) {
-            if (isPending) pending.insert(j);
+            if (isPending) index(pending, j);
             else pending.remove(j);
         }
-        if ((ob & SACKED) == 0 && (nb & SACKED) != 0) unsackedLink[j] = (j + 1) & (start.length - 1);
-        else if ((ob & SACKED) != 0 && (nb & SACKED) == 0) unsackedLinksStale = true;
+        if ((ob & SACKED) == 0 && (nb & SACKED) != 0) {
+            if (!unsackedLinksStale) unsackedLink[j] = (j + 1) & (start.length - 1);
+        } else if ((ob & SACKED) != 0 && (nb & SACKED) == 0) {
+            unsackedLinksStale = true;
+        }
     }
 
     /** Sets an entry's transmission time, keeping RACK's order true. */
@@ -121,14 +125,20 @@ final class RetransmitQueue {
         boolean indexed = rackCandidate(bits[j]);
         if (indexed) byTime.remove(j);
         sentNs[j] = ns;
-        if (indexed) byTime.insert(j);
+        if (indexed) index(byTime, j);
+    }
+
+    /** Puts slot {@code j} into an index, whose arrays are made (or grown) to the ring's size at once. */
+    private void index(SlotTree tree, int j) {
+        tree.ensureCapacity(start.length);
+        tree.insert(j);
     }
 
     private int indexOf(int slot) { return (slot - head) & (start.length - 1); }
 
     /** Puts the newest entries into {@link #byTime} (see {@link #unindexed}). */
     private void indexNewest() {
-        for (int i = size - unindexed; i < size; i++) byTime.insert(idx(i));
+        for (int i = size - unindexed; i < size; i++) index(byTime, idx(i));
         unindexed = 0;
     }
 
@@ -150,6 +160,7 @@ final class RetransmitQueue {
     }
 
     private void relinkUnsacked() {
+        if (unsackedLink == null || unsackedLink.length != start.length) unsackedLink = new int[start.length];
         int mask = start.length - 1;
         for (int i = 0; i <= size; i++) {
             int j = idx(i);
@@ -240,10 +251,12 @@ final class RetransmitQueue {
         end[j] = e;
         bits[j] = 0;
         sentNs[j] = nowNs;
-        unsackedLink[j] = j;
         size++;
-        int after = idx(size);
-        unsackedLink[after] = after;
+        if (!unsackedLinksStale) {
+            int after = idx(size);
+            unsackedLink[j] = j;
+            unsackedLink[after] = after;
+        }
         if (!rackCandidate(flags) || pendingRetransmit(flags) || (flags & SACKED) != 0) {
             throw new IllegalArgumentException("a new entry is neither SACKed nor lost: " + flags);
         }
@@ -354,8 +367,7 @@ final class RetransmitQueue {
         byTime.clear();
         unindexed = 0;
         pending.clear();
-        unsackedLink[0] = 0;
-        unsackedLinksStale = false;
+        unsackedLinksStale = true;
     }
 
     private void grow() {
@@ -375,15 +387,12 @@ final class RetransmitQueue {
         sentNs = t2;
         head = 0;
         // The slots moved: index them again (O(n log n) per doubling).
-        unsackedLink = new int[n * 2];
-        relinkUnsacked();
+        unsackedLinksStale = true;
         byTime.clear();
         pending.clear();
-        byTime.ensureCapacity(n * 2);
-        pending.ensureCapacity(n * 2);
         for (int i = 0; i < size; i++) {
-            if (i < size - unindexed && rackCandidate(bits[i])) byTime.insert(i);
-            if (pendingRetransmit(bits[i])) pending.insert(i);
+            if (i < size - unindexed && rackCandidate(bits[i])) index(byTime, i);
+            if (pendingRetransmit(bits[i])) index(pending, i);
         }
     }
 

@@ -19,10 +19,10 @@ abstract class SlotTree {
     private int root = NIL;
     private int size;
 
-    SlotTree(int capacity) {
-        left = new int[capacity];
-        right = new int[capacity];
-        height = new byte[capacity];
+    /** An empty set; the arrays are made on the first insert, and grow with the highest slot inserted. */
+    SlotTree() {
+        left = right = new int[0];
+        height = new byte[0];
     }
 
     /** The order: negative, zero or positive as slot {@code a}'s key is below, equal to or above {@code b}'s. */
@@ -50,6 +50,7 @@ abstract class SlotTree {
 
     /** Adds {@code slot}, which must not be in the set and whose key must differ from every member's. */
     final void insert(int slot) {
+        if (slot >= left.length) ensureCapacity(Math.max(slot + 1, Math.max(16, 2 * left.length)));
         left[slot] = right[slot] = NIL;
         height[slot] = 1;
         root = insert(root, slot);
