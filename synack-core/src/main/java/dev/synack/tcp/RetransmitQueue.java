@@ -244,24 +244,22 @@ final class RetransmitQueue {
         return lo;
     }
 
+    /** Queues a segment sent now; {@code flags} are segment flags and EVER_RETRANS, never SACKED or LOST. */
     void add(int s, int e, int flags, long nowNs) {
+        if ((flags & (SACKED | LOST)) != 0) throw new IllegalArgumentException("a new entry is SACKed or lost: " + flags);
         if (size + 1 == start.length) grow(); // one slot stays free: the end of the next-not-SACKed links
         int j = idx(size);
         start[j] = s;
         end[j] = e;
-        bits[j] = 0;
+        bits[j] = flags;
         sentNs[j] = nowNs;
         size++;
+        unindexed++; // a RACK candidate, sent after everything queued: see unindexed
         if (!unsackedLinksStale) {
             int after = idx(size);
             unsackedLink[j] = j;
             unsackedLink[after] = after;
         }
-        if (!rackCandidate(flags) || pendingRetransmit(flags) || (flags & SACKED) != 0) {
-            throw new IllegalArgumentException("a new entry is neither SACKed nor lost: " + flags);
-        }
-        bits[j] = flags;
-        unindexed++;
     }
 
     /** Marks entry i as retransmitted now. */
