@@ -34,6 +34,12 @@ public final class Assembler {
     private int[] newer, older;
     /** The most and least recently extended ranges. */
     private int newest = NIL, oldest = NIL;
+    /**
+     * A slot is in the recency list when its mark equals {@link #listEpoch}; {@link #resetSack} empties
+     * the list at once by moving the epoch on.
+     */
+    private int[] listMark;
+    private int listEpoch;
     /** Free slots, a stack: {@code free[0..freeCount)}. */
     private int[] free;
     private int freeCount;
@@ -67,7 +73,7 @@ public final class Assembler {
         if (maxRanges < 1) throw new IllegalArgumentException("maxRanges must be positive: " + maxRanges);
         this.maxRanges = maxRanges;
         // Made on the first range: most connections never receive out of order.
-        starts = ends = newer = older = free = new int[0];
+        starts = ends = newer = older = free = listMark = new int[0];
         order = new Order();
         clear();
     }
@@ -151,9 +157,11 @@ public final class Assembler {
      * were last extended, newest first. With timestamps there is room for 3 blocks, without for 4
      * (Linux {@code tcp_established_options()}); the caller chooses {@code max}.
      *
+     * <p>Ranges not added to or extended since the last {@link #resetSack} are not reported.
+     *
      * @param starts receives the left edges
      * @param ends receives the right edges (the first sequence number after each block)
-     * @return the number of blocks written, {@code min(max, rangeCount())}
+     * @return the number of blocks written, at most {@code min(max, rangeCount())}
      * @throws IllegalArgumentException if {@code max} is negative or larger than either array
      */
     public int sackBlocks(int[] starts, int[] ends, int max) {
@@ -220,11 +228,45 @@ public final class Assembler {
      */
     public long bytes() { return bytes; }
 
+    /**
+     * Removes up to {@code maxBytes} bytes from the top of the highest range, which disappears when
+     * emptied: Linux's {@code tcp_prune_ofo_queue()} frees out-of-order data from the highest sequence
+     * down when the receive buffer's memory is exhausted.
+     *
+     * @return the number of bytes removed, 0 if the map is empty
+     * @throws IllegalArgumentException if {@code maxBytes < 0}
+     */
+    public int trimHighest(int maxBytes) {
+        if (maxBytes < 0) throw new IllegalArgumentException("negative byte count: " + maxBytes);
+        if (count == 0) return 0;
+        int last = order.last();
+        long len = Integer.toUnsignedLong(ends[last] - starts[last]);
+        if (maxBytes >= len) {
+            release(last);
+            return (int) len;
+        }
+        ends[last] -= maxBytes; // its start, so its place in the order, stays
+        bytes -= maxBytes;
+        return maxBytes;
+    }
+
+    /**
+     * Forgets which ranges the SACK blocks reported, keeping the ranges: {@link #sackBlocks} lists only
+     * ranges added or extended afterwards, as Linux's {@code tcp_sack_reset()} empties
+     * {@code tp->selective_acks} (after {@code tcp_prune_ofo_queue()}) while the out-of-order queue
+     * keeps its data. O(1).
+     */
+    public void resetSack() {
+        listEpoch++;
+        newest = oldest = NIL;
+    }
+
     /** Forgets every range (as Linux purges {@code out_of_order_queue} in {@code tcp_disconnect()}). */
     public void clear() {
         order.clear();
         count = 0;
         bytes = 0;
+        listEpoch++;
         newest = oldest = NIL;
         freeCount = 0;
         for (int s = starts.length - 1; s >= 0; s--) free[freeCount++] = s;
@@ -262,6 +304,7 @@ public final class Assembler {
     }
 
     private void linkNewest(int slot) {
+        listMark[slot] = listEpoch;
         newer[slot] = NIL;
         older[slot] = newest;
         if (newest != NIL) newer[newest] = slot;
@@ -269,7 +312,10 @@ public final class Assembler {
         newest = slot;
     }
 
+    /** Takes a range out of the recency list, if it is in it. */
     private void unlink(int slot) {
+        if (listMark[slot] != listEpoch) return;
+        listMark[slot] = listEpoch - 1;
         int n = newer[slot], o = older[slot];
         if (n != NIL) older[n] = o;
         else newest = o;
@@ -286,6 +332,8 @@ public final class Assembler {
         newer = Arrays.copyOf(newer, n);
         older = Arrays.copyOf(older, n);
         free = Arrays.copyOf(free, n);
+        listMark = Arrays.copyOf(listMark, n);
+        for (int s = old; s < n; s++) listMark[s] = listEpoch - 1;
         for (int s = n - 1; s >= old; s--) free[freeCount++] = s;
     }
 

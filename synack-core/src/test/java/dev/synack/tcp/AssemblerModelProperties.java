@@ -20,7 +20,7 @@ import net.jqwik.api.constraints.IntRange;
  */
 class AssemblerModelProperties {
 
-    sealed interface Op permits Add, InOrder, Contains, Clear {}
+    sealed interface Op permits Add, InOrder, Contains, Clear, Trim, ResetSack {}
     /** Out-of-order data {@code [rcvNxt + gap, rcvNxt + gap + len)}. */
     record Add(int gap, int len) implements Op {}
     /** RCV.NXT moves on by {@code len}, then {@code advance} runs. */
@@ -28,6 +28,9 @@ class AssemblerModelProperties {
     /** {@code contains(rcvNxt + gap, rcvNxt + gap + len)}. */
     record Contains(int gap, int len) implements Op {}
     record Clear() implements Op {}
+    /** {@code trimHighest(bytes)} (the memory branch's prune). */
+    record Trim(int bytes) implements Op {}
+    record ResetSack() implements Op {}
 
     @Provide
     Arbitrary<List<Op>> ops() {
@@ -36,8 +39,10 @@ class AssemblerModelProperties {
         Arbitrary<Op> inOrder = Arbitraries.integers().between(0, 40).map(InOrder::new);
         Arbitrary<Op> contains = Combinators.combine(
                 Arbitraries.integers().between(0, 400), Arbitraries.integers().between(0, 12)).as(Contains::new);
+        Arbitrary<Op> trim = Arbitraries.integers().between(0, 15).map(Trim::new);
         return Arbitraries.frequencyOf(Tuple.of(12, add), Tuple.of(2, inOrder), Tuple.of(4, contains),
-                        Tuple.of(1, Arbitraries.just(new Clear())))
+                        Tuple.of(1, Arbitraries.just(new Clear())), Tuple.of(2, trim),
+                        Tuple.of(1, Arbitraries.just(new ResetSack())))
                 .list().ofMaxSize(300);
     }
 
@@ -67,6 +72,11 @@ class AssemblerModelProperties {
                 case Clear() -> {
                     ref.clear();
                     tree.clear();
+                }
+                case Trim(int bytes) -> assertEquals(ref.trimHighest(bytes), tree.trimHighest(bytes), op.toString());
+                case ResetSack() -> {
+                    ref.resetSack();
+                    tree.resetSack();
                 }
             }
             assertSame(ref, tree);

@@ -127,8 +127,9 @@ final class ReferenceAssembler {
             // Pick the newest range older than the previous pick: O(n * max) with n <= maxRanges, no sort.
             int best = -1;
             for (int i = 0; i < count; i++) {
-                if (stamps[i] < below && (best < 0 || stamps[i] > stamps[best])) best = i;
+                if (stamps[i] > 0 && stamps[i] < below && (best < 0 || stamps[i] > stamps[best])) best = i;
             }
+            if (best < 0) return k; // the rest were not reported since resetSack
             starts[k] = this.starts[best];
             ends[k] = this.ends[best];
             below = stamps[best];
@@ -203,6 +204,25 @@ final class ReferenceAssembler {
         long total = 0;
         for (int i = 0; i < count; i++) total += Integer.toUnsignedLong(ends[i] - starts[i]);
         return total;
+    }
+
+    /** Removes up to maxBytes from the top of the highest range (tcp_prune_ofo_queue). */
+    public int trimHighest(int maxBytes) {
+        if (maxBytes < 0) throw new IllegalArgumentException("negative byte count: " + maxBytes);
+        if (count == 0) return 0;
+        int last = count - 1;
+        long len = Integer.toUnsignedLong(ends[last] - starts[last]);
+        if (maxBytes >= len) {
+            count--;
+            return (int) len;
+        }
+        ends[last] -= maxBytes;
+        return maxBytes;
+    }
+
+    /** Reports no range in SACK blocks until it is added to again (tcp_sack_reset). */
+    public void resetSack() {
+        java.util.Arrays.fill(stamps, 0, count, 0L);
     }
 
     /** Forgets every range (as Linux purges {@code out_of_order_queue} in {@code tcp_disconnect()}). */
