@@ -18,14 +18,25 @@ public final class Bench {
     public static void main(String[] args) {
         System.out.printf("synack bench: %s %s, %d cores%n", System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-        // Arguments pick parts, in order and repeatable (for profiling one of them): mss, 64k, rr, idle.
-        for (String part : args.length == 0 ? new String[] {"mss", "64k", "rr", "idle"} : args) {
+        // Arguments pick parts, in order and repeatable (for profiling one of them): mss, 64k, rr, idle;
+        // ofo, sack, conns (or structures, all three): what a peer can make the data structures cost.
+        for (String arg : args.length == 0 ? new String[] {"mss", "64k", "rr", "idle"} : args) {
+            String part = arg.replaceFirst(":.*", ""); // conns:N for N connections
             switch (part) {
                 case "mss" -> bulk("MSS 1448 (MTU 1500)", 1500, 4 << 20, 4_000_000_000L);
                 case "64k" -> bulk("64 KB segments (MTU 65535)", 65535, 16 << 20, 8_000_000_000L);
                 case "rr" -> roundTrips();
                 case "idle" -> idleConnections(2_000); // buffers are allocated as data arrives: an idle end costs ~3 KB
-                default -> throw new IllegalArgumentException("unknown part " + part + " (mss, 64k, rr, idle)");
+                // What a peer can make the data structures cost (not in the default run): Structures.
+                case "ofo" -> Structures.ofo(32_000);
+                case "sack" -> Structures.sack(60_000);
+                case "conns" -> Structures.conns(arg.contains(":") ? Integer.parseInt(arg.substring(6)) : 200_000);
+                case "structures" -> {
+                    Structures.ofo(32_000);
+                    Structures.sack(60_000);
+                    Structures.conns(200_000);
+                }
+                default -> throw new IllegalArgumentException("unknown part " + part + " (mss, 64k, rr, idle, ofo, sack, conns, structures)");
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import java.util.Arrays;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 
@@ -15,19 +16,53 @@ import java.util.Objects;
  * most 4 SACK blocks in {@code tp->selective_acks}; here at most {@code maxRanges} ranges are kept, each
  * stamped with the time it was last extended so that {@link #sackBlocks} can list them most recent first.
  *
- * <p>Primitive arrays that start small and double when more ranges are held at once (up to
- * {@code maxRanges}), so steady state allocates nothing; no locks: one connection, one thread.
+ * <p>A peer chooses how many ranges there are (one-byte segments with one-byte holes between them), so
+ * every operation costs O(log n) or less in the number of ranges: the ranges are slots of primitive
+ * arrays, ordered by a balanced tree on their starts ({@link SlotTree}; Linux's rbtree plays this part),
+ * linked newest first for the SACK blocks (so {@link #sackBlocks} reads only the blocks it returns), and
+ * their byte total is kept as they change. The arrays start small and double when more ranges are held
+ * at once (up to {@code maxRanges}), so steady state allocates nothing; no locks: one connection, one
+ * thread.
  */
 public final class Assembler {
     /** The first capacity of the arrays; they double when full, up to {@link #maxRanges}. */
     private static final int INITIAL = 32;
-    private int[] starts;
-    private int[] ends;
-    /** When each range last grew, from {@link #clock}; unique, larger = more recent. */
-    private long[] stamps;
+    private static final int NIL = SlotTree.NIL;
+    /** Each slot's range, when in use. */
+    private int[] starts, ends;
+    /** The recency list: the next more recently and less recently extended range of each slot. */
+    private int[] newer, older;
+    /** The most and least recently extended ranges. */
+    private int newest = NIL, oldest = NIL;
+    /**
+     * A slot is in the recency list when its mark equals {@link #listEpoch}; {@link #resetSack} empties
+     * the list at once by moving the epoch on.
+     */
+    private int[] listMark;
+    private int listEpoch;
+    /** Free slots, a stack: {@code free[0..freeCount)}. */
+    private int[] free;
+    private int freeCount;
+    private final Order order;
     private final int maxRanges;
     private int count;
-    private long clock;
+    /** The sum of the ranges' lengths. */
+    private long bytes;
+    /** The last slot {@link #startAt}/{@link #endAt} found, and its index, for walks in order. */
+    private int cursorIndex = -1, cursorSlot = NIL;
+
+    /** The ranges in sequence order of their starts (disjoint, so of their ends too). */
+    private final class Order extends SlotTree {
+        int probe;
+
+        Order() { super(); }
+
+        @Override
+        int compare(int a, int b) { return Integer.compare(starts[a] - starts[b], 0); }
+
+        @Override
+        int compareProbe(int a) { return Integer.compare(starts[a] - probe, 0); }
+    }
 
     /**
      * Creates an empty map holding at most {@code maxRanges} disjoint ranges.
@@ -37,10 +72,10 @@ public final class Assembler {
     public Assembler(int maxRanges) {
         if (maxRanges < 1) throw new IllegalArgumentException("maxRanges must be positive: " + maxRanges);
         this.maxRanges = maxRanges;
-        int n = Math.min(maxRanges, INITIAL);
-        starts = new int[n];
-        ends = new int[n];
-        stamps = new long[n];
+        // Made on the first range: most connections never receive out of order.
+        starts = ends = newer = older = free = listMark = new int[0];
+        order = new Order();
+        clear();
     }
 
     /**
@@ -59,36 +94,40 @@ public final class Assembler {
             throw new IllegalArgumentException("end " + Seq.unsigned(end) + " before start " + Seq.unsigned(start));
         }
         if (start == end) return true;
-        // first = the first range ending at or after start (it touches or follows the new one);
-        // last  = the last range starting at or before end (it touches or precedes the new one).
-        int lo = 0, hi = count; // ranges are sorted and disjoint: binary search for `first`
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Seq.lt(ends[mid], start)) lo = mid + 1;
-            else hi = mid;
-        }
-        int first = lo;
-        int last = first - 1;
-        while (last + 1 < count && Seq.le(starts[last + 1], end)) last++;
-        if (first > last) {
-            // Disjoint from everything: insert at `first`.
+        // first = the first range ending at or after start (it touches or follows the new one): the last
+        // range starting at or before start if it reaches start, else the one after it.
+        int p = atOrBelow(start);
+        int first = p != NIL && Seq.ge(ends[p], start) ? p : p == NIL ? order.first() : order.higher(p);
+        if (first == NIL || Seq.gt(starts[first], end)) {
+            // Disjoint from everything.
             if (count == starts.length) {
                 if (count == maxRanges) return false;
                 grow();
             }
-            shift(first, first + 1, count - first);
+            int slot = free[--freeCount];
+            starts[slot] = start;
+            ends[slot] = end;
+            order.insert(slot);
             count++;
-            starts[first] = start;
-            ends[first] = end;
+            bytes += Integer.toUnsignedLong(end - start);
+            linkNewest(slot);
         } else {
-            // Ranges first..last all overlap or touch [start, end): fold them into `first`.
+            // The ranges from first up to the last one starting at or before end overlap or touch
+            // [start, end): fold them into first. Its start only moves down past nothing (the range before
+            // it ends before start), so its place in the order holds.
+            int newEnd = end;
+            for (int nx = order.higher(first); nx != NIL && Seq.le(starts[nx], end); nx = order.higher(first)) {
+                newEnd = Seq.max(newEnd, ends[nx]);
+                release(nx);
+            }
+            bytes -= Integer.toUnsignedLong(ends[first] - starts[first]);
             starts[first] = Seq.min(start, starts[first]);
-            ends[first] = Seq.max(end, ends[last]);
-            int merged = last - first;
-            shift(last + 1, first + 1, count - last - 1);
-            count -= merged;
+            ends[first] = Seq.max(newEnd, ends[first]);
+            bytes += Integer.toUnsignedLong(ends[first] - starts[first]);
+            unlink(first);
+            linkNewest(first);
         }
-        stamps[first] = ++clock;
+        cursorSlot = NIL;
         return true;
     }
 
@@ -101,17 +140,13 @@ public final class Assembler {
      * @return the new RCV.NXT: the end of the contiguous run from {@code rcvNxt}, or {@code rcvNxt} itself
      */
     public int advance(int rcvNxt) {
-        int drop = 0;
-        while (drop < count && Seq.le(ends[drop], rcvNxt)) drop++;
+        int f;
+        while ((f = order.first()) != NIL && Seq.le(ends[f], rcvNxt)) release(f);
         int next = rcvNxt;
         // Ranges never touch, so at most one range can start at or before rcvNxt and end after it.
-        if (drop < count && Seq.le(starts[drop], rcvNxt)) {
-            next = ends[drop];
-            drop++;
-        }
-        if (drop > 0) {
-            shift(drop, 0, count - drop);
-            count -= drop;
+        if (f != NIL && Seq.le(starts[f], rcvNxt)) {
+            next = ends[f];
+            release(f);
         }
         return next;
     }
@@ -122,10 +157,10 @@ public final class Assembler {
      * were last extended, newest first. With timestamps there is room for 3 blocks, without for 4
      * (Linux {@code tcp_established_options()}); the caller chooses {@code max}.
      *
-     * @param starts receives the left edges
-     * @param ends receives the right edges (the first sequence number after each block)
      * <p>Ranges not added to or extended since the last {@link #resetSack} are not reported.
      *
+     * @param starts receives the left edges
+     * @param ends receives the right edges (the first sequence number after each block)
      * @return the number of blocks written, at most {@code min(max, rangeCount())}
      * @throws IllegalArgumentException if {@code max} is negative or larger than either array
      */
@@ -133,18 +168,10 @@ public final class Assembler {
         if (max < 0 || max > starts.length || max > ends.length) {
             throw new IllegalArgumentException("max " + max + " does not fit the arrays");
         }
-        int n = Math.min(max, count);
-        long below = Long.MAX_VALUE;
-        for (int k = 0; k < n; k++) {
-            // Pick the newest range older than the previous pick: O(n * max) with n <= maxRanges, no sort.
-            int best = -1;
-            for (int i = 0; i < count; i++) {
-                if (stamps[i] > 0 && stamps[i] < below && (best < 0 || stamps[i] > stamps[best])) best = i;
-            }
-            if (best < 0) return k;
-            starts[k] = this.starts[best];
-            ends[k] = this.ends[best];
-            below = stamps[best];
+        int n = 0;
+        for (int s = newest; s != NIL && n < max; s = older[s], n++) {
+            starts[n] = this.starts[s];
+            ends[n] = this.ends[s];
         }
         return n;
     }
@@ -156,10 +183,9 @@ public final class Assembler {
      */
     public boolean contains(int start, int end) {
         if (start == end) return true;
-        for (int i = 0; i < count && Seq.le(starts[i], start); i++) {
-            if (Seq.le(end, ends[i])) return true;
-        }
-        return false;
+        // Only the last range starting at or before start can hold it (the ones before end earlier).
+        int p = atOrBelow(start);
+        return p != NIL && Seq.le(end, ends[p]);
     }
 
     /** Whether no out-of-order data is held. */
@@ -171,13 +197,6 @@ public final class Assembler {
     /** The most ranges this map holds. */
     public int maxRanges() { return maxRanges; }
 
-    private void grow() {
-        int n = (int) Math.min(maxRanges, 2L * starts.length);
-        starts = java.util.Arrays.copyOf(starts, n);
-        ends = java.util.Arrays.copyOf(ends, n);
-        stamps = java.util.Arrays.copyOf(stamps, n);
-    }
-
     /**
      * The start of the lowest range (the one nearest RCV.NXT).
      *
@@ -185,38 +204,29 @@ public final class Assembler {
      */
     public int firstStart() {
         if (count == 0) throw new NoSuchElementException("no out-of-order data");
-        return starts[0];
+        return starts[order.first()];
     }
 
     /**
-     * The start of the {@code i}-th range in sequence order, for inspection.
+     * The start of the {@code i}-th range in sequence order, for inspection (a walk in order costs
+     * O(log n) a step).
      *
      * @throws IndexOutOfBoundsException unless {@code 0 <= i < rangeCount()}
      */
-    public int startAt(int i) {
-        Objects.checkIndex(i, count);
-        return starts[i];
-    }
+    public int startAt(int i) { return starts[slotAt(i)]; }
 
     /**
      * The end (exclusive) of the {@code i}-th range in sequence order, for inspection.
      *
      * @throws IndexOutOfBoundsException unless {@code 0 <= i < rangeCount()}
      */
-    public int endAt(int i) {
-        Objects.checkIndex(i, count);
-        return ends[i];
-    }
+    public int endAt(int i) { return ends[slotAt(i)]; }
 
     /**
      * The total number of out-of-order bytes held, for Recv-Q style accounting (Linux counts the
      * out-of-order queue against the receive buffer, {@code tcp_try_rmem_schedule()}).
      */
-    public long bytes() {
-        long total = 0;
-        for (int i = 0; i < count; i++) total += Integer.toUnsignedLong(ends[i] - starts[i]);
-        return total;
-    }
+    public long bytes() { return bytes; }
 
     /**
      * Removes up to {@code maxBytes} bytes from the top of the highest range, which disappears when
@@ -229,13 +239,14 @@ public final class Assembler {
     public int trimHighest(int maxBytes) {
         if (maxBytes < 0) throw new IllegalArgumentException("negative byte count: " + maxBytes);
         if (count == 0) return 0;
-        int last = count - 1;
+        int last = order.last();
         long len = Integer.toUnsignedLong(ends[last] - starts[last]);
         if (maxBytes >= len) {
-            count--;
+            release(last);
             return (int) len;
         }
-        ends[last] -= maxBytes;
+        ends[last] -= maxBytes; // its start, so its place in the order, stays
+        bytes -= maxBytes;
         return maxBytes;
     }
 
@@ -243,31 +254,96 @@ public final class Assembler {
      * Forgets which ranges the SACK blocks reported, keeping the ranges: {@link #sackBlocks} lists only
      * ranges added or extended afterwards, as Linux's {@code tcp_sack_reset()} empties
      * {@code tp->selective_acks} (after {@code tcp_prune_ofo_queue()}) while the out-of-order queue
-     * keeps its data.
+     * keeps its data. O(1).
      */
     public void resetSack() {
-        java.util.Arrays.fill(stamps, 0, count, 0L);
+        listEpoch++;
+        newest = oldest = NIL;
     }
 
     /** Forgets every range (as Linux purges {@code out_of_order_queue} in {@code tcp_disconnect()}). */
     public void clear() {
+        order.clear();
         count = 0;
+        bytes = 0;
+        listEpoch++;
+        newest = oldest = NIL;
+        freeCount = 0;
+        for (int s = starts.length - 1; s >= 0; s--) free[freeCount++] = s;
+        cursorSlot = NIL;
     }
 
-    /** Moves {@code n} ranges (edges and stamps) from index {@code from} to index {@code to}. */
-    private void shift(int from, int to, int n) {
-        if (n <= 0) return;
-        System.arraycopy(starts, from, starts, to, n);
-        System.arraycopy(ends, from, ends, to, n);
-        System.arraycopy(stamps, from, stamps, to, n);
+    /** The last range starting at or before {@code seq}, or NIL. */
+    private int atOrBelow(int seq) {
+        order.probe = seq;
+        return order.lastAtOrBelowProbe();
+    }
+
+    private int slotAt(int i) {
+        Objects.checkIndex(i, count);
+        int s;
+        if (cursorSlot != NIL && i == cursorIndex) s = cursorSlot;
+        else if (cursorSlot != NIL && i == cursorIndex + 1) s = order.higher(cursorSlot);
+        else {
+            s = order.first();
+            for (int k = 0; k < i; k++) s = order.higher(s);
+        }
+        cursorIndex = i;
+        cursorSlot = s;
+        return s;
+    }
+
+    /** Takes a range out of the map and frees its slot. */
+    private void release(int slot) {
+        order.remove(slot);
+        unlink(slot);
+        bytes -= Integer.toUnsignedLong(ends[slot] - starts[slot]);
+        count--;
+        free[freeCount++] = slot;
+        cursorSlot = NIL;
+    }
+
+    private void linkNewest(int slot) {
+        listMark[slot] = listEpoch;
+        newer[slot] = NIL;
+        older[slot] = newest;
+        if (newest != NIL) newer[newest] = slot;
+        else oldest = slot;
+        newest = slot;
+    }
+
+    /** Takes a range out of the recency list, if it is in it. */
+    private void unlink(int slot) {
+        if (listMark[slot] != listEpoch) return;
+        listMark[slot] = listEpoch - 1;
+        int n = newer[slot], o = older[slot];
+        if (n != NIL) older[n] = o;
+        else newest = o;
+        if (o != NIL) newer[o] = n;
+        else oldest = n;
+    }
+
+    /** Doubles the slots (up to maxRanges); every slot in use is full, so the new ones are all free. */
+    private void grow() {
+        int old = starts.length;
+        int n = (int) Math.min(maxRanges, Math.max(INITIAL, 2L * old));
+        starts = Arrays.copyOf(starts, n);
+        ends = Arrays.copyOf(ends, n);
+        newer = Arrays.copyOf(newer, n);
+        older = Arrays.copyOf(older, n);
+        free = Arrays.copyOf(free, n);
+        listMark = Arrays.copyOf(listMark, n);
+        for (int s = old; s < n; s++) listMark[s] = listEpoch - 1;
+        for (int s = n - 1; s >= old; s--) free[freeCount++] = s;
     }
 
     @Override
     public String toString() {
         var sb = new StringBuilder("Assembler[");
-        for (int i = 0; i < count; i++) {
+        int i = 0;
+        for (int s = order.first(); s != NIL; s = order.higher(s), i++) {
             if (i > 0) sb.append(", ");
-            sb.append(Seq.unsigned(starts[i])).append('-').append(Seq.unsigned(ends[i]));
+            sb.append(Seq.unsigned(starts[s])).append('-').append(Seq.unsigned(ends[s]));
         }
         return sb.append(']').toString();
     }

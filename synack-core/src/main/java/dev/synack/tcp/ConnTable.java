@@ -1,19 +1,35 @@
 package dev.synack.tcp;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.SequencedCollection;
 
 /**
  * Demultiplexing of established 4-tuples to connections: an open-addressing hash table keyed by
  * primitives, so a lookup per segment allocates nothing. Iteration order (for listings) is insertion
- * order, kept in a separate list, so nothing depends on hash order.
+ * order, kept in a separate linked set, so nothing depends on hash order and a removal is O(1). Counts
+ * of the local ports in use, alone and towards each peer, answer the port allocator's questions in
+ * O(1) (Linux's bind hash buckets, inet_bind_bucket, play this part).
  */
 final class ConnTable {
     private long[] k1 = new long[64];
     private int[] k2 = new int[64];
     private TcpConnection[] vals = new TcpConnection[64];
     private int size;
-    private final List<TcpConnection> order = new ArrayList<>();
+    private final LinkedHashSet<TcpConnection> order = new LinkedHashSet<>();
+    /** Connections per local port, and per (local port, remote address, remote port). */
+    private final LongCounts byPort = new LongCounts(), byPortAndPeer = new LongCounts();
+
+    private static long peerKey(int localPort, int remoteAddr, int remotePort) {
+        return ((long) localPort << 48) | ((remoteAddr & 0xFFFF_FFFFL) << 16) | (remotePort & 0xFFFF);
+    }
+
+    /** Whether a connection uses local port {@code port}. */
+    boolean portInUse(int port) { return byPort.get(port) > 0; }
+
+    /** Whether a connection goes from local port {@code port} to {@code remoteAddr:remotePort} (any local address). */
+    boolean portInUse(int port, int remoteAddr, int remotePort) {
+        return byPortAndPeer.get(peerKey(port, remoteAddr, remotePort)) > 0;
+    }
 
     private static long key1(int localAddr, int remoteAddr) { return ((long) localAddr << 32) | (remoteAddr & 0xFFFF_FFFFL); }
 
@@ -49,6 +65,8 @@ final class ConnTable {
                 k2[i] = b;
                 size++;
                 order.add(c);
+                byPort.increment(c.localPort());
+                byPortAndPeer.increment(peerKey(c.localPort(), c.remoteAddr(), c.remotePort()));
                 return;
             }
         }
@@ -65,6 +83,8 @@ final class ConnTable {
                 deleteAt(i);
                 size--;
                 order.remove(c);
+                byPort.decrement(c.localPort());
+                byPortAndPeer.decrement(peerKey(c.localPort(), c.remoteAddr(), c.remotePort()));
                 return true;
             }
         }
@@ -73,7 +93,7 @@ final class ConnTable {
     int size() { return size; }
 
     /** The connections in the order they were added. */
-    List<TcpConnection> all() { return order; }
+    SequencedCollection<TcpConnection> all() { return order; }
 
     void clear() {
         vals = new TcpConnection[64];
@@ -81,6 +101,8 @@ final class ConnTable {
         k2 = new int[64];
         size = 0;
         order.clear();
+        byPort.clear();
+        byPortAndPeer.clear();
     }
 
     private void rehash(int capacity) {

@@ -14,9 +14,9 @@ import dev.synack.stats.Counters;
  * after reordering was seen (tcp_dsack_seen), and persists for 16 recoveries
  * (TCP_RACK_RECOVERY_THRESH), not the RFC's 16 rounds.
  *
- * <p>The retransmission queue is in sequence order, not Linux's time-sorted list: an entry never
- * retransmitted was sent after every entry before it, so the walk stops at the first such entry sent
- * after RACK's reference, as Linux's walk of tsorted_sent_queue does.
+ * <p>The retransmission queue keeps RACK's candidates in the order they were sent, as Linux's
+ * tsorted_sent_queue (see {@link RetransmitQueue#firstByTime}), so a loss check looks only at what it
+ * marks, plus one search.
  */
 final class Rack {
     /** TCP_RACK_RECOVERY_THRESH (include/net/tcp.h): recoveries a widened reordering window lasts. */
@@ -44,6 +44,11 @@ final class Rack {
 
     /** RTT of the segment that last advanced RACK (rack.rtt_us), in µs. */
     long rttUs() { return rttUs; }
+
+    /** RACK's reference, for the tests' model of the loss check: its transmission time (-1 none) and end. */
+    long xmitNsForTest() { return xmitNs; }
+
+    int endSeqForTest() { return endSeq; }
 
     /** Whether a delivery advanced RACK since the last loss check; clears the mark (tcp_rack_mark_lost). */
     boolean takeAdvanced() {
@@ -111,25 +116,23 @@ final class Rack {
      */
     long detectLoss(RetransmitQueue rtx, long nowNs, long reoWndUs, Counters stats, int cause) {
         if (xmitNs < 0) return 0;
-        long timeout = 0;
-        for (int i = 0; i < rtx.size(); i++) {
-            int bits = rtx.bits(i);
-            if ((bits & RetransmitQueue.SACKED) != 0) continue;
-            // Skip ones marked lost but not yet retransmitted.
-            if ((bits & RetransmitQueue.LOST) != 0 && (bits & RetransmitQueue.RETRANS) == 0) continue;
+        // The candidates in the order they were sent (tcp_rack_detect_loss walks tsorted_sent_queue): those
+        // sent before the reference come first. The time left, rttUs + reoWndUs − their age, only grows
+        // along this order, so the ones to mark are a prefix, and once one still has time left, the last
+        // one sent before the reference has the most: no need to walk the rest (Linux walks them).
+        for (int i = rtx.firstByTime(); i >= 0; ) {
             long sent = rtx.sentNs(i);
-            if (!sentAfter(xmitNs, sent, endSeq, rtx.end(i))) {
-                if ((bits & RetransmitQueue.EVER_RETRANS) == 0) break; // all later ones were sent later
-                continue;
-            }
+            if (!sentAfter(xmitNs, sent, endSeq, rtx.end(i))) return 0; // the rest were sent after the reference
             long remaining = rttUs + reoWndUs - (nowNs - sent) / 1000;
-            if (remaining <= 0) {
-                if (rtx.markLost(i, cause)) stats.inc(Counter.TcpExtTCPLostRetransmit);
-            } else {
-                timeout = Math.max(timeout, remaining);
+            if (remaining > 0) {
+                int last = rtx.lastSentBefore(xmitNs, endSeq);
+                return rttUs + reoWndUs - (nowNs - rtx.sentNs(last)) / 1000;
             }
+            int next = rtx.nextByTime(i);
+            if (rtx.markLost(i, cause)) stats.inc(Counter.TcpExtTCPLostRetransmit);
+            i = next;
         }
-        return timeout;
+        return 0;
     }
 
     /**

@@ -95,7 +95,10 @@ final class SackScoreboard {
     /** tcp_sacktag_walk over one block: tcp_sacktag_one for each segment it covers. */
     private int tagRange(int s, int e, boolean dup, int una, AckSample ack, long nowNs) {
         int newly = 0;
-        for (int i = t.rtx.firstEndingAfter(s); i < t.rtx.size(); i++) {
+        // A SACKed entry changes nothing for a plain SACK block, so those jump over SACKed runs (Linux
+        // collapses SACKed skbs and skips by its SACK cache); a D-SACK walks every entry it covers.
+        int from = t.rtx.firstEndingAfter(s);
+        for (int i = dup ? from : t.rtx.nextUnsacked(from); i < t.rtx.size(); i = dup ? i + 1 : t.rtx.nextUnsacked(i + 1)) {
             int rs = t.rtx.start(i), re = t.rtx.end(i);
             if (Seq.ge(rs, e)) break;
             if (Seq.lt(rs, s) || Seq.gt(re, e)) continue;

@@ -452,17 +452,17 @@ final class Sender {
     private boolean xmitRetransmitQueue(long nowNs, int cwnd) {
         if (t.rtx.lostOut <= t.rtx.retransOut && !c.rec.inLoss()) return false;
         boolean sent = false;
-        for (int i = 0; i < t.rtx.size(); i++) {
+        // Only the entries waiting for a retransmission, in sequence order (Linux starts from
+        // retransmit_skb_hint for the same reason): what lies between them changes nothing here.
+        for (int i = t.rtx.firstPending(); i >= 0; i = t.rtx.nextPending(i)) {
             if (c.rec.packetsInFlight() >= cwnd) break;
             int bits = t.rtx.bits(i);
-            if ((bits & RetransmitQueue.LOST) != 0 && (bits & (RetransmitQueue.RETRANS | RetransmitQueue.SACKED)) == 0) {
-                SendReason why = lostWhy(bits);
-                if (!retransmit(i, nowNs, why, why == SendReason.FAST_RETRANSMIT ? c.rec.dupAcks() : 0)) break; // local congestion: try again later
-                t.stats.inc(c.rec.inLoss() ? Counter.TcpExtTCPSlowStartRetrans : Counter.TcpExtTCPFastRetrans);
-                c.rec.onSent();
-                if (i == 0) c.timers.headRetransmitted();
-                sent = true;
-            }
+            SendReason why = lostWhy(bits);
+            if (!retransmit(i, nowNs, why, why == SendReason.FAST_RETRANSMIT ? c.rec.dupAcks() : 0)) break; // local congestion: try again later
+            t.stats.inc(c.rec.inLoss() ? Counter.TcpExtTCPSlowStartRetrans : Counter.TcpExtTCPFastRetrans);
+            c.rec.onSent();
+            if (i == 0) c.timers.headRetransmitted();
+            sent = true;
         }
         return sent;
     }

@@ -4,6 +4,7 @@ import dev.synack.stats.Counter;
 import dev.synack.wire.TcpHeader;
 import dev.synack.wire.TcpOptions;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -26,7 +27,9 @@ public final class TcpDemux {
     final Scratch scratch = new Scratch();
     private final List<TcpListener> listeners = new ArrayList<>();
     /** Sockets bound to a port without being connected or listening yet (bind() before listen()). */
-    private final List<BoundPort> bound = new ArrayList<>();
+    private final LinkedHashSet<BoundPort> bound = new LinkedHashSet<>();
+    /** How many of {@link #bound} hold each port. */
+    private final LongCounts boundPorts = new LongCounts();
     /** INET_TABLE_PERTURB_SIZE, scaled down (see {@link #ephemeralPort}). */
     private static final int PERTURB_SLOTS = 256;
     private final int[] perturb = new int[PERTURB_SLOTS];
@@ -184,12 +187,20 @@ public final class TcpDemux {
             throw new ErrnoException(Errno.EADDRINUSE);
         }
         BoundPort b = new BoundPort(localAddr, port, options);
-        bound.add(b);
+        addBound(b);
         return b;
     }
 
     /** Releases a reservation that was never used (close() of a bound socket). */
-    public void unbind(BoundPort b) { bound.remove(b); }
+    public void unbind(BoundPort b) { removeBound(b); }
+
+    private void addBound(BoundPort b) {
+        if (bound.add(b)) boundPorts.increment(b.port());
+    }
+
+    private void removeBound(BoundPort b) {
+        if (bound.remove(b)) boundPorts.decrement(b.port());
+    }
 
     private boolean bindConflict(int addr, int port, boolean reuse, Object self) {
         for (BoundPort b : bound) {
@@ -202,6 +213,7 @@ public final class TcpDemux {
             if (addr != 0 && l.localAddr() != 0 && addr != l.localAddr()) continue;
             return true; // a listener always conflicts (sk2->sk_state == TCP_LISTEN)
         }
+        if (!connections.portInUse(port)) return false;
         for (TcpConnection c : connections.all()) {
             if (c == self || c.localPort() != port) continue;
             if (addr != 0 && addr != c.localAddr()) continue;
@@ -217,9 +229,9 @@ public final class TcpDemux {
                 throw new ErrnoException(Errno.EADDRINUSE);
             }
         }
-        bound.remove(b);
+        removeBound(b);
         if (bindConflict(b.address(), b.port(), b.options().reuseAddr, null)) {
-            bound.add(b);
+            addBound(b);
             throw new ErrnoException(Errno.EADDRINUSE);
         }
         TcpListener l = new TcpListener(host, this, b.address(), b.port(), backlog, b.options());
@@ -241,7 +253,7 @@ public final class TcpDemux {
             if (connections.get(localAddr, localPort, remoteAddr, remotePort) != null) {
                 throw new ErrnoException(Errno.EADDRNOTAVAIL);
             }
-            bound.remove(b);
+            removeBound(b);
         } else {
             localPort = ephemeralPort(localAddr, remoteAddr, remotePort, false);
             if (localPort == 0) throw new ErrnoException(Errno.EADDRNOTAVAIL);
@@ -283,14 +295,10 @@ public final class TcpDemux {
     }
 
     private boolean portUsed(int localAddr, int port, int remoteAddr, int remotePort, boolean forBind) {
-        for (BoundPort b : bound) if (b.port() == port) return true;
+        if (boundPorts.get(port) > 0) return true;
         for (TcpListener l : listeners) if (l.localPort() == port) return true;
-        for (TcpConnection c : connections.all()) {
-            if (c.localPort() != port) continue;
-            if (forBind) return true;
-            if (c.remoteAddr() == remoteAddr && c.remotePort() == remotePort) return true;
-        }
-        return false;
+        // Any connection on the port for bind(); for connect() one towards the same peer (any local address).
+        return forBind ? connections.portInUse(port) : connections.portInUse(port, remoteAddr, remotePort);
     }
 
     /** Every connection of the host, in creation order (for listings like ss). */
@@ -310,6 +318,7 @@ public final class TcpDemux {
         listeners.clear();
         bound.clear();
         mem.reset();
+        boundPorts.clear();
     }
 
     /**

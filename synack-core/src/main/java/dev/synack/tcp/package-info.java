@@ -28,7 +28,9 @@
  *     ├─ RetransmitTimer  RTO, TLP, RACK reordering and persist timers; write timeout
  *     ├─ Keepalive        SO_KEEPALIVE
  *     └─ Lifecycle        tcp_set_state, tcp_done, TIME_WAIT, waking the application
- *  data structures: RetransmitQueue (the scoreboard's marks), RingBuffer, Assembler, RttEstimator, Seq
+ *  data structures: RetransmitQueue (the scoreboard's marks, indexed for RACK, retransmission and SACK
+ *                   walks), RingBuffer, Assembler, SlotTree (their balanced tree), ConnTable and
+ *                   LongCounts (the demux's tables), RttEstimator, Seq
  *  values: InSegment (one parsed segment, reused), TcpInfo, TcpState, ConnectionId, Errno, TcpConfig,
  *          SendReason (why a segment goes), TcpDropReason (why a received one is dropped)
  * </pre>
