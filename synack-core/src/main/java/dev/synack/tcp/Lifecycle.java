@@ -72,6 +72,7 @@ final class Lifecycle extends Timer {
         t.rcvShutdown = true;
         if (t.recvBuf != null) c.rmem.releaseAll();
         c.snd.wmemRelease();
+        releaseStorage();
         stopTimers();
         t.demux.connectionClosed(c);
         if (t.parent != null) t.parent.childClosed(c);
@@ -107,8 +108,20 @@ final class Lifecycle extends Timer {
         t.stats.inc(Counter.TcpExtTW);
         c.timers.cancel();
         c.keepalive.cancel();
+        releaseStorage();
         restartTimeWait();
         notifyApp();
+    }
+
+    /**
+     * The buffers' storage goes back when nothing is left in them (our FIN is acknowledged, no byte
+     * waits for the application, no out-of-order data): Linux's TIME_WAIT is a small timewait sock
+     * without buffers (tcp_time_wait → inet_twsk_alloc), and a closed socket frees its queues. A
+     * TIME_WAIT connection here is still the full object, but no longer holds its rings' arrays.
+     */
+    private void releaseStorage() {
+        if (t.sendBuf != null) t.sendBuf.releaseIfEmpty();
+        if (t.recvBuf != null && t.ofo.isEmpty()) t.recvBuf.releaseIfEmpty();
     }
 
     /** A retransmitted FIN in TIME_WAIT restarts the 2MSL wait (tcp_timewait_state_process). */

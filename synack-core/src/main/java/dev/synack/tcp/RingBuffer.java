@@ -195,6 +195,21 @@ public final class RingBuffer {
         capacity = newCapacity;
     }
 
+    /**
+     * Gives back the storage of an empty ring (nothing committed, nothing stored beyond the tail by the
+     * caller's account): the capacity stays, and storage is allocated again if data comes. For a
+     * connection whose data is all gone (TIME_WAIT, CLOSE): Linux replaces a TIME_WAIT socket by a small
+     * inet_timewait_sock (tcp_time_wait), so its buffers cost nothing while the 60 s run.
+     *
+     * @return whether the storage was released (false when bytes are still held)
+     */
+    public boolean releaseIfEmpty() {
+        if (length != 0) return false;
+        buf = NONE;
+        head = 0;
+        return true;
+    }
+
     // ---- internals ----
 
     /**
