@@ -15,6 +15,13 @@ import java.util.Optional;
 public final class Verdicts {
     private Verdicts() {}
 
+    /** Why a scenario has no story for the kernel runner (docs/ORACLE.md). */
+    static final java.util.Map<String, String> NO_STORY = java.util.Map.of(
+            "no-such-host", "the kernel runner's path is a TUN device, which resolves no neighbour (NOARP): an address nobody "
+                    + "answers ARP for needs an Ethernet-like device (TAP or veth) there",
+            "congestion", "a bulk flow's thousands of segments depend on timing a real-time relay cannot repeat: it is to be "
+                    + "compared by its statistics (cwnd at the first loss, the reduction, goodput), not event by event");
+
     /** Runs {@code scenario} with {@code k} and compares its story with Linux's recording. */
     public static Outcome run(Scenario scenario, Knobs k) {
         return scenario.run(k).withLinux(compare(scenario.name(), k));
@@ -23,7 +30,7 @@ public final class Verdicts {
     /** The comparison of story {@code name} with Linux's recording for {@code k}. */
     public static LinuxComparison compare(String name, Knobs k) {
         Optional<OracleStory> story = Stories.find(name);
-        if (story.isEmpty()) return LinuxComparison.none("no Linux recording: this scenario has no story for the kernel runner yet");
+        if (story.isEmpty()) return LinuxComparison.noStory(NO_STORY.getOrDefault(name, "this scenario has no story for the kernel runner yet"));
         if (!story.get().accepts(k)) return LinuxComparison.none("no Linux recording: the story cannot run on Linux with these knobs");
         Optional<Timeline> linux = Recordings.find(name, k);
         if (linux.isEmpty()) return LinuxComparison.none("no Linux recording for these knobs (" + Recordings.key(k) + ")");

@@ -19,9 +19,17 @@ public record LinuxComparison(String comparedWith, boolean recorded, List<String
     /** Nothing to compare with, and why. */
     public static LinuxComparison none(String why) { return new LinuxComparison(why, false, List.of()); }
 
+    private static final String NO_STORY = "no story for the kernel runner: ";
+
+    /** The scenario cannot be played on Linux by the kernel runner, and why. */
+    public static LinuxComparison noStory(String why) { return none(NO_STORY + why); }
+
     /** Whether there was a recording and synack's run agreed with it. */
     public boolean agrees() { return recorded && differences.isEmpty(); }
 
-    /** "agrees", "differs (3)" or "no recording". */
-    public String verdict() { return !recorded ? "no recording" : agrees() ? "agrees" : "differs (" + differences.size() + ")"; }
+    /** "agrees", "differs (3)", "no recording" or "no story" (the scenario cannot be played on the kernel yet). */
+    public String verdict() {
+        if (!recorded) return comparedWith.startsWith(NO_STORY) ? "no story" : "no recording";
+        return agrees() ? "agrees" : "differs (" + differences.size() + ")";
+    }
 }
