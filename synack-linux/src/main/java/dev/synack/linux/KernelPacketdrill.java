@@ -137,14 +137,32 @@ public final class KernelPacketdrill {
                 break;
             }
         }
-        // Our own set_sysctls.py: each argument is /proc/sys/PATH=VALUE, written as given.
+        // Our own set_sysctls.py: each argument is /proc/sys/PATH=VALUE, written as given, after the old
+        // value is kept in /tmp/sysctl_restore_PID.sh, PID being the packetdrill process (the scripts'
+        // cleanup lines run `/tmp/sysctl_restore_${PPID}.sh` from a shell packetdrill starts).
         String setSysctls = """
                 #!/usr/bin/env python3
-                import sys
+                import os, sys
+                def parent(pid):
+                    with open("/proc/%d/stat" % pid) as f:
+                        return int(f.read().rsplit(")", 1)[1].split()[1])
+                def name(pid):
+                    with open("/proc/%d/comm" % pid) as f:
+                        return f.read().strip()
+                pid = os.getppid()
+                while pid > 1 and name(pid) != "packetdrill":
+                    pid = parent(pid)
+                restore = []
                 for arg in sys.argv[1:]:
                     path, value = arg.split("=", 1)
+                    with open(path) as f:
+                        restore.append("echo '%s' > %s" % (f.read().strip(), path))
                     with open(path, "w") as f:
                         f.write(value)
+                script = "/tmp/sysctl_restore_%d.sh" % pid
+                with open(script, "w") as f:
+                    f.write("#!/bin/sh\\n" + "\\n".join(restore) + "\\nrm -f " + script + "\\n")
+                os.chmod(script, 0o755)
                 """;
         for (Path d : List.of(netCommon, tcpCommon)) {
             Path py = d.resolve("set_sysctls.py");
