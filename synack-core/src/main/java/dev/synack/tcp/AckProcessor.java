@@ -30,8 +30,12 @@ final class AckProcessor {
         int ack = seg.ack;
         int priorUna = t.sndUna;
         if (Seq.gt(ack, t.sndNxt)) {
-            // Linux tcp_ack: an ACK for data not yet sent is dropped silently (RFC 9293 says ACK it;
-            // Linux returns -SKB_DROP_REASON_TCP_ACK_UNSENT_DATA and discards the segment).
+            // RFC 9293 §3.10.7.4 and RFC 5961 §5.2: an ACK for data not yet sent is answered with an ACK
+            // and dropped. Linux (tcp_ack) long dropped it silently; 6.18.44 sends a challenge ACK
+            // (tcp_send_challenge_ack, rate-limited) and drops it (SKB_DROP_REASON_TCP_ACK_UNSENT_DATA).
+            // Measured: packetdrill ts_recent/invalid_ack.pkt on Linux 6.18.44 answers "F. 1:1(0) ack 9999"
+            // at once with ". 1:1(0) ack 1 <TS val 200 ecr 200>" (the old ts_recent echoed).
+            c.input.challengeAck(Counter.TcpExtTCPChallengeACK, SendReason.CHALLENGE_ACK_UNSENT_DATA, nowNs);
             t.host.segmentDropped(TcpDropReason.TCP_ACK_UNSENT_DATA);
             return false;
         }

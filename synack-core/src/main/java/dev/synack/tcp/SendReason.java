@@ -63,6 +63,7 @@ public enum SendReason {
     CHALLENGE_ACK_RST("challenge rst", "challenge ACK: a RST in the window but not at RCV.NXT (RFC 5961 §3.2)"),
     CHALLENGE_ACK_SYN("challenge syn", "challenge ACK: a SYN on a synchronized connection (RFC 5961 §4)"),
     CHALLENGE_ACK_OLD_ACK("challenge ack", "challenge ACK: an ACK older than the window allows (RFC 5961 §5.2)"),
+    CHALLENGE_ACK_UNSENT_DATA("challenge unsent", "challenge ACK: an ACK of data never sent (RFC 5961 §5.2, RFC 9293 §3.10.7.4)"),
     TIME_WAIT_ACK("tw ack", "ACK from TIME_WAIT: the peer's FIN came again (tcp_timewait_state_process)"),
     TIME_WAIT_DUPACK("tw oow ack", "ACK from TIME_WAIT: a segment out of sequence (TCP_TW_ACK, tcp_timewait_state_process)"),
 

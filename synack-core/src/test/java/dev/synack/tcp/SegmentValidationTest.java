@@ -145,13 +145,20 @@ class SegmentValidationTest {
         /**
          * Linux tcp_ack updates ts_recent (tcp_replace_ts_recent) only once the ACK is known good: a
          * segment acknowledging data never sent is dropped (SKB_DROP_REASON_TCP_ACK_UNSENT_DATA) and its
-         * TSval is not echoed later (packetdrill ts_recent/invalid_ack.pkt).
+         * TSval is not echoed later. Linux 6.18.44 answers it with a challenge ACK (RFC 5961 §5.2) that
+         * echoes the old TSval — measured with the real packetdrill and ts_recent/invalid_ack.pkt: at once
+         * ". 1:1(0) ack 1 win 65535 <nop,nop,TS val 200 ecr 200>" after "F. 1:1(0) ack 9999 ... TS val 200000".
          */
         @Test
-        void ackOfUnsentData_doesNotUpdateTsRecent() {
+        void ackOfUnsentData_challengeAckedAndTsRecentKept() {
             var t = new TcpTester();
             t.establishedClient();
             t.inject(200, "F. 1:1(0) ack 9999 win 502 <nop,nop,TS val 200000 ecr 100>");
+            t.expect(200, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
+            t.expectReason(SendReason.CHALLENGE_ACK_UNSENT_DATA);
+            t.expectDrop(TcpDropReason.TCP_ACK_UNSENT_DATA);
+            // A second one within tcp_invalid_ratelimit (500 ms) is dropped without an answer.
+            t.inject(200, "F. 1:1(0) ack 9999 win 502 <nop,nop,TS val 200001 ecr 100>");
             t.expectNothing(200);
             t.inject(200, "P. 1:1001(1000) ack 1 win 502 <nop,nop,TS val 1201 ecr 100>");
             // 1000 bytes ≥ rcv_mss (536): tcp_measure_rcv_mss re-derives scaling_ratio, so the window moves

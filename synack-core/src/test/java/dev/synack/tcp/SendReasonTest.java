@@ -386,13 +386,14 @@ class SendReasonTest {
             t.expectDrop(TcpDropReason.TCP_RFC7323_PAWS);
         }
 
-        /** tcp_ack: an ACK for data never sent is dropped without an answer. */
+        /** tcp_ack: an ACK for data never sent is dropped and challenged (Linux 6.18.44, measured: SegmentValidationTest). */
         @Test
-        void ackOfUnsentData_dropped() {
+        void ackOfUnsentData_droppedAndChallenged() {
             var t = new TcpTester();
             t.establishedClient();
             t.inject(200, ". 1:1(0) ack 9999 win 502 <nop,nop,TS val 1200 ecr 100>");
-            t.expectNothing(300);
+            t.expect(200, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 200 ecr 1000>");
+            t.expectReason(SendReason.CHALLENGE_ACK_UNSENT_DATA);
             t.expectDrop(TcpDropReason.TCP_ACK_UNSENT_DATA);
         }
     }
