@@ -31,10 +31,10 @@ record PacketdrillVerdict(boolean agrees, String text) {
         return new PacketdrillVerdict(false, "both stop at line " + linux.line() + "; Linux sent " + l + ", synack " + s);
     }
 
-    /** A packet as both print it, without its time and options: "P. 1:1001(1000) ack 1 win 256". */
+    /** A packet as both print it, without its time and options: "P. 1:1001(1000) ack 1 win 256" (synack's "@0.228" suffix too). */
     static String packet(String p) {
         if (p == null) return "(none)";
-        String t = p.replaceAll("<[^>]*>", " ").strip();
+        String t = p.replaceAll("<[^>]*>", " ").replaceAll("@\\S+", " ").strip(); // options, and synack's "@time"
         String[] w = t.split("\\s+");
         int from = w.length > 0 && w[0].matches("[-+]?\\d+(\\.\\d+)?") ? 1 : 0; // packetdrill's time
         String rest = String.join(" ", Arrays.copyOfRange(w, from, w.length));

@@ -32,6 +32,8 @@ class PacketdrillVerdictTest {
         var v = PacketdrillVerdict.of(synackFail(20, ". 1:41(40) ack 1 win 256"), linux(false, 20, "0.210 . 1:41(40) ack 1 win 256 <nop,nop,TS val 1 ecr 2>"));
         assertTrue(v.agrees(), v.text());
         assertEquals("both stop at line 20 sending . 1:41(40) ack 1 win 256 where the script has P. 1:41(40) ack 1", v.text());
+        // synack's runner appends the time it sent the packet: not part of the packet.
+        assertTrue(PacketdrillVerdict.of(synackFail(20, ". 1:41(40) ack 1 win 256 @0.228"), linux(false, 20, "0.231 . 1:41(40) ack 1 win 256")).agrees());
         // A different window is a difference.
         assertFalse(PacketdrillVerdict.of(synackFail(20, ". 1:41(40) ack 1 win 257"), linux(false, 20, "0.210 . 1:41(40) ack 1 win 256")).agrees());
     }

@@ -76,10 +76,14 @@ final class RetransmitTimer extends Timer {
 
     /**
      * RACK's reordering timer (ICSK_TIME_REO_TIMEOUT in tcp_rack_mark_lost): in
-     * usecs_to_jiffies(timeout) + TCP_TIMEOUT_MIN, no later than the RTO (inet_csk_reset_xmit_timer).
+     * usecs_to_jiffies(timeout + TCP_TIMEOUT_MIN_US), no later than the RTO (inet_csk_reset_xmit_timer).
+     * Linux 6.18's form; older kernels added two jiffies after rounding (usecs_to_jiffies(timeout) +
+     * TCP_TIMEOUT_MIN), 6 ms later at HZ 250. Measured: with packetdrill, Linux 6.18.44 passes
+     * sack/sack-shift-sacked-7-5-6-8-9-fack.pkt, whose RACK retransmission is due 27 ms (±4) after the
+     * SACK: a 25 ms reordering window + 2 ms = 7 jiffies (28 ms), where the older form gives 36 ms.
      */
     void armReorderingTimer(long timeoutUs) {
-        long delayUs = Tcb.roundUpToJiffies(timeoutUs) + Tcb.TCP_TIMEOUT_MIN_JIFFIES_US;
+        long delayUs = Tcb.roundUpToJiffies(timeoutUs + Tcb.TCP_TIMEOUT_MIN_US);
         arm(Kind.REO, Math.min(delayUs, t.rtoUs));
     }
 
