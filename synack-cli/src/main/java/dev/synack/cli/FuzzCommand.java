@@ -18,10 +18,12 @@ import picocli.CommandLine.Spec;
  * with its transcript. Exit status 1 when anything broke.
  */
 @Command(name = "fuzz",
-        description = {"Fuzz the stack: two real stacks in virtual time driven through every TCP state while mutated copies of",
-                "their segments, forged SYNs and ICMP errors are injected; invariants checked after every action",
-                "(nothing thrown out of the stack, the byte stream intact, counters not negative, queues within limits,",
-                "every emitted packet valid). Deterministic per seed."})
+        description = {"Fuzz the stack: two real stacks in virtual time, driven through every",
+                "TCP state while mutated copies of their segments, forged SYNs and ICMP",
+                "errors are injected. After every action: nothing thrown out of the stack,",
+                "the byte stream intact, counters not negative, queues within limits, every",
+                "emitted packet valid. Deterministic per seed; a failure prints the episode",
+                "to replay and a minimised reproduction."})
 final class FuzzCommand implements Callable<Integer> {
     private final PrintStream out;
 
