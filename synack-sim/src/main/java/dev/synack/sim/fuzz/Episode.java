@@ -35,7 +35,8 @@ import java.util.SplittableRandom;
  *       packets_out (Linux's tcp_verify_left_out, include/net/tcp.h, WARNs otherwise); the send queue is
  *       within sk_sndbuf plus one skb (tcp_sendmsg_locked takes a write into the tail skb first); the
  *       listener's SYN and accept queues hold at most backlog + 1 (inet_csk_reqsk_queue_is_full and
- *       sk_acceptq_is_full compare with {@code >});</li>
+ *       sk_acceptq_is_full compare with {@code >}); tcp_info's RTO within (0, TCP_RTO_MAX], cwnd ≥ 1,
+ *       ssthresh ≥ 2, windows and backoff not negative, an MSS after the handshake;</li>
  *   <li>every packet a stack emits parses: IPv4 header and checksum, total length, TCP data offset,
  *       checksum and options (or an ICMP message and its checksum).</li>
  * </ul>
@@ -368,6 +369,18 @@ public final class Episode {
         }
         if (i.sacked() + i.lost() > out) return "sacked_out " + i.sacked() + " + lost_out " + i.lost() + " > packets_out " + out;
         if (i.retrans() > out) return "retrans_out " + i.retrans() + " > packets_out " + out;
+        // tcp_info's own bounds: icsk_rto within (0, TCP_RTO_MAX] (inet_csk_rto_backoff clamps it); cwnd ≥ 1
+        // (tcp_snd_cwnd_set WARNs on ≤ 0) and ssthresh ≥ 2 (every ssthresh op floors at 2); windows,
+        // backoff and probe counts not negative; an MSS once the handshake is done.
+        if (i.rtoUs() <= 0 || i.rtoUs() > 120_000_000L) return "rto " + i.rtoUs() + " us outside (0, TCP_RTO_MAX]";
+        if (i.sndCwnd() < 1) return "cwnd " + i.sndCwnd();
+        if (i.sndSsthresh() < 2) return "ssthresh " + i.sndSsthresh();
+        if (i.sndWnd() < 0 || i.rcvWnd() < 0) return "negative window: snd_wnd " + i.sndWnd() + " rcv_wnd " + i.rcvWnd();
+        if (i.backoff() < 0 || i.retransmits() < 0 || i.probes() < 0) {
+            return "negative backoff " + i.backoff() + ", retransmits " + i.retransmits() + " or probes " + i.probes();
+        }
+        TcpState s = c.state();
+        if (s != TcpState.SYN_SENT && s != TcpState.SYN_RECV && s != TcpState.CLOSE && i.sndMss() <= 0) return "mss " + i.sndMss();
         if (i.recvQ() < 0 || i.sendQ() < 0) return "negative queue: Recv-Q " + i.recvQ() + " Send-Q " + i.sendQ();
         // tcp_sendmsg_locked starts a new skb only below sk_sndbuf but fills the tail skb up to size_goal
         // (at most 64 KB) first, and a tail skb partly sent (tso_fragment) fills up again: the queue stays

@@ -34,14 +34,15 @@ class FuzzerTest {
 
     /**
      * The episodes that found something with this generator, replayed: a stack bug (seed 13, episode
-     * 1193: data queued with the ACK that ended CLOSING; AckEndsClosingTest pins the fix with TcpTester)
-     * and a false alarm of the fuzzer's own (seed 20261205, episode 1300: a mutated data offset that
+     * 1193: data queued with the ACK that ended CLOSING; AckEndsClosingTest pins the fix with TcpTester;
+     * seed 5, episode 231: cwnd 0 after a simultaneous open closed in SYN_RECV, InitialCwndTest) and a
+     * false alarm of the fuzzer's own (seed 20261205, episode 1300: a mutated data offset that
      * overwrote the header it was written into). An episode's actions follow from the generator, so these
      * numbers replay the same inputs only while it is unchanged; the TcpTester tests are the lasting record.
      */
     @Test
     void theCorpusReplaysClean() {
-        long[][] corpus = {{13, 1193}, {20261205, 1300}};
+        long[][] corpus = {{13, 1193}, {5, 231}, {20261205, 1300}};
         for (long[] c : corpus) {
             Fuzzer.Failure f = Fuzzer.episode(c[0], c[1]);
             assertEquals(null, f.what(), "seed " + c[0] + " episode " + c[1] + "\n" + f.transcript());
