@@ -43,6 +43,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             PacketdrillCommand.class,
             ScenarioCommand.class,
             ExperimentCommand.class,
+            FuzzCommand.class,
             OracleCommand.class,
             TunCommand.class,
         })

@@ -57,7 +57,7 @@ class CommandTreeTest {
     void theTreeHasEveryCommandInHelpOrder() {
         assertEquals(List.of(List.of(), List.of("help"), List.of("bench"), List.of("bench", "tun"), List.of("bench", "sim"),
                 List.of("demo"), List.of("lab"), List.of("packetdrill"), List.of("scenario"), List.of("experiment"), List.of("experiment", "flood"), List.of("experiment", "star"),
-                List.of("oracle"), List.of("oracle", "record"), List.of("oracle", "diff"), List.of("oracle", "verify"),
+                List.of("fuzz"), List.of("oracle"), List.of("oracle", "record"), List.of("oracle", "diff"), List.of("oracle", "verify"),
                 List.of("tun"), List.of("tun", "serve"), List.of("tun", "connect")), commands());
     }
 
@@ -124,7 +124,7 @@ class CommandTreeTest {
         assertRejected(run("bogus"), "synack: unknown command 'bogus' (see 'synack --help')");
         assertRejected(run("bench", "bogus"), "synack bench: unknown command 'bogus' (see 'synack bench --help')");
         assertRejected(run("tun", "--dev", "x", "--addr", "x", "bogus"), "synack tun: unknown command 'bogus' (see 'synack tun --help')");
-        for (String[] leaf : new String[][] {{"demo"}, {"bench", "sim"}, {"bench", "tun"}}) {
+        for (String[] leaf : new String[][] {{"demo"}, {"bench", "sim"}, {"bench", "tun"}, {"fuzz"}}) {
             String n = name(List.of(leaf));
             assertRejected(run(line(List.of(leaf), "extra")), n + ": unexpected argument 'extra' (see '" + n + " --help')");
         }

@@ -139,6 +139,12 @@ final class SegmentArrival {
         } else {
             if (!c.acks.onAck(seg, nowNs)) return;
         }
+        if (t.state == TcpState.TIME_WAIT || t.state == TcpState.CLOSE) {
+            // The ACK of our FIN ended CLOSING (tcp_time_wait) or LAST_ACK (tcp_done): tcp_rcv_state_process
+            // then does "goto consume", so the text is never looked at — no data queued after the FIN, no
+            // ACK, no reset (measured on Linux 6.18, AckEndsClosingTest).
+            return;
+        }
         if (crossedSynAck) {
             // tcp_data_queue: a segment wholly below RCV.NXT is a retransmission: D-SACK it, ACK at once.
             c.rcv.setDsack(seg.seq, t.rcvNxt, Counter.TcpExtTCPDSACKOldSent);

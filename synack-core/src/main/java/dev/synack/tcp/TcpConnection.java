@@ -97,6 +97,15 @@ public final class TcpConnection {
 
     public ConnectionId id() { return t.id(); }
 
+    /** The initial send sequence number (ISS; tcp_sock's write_seq at the SYN): the first data byte is ISS + 1. */
+    public int iss() { return t.iss; }
+
+    /** The initial receive sequence number (IRS, the peer's SYN): the first byte the peer sends is IRS + 1. */
+    public int irs() { return t.irs; }
+
+    /** RCV.NXT: the next sequence number expected from the peer (its SYN and FIN count one each). */
+    public int rcvNxt() { return t.rcvNxt; }
+
     /** Bytes the application can read now (Recv-Q of an established socket). */
     public int readable() { return t.recvBuf == null ? 0 : t.recvBuf.length(); }
 

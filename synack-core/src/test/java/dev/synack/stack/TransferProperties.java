@@ -70,6 +70,39 @@ class TransferProperties {
         if (failure != null) throw new AssertionError(failure);
     }
 
+    /**
+     * The soak, on demand: {@code -Dsynack.soak.seeds=N} runs N seeds drawn from {@code synack.soak.seed}
+     * (default 1), bounded by {@code synack.soak.seconds} of wall time (default 3600), and prints how many
+     * ran, how long they took and each failure's seed (rerun one with {@link #run(long)}). Without the
+     * property it does nothing: the 1,000 fixed tries above are the build's sample. For example:
+     * {@code mvn -o verify -pl synack-core -Dtest='TransferProperties#soak' -Dsynack.soak.seeds=100000}.
+     */
+    @Example
+    void soak() {
+        long n = Long.getLong("synack.soak.seeds", 0);
+        if (n <= 0) return;
+        long seconds = Long.getLong("synack.soak.seconds", 3_600);
+        SplittableRandom seeds = new SplittableRandom(Long.getLong("synack.soak.seed", 1));
+        long t0 = System.nanoTime(), deadline = t0 + seconds * 1_000_000_000L;
+        long done = 0;
+        java.util.List<String> failures = new java.util.ArrayList<>();
+        for (; done < n && System.nanoTime() < deadline; done++) {
+            long seed = seeds.nextLong();
+            String f;
+            try {
+                f = run(seed);
+            } catch (AssertionError e) {
+                f = e.getMessage();
+            }
+            if (f != null) failures.add(f);
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(java.util.Locale.ROOT, "transfer soak: %d of %d seeds in %.1f s (%.0f seeds/s), %d failures%n", done, n, wall,
+                done / wall, failures.size());
+        failures.forEach(System.out::println);
+        if (!failures.isEmpty()) throw new AssertionError(failures.size() + " of " + done + " seeds failed; first: " + failures.getFirst());
+    }
+
     /** The parameters of one try, all drawn from its seed. */
     record Params(long seed, long delayNs, double loss, double dup, double reorder, long reorderExtraNs,
                   boolean sack, boolean timestamps, boolean wscale, boolean noDelayA, boolean noDelayB,

@@ -9,8 +9,15 @@ public final class Cwnd {
     /** Linux's "infinite" ssthresh, TCP_INFINITE_SSTHRESH (include/net/tcp.h). */
     public static final int INFINITE_SSTHRESH = 0x7fffffff;
 
-    /** snd_cwnd: segments that may be in flight. */
-    public int cwnd;
+    /** Linux's TCP_INIT_CWND (include/net/tcp.h): the cwnd every socket starts with. */
+    public static final int TCP_INIT_CWND = 10;
+
+    /**
+     * snd_cwnd: segments that may be in flight. tcp_init_sock sets TCP_INIT_CWND before the handshake
+     * (tcp_init_transfer sets it again from the route's initcwnd once established), so a socket that
+     * never completes it (SYN_SENT, or a simultaneous open closed in SYN_RECV) still shows cwnd 10.
+     */
+    public int cwnd = TCP_INIT_CWND;
     /** snd_ssthresh: slow start threshold, in segments. */
     public int ssthresh = INFINITE_SSTHRESH;
     /** snd_cwnd_cnt: segments acknowledged toward the next increment in congestion avoidance. */
