@@ -77,6 +77,7 @@ public final class KernelPacketdrill {
     public Run run(Path script, List<String> options, long timeoutSeconds) throws IOException, InterruptedException {
         String ns = "synack-pd-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet();
         Path tree = Files.createTempDirectory("synack-packetdrill");
+        Path[] restoreScript = {null}; // what our set_sysctls.py writes for this run
         try {
             Path dir = layOut(script, tree);
             LinuxWorld.run("ip", "netns", "add", ns);
@@ -86,6 +87,7 @@ public final class KernelPacketdrill {
             cmd.add(script.getFileName().toString());
             return LinuxWorld.allowCubicWhile(() -> {
                 Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+                restoreScript[0] = Path.of("/tmp/sysctl_restore_" + p.pid() + ".sh"); // ip netns exec execs packetdrill: the same pid
                 boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
                 if (!done) {
                     p.destroyForcibly().waitFor();
@@ -96,6 +98,7 @@ public final class KernelPacketdrill {
                 return parse(p.exitValue() == 0, out);
             });
         } finally {
+            if (restoreScript[0] != null) Files.deleteIfExists(restoreScript[0]); // a script without a cleanup line leaves it
             try {
                 LinuxWorld.run("ip", "netns", "del", ns);
             } catch (IOException e) {
