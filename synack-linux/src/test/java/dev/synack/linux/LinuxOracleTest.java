@@ -51,13 +51,27 @@ class LinuxOracleTest {
         // on how soon its process closes (seen both ways on a loaded machine); the recording compares it.
     }
 
+    /**
+     * The lab's timeline is deterministic, the kernel's run is not: the relay and the story's threads run
+     * in real time, and on a loaded machine a packet can be late enough to change what Linux does (seen:
+     * host-reboot's reset and retransmit-timeout's probe once each while three builds ran). A grid point
+     * whose Linux run differs in content is played on Linux a second time; it fails only if that run
+     * differs too. Each difference is printed either way.
+     */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("agreeing")
     void storyAgreesWithTheLiveKernel(String name, Knobs k) throws Exception {
         OracleStory s = Stories.find(name).orElseThrow();
+        Timeline lab = Oracle.inLab(s, k);
         Timeline linux = Oracle.play(s, k, LinuxWorld::new);
-        Differ.Report r = Differ.compare(linux, Oracle.inLab(s, k));
+        Differ.Report r = Differ.compare(linux, lab);
         System.out.println(name + " " + k + ": " + r.text());
-        assertEquals(List.of(), r.content().stream().map(Differ.Difference::toString).toList(), () -> linux.toJsonLines());
+        if (!r.content().isEmpty()) {
+            Timeline again = Oracle.play(s, k, LinuxWorld::new);
+            Differ.Report second = Differ.compare(again, lab);
+            System.out.println(name + " " + k + ", Linux played again: " + second.text());
+            assertEquals(List.of(), second.content().stream().map(Differ.Difference::toString).toList(),
+                    () -> linux.toJsonLines() + "\nand again:\n" + again.toJsonLines());
+        }
     }
 }
