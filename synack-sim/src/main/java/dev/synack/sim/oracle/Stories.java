@@ -468,20 +468,26 @@ public final class Stories {
 
         public long limitNs(Knobs k) { return 10 * S; }
 
-        public void play(World w, Knobs k) throws Exception {
-            serve(w, "httpd", s -> w.sleepUntil(60 * S));
-            client(w, "app", s -> {
-                w.sleepUntil(2 * S);
-                call(w, "client", "read()", () -> s.getInputStream().read());
-                call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
-                w.sleepUntil(3 * S);
-                call(w, "client", "write(100) again", () -> { s.getOutputStream().write(new byte[100]); return null; });
-                call(w, "client", "read() again", () -> s.getInputStream().read());
-            });
-            w.runUntil(1 * S);
-            w.server().kill("httpd");
-            w.runUntilDone(limitNs(k));
-        }
+        public void play(World w, Knobs k) throws Exception { serverKilledAt(w, 1 * S, limitNs(k)); }
+    }
+
+    /**
+     * An idle server process killed at {@code killNs}: a second later the client reads (EOF from the
+     * kernel's FIN) and writes (which draws RST), a second after that it writes again (EPIPE) and reads.
+     */
+    static void serverKilledAt(World w, long killNs, long limitNs) throws InterruptedException {
+        serve(w, "httpd", s -> w.sleepUntil(60 * S));
+        client(w, "app", s -> {
+            w.sleepUntil(killNs + 1 * S);
+            call(w, "client", "read()", () -> s.getInputStream().read());
+            call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
+            w.sleepUntil(killNs + 2 * S);
+            call(w, "client", "write(100) again", () -> { s.getOutputStream().write(new byte[100]); return null; });
+            call(w, "client", "read() again", () -> s.getInputStream().read());
+        });
+        w.runUntil(killNs);
+        w.server().kill("httpd");
+        w.runUntilDone(limitNs);
     }
 
     /**
@@ -496,18 +502,7 @@ public final class Stories {
         public long limitNs(Knobs k) { return 12 * S; }
 
         public void play(World w, Knobs k) throws Exception {
-            serve(w, "httpd", s -> w.sleepUntil(60 * S));
-            client(w, "app", s -> {
-                w.sleepUntil(4 * S);
-                call(w, "client", "read()", () -> s.getInputStream().read());
-                call(w, "client", "write(100)", () -> { s.getOutputStream().write(new byte[100]); return null; });
-                w.sleepUntil(5 * S);
-                call(w, "client", "write(100) again", () -> { s.getOutputStream().write(new byte[100]); return null; });
-                call(w, "client", "read() again", () -> s.getInputStream().read());
-            });
-            w.runUntil(3 * S); // shutdown at 1 s + the 2 s grace period
-            w.server().kill("httpd");
-            w.runUntilDone(limitNs(k));
+            serverKilledAt(w, 3 * S, limitNs(k)); // shutdown at 1 s + the 2 s grace period
         }
     }
 
