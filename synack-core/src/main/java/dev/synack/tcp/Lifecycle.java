@@ -116,7 +116,8 @@ final class Lifecycle extends Timer {
     /**
      * The buffers' storage goes back when nothing is left in them (our FIN is acknowledged, no byte
      * waits for the application, no out-of-order data): Linux's TIME_WAIT is a small timewait sock
-     * without buffers (tcp_time_wait → inet_twsk_alloc), and a closed socket frees its queues. A
+     * without buffers (tcp_time_wait → inet_twsk_alloc; read from source: memory, not a wire behaviour,
+     * so not measured), and a closed socket frees its queues. A
      * TIME_WAIT connection here is still the full object, but no longer holds its rings' arrays.
      */
     private void releaseStorage() {
