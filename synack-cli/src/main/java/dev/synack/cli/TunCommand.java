@@ -181,6 +181,10 @@ final class TunCommand implements Callable<Integer> {
         @Parameters(index = "1", paramLabel = "PORT")
         String port;
 
+        @Option(names = "--connect-timeout", paramLabel = "MS",
+                description = "give up connecting after MS milliseconds (default: none; the SYN retries end after about 131 s, tcp_syn_retries 6)")
+        Integer connectTimeoutMs;
+
         @Override
         public Integer call() throws Exception {
             int remote;
@@ -190,9 +194,15 @@ final class TunCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "bad HOST '" + host + "': expected an IPv4 address");
             }
             int p = port(spec, port);
+            if (connectTimeoutMs != null && connectTimeoutMs <= 0) {
+                throw new ParameterException(spec.commandLine(), "bad --connect-timeout '" + connectTimeoutMs + "': expected milliseconds above 0");
+            }
             tun.routing(spec, tun.address(spec));
             try (TunStack h = tun.open(spec); TcpSocket c = new TcpSocket(h.kernel())) {
-                c.connect(new InetSocketAddress(Ipv4.format(remote), p));
+                // stderr, so the progress line never mixes with the connection's bytes on stdout
+                tun.console.err().println("synack tun connect: connecting to " + Ipv4.format(remote) + ":" + p + "...");
+                c.connect(new InetSocketAddress(Ipv4.format(remote), p), connectTimeoutMs == null ? 0 : connectTimeoutMs);
+                tun.console.err().println("synack tun connect: connected");
                 Thread pump = Thread.ofPlatform().daemon().name("synack-stdin").start(() -> {
                     byte[] buf = new byte[65536];
                     try {

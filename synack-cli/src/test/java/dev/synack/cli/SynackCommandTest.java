@@ -96,6 +96,14 @@ class SynackCommandTest {
                 "synack tun serve: bad --route '198.19.0.0/33': expected A.B.C.D/PREFIX, e.g. 198.19.0.0/16 (see 'synack tun serve --help')");
     }
 
+    @Test
+    void tunConnectRejectsABadConnectTimeout() {
+        assertRejected(run("tun", "--dev", "synack0", "--addr", "198.18.0.2/24", "connect", "--connect-timeout", "0", "198.18.0.1", "80"),
+                "synack tun connect: bad --connect-timeout '0': expected milliseconds above 0 (see 'synack tun connect --help')");
+        assertRejected(run("tun", "--dev", "synack0", "--addr", "198.18.0.2/24", "connect", "--connect-timeout", "soon", "198.18.0.1", "80"),
+                "synack tun connect: Invalid value for option '--connect-timeout': 'soon' is not an int (see 'synack tun connect --help')");
+    }
+
     /** The device options are tun's and its subcommands' (picocli's inherited scope): the message names the subcommand. */
     @Test
     void tunNeedsItsDevice() {
@@ -111,8 +119,13 @@ class SynackCommandTest {
             Run run = run("tun", sub, "--help");
             assertEquals(0, run.status(), run.err());
             assertEquals("", run.err());
-            assertTrue(run.out().startsWith("Usage: synack tun " + sub + " [-hV] --addr=A.B.C.D/P --dev=NAME [--gateway=A.B.C.D]"), run.out());
-            assertTrue(run.out().contains("[--seed=N] [--route=A.B.C.D/P]..."), run.out());
+            assertTrue(run.out().startsWith("Usage: synack tun " + sub + " [-hV] --addr=A.B.C.D/P "), run.out());
+            // the synopsis up to the positional parameters, unwrapped (picocli may wrap inside an option's label)
+            String usage = run.out().substring(0, run.out().indexOf(" PORT")).replaceAll("\\s+", " ").replace(". ", ".");
+            for (String option : new String[] {"--dev=NAME", "[--gateway=A.B.C.D]", "[--seed=N]", "[--route=A.B.C.D/P]..."}) {
+                assertTrue(usage.contains(option), usage);
+            }
+            assertEquals(sub.equals("connect"), usage.contains("[--connect-timeout=MS]"), usage);
         }
     }
 
