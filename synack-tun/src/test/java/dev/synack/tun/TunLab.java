@@ -27,8 +27,11 @@ import java.util.concurrent.TimeUnit;
  * kernel's TCP peers run with {@code ip netns exec}) lives only in that namespace, so nothing a test
  * does touches the root namespace's addresses or routes, and deleting the namespace removes every
  * trace. synack is 198.18.N.2. Addresses are from 198.18.0.0/15 (RFC 2544 benchmarking).
+ *
+ * <p>Public for synack-it (through this module's test jar): real servers in the namespace, unmodified
+ * clients over synack.
  */
-final class TunLab implements AutoCloseable {
+public final class TunLab implements AutoCloseable {
     static final Path PEER_SCRIPT;
 
     static {
@@ -43,23 +46,23 @@ final class TunLab implements AutoCloseable {
         }
     }
 
-    final String ns;
-    final String dev;
-    final int subnet;
-    final String kernelAddr, synackAddr;
-    final int mtu;
-    final TunStack host;
+    public final String ns;
+    public final String dev;
+    public final int subnet;
+    public final String kernelAddr, synackAddr;
+    public final int mtu;
+    public final TunStack host;
     private final List<Process> processes = new ArrayList<>();
 
     /** Skips the calling test, with the reason, unless this machine can run TUN interop tests. */
-    static void assumeTunLab() {
+    public static void assumeTunLab() {
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "no /dev/net/tun on this machine: TUN interop tests skipped");
         assumeTrue(isRoot(), "not root (CAP_NET_ADMIN needed for TUN devices and namespaces): TUN interop tests skipped");
         assumeTrue(onPath("ip"), "no 'ip' command (iproute2): TUN interop tests skipped");
         assumeTrue(onPath("python3"), "no python3 for the kernel-side peers: TUN interop tests skipped");
     }
 
-    static boolean isRoot() {
+    public static boolean isRoot() {
         try {
             return "0".equals(Files.readString(Path.of("/proc/self/status")).lines()
                     .filter(l -> l.startsWith("Uid:")).findFirst().map(l -> l.split("\\s+")[2]).orElse(""));
@@ -68,16 +71,16 @@ final class TunLab implements AutoCloseable {
         }
     }
 
-    static boolean onPath(String cmd) {
+    public static boolean onPath(String cmd) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, cmd))) return true;
         }
         return false;
     }
 
-    TunLab(int mtu) throws IOException, InterruptedException { this(mtu, new TcpConfig()); }
+    public TunLab(int mtu) throws IOException, InterruptedException { this(mtu, new TcpConfig()); }
 
-    TunLab(int mtu, TcpConfig config) throws IOException, InterruptedException {
+    public TunLab(int mtu, TcpConfig config) throws IOException, InterruptedException {
         var rnd = new SecureRandom();
         String tag = Integer.toHexString(0x10000 + rnd.nextInt(0xF0000));
         this.ns = "synack-t" + tag;
@@ -109,7 +112,7 @@ final class TunLab implements AutoCloseable {
     int kernel() { return Ipv4.parse(kernelAddr); }
 
     /** Runs a command (in the root namespace), failing on a non-zero exit. */
-    static String run(String... cmd) throws IOException, InterruptedException {
+    public static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -120,7 +123,7 @@ final class TunLab implements AutoCloseable {
         return out;
     }
 
-    static void runQuiet(String... cmd) {
+    public static void runQuiet(String... cmd) {
         try {
             run(cmd);
         } catch (IOException | InterruptedException e) {
@@ -129,7 +132,7 @@ final class TunLab implements AutoCloseable {
     }
 
     /** A command run in the namespace, its output lines queued as they come. */
-    Peer start(String... cmd) throws IOException {
+    public Peer start(String... cmd) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         full.addAll(List.of(cmd));
         Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
@@ -147,7 +150,7 @@ final class TunLab implements AutoCloseable {
     }
 
     /** A shell command line run in the namespace ({@code sh -c}). */
-    Peer shell(String commandLine) throws IOException { return start("sh", "-c", commandLine); }
+    public Peer shell(String commandLine) throws IOException { return start("sh", "-c", commandLine); }
 
     /** The python kernel peer (kernel_peer.py) in the namespace. */
     Peer python(String... args) throws IOException {
@@ -193,8 +196,8 @@ final class TunLab implements AutoCloseable {
         runQuiet("ip", "netns", "del", ns);
     }
 
-    static final class Peer {
-        final Process process;
+    public static final class Peer {
+        public final Process process;
         private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         private final StringBuilder all = new StringBuilder();
         private final Thread reader;
@@ -217,14 +220,14 @@ final class TunLab implements AutoCloseable {
         }
 
         /** The next output line, waiting at most {@code seconds}; fails with everything printed so far. */
-        String line(int seconds) throws InterruptedException {
+        public String line(int seconds) throws InterruptedException {
             String l = lines.poll(seconds, TimeUnit.SECONDS);
             if (l == null) throw new AssertionError("kernel peer printed no line in " + seconds + " s; output so far:\n" + output());
             return l;
         }
 
         /** Waits for a line starting with {@code prefix}, skipping others. */
-        String lineStarting(String prefix, int seconds) throws InterruptedException {
+        public String lineStarting(String prefix, int seconds) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (true) {
                 long left = deadline - System.nanoTime();
@@ -235,7 +238,7 @@ final class TunLab implements AutoCloseable {
         }
 
         /** Waits for a line containing {@code text}, skipping others. */
-        String lineContaining(String text, int seconds) throws InterruptedException {
+        public String lineContaining(String text, int seconds) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (true) {
                 long left = deadline - System.nanoTime();
@@ -245,7 +248,7 @@ final class TunLab implements AutoCloseable {
             }
         }
 
-        int waitFor(int seconds) throws InterruptedException {
+        public int waitFor(int seconds) throws InterruptedException {
             if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new AssertionError("kernel peer still running after " + seconds + " s; output:\n" + output());
@@ -255,7 +258,7 @@ final class TunLab implements AutoCloseable {
             return process.exitValue();
         }
 
-        String output() {
+        public String output() {
             synchronized (all) {
                 return all.toString();
             }
