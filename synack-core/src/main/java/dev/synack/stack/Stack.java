@@ -18,6 +18,7 @@ import dev.synack.tcp.TcpListener;
 import dev.synack.tcp.TcpMemory;
 import dev.synack.tcp.TcpState;
 import dev.synack.time.Scheduler;
+import dev.synack.time.TimerWheel;
 import dev.synack.trace.TraceEvent;
 import dev.synack.trace.Tracer;
 import dev.synack.wire.DropReason;
@@ -63,6 +64,8 @@ public final class Stack implements TcpHost, PacketSink {
     private boolean strict;
     /** The last exception a received packet's handling threw, or null. */
     private Throwable lastInternalError;
+    /** When TCP's timers fire with {@link TcpConfig#timerWheel}: this host's jiffies, seeded. */
+    private final TimerWheel wheel;
 
     /**
      * A host named {@code name}, on {@code scheduler}'s time line, with {@code config} (owned by this
@@ -77,6 +80,7 @@ public final class Stack implements TcpHost, PacketSink {
         long tag = 0x7379_6e63_6f6f_6bL; // "syncook"
         this.cookieSecrets = new SipHash[] {
             new SipHash(secret.hash(tag, 0), secret.hash(tag, 1)), new SipHash(secret.hash(tag, 2), secret.hash(tag, 3))};
+        this.wheel = TimerWheel.hz250(secret.hash(0x7768_6565_6cL, 0)); // "wheel": this host's jiffies phase
     }
 
     // ---- TcpHost ------------------------------------------------------------------------------
@@ -102,6 +106,11 @@ public final class Stack implements TcpHost, PacketSink {
     @Override
     public void stateChanged(TcpConnection c, TcpState from, TcpState to) {
         if (tracer != null) tracer.on(new TraceEvent.StateChange(scheduler.nowNs(), name, c.id(), from, to));
+    }
+
+    @Override
+    public long timerExpiryNs(long nowNs, long timeoutNs) {
+        return config.timerWheel ? wheel.expiryNs(nowNs, timeoutNs) : nowNs + timeoutNs;
     }
 
     @Override

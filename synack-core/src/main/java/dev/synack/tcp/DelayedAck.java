@@ -168,7 +168,7 @@ final class DelayedAck extends Timer {
             if (t.rtt.hasSample()) maxAto = Math.min(maxAto, Math.max(t.rtt.srttUs() * 1000, atoMinNs));
             ato = Math.min(ato, maxAto);
         }
-        long deadline = t.sched.nowNs() + ato;
+        long deadline = t.timerDeadline(ato);
         if (isArmed() && deadlineNs() <= deadline) return;
         t.sched.schedule(this, deadline);
     }

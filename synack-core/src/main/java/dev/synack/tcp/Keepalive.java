@@ -28,7 +28,7 @@ final class Keepalive extends Timer {
     /** (Re)starts the keepalive timer from the last activity (inet_csk_reset_keepalive_timer). */
     void reset() {
         if (!t.options.keepAlive) return;
-        t.sched.scheduleIn(this, idleNs());
+        t.sched.schedule(this, t.timerDeadline(idleNs()));
     }
 
     private long idleNs() { return (t.options.keepIdleSec > 0 ? t.options.keepIdleSec : t.cfg.tcpKeepaliveTime) * 1_000_000_000L; }
@@ -52,7 +52,7 @@ final class Keepalive extends Timer {
         // a segment dropped as out of window, or an old ACK, does not count as activity.
         long elapsed = nowNs - Math.max(t.lastAckRecvNs, t.lrcvNs);
         if (!t.rtx.isEmpty() || t.sendBuf.length() > 0) {
-            t.sched.scheduleIn(this, idleNs());
+            t.sched.schedule(this, t.timerDeadline(idleNs()));
             return;
         }
         if (elapsed >= idleNs()) {
@@ -66,14 +66,14 @@ final class Keepalive extends Timer {
             }
             if (c.out.emit(t.sndNxt - 1, ACK, 0, SendReason.KEEPALIVE, t.probesOut + 1) > 0) {
                 // "If keepalive was lost due to local congestion, try harder." (tcp_keepalive_timer)
-                t.sched.scheduleIn(this, Tcb.RESOURCE_PROBE_INTERVAL_US * 1000);
+                t.sched.schedule(this, t.timerDeadline(Tcb.RESOURCE_PROBE_INTERVAL_US * 1000));
                 return;
             }
             t.probesOut++;
             t.stats.inc(Counter.TcpExtTCPKeepAlive);
-            t.sched.scheduleIn(this, intervalNs());
+            t.sched.schedule(this, t.timerDeadline(intervalNs()));
         } else {
-            t.sched.scheduleIn(this, idleNs() - elapsed);
+            t.sched.schedule(this, t.timerDeadline(idleNs() - elapsed));
         }
     }
 }

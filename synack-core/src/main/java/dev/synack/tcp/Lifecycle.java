@@ -99,7 +99,7 @@ final class Lifecycle extends Timer {
      * as a time-wait socket in the FIN_WAIT2 substate).
      */
     void armOrphanFinWait2() {
-        t.sched.scheduleIn(this, t.cfg.tcpFinTimeout * 1_000_000_000L);
+        t.sched.schedule(this, t.timerDeadline(t.cfg.tcpFinTimeout * 1_000_000_000L));
     }
 
     /** tcp_time_wait: TIME_WAIT for 2MSL (60 s in Linux, TCP_TIMEWAIT_LEN). */
@@ -127,7 +127,7 @@ final class Lifecycle extends Timer {
 
     /** A retransmitted FIN in TIME_WAIT restarts the 2MSL wait (tcp_timewait_state_process). */
     void restartTimeWait() {
-        t.sched.scheduleIn(this, t.cfg.timeWaitSeconds * 1_000_000_000L);
+        t.sched.schedule(this, t.timerDeadline(t.cfg.timeWaitSeconds * 1_000_000_000L));
     }
 
     private void onTimewaitTimer() {

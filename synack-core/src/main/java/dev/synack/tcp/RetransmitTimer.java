@@ -48,7 +48,7 @@ final class RetransmitTimer extends Timer {
     /** inet_csk_reset_xmit_timer: {@code kind} in {@code delayUs}, never later than TCP_RTO_MAX. */
     private void arm(Kind kind, long delayUs) {
         this.kind = kind;
-        t.sched.schedule(this, t.sched.nowNs() + Math.min(delayUs, t.cfg.rtoMaxUs()) * 1000);
+        t.sched.schedule(this, t.timerDeadline(Math.min(delayUs, t.cfg.rtoMaxUs()) * 1000));
     }
 
     /** inet_csk_clear_xmit_timer. */

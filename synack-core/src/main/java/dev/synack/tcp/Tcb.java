@@ -206,6 +206,9 @@ final class Tcb {
 
     // ---- derived values -------------------------------------------------------------------------
 
+    /** When a timer armed now for {@code timeoutNs} fires (the host's timer wheel, {@link TcpHost#timerExpiryNs}). */
+    long timerDeadline(long timeoutNs) { return host.timerExpiryNs(sched.nowNs(), timeoutNs); }
+
     ConnectionId id() { return new ConnectionId(localAddr, localPort, remoteAddr, remotePort); }
 
     /** The MTU of the route to the peer (1500 for Ethernet). */

@@ -175,6 +175,15 @@ public final class TcpConfig {
      */
     public boolean rxPerSegmentTruesize = false;
 
+    /**
+     * Whether TCP's timers fire where Linux's timer wheel puts them ({@link dev.synack.time.TimerWheel}, HZ 250,
+     * seeded per host): one jiffy late below 252 ms, then up to 8, 64, 512 jiffies late (the SYN timeout
+     * ends near 134 s, not 131 s; TIME_WAIT lasts 60–62 s; each 120-s RTO about 120.8 s). Not a sysctl: a
+     * property of the kernel. False (the default): every timer fires at its nominal time, the time the
+     * tests and the docs state. The oracle's lab world turns it on to compare with Linux's recordings.
+     */
+    public boolean timerWheel = false;
+
     /** A deep copy. */
     public TcpConfig copy() {
         TcpConfig c = new TcpConfig();
@@ -186,6 +195,7 @@ public final class TcpConfig {
         c.initialRtoMs = initialRtoMs;
         c.randomTsOffset = randomTsOffset;
         c.rxPerSegmentTruesize = rxPerSegmentTruesize;
+        c.timerWheel = timerWheel;
         return c;
     }
 

@@ -34,6 +34,13 @@ public interface TcpHost {
     /** A connection changed state (tcp_set_state; the inet_sock_set_state tracepoint). */
     void stateChanged(TcpConnection c, TcpState from, TcpState to);
 
+    /**
+     * When a TCP timer armed at {@code nowNs} for {@code timeoutNs} fires: {@code nowNs + timeoutNs}, or,
+     * with {@link TcpConfig#timerWheel}, where Linux's timer wheel puts it ({@link dev.synack.time.TimerWheel}:
+     * sk_reset_timer and mod_timer round every timer_list expiry up to its level's granularity).
+     */
+    default long timerExpiryNs(long nowNs, long timeoutNs) { return nowNs + timeoutNs; }
+
     /** A connection's timer fired ("rto", "tlp", "reo", "probe", "keepalive", "delack", "timewait", ...). */
     void timerFired(TcpConnection c, String timer);
 
