@@ -358,13 +358,17 @@ final class Sender {
                 else if (!last && burstSegments > 0 && burstEndsAfter(segLen, wndEnd, cwnd)) flags |= PSH;
             }
             // A bare FIN (tcp_send_fin queues it as its own one-segment skb) passes tcp_cwnd_test too.
-            // tcp_write_xmit: a segment the local queue refused stays unsent (local congestion).
+            // tcp_write_xmit: "if (unlikely(tcp_transmit_skb(sk, skb, 1, gfp))) break;" — a segment that
+            // did not leave stays unsent: refused by the local queue (local congestion), or no route
+            // (the interface is down: ip_queue_xmit's -EHOSTUNREACH). Nothing joins the retransmission
+            // queue, so no loss probe or RTO is armed; tcp_check_probe_timer arms the probe timer below,
+            // which retries through tcp_write_wakeup and gives up after tcp_retries2 probes.
             SendReason why = newDataWhy != null ? newDataWhy
                     : (flags & FIN) != 0 ? SendReason.FIN
                     : segLen >= t.mss ? SendReason.NEW_DATA
                     : (nonagle & (TCP_NAGLE_OFF | TCP_NAGLE_PUSH)) != 0 ? SendReason.NEW_DATA_NODELAY
                     : SendReason.NEW_DATA_NAGLE; // tcp_nagle_check
-            if (c.out.emit(t.sndNxt, flags, segLen, why, 0) > 0) break;
+            if (c.out.emit(t.sndNxt, flags, segLen, why, 0) != 0) break;
             newDataSent(segLen, flags, nowNs);
             sentSomething = true;
             burstSegments++;
@@ -546,12 +550,11 @@ final class Sender {
             pushWithin(t.sndNxt, t.sndNxt + len);
             if (Seq.gt(t.sndNxt + len, pushedSeq)) pushedSeq = t.sndNxt + len; // tcp_write_wakeup
             int err = c.out.emit(t.sndNxt, ACK | PSH, len, SendReason.WINDOW_PROBE_DATA, 0); // tcp_write_wakeup marks the probe's data PSH
-            if (err > 0) return err; // refused by the local queue: the data stays unsent
+            if (err != 0) return err; // tcp_write_wakeup: the data stays unsent unless it left (local queue, no route)
             t.rtx.add(t.sndNxt, t.sndNxt + len, RetransmitQueue.F_PSH, nowNs);
             t.sndNxt += len;
             t.lastSendNs = nowNs;
-            t.stats.inc(Counter.TcpExtTCPWinProbe);
-            return 0;
+            return 0; // no TCPWinProbe: tcp_write_wakeup counts only tcp_xmit_probe_skb's probes (measured: 0)
         }
         t.stats.inc(Counter.TcpExtTCPWinProbe);
         return c.out.emit(t.sndUna - 1, ACK, 0, SendReason.ZERO_WINDOW_PROBE, t.probesOut + 1);

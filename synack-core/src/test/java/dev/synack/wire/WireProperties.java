@@ -49,7 +49,7 @@ class WireProperties {
                 o.parse(b, hl + 20, TcpHeader.dataOffset(b, hl) - 20);
                 assertNotNull(TcpSegment.decode(b, hl, tl));
             }
-            byte[] icmp = new byte[8 + 28];
+            byte[] icmp = new byte[Icmp.HEADER_LEN + Icmp.quoteLength(b, 0, len)]; // IP options make the quote longer than 28
             int n = Icmp.writeDestUnreachable(icmp, 0, Icmp.PORT_UNREACH, 0, b, 0, len);
             assertNull(Icmp.validate(icmp, 0, n));
             if (Icmp.validateQuote(icmp, 0, n) == null) {
