@@ -1,0 +1,27 @@
+package dev.synack.nio;
+
+import dev.synack.runtime.Runtime;
+import dev.synack.runtime.VirtualRuntime;
+
+/**
+ * The line between virtual time and real threads, drawn at every channel and selector call. A
+ * {@link VirtualRuntime} can wait only in its own simulated processes (or the thread that made it and
+ * drives it): a thread a library started for itself (the JDK HttpClient's selector manager, Netty's event
+ * loops) cannot be parked by the simulation, so its call is refused at once with the fix, rather than
+ * racing the processes or hanging.
+ */
+final class Boundary {
+    private Boundary() {}
+
+    /** {@code rt}, when the calling thread may use it; IllegalStateException naming the fix otherwise. */
+    static Runtime check(Runtime rt) {
+        if (rt instanceof VirtualRuntime vr && !vr.ownsCurrentThread()) {
+            throw new IllegalStateException("synack NIO: thread '" + Thread.currentThread().getName()
+                    + "' is not a simulated process of this virtual-time network, nor the thread that made it, so it"
+                    + " cannot wait in virtual time. Run your NIO code in a simulated process (host.spawn(...)), or run a"
+                    + " library with threads of its own (the JDK HttpClient, Netty) over hosts on a RealtimeRuntime"
+                    + " (docs/TESTING.md, \"NIO and libraries built on it\")");
+        }
+        return rt;
+    }
+}
