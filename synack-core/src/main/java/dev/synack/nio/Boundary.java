@@ -13,9 +13,12 @@ import dev.synack.runtime.VirtualRuntime;
 final class Boundary {
     private Boundary() {}
 
+    /** Whether the calling thread may use {@code rt}. */
+    static boolean owns(Runtime rt) { return !(rt instanceof VirtualRuntime vr) || vr.ownsCurrentThread(); }
+
     /** {@code rt}, when the calling thread may use it; IllegalStateException naming the fix otherwise. */
     static Runtime check(Runtime rt) {
-        if (rt instanceof VirtualRuntime vr && !vr.ownsCurrentThread()) {
+        if (!owns(rt)) {
             throw new IllegalStateException("synack NIO: thread '" + Thread.currentThread().getName()
                     + "' is not a simulated process of this virtual-time network, nor the thread that made it, so it"
                     + " cannot wait in virtual time. Run your NIO code in a simulated process (host.spawn(...)), or run a"

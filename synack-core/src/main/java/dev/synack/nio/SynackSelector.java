@@ -57,6 +57,7 @@ final class SynackSelector extends AbstractSelector {
     protected SelectionKey register(AbstractSelectableChannel ch, int ops, Object att) {
         if (!(ch instanceof SynackChannel sc) || sc.runtime() != rt) throw new IllegalSelectorException();
         if (!isOpen()) throw new ClosedSelectorException();
+        Boundary.check(rt);
         SynackSelectionKey k = new SynackSelectionKey(sc, this);
         k.attach(att);
         k.interestOps(ops);
@@ -203,7 +204,10 @@ final class SynackSelector extends AbstractSelector {
 
     @Override
     protected void implCloseSelector() throws IOException {
-        wakeup();
+        // Closing is allowed from any thread (a library's, as it shuts down); only a thread of the
+        // runtime can wake a selection in progress.
+        if (Boundary.owns(rt)) wakeup();
+        else wakeupPending = true;
         synchronized (this) {
             for (SelectionKey k : List.copyOf(keys)) k.cancel();
             processDeregistrations();
