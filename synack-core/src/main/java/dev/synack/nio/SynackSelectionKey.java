@@ -9,13 +9,18 @@ import java.nio.channels.spi.AbstractSelectionKey;
 final class SynackSelectionKey extends AbstractSelectionKey {
     private final SynackChannel channel;
     private final SynackSelector selector;
+    private final long sequence;
     private volatile int interestOps;
     private volatile int readyOps;
 
-    SynackSelectionKey(SynackChannel channel, SynackSelector selector) {
+    SynackSelectionKey(SynackChannel channel, SynackSelector selector, long sequence) {
         this.channel = channel;
         this.selector = selector;
+        this.sequence = sequence;
     }
+
+    /** The key's place in its selector's registration order. */
+    long sequence() { return sequence; }
 
     SynackChannel synackChannel() { return channel; }
 

@@ -13,11 +13,13 @@ import java.nio.channels.spi.AbstractSelectionKey;
 import java.nio.channels.spi.AbstractSelector;
 import java.util.AbstractSet;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -29,9 +31,16 @@ import java.util.function.Consumer;
  */
 final class SynackSelector extends AbstractSelector {
     private final Runtime rt;
-    private final Set<SelectionKey> keys = ConcurrentHashMap.newKeySet();
+    /**
+     * In registration order, as is the selected-key set in scan order: the order in which a selection
+     * loop handles its keys is the same in every run (the JDK's hash sets would follow identity hash codes,
+     * and virtual time must stay deterministic).
+     */
+    private final Set<SelectionKey> keys = new ConcurrentSkipListSet<>(
+            Comparator.comparingLong(k -> ((SynackSelectionKey) k).sequence()));
     private final Set<SelectionKey> publicKeys = Collections.unmodifiableSet(keys);
-    private final Set<SelectionKey> selected = new HashSet<>();
+    private final Set<SelectionKey> selected = new LinkedHashSet<>();
+    private final AtomicLong registrations = new AtomicLong();
     private final Set<SelectionKey> publicSelected = new Ungrowable(selected);
     private final WaitList waiters = new WaitList();
     private volatile boolean wakeupPending;
@@ -58,7 +67,7 @@ final class SynackSelector extends AbstractSelector {
         if (!(ch instanceof SynackChannel sc) || sc.runtime() != rt) throw new IllegalSelectorException();
         if (!isOpen()) throw new ClosedSelectorException();
         Boundary.check(rt);
-        SynackSelectionKey k = new SynackSelectionKey(sc, this);
+        SynackSelectionKey k = new SynackSelectionKey(sc, this, registrations.incrementAndGet());
         k.attach(att);
         k.interestOps(ops);
         keys.add(k);

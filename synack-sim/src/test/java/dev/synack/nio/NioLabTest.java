@@ -13,6 +13,7 @@ import dev.synack.sim.LinkSpec;
 import dev.synack.sim.Network;
 import dev.synack.socket.ErrnoCarrier;
 import dev.synack.tcp.Errno;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -41,14 +42,17 @@ class NioLabTest {
     static final long MS = 1_000_000L;
     static final InetSocketAddress SERVER = new InetSocketAddress("198.18.0.2", 7);
 
-    final Network net = new Network(1);
-    final Host client = net.host("client", "198.18.0.1/24");
-    final Host server = net.host("server", "198.18.0.2/24");
-    final SynackSelectorProvider clientNio = new SynackSelectorProvider(client.kernel());
-    final SynackSelectorProvider serverNio = new SynackSelectorProvider(server.kernel());
+    final Network net;
+    final Host client, server;
+    final SynackSelectorProvider clientNio, serverNio;
     final List<String> log = new ArrayList<>();
 
     NioLabTest() {
+        net = new Network(1);
+        client = net.host("client", "198.18.0.1/24");
+        server = net.host("server", "198.18.0.2/24");
+        clientNio = new SynackSelectorProvider(client.kernel());
+        serverNio = new SynackSelectorProvider(server.kernel());
         net.link(client, server, LinkSpec.delayMs(5));
     }
 
@@ -305,6 +309,92 @@ class NioLabTest {
         assertTrue(e.getMessage().startsWith("synack NIO: thread 'library-selector' is not a simulated process"), e.getMessage());
         assertTrue(e.getMessage().contains("RealtimeRuntime"), e.getMessage());
         sel.close();
+    }
+
+    @Test
+    void aSelectorFindsACrashedPeerByKeepaliveAtTheLinuxTime() {
+        startEchoServer();
+        client.spawn("app", () -> {
+            try (SocketChannel ch = clientNio.openSocketChannel(); Selector sel = clientNio.openSelector()) {
+                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+                ch.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 10);
+                ch.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, 5);
+                ch.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, 3);
+                ch.connect(SERVER);
+                ch.write(bytes("ping"));
+                ch.read(ByteBuffer.allocate(4));
+                log("echoed");
+                server.crash(); // no FIN, no RST: only keepalive can tell
+                ch.configureBlocking(false);
+                SelectionKey k = ch.register(sel, SelectionKey.OP_READ);
+                log("select " + sel.select() + " readable " + k.isReadable());
+                IOException e = assertThrows(IOException.class, () -> ch.read(ByteBuffer.allocate(4)));
+                log(e.getMessage() + " " + ((ErrnoCarrier) e).errno());
+            }
+        });
+        net.runUntilDone(100_000);
+        assertEquals(List.of(
+                "20 ms echoed",
+                // idle 10 s after the last segment (the ACK of the echo, at 20 ms), then 3 probes 5 s apart, unanswered:
+                // ETIMEDOUT at 10 + 3 × 5 = 25 s after it; POLLERR makes the key readable, the read reports the error
+                "25020 ms select 1 readable true",
+                "25020 ms Connection timed out ETIMEDOUT"), log);
+    }
+
+    @Test
+    void selectorLoopsOnBothSidesGiveTheSamePacketsForTheSameSeed() {
+        List<String> first = new NioLabTest().manyConnectionsStory(), second = new NioLabTest().manyConnectionsStory();
+        assertTrue(first.size() > 100, "packets: " + first.size());
+        assertEquals(first, second);
+    }
+
+    /**
+     * Six non-blocking connections from one selector loop to the echo server's, each sending a different
+     * amount; every packet of the run, with its time.
+     */
+    List<String> manyConnectionsStory() {
+        startEchoServer();
+        client.spawn("loop", () -> {
+            try (Selector sel = clientNio.openSelector()) {
+                int open = 6;
+                for (int i = 1; i <= open; i++) {
+                    SocketChannel ch = clientNio.openSocketChannel();
+                    ch.configureBlocking(false);
+                    ch.connect(SERVER);
+                    ByteBuffer out = ByteBuffer.allocate(3000 * i);
+                    ch.register(sel, SelectionKey.OP_CONNECT, new ByteBuffer[] {out, ByteBuffer.allocate(out.capacity())});
+                }
+                while (open > 0) {
+                    sel.select();
+                    for (Iterator<SelectionKey> it = sel.selectedKeys().iterator(); it.hasNext(); ) {
+                        SelectionKey k = it.next();
+                        it.remove();
+                        SocketChannel ch = (SocketChannel) k.channel();
+                        ByteBuffer[] bufs = (ByteBuffer[]) k.attachment();
+                        if (k.isConnectable() && ch.finishConnect()) k.interestOps(SelectionKey.OP_WRITE | SelectionKey.OP_READ);
+                        if (k.isValid() && k.isWritable()) {
+                            ch.write(bufs[0]);
+                            if (!bufs[0].hasRemaining()) k.interestOps(SelectionKey.OP_READ);
+                        }
+                        if (k.isValid() && k.isReadable()) {
+                            ch.read(bufs[1]);
+                            if (!bufs[1].hasRemaining()) {
+                                ch.close();
+                                open--;
+                            }
+                        }
+                    }
+                }
+                log("all echoed");
+            }
+        });
+        net.runUntilDone(60_000);
+        assertEquals(1, log.size(), "the story ends: " + log);
+        List<String> packets = new ArrayList<>();
+        for (var p : net.trace().events(dev.synack.trace.TraceEvent.Packet.class)) {
+            packets.add(p.timeNs() + " " + java.util.HexFormat.of().formatHex(p.bytes()));
+        }
+        return packets;
     }
 
     static ByteBuffer bytes(String s) { return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII)); }
