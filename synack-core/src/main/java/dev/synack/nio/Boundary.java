@@ -27,4 +27,16 @@ final class Boundary {
         }
         return rt;
     }
+
+    /**
+     * Called by a blocking call that an interrupt woke, before {@code end()}: Thread.interrupt sets the status
+     * (which wakes the call) before it closes the channel (AbstractInterruptibleChannel's interruptor), so the
+     * call waits, briefly, for that close; {@code end()} then throws ClosedByInterruptException, as the JDK's
+     * channels do (their blocking loops retry while the channel is open).
+     */
+    static void settleInterrupt(java.nio.channels.Channel ch) {
+        if (!Thread.currentThread().isInterrupted()) return;
+        long giveUp = System.nanoTime() + 1_000_000_000L;
+        while (ch.isOpen() && System.nanoTime() < giveUp) Thread.onSpinWait();
+    }
 }

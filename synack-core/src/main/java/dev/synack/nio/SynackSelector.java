@@ -115,16 +115,23 @@ final class SynackSelector extends AbstractSelector {
     private int doSelect(Consumer<SelectionKey> action, long timeoutNs) throws IOException {
         if (!isOpen()) throw new ClosedSelectorException();
         Boundary.check(rt);
+        // The selector's monitor is held only between waits: a simulated process must never park holding a
+        // Java lock another process may need (it would hold the whole simulation).
+        List<SynackSelectionKey> snapshot;
         synchronized (this) {
             if (!isOpen()) throw new ClosedSelectorException();
             processDeregistrations();
-            List<SynackSelectionKey> snapshot = keys.stream().map(SynackSelectionKey.class::cast).toList();
-            if (timeoutNs != ChannelSupport.NONBLOCK) {
-                boolean readyNow = rt.call(() -> wakeupPending || snapshot.stream().anyMatch(k -> ready(k) != 0));
-                if (!readyNow) await(snapshot, timeoutNs);
-            }
-            wakeupPending = false;
-            int n = rt.call(() -> {
+            snapshot = keys.stream().map(SynackSelectionKey.class::cast).toList();
+        }
+        if (timeoutNs != ChannelSupport.NONBLOCK) {
+            boolean readyNow = rt.call(() -> wakeupPending || snapshot.stream().anyMatch(k -> ready(k) != 0));
+            if (!readyNow) await(snapshot, timeoutNs);
+        }
+        wakeupPending = false;
+        int n;
+        synchronized (this) {
+            if (!isOpen()) return 0; // closed while waiting
+            n = rt.call(() -> {
                 int updated = 0;
                 for (SynackSelectionKey k : snapshot) {
                     int ops = ready(k);
@@ -149,17 +156,17 @@ final class SynackSelector extends AbstractSelector {
                 }
                 return updated;
             });
-            if (action != null) {
-                for (SynackSelectionKey k : snapshot) {
-                    if (k.isValid() && (k.readyOps() & k.interest()) != 0) {
-                        action.accept(k);
-                        if (!isOpen()) throw new ClosedSelectorException();
-                    }
+            processDeregistrations();
+        }
+        if (action != null) {
+            for (SynackSelectionKey k : snapshot) {
+                if (k.isValid() && (k.readyOps() & k.interest()) != 0) {
+                    action.accept(k);
+                    if (!isOpen()) throw new ClosedSelectorException();
                 }
             }
-            processDeregistrations();
-            return n;
         }
+        return n;
     }
 
     private void await(List<SynackSelectionKey> snapshot, long timeoutNs) {
@@ -217,7 +224,7 @@ final class SynackSelector extends AbstractSelector {
         // runtime can wake a selection in progress.
         if (Boundary.owns(rt)) wakeup();
         else wakeupPending = true;
-        synchronized (this) {
+        synchronized (this) { // never held across a wait (see doSelect)
             for (SelectionKey k : List.copyOf(keys)) k.cancel();
             processDeregistrations();
         }

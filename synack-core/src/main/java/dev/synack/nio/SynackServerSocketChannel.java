@@ -84,8 +84,10 @@ public final class SynackServerSocketChannel extends ServerSocketChannel impleme
             try {
                 begin();
                 s = ChannelSupport.accept(sock, isBlocking() ? ChannelSupport.FOREVER : ChannelSupport.NONBLOCK, err);
-                completed = s != null || err[0] != -Errno.EBADF.number() && err[0] != -Errno.EINVAL.number();
+                completed = s != null || err[0] != -Errno.EBADF.number() && err[0] != -Errno.EINVAL.number()
+                        && !Thread.currentThread().isInterrupted(); // else end() throws
             } finally {
+                Boundary.settleInterrupt(this);
                 end(completed);
             }
             if (s != null) return new SynackSocketChannel(provider, kernel, s);

@@ -124,6 +124,7 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
                 completed = isOpen(); // else closed under us: end() throws AsynchronousCloseException
                 failure = e;
             } finally {
+                Boundary.settleInterrupt(this);
                 end(completed);
             }
             if (failure != null) {
@@ -159,6 +160,7 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
             completed = isOpen(); // else closed under us: end() throws AsynchronousCloseException
             failure = e;
         } finally {
+            Boundary.settleInterrupt(this);
             end(completed);
         }
         if (failure != null) {
@@ -212,8 +214,9 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
             try {
                 begin();
                 r = ChannelSupport.read(sock, buf, 0, buf.length, timeoutNs);
-                completed = r != -Errno.EBADF.number();
+                completed = r != -Errno.EBADF.number() && !Thread.currentThread().isInterrupted(); // else end() throws
             } finally {
+                Boundary.settleInterrupt(this);
                 end(completed);
             }
             if (r == 0) return -1; // end of stream
@@ -267,8 +270,9 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
                 try {
                     begin();
                     r = ChannelSupport.write(sock, buf, 0, buf.length, blocking ? ChannelSupport.FOREVER : ChannelSupport.NONBLOCK);
-                    completed = r != -Errno.EBADF.number();
+                    completed = r != -Errno.EBADF.number() && !Thread.currentThread().isInterrupted(); // else end() throws
                 } finally {
+                    Boundary.settleInterrupt(this);
                     end(completed);
                 }
                 if (r == -Errno.EAGAIN.number()) return total;

@@ -217,6 +217,31 @@ class NioLabTest {
     }
 
     @Test
+    void anotherProcessClosingTheSelectorOrTheChannelEndsTheWaitAtThatInstant() {
+        startEchoServer();
+        AtomicReference<Selector> sel = new AtomicReference<>();
+        AtomicReference<SocketChannel> ch = new AtomicReference<>();
+        client.spawn("selector", () -> {
+            sel.set(clientNio.openSelector());
+            log("select " + sel.get().select() + " open " + sel.get().isOpen());
+        });
+        client.spawn("reader", () -> {
+            ch.set(clientNio.openSocketChannel());
+            ch.get().connect(SERVER);
+            Exception e = assertThrows(Exception.class, () -> ch.get().read(ByteBuffer.allocate(8)));
+            log("read " + e.getClass().getSimpleName());
+        });
+        client.spawn("closer", () -> {
+            net.sleep(java.time.Duration.ofMillis(100));
+            sel.get().close();
+            net.sleep(java.time.Duration.ofMillis(100));
+            ch.get().close();
+        });
+        net.runUntilDone(10_000);
+        assertEquals(List.of("100 ms select 0 open false", "200 ms read AsynchronousCloseException"), log);
+    }
+
+    @Test
     void readinessFollowsTheStackEofErrorAndWritableRoom() {
         startEchoServer();
         client.spawn("app", () -> {
