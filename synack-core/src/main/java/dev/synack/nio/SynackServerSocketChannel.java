@@ -40,11 +40,20 @@ public final class SynackServerSocketChannel extends ServerSocketChannel impleme
     private final ReentrantLock acceptLock = new ReentrantLock();
     private ServerSocket adaptor;
 
+    /**
+     * The JDK's ServerSocketChannel options on Linux: java.net.ServerSocket's without IP_TOS (the channel
+     * refuses it, and so does its adaptor), and without SO_REUSEPORT, which synack does not model.
+     */
+    private final Set<SocketOption<?>> options;
+
     SynackServerSocketChannel(SynackSelectorProvider provider, Kernel kernel) {
         super(provider);
         this.provider = provider;
         this.kernel = kernel;
         this.sock = new TcpServerSocket(kernel);
+        Set<SocketOption<?>> o = new java.util.HashSet<>(sock.supportedOptions());
+        o.remove(java.net.StandardSocketOptions.IP_TOS);
+        this.options = Set.copyOf(o);
     }
 
     /** The synack server socket under the channel. */
@@ -106,7 +115,8 @@ public final class SynackServerSocketChannel extends ServerSocketChannel impleme
 
     @Override
     public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        Objects.requireNonNull(name);
+        SynackSocketChannel.checkOption(options, name);
+        if (!name.type().isInstance(value)) throw new IllegalArgumentException("Invalid value '" + value + "'");
         ensureOpen();
         Boundary.check(runtime());
         sock.setOption(name, value);
@@ -115,14 +125,14 @@ public final class SynackServerSocketChannel extends ServerSocketChannel impleme
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Objects.requireNonNull(name);
+        SynackSocketChannel.checkOption(options, name);
         ensureOpen();
         Boundary.check(runtime());
         return sock.getOption(name);
     }
 
     @Override
-    public Set<SocketOption<?>> supportedOptions() { return sock.supportedOptions(); }
+    public Set<SocketOption<?>> supportedOptions() { return options; }
 
     @Override
     public synchronized ServerSocket socket() {

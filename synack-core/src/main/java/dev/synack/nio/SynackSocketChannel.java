@@ -354,7 +354,8 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
 
     @Override
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        Objects.requireNonNull(name);
+        checkOption(supportedOptions(), name);
+        if (!name.type().isInstance(value)) throw new IllegalArgumentException("Invalid value '" + value + "'");
         ensureOpen();
         Boundary.check(runtime());
         sock.setOption(name, value);
@@ -363,7 +364,7 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Objects.requireNonNull(name);
+        checkOption(supportedOptions(), name);
         ensureOpen();
         Boundary.check(runtime());
         return sock.getOption(name);
@@ -371,6 +372,12 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
 
     @Override
     public Set<SocketOption<?>> supportedOptions() { return sock.supportedOptions(); }
+
+    /** The JDK's first checks of setOption/getOption, made before it looks at whether the channel is open. */
+    static void checkOption(Set<SocketOption<?>> supported, SocketOption<?> name) {
+        Objects.requireNonNull(name);
+        if (!supported.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported");
+    }
 
     @Override
     public synchronized Socket socket() {

@@ -282,6 +282,8 @@ class NioLabTest {
         assertEquals("Socket is not connected", assertThrows(SocketException.class, () -> ch.socket().getInputStream()).getMessage());
         ch.close();
         assertThrows(ClosedChannelException.class, () -> ch.read(ByteBuffer.allocate(1)));
+        assertThrows(ClosedChannelException.class, () -> ch.getOption(StandardSocketOptions.TCP_NODELAY));
+        assertThrows(UnsupportedOperationException.class, () -> ch.getOption(StandardSocketOptions.SO_REUSEPORT)); // checked first
         assertThrows(ClosedChannelException.class, () -> ch.connect(SERVER));
         assertTrue(ch.socket().isClosed());
 
@@ -292,6 +294,8 @@ class NioLabTest {
         assertNull(ssc.accept()); // nothing in the accept queue
         assertEquals(80, ssc.socket().getLocalPort());
         assertTrue(ssc.getOption(StandardSocketOptions.SO_REUSEADDR)); // set at creation, as the JDK does on Linux
+        assertEquals("'IP_TOS' not supported", assertThrows(UnsupportedOperationException.class,
+                () -> ssc.setOption(StandardSocketOptions.IP_TOS, 0)).getMessage()); // as the JDK's ServerSocketChannel
         ssc.close();
         assertEquals(0, net.nowNs());
     }

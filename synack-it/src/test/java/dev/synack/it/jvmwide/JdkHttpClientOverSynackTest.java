@@ -24,6 +24,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
@@ -133,6 +136,34 @@ class JdkHttpClientOverSynackTest {
             assertTrue(cause.getMessage().contains("RealtimeRuntime"), cause.getMessage());
         }
         assertEquals(0, net.nowNs()); // nothing ran in virtual time
+    }
+
+    @Test
+    void ownNioCodeInTheLabOpensOnItsHostAndRunsInVirtualTime() {
+        Network net = new Network(1);
+        Host c = net.host("client", "198.18.0.1/24");
+        Host s = net.host("server", "198.18.0.2/24");
+        net.link(c, s, LinkSpec.delayMs(5));
+        java.util.List<String> log = new java.util.ArrayList<>();
+        s.spawn("echo", () -> {
+            try (ServerSocketChannel ssc = ServerSocketChannel.open().bind(new InetSocketAddress(7)); // on s: Kernel.current()
+                    SocketChannel ch = ssc.accept()) {
+                ByteBuffer b = ByteBuffer.allocate(16);
+                ch.read(b);
+                ch.write(b.flip());
+            }
+        });
+        c.spawn("app", () -> {
+            try (SocketChannel ch = SocketChannel.open(new InetSocketAddress("198.18.0.2", 7))) {
+                ch.write(ByteBuffer.wrap("hi".getBytes(StandardCharsets.US_ASCII)));
+                ByteBuffer b = ByteBuffer.allocate(16);
+                ch.read(b);
+                log.add(net.nowNs() / 1_000_000 + " ms " + new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII)
+                        + " from " + ch.getRemoteAddress());
+            }
+        });
+        net.runUntilDone(1000);
+        assertEquals(java.util.List.of("20 ms hi from /198.18.0.2:7"), log);
     }
 
     /** A minimal HTTP/1.1 server on synack's blocking sockets: answers one request, or (frozen) reads it and says nothing. */
