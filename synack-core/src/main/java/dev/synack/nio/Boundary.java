@@ -7,7 +7,7 @@ import dev.synack.runtime.VirtualRuntime;
  * The line between virtual time and real threads, drawn at every channel and selector call. A
  * {@link VirtualRuntime} can wait only in its own simulated processes (or the thread that made it and
  * drives it): a thread a library started for itself (the JDK HttpClient's selector manager, Netty's event
- * loops) cannot be parked by the simulation, so its call is refused at once with the fix, rather than
+ * loops unless their Executor spawns processes) cannot be parked by the simulation, so its call is refused at once with the fix, rather than
  * racing the processes or hanging.
  */
 final class Boundary {
@@ -21,8 +21,10 @@ final class Boundary {
         if (!owns(rt)) {
             throw new IllegalStateException("synack NIO: thread '" + Thread.currentThread().getName()
                     + "' is not a simulated process of this virtual-time network, nor the thread that made it, so it"
-                    + " cannot wait in virtual time. Run your NIO code in a simulated process (host.spawn(...)), or run a"
-                    + " library with threads of its own (the JDK HttpClient, Netty) over hosts on a RealtimeRuntime"
+                    + " cannot wait in virtual time. Run your NIO code in a simulated process (host.spawn(...)); give a"
+                    + " library that starts its threads through an Executor you pass (Netty's event loop groups) one that"
+                    + " spawns processes (command -> host.spawn(name, command::run)); or run a library whose threads are"
+                    + " its own (the JDK HttpClient) over hosts on a RealtimeRuntime"
                     + " (docs/TESTING.md, \"NIO and libraries built on it\")");
         }
         return rt;

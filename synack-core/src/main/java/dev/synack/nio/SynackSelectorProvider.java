@@ -29,9 +29,11 @@ import java.util.Objects;
  *
  * <p>What runs in virtual time: NIO code in simulated processes ({@code host.spawn}) or on the thread that made
  * the network (a test method); a select with no ready key lets the simulation run, and its timeout is virtual
- * time. A thread a library starts for itself (HttpClient's selector manager, Netty's event loops) cannot be
- * parked by the simulation: its first call into a virtual-time host fails with an IllegalStateException naming
- * the fix — run such libraries over hosts on a {@link dev.synack.runtime.RealtimeRuntime}.
+ * time. A library whose threads start through an Executor it is given (Netty's event loop groups) runs in
+ * virtual time when that Executor spawns simulated processes ({@code command -> host.spawn("loop", command::run)}).
+ * A thread a library starts for itself (HttpClient's selector manager) cannot be parked by the simulation: its
+ * first call into a virtual-time host fails with an IllegalStateException naming the fix — run such libraries
+ * over hosts on a {@link dev.synack.runtime.RealtimeRuntime}.
  *
  * <p>TCP over IPv4 only: datagram channels, pipes and Unix-domain channels throw UnsupportedOperationException.
  */

@@ -49,8 +49,9 @@ import org.junit.jupiter.api.Timeout;
  * side gets synack's on its host. Netty optimises the JDK's own selector (sun.nio.ch.SelectorImpl) only when it is
  * one, and uses synack's as it is.
  *
- * <p>Real time: Netty's event loops are threads of its own and its timers (ReadTimeoutHandler) read
- * System.nanoTime, so the hosts run on a {@link RealtimeRuntime} (2 ms one-way link). The server's host "crashes"
+ * <p>Real time: here Netty's event loops are threads of its own (NettyInVirtualTimeTest adopts them as
+ * simulated processes instead) and its timers (ReadTimeoutHandler) read System.nanoTime, so the hosts run on a
+ * {@link RealtimeRuntime} (2 ms one-way link). The server's host "crashes"
  * by losing every packet both ways (power off: no FIN, no RST), and the client finds out by TCP keepalive
  * (ETIMEDOUT) or by Netty's read timeout.
  */
