@@ -3,7 +3,6 @@ package dev.synack.nio;
 import dev.synack.socket.TcpServerSocket;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;

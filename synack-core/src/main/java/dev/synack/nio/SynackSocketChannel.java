@@ -208,12 +208,16 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
                 room += dsts[i].remaining();
             }
             if (room == 0) return 0;
-            byte[] buf = new byte[(int) Math.min(room, CHUNK)];
+            // One heap buffer: straight into its array; else through a staging array
+            ByteBuffer only = length == 1 && dsts[offset].hasArray() ? dsts[offset] : null;
+            byte[] buf = only != null ? only.array() : new byte[(int) Math.min(room, CHUNK)];
+            int off = only != null ? only.arrayOffset() + only.position() : 0;
+            int len = only != null ? only.remaining() : buf.length;
             int r;
             boolean completed = false;
             try {
                 begin();
-                r = ChannelSupport.read(sock, buf, 0, buf.length, timeoutNs);
+                r = ChannelSupport.read(sock, buf, off, len, timeoutNs);
                 completed = r != -Errno.EBADF.number() && !Thread.currentThread().isInterrupted(); // else end() throws
             } finally {
                 Boundary.settleInterrupt(this);
@@ -223,7 +227,11 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
             if (r == -Errno.EAGAIN.number()) return timeoutNs == ChannelSupport.NONBLOCK ? 0 : -2;
             if (r < 0) {
                 if (inputShut) return -1;
-                throw ChannelSupport.exception(sock, Call.READ, "read(" + buf.length + ")", r);
+                throw ChannelSupport.exception(sock, Call.READ, "read(" + len + ")", r);
+            }
+            if (only != null) {
+                only.position(only.position() + r);
+                return r;
             }
             int at = 0;
             for (int i = offset; i < offset + length && at < r; i++) {
@@ -257,19 +265,34 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
                 long left = 0;
                 for (int i = offset; i < offset + length; i++) left += srcs[i].remaining();
                 if (left == 0) return total;
-                byte[] buf = new byte[(int) Math.min(left, CHUNK)];
-                int at = 0;
-                for (int i = offset; i < offset + length && at < buf.length; i++) {
-                    ByteBuffer s = srcs[i];
-                    int n = Math.min(s.remaining(), buf.length - at);
-                    s.get(s.position(), buf, at, n); // absolute: positions move only for what the socket takes
-                    at += n;
+                // One heap buffer with all the bytes: straight from its array; else through a staging array
+                ByteBuffer only = null;
+                for (int i = offset; i < offset + length; i++) {
+                    if (srcs[i].hasRemaining()) only = only == null && srcs[i].remaining() == left && srcs[i].hasArray() ? srcs[i] : null;
+                }
+                byte[] buf;
+                int off, len;
+                if (only != null) {
+                    buf = only.array();
+                    off = only.arrayOffset() + only.position();
+                    len = only.remaining();
+                } else {
+                    buf = new byte[(int) Math.min(left, CHUNK)];
+                    off = 0;
+                    len = buf.length;
+                    int at = 0;
+                    for (int i = offset; i < offset + length && at < buf.length; i++) {
+                        ByteBuffer s = srcs[i];
+                        int n = Math.min(s.remaining(), buf.length - at);
+                        s.get(s.position(), buf, at, n); // absolute: positions move only for what the socket takes
+                        at += n;
+                    }
                 }
                 int r;
                 boolean completed = false;
                 try {
                     begin();
-                    r = ChannelSupport.write(sock, buf, 0, buf.length, blocking ? ChannelSupport.FOREVER : ChannelSupport.NONBLOCK);
+                    r = ChannelSupport.write(sock, buf, off, len, blocking ? ChannelSupport.FOREVER : ChannelSupport.NONBLOCK);
                     completed = r != -Errno.EBADF.number() && !Thread.currentThread().isInterrupted(); // else end() throws
                 } finally {
                     Boundary.settleInterrupt(this);
@@ -278,7 +301,7 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
                 if (r == -Errno.EAGAIN.number()) return total;
                 if (r < 0) {
                     if (total > 0) return total;
-                    throw ChannelSupport.exception(sock, Call.WRITE, "write(" + buf.length + ")", r);
+                    throw ChannelSupport.exception(sock, Call.WRITE, "write(" + len + ")", r);
                 }
                 int taken = r;
                 for (int i = offset; i < offset + length && taken > 0; i++) {
@@ -288,7 +311,7 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
                     taken -= n;
                 }
                 total += r;
-                if (!blocking || r < buf.length) return total;
+                if (!blocking || r < len) return total;
             }
         } finally {
             writeLock.unlock();

@@ -74,23 +74,19 @@ class NioLabTest {
                             SocketChannel c = ssc.accept();
                             c.configureBlocking(false);
                             c.register(sel, SelectionKey.OP_READ, ByteBuffer.allocate(1024));
-                        } else if (k.isReadable()) {
+                        } else {
+                            // Level-triggered: ask for OP_READ only while the buffer has room, or a full buffer
+                            // makes every select return at once and the loop never parks (in the lab: "ran
+                            // 20000 ms of wall time without parking")
                             SocketChannel c = (SocketChannel) k.channel();
                             ByteBuffer b = (ByteBuffer) k.attachment();
-                            int n = c.read(b);
-                            if (n < 0) {
+                            if (k.isReadable() && c.read(b) < 0) {
                                 c.close();
                                 continue;
                             }
-                            b.flip();
-                            c.write(b);
+                            c.write(b.flip());
                             b.compact();
-                            if (b.position() > 0) k.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-                        } else if (k.isWritable()) {
-                            ByteBuffer b = ((ByteBuffer) k.attachment()).flip();
-                            ((SocketChannel) k.channel()).write(b);
-                            b.compact();
-                            if (b.position() == 0) k.interestOps(SelectionKey.OP_READ);
+                            k.interestOps((b.hasRemaining() ? SelectionKey.OP_READ : 0) | (b.position() > 0 ? SelectionKey.OP_WRITE : 0));
                         }
                     }
                 }
@@ -368,6 +364,43 @@ class NioLabTest {
                 // ETIMEDOUT at 10 + 3 × 5 = 25 s after it; POLLERR makes the key readable, the read reports the error
                 "25020 ms select 1 readable true",
                 "25020 ms Connection timed out ETIMEDOUT"), log);
+    }
+
+    @Test
+    void aMegabyteThroughTheEchoServerWithHeapAndDirectBuffersWhileAnotherProcessReads() throws Exception {
+        startEchoServer();
+        byte[] data = new byte[1 << 20];
+        new java.util.Random(3).nextBytes(data);
+        AtomicReference<SocketChannel> shared = new AtomicReference<>();
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        client.spawn("writer", () -> {
+            SocketChannel ch = clientNio.openSocketChannel();
+            ch.connect(SERVER);
+            shared.set(ch);
+            ch.write(ByteBuffer.wrap(data, 0, data.length / 2));                                    // heap
+            ByteBuffer direct = ByteBuffer.allocateDirect(data.length / 2).put(data, data.length / 2, data.length / 2).flip();
+            ch.write(direct);                                                                      // direct: staged
+            log("written");
+        });
+        client.spawn("reader", () -> {
+            while (shared.get() == null) net.sleep(java.time.Duration.ofMillis(1));
+            SocketChannel ch = shared.get();
+            ByteBuffer heap = ByteBuffer.allocate(7000), direct = ByteBuffer.allocateDirect(5000);
+            while (got.size() < data.length) {
+                ByteBuffer b = got.size() % 2 == 0 ? heap : direct;
+                b.clear();
+                int n = ch.read(b);
+                if (n < 0) break;
+                b.flip();
+                byte[] chunk = new byte[n];
+                b.get(chunk);
+                got.write(chunk);
+            }
+            ch.close();
+        });
+        net.runUntilDone(60_000);
+        assertEquals(List.of("written"), log.stream().map(l -> l.substring(l.indexOf("ms ") + 3)).toList());
+        assertArrayEquals(data, got.toByteArray());
     }
 
     @Test
