@@ -43,7 +43,8 @@ final class SocketAdaptor extends Socket {
             ch.connect(remote);
             return;
         }
-        s.connect(SynackSocketChannel.checkAddress(remote), timeout);
+        Boundary.check(ch.runtime());
+        s.connect(SynackSocketChannel.checkAddress(remote), timeout); // java.net.Socket's timed connect; closes on failure
     }
 
     @Override

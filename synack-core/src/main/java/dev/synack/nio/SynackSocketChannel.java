@@ -51,6 +51,8 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
     private final ReentrantLock readLock = new ReentrantLock(), writeLock = new ReentrantLock();
     private final Object stateLock = new Object();
     private volatile boolean pending, inputShut, outputShut;
+    /** Where connect() was asked to go (the JDK reports it while the connection is pending). */
+    private volatile InetSocketAddress remote;
     private Socket adaptor;
 
     SynackSocketChannel(SynackSelectorProvider provider, Kernel kernel) {
@@ -112,6 +114,7 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
             ensureOpen();
             if (sock.isConnected()) throw new AlreadyConnectedException();
             if (pending) throw new ConnectionPendingException();
+            this.remote = isa;
         }
         if (isBlocking()) {
             boolean completed = false;
@@ -372,7 +375,7 @@ public final class SynackSocketChannel extends SocketChannel implements SynackCh
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
         ensureOpen();
-        return sock.getRemoteSocketAddress();
+        return sock.isConnected() || pending ? remote : null;
     }
 
     @Override

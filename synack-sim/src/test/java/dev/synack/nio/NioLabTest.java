@@ -128,7 +128,7 @@ class NioLabTest {
         client.spawn("app", () -> {
             SocketChannel ch = clientNio.openSocketChannel();
             ch.configureBlocking(false);
-            log("connect " + ch.connect(SERVER) + " pending " + ch.isConnectionPending());
+            log("connect " + ch.connect(SERVER) + " pending " + ch.isConnectionPending() + " to " + ch.getRemoteAddress());
             Selector sel = clientNio.openSelector();
             SelectionKey key = ch.register(sel, SelectionKey.OP_CONNECT);
             log("select " + sel.select() + " connectable " + key.isConnectable());
@@ -137,7 +137,7 @@ class NioLabTest {
         });
         net.runUntilDone(200_000);
         assertEquals(List.of(
-                "0 ms connect false pending true",
+                "0 ms connect false pending true to /198.18.0.2:7",
                 // Linux's SYNs at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s (tcp_syn_retries 6 + tcp_syn_linear_timeouts 4),
                 // then ETIMEDOUT at 131 s: POLLERR|POLLHUP make the key connectable
                 "131000 ms select 1 connectable true",
