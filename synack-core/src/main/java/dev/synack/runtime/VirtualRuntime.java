@@ -34,7 +34,9 @@ public final class VirtualRuntime implements Runtime {
     private final List<Proc> procs = new ArrayList<>();
     private final Semaphore driverBaton = new Semaphore(0);
     private volatile Proc current;
-    private Thread driver;
+    private volatile Thread driver;
+    /** The thread that made the runtime (a test's own thread): it may use the sockets and drive the simulation. */
+    private final Thread home = Thread.currentThread();
 
     /** A runtime over a new virtual scheduler whose time starts at 0. */
     public VirtualRuntime() { this(new VirtualScheduler()); }
@@ -155,6 +157,18 @@ public final class VirtualRuntime implements Runtime {
     public Proc currentProcess() {
         Proc p = current;
         return p != null && p.thread == Thread.currentThread() ? p : null;
+    }
+
+    /**
+     * Whether the calling thread belongs to this runtime: one of its simulated processes, the thread that
+     * made the runtime (a test's own thread), or the thread driving it now. Any other thread — a library's
+     * own selector or event-loop thread — runs outside virtual time: the runtime cannot park it, and
+     * letting it into the stacks would race the processes. Layers that a library's threads reach (the
+     * java.nio channels of {@code dev.synack.nio}) refuse such a thread at once with this check.
+     */
+    public boolean ownsCurrentThread() {
+        Thread t = Thread.currentThread();
+        return currentProcess() != null || t == home || t == driver;
     }
 
     /** The current process's name; the thread's for the driver. */
