@@ -46,6 +46,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
  *       so {@code InetAddress.getByName("server")} there resolves in the lab (see
  *       {@link dev.synack.sim.LabResolverProvider}); with {@link SynackLab#strictNames()} (or
  *       {@code -Dsynack.names=strict}) a lookup the lab cannot answer fails the test after it.</li>
+ *   <li><b>Real sockets.</b> With {@code -Dsynack.sockets=strict} every real java.net socket of the JVM
+ *       fails when it connects or binds, and the test that made one fails after it
+ *       ({@link dev.synack.sim.RealSockets}).</li>
  * </ul>
  *
  * <p>The test's own thread drives the simulation: socket calls and {@link Network#sleep} made from it
@@ -180,6 +183,7 @@ public final class SynackExtension implements BeforeEachCallback, AfterEachCallb
                     + p.failure() + " (re-run with -D" + SEED_PROPERTY + "=" + lab.seed + ")", p.failure()));
         }
         for (String n : names) errors.add(new AssertionError("[seed " + lab.seed + "] " + n));
+        for (String s : dev.synack.sim.RealSockets.takeFailures()) errors.add(new AssertionError("[seed " + lab.seed + "] " + s));
         if (errors.isEmpty()) return;
         AssertionError e = errors.getFirst();
         for (AssertionError more : errors.subList(1, errors.size())) e.addSuppressed(more.getCause() != null ? more.getCause() : more);

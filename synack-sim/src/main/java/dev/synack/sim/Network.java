@@ -51,6 +51,7 @@ public final class Network {
     public Network(long seed) {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
+        RealSockets.guardIfAsked(); // -Dsynack.sockets=strict: the JDK's own sockets fail from now on
     }
 
     public long seed() { return seed; }
