@@ -73,6 +73,9 @@ final class AckProcessor {
         if (advanced) {
             cleanRtxQueue(seg, s, nowNs, priorFack);
             t.retransmits = 0;
+            // tcp_clean_rtx_queue frees the acknowledged skbs (tcp_ack_tstamp, the zerocopy uarg) before
+            // this ACK sends anything new.
+            if (t.progress != null) t.progress.acked(t.sndUna);
         }
         // Segments SACKed earlier were delivered then; this ACK delivers only the others (tp->delivered).
         s.newlyAcked = s.ackedPackets - (sackedBeforeClean - t.rtx.sackedOut);
