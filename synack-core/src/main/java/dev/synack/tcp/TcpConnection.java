@@ -168,7 +168,8 @@ public final class TcpConnection {
                 t.mtu(), t.rtt.srttUs(), t.rtt.mdevUs(), t.cw.ssthresh, t.cw.cwnd, t.advMss, t.totalRetrans,
                 t.rtt.minRttUs() == Long.MAX_VALUE ? 0 : t.rtt.minRttUs(), t.sndWnd, t.rcvWnd,
                 readable(), unacked(), t.cc.name(), currentTimer(), timerLeftNs,
-                sacks.reordering(), sacks.reordSeen(), rec.delivered(), sacks.dsackDups(), rec.deliveredCe());
+                sacks.reordering(), sacks.reordSeen(), rec.delivered(), sacks.dsackDups(), rec.deliveredCe(),
+                t.chrono.busyUs(nowNs), t.chrono.us(Chrono.RWND_LIMITED, nowNs), t.chrono.us(Chrono.SNDBUF_LIMITED, nowNs));
     }
 
     /** ss's timer column: the pending timer's name. */
