@@ -601,6 +601,7 @@ final class KernelSocket implements OpenFile {
             }
             return 0;
         }
+        if (level == PosixSockets.SOL_IP) return setIpOption(name, v);
         if (level != PosixSockets.IPPROTO_TCP) return -Errno.ENOPROTOOPT.number();
         switch (name) {
             // __tcp_sock_set_nodelay, __tcp_sock_set_cork: TCP_NODELAY on and TCP_CORK off push what waits.
@@ -651,6 +652,30 @@ final class KernelSocket implements OpenFile {
             case PosixSockets.TCP_QUICKACK -> {
                 opts.quickAck = v != 0;
                 if (conn != null && conn.state() != TcpState.CLOSE) conn.setQuickAck(v != 0);
+            }
+            default -> {
+                return -Errno.ENOPROTOOPT.number();
+            }
+        }
+        return 0;
+    }
+
+    /** IP_MTU_DISCOVER as set (inet->pmtudisc); IP_PMTUDISC_WANT by default (ip_no_pmtu_disc 0). */
+    private int pmtudisc = PosixSockets.IP_PMTUDISC_WANT;
+
+    /**
+     * The SOL_IP options (do_ip_setsockopt, net/ipv4/ip_sockglue.c): IP_TOS keeps the socket's ECN bits
+     * on a TCP socket ("val &= ~INET_ECN_MASK; val |= inet->tos & INET_ECN_MASK") and IP_MTU_DISCOVER
+     * takes IP_PMTUDISC_DONT..IP_PMTUDISC_OMIT. Both are kept and read back; the IP layer sends neither
+     * (no TOS byte but ECN's, DF always set: synack's path MTU discovery is IP_PMTUDISC_WANT's), and
+     * Linux's route refresh on a TOS change has nothing to refresh here.
+     */
+    private int setIpOption(int name, int v) {
+        switch (name) {
+            case PosixSockets.IP_TOS -> tos = (v & ~3 & 0xff) | (tos & 3);
+            case PosixSockets.IP_MTU_DISCOVER -> {
+                if (v < PosixSockets.IP_PMTUDISC_DONT || v > PosixSockets.IP_PMTUDISC_OMIT) return -Errno.EINVAL.number();
+                pmtudisc = v;
             }
             default -> {
                 return -Errno.ENOPROTOOPT.number();
@@ -727,6 +752,13 @@ final class KernelSocket implements OpenFile {
                         Errno e = conn == null ? null : conn.takeError();
                         yield e == null ? 0 : e.number();
                     }
+                    default -> -Errno.ENOPROTOOPT.number();
+                };
+            }
+            if (level == PosixSockets.SOL_IP) {
+                return switch (name) {
+                    case PosixSockets.IP_TOS -> tos;
+                    case PosixSockets.IP_MTU_DISCOVER -> pmtudisc;
                     default -> -Errno.ENOPROTOOPT.number();
                 };
             }

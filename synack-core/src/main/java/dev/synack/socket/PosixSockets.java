@@ -40,7 +40,9 @@ public final class PosixSockets {
     public static final int SIOCINQ = 0x541B, FIONREAD = SIOCINQ;
     // The error queue, zero-copy, timestamping, TCP_INQ and epoll (<linux/errqueue.h>, <linux/net_tstamp.h>,
     // <asm-generic/socket.h>, <linux/in.h>, <sys/epoll.h>).
-    public static final int SOL_IP = 0, IP_RECVERR = 11;
+    public static final int SOL_IP = 0, IP_TOS = 1, IP_MTU_DISCOVER = 10, IP_RECVERR = 11;
+    public static final int IP_PMTUDISC_DONT = 0, IP_PMTUDISC_WANT = 1, IP_PMTUDISC_DO = 2, IP_PMTUDISC_PROBE = 3,
+            IP_PMTUDISC_INTERPRET = 4, IP_PMTUDISC_OMIT = 5;
     public static final int SO_MARK = 36, SO_TIMESTAMPING = 37, SCM_TIMESTAMPING = SO_TIMESTAMPING, SO_ZEROCOPY = 60;
     public static final int TCP_INQ = 36, TCP_CM_INQ = TCP_INQ;
     public static final int MSG_CTRUNC = 0x8, MSG_TRUNC = 0x20, MSG_ERRQUEUE = 0x2000, MSG_ZEROCOPY = 0x4000000;
@@ -247,6 +249,8 @@ public final class PosixSockets {
      */
     public int setsockopt(int fd, int level, int name, int value, int optlen) {
         if (get(fd) == null) return EBADF;
+        // do_ip_setsockopt reads its int options from a single byte too when optlen is below an int.
+        if (level == SOL_IP && optlen >= 1 && optlen < Integer.BYTES) return setsockopt(fd, level, name, value & 0xff);
         if (optlen < Integer.BYTES) return -Errno.EINVAL.number();
         return setsockopt(fd, level, name, value);
     }

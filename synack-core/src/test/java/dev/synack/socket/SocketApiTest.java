@@ -228,6 +228,23 @@ class SocketApiTest {
         assertEquals(new RecvMsg(0, MSG_CTRUNC, List.of()), p.recvmsg(fds[0], buf, 0, 5000, 0, 0), "no control buffer");
     }
 
+    // ---- SOL_IP ------------------------------------------------------------------------------------
+
+    /** IP_TOS and IP_MTU_DISCOVER, also from a single byte (do_ip_setsockopt); TCP keeps its ECN bits. */
+    @Test
+    void ipOptionsTakeACharAndReadBack() {
+        int fd = p.socket();
+        assertEquals(IP_PMTUDISC_WANT, p.getsockopt(fd, SOL_IP, IP_MTU_DISCOVER));
+        assertEquals(0, p.setsockopt(fd, SOL_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT, 1));
+        assertEquals(IP_PMTUDISC_DONT, p.getsockopt(fd, SOL_IP, IP_MTU_DISCOVER));
+        assertEquals(EINVAL, p.setsockopt(fd, SOL_IP, IP_MTU_DISCOVER, 6, 4));
+        assertEquals(0, p.setsockopt(fd, SOL_IP, IP_TOS, 0x107, 1), "one byte: 0x07");
+        assertEquals(0x04, p.getsockopt(fd, SOL_IP, IP_TOS), "the ECN bits are the socket's (0)");
+        assertEquals(0, p.setsockopt(fd, SOL_IP, IP_TOS, 0xb8, 4));
+        assertEquals(0xb8, p.getsockopt(fd, SOL_IP, IP_TOS));
+        assertEquals(EINVAL, p.setsockopt(fd, SOL_IP, IP_TOS, 4, 0));
+    }
+
     // ---- epoll -------------------------------------------------------------------------------------
 
     @Test
