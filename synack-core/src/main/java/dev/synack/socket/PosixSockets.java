@@ -36,7 +36,7 @@ public final class PosixSockets {
     public static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
     public static final int POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
             POLLRDNORM = 0x40, POLLWRNORM = 0x100, POLLRDHUP = 0x2000;
-    public static final int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 04000, O_RDWR = 2;
+    public static final int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 04000, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2;
     public static final int SIOCINQ = 0x541B, FIONREAD = SIOCINQ;
     // The error queue, zero-copy, timestamping, TCP_INQ and epoll (<linux/errqueue.h>, <linux/net_tstamp.h>,
     // <asm-generic/socket.h>, <linux/in.h>, <sys/epoll.h>).

@@ -77,6 +77,7 @@ public final class Runner {
         packets = new Packets(stack, timeline, setup, options.tsTickUs());
         tun0 = stack.addInterface("tun0", LOCAL, 24, 1500, packets::capture);
         syscalls = new Syscalls(new Kernel(new RetryRuntime(sched), stack).posix(), stack, timeline, packets);
+        syscalls.useFiles(setup);
     }
 
     /**

@@ -403,6 +403,11 @@ final class Shell {
                     return 0;
                 }
                 String base = cmd.substring(cmd.lastIndexOf('/') + 1);
+                if (base.equals("rm")) {
+                    for (String f : args) if (!f.startsWith("-")) host.files.put(f, null);
+                    return 0;
+                }
+                if (base.equals("dd")) return dd(args, words);
                 // packetdrill's set_sysctls.py writes /tmp/sysctl_restore_${PPID}.sh to undo its changes:
                 // Commands ignores it (the host lives only as long as the script).
                 if (base.endsWith(".sh") && !cmd.startsWith("/tmp/sysctl_restore_")) return runChild(resolve(cmd));
@@ -423,6 +428,34 @@ final class Shell {
     }
 
     /** A file run as a program: a shell of its own, with the exported variables. */
+    /**
+     * {@code dd if=/dev/zero of=FILE bs=N count=N [status=none]}: a file of bs × count zero bytes, kept
+     * in memory ({@link HostSetup#files}); another input is not understood.
+     */
+    private int dd(List<String> args, List<String> words) throws CommandException {
+        String in = null, out = null;
+        long bs = 512, count = -1;
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq < 0) throw new CommandException("unsupported command: " + String.join(" ", words));
+            String k = a.substring(0, eq), v = a.substring(eq + 1);
+            switch (k) {
+                case "if" -> in = v;
+                case "of" -> out = v;
+                case "bs" -> bs = Long.parseLong(v);
+                case "count" -> count = Long.parseLong(v);
+                case "status" -> {
+                }
+                default -> throw new CommandException("unsupported command: " + String.join(" ", words));
+            }
+        }
+        if (!"/dev/zero".equals(in) || out == null || count < 0 || bs * count > (1 << 26)) {
+            throw new CommandException("unsupported command: " + String.join(" ", words));
+        }
+        host.files.put(out, new byte[(int) (bs * count)]);
+        return 0;
+    }
+
     private int runChild(Path file) throws CommandException {
         Shell child = new Shell(host, dir, file.getParent() == null ? dir : file.getParent(), file.toString());
         for (String e : exported) {

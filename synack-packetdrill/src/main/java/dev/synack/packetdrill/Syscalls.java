@@ -40,6 +40,8 @@ final class Syscalls {
     private byte[] readBuf = new byte[1 << 16], zeros = new byte[1 << 16];
     /** recvmsg, sendmsg's iovec and epoll. */
     private final MsgCalls msg;
+    /** open and sendfile's files; null until {@link #useFiles}. */
+    private FileCalls files;
 
     Syscalls(PosixSockets posix, Stack stack, Timeline timeline, Packets packets) {
         this.posix = posix;
@@ -51,6 +53,9 @@ final class Syscalls {
             return live == null ? fd : live;
         });
     }
+
+    /** The files the script's commands made, for open() and sendfile(). */
+    void useFiles(Commands.HostSetup setup) { files = new FileCalls(setup); }
 
     /** The tcp_info of the socket under test, or null when there is none yet. */
     TcpInfo tcpInfo() { return sutFd < 0 ? null : posix.tcpInfo(sutFd); }
@@ -162,7 +167,8 @@ final class Syscalls {
     private void checkResult(SyscallEvent e, long r) throws Failure {
         Expr want = e.result();
         if (want instanceof Expr.Ellipsis) return;
-        if (e.name().equals("socket") || e.name().equals("accept") || e.name().startsWith("epoll_create")) {
+        if (e.name().equals("socket") || e.name().equals("accept") || e.name().startsWith("epoll_create")
+                || e.name().equals("open")) {
             if (r >= 0 && want instanceof Expr.Int(long fd) && fd >= 0) {
                 fdMap.put(fd, (int) r);
                 if (e.name().equals("accept")) sutFd = (int) r;
@@ -298,8 +304,13 @@ final class Syscalls {
             case "epoll_wait" -> msg.epollWait(e, fd(e, 0));
             case "close" -> {
                 int fd = fd(e, 0);
-                yield () -> posix.close(fd);
+                yield () -> files != null && files.isFile(fd) ? files.close(fd) : posix.close(fd);
             }
+            case "open" -> {
+                if (files == null) throw new UnsupportedOperationException("system call open");
+                yield () -> files.open(e);
+            }
+            case "sendfile" -> sendfile(e);
             case "shutdown" -> shutdown(e, fd(e, 0));
             case "setsockopt" -> setsockopt(e, fd(e, 0));
             case "getsockopt" -> getsockopt(e, fd(e, 0));
@@ -464,8 +475,30 @@ final class Syscalls {
      * write(), send(), sendmsg() of {@code len} bytes with send()'s {@code flags} (MSG_MORE, MSG_EOR,
      * MSG_DONTWAIT, ...): a blocking one goes on until all are written.
      */
+    /**
+     * sendfile(out_fd, in_fd, [offset] or NULL, count) of a file to a socket: Linux splices the file's
+     * pages into tcp_sendmsg (MSG_SPLICE_PAGES), which takes them as a write() of those bytes would.
+     */
+    private LongSupplier sendfile(SyscallEvent e) throws Failure {
+        int out = fd(e, 0), in = fd(e, 1);
+        Long offset = e.args().get(2) instanceof Expr.Array(List<Expr> items) && items.size() == 1
+                && items.getFirst() instanceof Expr.Int(long off) ? off : null;
+        int count = (int) intArg(e, 3);
+        byte[] data = files == null ? null : files.read(in, offset, count);
+        if (data == null) return () -> -Errno.EBADF.number();
+        if (data.length == 0) return () -> 0;
+        // Fewer bytes than asked for: splice_direct_to_actor passes SPLICE_F_MORE (MSG_MORE) while the count
+        // is not reached, so their end is not pushed (measured on Linux 6.18: no PSH).
+        return writer(out, data, data.length, data.length < count ? PosixSockets.MSG_MORE : 0);
+    }
+
     private LongSupplier writer(int fd, int len, int flags) {
         if (len > zeros.length) zeros = new byte[len];
+        return writer(fd, zeros, len, flags);
+    }
+
+    /** As {@link #writer(int, int, int)}, writing {@code len} bytes of {@code src}. */
+    private LongSupplier writer(int fd, byte[] src, int len, int flags) {
         long[] done = {0};
         boolean[] slept = {false};
         return () -> {
@@ -475,7 +508,8 @@ final class Syscalls {
             if (slept[0] && (revents(fd, PosixSockets.POLLOUT) & awake) == 0) return BLOCKED;
             while (done[0] < len) {
                 int n = (int) (len - done[0]);
-                long r = flags == 0 ? posix.write(fd, zeros, 0, n) : posix.send(fd, zeros, 0, n, flags);
+                int at = (int) done[0];
+                long r = flags == 0 ? posix.write(fd, src, at, n) : posix.send(fd, src, at, n, flags);
                 if (r == EAGAIN) {
                     if (nonBlocking(fd) || (flags & PosixSockets.MSG_DONTWAIT) != 0) return done[0] > 0 ? done[0] : r;
                     slept[0] = true;

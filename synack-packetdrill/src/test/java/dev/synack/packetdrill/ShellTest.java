@@ -75,4 +75,18 @@ class ShellTest {
         assertTrue(e.getMessage().contains("pipes"), e.getMessage());
         assertThrows(Commands.CommandException.class, () -> run("if true; then sysctl -q net.ipv4.tcp_sack=1"));
     }
+
+    /** dd of /dev/zero makes a file in memory (nothing is written on the machine); rm hides it again. */
+    @Test
+    void ddMakesAFileInMemoryAndRmRemovesIt() throws Exception {
+        Path f = dir.resolve("zeros");
+        run("/bin/rm -f " + f + "\n/bin/dd bs=1000 count=3 if=/dev/zero of=" + f + " status=none");
+        assertArrayEquals(new byte[3000], host.readFile(f.toString()));
+        assertFalse(Files.exists(f));
+        run("rm -f " + f);
+        assertNull(host.readFile(f.toString()));
+        Files.writeString(f, "real");
+        assertNull(host.readFile(f.toString()), "removed by the script: a real file of that name is hidden");
+        assertThrows(Commands.CommandException.class, () -> run("dd if=/dev/urandom of=" + f + " bs=1 count=1"));
+    }
 }
