@@ -245,6 +245,20 @@ class SocketApiTest {
         assertEquals(EINVAL, p.setsockopt(fd, SOL_IP, IP_TOS, 4, 0));
     }
 
+    /** /proc/net/tcp as tcp4_seq_show prints it: a listener (0A) and the two ends' connection (01). */
+    @Test
+    void procNetTcpListsListenersThenConnections() {
+        int[] fds = connect(x -> {});
+        String[] lines = rt.call(() -> SocketStats.procNetTcp(b.stack())).split("\n");
+        assertEquals(3, lines.length);
+        for (String l : lines) assertEquals(149, l.length(), "padded as seq_pad does: " + l);
+        assertEquals("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode", lines[0].stripTrailing());
+        assertEquals("0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 0 1 0000000000000000 100 0 0 10 0",
+                lines[1].strip(), "bound to INADDR_ANY:80, nothing in its accept queue");
+        assertTrue(lines[2].strip().startsWith("1: 020012C6:0050 010012C6:"), lines[2]);
+        assertTrue(lines[2].contains(" 01 00000000:00000000 "), lines[2]);
+    }
+
     // ---- epoll -------------------------------------------------------------------------------------
 
     @Test

@@ -43,6 +43,11 @@ public final class Commands {
          * on the machine. A path {@code rm} removed maps to null (hiding a real file of that name).
          */
         public final java.util.Map<String, byte[]> files = new java.util.HashMap<>();
+        /**
+         * The host's /proc files the runner makes up (/proc/net/tcp from its sockets, /proc/net/tcp6
+         * empty): the text, or null for another path, which is the machine's.
+         */
+        public java.util.function.Function<String, String> procFile = path -> null;
 
         public HostSetup(TcpConfig config) { this.config = config; }
 
