@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * <p>State is touched only inside {@code runtime.call} or in {@code runtime.await}'s condition, so
  * several threads (a RealtimeRuntime) or processes (a VirtualRuntime) may share a socket.
  */
-final class KernelSocket {
+final class KernelSocket implements OpenFile {
     static final long NONBLOCK = 0;
     static final long FOREVER = Long.MAX_VALUE;
 
@@ -60,6 +60,16 @@ final class KernelSocket {
     boolean shutRd, shutWr;
     /** The last local address, kept after close for getsockname-like queries. */
     int localAddr, localPort;
+    /** The error queue (sk_error_queue): MSG_ZEROCOPY completions and transmit timestamps. */
+    final ErrorQueue errq = new ErrorQueue(this::errorReport);
+    /** Zero-copy and timestamp bookkeeping, made when SO_ZEROCOPY or SO_TIMESTAMPING is first set. */
+    private TxReports tx;
+    /** The epoll items watching this socket. */
+    private final List<Epoll.Item> epItems = new ArrayList<>(0);
+    /** What the last wakeup saw, to tell epoll which events it is about (the wakeup's key). */
+    private TcpState seenState;
+    private int seenRcvNxt, seenAcceptQueue;
+    private boolean seenWriteable, seenError, seenRcvShut;
 
     KernelSocket(Kernel kernel, SocketOptions opts) {
         this.kernel = kernel;
@@ -79,11 +89,83 @@ final class KernelSocket {
         localAddr = c.localAddr();
         localPort = c.localPort();
         c.setObserver(this::notifyWaiters);
+        attachTx();
     }
 
     private void notifyWaiters() {
+        if (!epItems.isEmpty()) {
+            int key = wakeKey();
+            for (Epoll.Item it : List.copyOf(epItems)) {
+                if (key != 0) it.wake(key == ANY_EVENT ? 0 : key);
+                it.ep.waiters.wakeAll();
+            }
+        }
         waiters.wakeAll();
         for (WaitList w : List.copyOf(pollers)) w.wakeAll();
+    }
+
+    private static final int ANY_EVENT = -1;
+
+    /**
+     * The key Linux's wakeup would carry, read from what changed since the last one: a state change
+     * wakes for any event (sk_state_change), new data or the peer's FIN for EPOLLIN (sk_data_ready),
+     * room to write after there was none for EPOLLOUT (sk_stream_write_space, which wakes only when
+     * SOCK_NOSPACE was set), a new error for EPOLLERR (sk_error_report). 0: nothing an epoll item sees.
+     */
+    private int wakeKey() {
+        int key = 0;
+        if (listener != null) {
+            int q = listener.acceptQueueLength();
+            if (q > seenAcceptQueue) key |= PosixSockets.POLLIN | PosixSockets.POLLRDNORM;
+            seenAcceptQueue = q;
+            return key;
+        }
+        TcpState st = conn == null ? TcpState.CLOSE : conn.state();
+        if (st != seenState) key = ANY_EVENT;
+        seenState = st;
+        if (conn == null) return key;
+        int nxt = conn.rcvNxt();
+        boolean rcvShut = conn.receiveShutdown(), w = streamWriteable(), err = conn.pendingError() != null;
+        if (key != ANY_EVENT) {
+            if (nxt != seenRcvNxt || (rcvShut && !seenRcvShut)) key |= PosixSockets.POLLIN | PosixSockets.POLLRDNORM;
+            if (w && !seenWriteable) key |= PosixSockets.POLLOUT | PosixSockets.POLLWRNORM;
+            if (err && !seenError) key |= PosixSockets.POLLERR;
+        }
+        seenRcvNxt = nxt;
+        seenRcvShut = rcvShut;
+        seenWriteable = w;
+        seenError = err;
+        return key;
+    }
+
+    /** sk_error_report: a message was queued on the error queue; epoll items see EPOLLERR. */
+    private void errorReport() {
+        for (Epoll.Item it : List.copyOf(epItems)) {
+            it.wake(PosixSockets.POLLERR);
+            it.ep.waiters.wakeAll();
+        }
+        waiters.wakeAll();
+        for (WaitList w : List.copyOf(pollers)) w.wakeAll();
+    }
+
+    void addEpollItem(Epoll.Item it) {
+        if (epItems.isEmpty()) wakeKey(); // start from what is now
+        epItems.add(it);
+    }
+
+    void removeEpollItem(Epoll.Item it) { epItems.remove(it); }
+
+    /** The descriptor was closed: it leaves every epoll instance. */
+    void leaveEpolls() {
+        for (Epoll.Item it : List.copyOf(epItems)) it.ep.forget(it);
+        epItems.clear();
+    }
+
+    /** Installs the zero-copy and timestamp bookkeeping on the connection once either option is on. */
+    private void attachTx() {
+        if (conn == null || !(opts.zerocopy || opts.tsFlags != 0)) return;
+        if (tx == null) tx = new TxReports(this);
+        conn.setSendProgress(tx);
     }
 
     void addPoller(WaitList w) { pollers.add(w); }
@@ -222,6 +304,7 @@ final class KernelSocket {
                     localAddr = conn.localAddr();
                     localPort = conn.localPort();
                     conn.setObserver(this::notifyWaiters);
+                    attachTx();
                     sstate = SockState.CONNECTING;
                     return -Errno.EINPROGRESS.number();
                 }
@@ -283,12 +366,72 @@ final class KernelSocket {
 
     /** As {@link #write(byte[], int, int, long)} with send()'s MSG_MORE and MSG_EOR ({@link TcpConnection#send}). */
     int write(byte[] b, int off, int len, long timeoutNs, int msgFlags) {
-        if (len == 0) return call(() -> closed ? -Errno.EBADF.number() : 0);
+        return sendmsg(b, off, new int[] {len}, timeoutNs, msgFlags);
+    }
+
+    /** MAX_SKB_FRAGS (CONFIG_MAX_SKB_FRAGS, 17 by default): the page fragments one skb holds. */
+    static final int MAX_SKB_FRAGS = 17;
+    private static final int PAGE_SIZE = 4096;
+
+    /**
+     * sendmsg() of the iovec {@code iov} (lengths of consecutive pieces of {@code b} from {@code off}),
+     * as {@link #write(byte[], int, int, long, int)}, with MSG_ZEROCOPY on an SO_ZEROCOPY socket: the
+     * call gets a notification id ({@link TxReports}), and its skbs are built of the caller's pages, one
+     * fragment per page of each iovec element, at most {@link #MAX_SKB_FRAGS} to an skb: when an skb is
+     * full tcp_sendmsg_locked marks it PSH (tcp_mark_push) and starts another (skb_zerocopy_iter_stream
+     * → -EMSGSIZE → new_segment), so the segments end there. The elements are taken as page-aligned.
+     */
+    int sendmsg(byte[] b, int off, int[] iov, long timeoutNs, int msgFlags) {
+        int len = 0;
+        for (int l : iov) len += l;
+        int total = len;
+        boolean zerocopy = (msgFlags & PosixSockets.MSG_ZEROCOPY) != 0 && opts.zerocopy;
+        int flags = msgFlags & (TcpConnection.MSG_MORE | TcpConnection.MSG_EOR);
+        if (total == 0) return call(() -> closed ? -Errno.EBADF.number() : 0);
+        int[] cuts = zerocopy ? fragCuts(iov) : new int[0];
+        call(() -> {
+            if (tx != null) tx.beginWrite();
+            return null;
+        });
+        int done = writeLoop(b, off, total, cuts, timeoutNs, flags);
+        int taken = done;
+        call(() -> {
+            if (tx != null) tx.endWrite(taken, conn == null ? 0 : conn.writeSeq(), zerocopy);
+            return null;
+        });
+        return done;
+    }
+
+    /** Where the skbs of a zero-copy iovec end: after each {@link #MAX_SKB_FRAGS} fragments (byte offsets). */
+    private static int[] fragCuts(int[] iov) {
+        List<Integer> cuts = new ArrayList<>();
+        int frags = 0, at = 0;
+        for (int l : iov) {
+            int left = l;
+            while (left > 0) {
+                int piece = Math.min(left, PAGE_SIZE);
+                if (frags == MAX_SKB_FRAGS) {
+                    cuts.add(at);
+                    frags = 0;
+                }
+                frags++;
+                at += piece;
+                left -= piece;
+            }
+        }
+        return cuts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private int writeLoop(byte[] b, int off, int len, int[] cuts, long timeoutNs, int msgFlags) {
         long deadline = deadline(timeoutNs);
-        int done = 0;
+        int done = 0, cut = 0;
         while (true) {
+            while (cut < cuts.length && cuts[cut] <= done) cut++;
+            int end = cut < cuts.length ? cuts[cut] : len;
             int at = done;
-            int r = call(() -> writeOnce(b, off + at, len - at, msgFlags));
+            // A full zero-copy skb: the piece up to it ends a record (no later byte joins it) and is pushed.
+            int flags = end < len ? msgFlags | TcpConnection.MSG_EOR : msgFlags;
+            int r = call(() -> writeOnce(b, off + at, end - at, flags));
             if (r > 0) {
                 done += r;
                 if (done == len) return done;
@@ -300,6 +443,40 @@ final class KernelSocket {
                 return done > 0 ? done : -Errno.EAGAIN.number();
             }
         }
+    }
+
+    /**
+     * recvmsg(): as {@link #read} with the control messages Linux adds: TCP_CM_INQ after a read when
+     * TCP_INQ is on (tcp_recvmsg: for every result ≥ 0). With MSG_ERRQUEUE it takes the oldest message
+     * of the error queue instead (ip_recv_error, never waiting: EAGAIN when empty): msg_flags has
+     * MSG_ERRQUEUE, and MSG_TRUNC when the message's payload is longer than {@code len}; the control
+     * messages are SCM_TIMESTAMPING (a timestamp, when SOF_TIMESTAMPING_SOFTWARE asks for software
+     * stamps: __sock_recv_timestamp) and IP_RECVERR.
+     */
+    RecvMsg recvmsg(byte[] b, int off, int len, int msgFlags, long timeoutNs) {
+        if ((msgFlags & PosixSockets.MSG_ERRQUEUE) != 0) {
+            return call(() -> {
+                if (closed) return RecvMsg.error(-Errno.EBADF.number());
+                ErrorQueue.Message m = errq.poll();
+                if (m == null) return RecvMsg.error(-Errno.EAGAIN.number());
+                List<Cmsg> control = new ArrayList<>(2);
+                if (m.stampNs() >= 0 && (opts.tsFlags & PosixSockets.SOF_TIMESTAMPING_SOFTWARE) != 0) {
+                    control.add(new Cmsg.Timestamping(m.stampNs()));
+                }
+                control.add(new Cmsg.RecvErr(m.error()));
+                int copied = Math.min(m.payloadLen(), len);
+                java.util.Arrays.fill(b, off, off + copied, (byte) 0);
+                int flags = PosixSockets.MSG_ERRQUEUE | (m.payloadLen() > len ? PosixSockets.MSG_TRUNC : 0);
+                return new RecvMsg(copied, flags, control);
+            });
+        }
+        int r = read(b, off, len, timeoutNs);
+        if (r < 0) return RecvMsg.error(r);
+        return call(() -> {
+            List<Cmsg> control = new ArrayList<>(1);
+            if (opts.recvInq && conn != null) control.add(new Cmsg.Inq(conn.inq()));
+            return new RecvMsg(r, 0, control);
+        });
     }
 
     // ---- shutdown / close ----------------------------------------------------------------------
@@ -370,6 +547,7 @@ final class KernelSocket {
 
     private void closeNow() {
         closed = true;
+        errq.clear();
         if (listener != null) listener.close();
         if (conn != null) conn.close();
         if (bound != null) stack.unbind(bound);
@@ -407,12 +585,23 @@ final class KernelSocket {
                 // new size applies at once (TcpConnection.optionsChanged) and stops auto-tuning.
                 case PosixSockets.SO_SNDBUF -> opts.sndBuf = Math.max((v < 0 ? WMEM_MAX : Math.min(v, WMEM_MAX)) * 2, SOCK_MIN_SNDBUF);
                 case PosixSockets.SO_RCVBUF -> opts.rcvBuf = Math.max((v < 0 ? RMEM_MAX : Math.min(v, RMEM_MAX)) * 2, SOCK_MIN_RCVBUF);
+                // sk_setsockopt SO_ZEROCOPY: a TCP socket in any state, 0 or 1 (measured: 2 and -1 are EINVAL).
+                case PosixSockets.SO_ZEROCOPY -> {
+                    if (v < 0 || v > 1) return einval;
+                    opts.zerocopy = v == 1;
+                    attachTx();
+                }
+                case PosixSockets.SO_TIMESTAMPING -> {
+                    return setTimestamping(v);
+                }
+                case PosixSockets.SO_MARK -> opts.mark = v; // the caller has CAP_NET_ADMIN: the runner is root
                 default -> {
                     return -Errno.ENOPROTOOPT.number();
                 }
             }
             return 0;
         }
+        if (level == PosixSockets.SOL_IP) return setIpOption(name, v);
         if (level != PosixSockets.IPPROTO_TCP) return -Errno.ENOPROTOOPT.number();
         switch (name) {
             // __tcp_sock_set_nodelay, __tcp_sock_set_cork: TCP_NODELAY on and TCP_CORK off push what waits.
@@ -455,6 +644,11 @@ final class KernelSocket {
                 opts.notsentLowat = v;
                 notifyWaiters();
             }
+            // do_tcp_setsockopt TCP_INQ: 0 or 1 (tp->recvmsg_inq).
+            case PosixSockets.TCP_INQ -> {
+                if (v < 0 || v > 1) return einval;
+                opts.recvInq = v == 1;
+            }
             case PosixSockets.TCP_QUICKACK -> {
                 opts.quickAck = v != 0;
                 if (conn != null && conn.state() != TcpState.CLOSE) conn.setQuickAck(v != 0);
@@ -463,6 +657,54 @@ final class KernelSocket {
                 return -Errno.ENOPROTOOPT.number();
             }
         }
+        return 0;
+    }
+
+    /** IP_MTU_DISCOVER as set (inet->pmtudisc); IP_PMTUDISC_WANT by default (ip_no_pmtu_disc 0). */
+    private int pmtudisc = PosixSockets.IP_PMTUDISC_WANT;
+
+    /**
+     * The SOL_IP options (do_ip_setsockopt, net/ipv4/ip_sockglue.c): IP_TOS keeps the socket's ECN bits
+     * on a TCP socket ("val &= ~INET_ECN_MASK; val |= inet->tos & INET_ECN_MASK") and IP_MTU_DISCOVER
+     * takes IP_PMTUDISC_DONT..IP_PMTUDISC_OMIT. Both are kept and read back; the IP layer sends neither
+     * (no TOS byte but ECN's, DF always set: synack's path MTU discovery is IP_PMTUDISC_WANT's), and
+     * Linux's route refresh on a TOS change has nothing to refresh here.
+     */
+    private int setIpOption(int name, int v) {
+        switch (name) {
+            case PosixSockets.IP_TOS -> tos = (v & ~3 & 0xff) | (tos & 3);
+            case PosixSockets.IP_MTU_DISCOVER -> {
+                if (v < PosixSockets.IP_PMTUDISC_DONT || v > PosixSockets.IP_PMTUDISC_OMIT) return -Errno.EINVAL.number();
+                pmtudisc = v;
+            }
+            default -> {
+                return -Errno.ENOPROTOOPT.number();
+            }
+        }
+        return 0;
+    }
+
+    /** SOF_TIMESTAMPING_MASK of Linux 6.18: the flags up to SOF_TIMESTAMPING_OPT_RX_FILTER. */
+    private static final int TIMESTAMPING_MASK = (PosixSockets.SOF_TIMESTAMPING_OPT_RX_FILTER << 1) - 1;
+
+    /**
+     * setsockopt(SO_TIMESTAMPING) with an int (sock_set_timestamping, net/core/sock.c): unknown bits,
+     * OPT_ID_TCP without OPT_ID, and BIND_PHC (which needs a struct so_timestamping and a PTP clock
+     * synack does not have) are EINVAL; turning OPT_ID on takes the key's origin, SND.UNA (the write
+     * sequence with OPT_ID_TCP), and is EINVAL on a TCP socket in CLOSE or LISTEN.
+     */
+    private int setTimestamping(int v) {
+        int einval = -Errno.EINVAL.number();
+        if ((v & ~TIMESTAMPING_MASK) != 0) return einval;
+        if ((v & PosixSockets.SOF_TIMESTAMPING_OPT_ID_TCP) != 0 && (v & PosixSockets.SOF_TIMESTAMPING_OPT_ID) == 0) return einval;
+        if ((v & PosixSockets.SOF_TIMESTAMPING_BIND_PHC) != 0) return einval;
+        if ((v & PosixSockets.SOF_TIMESTAMPING_OPT_ID) != 0 && (opts.tsFlags & PosixSockets.SOF_TIMESTAMPING_OPT_ID) == 0) {
+            if (listener != null || conn == null || conn.state() == TcpState.CLOSE) return einval;
+            if (tx == null) tx = new TxReports(this);
+            tx.tskeySeq = (v & PosixSockets.SOF_TIMESTAMPING_OPT_ID_TCP) != 0 ? conn.writeSeq() : conn.sndUna();
+        }
+        opts.tsFlags = v;
+        attachTx();
         return 0;
     }
 
@@ -503,10 +745,20 @@ final class KernelSocket {
                     case PosixSockets.SO_RCVBUF -> opts.rcvBuf > 0 ? opts.rcvBuf : cfg.tcpRmem[1];
                     case PosixSockets.SO_TYPE -> 1; // SOCK_STREAM
                     case PosixSockets.SO_ACCEPTCONN -> listener != null ? 1 : 0;
+                    case PosixSockets.SO_ZEROCOPY -> opts.zerocopy ? 1 : 0;
+                    case PosixSockets.SO_TIMESTAMPING -> opts.tsFlags;
+                    case PosixSockets.SO_MARK -> opts.mark;
                     case PosixSockets.SO_ERROR -> {
                         Errno e = conn == null ? null : conn.takeError();
                         yield e == null ? 0 : e.number();
                     }
+                    default -> -Errno.ENOPROTOOPT.number();
+                };
+            }
+            if (level == PosixSockets.SOL_IP) {
+                return switch (name) {
+                    case PosixSockets.IP_TOS -> tos;
+                    case PosixSockets.IP_MTU_DISCOVER -> pmtudisc;
                     default -> -Errno.ENOPROTOOPT.number();
                 };
             }
@@ -521,6 +773,7 @@ final class KernelSocket {
                 case PosixSockets.TCP_SYNCNT -> opts.synCnt > 0 ? opts.synCnt : cfg.tcpSynRetries;
                 case PosixSockets.TCP_USER_TIMEOUT -> opts.userTimeoutMs;
                 case PosixSockets.TCP_QUICKACK -> opts.quickAck ? 1 : 0;
+                case PosixSockets.TCP_INQ -> opts.recvInq ? 1 : 0;
                 // TCP_MAXSEG: mss_cache once connected, TCP_MSS_DEFAULT (536) before; user_mss in CLOSE/LISTEN.
                 case PosixSockets.TCP_MAXSEG -> conn != null && conn.state().isSynchronized() ? conn.mss()
                         : opts.userMss > 0 ? opts.userMss : 536;
@@ -585,7 +838,8 @@ final class KernelSocket {
             if (conn != null && conn.readable() > 0) mask |= PosixSockets.POLLIN | PosixSockets.POLLRDNORM;
             if (sndShut || conn == null || streamWriteable()) mask |= PosixSockets.POLLOUT | PosixSockets.POLLWRNORM;
         }
-        if (conn != null && conn.pendingError() != null) mask |= PosixSockets.POLLERR;
+        // tcp_poll: "if (sk->sk_err || !skb_queue_empty_lockless(&sk->sk_error_queue)) mask |= EPOLLERR".
+        if ((conn != null && conn.pendingError() != null) || !errq.isEmpty()) mask |= PosixSockets.POLLERR;
         return mask;
     }
 

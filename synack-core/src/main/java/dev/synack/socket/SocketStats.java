@@ -18,6 +18,44 @@ import java.math.MathContext;
 public final class SocketStats {
     private SocketStats() {}
 
+    /** /proc/net/tcp's lines are padded to TMPSZ − 1 = 149 characters (tcp4_seq_show, seq_pad). */
+    private static final int PROC_LINE = 149;
+
+    /**
+     * The host's IPv4 TCP sockets as Linux's /proc/net/tcp lists them (tcp4_seq_show, get_tcp4_sock,
+     * net/ipv4/tcp_ipv4.c): slot, local and remote address (the address's bytes as a little-endian
+     * x86 prints the __be32) and port in hex, the state's number ({@code 0A} for LISTEN), tx_queue
+     * (write_seq − snd_una) and rx_queue (the accept queue of a listener, else the bytes to read),
+     * retransmits, probes, refcount, rto in clock ticks (USER_HZ 100), cwnd, ssthresh (−1 in initial slow
+     * start). What synack does not have is 0: the timer columns, uid, inode, the socket's address.
+     * Listeners first, then connections (Linux walks its hash tables).
+     */
+    public static String procNetTcp(Stack stack) {
+        StringBuilder sb = new StringBuilder();
+        procLine(sb, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
+        int slot = 0;
+        for (TcpListener l : stack.listeners()) {
+            if (l.isClosed()) continue;
+            procLine(sb, String.format("%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %016X %d %d %d %d %d",
+                    slot++, Integer.reverseBytes(l.localAddr()), l.localPort(), 0, 0, 0x0A, 0, l.acceptQueueLength(), 0, 0, 0,
+                    0, 0, 0, 1, 0L, 100, 0, 0, 10, 0));
+        }
+        for (TcpConnection c : stack.connections()) {
+            TcpInfo i = c.info();
+            procLine(sb, String.format("%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %016X %d %d %d %d %d",
+                    slot++, Integer.reverseBytes(c.localAddr()), c.localPort(), Integer.reverseBytes(c.remoteAddr()), c.remotePort(),
+                    c.state().linuxValue(), i.sendQ(), i.recvQ(), 0, 0, i.retransmits(), 0, i.probes(), 0, 1, 0L,
+                    i.rtoUs() / 10_000, 0, 0, i.sndCwnd(), i.sndSsthresh() >= 0x7fffffff ? -1 : i.sndSsthresh()));
+        }
+        return sb.toString();
+    }
+
+    private static void procLine(StringBuilder sb, String line) {
+        sb.append(line);
+        for (int k = line.length(); k < PROC_LINE; k++) sb.append(' ');
+        sb.append('\n');
+    }
+
     /** The listing for {@code stack}. */
     public static String ss(Stack stack) {
         StringBuilder sb = new StringBuilder();

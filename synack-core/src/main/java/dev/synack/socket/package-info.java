@@ -72,6 +72,10 @@
  *   <li>A non-blocking connect that succeeded answers its next connect() with 0, then EISCONN (Linux).</li>
  *   <li>A socket created in a simulated process is closed when the process is killed (FIN, or RST with
  *       unread data). Every call's result goes on the trace bus as a TraceEvent.AppCall.</li>
+ *   <li>{@link PosixSockets} also has Linux's sendmsg/recvmsg with control messages ({@link Cmsg},
+ *       {@link RecvMsg}), the error queue ({@code MSG_ERRQUEUE}: {@link ExtendedError}s of MSG_ZEROCOPY
+ *       completions and SO_TIMESTAMPING transmit timestamps, see TxReports), TCP_INQ, and epoll
+ *       ({@link EpollEvent}; level, edge, oneshot, exclusive), as docs/PACKETDRILL.md describes.</li>
  *   <li>Not yet: IPv6, UDP, one descriptor table per host rather than per process, resizing buffers of
  *       an open connection, SO_RCVLOWAT, urgent data.</li>
  * </ul>

@@ -73,6 +73,11 @@ final class AckProcessor {
         if (advanced) {
             cleanRtxQueue(seg, s, nowNs, priorFack);
             t.retransmits = 0;
+            // tcp_clean_rtx_queue frees the acknowledged skbs (tcp_ack_tstamp, the zerocopy uarg) before
+            // this ACK sends anything new.
+            if (t.progress != null) t.progress.acked(t.sndUna);
+            // tcp_clean_rtx_queue: "if (!skb) tcp_chrono_stop(sk, TCP_CHRONO_BUSY)".
+            if (t.rtx.isEmpty()) t.chrono.stop(Chrono.BUSY, t.unsentBytes() == 0, nowNs);
         }
         // Segments SACKed earlier were delivered then; this ACK delivers only the others (tp->delivered).
         s.newlyAcked = s.ackedPackets - (sackedBeforeClean - t.rtx.sackedOut);

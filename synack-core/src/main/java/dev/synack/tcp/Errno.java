@@ -8,13 +8,17 @@ import java.util.Optional;
  */
 public enum Errno {
     EPERM(1, "Operation not permitted"),
+    ENOENT(2, "No such file or directory"),
     EINTR(4, "Interrupted system call"),
     EBADF(9, "Bad file descriptor"),
     EAGAIN(11, "Resource temporarily unavailable"),
     EACCES(13, "Permission denied"),
+    EEXIST(17, "File exists"),
     EINVAL(22, "Invalid argument"),
     ENOTTY(25, "Inappropriate ioctl for device"),
     EPIPE(32, "Broken pipe"),
+    ENOMSG(42, "No message of desired type"),
+    ENOTSOCK(88, "Socket operation on non-socket"),
     ENOPROTOOPT(92, "Protocol not available"),
     EOPNOTSUPP(95, "Operation not supported"),
     EADDRINUSE(98, "Address already in use"),

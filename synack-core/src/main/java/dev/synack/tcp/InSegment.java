@@ -16,6 +16,8 @@ public final class InSegment {
     public boolean sackPermitted, hasTimestamps;
     public int tsVal, tsEcr;
     public int sackCount;
+    /** An MD5 signature option (RFC 2385) came: a socket without keys drops the segment. */
+    public boolean hasMd5;
     public final int[] sackStart = new int[4], sackEnd = new int[4];
     /** The payload: {@code payloadLen} bytes of {@code payload} from {@code payloadOff}. */
     public byte[] payload;
@@ -44,6 +46,7 @@ public final class InSegment {
         hasTimestamps = false;
         tsVal = tsEcr = 0;
         sackCount = 0;
+        hasMd5 = false;
     }
 
     /**
@@ -81,6 +84,7 @@ public final class InSegment {
                 tsEcr = opts.tsEcr();
             }
             sackCount = opts.copySackBlocks(sackStart, sackEnd);
+            hasMd5 = opts.hasMd5();
         }
     }
 }

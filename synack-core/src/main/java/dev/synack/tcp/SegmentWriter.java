@@ -44,6 +44,7 @@ final class SegmentWriter {
         if (dataLen > 0) t.sendBuf.peek(Seq.diff(seq, t.sndBufSeq), b, o + TcpHeader.HEADER_LEN + optLen, dataLen);
         int r = transmit(TcpHeader.HEADER_LEN + optLen + dataLen, flags, nextIpId(), tos, why, n);
         if (dataLen > 0) c.delack.onDataSent(); // tcp_transmit_skb: tcp_event_data_sent, after tcp_event_ack_sent
+        if (dataLen > 0 && r == 0 && t.progress != null) t.progress.sent(seq, dataLen);
         return r;
     }
 

@@ -110,6 +110,8 @@ final class Sender {
             if (room <= 0) {
                 // sk_stream_memory_free: below sk_sndbuf, and the unsent bytes below TCP_NOTSENT_LOWAT.
                 if (t.sendBuf.length() >= t.sndBuf || !notsentBelowLowat(0)) break;
+                // tcp_add_write_queue_tail: an skb queued on an empty write queue starts the BUSY chronograph.
+                if (t.unsentBytes() == 0) t.chrono.start(Chrono.BUSY, t.sched.nowNs());
                 tailSkbSeq = end;
                 room = goal;
                 naglePush = false; // skb_entail
@@ -126,7 +128,10 @@ final class Sender {
             // windows allow now, which also decides where the next tail skb starts.
             if (want == room && n < len) output();
         }
-        if (n < len) noSpace = true;
+        if (n < len) {
+            noSpace = true;
+            t.chrono.start(Chrono.SNDBUF_LIMITED, t.sched.nowNs());
+        }
         if (n > 0 && n < len) {
             // wait_for_space: "tcp_push(sk, flags & ~MSG_MORE, mss_now, TCP_NAGLE_PUSH, size_goal)"
             // before the writer sleeps (or returns, non-blocking) on a full buffer.
@@ -269,6 +274,8 @@ final class Sender {
         }
         if (writable()) {
             noSpace = false;
+            // tcp_check_space: SOCK_NOSPACE cleared, tcp_chrono_stop(sk, TCP_CHRONO_SNDBUF_LIMITED).
+            t.chrono.stop(Chrono.SNDBUF_LIMITED, t.rtx.isEmpty() && t.unsentBytes() == 0, t.sched.nowNs());
             c.life.notifyApp();
         }
     }
@@ -333,6 +340,7 @@ final class Sender {
         // New data.
         int wndEnd = t.sndUna + t.sndWnd;
         int burstSegments = 0;
+        boolean rwndLimited = false;
         while (true) {
             int unsent = t.unsentBytes();
             boolean finPending = t.finQueued && !t.finSent;
@@ -344,7 +352,10 @@ final class Sender {
             if (finPending && last) flags |= FIN;
             if (segLen > 0) {
                 // tcp_snd_wnd_test: the whole segment must fit the window.
-                if (Seq.gt(t.sndNxt + segLen, wndEnd)) break;
+                if (Seq.gt(t.sndNxt + segLen, wndEnd)) {
+                    rwndLimited = true;
+                    break;
+                }
                 // tcp_cwnd_test: "don't be strict about the congestion window for the final FIN" — an
                 // skb of one segment carrying the FIN goes whatever cwnd says.
                 if ((flags & FIN) == 0 && c.rec.packetsInFlight() >= cwnd) {
@@ -378,6 +389,9 @@ final class Sender {
             if ((flags & FIN) != 0) break;
         }
         if (newFirst && !c.rec.frtoSentNewData()) sentSomething |= xmitRetransmitQueue(nowNs, cwnd);
+        // tcp_write_xmit: the RWND_LIMITED chronograph runs while the send window holds data back.
+        if (rwndLimited) t.chrono.start(Chrono.RWND_LIMITED, nowNs);
+        else t.chrono.stop(Chrono.RWND_LIMITED, t.rtx.isEmpty() && t.unsentBytes() == 0, nowNs);
         if (sentSomething) {
             cwndValidate(cwnd);
             t.lastSendNs = nowNs;

@@ -40,6 +40,14 @@ public final class SocketOptions {
     public int userMss;
     /** TCP_QUICKACK was set (one-shot quick ACK mode). */
     public boolean quickAck;
+    /** SO_ZEROCOPY (Linux's SOCK_ZEROCOPY flag): send(MSG_ZEROCOPY) reports completions on the error queue. */
+    public boolean zerocopy;
+    /** SO_TIMESTAMPING's SOF_TIMESTAMPING_* flags (sk_tsflags). */
+    public int tsFlags;
+    /** TCP_INQ (tp->recvmsg_inq): recvmsg() adds a TCP_CM_INQ control message. */
+    public boolean recvInq;
+    /** SO_MARK (sk_mark): kept and read back; synack has no policy routing to use it. */
+    public int mark;
 
     /** A copy, for an accepted child. */
     public SocketOptions copy() {
@@ -60,6 +68,12 @@ public final class SocketOptions {
         o.reuseAddr = reuseAddr;
         o.congestion = congestion;
         o.userMss = userMss;
+        // sk_clone_lock copies the whole sock: sk_flags (SOCK_ZEROCOPY), sk_tsflags, sk_mark, and the
+        // tcp_sock's recvmsg_inq (measured on Linux 6.18: an accepted socket reads SO_ZEROCOPY and TCP_INQ 1).
+        o.zerocopy = zerocopy;
+        o.tsFlags = tsFlags;
+        o.recvInq = recvInq;
+        o.mark = mark;
         return o;
     }
 }

@@ -110,6 +110,10 @@ final class Tcb {
     long bytesAcked;
     /** Sequence number of the first byte in {@link #sendBuf}. */
     int sndBufSeq;
+    /** tcp_info's busy, rwnd-limited and sndbuf-limited times. */
+    final Chrono chrono = new Chrono();
+    /** Told of data segments sent and of SND.UNA advancing (timestamping, MSG_ZEROCOPY); null = nobody. */
+    TcpConnection.SendProgress progress;
     /** The application shut down its sending side: a FIN follows the data. */
     boolean finQueued;
     boolean finSent;

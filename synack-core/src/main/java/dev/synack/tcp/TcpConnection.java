@@ -115,6 +115,41 @@ public final class TcpConnection {
     /** The effective send MSS (Linux mss_cache: payload bytes per segment, after options). */
     public int mss() { return t.mss; }
 
+    /**
+     * Told of the send side's bytes as they leave and are acknowledged: what the socket layer's
+     * SO_TIMESTAMPING (SCM_TSTAMP_SCHED/SND at __dev_queue_xmit and the driver, SCM_TSTAMP_ACK at
+     * tcp_clean_rtx_queue) and MSG_ZEROCOPY completions (the skb freed when acknowledged) wait on. Both
+     * calls come from inside the engine, with the host's clock at the event.
+     */
+    public interface SendProgress {
+        /** A data segment {@code [seq, seq + len)} went to the device now (first sending or again). */
+        void sent(int seq, int len);
+
+        /** SND.UNA advanced to {@code sndUna}: the acknowledged data left the retransmission queue. */
+        void acked(int sndUna);
+    }
+
+    /** Registers the one {@link SendProgress} listener (null: none). */
+    public void setSendProgress(SendProgress p) { t.progress = p; }
+
+    /** SND.UNA: the oldest sequence number not yet acknowledged. */
+    public int sndUna() { return t.sndUna; }
+
+    /** Linux's write_seq: the sequence number the next byte written will have (SND.UNA before any data). */
+    public int writeSeq() { return t.sendBuf == null ? t.sndUna : t.sndBufSeq + t.sendBuf.length(); }
+
+    /**
+     * tcp_inq_hint (net/ipv4/tcp.c): rcv_nxt − copied_seq, the in-order bytes not yet read and the
+     * peer's FIN once it came; 1 when nothing is left but the connection is done (SOCK_DONE), to tell
+     * the reader to go on reading (TCP_CM_INQ).
+     */
+    public int inq() {
+        // The FIN's sequence number stays in rcv_nxt − copied_seq until a read returns 0 past it; after
+        // that the difference is 0 and SOCK_DONE (tcp_fin, tcp_done) makes it 1 again: 1 either way.
+        int inq = readable() + (t.finConsumed ? 1 : 0);
+        return inq == 0 && t.state == TcpState.CLOSE ? 1 : inq;
+    }
+
     /** Registers the one observer told of every change an application may wait for. */
     public void setObserver(Runnable observer) { life.setObserver(observer); }
 
@@ -133,7 +168,8 @@ public final class TcpConnection {
                 t.mtu(), t.rtt.srttUs(), t.rtt.mdevUs(), t.cw.ssthresh, t.cw.cwnd, t.advMss, t.totalRetrans,
                 t.rtt.minRttUs() == Long.MAX_VALUE ? 0 : t.rtt.minRttUs(), t.sndWnd, t.rcvWnd,
                 readable(), unacked(), t.cc.name(), currentTimer(), timerLeftNs,
-                sacks.reordering(), sacks.reordSeen(), rec.delivered(), sacks.dsackDups(), rec.deliveredCe());
+                sacks.reordering(), sacks.reordSeen(), rec.delivered(), sacks.dsackDups(), rec.deliveredCe(),
+                t.chrono.busyUs(nowNs), t.chrono.us(Chrono.RWND_LIMITED, nowNs), t.chrono.us(Chrono.SNDBUF_LIMITED, nowNs));
     }
 
     /** ss's timer column: the pending timer's name. */

@@ -65,6 +65,16 @@ public final class TcpDemux {
             return;
         }
         TcpConnection c = connections.get(dst, s.dstPort, src, s.srcPort);
+        if (s.hasMd5) {
+            // tcp_v4_rcv → tcp_inbound_hash → tcp_inbound_md5_hash: synack's sockets have no MD5 keys
+            // (TCP_MD5SIG is not modelled), so a signed segment is "unexpected" and dropped, at a
+            // connection, a request socket or a listener alike; to no socket it draws no RST either
+            // (tcp_v4_send_reset finds no key for it).
+            host.counters().inc(Counter.TcpExtTCPMD5Unexpected);
+            host.segmentDropped(c == null && findListener(dst, s.dstPort) == null ? TcpDropReason.NO_SOCKET
+                    : TcpDropReason.TCP_MD5UNEXPECTED);
+            return;
+        }
         if (c != null) {
             TcpState before = c.state();
             c.onSegment(s);

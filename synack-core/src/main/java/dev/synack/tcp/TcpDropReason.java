@@ -33,7 +33,8 @@ public enum TcpDropReason {
     TCP_REQQFULLDROP("syn queue full", "the SYN queue is full and SYN cookies are off (tcp_syn_flood_action)"),
     TCP_MAX_SYN_BACKLOG("syn backlog", "the last quarter of tcp_max_syn_backlog is kept for proven peers (tcp_conn_request)"),
     TCP_DATA_AFTER_FIN("after fin", "data or FIN after the peer's FIN (tcp_rcv_state_process)"),
-    TCP_TIMEWAIT("time-wait", "a segment to a TIME_WAIT connection (tcp_timewait_state_process)");
+    TCP_TIMEWAIT("time-wait", "a segment to a TIME_WAIT connection (tcp_timewait_state_process)"),
+    TCP_MD5UNEXPECTED("md5 unexpected", "an MD5 signature to a socket without MD5 keys (tcp_inbound_md5_hash)");
 
     private final String tag, text;
 

@@ -43,13 +43,17 @@ package dev.synack.tcp;
  * @param delivered tcpi_delivered: segments delivered (ACKed, SACKed or D-SACKed)
  * @param dsackDups tcpi_dsack_dups: duplicate segments the peer reported with D-SACK
  * @param deliveredCe tcpi_delivered_ce: of the delivered segments, those an ACK with ECE covered
+ * @param busyTimeUs tcpi_busy_time: µs with data to send or in flight (all the chronographs)
+ * @param rwndLimitedUs tcpi_rwnd_limited: µs of that held back by the peer's receive window
+ * @param sndbufLimitedUs tcpi_sndbuf_limited: µs of that held back by the send buffer
  */
 public record TcpInfo(TcpState state, int caState, int retransmits, int probes, int backoff, int options,
                       int sndWscale, int rcvWscale, long rtoUs, int sndMss, int rcvMss, int unacked, int sacked,
                       int lost, int retrans, long lastDataSentMs, long lastDataRecvMs, long lastAckRecvMs, int pmtu,
                       long rttUs, long rttvarUs, int sndSsthresh, int sndCwnd, int advmss, int totalRetrans,
                       long minRttUs, int sndWnd, int rcvWnd, int recvQ, int sendQ, String congestion, String timer,
-                      long timerRemainingNs, int reordering, int reordSeen, long delivered, int dsackDups, long deliveredCe) {
+                      long timerRemainingNs, int reordering, int reordSeen, long delivered, int dsackDups, long deliveredCe,
+                      long busyTimeUs, long rwndLimitedUs, long sndbufLimitedUs) {
     /** tcpi_ca_state by name. */
     public CaState ca() { return CaState.values()[caState]; }
 

@@ -25,6 +25,10 @@ public final class TcpOptions {
     public static final int KIND_SACK = 5;
     /** Option kind: timestamps (RFC 7323 §3.2). */
     public static final int KIND_TIMESTAMPS = 8;
+    /** Kind of the TCP MD5 signature option (RFC 2385). */
+    public static final int KIND_MD5SIG = 19;
+    /** Length of the MD5 signature option (Linux TCPOLEN_MD5SIG). */
+    public static final int LEN_MD5SIG = 18;
 
     /** Length of the MSS option. */
     public static final int LEN_MSS = 4;
@@ -50,6 +54,7 @@ public final class TcpOptions {
     private int tsVal;
     private int tsEcr;
     private int sackBlockCount;
+    private boolean hasMd5;
     private final int[] sackStarts = new int[MAX_SACK_BLOCKS];
     private final int[] sackEnds = new int[MAX_SACK_BLOCKS];
 
@@ -65,6 +70,7 @@ public final class TcpOptions {
         tsVal = 0;
         tsEcr = 0;
         sackBlockCount = 0;
+        hasMd5 = false;
     }
 
     /**
@@ -131,6 +137,9 @@ public final class TcpOptions {
                         sackBlockCount = n;
                     }
                 }
+                case KIND_MD5SIG -> {
+                    if (size == LEN_MD5SIG) hasMd5 = true; // tcp_parse_md5sig_option
+                }
                 default -> { /* unknown kind: skipped */ }
             }
             i += size;
@@ -149,6 +158,9 @@ public final class TcpOptions {
 
     /** Whether a timestamps option was present. */
     public boolean hasTimestamps() { return hasTimestamps; }
+
+    /** Whether an MD5 signature option (RFC 2385) of the right length was present. */
+    public boolean hasMd5() { return hasMd5; }
 
     /** TSval (unsigned meaning); 0 when absent. */
     public int tsVal() { return tsVal; }

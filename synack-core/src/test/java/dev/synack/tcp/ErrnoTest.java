@@ -17,6 +17,7 @@ class ErrnoTest {
         assertEquals(Optional.of(Errno.ECONNREFUSED), Errno.ofNumber(111));
         assertTrue(Errno.ofNumber(0).isEmpty());
         assertTrue(Errno.ofNumber(-111).isEmpty(), "the number is positive: a syscall result -111 is ofNumber(111)");
-        assertTrue(Errno.ofNumber(2).isEmpty(), "ENOENT is not one a TCP user sees here");
+        assertEquals(Optional.of(Errno.ENOENT), Errno.ofNumber(2), "epoll_ctl's EPOLL_CTL_MOD/DEL of an fd not added");
+        assertTrue(Errno.ofNumber(3).isEmpty(), "ESRCH is not one a socket user sees here");
     }
 }

@@ -190,4 +190,20 @@ class SegmentValidationTest {
             t.expectNothing(10_000);
         }
     }
+
+    /**
+     * tcp_inbound_md5_hash (Linux 6.18): a segment with an MD5 signature option to a socket that has no
+     * MD5 keys — synack's never have any — is dropped as TCP_MD5UNEXPECTED and counted, whatever it
+     * carries; the same segment without the option is taken.
+     */
+    @Test
+    void md5SignedSegmentWithoutKeysIsDropped() {
+        t.inject(200, "P. 1:101(100) ack 1 win 257 <md5 000102030405060708090a0b0c0d0e0f,nop,nop>");
+        t.expectDrop(TcpDropReason.TCP_MD5UNEXPECTED);
+        assertEquals(1, count(Counter.TcpExtTCPMD5Unexpected));
+        assertEquals(0, c.readable());
+        t.expectNothing(100_000);
+        t.inject(300, "P. 1:101(100) ack 1 win 257");
+        assertEquals(100, c.readable());
+    }
 }

@@ -67,6 +67,14 @@ public final class KernelPacketdrill {
         return candidates.stream().filter(p -> Files.isRegularFile(p) && Files.isExecutable(p)).findFirst().map(KernelPacketdrill::new);
     }
 
+    /**
+     * The symbols packetdrill's run_all.py defines for its IPv4 runs ({@code -D NAME=VALUE}), which the
+     * corpus's scripts use: CMSG_LEVEL_IP and CMSG_TYPE_RECVERR in the error-queue scripts (zerocopy/,
+     * timestamping/), TFO_COOKIE and CODE in others.
+     */
+    static final List<String> RUN_ALL_IPV4_DEFINES = List.of("-D", "TFO_COOKIE=3021b9d889017eeb", "-D", "CODE=host_unreachable",
+            "-D", "CMSG_LEVEL_IP=SOL_IP", "-D", "CMSG_TYPE_RECVERR=IP_RECVERR");
+
     /** The binary this runs. */
     public Path binary() { return binary; }
 
@@ -83,6 +91,7 @@ public final class KernelPacketdrill {
             LinuxWorld.run("ip", "netns", "add", ns);
             LinuxWorld.run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, binary.toString()));
+            cmd.addAll(RUN_ALL_IPV4_DEFINES);
             cmd.addAll(options);
             cmd.add(script.getFileName().toString());
             return LinuxWorld.allowCubicWhile(() -> {

@@ -38,7 +38,28 @@ public final class Commands {
          */
         public final java.util.SortedSet<String> notModelled = new java.util.TreeSet<>();
 
+        /**
+         * Files the script's commands made ({@code dd ... of=FILE}), kept in memory: a run writes nothing
+         * on the machine. A path {@code rm} removed maps to null (hiding a real file of that name).
+         */
+        public final java.util.Map<String, byte[]> files = new java.util.HashMap<>();
+        /**
+         * The host's /proc files the runner makes up (/proc/net/tcp from its sockets, /proc/net/tcp6
+         * empty): the text, or null for another path, which is the machine's.
+         */
+        public java.util.function.Function<String, String> procFile = path -> null;
+
         public HostSetup(TcpConfig config) { this.config = config; }
+
+        /** The bytes of {@code path}: a file the commands made, else the machine's; null if there is none. */
+        public byte[] readFile(String path) {
+            if (files.containsKey(path)) return files.get(path);
+            try {
+                return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(path));
+            } catch (java.io.IOException | RuntimeException e) {
+                return null;
+            }
+        }
     }
 
     /** A command the runner cannot play: the script fails with this reason. */

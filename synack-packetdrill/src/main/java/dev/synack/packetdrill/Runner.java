@@ -77,6 +77,13 @@ public final class Runner {
         packets = new Packets(stack, timeline, setup, options.tsTickUs());
         tun0 = stack.addInterface("tun0", LOCAL, 24, 1500, packets::capture);
         syscalls = new Syscalls(new Kernel(new RetryRuntime(sched), stack).posix(), stack, timeline, packets);
+        syscalls.useFiles(setup);
+        // /proc/net/tcp as the host's sockets make it (tcp4_seq_show); no IPv6 sockets: tcp6 has its header only.
+        setup.procFile = path -> switch (path) {
+            case "/proc/net/tcp" -> dev.synack.socket.SocketStats.procNetTcp(stack);
+            case "/proc/net/tcp6" -> "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+            default -> null;
+        };
     }
 
     /**

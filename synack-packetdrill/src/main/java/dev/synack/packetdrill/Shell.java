@@ -106,8 +106,12 @@ final class Shell {
                 flush(w, out);
                 out.add(new Tok(c == '&' ? "&&" : "||", true));
                 i += 2;
-            } else if (c == '|' || (c == '&' && (w.isEmpty() || w.charAt(w.length() - 1) != '>'))) {
-                throw new CommandException("unsupported shell syntax '" + c + "' (pipes and background jobs): " + s.strip());
+            } else if (c == '|') {
+                flush(w, out);
+                out.add(new Tok("|", true)); // a pipe: the command's output is the next one's input
+                i++;
+            } else if (c == '&' && (w.isEmpty() || w.charAt(w.length() - 1) != '>')) {
+                throw new CommandException("unsupported shell syntax '" + c + "' (background jobs): " + s.strip());
             } else if (c == '#' && w.isEmpty()) {
                 while (i < n && s.charAt(i) != '\n') i++; // a comment
             } else if (c == '\'') {
@@ -251,20 +255,42 @@ final class Shell {
 
     // ---- running -----------------------------------------------------------------------------------
 
-    /** An and-or list: a command after "&&" runs only if the last status was 0, after "||" only if not. */
+    /**
+     * An and-or list: a command after "&&" runs only if the last status was 0, after "||" only if not.
+     * A pipeline ("a | b") runs its commands one after the other, each one's output the next one's
+     * input ({@link #stdin}); its status is the last command's.
+     */
     private void runList(List<Node> list) throws CommandException {
         String prevSep = ";";
+        boolean skipping = false;
         for (Node node : list) {
-            boolean skip = (prevSep.equals("&&") && status != 0) || (prevSep.equals("||") && status == 0);
-            if (!skip) {
-                switch (node) {
-                    case Simple s -> status = simple(s.words());
-                    case If f -> runIf(f);
+            if (!prevSep.equals("|")) {
+                skipping = (prevSep.equals("&&") && status != 0) || (prevSep.equals("||") && status == 0);
+            }
+            if (!skipping) {
+                boolean piped = node.sep().equals("|");
+                StringBuilder prior = capture;
+                if (piped) capture = new StringBuilder();
+                try {
+                    switch (node) {
+                        case Simple s -> status = simple(s.words());
+                        case If f -> runIf(f);
+                    }
+                } finally {
+                    if (piped) {
+                        stdin = capture.toString();
+                        capture = prior;
+                    } else {
+                        stdin = null;
+                    }
                 }
             }
             prevSep = node.sep();
         }
     }
+
+    /** The input of the command a pipe feeds; null: none (an empty input). */
+    private String stdin;
 
     private void runIf(If f) throws CommandException {
         for (int i = 0; i < f.conds().size(); i++) {
@@ -388,8 +414,12 @@ final class Shell {
                 return 0;
             }
             case "cat" -> {
-                for (String f : args) print(read(resolve(f)));
+                if (args.isEmpty() && stdin != null) print(stdin);
+                for (String f : args) print(readText(f));
                 return 0;
+            }
+            case "grep" -> {
+                return grep(args);
             }
             default -> {
                 if (cmd.equals("sysctl") && args.stream().noneMatch(x -> x.contains("="))) {
@@ -403,6 +433,11 @@ final class Shell {
                     return 0;
                 }
                 String base = cmd.substring(cmd.lastIndexOf('/') + 1);
+                if (base.equals("rm")) {
+                    for (String f : args) if (!f.startsWith("-")) host.files.put(f, null);
+                    return 0;
+                }
+                if (base.equals("dd")) return dd(args, words);
                 // packetdrill's set_sysctls.py writes /tmp/sysctl_restore_${PPID}.sh to undo its changes:
                 // Commands ignores it (the host lives only as long as the script).
                 if (base.endsWith(".sh") && !cmd.startsWith("/tmp/sysctl_restore_")) return runChild(resolve(cmd));
@@ -423,6 +458,125 @@ final class Shell {
     }
 
     /** A file run as a program: a shell of its own, with the exported variables. */
+    /**
+     * {@code dd if=/dev/zero of=FILE bs=N count=N [status=none]}: a file of bs × count zero bytes, kept
+     * in memory ({@link HostSetup#files}); another input is not understood.
+     */
+    private int dd(List<String> args, List<String> words) throws CommandException {
+        String in = null, out = null;
+        long bs = 512, count = -1;
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq < 0) throw new CommandException("unsupported command: " + String.join(" ", words));
+            String k = a.substring(0, eq), v = a.substring(eq + 1);
+            switch (k) {
+                case "if" -> in = v;
+                case "of" -> out = v;
+                case "bs" -> bs = Long.parseLong(v);
+                case "count" -> count = Long.parseLong(v);
+                case "status" -> {
+                }
+                default -> throw new CommandException("unsupported command: " + String.join(" ", words));
+            }
+        }
+        if (!"/dev/zero".equals(in) || out == null || count < 0 || bs * count > (1 << 26)) {
+            throw new CommandException("unsupported command: " + String.join(" ", words));
+        }
+        host.files.put(out, new byte[(int) (bs * count)]);
+        return 0;
+    }
+
+    /**
+     * {@code grep [-q] [-v] [-c] [-F] PATTERN [FILE...]}: the lines of the files (or of the input) that
+     * match, each prefixed with its file's name when there are several; status 0 when a line matched,
+     * 1 when none, 2 when a file could not be read. PATTERN is a basic regular expression, of which
+     * {@code . * ^ $ [...]} are understood (the other characters are literal, as in a BRE).
+     */
+    private int grep(List<String> args) throws CommandException {
+        boolean quiet = false, invert = false, count = false, fixed = false;
+        int k = 0;
+        while (k < args.size() && args.get(k).startsWith("-") && args.get(k).length() > 1) {
+            for (char o : args.get(k).substring(1).toCharArray()) {
+                switch (o) {
+                    case 'q' -> quiet = true;
+                    case 'v' -> invert = true;
+                    case 'c' -> count = true;
+                    case 'F' -> fixed = true;
+                    case 's' -> {
+                    }
+                    default -> throw new CommandException("unsupported grep option -" + o);
+                }
+            }
+            k++;
+        }
+        if (k >= args.size()) throw new CommandException("grep without a pattern");
+        String pattern = args.get(k++);
+        java.util.regex.Pattern re = java.util.regex.Pattern.compile(fixed ? java.util.regex.Pattern.quote(pattern) : breToJava(pattern));
+        List<String> files = args.subList(k, args.size());
+        int matched = 0, status = 1;
+        boolean error = false;
+        List<String> names = files.isEmpty() ? java.util.Collections.singletonList(null) : files;
+        for (String f : names) {
+            String text;
+            if (f == null) {
+                text = stdin == null ? "" : stdin;
+            } else {
+                try {
+                    text = readText(f);
+                } catch (CommandException e) {
+                    error = true;
+                    continue;
+                }
+            }
+            int n = 0;
+            List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+            if (!lines.isEmpty() && lines.getLast().isEmpty()) lines.removeLast(); // after the last newline
+            for (String line : lines) {
+                if (re.matcher(line).find() == invert) continue;
+                n++;
+                if (!quiet && !count) print((files.size() > 1 ? f + ":" : "") + line + "\n");
+            }
+            if (count && !quiet) print((files.size() > 1 ? f + ":" : "") + n + "\n");
+            matched += n;
+        }
+        if (matched > 0) status = 0;
+        else if (error) status = 2;
+        return status;
+    }
+
+    /** A basic regular expression as a Java one: . * ^ $ and [...] keep their meaning, the rest is literal. */
+    private static String breToJava(String bre) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < bre.length(); i++) {
+            char c = bre.charAt(i);
+            if (c == '\\' && i + 1 < bre.length()) {
+                sb.append(java.util.regex.Pattern.quote(String.valueOf(bre.charAt(++i))));
+            } else if (c == '[') {
+                int end = bre.indexOf(']', i + 2);
+                if (end < 0) end = bre.length() - 1;
+                sb.append(bre, i, end + 1);
+                i = end;
+            } else if (".*^$".indexOf(c) >= 0) {
+                sb.append(c);
+            } else {
+                sb.append(java.util.regex.Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** A file's text: one the commands made, a /proc file of the host ({@link HostSetup#procFile}), or the machine's. */
+    private String readText(String name) throws CommandException {
+        if (host.files.containsKey(name)) {
+            byte[] b = host.files.get(name);
+            if (b == null) throw new CommandException("no such file: " + name);
+            return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        String proc = host.procFile.apply(name);
+        if (proc != null) return proc;
+        return read(resolve(name));
+    }
+
     private int runChild(Path file) throws CommandException {
         Shell child = new Shell(host, dir, file.getParent() == null ? dir : file.getParent(), file.toString());
         for (String e : exported) {

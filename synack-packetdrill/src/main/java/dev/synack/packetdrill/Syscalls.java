@@ -38,13 +38,24 @@ final class Syscalls {
     /** The accepted or connecting socket, whose tcp_info the script's code blocks read; -1 before. */
     private int sutFd = -1;
     private byte[] readBuf = new byte[1 << 16], zeros = new byte[1 << 16];
+    /** recvmsg, sendmsg's iovec and epoll. */
+    private final MsgCalls msg;
+    /** open and sendfile's files; null until {@link #useFiles}. */
+    private FileCalls files;
 
     Syscalls(PosixSockets posix, Stack stack, Timeline timeline, Packets packets) {
         this.posix = posix;
         this.stack = stack;
         this.timeline = timeline;
         this.packets = packets;
+        this.msg = new MsgCalls(posix, timeline, fd -> {
+            Integer live = fdMap.get((long) fd);
+            return live == null ? fd : live;
+        });
     }
+
+    /** The files the script's commands made, for open() and sendfile(). */
+    void useFiles(Commands.HostSetup setup) { files = new FileCalls(setup); }
 
     /** The tcp_info of the socket under test, or null when there is none yet. */
     TcpInfo tcpInfo() { return sutFd < 0 ? null : posix.tcpInfo(sutFd); }
@@ -62,6 +73,10 @@ final class Syscalls {
             attempt = attempt(e);
             if (e.name().equals("poll") && e.args().size() >= 3 && e.args().get(2) instanceof Expr.Int(long ms)
                     && ms >= 0) {
+                wakeNs = timeline.nowNs() + ms * 1_000_000L;
+            }
+            if (e.name().equals("epoll_wait") && e.args().size() >= 4 && e.args().get(3) instanceof Expr.Int(long ms)
+                    && ms > 0) {
                 wakeNs = timeline.nowNs() + ms * 1_000_000L;
             }
         } catch (UnsupportedOperationException ex) {
@@ -152,7 +167,8 @@ final class Syscalls {
     private void checkResult(SyscallEvent e, long r) throws Failure {
         Expr want = e.result();
         if (want instanceof Expr.Ellipsis) return;
-        if (e.name().equals("socket") || e.name().equals("accept")) {
+        if (e.name().equals("socket") || e.name().equals("accept") || e.name().startsWith("epoll_create")
+                || e.name().equals("open")) {
             if (r >= 0 && want instanceof Expr.Int(long fd) && fd >= 0) {
                 fdMap.put(fd, (int) r);
                 if (e.name().equals("accept")) sutFd = (int) r;
@@ -275,11 +291,26 @@ final class Syscalls {
             case "read", "recv", "recvfrom" -> read(fd(e, 0), (int) intArg(e, 2));
             case "write" -> writer(fd(e, 0), (int) intArg(e, 2), 0);
             case "send", "sendto" -> writer(fd(e, 0), (int) intArg(e, 2), e.args().size() > 3 ? bits(e.args().get(3), "send flag") : 0);
-            case "sendmsg" -> writer(fd(e, 0), iovLength(e), e.args().size() > 2 ? bits(e.args().get(2), "send flag") : 0);
+            case "sendmsg" -> sendmsg(fd(e, 0), iov(e), e.args().size() > 2 ? bits(e.args().get(2), "send flag") : 0);
+            case "recvmsg" -> {
+                int fd = fd(e, 0);
+                // The error queue is never waited on (ip_recv_error): EAGAIN at once, also when blocking.
+                boolean errqueue = e.args().size() > 2 && hasFlag(e.args().get(2), "MSG_ERRQUEUE");
+                yield errqueue ? msg.recvmsg(e, fd) : blockingIf(fd, msg.recvmsg(e, fd));
+            }
+            case "epoll_create" -> msg.epollCreate(e, false);
+            case "epoll_create1" -> msg.epollCreate(e, true);
+            case "epoll_ctl" -> msg.epollCtl(e, fd(e, 0));
+            case "epoll_wait" -> msg.epollWait(e, fd(e, 0));
             case "close" -> {
                 int fd = fd(e, 0);
-                yield () -> posix.close(fd);
+                yield () -> files != null && files.isFile(fd) ? files.close(fd) : posix.close(fd);
             }
+            case "open" -> {
+                if (files == null) throw new UnsupportedOperationException("system call open");
+                yield () -> files.open(e);
+            }
+            case "sendfile" -> sendfile(e);
             case "shutdown" -> shutdown(e, fd(e, 0));
             case "setsockopt" -> setsockopt(e, fd(e, 0));
             case "getsockopt" -> getsockopt(e, fd(e, 0));
@@ -322,6 +353,10 @@ final class Syscalls {
         long[] value = switch (v) {
             case Expr.Array(List<Expr> items) when items.size() == 1 && items.getFirst() instanceof Expr.Int(long x) ->
                     new long[] {x};
+            // flags or'ed by name: [SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_OPT_ID]
+            case Expr.Array(List<Expr> items) when items.size() == 1
+                    && (items.getFirst() instanceof Expr.Or || items.getFirst() instanceof Expr.Word) ->
+                    new long[] {bits(items.getFirst(), "setsockopt flag")};
             case Expr.Struct st when st.field("l_onoff") instanceof Expr.Int(long on)
                     && st.field("l_linger") instanceof Expr.Int(long secs) -> new long[] {on, secs};
             case null, default -> throw new UnsupportedOperationException("setsockopt " + name + " value " + v);
@@ -419,7 +454,7 @@ final class Syscalls {
     }
 
     /** A returned value (getsockopt, ioctl, poll) unlike the script's. */
-    private static final class ValueMismatch extends RuntimeException {
+    static final class ValueMismatch extends RuntimeException {
         final String expected;
         final String actual;
 
@@ -440,8 +475,30 @@ final class Syscalls {
      * write(), send(), sendmsg() of {@code len} bytes with send()'s {@code flags} (MSG_MORE, MSG_EOR,
      * MSG_DONTWAIT, ...): a blocking one goes on until all are written.
      */
+    /**
+     * sendfile(out_fd, in_fd, [offset] or NULL, count) of a file to a socket: Linux splices the file's
+     * pages into tcp_sendmsg (MSG_SPLICE_PAGES), which takes them as a write() of those bytes would.
+     */
+    private LongSupplier sendfile(SyscallEvent e) throws Failure {
+        int out = fd(e, 0), in = fd(e, 1);
+        Long offset = e.args().get(2) instanceof Expr.Array(List<Expr> items) && items.size() == 1
+                && items.getFirst() instanceof Expr.Int(long off) ? off : null;
+        int count = (int) intArg(e, 3);
+        byte[] data = files == null ? null : files.read(in, offset, count);
+        if (data == null) return () -> -Errno.EBADF.number();
+        if (data.length == 0) return () -> 0;
+        // Fewer bytes than asked for: splice_direct_to_actor passes SPLICE_F_MORE (MSG_MORE) while the count
+        // is not reached, so their end is not pushed (measured on Linux 6.18: no PSH).
+        return writer(out, data, data.length, data.length < count ? PosixSockets.MSG_MORE : 0);
+    }
+
     private LongSupplier writer(int fd, int len, int flags) {
         if (len > zeros.length) zeros = new byte[len];
+        return writer(fd, zeros, len, flags);
+    }
+
+    /** As {@link #writer(int, int, int)}, writing {@code len} bytes of {@code src}. */
+    private LongSupplier writer(int fd, byte[] src, int len, int flags) {
         long[] done = {0};
         boolean[] slept = {false};
         return () -> {
@@ -451,7 +508,8 @@ final class Syscalls {
             if (slept[0] && (revents(fd, PosixSockets.POLLOUT) & awake) == 0) return BLOCKED;
             while (done[0] < len) {
                 int n = (int) (len - done[0]);
-                long r = flags == 0 ? posix.write(fd, zeros, 0, n) : posix.send(fd, zeros, 0, n, flags);
+                int at = (int) done[0];
+                long r = flags == 0 ? posix.write(fd, src, at, n) : posix.send(fd, src, at, n, flags);
                 if (r == EAGAIN) {
                     if (nonBlocking(fd) || (flags & PosixSockets.MSG_DONTWAIT) != 0) return done[0] > 0 ? done[0] : r;
                     slept[0] = true;
@@ -464,24 +522,43 @@ final class Syscalls {
         };
     }
 
-    /** The bytes of a sendmsg()'s iovecs. */
-    private static int iovLength(SyscallEvent e) {
-        if (e.args().size() > 1 && e.args().get(1) instanceof Expr.Struct msg) {
-            for (Expr item : msg.items()) {
-                if (item instanceof Expr.Assign(String n, Expr.Array(List<Expr> iovs)) && n.startsWith("msg_iov")) {
-                    int total = 0;
-                    for (Expr iov : iovs) {
-                        if (iov instanceof Expr.Struct st && st.items().size() == 2
-                                && st.items().get(1) instanceof Expr.Int(long n2)) {
-                            total += (int) n2;
-                        } else {
-                            throw new UnsupportedOperationException("sendmsg iovec " + iov);
-                        }
-                    }
-                    return total;
-                }
-            }
-        }
+    /** A sendmsg()'s iovec lengths. */
+    private static int[] iov(SyscallEvent e) {
+        if (e.args().size() > 1 && e.args().get(1) instanceof Expr.Struct m) return MsgCalls.iov(m);
         throw new UnsupportedOperationException("sendmsg without msg_iov");
+    }
+
+    /** sendmsg() of an iovec with send()'s flags (MSG_ZEROCOPY among them): as {@link #writer}, iovec by iovec. */
+    private LongSupplier sendmsg(int fd, int[] iov, int flags) {
+        int len = 0;
+        for (int l : iov) len += l;
+        if (len > zeros.length) zeros = new byte[len];
+        int total = len;
+        long[] done = {0};
+        boolean[] slept = {false};
+        return () -> {
+            int awake = PosixSockets.POLLOUT | PosixSockets.POLLERR | PosixSockets.POLLHUP;
+            if (slept[0] && (revents(fd, PosixSockets.POLLOUT) & awake) == 0) return BLOCKED;
+            while (done[0] < total) {
+                long r = posix.sendmsg(fd, zeros, 0, rest(iov, (int) done[0]), flags);
+                if (r == EAGAIN) {
+                    if (nonBlocking(fd) || (flags & PosixSockets.MSG_DONTWAIT) != 0) return done[0] > 0 ? done[0] : r;
+                    slept[0] = true;
+                    return BLOCKED;
+                }
+                if (r < 0) return done[0] > 0 ? done[0] : r;
+                done[0] += r;
+            }
+            return done[0];
+        };
+    }
+
+    /** The iovec {@code iov} without its first {@code skip} bytes. */
+    private static int[] rest(int[] iov, int skip) {
+        int i = 0;
+        while (i < iov.length && skip >= iov[i]) skip -= iov[i++];
+        int[] r = java.util.Arrays.copyOfRange(iov, i, iov.length);
+        if (r.length > 0) r[0] -= skip;
+        return r;
     }
 }

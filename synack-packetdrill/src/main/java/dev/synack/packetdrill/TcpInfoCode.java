@@ -60,7 +60,10 @@ public final class TcpInfoCode {
             Map.entry("tcpi_reord_seen", TcpInfo::reordSeen),
             Map.entry("tcpi_delivered", TcpInfo::delivered),
             Map.entry("tcpi_dsack_dups", TcpInfo::dsackDups),
-            Map.entry("tcpi_delivered_ce", TcpInfo::deliveredCe));
+            Map.entry("tcpi_delivered_ce", TcpInfo::deliveredCe),
+            Map.entry("tcpi_busy_time", TcpInfo::busyTimeUs),
+            Map.entry("tcpi_rwnd_limited", TcpInfo::rwndLimitedUs),
+            Map.entry("tcpi_sndbuf_limited", TcpInfo::sndbufLimitedUs));
 
     /** Constants of include/net/tcp.h and include/net/tcp_states.h the blocks compare with. */
     private static final Map<String, Long> CONSTANTS = Map.ofEntries(

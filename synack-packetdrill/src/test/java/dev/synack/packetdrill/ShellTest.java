@@ -71,8 +71,38 @@ class ShellTest {
 
     @Test
     void unsupportedSyntaxFailsClearly() {
-        var e = assertThrows(Commands.CommandException.class, () -> run("cat /proc/version | grep Linux"));
-        assertTrue(e.getMessage().contains("pipes"), e.getMessage());
+        var e = assertThrows(Commands.CommandException.class, () -> run("sleep 5 & wait"));
+        assertTrue(e.getMessage().contains("background jobs"), e.getMessage());
         assertThrows(Commands.CommandException.class, () -> run("if true; then sysctl -q net.ipv4.tcp_sack=1"));
+    }
+
+    /** dd of /dev/zero makes a file in memory (nothing is written on the machine); rm hides it again. */
+    @Test
+    void ddMakesAFileInMemoryAndRmRemovesIt() throws Exception {
+        Path f = dir.resolve("zeros");
+        run("/bin/rm -f " + f + "\n/bin/dd bs=1000 count=3 if=/dev/zero of=" + f + " status=none");
+        assertArrayEquals(new byte[3000], host.readFile(f.toString()));
+        assertFalse(Files.exists(f));
+        run("rm -f " + f);
+        assertNull(host.readFile(f.toString()));
+        Files.writeString(f, "real");
+        assertNull(host.readFile(f.toString()), "removed by the script: a real file of that name is hidden");
+        assertThrows(Commands.CommandException.class, () -> run("dd if=/dev/urandom of=" + f + " bs=1 count=1"));
+    }
+
+    /** A pipeline feeds each command's output to the next; grep's status is whether a line matched. */
+    @Test
+    void pipesAndGrepOverTheHostsProcFiles() throws Exception {
+        host.procFile = p -> p.equals("/proc/net/tcp")
+                ? "  sl  local_address\n   0: 0100A8C0:1F90 00000000:0000 0A 00000000:00000000\n" : null;
+        run("grep \" 0A \" /proc/net/tcp /proc/net/tcp | grep \":1F90\" && sysctl -q net.ipv4.tcp_syn_retries=2");
+        assertEquals("2", host.config.get("tcp_syn_retries"));
+        run("grep -q \" 01 \" /proc/net/tcp || sysctl -q net.ipv4.tcp_syn_retries=3");
+        assertEquals("3", host.config.get("tcp_syn_retries"), "no line matched: status 1");
+        run("N=$(grep -c 0A /proc/net/tcp); sysctl -q net.ipv4.tcp_syn_retries=$((N + 3))");
+        assertEquals("4", host.config.get("tcp_syn_retries"));
+        run("R=$(echo a.b | grep -F .); [ \"$R\" = a.b ] && sysctl -q net.ipv4.tcp_syn_retries=5");
+        assertEquals("5", host.config.get("tcp_syn_retries"));
+        assertThrows(Commands.CommandException.class, () -> run("sleep 1 &"), "background jobs stay unsupported");
     }
 }
