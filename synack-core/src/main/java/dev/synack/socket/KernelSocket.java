@@ -387,6 +387,15 @@ final class KernelSocket {
 
     // ---- options -------------------------------------------------------------------------------
 
+    /** setsockopt(TCP_FASTOPEN_KEY) (tcp_fastopen_reset_cipher on this socket). */
+    int setFastOpenKey(byte[] key) {
+        return call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            opts.fastOpenKey = key;
+            return 0;
+        });
+    }
+
     int setsockopt(int level, int name, int value) {
         return call(() -> {
             if (closed) return -Errno.EBADF.number();
@@ -455,6 +464,22 @@ final class KernelSocket {
                 opts.notsentLowat = v;
                 notifyWaiters();
             }
+            // do_tcp_setsockopt TCP_FASTOPEN: a listener's (or a socket about to listen) Fast Open queue
+            // length, min(val, somaxconn) (fastopen_queue_tune).
+            case PosixSockets.TCP_FASTOPEN -> {
+                if (v < 0 || conn != null) return einval;
+                opts.fastOpenQlen = Math.min(v, stack.config().somaxconn);
+            }
+            case PosixSockets.TCP_FASTOPEN_CONNECT -> {
+                if (v < 0 || v > 1) return einval;
+                if ((stack.config().tcpFastopen & dev.synack.tcp.FastOpen.TFO_CLIENT_ENABLE) == 0) return -Errno.EOPNOTSUPP.number();
+                if (conn != null || listener != null) return einval; // only in TCP_CLOSE
+                opts.fastOpenConnect = v != 0;
+            }
+            case PosixSockets.TCP_FASTOPEN_NO_COOKIE -> {
+                if (v < 0 || v > 1 || conn != null) return einval; // TCP_CLOSE or TCP_LISTEN
+                opts.fastOpenNoCookie = v != 0;
+            }
             case PosixSockets.TCP_QUICKACK -> {
                 opts.quickAck = v != 0;
                 if (conn != null && conn.state() != TcpState.CLOSE) conn.setQuickAck(v != 0);
@@ -521,6 +546,9 @@ final class KernelSocket {
                 case PosixSockets.TCP_SYNCNT -> opts.synCnt > 0 ? opts.synCnt : cfg.tcpSynRetries;
                 case PosixSockets.TCP_USER_TIMEOUT -> opts.userTimeoutMs;
                 case PosixSockets.TCP_QUICKACK -> opts.quickAck ? 1 : 0;
+                case PosixSockets.TCP_FASTOPEN -> opts.fastOpenQlen; // fastopenq.max_qlen
+                case PosixSockets.TCP_FASTOPEN_CONNECT -> opts.fastOpenConnect ? 1 : 0;
+                case PosixSockets.TCP_FASTOPEN_NO_COOKIE -> opts.fastOpenNoCookie ? 1 : 0;
                 // TCP_MAXSEG: mss_cache once connected, TCP_MSS_DEFAULT (536) before; user_mss in CLOSE/LISTEN.
                 case PosixSockets.TCP_MAXSEG -> conn != null && conn.state().isSynchronized() ? conn.mss()
                         : opts.userMss > 0 ? opts.userMss : 536;

@@ -318,6 +318,9 @@ public final class Stack implements TcpHost, PacketSink {
     /** listen(): a listener on the reservation's address and port. */
     public TcpListener listen(BoundPort b, int backlog) throws ErrnoException { return tcp.listen(b, backlog); }
 
+    /** ip tcp_metrics flush: forgets what TCP learnt per destination (the Fast Open cookies). */
+    public void flushTcpMetrics() { tcp.flushMetrics(); }
+
     /**
      * connect(): a new connection from the reservation (or an ephemeral port when {@code b} is null)
      * to {@code remoteAddr:remotePort}; the SYN leaves at once.

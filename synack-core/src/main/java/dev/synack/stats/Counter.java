@@ -25,6 +25,9 @@ public enum Counter {
     TcpExtTCPDSACKOfoRecv, TcpExtTCPDSACKRecvSegs, TcpExtTCPDSACKIgnoredDubious, TcpExtTCPRetransFail,
     TcpExtTCPReqQFullDoCookies, TcpExtTCPReqQFullDrop, TcpExtTCPDelivered, TcpExtTCPDeliveredCE,
     TcpExtPruneCalled, TcpExtRcvPruned, TcpExtOfoPruned, TcpExtTCPRcvCollapsed, TcpExtTCPMemoryPressures,
+    TcpExtTCPFastOpenActive, TcpExtTCPFastOpenActiveFail, TcpExtTCPFastOpenPassive, TcpExtTCPFastOpenPassiveFail,
+    TcpExtTCPFastOpenPassiveAltKey, TcpExtTCPFastOpenListenOverflow, TcpExtTCPFastOpenCookieReqd,
+    TcpExtTCPFastOpenBlackhole,
     /** synack's own (Linux has none): packets dropped because storage for them could not be allocated. */
     SynackInNoMemDrops,
     /** synack's own: packets dropped because handling them threw (a bug in synack; see Stack.lastInternalError). */

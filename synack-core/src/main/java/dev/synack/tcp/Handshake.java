@@ -58,8 +58,13 @@ final class Handshake {
         t.advMss = clampUserMss(t.mtu() - Tcb.IPV4_TCP_HEADERS);
     }
 
-    /** Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. */
-    void acceptSyn(TcpListener listener, InSegment seg) {
+    /**
+     * Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. With Fast
+     * Open ({@code fo}, tcp_try_fastopen's answer) the SYN-ACK may carry a cookie, and a child
+     * (tcp_fastopen_create_child) takes the SYN's data at once and is ready for the application before
+     * the third ACK.
+     */
+    void acceptSyn(TcpListener listener, InSegment seg, TcpListener.FastOpenAnswer fo) {
         childOf(listener, seg);
         t.irs = seg.seq;
         t.rcvNxt = seg.seq + 1;
@@ -80,8 +85,22 @@ final class Handshake {
         // as the inet_sock_set_state tracepoint shows it, is LISTEN → SYN_RECV, not CLOSE → SYN_RECV.
         t.state = TcpState.LISTEN;
         c.life.setState(TcpState.SYN_RECV);
-        c.out.sendSynAck(SendReason.SYN_ACK, 0);
+        if (fo.child()) fastOpenChild(listener, seg);
+        c.out.sendSynAck(SendReason.SYN_ACK, 0, fo.cookie(), fo.cookieLen(), fo.exp());
         synSent();
+    }
+
+    /**
+     * tcp_fastopen_create_child: the connection is a full socket in SYN_RECV from here on, its
+     * transfer state set up (tcp_init_transfer), the SYN's data queued for the reader
+     * (tcp_fastopen_add_skb: RCV.NXT moves past it, syn_data_acked when there was any). The SYN-ACK
+     * that follows acknowledges it. RFC 7413 §4.2.2 lets the server send data before the handshake
+     * ends, which {@link TcpConnection#send} allows for such a child.
+     */
+    private void fastOpenChild(TcpListener listener, InSegment seg) {
+        t.fastOpenListener = listener;
+        initTransfer(t.sched.nowNs());
+        if (seg.payloadLen > 0) c.rcv.synData(seg);
     }
 
     /**
@@ -235,6 +254,7 @@ final class Handshake {
      * @return false when the segment must be dropped
      */
     boolean synRecvAck(InSegment seg, long nowNs) {
+        if (t.fastOpenListener != null) return fastOpenSynRecvAck(seg, nowNs);
         if (!(Seq.lt(t.sndUna, seg.ack) && Seq.le(seg.ack, t.sndNxt))) {
             c.out.sendResetFor(seg, SendReason.RST_INVALID_ACK);
             t.host.segmentDropped(TcpDropReason.TCP_INVALID_ACK_SEQUENCE);
@@ -255,6 +275,38 @@ final class Handshake {
         return true;
     }
 
+    /**
+     * The ACK that ends a Fast Open child's handshake (tcp_rcv_state_process, TCP_SYN_RECV with
+     * fastopen_rsk: tcp_ack, then tcp_rcv_synrecv_state_fastopen and reqsk_fastopen_remove): the child
+     * may already be accepted and have sent data, so the ACK may cover data too; an ACK below our
+     * SYN-ACK's end is refused with a RST as for any SYN_RECV connection.
+     */
+    private boolean fastOpenSynRecvAck(InSegment seg, long nowNs) {
+        if (!(Seq.lt(t.sndUna, seg.ack) && Seq.le(seg.ack, t.sndNxt))) {
+            c.out.sendResetFor(seg, SendReason.RST_INVALID_ACK);
+            t.host.segmentDropped(TcpDropReason.TCP_INVALID_ACK_SEQUENCE);
+            return false;
+        }
+        TcpListener l = t.fastOpenListener;
+        t.fastOpenListener = null;
+        l.fastOpenDone(false);
+        t.sndWnd = seg.window << t.sndWscale;
+        t.sndWl1 = seg.seq;
+        t.sndWl2 = seg.ack;
+        t.maxSndWnd = Math.max(t.maxSndWnd, t.sndWnd);
+        int ack = seg.ack;
+        seg.ack = t.iss + 1;
+        synAcked(seg, nowNs);
+        seg.ack = ack;
+        if (t.parent != null) t.ipId = t.host.randomIpId();
+        c.life.setState(TcpState.ESTABLISHED);
+        if (t.finQueued) c.life.setState(TcpState.FIN_WAIT1);
+        if (Seq.gt(ack, t.sndUna) && !c.acks.onAck(seg, nowNs)) return false; // it also acknowledges data
+        c.snd.output();
+        c.life.notifyApp();
+        return true;
+    }
+
     /** The SYN has been acknowledged: take its RTT sample and drop it from the retransmission queue. */
     private void synAcked(InSegment seg, long nowNs) {
         boolean retransmitted = t.rtx.has(0, RetransmitQueue.EVER_RETRANS);
@@ -269,8 +321,10 @@ final class Handshake {
         c.timers.handshakeDone();
     }
 
-    /** Linux tcp_init_transfer: congestion state and timers for a new connection. */
+    /** Linux tcp_init_transfer: congestion state and timers for a new connection (once: a Fast Open child runs it at its SYN). */
     private void initTransfer(long nowNs) {
+        if (t.transferInitialised) return;
+        t.transferInitialised = true;
         t.mss = computeMss();
         initializeRcvMss();
         t.cw.cwnd = t.cfg.initCwnd;

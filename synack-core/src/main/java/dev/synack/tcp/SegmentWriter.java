@@ -110,11 +110,27 @@ final class SegmentWriter {
      * The SYN-ACK echoes only the options the peer offered (RFC 7323 §2.2, RFC 2018 §2), and ECE when we
      * agree to ECN (RFC 3168 §6.1.1).
      */
-    int sendSynAck(SendReason why, int n) {
+    int sendSynAck(SendReason why, int n) { return sendSynAck(why, n, null, -1, false); }
+
+    /**
+     * The SYN-ACK with a Fast Open cookie option ({@code cookieLen} ≥ 0; -1 for none) in the form the
+     * SYN used (kind 34, or 254 when {@code exp}), after the other options and only where it fits
+     * (tcp_synack_options). Only the first SYN-ACK carries it: Linux's retransmissions (tcp_rtx_synack)
+     * pass no cookie.
+     */
+    int sendSynAck(SendReason why, int n, byte[] cookie, int cookieLen, boolean exp) {
         int flags = SYN | ACK | c.ecn.synAckFlags();
-        int len = writeSynAck(t.host.txBuffer(), TcpHost.TCP_OFFSET, t.localPort, t.remotePort, t.iss, t.rcvNxt,
+        byte[] b = t.host.txBuffer();
+        int len = writeSynAck(b, TcpHost.TCP_OFFSET, t.localPort, t.remotePort, t.iss, t.rcvNxt,
                 Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), t.advMss, t.sackOk, t.tsOk, t.tsNow(t.sched.nowNs()), t.tsRecent,
                 t.wscaleOk ? t.rcvWscale : -1, flags);
+        if (cookieLen >= 0 && len - TcpHeader.HEADER_LEN + TcpOptionWriter.fastOpenLength(cookieLen, exp) <= 40) {
+            int o = TcpHost.TCP_OFFSET;
+            int optLen = len - TcpHeader.HEADER_LEN;
+            optLen += TcpOptionWriter.writeFastOpen(b, o + TcpHeader.HEADER_LEN + optLen, cookie, cookieLen, exp);
+            TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, t.iss, t.rcvNxt, flags, Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), optLen);
+            len = TcpHeader.HEADER_LEN + optLen;
+        }
         return transmit(len, flags, why, n);
     }
 

@@ -99,6 +99,16 @@ final class Tcb {
     TcpState state = TcpState.CLOSE;
     /** The listener that created this connection, until the application accepts it. */
     TcpListener parent;
+    /**
+     * A Fast Open child's listener until its handshake ends (Linux tp->fastopen_rsk with tfo_listener):
+     * the child sits in the accept queue from its SYN on, counts in the listener's Fast Open queue, and
+     * is handled by tcp_check_req's rules until the third ACK; null for every other connection.
+     */
+    TcpListener fastOpenListener;
+    /** tp->syn_data_acked: our SYN's data was acknowledged, or (server) the SYN's data accepted (TCPI_OPT_SYN_DATA). */
+    boolean synDataAcked;
+    /** tcp_init_transfer already ran (a Fast Open child runs it at its SYN). */
+    boolean transferInitialised;
     /** The application closed the socket: nobody will read or write again (Linux SOCK_DEAD). */
     boolean orphan;
     /** Counted in the host's orphans ({@link TcpMemory#orphans}): an orphan not yet CLOSE or TIME_WAIT. */

@@ -126,7 +126,8 @@ public final class TcpConnection {
                 : life.timewaitArmed() ? life.timewaitDeadlineNs() - nowNs : 0;
         return new TcpInfo(t.state, rec.caState().ordinal(), t.retransmits, t.probesOut, t.backoff,
                 (t.tsOk ? TcpInfo.OPT_TIMESTAMPS : 0) | (t.sackOk ? TcpInfo.OPT_SACK : 0) | (t.wscaleOk ? TcpInfo.OPT_WSCALE : 0)
-                        | (ecn.ok() ? TcpInfo.OPT_ECN : 0) | (ecn.seen() ? TcpInfo.OPT_ECN_SEEN : 0),
+                        | (ecn.ok() ? TcpInfo.OPT_ECN : 0) | (ecn.seen() ? TcpInfo.OPT_ECN_SEEN : 0)
+                        | (t.synDataAcked ? TcpInfo.OPT_SYN_DATA : 0),
                 t.sndWscale, t.rcvWscale, t.rtoUs, t.mss, t.rcvMss, t.rtx.size(),
                 t.rtx.sackedOut, t.rtx.lostOut, t.rtx.retransOut,
                 (nowNs - t.lastSendNs) / 1_000_000, (nowNs - t.lastRecvNs) / 1_000_000, (nowNs - t.lastAckRecvNs) / 1_000_000,
@@ -167,7 +168,9 @@ public final class TcpConnection {
         if (t.error != null) return -takeError().number();
         if (t.sendShutdown || t.finQueued) return -Errno.EPIPE.number();
         return switch (t.state) {
-            case SYN_SENT, SYN_RECV -> 0; // tcp_sendmsg waits for the connection (sk_stream_wait_connect)
+            // RFC 7413 §4.2.2, Linux tcp_sendmsg: a Fast Open child (tcp_passive_fastopen) may send at once.
+            case SYN_RECV -> t.fastOpenListener != null ? snd.send(data, off, len, msgFlags) : 0;
+            case SYN_SENT -> 0; // tcp_sendmsg waits for the connection (sk_stream_wait_connect)
             case ESTABLISHED, CLOSE_WAIT -> snd.send(data, off, len, msgFlags);
             case LISTEN -> -Errno.ENOTCONN.number();
             default -> -Errno.EPIPE.number();
@@ -433,7 +436,7 @@ public final class TcpConnection {
     }
 
     /** Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. */
-    void acceptSyn(TcpListener listener, InSegment seg) { handshake.acceptSyn(listener, seg); }
+    void acceptSyn(TcpListener listener, InSegment seg, TcpListener.FastOpenAnswer fo) { handshake.acceptSyn(listener, seg, fo); }
 
     /** Passive open from a valid SYN cookie in {@code seg}, an ACK; see {@link Handshake#acceptCookie}. */
     void acceptCookie(TcpListener listener, InSegment seg, int mss, boolean tsOk, boolean sackOk, int sndWscale, boolean ecnOk) {

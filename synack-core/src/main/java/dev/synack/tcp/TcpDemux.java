@@ -25,6 +25,11 @@ public final class TcpDemux {
     private final ConnTable connections = new ConnTable();
     /** SACK-block scratch arrays for every connection of the host (see {@link Scratch}). */
     final Scratch scratch = new Scratch();
+    /** The client's Fast Open cookies per server (Linux keeps them in tcp_metrics). */
+    final FastOpen.Cache fastOpenCache = new FastOpen.Cache();
+
+    /** ip tcp_metrics flush: forgets what was learnt per destination (the Fast Open cookies). */
+    public void flushMetrics() { fastOpenCache.clear(); }
     private final List<TcpListener> listeners = new ArrayList<>();
     /** Sockets bound to a port without being connected or listening yet (bind() before listen()). */
     private final LinkedHashSet<BoundPort> bound = new LinkedHashSet<>();

@@ -37,6 +37,8 @@ public final class Commands {
          * removed in Linux 4.15; ..."), whatever the value: the report prints them once per run.
          */
         public final java.util.SortedSet<String> notModelled = new java.util.TreeSet<>();
+        /** {@code ip tcp_metrics flush}: forgets the host's per-destination state (the runner sets it). */
+        public Runnable flushMetrics = () -> { };
 
         public HostSetup(TcpConfig config) { this.config = config; }
     }
@@ -56,8 +58,6 @@ public final class Commands {
             Map.entry("tcp_ecn_option_beacon", new String[] {null, "AccECN options (only with tcp_ecn=3)"}),
             Map.entry("tcp_pacing_ss_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
             Map.entry("tcp_pacing_ca_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
-            Map.entry("tcp_fastopen", new String[] {null, "synack has no Fast Open"}),
-            Map.entry("tcp_fastopen_key", new String[] {null, "synack has no Fast Open"}),
             Map.entry("tcp_autocorking", new String[] {"0", "synack does not autocork"}),
             Map.entry("tcp_thin_linear_timeouts", new String[] {"0", "not modelled"}),
             Map.entry("tcp_limit_output_bytes", new String[] {null, "no qdisc/TSQ in the simulated host"}));
@@ -150,7 +150,8 @@ public final class Commands {
             return; // restores the machine after the test; our host lives only as long as the script
         }
         if (base.equals("ip") && w.size() >= 3 && w.get(1).equals("tcp_metrics") && w.get(2).equals("flush")) {
-            return; // synack keeps no per-destination TCP metrics
+            host.flushMetrics.run(); // the per-destination state synack keeps: the Fast Open cookies
+            return;
         }
         if (base.equals("tc") && w.size() >= 2 && w.get(1).equals("qdisc")) {
             // "tc qdisc add|replace dev tun0 root pfifo limit 0": a queue that refuses every packet

@@ -25,7 +25,7 @@ import java.util.function.LongSupplier;
 final class Syscalls {
     /** What an attempt returns while the call still blocks. */
     static final long BLOCKED = Long.MIN_VALUE;
-    private static final String REMOTE_TEXT = Ipv4.format(Runner.REMOTE), LOCAL_TEXT = Ipv4.format(Runner.LOCAL);
+    private final String remoteText, localText;
     private static final int EAGAIN = -Errno.EAGAIN.number(), EINPROGRESS = -Errno.EINPROGRESS.number(),
             EALREADY = -Errno.EALREADY.number(), ENOPROTOOPT = -Errno.ENOPROTOOPT.number();
 
@@ -39,7 +39,9 @@ final class Syscalls {
     private int sutFd = -1;
     private byte[] readBuf = new byte[1 << 16], zeros = new byte[1 << 16];
 
-    Syscalls(PosixSockets posix, Stack stack, Timeline timeline, Packets packets) {
+    Syscalls(PosixSockets posix, Stack stack, Timeline timeline, Packets packets, int local, int remote) {
+        this.localText = Ipv4.format(local);
+        this.remoteText = Ipv4.format(remote);
         this.posix = posix;
         this.stack = stack;
         this.timeline = timeline;
@@ -260,7 +262,7 @@ final class Syscalls {
             case "socket" -> () -> posix.socket();
             case "bind" -> {
                 int fd = fd(e, 0);
-                yield () -> posix.bind(fd, LOCAL_TEXT, Runner.LOCAL_PORT);
+                yield () -> posix.bind(fd, localText, Runner.LOCAL_PORT);
             }
             case "listen" -> {
                 int fd = fd(e, 0);
@@ -294,7 +296,7 @@ final class Syscalls {
     private LongSupplier connect(int fd) {
         boolean[] started = {false};
         return () -> {
-            int r = posix.connect(fd, REMOTE_TEXT, Runner.LOCAL_PORT);
+            int r = posix.connect(fd, remoteText, Runner.LOCAL_PORT);
             if (!started[0] && r == EINPROGRESS) {
                 sutFd = fd;
                 packets.connecting(stackConnPort());
@@ -319,6 +321,15 @@ final class Syscalls {
     private LongSupplier setsockopt(SyscallEvent e, int fd) {
         String level = word(e, 1), name = word(e, 2);
         Expr v = e.args().size() > 3 ? e.args().get(3) : null;
+        if (v instanceof Expr.Str(String text, boolean prefix) && !prefix) {
+            // A byte string (TCP_FASTOPEN_KEY): each char of the literal is one byte.
+            String what = "setsockopt " + level + " " + name;
+            int lvl = constant(level, what), opt = constant(name, what);
+            byte[] bytes = new byte[text.length()];
+            for (int i = 0; i < bytes.length; i++) bytes[i] = (byte) text.charAt(i);
+            int optlen = e.args().size() > 4 && e.args().get(4) instanceof Expr.Int(long l) ? (int) l : bytes.length;
+            return () -> optionResult(e, posix.setsockopt(fd, lvl, opt, bytes, optlen), level, name);
+        }
         long[] value = switch (v) {
             case Expr.Array(List<Expr> items) when items.size() == 1 && items.getFirst() instanceof Expr.Int(long x) ->
                     new long[] {x};
