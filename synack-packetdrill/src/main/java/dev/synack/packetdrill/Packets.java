@@ -80,7 +80,23 @@ final class Packets {
     void connecting(int localPort) {
         this.localPort = localPort;
         this.remotePort = Runner.LOCAL_PORT;
+        listening = false;
     }
+
+    /**
+     * A listen() succeeded: as packetdrill's handle_listen_for_script_packet, the next inbound packet
+     * starts a new connection to the listener, from a new port of the script's side (the first from
+     * {@link Runner#SCRIPT_CLIENT_PORT}), and its seq is that connection's remote ISN.
+     */
+    void listening() {
+        listening = true;
+        localPort = Runner.LOCAL_PORT;
+    }
+
+    /** Whether the next inbound packet starts a connection to a listener (see {@link #listening()}). */
+    private boolean listening;
+    /** How many connections the script's side started: each after the first takes the next port. */
+    private int passiveConnections;
 
     /** tun0's sink: a packet the host sent. */
     void capture(byte[] b, int off, int len) {
@@ -99,6 +115,11 @@ final class Packets {
         SegmentSpec p = e.packet();
         if (p.anyOptions()) throw Failure.at(e, "script", "an inbound packet cannot have <...> options", null, null);
         boolean syn = (p.flags() & TcpHeader.SYN) != 0;
+        if (listening) {
+            listening = false;
+            remotePort = Runner.SCRIPT_CLIENT_PORT + passiveConnections++;
+            remoteIsn = (int) p.seq();
+        }
         if (syn) remoteIsn = (int) p.seq();
         // run_packet.c: a SYN's seq is as written, later ones add the remote ISN; a SYN-ACK's ack maps the
         // script's local ISN to the host's, a later ACK adds the host's ISN.
@@ -155,7 +176,8 @@ final class Packets {
      */
     void expect(PacketEvent e, long startUs, long endUs) throws Failure {
         long toleranceUs = timeline.toleranceUs();
-        long deadlineNs = (endUs + toleranceUs) * 1000;
+        // A '*' time ends "never" (Long.MAX_VALUE / 4 µs): in ns that would overflow, so it saturates.
+        long deadlineNs = endUs >= Long.MAX_VALUE / 4000 ? Long.MAX_VALUE / 4 : (endUs + toleranceUs) * 1000;
         if (!timeline.runUntil(deadlineNs, () -> !out.isEmpty())) {
             timeline.jumpTo(deadlineNs);
             throw Failure.at(e, "packet: missing", "expected outbound packet at " + EventTime.secs(startUs)

@@ -267,7 +267,11 @@ final class Syscalls {
             case "listen" -> {
                 int fd = fd(e, 0);
                 int backlog = (int) intArg(e, 1);
-                yield () -> posix.listen(fd, backlog);
+                yield () -> {
+                    int r = posix.listen(fd, backlog);
+                    if (r == 0) packets.listening();
+                    return r;
+                };
             }
             case "accept", "accept4" -> {
                 int fd = fd(e, 0);
