@@ -176,12 +176,34 @@ public final class FastOpen {
      * were lost (syn_loss, last_syn_loss).
      */
     static final class Entry {
+        /** tfom->try_exp: 1 = try the experimental option next, 2 = go back to kind 34. */
+        int tryExp;
         int mss;
         byte[] cookie = new byte[16];
         int cookieLen = -1;
         boolean exp;
         int synLoss;
         long lastSynLossNs;
+    }
+
+    /**
+     * The application's first data for a Fast Open connect (Linux struct tcp_fastopen_request): the
+     * bytes offered, and after the SYN went, how many of them it carries ({@link #copied()}).
+     */
+    public static final class Request {
+        final byte[] data;
+        final int off, len;
+        int copied;
+
+        /** {@code len} bytes of {@code data} from {@code off} (not copied: read when the SYN is built). */
+        public Request(byte[] data, int off, int len) {
+            this.data = data;
+            this.off = off;
+            this.len = len;
+        }
+
+        /** The bytes the SYN carries (fo->copied). */
+        public int copied() { return copied; }
     }
 
     /** The per-host cache: one entry per server address (tcp_metrics keys by address). */

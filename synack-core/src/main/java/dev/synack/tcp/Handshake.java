@@ -23,8 +23,11 @@ final class Handshake {
         this.t = c.t;
     }
 
-    /** Active open (RFC 9293 §3.10.1): sends a SYN and enters SYN_SENT. */
-    void connect(int localAddr, int localPort, int remoteAddr, int remotePort) {
+    /**
+     * Active open (RFC 9293 §3.10.1): sends a SYN and enters SYN_SENT; with {@code fastOpen} (or null)
+     * the SYN asks for a Fast Open cookie or carries data under one ({@link #fastOpenSyn}).
+     */
+    void connect(int localAddr, int localPort, int remoteAddr, int remotePort, FastOpen.Request fastOpen) {
         t.localAddr = localAddr;
         t.localPort = localPort;
         t.remoteAddr = remoteAddr;
@@ -40,9 +43,56 @@ final class Handshake {
         t.ipId = t.host.randomIpId(); // tcp_v4_connect: inet->inet_id = get_random_u16()
         c.ecn.connecting(); // tcp_connect → tcp_ecn_send_syn
         c.life.setState(TcpState.SYN_SENT);
+        if (fastOpen != null) fastOpenSyn(fastOpen);
         c.out.sendSyn(SendReason.SYN, 0);
         synSent();
+        if (t.synDataLen > 0) {
+            // tcp_send_syn_data: the data waits for retransmission as its own skb after the bare SYN.
+            t.rtx.add(t.iss + 1, t.iss + 1 + t.synDataLen, RetransmitQueue.F_PSH, t.sched.nowNs());
+            t.sndNxt = t.iss + 1 + t.synDataLen;
+        }
     }
+
+    /**
+     * tcp_send_syn_data with tcp_fastopen_cookie_check (net/ipv4/tcp_output.c, tcp_fastopen.c): the
+     * cached MSS and cookie for the server (tcp_fastopen_cache_get); data goes in the SYN when a cookie
+     * is known or no cookie is needed (TFO_CLIENT_NO_COOKIE, TCP_FASTOPEN_NO_COOKIE: then no option);
+     * otherwise the SYN requests a cookie (an empty option) and carries nothing. How much data: the
+     * MSS the cached MSS (else our own) allows less MAX_TCP_OPTION_SPACE (40), at most what was offered —
+     * Linux reserves the whole option space "for middleboxes that add private TCP options".
+     */
+    private void fastOpenSyn(FastOpen.Request req) {
+        FastOpen.Entry e = t.demux.fastOpenCache.get(t.remoteAddr);
+        int mssClamp = t.advMss;
+        int cookieLen = 0;
+        boolean exp = false;
+        if (e != null) {
+            if (e.mss > 0) mssClamp = e.mss;
+            if (e.cookieLen > 0) {
+                cookieLen = e.cookieLen;
+                System.arraycopy(e.cookie, 0, t.synCookie, 0, cookieLen);
+                exp = e.exp;
+            } else {
+                exp = e.tryExp == 1;
+            }
+        }
+        boolean noCookie = (t.cfg.tcpFastopen & FastOpen.TFO_CLIENT_NO_COOKIE) != 0 || t.options.fastOpenNoCookie;
+        if (noCookie) cookieLen = -1;
+        if (noCookie || cookieLen > 0) {
+            int mss = Math.min(t.mtu() - Tcb.IPV4_TCP_HEADERS, clampUserMss(mssClamp)); // __tcp_mtu_to_mss
+            int space = Math.max(Math.min(mss - MAX_TCP_OPTION_SPACE, req.len), 0);
+            space = Math.min(space, t.sendBuf.free());
+            if (space > 0) t.sendBuf.write(req.data, req.off, space);
+            req.copied = space;
+            t.synDataLen = space;
+        }
+        t.synCookieLen = cookieLen;
+        t.synFastOpen = cookieLen >= 0;
+        t.synFastOpenExp = exp;
+    }
+
+    /** MAX_TCP_OPTION_SPACE (include/net/tcp.h). */
+    private static final int MAX_TCP_OPTION_SPACE = 40;
 
     /**
      * A passive open's start (tcp_create_openreq_child): the listener's child, addressed as the
@@ -225,14 +275,31 @@ final class Handshake {
             t.sndWl2 = seg.ack;
             t.sndWnd = seg.window; // not scaled in a SYN (RFC 7323 §2.2)
             t.maxSndWnd = t.sndWnd;
+            int ack = seg.ack;
+            if (t.synDataLen > 0) seg.ack = t.iss + 1; // the SYN first; its data below (tcp_clean_rtx_queue)
             synAcked(seg, nowNs);
+            seg.ack = ack;
+            boolean dataLeft = t.synDataLen > 0 && synDataAcked(ack);
             c.life.setState(TcpState.ESTABLISHED);
             initTransfer(nowNs);
+            t.lrcvNs = nowNs; // tcp_finish_connect: icsk_ack.lrcvtime
             // shutdown(SHUT_WR) during SYN_SENT queued a FIN: it leaves with the handshake's end, so the
             // state must say so (as the SYN_RECV path does), or the FIN's ACK would find ESTABLISHED.
             if (t.finQueued) c.life.setState(TcpState.FIN_WAIT1);
-            // tcp_rcv_synsent_state_process: the third segment of the handshake goes out at once.
-            c.out.sendAck(SendReason.HANDSHAKE_ACK);
+            if ((t.synFastOpen || t.synDataLen > 0) && fastOpenSynAck(seg, dataLeft)) {
+                // tcp_rcv_synsent_state_process returns -1: no ACK of its own, the retransmission carries it.
+                c.snd.output();
+                c.life.notifyApp();
+                return;
+            }
+            // tcp_rcv_synsent_state_process: the third segment of the handshake goes out at once, unless a
+            // writer waits (a blocking Fast Open sendto with data left: sk_write_pending), whose data takes it.
+            if (t.writePending) {
+                t.writePending = false;
+                c.delack.handshakeAckLater();
+            } else {
+                c.out.sendAck(SendReason.HANDSHAKE_ACK);
+            }
             c.snd.output();
             c.life.notifyApp();
         } else {
@@ -244,6 +311,74 @@ final class Handshake {
             // tcp_send_synack resends our SYN's skb: the window stays the one connect() chose.
             c.out.sendSynAck(SendReason.SYN_ACK_SIMULTANEOUS, 0);
         }
+    }
+
+    /**
+     * The SYN-ACK's acknowledgement of our SYN's data (tcp_clean_rtx_queue): the acknowledged part leaves
+     * the retransmission queue and the send buffer.
+     *
+     * @return whether some of the data is still unacknowledged
+     */
+    private boolean synDataAcked(int ack) {
+        int acked = Math.max(0, Math.min(Seq.diff(ack, t.iss + 1), t.synDataLen));
+        if (acked > 0) {
+            int end = t.iss + 1 + acked;
+            while (!t.rtx.isEmpty() && Seq.le(t.rtx.end(0), end)) t.rtx.removeFirst();
+            if (!t.rtx.isEmpty() && Seq.lt(t.rtx.start(0), end)) t.rtx.trimFirst(end);
+            t.sendBuf.discard(acked);
+            c.snd.wmemReclaim();
+            t.sndBufSeq = end;
+            t.bytesAcked += acked;
+            t.sndUna = end;
+        }
+        return !t.rtx.isEmpty();
+    }
+
+    /**
+     * tcp_rcv_fastopen_synack (net/ipv4/tcp_input.c): what the SYN-ACK says about Fast Open. The cache
+     * (tcp_fastopen_cache_set) learns the server's MSS and its cookie (an unsolicited cookie is ignored);
+     * after a SYN timeout a SYN-ACK without cookie that left data unacknowledged counts a lost SYN-data;
+     * a cookie request answered without one makes the next try use the other option form (try_exp). Data
+     * the SYN-ACK did not acknowledge is marked lost and sent again at once (TCPFastOpenActiveFail);
+     * otherwise syn_data_acked (TCPI_OPT_SYN_DATA) and TCPFastOpenActive.
+     *
+     * @return true when data had to be retransmitted (the caller sends no ACK of its own)
+     */
+    private boolean fastOpenSynAck(InSegment seg, boolean dataLeft) {
+        FastOpen.Entry e = t.demux.fastOpenCache.getOrCreate(t.remoteAddr);
+        int cookieLen = t.synFastOpen ? seg.foLen : -1;
+        boolean synDrop = false;
+        int tryExp = 0;
+        if (!t.synFastOpen) {
+            cookieLen = -1; // "Ignore an unsolicited cookie"
+        } else if (t.totalRetrans > 0) {
+            synDrop = cookieLen < 0 && dataLeft;
+        } else if (cookieLen < 0 && t.synDataLen == 0) {
+            tryExp = t.synFastOpenExp ? 2 : 1;
+        }
+        if (seg.mss > 0) e.mss = clampUserMss(seg.mss); // rx_opt.mss_clamp as parsed from the SYN-ACK
+        if (cookieLen > 0) {
+            System.arraycopy(seg.foCookie, 0, e.cookie, 0, cookieLen);
+            e.cookieLen = cookieLen;
+            e.exp = seg.foExp;
+        } else if (tryExp > e.tryExp && e.cookieLen <= 0 && !e.exp) {
+            e.tryExp = tryExp;
+        }
+        if (synDrop) {
+            e.synLoss++;
+            e.lastSynLossNs = t.sched.nowNs();
+        } else {
+            e.synLoss = 0;
+        }
+        if (dataLeft) {
+            for (int i = 0; i < t.rtx.size(); i++) t.rtx.markLost(i, RetransmitQueue.LOST_BY_RTO);
+            c.rec.nonCongestionLoss();
+            t.stats.inc(Counter.TcpExtTCPFastOpenActiveFail);
+            return true;
+        }
+        t.synDataAcked = t.synDataLen > 0;
+        if (t.synDataAcked) t.stats.inc(Counter.TcpExtTCPFastOpenActive);
+        return false;
     }
 
     /**

@@ -101,9 +101,21 @@ final class SegmentWriter {
         int o = TcpHost.TCP_OFFSET;
         int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, t.advMss, t.cfg.tcpSack,
                 t.cfg.timestampsEnabled(), t.tsNow(t.sched.nowNs()), 0, t.cfg.tcpWindowScaling ? t.rcvWscale : -1);
+        int dataLen = 0;
+        if (t.synCookieLen >= 0 && optLen + TcpOptionWriter.fastOpenLength(t.synCookieLen, t.synFastOpenExp) <= 40) {
+            // tcp_syn_options: the Fast Open option last, where it fits; only in the first SYN (the
+            // retries of tcp_send_syn_data's "fo->cookie.len = -1" carry neither option nor data).
+            optLen += TcpOptionWriter.writeFastOpen(b, o + TcpHeader.HEADER_LEN + optLen, t.synCookie, t.synCookieLen,
+                    t.synFastOpenExp);
+        }
+        if (why == SendReason.SYN && t.synDataLen > 0) {
+            dataLen = t.synDataLen;
+            t.sendBuf.peek(0, b, o + TcpHeader.HEADER_LEN + optLen, dataLen);
+        }
+        t.synCookieLen = -1;
         int flags = SYN | c.ecn.synFlags();
         TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, t.iss, 0, flags, Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), optLen);
-        return transmit(TcpHeader.HEADER_LEN + optLen, flags, why, n);
+        return transmit(TcpHeader.HEADER_LEN + optLen + dataLen, flags, why, n);
     }
 
     /**

@@ -107,6 +107,15 @@ final class Tcb {
     TcpListener fastOpenListener;
     /** tp->syn_data_acked: our SYN's data was acknowledged, or (server) the SYN's data accepted (TCPI_OPT_SYN_DATA). */
     boolean synDataAcked;
+    /** tp->syn_fastopen: our SYN carried the Fast Open option; {@link #synFastOpenExp} in the kind-254 form. */
+    boolean synFastOpen, synFastOpenExp;
+    /** tp->syn_data: our SYN carried this many bytes of data (0: none). */
+    int synDataLen;
+    /** The cookie the first SYN carries (-1: no option, 0: a cookie request), sent once: SYN retries go without it. */
+    int synCookieLen = -1;
+    final byte[] synCookie = new byte[16];
+    /** sk_write_pending: a Fast Open sendto() waits for the handshake with data still to write. */
+    boolean writePending;
     /** tcp_init_transfer already ran (a Fast Open child runs it at its SYN). */
     boolean transferInitialised;
     /** The application closed the socket: nobody will read or write again (Linux SOCK_DEAD). */

@@ -177,6 +177,12 @@ public final class TcpConnection {
         };
     }
 
+    /**
+     * A blocking Fast Open sendto() waits for the handshake with data still to write (Linux's
+     * sk_write_pending, inet_wait_for_connect's writebias): the handshake's ACK will wait for that data.
+     */
+    public void setWritePending(boolean pending) { t.writePending = pending; }
+
     /** Whether send() would take at least one byte now (POLLOUT). */
     public boolean writable() { return snd.writable(); }
 
@@ -431,8 +437,8 @@ public final class TcpConnection {
     // =========================================================================================
 
     /** Active open (RFC 9293 §3.10.1): sends a SYN and enters SYN_SENT. */
-    void connect(int localAddr, int localPort, int remoteAddr, int remotePort) {
-        handshake.connect(localAddr, localPort, remoteAddr, remotePort);
+    void connect(int localAddr, int localPort, int remoteAddr, int remotePort, FastOpen.Request fastOpen) {
+        handshake.connect(localAddr, localPort, remoteAddr, remotePort, fastOpen);
     }
 
     /** Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. */

@@ -252,6 +252,12 @@ public final class TcpDemux {
      */
     public TcpConnection connect(BoundPort b, int localAddr, int remoteAddr, int remotePort, SocketOptions options)
             throws ErrnoException {
+        return connect(b, localAddr, remoteAddr, remotePort, options, null);
+    }
+
+    /** As above, with Fast Open's first data ({@link FastOpen.Request}, or null). */
+    public TcpConnection connect(BoundPort b, int localAddr, int remoteAddr, int remotePort, SocketOptions options,
+                                 FastOpen.Request fastOpen) throws ErrnoException {
         int localPort;
         if (b != null) {
             localPort = b.port();
@@ -265,7 +271,7 @@ public final class TcpDemux {
         }
         TcpConnection c = new TcpConnection(host, this, options);
         // connect() puts the socket in the tables before the SYN leaves (inet_hash_connect).
-        c.connect(localAddr, localPort, remoteAddr, remotePort);
+        c.connect(localAddr, localPort, remoteAddr, remotePort, fastOpen);
         if (c.state() != TcpState.CLOSE) connections.put(c);
         return c;
     }

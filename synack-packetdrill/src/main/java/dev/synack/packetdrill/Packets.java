@@ -178,7 +178,7 @@ final class Packets {
         long toleranceUs = timeline.toleranceUs();
         // A '*' time ends "never" (Long.MAX_VALUE / 4 µs): in ns that would overflow, so it saturates.
         long deadlineNs = endUs >= Long.MAX_VALUE / 4000 ? Long.MAX_VALUE / 4 : (endUs + toleranceUs) * 1000;
-        if (!timeline.runUntil(deadlineNs, () -> !out.isEmpty())) {
+        if (!timeline.runUntil(deadlineNs, this::dropForeign)) {
             timeline.jumpTo(deadlineNs);
             throw Failure.at(e, "packet: missing", "expected outbound packet at " + EventTime.secs(startUs)
                     + " s, but nothing was sent by " + EventTime.secs(endUs + toleranceUs) + " s",
@@ -198,6 +198,19 @@ final class Packets {
                     + EventTime.secs(atUs) + " s; tolerance " + EventTime.secs(toleranceUs) + " s",
                     e.packet().toString(), actual + " @" + EventTime.secs(atUs));
         }
+    }
+
+    /**
+     * Drops captured packets of other connections than the one under test, as packetdrill's
+     * sniff_outbound_live_packet does (find_socket_for_live_packet: a packet whose 4-tuple is not the
+     * socket under test's is freed unseen, e.g. the FIN of a socket the script closed before starting
+     * another connection).
+     *
+     * @return whether a packet of the connection under test waits
+     */
+    private boolean dropForeign() {
+        while (!out.isEmpty() && (out.peek().seg.srcPort() != localPort || out.peek().seg.dstPort() != remotePort)) out.poll();
+        return !out.isEmpty();
     }
 
     /**

@@ -280,8 +280,8 @@ final class Syscalls {
             case "connect" -> connect(fd(e, 0));
             case "read", "recv", "recvfrom" -> read(fd(e, 0), (int) intArg(e, 2));
             case "write" -> writer(fd(e, 0), (int) intArg(e, 2), 0);
-            case "send", "sendto" -> writer(fd(e, 0), (int) intArg(e, 2), e.args().size() > 3 ? bits(e.args().get(3), "send flag") : 0);
-            case "sendmsg" -> writer(fd(e, 0), iovLength(e), e.args().size() > 2 ? bits(e.args().get(2), "send flag") : 0);
+            case "send", "sendto" -> sender(fd(e, 0), (int) intArg(e, 2), e.args().size() > 3 ? bits(e.args().get(3), "send flag") : 0);
+            case "sendmsg" -> sender(fd(e, 0), iovLength(e), e.args().size() > 2 ? bits(e.args().get(2), "send flag") : 0);
             case "close" -> {
                 int fd = fd(e, 0);
                 yield () -> posix.close(fd);
@@ -477,6 +477,56 @@ final class Syscalls {
             }
             return done[0];
         };
+    }
+
+    /** send(), sendto(), sendmsg(): with MSG_FASTOPEN {@link #fastOpen}, else {@link #writer}. */
+    private LongSupplier sender(int fd, int len, int flags) {
+        return (flags & PosixSockets.MSG_FASTOPEN) != 0 ? fastOpen(fd, len, flags) : writer(fd, len, flags);
+    }
+
+    /**
+     * sendto()/sendmsg() with MSG_FASTOPEN to the script's side (the address packetdrill fills in for
+     * {@code ...}). The host's runtime never waits, so a blocking call is played as the kernel runs it:
+     * the SYN goes (with what data it takes), the call blocks while the handshake is in progress, then
+     * it returns the handshake's error or writes the rest (tcp_sendmsg after tcp_sendmsg_fastopen).
+     */
+    private LongSupplier fastOpen(int fd, int len, int flags) {
+        if (len > zeros.length) zeros = new byte[len];
+        long[] copied = {-1}, restDone = {0};
+        boolean[] handshakeChecked = {false};
+        return () -> {
+            boolean blocking = !nonBlocking(fd) && (flags & PosixSockets.MSG_DONTWAIT) == 0;
+            if (copied[0] < 0) {
+                int before = stack.connections().size();
+                int r = posix.sendto(fd, zeros, 0, len, flags | (blocking ? 0 : PosixSockets.MSG_DONTWAIT),
+                        remoteText, Runner.LOCAL_PORT);
+                if (stack.connections().size() > before) { // it started a connection: the socket under test
+                    sutFd = fd;
+                    packets.connecting(stackConnPort());
+                }
+                if (!blocking || r < 0 && r != EINPROGRESS || !inProgress(fd)) return r;
+                copied[0] = Math.max(r, 0);
+            }
+            if (inProgress(fd)) return BLOCKED;
+            if (!handshakeChecked[0]) {
+                handshakeChecked[0] = true;
+                // The handshake ended: a failure is the call's error (sock_error), else the rest is written.
+                int[] soError = new int[1];
+                posix.getsockopt(fd, PosixSockets.SOL_SOCKET, PosixSockets.SO_ERROR, soError);
+                if (soError[0] != 0) return -soError[0];
+                if (copied[0] == len) return len;
+            }
+            long r = posix.write(fd, zeros, 0, (int) (len - copied[0] - restDone[0]));
+            if (r == EAGAIN) return BLOCKED;
+            if (r < 0) return copied[0] + restDone[0] > 0 ? copied[0] + restDone[0] : r;
+            restDone[0] += r;
+            return copied[0] + restDone[0] < len ? BLOCKED : len;
+        };
+    }
+
+    /** Whether {@code fd}'s connection is still opening (SYN_SENT or SYN_RECV). */
+    private boolean inProgress(int fd) {
+        return (revents(fd, PosixSockets.POLLOUT | PosixSockets.POLLIN) & (PosixSockets.POLLOUT | PosixSockets.POLLERR | PosixSockets.POLLHUP)) == 0;
     }
 
     /** The bytes of a sendmsg()'s iovecs. */
