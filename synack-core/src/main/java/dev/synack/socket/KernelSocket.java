@@ -48,6 +48,12 @@ final class KernelSocket {
     private final String process;
 
     boolean nonBlocking;
+    /**
+     * TCP_FASTOPEN_CONNECT's deferred connect (Linux's DEFER_CONNECT bit): connect() returned 0 with a
+     * cookie at hand; the first write sends the SYN with its data, to {@link #deferAddr}:{@link #deferPort}.
+     */
+    private boolean deferConnect;
+    private int deferAddr, deferPort;
     /** SO_RCVTIMEO / SO_SNDTIMEO in ns; 0 = wait forever, as in Linux. */
     long rcvTimeoNs, sndTimeoNs;
     /** IP_TOS as set (reported back by getOption; the IP layer does not send it). */
@@ -210,12 +216,22 @@ final class KernelSocket {
                     return -Errno.EISCONN.number();
                 }
                 case CONNECTING -> {
-                    return -Errno.EALREADY.number();
+                    return deferConnect ? -Errno.EISCONN.number() : -Errno.EALREADY.number(); // __inet_stream_connect
                 }
                 case UNCONNECTED -> {
                     if (listener != null || conn != null && conn.state() != TcpState.CLOSE) return -Errno.EISCONN.number();
+                    if (opts.fastOpenConnect && stack.fastOpenCookieReady(raddr, opts)) {
+                        // tcp_fastopen_defer_connect: a cookie is known, so the SYN waits for the first write.
+                        deferConnect = true;
+                        deferAddr = raddr;
+                        deferPort = rport;
+                        sstate = SockState.CONNECTING;
+                        return 0;
+                    }
                     try {
-                        conn = stack.connect(bound, raddr, rport, opts);
+                        // Without a cookie, TCP_FASTOPEN_CONNECT's SYN asks for one (an empty fastopen_req).
+                        conn = stack.connect(bound, raddr, rport, opts,
+                                opts.fastOpenConnect ? new FastOpen.Request(new byte[0], 0, 0) : null);
                     } catch (ErrnoException e) {
                         return -e.errno().number();
                     }
@@ -267,25 +283,38 @@ final class KernelSocket {
                     return null;
                 }
                 case CONNECTING -> {
-                    return -Errno.EALREADY.number();
+                    if (!deferConnect) return -Errno.EALREADY.number();
+                    // tcp_sendmsg_fastopen with DEFER_CONNECT: tcp_connect now, with this data.
+                    deferConnect = false;
+                    return connectWithData(deferAddr, deferPort, b, off, len);
                 }
                 default -> {
                     if (listener != null || conn != null && conn.state() != TcpState.CLOSE) return -Errno.EISCONN.number();
-                    FastOpen.Request req = new FastOpen.Request(b, off, len);
-                    try {
-                        conn = stack.connect(bound, raddr, rport, opts, req);
-                    } catch (ErrnoException e) {
-                        return -e.errno().number();
-                    }
-                    bound = null;
-                    localAddr = conn.localAddr();
-                    localPort = conn.localPort();
-                    conn.setObserver(this::notifyWaiters);
-                    sstate = SockState.CONNECTING;
-                    return req.copied();
+                    return connectWithData(raddr, rport, b, off, len);
                 }
             }
         });
+        return finishFastOpen(start, b, off, len, timeoutNs);
+    }
+
+    /** connect() with Fast Open's first data; the bytes the SYN took, or −errno. */
+    private int connectWithData(int raddr, int rport, byte[] b, int off, int len) {
+        FastOpen.Request req = new FastOpen.Request(b, off, len);
+        try {
+            conn = stack.connect(bound, raddr, rport, opts, req);
+        } catch (ErrnoException e) {
+            return -e.errno().number();
+        }
+        bound = null;
+        localAddr = conn.localAddr();
+        localPort = conn.localPort();
+        conn.setObserver(this::notifyWaiters);
+        sstate = SockState.CONNECTING;
+        return req.copied();
+    }
+
+    /** The rest of a Fast Open send: as Linux's tcp_sendmsg after tcp_sendmsg_fastopen (see {@link #sendFastOpen}). */
+    private int finishFastOpen(Integer start, byte[] b, int off, int len, long timeoutNs) {
         if (start == null) return write(b, off, len, timeoutNs, 0);
         int copied = start;
         if (copied < 0) return copied;
@@ -318,6 +347,7 @@ final class KernelSocket {
     private int readOnce(byte[] b, int off, int len) {
         if (closed) return -Errno.EBADF.number();
         if (listener != null) return -Errno.ENOTCONN.number();
+        if (deferConnect) return -Errno.EAGAIN.number(); // SYN_SENT, nothing sent yet: tcp_recvmsg waits
         if (conn == null) return shutRd ? 0 : -Errno.ENOTCONN.number();
         return conn.receive(b, off, len);
     }
@@ -351,6 +381,7 @@ final class KernelSocket {
 
     /** As {@link #write(byte[], int, int, long)} with send()'s MSG_MORE and MSG_EOR ({@link TcpConnection#send}). */
     int write(byte[] b, int off, int len, long timeoutNs, int msgFlags) {
+        if (deferConnect) return sendFastOpen(deferAddr, deferPort, b, off, len, timeoutNs);
         if (len == 0) return call(() -> closed ? -Errno.EBADF.number() : 0);
         long deadline = deadline(timeoutNs);
         int done = 0;
@@ -671,6 +702,8 @@ final class KernelSocket {
     int pollMask() {
         if (closed) return PosixSockets.POLLNVAL;
         if (listener != null) return listener.acceptQueueLength() > 0 ? PosixSockets.POLLIN | PosixSockets.POLLRDNORM : 0;
+        // tcp_poll: "Active TCP fastopen socket with defer_connect": POLLOUT, so that write() sends the SYN.
+        if (deferConnect) return PosixSockets.POLLOUT | PosixSockets.POLLWRNORM;
         int mask = 0;
         TcpState st = conn == null ? TcpState.CLOSE : conn.state();
         boolean rcvShut = conn == null ? shutRd : conn.receiveShutdown() || shutRd;

@@ -170,12 +170,14 @@ public final class PosixSockets {
 
     /**
      * sendto(fd, buf, len, flags, {addr, port}): with MSG_FASTOPEN, Fast Open's connect-with-data (see
-     * {@link KernelSocket#sendFastOpen}); otherwise TCP ignores the address and this is {@link #send}.
+     * {@link KernelSocket#sendFastOpen}); an AF_UNSPEC address ({@code addr} null) is EOPNOTSUPP there
+     * (tcp_sendmsg_fastopen); otherwise TCP ignores the address and this is {@link #send}.
      */
     public int sendto(int fd, byte[] buf, int off, int len, int flags, String addr, int port) {
         if ((flags & MSG_FASTOPEN) == 0) return send(fd, buf, off, len, flags);
         KernelSocket s = get(fd);
         if (s == null) return EBADF;
+        if (addr == null) return -Errno.EOPNOTSUPP.number();
         long timeoutNs = (flags & MSG_DONTWAIT) != 0 || s.nonBlocking ? KernelSocket.NONBLOCK : s.sendTimeoutNs();
         int r = s.sendFastOpen(Ipv4.parse(addr), port, buf, off, len, timeoutNs);
         s.traceCall("sendto(" + fd + ", " + len + ", MSG_FASTOPEN, " + addr + ":" + port + ")", r);

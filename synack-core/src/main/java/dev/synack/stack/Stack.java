@@ -319,6 +319,9 @@ public final class Stack implements TcpHost, PacketSink {
     /** listen(): a listener on the reservation's address and port. */
     public TcpListener listen(BoundPort b, int backlog) throws ErrnoException { return tcp.listen(b, backlog); }
 
+    /** Whether a Fast Open connect to {@code addr} could send data in its SYN now (see {@link TcpDemux#fastOpenCookieReady}). */
+    public boolean fastOpenCookieReady(int addr, SocketOptions options) { return tcp.fastOpenCookieReady(addr, options); }
+
     /** ip tcp_metrics flush: forgets what TCP learnt per destination (the Fast Open cookies). */
     public void flushTcpMetrics() { tcp.flushMetrics(); }
 

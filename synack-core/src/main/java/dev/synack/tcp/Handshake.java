@@ -356,7 +356,9 @@ final class Handshake {
         } else if (cookieLen < 0 && t.synDataLen == 0) {
             tryExp = t.synFastOpenExp ? 2 : 1;
         }
-        if (seg.mss > 0) e.mss = clampUserMss(seg.mss); // rx_opt.mss_clamp as parsed from the SYN-ACK
+        // The SYN-ACK's MSS as sent: Linux takes rx_opt.mss_clamp, re-parsing the SYN-ACK without TCP_MAXSEG
+        // when the clamp is the user's MSS ("Get original SYNACK MSS value if user MSS sets mss_clamp").
+        if (seg.mss > 0) e.mss = seg.mss;
         if (cookieLen > 0) {
             System.arraycopy(seg.foCookie, 0, e.cookie, 0, cookieLen);
             e.cookieLen = cookieLen;

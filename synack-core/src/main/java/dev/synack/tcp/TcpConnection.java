@@ -406,6 +406,9 @@ public final class TcpConnection {
      * push what waits ({@link #nagleChanged}); Linux's other options do not.
      */
     public void optionsChanged() {
+        // TCP_SYNCNT is read when the SYN times out (tcp_write_timeout: icsk_syn_retries), so it applies to
+        // a connection already in SYN_SENT (a Fast Open sendto() opens one before the script sets it).
+        if (t.state == TcpState.SYN_SENT && options.synCnt > 0) t.synRetries = options.synCnt;
         // sock_setsockopt SO_SNDBUF: sets sk_sndbuf and SOCK_SNDBUF_LOCK at once, then sk_write_space.
         if (t.sendBuf != null && options.sndBuf > 0 && options.sndBuf != t.sndBuf) {
             t.sndBuf = options.sndBuf;

@@ -28,6 +28,16 @@ public final class TcpDemux {
     /** The client's Fast Open cookies per server (Linux keeps them in tcp_metrics). */
     final FastOpen.Cache fastOpenCache = new FastOpen.Cache();
 
+    /**
+     * tcp_fastopen_cookie_check's answer for a connect to {@code addr}: a cookie is cached, or none is
+     * needed (TFO_CLIENT_NO_COOKIE, TCP_FASTOPEN_NO_COOKIE). TCP_FASTOPEN_CONNECT defers the SYN then.
+     */
+    public boolean fastOpenCookieReady(int addr, SocketOptions options) {
+        if ((host.config().tcpFastopen & FastOpen.TFO_CLIENT_NO_COOKIE) != 0 || options.fastOpenNoCookie) return true;
+        FastOpen.Entry e = fastOpenCache.get(addr);
+        return e != null && e.cookieLen > 0;
+    }
+
     /** ip tcp_metrics flush: forgets what was learnt per destination (the Fast Open cookies). */
     public void flushMetrics() { fastOpenCache.clear(); }
     private final List<TcpListener> listeners = new ArrayList<>();

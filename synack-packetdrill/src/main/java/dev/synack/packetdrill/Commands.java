@@ -111,6 +111,22 @@ public final class Commands {
         }
     }
 
+    /**
+     * Sysctls older kernels had and Linux 6.18 does not (scripts probe for them with {@code ||}):
+     * tcp_fastopen_cookies (the Fast Open cookie cache's size, gone since the cache moved to tcp_metrics).
+     */
+    private static final java.util.Set<String> ABSENT_IN_LINUX = java.util.Set.of("tcp_fastopen_cookies");
+
+    /** Whether a {@code sysctl} command line names a sysctl Linux 6.18 does not have (it fails there). */
+    static boolean namesAbsentSysctl(List<String> words) {
+        for (String a : words.subList(1, words.size())) {
+            String n = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            n = n.replace('/', '.');
+            if (ABSENT_IN_LINUX.contains(n.substring(n.lastIndexOf('.') + 1))) return true;
+        }
+        return false;
+    }
+
     /** A sysctl's value as {@code sysctl -n} prints it on the host. */
     static String sysctlValue(String name, HostSetup host) throws CommandException {
         String n = name.strip();

@@ -279,9 +279,10 @@ final class Syscalls {
             }
             case "connect" -> connect(fd(e, 0));
             case "read", "recv", "recvfrom" -> read(fd(e, 0), (int) intArg(e, 2));
-            case "write" -> writer(fd(e, 0), (int) intArg(e, 2), 0);
-            case "send", "sendto" -> sender(fd(e, 0), (int) intArg(e, 2), e.args().size() > 3 ? bits(e.args().get(3), "send flag") : 0);
-            case "sendmsg" -> sender(fd(e, 0), iovLength(e), e.args().size() > 2 ? bits(e.args().get(2), "send flag") : 0);
+            case "write" -> sender(fd(e, 0), (int) intArg(e, 2), 0, false);
+            case "send", "sendto" -> sender(fd(e, 0), (int) intArg(e, 2), e.args().size() > 3 ? bits(e.args().get(3), "send flag") : 0,
+                    e.args().size() > 4 && e.args().get(4) instanceof Expr.Word(String w) && w.equals("AF_UNSPEC"));
+            case "sendmsg" -> sender(fd(e, 0), iovLength(e), e.args().size() > 2 ? bits(e.args().get(2), "send flag") : 0, false);
             case "close" -> {
                 int fd = fd(e, 0);
                 yield () -> posix.close(fd);
@@ -300,7 +301,9 @@ final class Syscalls {
     private LongSupplier connect(int fd) {
         boolean[] started = {false};
         return () -> {
+            Object before = newestConnection();
             int r = posix.connect(fd, remoteText, Runner.LOCAL_PORT);
+            if (!started[0] && r == 0 && newestConnection() == before) deferred.add(fd); // TCP_FASTOPEN_CONNECT
             if (!started[0] && r == EINPROGRESS) {
                 sutFd = fd;
                 packets.connecting(stackConnPort());
@@ -479,10 +482,21 @@ final class Syscalls {
         };
     }
 
-    /** send(), sendto(), sendmsg(): with MSG_FASTOPEN {@link #fastOpen}, else {@link #writer}. */
-    private LongSupplier sender(int fd, int len, int flags) {
-        return (flags & PosixSockets.MSG_FASTOPEN) != 0 ? fastOpen(fd, len, flags) : writer(fd, len, flags);
+    /**
+     * write(), send(), sendto(), sendmsg(): with MSG_FASTOPEN, or the first write after a deferred
+     * TCP_FASTOPEN_CONNECT, {@link #fastOpen}; else {@link #writer}. {@code unspec}: sendto's address is
+     * AF_UNSPEC.
+     */
+    private LongSupplier sender(int fd, int len, int flags, boolean unspec) {
+        if ((flags & PosixSockets.MSG_FASTOPEN) != 0 || deferred.contains(fd)) {
+            deferred.remove(fd);
+            return fastOpen(fd, len, flags, unspec);
+        }
+        return writer(fd, len, flags);
     }
+
+    /** Sockets whose TCP_FASTOPEN_CONNECT connect() returned 0 with no SYN sent yet (Linux's DEFER_CONNECT). */
+    private final java.util.Set<Integer> deferred = new java.util.HashSet<>();
 
     /**
      * sendto()/sendmsg() with MSG_FASTOPEN to the script's side (the address packetdrill fills in for
@@ -490,17 +504,19 @@ final class Syscalls {
      * the SYN goes (with what data it takes), the call blocks while the handshake is in progress, then
      * it returns the handshake's error or writes the rest (tcp_sendmsg after tcp_sendmsg_fastopen).
      */
-    private LongSupplier fastOpen(int fd, int len, int flags) {
+    private LongSupplier fastOpen(int fd, int len, int flags, boolean unspec) {
         if (len > zeros.length) zeros = new byte[len];
         long[] copied = {-1}, restDone = {0};
         boolean[] handshakeChecked = {false};
         return () -> {
             boolean blocking = !nonBlocking(fd) && (flags & PosixSockets.MSG_DONTWAIT) == 0;
             if (copied[0] < 0) {
-                int before = stack.connections().size();
-                int r = posix.sendto(fd, zeros, 0, len, flags | (blocking ? 0 : PosixSockets.MSG_DONTWAIT),
-                        remoteText, Runner.LOCAL_PORT);
-                if (stack.connections().size() > before) { // it started a connection: the socket under test
+                Object before = newestConnection();
+                int r = (flags & PosixSockets.MSG_FASTOPEN) != 0
+                        ? posix.sendto(fd, zeros, 0, len, flags | (blocking ? 0 : PosixSockets.MSG_DONTWAIT),
+                                unspec ? null : remoteText, Runner.LOCAL_PORT)
+                        : flags == 0 ? posix.write(fd, zeros, 0, len) : posix.send(fd, zeros, 0, len, flags);
+                if (newestConnection() != before) { // it started a connection: the socket under test
                     sutFd = fd;
                     packets.connecting(stackConnPort());
                 }
@@ -522,6 +538,12 @@ final class Syscalls {
             restDone[0] += r;
             return copied[0] + restDone[0] < len ? BLOCKED : len;
         };
+    }
+
+    /** The host's newest connection, or null. */
+    private Object newestConnection() {
+        var conns = stack.connections();
+        return conns.isEmpty() ? null : conns.getLast();
     }
 
     /** Whether {@code fd}'s connection is still opening (SYN_SENT or SYN_RECV). */
