@@ -373,6 +373,15 @@ final class Handshake {
             e.synLoss = 0;
         }
         if (dataLeft) {
+            // The data's skb is re-cut to the MSS the SYN-ACK allows (tcp_fragment, tcp_set_skb_tso_segs): each
+            // MSS counts as one packet in flight, and a real link carries MSS-sized segments.
+            int s = t.rtx.start(0), end = t.rtx.end(0), psh = t.rtx.bits(0) & RetransmitQueue.F_PSH;
+            long sentNs = t.rtx.sentNs(0);
+            t.rtx.removeFirst();
+            for (int p = s; Seq.lt(p, end); p += t.mss) {
+                int q = Seq.lt(p + t.mss, end) ? p + t.mss : end;
+                t.rtx.add(p, q, q == end ? psh : 0, sentNs);
+            }
             for (int i = 0; i < t.rtx.size(); i++) t.rtx.markLost(i, RetransmitQueue.LOST_BY_RTO);
             c.rec.nonCongestionLoss();
             t.stats.inc(Counter.TcpExtTCPFastOpenActiveFail);
