@@ -410,7 +410,13 @@ final class Handshake {
         t.sndWl1 = seg.seq;
         t.sndWl2 = seg.ack;
         t.maxSndWnd = Math.max(t.maxSndWnd, t.sndWnd);
+        // A simultaneous open whose SYN carried Fast Open data: the ACK may cover the data too (tcp_ack);
+        // what it leaves is retransmitted by the timer as any data (tcp_rcv_fastopen_synack is not run).
+        int ack = seg.ack;
+        if (t.synDataLen > 0) seg.ack = t.iss + 1;
         synAcked(seg, nowNs);
+        seg.ack = ack;
+        if (t.synDataLen > 0) synDataAcked(ack);
         // tcp_v4_syn_recv_sock: the request socket becomes a full one, with inet_id = get_random_u16().
         if (t.parent != null) t.ipId = t.host.randomIpId();
         c.life.setState(TcpState.ESTABLISHED);

@@ -108,4 +108,27 @@ class FastOpenClientTest {
         t.connect(new SocketOptions(), data(0));
         t.expect(10, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 10 ecr 0,nop,wscale 10,FOEXP>");
     }
+
+    /**
+     * A simultaneous open whose SYNs both carry data (Linux takes only the peer's ISN: "we don't support
+     * that yet"): the SYN-ACK that acknowledges our SYN and its data completes the open, and the data is
+     * not sent again (tcp_ack in SYN_RECV, not tcp_rcv_fastopen_synack).
+     */
+    @Test
+    void simultaneousOpenWithSynDataDoesNotResendTheData() {
+        var t = new TcpTester(c -> c.tcpTimestamps = 0);
+        t.connect(new SocketOptions(), data(0));
+        t.expect(0, "S 0:0(0) win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 10,FO,nop,nop>");
+        t.inject(10, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO abcd1234,nop,nop>");
+        t.expect(10, ". 1:1(0) ack 1 win 63");
+        t.newPeer(TcpTester.SERVER_PORT);
+        var c = t.connect(new SocketOptions(), data(1000));
+        t.expect(10, "S 0:1000(1000) win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 10,FO abcd1234,nop,nop>");
+        t.inject(15, "S 0:500(500) win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO 87654321,nop,nop>");
+        t.expect(15, "S. 0:0(0) ack 1 win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 10>");
+        t.inject(60, "S. 0:0(0) ack 1001 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 7>");
+        t.expect(60, ". 1001:1001(0) ack 1 win 63 <nop,nop,sack 0:1>");
+        assertEquals(TcpState.ESTABLISHED, c.state());
+        t.expectNothing(2000);
+    }
 }

@@ -251,6 +251,9 @@ final class Packets {
         for (TcpOption o : s.options()) {
             if (o instanceof TcpOption.Timestamps(int val, int ecr) && firstActualTsVal != null) {
                 shown.add(new TcpOption.Timestamps(val - firstActualTsVal + firstScriptTsVal, ecr));
+            } else if (o instanceof TcpOption.Sack(List<TcpOption.SackBlock> blocks)) { // in the script's space
+                shown.add(new TcpOption.Sack(blocks.stream()
+                        .map(b -> new TcpOption.SackBlock(b.start() - remoteIsn, b.end() - remoteIsn)).toList()));
             } else {
                 shown.add(o);
             }
