@@ -199,6 +199,7 @@ public final class TcpConfig {
         c.initialRtoMs = initialRtoMs;
         c.randomTsOffset = randomTsOffset;
         c.rxPerSegmentTruesize = rxPerSegmentTruesize;
+        c.tcpFastopenKey = tcpFastopenKey == null ? null : tcpFastopenKey.clone(); // unset stays unset
         return c;
     }
 
