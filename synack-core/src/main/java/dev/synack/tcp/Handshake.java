@@ -149,6 +149,7 @@ final class Handshake {
      */
     private void fastOpenChild(TcpListener listener, InSegment seg) {
         t.fastOpenListener = listener;
+        t.ipId = t.host.randomIpId(); // a full socket at once (tcp_v4_syn_recv_sock): inet_id = get_random_u16()
         initTransfer(t.sched.nowNs());
         if (seg.payloadLen > 0) c.rcv.synData(seg);
     }
@@ -450,7 +451,6 @@ final class Handshake {
         seg.ack = t.iss + 1;
         synAcked(seg, nowNs);
         seg.ack = ack;
-        if (t.parent != null) t.ipId = t.host.randomIpId();
         c.life.setState(TcpState.ESTABLISHED);
         if (t.finQueued) c.life.setState(TcpState.FIN_WAIT1);
         if (Seq.gt(ack, t.sndUna) && !c.acks.onAck(seg, nowNs)) return false; // it also acknowledges data

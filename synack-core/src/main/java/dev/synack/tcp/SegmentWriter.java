@@ -206,7 +206,8 @@ final class SegmentWriter {
      * becomes a time-wait socket — and was not measured separately.)
      */
     private int nextIpId() {
-        boolean requestSock = t.state == TcpState.SYN_RECV && t.parent != null;
+        // A Fast Open child is a full socket from its SYN on (tcp_fastopen_create_child).
+        boolean requestSock = t.state == TcpState.SYN_RECV && t.parent != null && t.fastOpenListener == null;
         boolean timewaitSock = t.state == TcpState.TIME_WAIT || t.state == TcpState.FIN_WAIT2 && t.orphan;
         if (requestSock || timewaitSock) return 0;
         int id = t.ipId;
