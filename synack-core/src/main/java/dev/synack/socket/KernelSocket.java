@@ -6,6 +6,7 @@ import dev.synack.stack.Stack;
 import dev.synack.tcp.BoundPort;
 import dev.synack.tcp.Errno;
 import dev.synack.tcp.ErrnoException;
+import dev.synack.tcp.FastOpen;
 import dev.synack.tcp.SocketOptions;
 import dev.synack.tcp.TcpConnection;
 import dev.synack.tcp.TcpListener;
@@ -47,6 +48,12 @@ final class KernelSocket implements OpenFile {
     private final String process;
 
     boolean nonBlocking;
+    /**
+     * TCP_FASTOPEN_CONNECT's deferred connect (Linux's DEFER_CONNECT bit): connect() returned 0 with a
+     * cookie at hand; the first write sends the SYN with its data, to {@link #deferAddr}:{@link #deferPort}.
+     */
+    private boolean deferConnect;
+    private int deferAddr, deferPort;
     /** SO_RCVTIMEO / SO_SNDTIMEO in ns; 0 = wait forever, as in Linux. */
     long rcvTimeoNs, sndTimeoNs;
     /** IP_TOS as set (reported back by getOption; the IP layer does not send it). */
@@ -291,12 +298,22 @@ final class KernelSocket implements OpenFile {
                     return -Errno.EISCONN.number();
                 }
                 case CONNECTING -> {
-                    return -Errno.EALREADY.number();
+                    return deferConnect ? -Errno.EISCONN.number() : -Errno.EALREADY.number(); // __inet_stream_connect
                 }
                 case UNCONNECTED -> {
                     if (listener != null || conn != null && conn.state() != TcpState.CLOSE) return -Errno.EISCONN.number();
+                    if (opts.fastOpenConnect && stack.fastOpenCookieReady(raddr, opts)) {
+                        // tcp_fastopen_defer_connect: a cookie is known, so the SYN waits for the first write.
+                        deferConnect = true;
+                        deferAddr = raddr;
+                        deferPort = rport;
+                        sstate = SockState.CONNECTING;
+                        return 0;
+                    }
                     try {
-                        conn = stack.connect(bound, raddr, rport, opts);
+                        // Without a cookie, TCP_FASTOPEN_CONNECT's SYN asks for one (an empty fastopen_req).
+                        conn = stack.connect(bound, raddr, rport, opts,
+                                opts.fastOpenConnect ? new FastOpen.Request(new byte[0], 0, 0) : null);
                     } catch (ErrnoException e) {
                         return -e.errno().number();
                     }
@@ -328,11 +345,92 @@ final class KernelSocket implements OpenFile {
         });
     }
 
+    /**
+     * sendto(MSG_FASTOPEN) (tcp_sendmsg_fastopen, net/ipv4/tcp.c): EOPNOTSUPP unless tcp_fastopen has
+     * TFO_CLIENT_ENABLE; on an unconnected socket, connect() with the data offered to the SYN
+     * ({@link FastOpen.Request}); EALREADY while a connect is in progress; on a connected socket a plain
+     * send (measured by the scripts on Linux 6.18). Non-blocking, it returns the bytes the SYN took, or
+     * EINPROGRESS when it took none; blocking, it waits for the handshake (inet_wait_for_connect) — a
+     * failed one returns its error even when the SYN carried data — and then writes the rest.
+     */
+    int sendFastOpen(int raddr, int rport, byte[] b, int off, int len, long timeoutNs) {
+        int eopnotsupp = -Errno.EOPNOTSUPP.number();
+        Integer start = call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            if ((stack.config().tcpFastopen & FastOpen.TFO_CLIENT_ENABLE) == 0) return eopnotsupp;
+            if (sstate == SockState.CONNECTING && conn != null && !inProgress() && conn.state() != TcpState.CLOSE) {
+                sstate = SockState.CONNECTED;
+            }
+            switch (sstate) {
+                case CONNECTED -> {
+                    return null;
+                }
+                case CONNECTING -> {
+                    if (!deferConnect) return -Errno.EALREADY.number();
+                    // tcp_sendmsg_fastopen with DEFER_CONNECT: tcp_connect now, with this data.
+                    deferConnect = false;
+                    return connectWithData(deferAddr, deferPort, b, off, len);
+                }
+                default -> {
+                    if (listener != null || conn != null && conn.state() != TcpState.CLOSE) return -Errno.EISCONN.number();
+                    return connectWithData(raddr, rport, b, off, len);
+                }
+            }
+        });
+        return finishFastOpen(start, b, off, len, timeoutNs);
+    }
+
+    /** connect() with Fast Open's first data; the bytes the SYN took, or −errno. */
+    private int connectWithData(int raddr, int rport, byte[] b, int off, int len) {
+        FastOpen.Request req = new FastOpen.Request(b, off, len);
+        try {
+            conn = stack.connect(bound, raddr, rport, opts, req);
+        } catch (ErrnoException e) {
+            return -e.errno().number();
+        }
+        bound = null;
+        localAddr = conn.localAddr();
+        localPort = conn.localPort();
+        conn.setObserver(this::notifyWaiters);
+        sstate = SockState.CONNECTING;
+        return req.copied();
+    }
+
+    /** The rest of a Fast Open send: as Linux's tcp_sendmsg after tcp_sendmsg_fastopen (see {@link #sendFastOpen}). */
+    private int finishFastOpen(Integer start, byte[] b, int off, int len, long timeoutNs) {
+        if (start == null) return write(b, off, len, timeoutNs, 0);
+        int copied = start;
+        if (copied < 0) return copied;
+        if (timeoutNs == NONBLOCK) return copied > 0 ? copied : -Errno.EINPROGRESS.number();
+        if (copied < len) call(() -> { // inet_wait_for_connect: sk_write_pending += writebias
+            if (conn != null) conn.setWritePending(true);
+            return 0;
+        });
+        await(() -> closed || !inProgress(), timeoutNs);
+        int st = call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            if (inProgress()) return -Errno.EINPROGRESS.number();
+            if (conn == null || conn.state() == TcpState.CLOSE) {
+                Errno e = conn == null ? null : conn.takeError();
+                conn = null;
+                sstate = SockState.UNCONNECTED;
+                return -(e != null ? e : Errno.ECONNABORTED).number();
+            }
+            sstate = SockState.CONNECTED;
+            return 0;
+        });
+        if (st == -Errno.EINPROGRESS.number()) return copied > 0 ? copied : st; // the wait timed out (SO_SNDTIMEO)
+        if (st < 0 || copied == len) return st < 0 ? st : copied;
+        int w = write(b, off + copied, len - copied, timeoutNs, 0);
+        return w < 0 ? (copied > 0 ? copied : w) : copied + w;
+    }
+
     // ---- read / write --------------------------------------------------------------------------
 
     private int readOnce(byte[] b, int off, int len) {
         if (closed) return -Errno.EBADF.number();
         if (listener != null) return -Errno.ENOTCONN.number();
+        if (deferConnect) return -Errno.EAGAIN.number(); // SYN_SENT, nothing sent yet: tcp_recvmsg waits
         if (conn == null) return shutRd ? 0 : -Errno.ENOTCONN.number();
         return conn.receive(b, off, len);
     }
@@ -385,6 +483,7 @@ final class KernelSocket implements OpenFile {
         int len = 0;
         for (int l : iov) len += l;
         int total = len;
+        if (deferConnect) return sendFastOpen(deferAddr, deferPort, b, off, total, timeoutNs); // TCP_FASTOPEN_CONNECT: this write goes in the SYN
         boolean zerocopy = (msgFlags & PosixSockets.MSG_ZEROCOPY) != 0 && opts.zerocopy;
         int flags = msgFlags & (TcpConnection.MSG_MORE | TcpConnection.MSG_EOR);
         if (total == 0) return call(() -> closed ? -Errno.EBADF.number() : 0);
@@ -565,6 +664,15 @@ final class KernelSocket implements OpenFile {
 
     // ---- options -------------------------------------------------------------------------------
 
+    /** setsockopt(TCP_FASTOPEN_KEY) (tcp_fastopen_reset_cipher on this socket). */
+    int setFastOpenKey(byte[] key) {
+        return call(() -> {
+            if (closed) return -Errno.EBADF.number();
+            opts.fastOpenKey = key;
+            return 0;
+        });
+    }
+
     int setsockopt(int level, int name, int value) {
         return call(() -> {
             if (closed) return -Errno.EBADF.number();
@@ -648,6 +756,22 @@ final class KernelSocket implements OpenFile {
             case PosixSockets.TCP_INQ -> {
                 if (v < 0 || v > 1) return einval;
                 opts.recvInq = v == 1;
+            }
+            // do_tcp_setsockopt TCP_FASTOPEN: a listener's (or a socket about to listen) Fast Open queue
+            // length, min(val, somaxconn) (fastopen_queue_tune).
+            case PosixSockets.TCP_FASTOPEN -> {
+                if (v < 0 || conn != null) return einval;
+                opts.fastOpenQlen = Math.min(v, stack.config().somaxconn);
+            }
+            case PosixSockets.TCP_FASTOPEN_CONNECT -> {
+                if (v < 0 || v > 1) return einval;
+                if ((stack.config().tcpFastopen & dev.synack.tcp.FastOpen.TFO_CLIENT_ENABLE) == 0) return -Errno.EOPNOTSUPP.number();
+                if (conn != null || listener != null) return einval; // only in TCP_CLOSE
+                opts.fastOpenConnect = v != 0;
+            }
+            case PosixSockets.TCP_FASTOPEN_NO_COOKIE -> {
+                if (v < 0 || v > 1 || conn != null) return einval; // TCP_CLOSE or TCP_LISTEN
+                opts.fastOpenNoCookie = v != 0;
             }
             case PosixSockets.TCP_QUICKACK -> {
                 opts.quickAck = v != 0;
@@ -774,6 +898,9 @@ final class KernelSocket implements OpenFile {
                 case PosixSockets.TCP_USER_TIMEOUT -> opts.userTimeoutMs;
                 case PosixSockets.TCP_QUICKACK -> opts.quickAck ? 1 : 0;
                 case PosixSockets.TCP_INQ -> opts.recvInq ? 1 : 0;
+                case PosixSockets.TCP_FASTOPEN -> opts.fastOpenQlen; // fastopenq.max_qlen
+                case PosixSockets.TCP_FASTOPEN_CONNECT -> opts.fastOpenConnect ? 1 : 0;
+                case PosixSockets.TCP_FASTOPEN_NO_COOKIE -> opts.fastOpenNoCookie ? 1 : 0;
                 // TCP_MAXSEG: mss_cache once connected, TCP_MSS_DEFAULT (536) before; user_mss in CLOSE/LISTEN.
                 case PosixSockets.TCP_MAXSEG -> conn != null && conn.state().isSynchronized() ? conn.mss()
                         : opts.userMss > 0 ? opts.userMss : 536;
@@ -828,6 +955,8 @@ final class KernelSocket implements OpenFile {
     int pollMask() {
         if (closed) return PosixSockets.POLLNVAL;
         if (listener != null) return listener.acceptQueueLength() > 0 ? PosixSockets.POLLIN | PosixSockets.POLLRDNORM : 0;
+        // tcp_poll: "Active TCP fastopen socket with defer_connect": POLLOUT, so that write() sends the SYN.
+        if (deferConnect) return PosixSockets.POLLOUT | PosixSockets.POLLWRNORM;
         int mask = 0;
         TcpState st = conn == null ? TcpState.CLOSE : conn.state();
         boolean rcvShut = conn == null ? shutRd : conn.receiveShutdown() || shutRd;

@@ -31,8 +31,10 @@ public final class PosixSockets {
             SO_KEEPALIVE = 9, SO_LINGER = 13, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_ACCEPTCONN = 30;
     public static final int TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_CORK = 3, TCP_KEEPIDLE = 4, TCP_KEEPINTVL = 5, TCP_KEEPCNT = 6,
             TCP_SYNCNT = 7, TCP_INFO = 11, TCP_QUICKACK = 12, TCP_USER_TIMEOUT = 18,
-            TCP_NOTSENT_LOWAT = 25;
-    public static final int MSG_DONTWAIT = 0x40, MSG_EOR = 0x80, MSG_NOSIGNAL = 0x4000, MSG_MORE = 0x8000;
+            TCP_FASTOPEN = 23, TCP_NOTSENT_LOWAT = 25, TCP_FASTOPEN_CONNECT = 30, TCP_FASTOPEN_KEY = 33,
+            TCP_FASTOPEN_NO_COOKIE = 34;
+    public static final int MSG_DONTWAIT = 0x40, MSG_EOR = 0x80, MSG_NOSIGNAL = 0x4000, MSG_MORE = 0x8000,
+            MSG_FASTOPEN = 0x20000000;
     public static final int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
     public static final int POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
             POLLRDNORM = 0x40, POLLWRNORM = 0x100, POLLRDHUP = 0x2000;
@@ -202,6 +204,22 @@ public final class PosixSockets {
         return r;
     }
 
+    /**
+     * sendto(fd, buf, len, flags, {addr, port}): with MSG_FASTOPEN, Fast Open's connect-with-data (see
+     * {@link KernelSocket#sendFastOpen}); an AF_UNSPEC address ({@code addr} null) is EOPNOTSUPP there
+     * (tcp_sendmsg_fastopen); otherwise TCP ignores the address and this is {@link #send}.
+     */
+    public int sendto(int fd, byte[] buf, int off, int len, int flags, String addr, int port) {
+        if ((flags & MSG_FASTOPEN) == 0) return send(fd, buf, off, len, flags);
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        if (addr == null) return -Errno.EOPNOTSUPP.number();
+        long timeoutNs = (flags & MSG_DONTWAIT) != 0 || s.nonBlocking ? KernelSocket.NONBLOCK : s.sendTimeoutNs();
+        int r = s.sendFastOpen(Ipv4.parse(addr), port, buf, off, len, timeoutNs);
+        s.traceCall("sendto(" + fd + ", " + len + ", MSG_FASTOPEN, " + addr + ":" + port + ")", r);
+        return r;
+    }
+
     /** shutdown(fd, how). */
     public int shutdown(int fd, int how) {
         KernelSocket s = get(fd);
@@ -253,6 +271,18 @@ public final class PosixSockets {
         if (level == SOL_IP && optlen >= 1 && optlen < Integer.BYTES) return setsockopt(fd, level, name, value & 0xff);
         if (optlen < Integer.BYTES) return -Errno.EINVAL.number();
         return setsockopt(fd, level, name, value);
+    }
+
+    /**
+     * setsockopt of a byte-string option: TCP_FASTOPEN_KEY (a listener's own Fast Open key: 16 bytes, or
+     * 32 with a backup key; any other length is EINVAL, do_tcp_setsockopt). Other options: ENOPROTOOPT.
+     */
+    public int setsockopt(int fd, int level, int name, byte[] value, int optlen) {
+        KernelSocket s = get(fd);
+        if (s == null) return EBADF;
+        if (level != IPPROTO_TCP || name != TCP_FASTOPEN_KEY) return -Errno.ENOPROTOOPT.number();
+        if (optlen != 16 && optlen != 32 || value.length < optlen) return -Errno.EINVAL.number();
+        return s.setFastOpenKey(java.util.Arrays.copyOf(value, optlen));
     }
 
     /** setsockopt(SO_LINGER, {l_onoff, l_linger}). */

@@ -67,6 +67,20 @@ public final class TcpServerSocket implements Closeable, PollTarget {
     }
 
     /**
+     * TCP Fast Open on this listener (setsockopt TCP_FASTOPEN, RFC 7413): up to {@code queueLength}
+     * connections whose SYN carried data under a valid cookie are accepted before their handshake ends
+     * (0 turns it off). The host's {@code tcp_fastopen} must have the server bit (2).
+     */
+    public void setFastOpen(int queueLength) throws SocketException {
+        if (closed) throw SynackExceptions.isClosed();
+        int r = ks.setsockopt(PosixSockets.IPPROTO_TCP, PosixSockets.TCP_FASTOPEN, queueLength);
+        if (r < 0) throw SynackExceptions.of(Op.OTHER, SynackExceptions.errno(r));
+    }
+
+    /** getsockopt(TCP_FASTOPEN): the Fast Open queue's length, 0 when off. */
+    public int getFastOpen() { return ks.getsockopt(PosixSockets.IPPROTO_TCP, PosixSockets.TCP_FASTOPEN); }
+
+    /**
      * Waits for a connection. SocketTimeoutException "Accept timed out" after {@link #setSoTimeout};
      * SocketException "Socket closed" when closed (also from another thread while waiting).
      */

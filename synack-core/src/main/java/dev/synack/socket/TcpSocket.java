@@ -361,6 +361,19 @@ public final class TcpSocket implements Closeable, PollTarget {
     /** Whether TCP_CORK is set. */
     public boolean getTcpCork() throws SocketException { return getOpt(IPPROTO_TCP, PosixSockets.TCP_CORK) != 0; }
 
+    /**
+     * TCP Fast Open for this socket's connect (setsockopt TCP_FASTOPEN_CONNECT, RFC 7413): set before
+     * {@link #connect}. With a cookie from an earlier connection to the server, connect() returns at once
+     * and the first write goes in the SYN; without one, connect() is a normal handshake that asks for
+     * the cookie. The host's {@code tcp_fastopen} must have the client bit (Linux's default 1).
+     */
+    public void setFastOpenConnect(boolean on) throws SocketException {
+        setOpt(IPPROTO_TCP, PosixSockets.TCP_FASTOPEN_CONNECT, on ? 1 : 0);
+    }
+
+    /** getsockopt(TCP_FASTOPEN_CONNECT). */
+    public boolean getFastOpenConnect() throws SocketException { return getOpt(IPPROTO_TCP, PosixSockets.TCP_FASTOPEN_CONNECT) != 0; }
+
     /** TCP_NODELAY: turn Nagle's algorithm off. */
     public void setTcpNoDelay(boolean on) throws SocketException { setOpt(IPPROTO_TCP, PosixSockets.TCP_NODELAY, on ? 1 : 0); }
 

@@ -7,6 +7,7 @@ import dev.synack.stats.Counters;
 import dev.synack.tcp.Errno;
 import dev.synack.tcp.BoundPort;
 import dev.synack.tcp.ErrnoException;
+import dev.synack.tcp.FastOpen;
 import dev.synack.tcp.SendReason;
 import dev.synack.tcp.SocketOptions;
 import dev.synack.tcp.TcpConfig;
@@ -327,6 +328,12 @@ public final class Stack implements TcpHost, PacketSink {
     /** listen(): a listener on the reservation's address and port. */
     public TcpListener listen(BoundPort b, int backlog) throws ErrnoException { return tcp.listen(b, backlog); }
 
+    /** Whether a Fast Open connect to {@code addr} could send data in its SYN now (see {@link TcpDemux#fastOpenCookieReady}). */
+    public boolean fastOpenCookieReady(int addr, SocketOptions options) { return tcp.fastOpenCookieReady(addr, options); }
+
+    /** ip tcp_metrics flush: forgets what TCP learnt per destination (the Fast Open cookies). */
+    public void flushTcpMetrics() { tcp.flushMetrics(); }
+
     /**
      * connect(): a new connection from the reservation (or an ephemeral port when {@code b} is null)
      * to {@code remoteAddr:remotePort}; the SYN leaves at once.
@@ -336,6 +343,16 @@ public final class Stack implements TcpHost, PacketSink {
      *     no port is free
      */
     public TcpConnection connect(BoundPort b, int remoteAddr, int remotePort, SocketOptions options) throws ErrnoException {
+        return connect(b, remoteAddr, remotePort, options, null);
+    }
+
+    /**
+     * As {@link #connect(BoundPort, int, int, SocketOptions)}, with Fast Open's first data ({@code fastOpen},
+     * null for none): sendto(MSG_FASTOPEN) or the first write after TCP_FASTOPEN_CONNECT. The SYN carries
+     * what Linux's tcp_send_syn_data would put in it ({@link FastOpen.Request#copied()}).
+     */
+    public TcpConnection connect(BoundPort b, int remoteAddr, int remotePort, SocketOptions options,
+                                 FastOpen.Request fastOpen) throws ErrnoException {
         Route r = route(remoteAddr);
         if (r == null) {
             counters.inc(Counter.IpOutNoRoutes);
@@ -344,7 +361,7 @@ public final class Stack implements TcpHost, PacketSink {
         if (r.type() != Route.Type.UNICAST) throw new ErrnoException(r.type().error()); // nothing is sent
         if (remotePort <= 0 || remotePort > 65535) throw new ErrnoException(Errno.ECONNREFUSED, "port " + remotePort);
         int localAddr = b != null && b.address() != 0 ? b.address() : r.iface().address();
-        return tcp.connect(b, localAddr, remoteAddr, remotePort, options);
+        return tcp.connect(b, localAddr, remoteAddr, remotePort, options, fastOpen);
     }
 
     /** Every connection of the host, in creation order (for listings like ss). */

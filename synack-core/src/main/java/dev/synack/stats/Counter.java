@@ -26,6 +26,9 @@ public enum Counter {
     TcpExtTCPReqQFullDoCookies, TcpExtTCPReqQFullDrop, TcpExtTCPDelivered, TcpExtTCPDeliveredCE,
     TcpExtPruneCalled, TcpExtRcvPruned, TcpExtOfoPruned, TcpExtTCPRcvCollapsed, TcpExtTCPMemoryPressures,
     TcpExtTCPMD5Unexpected,
+    TcpExtTCPFastOpenActive, TcpExtTCPFastOpenActiveFail, TcpExtTCPFastOpenPassive, TcpExtTCPFastOpenPassiveFail,
+    TcpExtTCPFastOpenPassiveAltKey, TcpExtTCPFastOpenListenOverflow, TcpExtTCPFastOpenCookieReqd,
+    TcpExtTCPFastOpenBlackhole,
     /** synack's own (Linux has none): packets dropped because storage for them could not be allocated. */
     SynackInNoMemDrops,
     /** synack's own: packets dropped because handling them threw (a bug in synack; see Stack.lastInternalError). */

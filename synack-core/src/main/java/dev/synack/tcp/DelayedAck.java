@@ -46,6 +46,17 @@ final class DelayedAck extends Timer {
 
     private long atoMinNs() { return t.cfg.delackMinMs * 1_000_000L; }
 
+    /**
+     * tcp_rcv_synsent_state_process with a writer waiting (sk_write_pending): the handshake's ACK is owed
+     * but waits up to TCP_DELACK_MAX in quick-ACK mode, so that the data about to be written carries it.
+     */
+    void handshakeAckLater() {
+        pending = true;
+        enterQuickAck();
+        long deadline = t.sched.nowNs() + t.cfg.delackMaxMs * 1_000_000L;
+        t.sched.schedule(this, deadline);
+    }
+
     /** An ACK is owed (inet_csk_schedule_ack). */
     void schedule() { pending = true; }
 

@@ -23,8 +23,11 @@ final class Handshake {
         this.t = c.t;
     }
 
-    /** Active open (RFC 9293 §3.10.1): sends a SYN and enters SYN_SENT. */
-    void connect(int localAddr, int localPort, int remoteAddr, int remotePort) {
+    /**
+     * Active open (RFC 9293 §3.10.1): sends a SYN and enters SYN_SENT; with {@code fastOpen} (or null)
+     * the SYN asks for a Fast Open cookie or carries data under one ({@link #fastOpenSyn}).
+     */
+    void connect(int localAddr, int localPort, int remoteAddr, int remotePort, FastOpen.Request fastOpen) {
         t.localAddr = localAddr;
         t.localPort = localPort;
         t.remoteAddr = remoteAddr;
@@ -40,9 +43,56 @@ final class Handshake {
         t.ipId = t.host.randomIpId(); // tcp_v4_connect: inet->inet_id = get_random_u16()
         c.ecn.connecting(); // tcp_connect → tcp_ecn_send_syn
         c.life.setState(TcpState.SYN_SENT);
+        if (fastOpen != null) fastOpenSyn(fastOpen);
         c.out.sendSyn(SendReason.SYN, 0);
         synSent();
+        if (t.synDataLen > 0) {
+            // tcp_send_syn_data: the data waits for retransmission as its own skb after the bare SYN.
+            t.rtx.add(t.iss + 1, t.iss + 1 + t.synDataLen, RetransmitQueue.F_PSH, t.sched.nowNs());
+            t.sndNxt = t.iss + 1 + t.synDataLen;
+        }
     }
+
+    /**
+     * tcp_send_syn_data with tcp_fastopen_cookie_check (net/ipv4/tcp_output.c, tcp_fastopen.c): the
+     * cached MSS and cookie for the server (tcp_fastopen_cache_get); data goes in the SYN when a cookie
+     * is known or no cookie is needed (TFO_CLIENT_NO_COOKIE, TCP_FASTOPEN_NO_COOKIE: then no option);
+     * otherwise the SYN requests a cookie (an empty option) and carries nothing. How much data: the
+     * MSS the cached MSS (else our own) allows less MAX_TCP_OPTION_SPACE (40), at most what was offered —
+     * Linux reserves the whole option space "for middleboxes that add private TCP options".
+     */
+    private void fastOpenSyn(FastOpen.Request req) {
+        FastOpen.Entry e = t.demux.fastOpenCache.get(t.remoteAddr);
+        int mssClamp = t.advMss;
+        int cookieLen = 0;
+        boolean exp = false;
+        if (e != null) {
+            if (e.mss > 0) mssClamp = e.mss;
+            if (e.cookieLen > 0) {
+                cookieLen = e.cookieLen;
+                System.arraycopy(e.cookie, 0, t.synCookie, 0, cookieLen);
+                exp = e.exp;
+            } else {
+                exp = e.tryExp == 1;
+            }
+        }
+        boolean noCookie = (t.cfg.tcpFastopen & FastOpen.TFO_CLIENT_NO_COOKIE) != 0 || t.options.fastOpenNoCookie;
+        if (noCookie) cookieLen = -1;
+        if (noCookie || cookieLen > 0) {
+            int mss = Math.min(t.mtu() - Tcb.IPV4_TCP_HEADERS, clampUserMss(mssClamp)); // __tcp_mtu_to_mss
+            int space = Math.max(Math.min(mss - MAX_TCP_OPTION_SPACE, req.len), 0);
+            space = Math.min(space, t.sendBuf.free());
+            if (space > 0) t.sendBuf.write(req.data, req.off, space);
+            req.copied = space;
+            t.synDataLen = space;
+        }
+        t.synCookieLen = cookieLen;
+        t.synFastOpen = cookieLen >= 0;
+        t.synFastOpenExp = exp;
+    }
+
+    /** MAX_TCP_OPTION_SPACE (include/net/tcp.h). */
+    private static final int MAX_TCP_OPTION_SPACE = 40;
 
     /**
      * A passive open's start (tcp_create_openreq_child): the listener's child, addressed as the
@@ -58,8 +108,13 @@ final class Handshake {
         t.advMss = clampUserMss(t.mtu() - Tcb.IPV4_TCP_HEADERS);
     }
 
-    /** Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. */
-    void acceptSyn(TcpListener listener, InSegment seg) {
+    /**
+     * Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. With Fast
+     * Open ({@code fo}, tcp_try_fastopen's answer) the SYN-ACK may carry a cookie, and a child
+     * (tcp_fastopen_create_child) takes the SYN's data at once and is ready for the application before
+     * the third ACK.
+     */
+    void acceptSyn(TcpListener listener, InSegment seg, TcpListener.FastOpenAnswer fo) {
         childOf(listener, seg);
         t.irs = seg.seq;
         t.rcvNxt = seg.seq + 1;
@@ -80,8 +135,23 @@ final class Handshake {
         // as the inet_sock_set_state tracepoint shows it, is LISTEN → SYN_RECV, not CLOSE → SYN_RECV.
         t.state = TcpState.LISTEN;
         c.life.setState(TcpState.SYN_RECV);
-        c.out.sendSynAck(SendReason.SYN_ACK, 0);
+        if (fo.child()) fastOpenChild(listener, seg);
+        c.out.sendSynAck(SendReason.SYN_ACK, 0, fo.cookie(), fo.cookieLen(), fo.exp());
         synSent();
+    }
+
+    /**
+     * tcp_fastopen_create_child: the connection is a full socket in SYN_RECV from here on, its
+     * transfer state set up (tcp_init_transfer), the SYN's data queued for the reader
+     * (tcp_fastopen_add_skb: RCV.NXT moves past it, syn_data_acked when there was any). The SYN-ACK
+     * that follows acknowledges it. RFC 7413 §4.2.2 lets the server send data before the handshake
+     * ends, which {@link TcpConnection#send} allows for such a child.
+     */
+    private void fastOpenChild(TcpListener listener, InSegment seg) {
+        t.fastOpenListener = listener;
+        t.ipId = t.host.randomIpId(); // a full socket at once (tcp_v4_syn_recv_sock): inet_id = get_random_u16()
+        initTransfer(t.sched.nowNs());
+        if (seg.payloadLen > 0) c.rcv.synData(seg);
     }
 
     /**
@@ -206,14 +276,31 @@ final class Handshake {
             t.sndWl2 = seg.ack;
             t.sndWnd = seg.window; // not scaled in a SYN (RFC 7323 §2.2)
             t.maxSndWnd = t.sndWnd;
+            int ack = seg.ack;
+            if (t.synDataLen > 0) seg.ack = t.iss + 1; // the SYN first; its data below (tcp_clean_rtx_queue)
             synAcked(seg, nowNs);
+            seg.ack = ack;
+            boolean dataLeft = t.synDataLen > 0 && synDataAcked(ack);
             c.life.setState(TcpState.ESTABLISHED);
             initTransfer(nowNs);
+            t.lrcvNs = nowNs; // tcp_finish_connect: icsk_ack.lrcvtime
             // shutdown(SHUT_WR) during SYN_SENT queued a FIN: it leaves with the handshake's end, so the
             // state must say so (as the SYN_RECV path does), or the FIN's ACK would find ESTABLISHED.
             if (t.finQueued) c.life.setState(TcpState.FIN_WAIT1);
-            // tcp_rcv_synsent_state_process: the third segment of the handshake goes out at once.
-            c.out.sendAck(SendReason.HANDSHAKE_ACK);
+            if ((t.synFastOpen || t.synDataLen > 0) && fastOpenSynAck(seg, dataLeft)) {
+                // tcp_rcv_synsent_state_process returns -1: no ACK of its own, the retransmission carries it.
+                c.snd.output();
+                c.life.notifyApp();
+                return;
+            }
+            // tcp_rcv_synsent_state_process: the third segment of the handshake goes out at once, unless a
+            // writer waits (a blocking Fast Open sendto with data left: sk_write_pending), whose data takes it.
+            if (t.writePending) {
+                t.writePending = false;
+                c.delack.handshakeAckLater();
+            } else {
+                c.out.sendAck(SendReason.HANDSHAKE_ACK);
+            }
             c.snd.output();
             c.life.notifyApp();
         } else {
@@ -228,6 +315,85 @@ final class Handshake {
     }
 
     /**
+     * The SYN-ACK's acknowledgement of our SYN's data (tcp_clean_rtx_queue): the acknowledged part leaves
+     * the retransmission queue and the send buffer.
+     *
+     * @return whether some of the data is still unacknowledged
+     */
+    private boolean synDataAcked(int ack) {
+        int acked = Math.max(0, Math.min(Seq.diff(ack, t.iss + 1), t.synDataLen));
+        if (acked > 0) {
+            int end = t.iss + 1 + acked;
+            while (!t.rtx.isEmpty() && Seq.le(t.rtx.end(0), end)) t.rtx.removeFirst();
+            if (!t.rtx.isEmpty() && Seq.lt(t.rtx.start(0), end)) t.rtx.trimFirst(end);
+            t.sendBuf.discard(acked);
+            c.snd.wmemReclaim();
+            t.sndBufSeq = end;
+            t.bytesAcked += acked;
+            t.sndUna = end;
+        }
+        return !t.rtx.isEmpty();
+    }
+
+    /**
+     * tcp_rcv_fastopen_synack (net/ipv4/tcp_input.c): what the SYN-ACK says about Fast Open. The cache
+     * (tcp_fastopen_cache_set) learns the server's MSS and its cookie (an unsolicited cookie is ignored);
+     * after a SYN timeout a SYN-ACK without cookie that left data unacknowledged counts a lost SYN-data;
+     * a cookie request answered without one makes the next try use the other option form (try_exp). Data
+     * the SYN-ACK did not acknowledge is marked lost and sent again at once (TCPFastOpenActiveFail);
+     * otherwise syn_data_acked (TCPI_OPT_SYN_DATA) and TCPFastOpenActive.
+     *
+     * @return true when data had to be retransmitted (the caller sends no ACK of its own)
+     */
+    private boolean fastOpenSynAck(InSegment seg, boolean dataLeft) {
+        FastOpen.Entry e = t.demux.fastOpenCache.getOrCreate(t.remoteAddr);
+        int cookieLen = t.synFastOpen ? seg.foLen : -1;
+        boolean synDrop = false;
+        int tryExp = 0;
+        if (!t.synFastOpen) {
+            cookieLen = -1; // "Ignore an unsolicited cookie"
+        } else if (t.totalRetrans > 0) {
+            synDrop = cookieLen < 0 && dataLeft;
+        } else if (cookieLen < 0 && t.synDataLen == 0) {
+            tryExp = t.synFastOpenExp ? 2 : 1;
+        }
+        // The SYN-ACK's MSS as sent: Linux takes rx_opt.mss_clamp, re-parsing the SYN-ACK without TCP_MAXSEG
+        // when the clamp is the user's MSS ("Get original SYNACK MSS value if user MSS sets mss_clamp").
+        if (seg.mss > 0) e.mss = seg.mss;
+        if (cookieLen > 0) {
+            System.arraycopy(seg.foCookie, 0, e.cookie, 0, cookieLen);
+            e.cookieLen = cookieLen;
+            e.exp = seg.foExp;
+        } else if (tryExp > e.tryExp && e.cookieLen <= 0 && !e.exp) {
+            e.tryExp = tryExp;
+        }
+        if (synDrop) {
+            e.synLoss++;
+            e.lastSynLossNs = t.sched.nowNs();
+        } else {
+            e.synLoss = 0;
+        }
+        if (dataLeft) {
+            // The data's skb is re-cut to the MSS the SYN-ACK allows (tcp_fragment, tcp_set_skb_tso_segs): each
+            // MSS counts as one packet in flight, and a real link carries MSS-sized segments.
+            int s = t.rtx.start(0), end = t.rtx.end(0), psh = t.rtx.bits(0) & RetransmitQueue.F_PSH;
+            long sentNs = t.rtx.sentNs(0);
+            t.rtx.removeFirst();
+            for (int p = s; Seq.lt(p, end); p += t.mss) {
+                int q = Seq.lt(p + t.mss, end) ? p + t.mss : end;
+                t.rtx.add(p, q, q == end ? psh : 0, sentNs);
+            }
+            for (int i = 0; i < t.rtx.size(); i++) t.rtx.markLost(i, RetransmitQueue.LOST_BY_RTO);
+            c.rec.nonCongestionLoss();
+            t.stats.inc(Counter.TcpExtTCPFastOpenActiveFail);
+            return true;
+        }
+        t.synDataAcked = t.synDataLen > 0;
+        if (t.synDataAcked) t.stats.inc(Counter.TcpExtTCPFastOpenActive);
+        return false;
+    }
+
+    /**
      * The ACK field in SYN_RECV (tcp_rcv_state_process's TCP_SYN_RECV case, tcp_check_req): an ACK of
      * our SYN-ACK establishes the connection and hands it to the listener's accept queue; any other
      * is answered with a RST.
@@ -235,6 +401,7 @@ final class Handshake {
      * @return false when the segment must be dropped
      */
     boolean synRecvAck(InSegment seg, long nowNs) {
+        if (t.fastOpenListener != null) return fastOpenSynRecvAck(seg, nowNs);
         if (!(Seq.lt(t.sndUna, seg.ack) && Seq.le(seg.ack, t.sndNxt))) {
             c.out.sendResetFor(seg, SendReason.RST_INVALID_ACK);
             t.host.segmentDropped(TcpDropReason.TCP_INVALID_ACK_SEQUENCE);
@@ -244,13 +411,50 @@ final class Handshake {
         t.sndWl1 = seg.seq;
         t.sndWl2 = seg.ack;
         t.maxSndWnd = Math.max(t.maxSndWnd, t.sndWnd);
+        // A simultaneous open whose SYN carried Fast Open data: the ACK may cover the data too (tcp_ack);
+        // what it leaves is retransmitted by the timer as any data (tcp_rcv_fastopen_synack is not run).
+        int ack = seg.ack;
+        if (t.synDataLen > 0) seg.ack = t.iss + 1;
         synAcked(seg, nowNs);
+        seg.ack = ack;
+        if (t.synDataLen > 0) synDataAcked(ack);
         // tcp_v4_syn_recv_sock: the request socket becomes a full one, with inet_id = get_random_u16().
         if (t.parent != null) t.ipId = t.host.randomIpId();
         c.life.setState(TcpState.ESTABLISHED);
         initTransfer(nowNs);
         if (t.parent != null) t.parent.childEstablished(c);
         if (t.finQueued) c.life.setState(TcpState.FIN_WAIT1); // close() during SYN_RECV
+        c.life.notifyApp();
+        return true;
+    }
+
+    /**
+     * The ACK that ends a Fast Open child's handshake (tcp_rcv_state_process, TCP_SYN_RECV with
+     * fastopen_rsk: tcp_ack, then tcp_rcv_synrecv_state_fastopen and reqsk_fastopen_remove): the child
+     * may already be accepted and have sent data, so the ACK may cover data too; an ACK below our
+     * SYN-ACK's end is refused with a RST as for any SYN_RECV connection.
+     */
+    private boolean fastOpenSynRecvAck(InSegment seg, long nowNs) {
+        if (!(Seq.lt(t.sndUna, seg.ack) && Seq.le(seg.ack, t.sndNxt))) {
+            c.out.sendResetFor(seg, SendReason.RST_INVALID_ACK);
+            t.host.segmentDropped(TcpDropReason.TCP_INVALID_ACK_SEQUENCE);
+            return false;
+        }
+        TcpListener l = t.fastOpenListener;
+        t.fastOpenListener = null;
+        l.fastOpenDone(false);
+        t.sndWnd = seg.window << t.sndWscale;
+        t.sndWl1 = seg.seq;
+        t.sndWl2 = seg.ack;
+        t.maxSndWnd = Math.max(t.maxSndWnd, t.sndWnd);
+        int ack = seg.ack;
+        seg.ack = t.iss + 1;
+        synAcked(seg, nowNs);
+        seg.ack = ack;
+        c.life.setState(TcpState.ESTABLISHED);
+        if (t.finQueued) c.life.setState(TcpState.FIN_WAIT1);
+        if (Seq.gt(ack, t.sndUna) && !c.acks.onAck(seg, nowNs)) return false; // it also acknowledges data
+        c.snd.output();
         c.life.notifyApp();
         return true;
     }
@@ -269,8 +473,10 @@ final class Handshake {
         c.timers.handshakeDone();
     }
 
-    /** Linux tcp_init_transfer: congestion state and timers for a new connection. */
+    /** Linux tcp_init_transfer: congestion state and timers for a new connection (once: a Fast Open child runs it at its SYN). */
     private void initTransfer(long nowNs) {
+        if (t.transferInitialised) return;
+        t.transferInitialised = true;
         t.mss = computeMss();
         initializeRcvMss();
         t.cw.cwnd = t.cfg.initCwnd;

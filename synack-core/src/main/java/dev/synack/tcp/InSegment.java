@@ -18,6 +18,12 @@ public final class InSegment {
     public int sackCount;
     /** An MD5 signature option (RFC 2385) came: a socket without keys drops the segment. */
     public boolean hasMd5;
+    /** The Fast Open option of a SYN or SYN-ACK (RFC 7413): -1 none, 0 a cookie request, else the cookie's length. */
+    public int foLen = -1;
+    /** Whether the Fast Open option was the experimental kind 254 form. */
+    public boolean foExp;
+    /** The Fast Open cookie's bytes ({@link #foLen} of them). */
+    public final byte[] foCookie = new byte[16];
     public final int[] sackStart = new int[4], sackEnd = new int[4];
     /** The payload: {@code payloadLen} bytes of {@code payload} from {@code payloadOff}. */
     public byte[] payload;
@@ -47,6 +53,8 @@ public final class InSegment {
         tsVal = tsEcr = 0;
         sackCount = 0;
         hasMd5 = false;
+        foLen = -1;
+        foExp = false;
     }
 
     /**
@@ -77,6 +85,9 @@ public final class InSegment {
                 mss = opts.mss();
                 windowScale = opts.windowScale();
                 sackPermitted = opts.sackPermitted();
+                foLen = opts.fastOpenLen(); // tcp_parse_fastopen_option: valid only in a SYN or SYN-ACK
+                foExp = opts.fastOpenExp();
+                opts.copyFastOpenCookie(foCookie);
             }
             if (opts.hasTimestamps()) {
                 hasTimestamps = true;

@@ -76,6 +76,10 @@ final class Lifecycle extends Timer {
         stopTimers();
         t.demux.connectionClosed(c);
         if (t.parent != null) t.parent.childClosed(c);
+        if (t.fastOpenListener != null) { // tcp_done → reqsk_fastopen_remove
+            t.fastOpenListener.fastOpenDone(false);
+            t.fastOpenListener = null;
+        }
         notifyApp();
     }
 

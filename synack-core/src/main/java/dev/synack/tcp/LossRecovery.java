@@ -706,6 +706,22 @@ final class LossRecovery {
      * §3.1 step 1) then judges whether the timeout was spurious, unless a recovery was already
      * under way (other than repeated timeouts of the same segment, §3.2).
      */
+    /**
+     * tcp_non_congestion_loss_retransmit: segments already marked lost go again in the Loss state without
+     * reducing cwnd below ssthresh's current value and without undo (Fast Open's SYN data the SYN-ACK did
+     * not acknowledge, tcp_rcv_fastopen_synack).
+     */
+    void nonCongestionLoss() {
+        if (caState != CaState.LOSS) {
+            highSeq = t.sndNxt;
+            t.cw.ssthresh = currentSsthresh();
+            t.cw.priorSsthresh = 0;
+            undoMarker = 0;
+            undoArmed = false;
+            caState = CaState.LOSS;
+        }
+    }
+
     void enterLoss(long nowNs) {
         boolean newRecovery = caState.ordinal() < CaState.RECOVERY.ordinal();
         timeoutMarkLost(nowNs);

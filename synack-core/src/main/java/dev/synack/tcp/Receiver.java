@@ -164,6 +164,22 @@ final class Receiver {
         else if (fin && Seq.gt(seq, t.rcvNxt)) c.delack.ackNow(SendReason.ACK_OUT_OF_ORDER); // an out-of-order FIN
     }
 
+    /**
+     * tcp_fastopen_add_skb: a Fast Open child takes its SYN's data straight into the receive queue
+     * (RCV.NXT moves past it; no ACK is scheduled: the SYN-ACK acknowledges it), and the data counts as
+     * accepted for tcpi_options (syn_data_acked).
+     */
+    void synData(InSegment seg) {
+        int len = Math.min(seg.payloadLen, t.recvBuf.free());
+        truesize = c.rmem.truesize(len, seg.ipLen());
+        t.recvBuf.writeAt(0, seg.payload, seg.payloadOff, len);
+        t.recvBuf.commit(len);
+        t.rcvNxt += len;
+        t.rcvWup = t.rcvNxt;
+        c.rmem.queuedInOrder(len, truesize);
+        t.synDataAcked = true;
+    }
+
     /** In-order data: into the ring, then whatever out-of-order data it joins (tcp_ofo_queue). */
     private void queueInOrder(InSegment seg, int off, int len, long nowNs) {
         t.recvBuf.writeAt(0, seg.payload, off, len);

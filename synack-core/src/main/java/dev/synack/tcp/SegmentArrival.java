@@ -77,7 +77,7 @@ final class SegmentArrival {
         if (seg.has(RST)) {
             // Linux tcp_check_req: a request socket (passive SYN_RECV) dies on any in-window RST; the
             // exact-match rule of RFC 5961 §3.2 is for full sockets.
-            boolean embryonic = t.state == TcpState.SYN_RECV && t.parent != null;
+            boolean embryonic = t.state == TcpState.SYN_RECV && (t.parent != null || t.fastOpenListener != null);
             if (embryonic || seg.seq == t.rcvNxt || resetMatchesLinux(seg)) {
                 onReset();
             } else {
@@ -102,7 +102,7 @@ final class SegmentArrival {
                 c.out.sendSynAck(SendReason.SYN_ACK_AGAIN, 0);
                 return;
             }
-            if (t.state == TcpState.SYN_RECV && t.parent != null) {
+            if (t.state == TcpState.SYN_RECV && (t.parent != null || t.fastOpenListener != null)) {
                 // tcp_check_req (net/ipv4/tcp_minisocks.c): an ACK that is not for our SYN-ACK is refused by
                 // the listener; otherwise an in-window SYN resets the embryonic connection ("fourth,
                 // check the SYN bit": TCP_MIB_ATTEMPTFAILS, embryonic_reset → send_reset and drop the
@@ -239,6 +239,17 @@ final class SegmentArrival {
     private void onReset() {
         switch (t.state) {
             case SYN_RECV -> {
+                if (t.fastOpenListener != null) {
+                    // tcp_check_req's embryonic_reset for a Fast Open child: reqsk_fastopen_remove(reset),
+                    // then tcp_reset — the child stays in the accept queue, its reader gets ECONNRESET
+                    // after the SYN's data (measured by the server reset-before-accept script on Linux 6.18).
+                    t.stats.inc(Counter.TcpAttemptFails);
+                    TcpListener l = t.fastOpenListener;
+                    t.fastOpenListener = null;
+                    l.fastOpenDone(true);
+                    c.life.done(Errno.ECONNRESET);
+                    return;
+                }
                 if (t.parent != null) {
                     // A passive open reset before it was accepted just vanishes (Linux drops the request).
                     t.stats.inc(Counter.TcpAttemptFails);

@@ -102,20 +102,48 @@ final class SegmentWriter {
         int o = TcpHost.TCP_OFFSET;
         int optLen = TcpOptionWriter.writeSyn(b, o + TcpHeader.HEADER_LEN, t.advMss, t.cfg.tcpSack,
                 t.cfg.timestampsEnabled(), t.tsNow(t.sched.nowNs()), 0, t.cfg.tcpWindowScaling ? t.rcvWscale : -1);
+        int dataLen = 0;
+        if (t.synCookieLen >= 0 && optLen + TcpOptionWriter.fastOpenLength(t.synCookieLen, t.synFastOpenExp) <= 40) {
+            // tcp_syn_options: the Fast Open option last, where it fits; only in the first SYN (the
+            // retries of tcp_send_syn_data's "fo->cookie.len = -1" carry neither option nor data).
+            optLen += TcpOptionWriter.writeFastOpen(b, o + TcpHeader.HEADER_LEN + optLen, t.synCookie, t.synCookieLen,
+                    t.synFastOpenExp);
+        }
+        if (why == SendReason.SYN && t.synDataLen > 0) {
+            dataLen = t.synDataLen;
+            t.sendBuf.peek(0, b, o + TcpHeader.HEADER_LEN + optLen, dataLen);
+        }
+        t.synCookieLen = -1;
         int flags = SYN | c.ecn.synFlags();
         TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, t.iss, 0, flags, Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), optLen);
-        return transmit(TcpHeader.HEADER_LEN + optLen, flags, why, n);
+        return transmit(TcpHeader.HEADER_LEN + optLen + dataLen, flags, why, n);
     }
 
     /**
      * The SYN-ACK echoes only the options the peer offered (RFC 7323 §2.2, RFC 2018 §2), and ECE when we
      * agree to ECN (RFC 3168 §6.1.1).
      */
-    int sendSynAck(SendReason why, int n) {
+    int sendSynAck(SendReason why, int n) { return sendSynAck(why, n, null, -1, false); }
+
+    /**
+     * The SYN-ACK with a Fast Open cookie option ({@code cookieLen} ≥ 0; -1 for none) in the form the
+     * SYN used (kind 34, or 254 when {@code exp}), after the other options and only where it fits
+     * (tcp_synack_options). Only the first SYN-ACK carries it: Linux's retransmissions (tcp_rtx_synack)
+     * pass no cookie.
+     */
+    int sendSynAck(SendReason why, int n, byte[] cookie, int cookieLen, boolean exp) {
         int flags = SYN | ACK | c.ecn.synAckFlags();
-        int len = writeSynAck(t.host.txBuffer(), TcpHost.TCP_OFFSET, t.localPort, t.remotePort, t.iss, t.rcvNxt,
+        byte[] b = t.host.txBuffer();
+        int len = writeSynAck(b, TcpHost.TCP_OFFSET, t.localPort, t.remotePort, t.iss, t.rcvNxt,
                 Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), t.advMss, t.sackOk, t.tsOk, t.tsNow(t.sched.nowNs()), t.tsRecent,
                 t.wscaleOk ? t.rcvWscale : -1, flags);
+        if (cookieLen >= 0 && len - TcpHeader.HEADER_LEN + TcpOptionWriter.fastOpenLength(cookieLen, exp) <= 40) {
+            int o = TcpHost.TCP_OFFSET;
+            int optLen = len - TcpHeader.HEADER_LEN;
+            optLen += TcpOptionWriter.writeFastOpen(b, o + TcpHeader.HEADER_LEN + optLen, cookie, cookieLen, exp);
+            TcpHeader.writeHeader(b, o, t.localPort, t.remotePort, t.iss, t.rcvNxt, flags, Math.min(t.rcvWnd, Tcb.MAX_TCP_WINDOW), optLen);
+            len = TcpHeader.HEADER_LEN + optLen;
+        }
         return transmit(len, flags, why, n);
     }
 
@@ -179,7 +207,8 @@ final class SegmentWriter {
      * becomes a time-wait socket — and was not measured separately.)
      */
     private int nextIpId() {
-        boolean requestSock = t.state == TcpState.SYN_RECV && t.parent != null;
+        // A Fast Open child is a full socket from its SYN on (tcp_fastopen_create_child).
+        boolean requestSock = t.state == TcpState.SYN_RECV && t.parent != null && t.fastOpenListener == null;
         boolean timewaitSock = t.state == TcpState.TIME_WAIT || t.state == TcpState.FIN_WAIT2 && t.orphan;
         if (requestSock || timewaitSock) return 0;
         int id = t.ipId;

@@ -324,9 +324,9 @@ final class Sender {
      *     {@link #TCP_NAGLE_PUSH} bits
      */
     private void output(int cwndLimit, SendReason newDataWhy, int nonagle) {
-        if (t.state == TcpState.CLOSE || t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECV
+        if (t.state == TcpState.CLOSE || t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECV && t.fastOpenListener == null
                 || t.state == TcpState.TIME_WAIT || t.state == TcpState.LISTEN) {
-            return;
+            return; // a Fast Open child sends from SYN_RECV (RFC 7413 §4.2.2)
         }
         long nowNs = t.sched.nowNs();
         if (cwndLimit == CWND) restartAfterIdle(nowNs);
@@ -443,7 +443,10 @@ final class Sender {
         if ((nonagle & TCP_NAGLE_PUSH) != 0 || (flags & FIN) != 0) return true;
         if ((nonagle & TCP_NAGLE_CORK) != 0) return false;
         if ((nonagle & TCP_NAGLE_OFF) != 0) return true;
-        return !(t.rtx.size() > 0 && Seq.gt(t.sndSml, t.sndUna));
+        // A Fast Open child's SYN-ACK is not in Linux's write queue (snd_una = ISS + 1 from the start), so it
+        // does not hold back the first small segment.
+        int una = t.fastOpenListener != null && t.state == TcpState.SYN_RECV ? t.iss + 1 : t.sndUna;
+        return !(t.rtx.size() > 0 && Seq.gt(t.sndSml, una));
     }
 
     /** tcp_cwnd_validate. */

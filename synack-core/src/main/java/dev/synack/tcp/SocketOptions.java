@@ -48,6 +48,17 @@ public final class SocketOptions {
     public boolean recvInq;
     /** SO_MARK (sk_mark): kept and read back; synack has no policy routing to use it. */
     public int mark;
+    /**
+     * A listener's Fast Open queue length (setsockopt TCP_FASTOPEN, or the backlog when tcp_fastopen has
+     * TFO_SERVER_WO_SOCKOPT1; Linux fastopenq.max_qlen); 0 = no Fast Open on this listener.
+     */
+    public int fastOpenQlen;
+    /** The listener's own Fast Open key(s) (setsockopt TCP_FASTOPEN_KEY: 16 or 32 bytes), or null for the host's. */
+    public byte[] fastOpenKey;
+    /** TCP_FASTOPEN_CONNECT: connect() returns at once and the first write goes in the SYN. */
+    public boolean fastOpenConnect;
+    /** TCP_FASTOPEN_NO_COOKIE: send data in the SYN without a cookie (Linux tp->fastopen_no_cookie). */
+    public boolean fastOpenNoCookie;
 
     /** A copy, for an accepted child. */
     public SocketOptions copy() {

@@ -99,6 +99,25 @@ final class Tcb {
     TcpState state = TcpState.CLOSE;
     /** The listener that created this connection, until the application accepts it. */
     TcpListener parent;
+    /**
+     * A Fast Open child's listener until its handshake ends (Linux tp->fastopen_rsk with tfo_listener):
+     * the child sits in the accept queue from its SYN on, counts in the listener's Fast Open queue, and
+     * is handled by tcp_check_req's rules until the third ACK; null for every other connection.
+     */
+    TcpListener fastOpenListener;
+    /** tp->syn_data_acked: our SYN's data was acknowledged, or (server) the SYN's data accepted (TCPI_OPT_SYN_DATA). */
+    boolean synDataAcked;
+    /** tp->syn_fastopen: our SYN carried the Fast Open option; {@link #synFastOpenExp} in the kind-254 form. */
+    boolean synFastOpen, synFastOpenExp;
+    /** tp->syn_data: our SYN carried this many bytes of data (0: none). */
+    int synDataLen;
+    /** The cookie the first SYN carries (-1: no option, 0: a cookie request), sent once: SYN retries go without it. */
+    int synCookieLen = -1;
+    final byte[] synCookie = new byte[16];
+    /** sk_write_pending: a Fast Open sendto() waits for the handshake with data still to write. */
+    boolean writePending;
+    /** tcp_init_transfer already ran (a Fast Open child runs it at its SYN). */
+    boolean transferInitialised;
     /** The application closed the socket: nobody will read or write again (Linux SOCK_DEAD). */
     boolean orphan;
     /** Counted in the host's orphans ({@link TcpMemory#orphans}): an orphan not yet CLOSE or TIME_WAIT. */

@@ -104,6 +104,19 @@ public final class TcpConfig {
      * (tcp_syn_flood_action), 2 = always, 0 = never (drop). Default 1.
      */
     public int tcpSyncookies = 1;
+    /**
+     * net.ipv4.tcp_fastopen ({@link FastOpen}'s TFO_* bits; Linux's default 1, TFO_CLIENT_ENABLE: the
+     * client side works when the application asks, the server side is off).
+     */
+    public int tcpFastopen = FastOpen.TFO_CLIENT_ENABLE;
+    /**
+     * net.ipv4.tcp_fastopen_key: 16 bytes (a backup key makes 32), or null until set. Linux draws a
+     * random key at the first use (tcp_fastopen_init_key_once); synack derives one from the host's
+     * secret instead, so a run is repeatable.
+     */
+    public byte[] tcpFastopenKey;
+    /** net.ipv4.tcp_fastopen_blackhole_timeout_sec (Linux 6.18's default 0: the blackhole detection is off). */
+    public int tcpFastopenBlackholeTimeoutSec;
     /** net.core.somaxconn: the ceiling for listen()'s backlog. Default 4096. */
     public int somaxconn = 4096;
     /** net.ipv4.tcp_abort_on_overflow: RST instead of dropping when the accept queue is full. Default 0. */
@@ -196,6 +209,7 @@ public final class TcpConfig {
         c.randomTsOffset = randomTsOffset;
         c.rxPerSegmentTruesize = rxPerSegmentTruesize;
         c.timerWheel = timerWheel;
+        c.tcpFastopenKey = tcpFastopenKey == null ? null : tcpFastopenKey.clone(); // unset stays unset
         return c;
     }
 
@@ -319,6 +333,13 @@ public final class TcpConfig {
         boolSysctl("tcp_no_metrics_save", c -> c.tcpNoMetricsSave, (c, v) -> c.tcpNoMetricsSave = v);
         intSysctl("tcp_max_syn_backlog", c -> c.tcpMaxSynBacklog, (c, v) -> c.tcpMaxSynBacklog = range(v, 1, 1 << 20));
         intSysctl("tcp_syncookies", c -> c.tcpSyncookies, (c, v) -> c.tcpSyncookies = range(v, 0, 2));
+        SYSCTLS.put("tcp_fastopen", new Sysctl(c -> Integer.toString(c.tcpFastopen),
+                (c, v) -> c.tcpFastopen = Integer.decode(v))); // proc_dointvec reads 0x... too
+        SYSCTLS.put("tcp_fastopen_key", new Sysctl(
+                c -> c.tcpFastopenKey == null ? "00000000-00000000-00000000-00000000" : FastOpen.formatKey(c.tcpFastopenKey),
+                (c, v) -> c.tcpFastopenKey = FastOpen.parseKey(v)));
+        intSysctl("tcp_fastopen_blackhole_timeout_sec", c -> c.tcpFastopenBlackholeTimeoutSec,
+                (c, v) -> c.tcpFastopenBlackholeTimeoutSec = range(v, 0, Integer.MAX_VALUE));
         intSysctl("somaxconn", c -> c.somaxconn, (c, v) -> c.somaxconn = range(v, 0, 1 << 20));
         boolSysctl("tcp_abort_on_overflow", c -> c.tcpAbortOnOverflow, (c, v) -> c.tcpAbortOnOverflow = v);
         SYSCTLS.put("ip_local_port_range", new Sysctl(c -> c.ipLocalPortRange[0] + "\t" + c.ipLocalPortRange[1], (c, v) -> {

@@ -161,7 +161,8 @@ public final class TcpConnection {
                 : life.timewaitArmed() ? life.timewaitDeadlineNs() - nowNs : 0;
         return new TcpInfo(t.state, rec.caState().ordinal(), t.retransmits, t.probesOut, t.backoff,
                 (t.tsOk ? TcpInfo.OPT_TIMESTAMPS : 0) | (t.sackOk ? TcpInfo.OPT_SACK : 0) | (t.wscaleOk ? TcpInfo.OPT_WSCALE : 0)
-                        | (ecn.ok() ? TcpInfo.OPT_ECN : 0) | (ecn.seen() ? TcpInfo.OPT_ECN_SEEN : 0),
+                        | (ecn.ok() ? TcpInfo.OPT_ECN : 0) | (ecn.seen() ? TcpInfo.OPT_ECN_SEEN : 0)
+                        | (t.synDataAcked ? TcpInfo.OPT_SYN_DATA : 0),
                 t.sndWscale, t.rcvWscale, t.rtoUs, t.mss, t.rcvMss, t.rtx.size(),
                 t.rtx.sackedOut, t.rtx.lostOut, t.rtx.retransOut,
                 (nowNs - t.lastSendNs) / 1_000_000, (nowNs - t.lastRecvNs) / 1_000_000, (nowNs - t.lastAckRecvNs) / 1_000_000,
@@ -203,12 +204,20 @@ public final class TcpConnection {
         if (t.error != null) return -takeError().number();
         if (t.sendShutdown || t.finQueued) return -Errno.EPIPE.number();
         return switch (t.state) {
-            case SYN_SENT, SYN_RECV -> 0; // tcp_sendmsg waits for the connection (sk_stream_wait_connect)
+            // RFC 7413 §4.2.2, Linux tcp_sendmsg: a Fast Open child (tcp_passive_fastopen) may send at once.
+            case SYN_RECV -> t.fastOpenListener != null ? snd.send(data, off, len, msgFlags) : 0;
+            case SYN_SENT -> 0; // tcp_sendmsg waits for the connection (sk_stream_wait_connect)
             case ESTABLISHED, CLOSE_WAIT -> snd.send(data, off, len, msgFlags);
             case LISTEN -> -Errno.ENOTCONN.number();
             default -> -Errno.EPIPE.number();
         };
     }
+
+    /**
+     * A blocking Fast Open sendto() waits for the handshake with data still to write (Linux's
+     * sk_write_pending, inet_wait_for_connect's writebias): the handshake's ACK will wait for that data.
+     */
+    public void setWritePending(boolean pending) { t.writePending = pending; }
 
     /** Whether send() would take at least one byte now (POLLOUT). */
     public boolean writable() { return snd.writable(); }
@@ -433,6 +442,9 @@ public final class TcpConnection {
      * push what waits ({@link #nagleChanged}); Linux's other options do not.
      */
     public void optionsChanged() {
+        // TCP_SYNCNT is read when the SYN times out (tcp_write_timeout: icsk_syn_retries), so it applies to
+        // a connection already in SYN_SENT (a Fast Open sendto() opens one before the script sets it).
+        if (t.state == TcpState.SYN_SENT && options.synCnt > 0) t.synRetries = options.synCnt;
         // sock_setsockopt SO_SNDBUF: sets sk_sndbuf and SOCK_SNDBUF_LOCK at once, then sk_write_space.
         if (t.sendBuf != null && options.sndBuf > 0 && options.sndBuf != t.sndBuf) {
             t.sndBuf = options.sndBuf;
@@ -464,12 +476,12 @@ public final class TcpConnection {
     // =========================================================================================
 
     /** Active open (RFC 9293 §3.10.1): sends a SYN and enters SYN_SENT. */
-    void connect(int localAddr, int localPort, int remoteAddr, int remotePort) {
-        handshake.connect(localAddr, localPort, remoteAddr, remotePort);
+    void connect(int localAddr, int localPort, int remoteAddr, int remotePort, FastOpen.Request fastOpen) {
+        handshake.connect(localAddr, localPort, remoteAddr, remotePort, fastOpen);
     }
 
     /** Passive open: a SYN reached a listener; this new connection answers it from SYN_RECV. */
-    void acceptSyn(TcpListener listener, InSegment seg) { handshake.acceptSyn(listener, seg); }
+    void acceptSyn(TcpListener listener, InSegment seg, TcpListener.FastOpenAnswer fo) { handshake.acceptSyn(listener, seg, fo); }
 
     /** Passive open from a valid SYN cookie in {@code seg}, an ACK; see {@link Handshake#acceptCookie}. */
     void acceptCookie(TcpListener listener, InSegment seg, int mss, boolean tsOk, boolean sackOk, int sndWscale, boolean ecnOk) {

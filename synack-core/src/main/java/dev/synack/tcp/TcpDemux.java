@@ -25,6 +25,21 @@ public final class TcpDemux {
     private final ConnTable connections = new ConnTable();
     /** SACK-block scratch arrays for every connection of the host (see {@link Scratch}). */
     final Scratch scratch = new Scratch();
+    /** The client's Fast Open cookies per server (Linux keeps them in tcp_metrics). */
+    final FastOpen.Cache fastOpenCache = new FastOpen.Cache();
+
+    /**
+     * tcp_fastopen_cookie_check's answer for a connect to {@code addr}: a cookie is cached, or none is
+     * needed (TFO_CLIENT_NO_COOKIE, TCP_FASTOPEN_NO_COOKIE). TCP_FASTOPEN_CONNECT defers the SYN then.
+     */
+    public boolean fastOpenCookieReady(int addr, SocketOptions options) {
+        if ((host.config().tcpFastopen & FastOpen.TFO_CLIENT_NO_COOKIE) != 0 || options.fastOpenNoCookie) return true;
+        FastOpen.Entry e = fastOpenCache.get(addr);
+        return e != null && e.cookieLen > 0;
+    }
+
+    /** ip tcp_metrics flush: forgets what was learnt per destination (the Fast Open cookies). */
+    public void flushMetrics() { fastOpenCache.clear(); }
     private final List<TcpListener> listeners = new ArrayList<>();
     /** Sockets bound to a port without being connected or listening yet (bind() before listen()). */
     private final LinkedHashSet<BoundPort> bound = new LinkedHashSet<>();
@@ -257,6 +272,12 @@ public final class TcpDemux {
      */
     public TcpConnection connect(BoundPort b, int localAddr, int remoteAddr, int remotePort, SocketOptions options)
             throws ErrnoException {
+        return connect(b, localAddr, remoteAddr, remotePort, options, null);
+    }
+
+    /** As above, with Fast Open's first data ({@link FastOpen.Request}, or null). */
+    public TcpConnection connect(BoundPort b, int localAddr, int remoteAddr, int remotePort, SocketOptions options,
+                                 FastOpen.Request fastOpen) throws ErrnoException {
         int localPort;
         if (b != null) {
             localPort = b.port();
@@ -270,7 +291,7 @@ public final class TcpDemux {
         }
         TcpConnection c = new TcpConnection(host, this, options);
         // connect() puts the socket in the tables before the SYN leaves (inet_hash_connect).
-        c.connect(localAddr, localPort, remoteAddr, remotePort);
+        c.connect(localAddr, localPort, remoteAddr, remotePort, fastOpen);
         if (c.state() != TcpState.CLOSE) connections.put(c);
         return c;
     }

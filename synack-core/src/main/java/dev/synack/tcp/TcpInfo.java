@@ -67,4 +67,6 @@ public record TcpInfo(TcpState state, int caState, int retransmits, int probes, 
     public static final int OPT_ECN = 8;
     /** TCPI_OPT_ECN_SEEN: at least one segment of data arrived ECT or CE (TCP_ECN_SEEN). */
     public static final int OPT_ECN_SEEN = 16;
+    /** TCPI_OPT_SYN_DATA: the SYN's data was acknowledged (client) or accepted (server) (tp->syn_data_acked). */
+    public static final int OPT_SYN_DATA = 32;
 }

@@ -39,6 +39,12 @@ public final class TcpListener {
         this.localPort = localPort;
         this.options = options;
         setBacklog(backlog);
+        // inet_listen: with TFO_SERVER_WO_SOCKOPT1 and TFO_SERVER_ENABLE every listener gets a Fast Open
+        // queue of its backlog (fastopen_queue_tune: min(backlog, somaxconn)) unless TCP_FASTOPEN set one.
+        int tfo = host.config().tcpFastopen;
+        if ((tfo & FastOpen.TFO_SERVER_WO_SOCKOPT1) != 0 && (tfo & FastOpen.TFO_SERVER_ENABLE) != 0 && options.fastOpenQlen == 0) {
+            options.fastOpenQlen = Math.min(Math.max(backlog, 0), host.config().somaxconn);
+        }
     }
 
     /** listen(backlog) again changes the bound, as Linux allows. */
@@ -104,9 +110,116 @@ public final class TcpListener {
         }
         TcpConnection c = new TcpConnection(host, demux, options.copy());
         synQueue.add(c);
-        c.acceptSyn(this, seg);
+        FastOpenAnswer fo = tryFastOpen(seg);
+        c.acceptSyn(this, seg, fo);
+        if (fo.child() && c.state() == TcpState.SYN_RECV) {
+            // tcp_conn_request: a Fast Open child goes straight into the accept queue (inet_csk_reqsk_queue_add).
+            synQueue.remove(c);
+            fastOpenQlen++;
+            acceptQueue.add(c);
+            notifyApp();
+        }
         return c;
     }
+
+    // ---- Fast Open (RFC 7413; Linux net/ipv4/tcp_fastopen.c) ---------------------------------------
+
+    /** Fast Open children whose handshake has not ended, and resets still held (fastopenq.qlen). */
+    private int fastOpenQlen;
+    /** When each Fast Open child reset by its peer stops counting (fastopenq.rskq_rst_head: 60 s). */
+    private final ArrayDeque<Long> fastOpenResets = new ArrayDeque<>();
+    private static final long FASTOPEN_RST_HOLD_NS = 60_000_000_000L;
+
+    /**
+     * What tcp_try_fastopen decided for a SYN: whether a child takes the SYN's data now, and the cookie
+     * for the SYN-ACK ({@code cookieLen} -1: no option), in the form the SYN used ({@code exp}).
+     */
+    record FastOpenAnswer(boolean child, byte[] cookie, int cookieLen, boolean exp) {
+        static final FastOpenAnswer NONE = new FastOpenAnswer(false, null, -1, false);
+    }
+
+    /** The Fast Open keys of this listener: its own (TCP_FASTOPEN_KEY) or the host's (tcp_fastopen_key). */
+    byte[] fastOpenKeys() {
+        if (options.fastOpenKey != null) return options.fastOpenKey;
+        TcpConfig cfg = host.config();
+        if (cfg.tcpFastopenKey == null) cfg.tcpFastopenKey = FastOpen.hostKey(host); // tcp_fastopen_init_key_once
+        return cfg.tcpFastopenKey;
+    }
+
+    /**
+     * tcp_try_fastopen: a cookie request is counted (TCPFastOpenCookieReqd); nothing happens unless the
+     * server side is on, the SYN has data or the option, and the Fast Open queue has room. Then a SYN
+     * is taken without a cookie when TFO_SERVER_COOKIE_NOT_REQD; a cookie request gets the cookie; a
+     * cookie is checked against the primary key, then the backup (which also sends the primary's
+     * cookie back, TCPFastOpenPassiveAltKey); a valid one makes a child even with no data; a wrong
+     * one counts TCPFastOpenPassiveFail and gets the right cookie.
+     */
+    private FastOpenAnswer tryFastOpen(InSegment seg) {
+        int tfo = host.config().tcpFastopen;
+        boolean synData = seg.payloadLen > 0;
+        if (seg.foLen == 0) host.counters().inc(Counter.TcpExtTCPFastOpenCookieReqd);
+        if ((tfo & FastOpen.TFO_SERVER_ENABLE) == 0 || !(synData || seg.foLen >= 0) || !fastOpenQueueCheck()) {
+            return FastOpenAnswer.NONE;
+        }
+        if ((tfo & FastOpen.TFO_SERVER_COOKIE_NOT_REQD) != 0) {
+            host.counters().inc(Counter.TcpExtTCPFastOpenPassive);
+            return new FastOpenAnswer(true, null, -1, seg.foExp);
+        }
+        byte[] keys = fastOpenKeys();
+        if (seg.foLen == 0) {
+            return new FastOpenAnswer(false, FastOpen.cookie(keys, 0, seg.srcAddr, seg.dstAddr), FastOpen.COOKIE_SIZE, seg.foExp);
+        }
+        if (seg.foLen > 0) {
+            byte[] valid = FastOpen.cookie(keys, 0, seg.srcAddr, seg.dstAddr);
+            int ret = FastOpen.check(keys, seg.srcAddr, seg.dstAddr, seg.foCookie, seg.foLen);
+            if (ret == 0) {
+                host.counters().inc(Counter.TcpExtTCPFastOpenPassiveFail);
+                return new FastOpenAnswer(false, valid, FastOpen.COOKIE_SIZE, seg.foExp);
+            }
+            host.counters().inc(Counter.TcpExtTCPFastOpenPassive);
+            if (ret == 2) {
+                host.counters().inc(Counter.TcpExtTCPFastOpenPassiveAltKey);
+                return new FastOpenAnswer(true, valid, FastOpen.COOKIE_SIZE, seg.foExp);
+            }
+            return new FastOpenAnswer(true, null, -1, seg.foExp);
+        }
+        return FastOpenAnswer.NONE; // data without the option
+    }
+
+    /**
+     * tcp_fastopen_queue_check: no queue (max_qlen 0) means no Fast Open; a full one frees the oldest
+     * held reset if its minute is over, else counts TCPFastOpenListenOverflow and says no.
+     */
+    private boolean fastOpenQueueCheck() {
+        int max = options.fastOpenQlen;
+        if (max == 0) return false;
+        if (fastOpenQlen >= max) {
+            Long first = fastOpenResets.peekFirst();
+            if (first == null || first > host.scheduler().nowNs()) {
+                host.counters().inc(Counter.TcpExtTCPFastOpenListenOverflow);
+                return false;
+            }
+            fastOpenResets.pollFirst();
+            fastOpenQlen--;
+        }
+        return true;
+    }
+
+    /**
+     * reqsk_fastopen_remove: a Fast Open child's handshake ended (the third ACK, or the child closed),
+     * so it leaves the Fast Open queue — unless its peer reset it, when it keeps its place for a minute
+     * (so that a flood of SYN-data with RSTs cannot cycle the queue).
+     */
+    void fastOpenDone(boolean reset) {
+        if (reset && !closed) {
+            fastOpenResets.addLast(host.scheduler().nowNs() + FASTOPEN_RST_HOLD_NS);
+            return;
+        }
+        if (fastOpenQlen > 0) fastOpenQlen--;
+    }
+
+    /** getsockopt(TCP_FASTOPEN): the Fast Open queue's length (fastopenq.max_qlen). */
+    public int fastOpenMaxQlen() { return options.fastOpenQlen; }
 
     /** inet_csk_reqsk_queue_is_full: more requests than the backlog. */
     private boolean reqskQueueIsFull() { return synQueue.size() > backlog; }
@@ -279,6 +392,7 @@ public final class TcpListener {
     }
 
     void childEstablished(TcpConnection c) {
+        if (acceptQueue.contains(c)) return; // a Fast Open child, queued at its SYN
         synQueue.remove(c);
         if (acceptQueueFull()) {
             // tcp_check_req with a full queue: the final ACK is dropped; the SYN-ACK timer retries later.

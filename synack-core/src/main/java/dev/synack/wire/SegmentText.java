@@ -28,7 +28,8 @@ import java.util.List;
  * before the ISN so). Whitespace, {@code //} and {@code /* *}{@code /} comments separate tokens, as in a
  * packetdrill script. {@code length} must equal end − seq modulo 2^32. {@code FO} (kind 34) and
  * {@code md5} (19) become {@link TcpOption.Unknown}, {@code FOEXP} kind 254 with Fast Open's magic
- * F989; a value that is not an even number of hex digits (a name such as TFO_COOKIE) is kept as no data.
+ * F989 (and they print back as {@code FO}/{@code FOEXP}, as packetdrill prints them); a value that is
+ * not an even number of hex digits (a name such as TFO_COOKIE) is kept as no data.
  * {@code opt K hex} is synack's own, the text of {@link TcpOption.Unknown}, so that every option reads
  * back as it prints; so is {@code <>}, an empty option list (TcpTester's "no options").
  *
@@ -173,11 +174,25 @@ public final class SegmentText {
             };
             case TcpOption.Nop() -> "nop";
             case TcpOption.Eol() -> "eol";
+            case TcpOption.Unknown u when u.kind() == TcpOptions.KIND_FASTOPEN -> {
+                byte[] data = u.data();
+                yield data.length == 0 ? "FO" : "FO " + Bytes.hex(data, 0, data.length);
+            }
+            case TcpOption.Unknown u when isFastOpenExp(u) -> {
+                byte[] data = u.data();
+                yield data.length == 2 ? "FOEXP" : "FOEXP " + Bytes.hex(data, 2, data.length - 2);
+            }
             case TcpOption.Unknown u -> {
                 byte[] data = u.data();
                 yield data.length == 0 ? "opt " + u.kind() : "opt " + u.kind() + " " + Bytes.hex(data, 0, data.length);
             }
         };
+    }
+
+    /** Whether {@code u} is the experimental Fast Open option (kind 254 with the magic F989), printed as packetdrill's FOEXP. */
+    private static boolean isFastOpenExp(TcpOption.Unknown u) {
+        byte[] d = u.data();
+        return u.kind() == TcpOptions.KIND_EXP && d.length >= 2 && (d[0] & 0xFF) == 0xF9 && (d[1] & 0xFF) == 0x89;
     }
 
     /** A SACK block: {@code start:end}, unsigned. */

@@ -83,6 +83,40 @@ public final class TcpOptionWriter {
         return n;
     }
 
+    /**
+     * Writes a Fast Open option (Linux tcp_options_write, OPTION_FAST_OPEN_COOKIE): kind 34 and its
+     * length, or the experimental kind 254 with the magic F989 when {@code exp}, then the {@code len}
+     * cookie bytes (0 for a cookie request), and two NOPs when the option's length is 2 modulo 4.
+     *
+     * @return bytes written, {@link #fastOpenLength}
+     */
+    public static int writeFastOpen(byte[] b, int off, byte[] cookie, int len, boolean exp) {
+        int i = off;
+        int optLen;
+        if (exp) {
+            optLen = 4 + len;
+            b[i] = (byte) KIND_EXP;
+            b[i + 1] = (byte) optLen;
+            put16(b, i + 2, FASTOPEN_MAGIC);
+            i += 4;
+        } else {
+            optLen = 2 + len;
+            b[i] = (byte) KIND_FASTOPEN;
+            b[i + 1] = (byte) optLen;
+            i += 2;
+        }
+        System.arraycopy(cookie, 0, b, i, len);
+        i += len;
+        if ((optLen & 3) == 2) {
+            b[i++] = KIND_NOP;
+            b[i++] = KIND_NOP;
+        }
+        return i - off;
+    }
+
+    /** The bytes {@link #writeFastOpen} writes: the option rounded up to 4 (tcp_synack_options' "need"). */
+    public static int fastOpenLength(int len, boolean exp) { return ((exp ? 4 : 2) + len + 3) & ~3; }
+
     /** Writes NOP NOP TS val ecr (RFC 7323 Appendix A layout); returns 12. */
     public static int writeTimestamps(byte[] b, int off, int tsVal, int tsEcr) {
         b[off] = KIND_NOP;

@@ -29,6 +29,14 @@ public final class TcpOptions {
     public static final int KIND_MD5SIG = 19;
     /** Length of the MD5 signature option (Linux TCPOLEN_MD5SIG). */
     public static final int LEN_MD5SIG = 18;
+    /** Option kind: TCP Fast Open cookie (RFC 7413 §4.1.1). */
+    public static final int KIND_FASTOPEN = 34;
+    /** Option kind: experimental (RFC 6994); Fast Open's pre-RFC form is this kind with {@link #FASTOPEN_MAGIC}. */
+    public static final int KIND_EXP = 254;
+    /** The experiment identifier of Fast Open in a kind-254 option (RFC 7413 §4.1.1, Linux TCPOPT_FASTOPEN_MAGIC). */
+    public static final int FASTOPEN_MAGIC = 0xF989;
+    /** Shortest and longest Fast Open cookie (RFC 7413 §4.1.1; Linux TCP_FASTOPEN_COOKIE_MIN/MAX). */
+    public static final int FASTOPEN_COOKIE_MIN = 4, FASTOPEN_COOKIE_MAX = 16;
 
     /** Length of the MSS option. */
     public static final int LEN_MSS = 4;
@@ -57,6 +65,9 @@ public final class TcpOptions {
     private boolean hasMd5;
     private final int[] sackStarts = new int[MAX_SACK_BLOCKS];
     private final int[] sackEnds = new int[MAX_SACK_BLOCKS];
+    private int fastOpenLen = -1;
+    private boolean fastOpenExp;
+    private final byte[] fastOpenCookie = new byte[FASTOPEN_COOKIE_MAX];
 
     /** Creates an empty holder. */
     public TcpOptions() {}
@@ -71,6 +82,8 @@ public final class TcpOptions {
         tsEcr = 0;
         sackBlockCount = 0;
         hasMd5 = false;
+        fastOpenLen = -1;
+        fastOpenExp = false;
     }
 
     /**
@@ -140,12 +153,39 @@ public final class TcpOptions {
                 case KIND_MD5SIG -> {
                     if (size == LEN_MD5SIG) hasMd5 = true; // tcp_parse_md5sig_option
                 }
+                case KIND_FASTOPEN -> fastOpen(b, i + 2, size - 2, false);
+                case KIND_EXP -> {
+                    // Linux tcp_parse_options: kind 254 is Fast Open when its first two bytes are the magic.
+                    if (size >= 4 && u16(b, i + 2) == FASTOPEN_MAGIC) fastOpen(b, i + 4, size - 4, true);
+                }
                 default -> { /* unknown kind: skipped */ }
             }
             i += size;
         }
         return null;
     }
+
+    /**
+     * Linux tcp_parse_fastopen_option: an even length of 0 (a cookie request) or 4..16 is kept; another
+     * even length makes the option "present but invalid" (-1 after all); an odd length is ignored.
+     * (Linux also only looks at it on a SYN; the caller filters by flags, as for MSS.)
+     */
+    private void fastOpen(byte[] b, int off, int len, boolean exp) {
+        if ((len & 1) != 0) return;
+        if (len >= FASTOPEN_COOKIE_MIN && len <= FASTOPEN_COOKIE_MAX) System.arraycopy(b, off, fastOpenCookie, 0, len);
+        else if (len != 0) len = -1;
+        fastOpenLen = len;
+        fastOpenExp = exp;
+    }
+
+    /** The Fast Open cookie's length: -1 for none (or an invalid one), 0 for a cookie request, else 4..16. */
+    public int fastOpenLen() { return fastOpenLen; }
+
+    /** Whether the Fast Open option was the experimental form (kind 254, magic F989). */
+    public boolean fastOpenExp() { return fastOpenExp; }
+
+    /** Copies the Fast Open cookie ({@link #fastOpenLen()} bytes) into {@code dst}. */
+    public void copyFastOpenCookie(byte[] dst) { if (fastOpenLen > 0) System.arraycopy(fastOpenCookie, 0, dst, 0, fastOpenLen); }
 
     /** The MSS as received (0..65535; Linux ignores a zero MSS), or -1 if absent. */
     public int mss() { return mss; }

@@ -130,6 +130,18 @@ public final class TcpTester {
         }
     }
 
+    /** connect() whose SYN is a Fast Open one: {@code fo}'s data, under a cached cookie, or a cookie request. */
+    public TcpConnection connect(SocketOptions o, dev.synack.tcp.FastOpen.Request fo) {
+        try {
+            TcpConnection c = stack.connect(null, REMOTE, SERVER_PORT, o, fo);
+            localPort = c.localPort();
+            remotePort = SERVER_PORT;
+            return c;
+        } catch (ErrnoException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** listen() on port 8080; the script's port is 40000. */
     public TcpListener listen() { return listen(new SocketOptions(), 128); }
 

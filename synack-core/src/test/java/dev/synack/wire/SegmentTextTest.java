@@ -82,7 +82,7 @@ class SegmentTextTest {
                 "SEW 0:0(0) <mss 1460,eol>",
                 "F. 4294967295:9(10) ack 4294967294",
                 ". 1:1(0) ack 1 <>",
-                "S 0:0(0) <mss 1460,opt 34 1234abcd,opt 254 f989,opt 19>")) {
+                "S 0:0(0) <mss 1460,FO 1234abcd,FOEXP,FOEXP 0011223344556677,FO,opt 19>")) {
             assertEquals(t, SegmentText.format(SegmentText.parse(t), Style.PACKETDRILL), t);
             assertEquals(t, SegmentText.parse(t).toString(), t);
         }
@@ -92,7 +92,7 @@ class SegmentTextTest {
     void segmentValuesPrintAndReadBack() {
         TcpSegment seg = new TcpSegment(1, 2, -6, 3, TcpHeader.FIN | TcpHeader.ACK, 100,
                 List.of(new TcpOption.Nop(), new TcpOption.Unknown(34, new byte[] {1, 2})), new byte[10]);
-        assertEquals("F. 4294967290:4(10) ack 3 win 100 <nop,opt 34 0102>", seg.toString());
+        assertEquals("F. 4294967290:4(10) ack 3 win 100 <nop,FO 0102>", seg.toString());
         SegmentSpec back = SegmentText.parse(seg.toString());
         assertEquals(seg.options(), back.options());
         assertEquals(seg.seq(), (int) back.seq());

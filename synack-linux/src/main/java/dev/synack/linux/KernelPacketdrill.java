@@ -68,12 +68,23 @@ public final class KernelPacketdrill {
     }
 
     /**
-     * The symbols packetdrill's run_all.py defines for its IPv4 runs ({@code -D NAME=VALUE}), which the
-     * corpus's scripts use: CMSG_LEVEL_IP and CMSG_TYPE_RECVERR in the error-queue scripts (zerocopy/,
-     * timestamping/), TFO_COOKIE and CODE in others.
+     * What packetdrill's run_all.py passes for an IPv4 run, as the catalogue's Linux runs had it: the
+     * addresses (packetdrill's own default local address is drawn at random, and Linux's Fast Open
+     * cookie is of the addresses) unless the script names its own, and the symbols scripts use
+     * ({@code TFO_COOKIE}, the cookie of 192.0.2.1 → 192.168.0.1 under defaults.sh's key; {@code CODE};
+     * the IP_RECVERR cmsg names).
      */
-    static final List<String> RUN_ALL_IPV4_DEFINES = List.of("-D", "TFO_COOKIE=3021b9d889017eeb", "-D", "CODE=host_unreachable",
-            "-D", "CMSG_LEVEL_IP=SOL_IP", "-D", "CMSG_TYPE_RECVERR=IP_RECVERR");
+    static List<String> runAllFlags(Path script) throws IOException {
+        List<String> flags = new ArrayList<>();
+        String text = Files.readString(script, StandardCharsets.UTF_8);
+        if (!text.contains("--local_ip") && !text.contains("--remote_ip")) {
+            flags.addAll(List.of("--ip_version=ipv4", "--local_ip=192.168.0.1", "--gateway_ip=192.168.0.1",
+                    "--netmask_ip=255.255.0.0", "--remote_ip=192.0.2.1"));
+        }
+        flags.addAll(List.of("-D", "TFO_COOKIE=3021b9d889017eeb", "-D", "CODE=host_unreachable",
+                "-D", "CMSG_LEVEL_IP=SOL_IP", "-D", "CMSG_TYPE_RECVERR=IP_RECVERR"));
+        return flags;
+    }
 
     /** The binary this runs. */
     public Path binary() { return binary; }
@@ -91,7 +102,7 @@ public final class KernelPacketdrill {
             LinuxWorld.run("ip", "netns", "add", ns);
             LinuxWorld.run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, binary.toString()));
-            cmd.addAll(RUN_ALL_IPV4_DEFINES);
+            cmd.addAll(runAllFlags(script));
             cmd.addAll(options);
             cmd.add(script.getFileName().toString());
             return LinuxWorld.allowCubicWhile(() -> {
@@ -135,7 +146,14 @@ public final class KernelPacketdrill {
     private static Path layOut(Path script, Path tree) throws IOException {
         Path src = script.toAbsolutePath().getParent();
         Path net = tree.resolve("gtests/net");
-        Path dir = net.resolve("tcp").resolve(src.getFileName().toString());
+        // The script's folder keeps its place under the collection's root (the folder with common/), so
+        // that a nested one (fastopen/server/opt34) finds ../../../common as upstream's tree has it.
+        Path root = null;
+        for (Path up = src; up != null && root == null; up = up.getParent()) {
+            if (Files.isRegularFile(up.resolve("common/defaults.sh"))) root = up;
+        }
+        Path rel = root != null && !root.equals(src) ? root.relativize(src) : src.getFileName();
+        Path dir = net.resolve("tcp").resolve(rel.toString());
         Files.createDirectories(dir);
         try (Stream<Path> files = Files.list(src)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) Files.copy(f, dir.resolve(f.getFileName()));

@@ -37,6 +37,8 @@ public final class Commands {
          * removed in Linux 4.15; ..."), whatever the value: the report prints them once per run.
          */
         public final java.util.SortedSet<String> notModelled = new java.util.TreeSet<>();
+        /** {@code ip tcp_metrics flush}: forgets the host's per-destination state (the runner sets it). */
+        public Runnable flushMetrics = () -> { };
 
         /**
          * Files the script's commands made ({@code dd ... of=FILE}), kept in memory: a run writes nothing
@@ -77,8 +79,6 @@ public final class Commands {
             Map.entry("tcp_ecn_option_beacon", new String[] {null, "AccECN options (only with tcp_ecn=3)"}),
             Map.entry("tcp_pacing_ss_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
             Map.entry("tcp_pacing_ca_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
-            Map.entry("tcp_fastopen", new String[] {null, "synack has no Fast Open"}),
-            Map.entry("tcp_fastopen_key", new String[] {null, "synack has no Fast Open"}),
             Map.entry("tcp_autocorking", new String[] {"0", "synack does not autocork"}),
             Map.entry("tcp_thin_linear_timeouts", new String[] {"0", "not modelled"}),
             Map.entry("tcp_limit_output_bytes", new String[] {null, "no qdisc/TSQ in the simulated host"}));
@@ -132,6 +132,22 @@ public final class Commands {
         }
     }
 
+    /**
+     * Sysctls older kernels had and Linux 6.18 does not (scripts probe for them with {@code ||}):
+     * tcp_fastopen_cookies (the Fast Open cookie cache's size, gone since the cache moved to tcp_metrics).
+     */
+    private static final java.util.Set<String> ABSENT_IN_LINUX = java.util.Set.of("tcp_fastopen_cookies");
+
+    /** Whether a {@code sysctl} command line names a sysctl Linux 6.18 does not have (it fails there). */
+    static boolean namesAbsentSysctl(List<String> words) {
+        for (String a : words.subList(1, words.size())) {
+            String n = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            n = n.replace('/', '.');
+            if (ABSENT_IN_LINUX.contains(n.substring(n.lastIndexOf('.') + 1))) return true;
+        }
+        return false;
+    }
+
     /** A sysctl's value as {@code sysctl -n} prints it on the host. */
     static String sysctlValue(String name, HostSetup host) throws CommandException {
         String n = name.strip();
@@ -171,7 +187,8 @@ public final class Commands {
             return; // restores the machine after the test; our host lives only as long as the script
         }
         if (base.equals("ip") && w.size() >= 3 && w.get(1).equals("tcp_metrics") && w.get(2).equals("flush")) {
-            return; // synack keeps no per-destination TCP metrics
+            host.flushMetrics.run(); // the per-destination state synack keeps: the Fast Open cookies
+            return;
         }
         if (base.equals("tc") && w.size() >= 2 && w.get(1).equals("qdisc")) {
             // "tc qdisc add|replace dev tun0 root pfifo limit 0": a queue that refuses every packet

@@ -109,6 +109,24 @@ public final class Lexer {
                 if (x == '\\' && pos + 1 < src.length()) {
                     advance();
                     x = peek(0);
+                    // C's escapes, as packetdrill's lexer reads them: \xHH is one byte (a char 0..255 here).
+                    if (x == 'x' && Character.digit(peek(1), 16) >= 0) {
+                        advance();
+                        int v = 0;
+                        for (int k = 0; k < 2 && Character.digit(peek(0), 16) >= 0; k++) {
+                            v = v * 16 + Character.digit(peek(0), 16);
+                            advance();
+                        }
+                        sb.append((char) v);
+                        continue;
+                    }
+                    x = switch (x) {
+                        case 'n' -> '\n';
+                        case 't' -> '\t';
+                        case 'r' -> '\r';
+                        case '0' -> '\0';
+                        default -> x;
+                    };
                 }
                 sb.append(x);
                 advance();

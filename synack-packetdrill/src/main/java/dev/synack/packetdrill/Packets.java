@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * The script's packets and the host's, translated and matched (packetdrill's run_packet.c). The
- * script's side is {@link Runner#REMOTE}, the host {@link Runner#LOCAL}; injected packets go from port
+ * script's side is the runner's remote address, the host its local one; injected packets go from port
  * 40000 to the host's 8080, or, once the host connects, from 8080 to the port it connected from.
  *
  * <p>Inbound ({@link #inject}): seq as written (the script's ISN is its own); ack and SACK blocks
@@ -45,6 +45,16 @@ final class Packets {
     /** Script TS val → the TS val the host sent where the script has it. */
     private final Map<Integer, Integer> tsValMap = new HashMap<>();
     private Integer localIsn;
+    /**
+     * packetdrill's socket.script.local_isn: the seq of the script's outbound SYN or SYN-ACK (the host's
+     * SYN is matched whatever its seq, and maps that number to the host's ISN for later SYNs' ACKs).
+     */
+    private int scriptLocalIsn;
+    /**
+     * packetdrill's remote_isn: the seq of the script's last SYN (or SYN-ACK). Inbound non-SYN seq
+     * numbers and the host's non-SYN ACKs are relative to it (remote_seq_script_to_live_offset).
+     */
+    private int remoteIsn;
     private Integer firstScriptTsVal;
     private Integer firstActualTsVal;
     private int localPort = Runner.LOCAL_PORT;
@@ -54,7 +64,12 @@ final class Packets {
      * @param setup the host's set-up by the script's commands (offload on or off)
      * @param tsTickUs {@code --tcp_ts_tick_usecs}: the host's TS clock, for checking TS vals (0: not checked)
      */
-    Packets(Stack stack, Timeline timeline, Commands.HostSetup setup, long tsTickUs) {
+    /** The host's address and the script side's. */
+    private final int local, remote;
+
+    Packets(Stack stack, Timeline timeline, Commands.HostSetup setup, long tsTickUs, int local, int remote) {
+        this.local = local;
+        this.remote = remote;
         this.stack = stack;
         this.timeline = timeline;
         this.setup = setup;
@@ -65,7 +80,23 @@ final class Packets {
     void connecting(int localPort) {
         this.localPort = localPort;
         this.remotePort = Runner.LOCAL_PORT;
+        listening = false;
     }
+
+    /**
+     * A listen() succeeded: as packetdrill's handle_listen_for_script_packet, the next inbound packet
+     * starts a new connection to the listener, from a new port of the script's side (the first from
+     * {@link Runner#SCRIPT_CLIENT_PORT}), and its seq is that connection's remote ISN.
+     */
+    void listening() {
+        listening = true;
+        localPort = Runner.LOCAL_PORT;
+    }
+
+    /** Whether the next inbound packet starts a connection to a listener (see {@link #listening()}). */
+    private boolean listening;
+    /** How many connections the script's side started: each after the first takes the next port. */
+    private int passiveConnections;
 
     /** tun0's sink: a packet the host sent. */
     void capture(byte[] b, int off, int len) {
@@ -73,7 +104,8 @@ final class Packets {
         int ihl = Ipv4.headerLength(b, off);
         Decoded<TcpSegment> d = TcpSegment.decode(b, off + ihl, Ipv4.totalLength(b, off) - ihl);
         if (d instanceof Decoded.Ok<TcpSegment>(TcpSegment seg)) {
-            if (localIsn == null && seg.has(TcpHeader.SYN)) localIsn = seg.seq();
+            // packetdrill's live.local_isn: each new connection's SYN or SYN-ACK.
+            if (seg.has(TcpHeader.SYN)) localIsn = seg.seq();
             out.add(new Captured(timeline.nowNs(), seg, Ipv4.tos(b, off)));
         }
     }
@@ -82,7 +114,17 @@ final class Packets {
     void inject(PacketEvent e) throws Failure {
         SegmentSpec p = e.packet();
         if (p.anyOptions()) throw Failure.at(e, "script", "an inbound packet cannot have <...> options", null, null);
-        int ackOffset = localIsn == null ? 0 : localIsn;
+        boolean syn = (p.flags() & TcpHeader.SYN) != 0;
+        if (listening) {
+            listening = false;
+            remotePort = Runner.SCRIPT_CLIENT_PORT + passiveConnections++;
+            remoteIsn = (int) p.seq();
+        }
+        if (syn) remoteIsn = (int) p.seq();
+        // run_packet.c: a SYN's seq is as written, later ones add the remote ISN; a SYN-ACK's ack maps the
+        // script's local ISN to the host's, a later ACK adds the host's ISN.
+        int seqOffset = syn ? 0 : remoteIsn;
+        int ackOffset = localIsn == null ? 0 : syn ? localIsn - scriptLocalIsn : localIsn;
         List<TcpOption> opts = new ArrayList<>();
         for (TcpOption o : p.optionsOrNone()) {
             switch (o) {
@@ -93,12 +135,12 @@ final class Packets {
             }
         }
         int ack = (p.flags() & TcpHeader.ACK) != 0 && p.ack() != null ? (int) (p.ack() + ackOffset) : 0;
-        TcpSegment seg = new TcpSegment(remotePort, localPort, (int) p.seq(), ack, p.flags(),
+        TcpSegment seg = new TcpSegment(remotePort, localPort, (int) p.seq() + seqOffset, ack, p.flags(),
                 p.window() == null ? 65535 : p.window(), opts, new byte[p.length()]);
         int len = seg.encodedLength();
         byte[] b = new byte[20 + len];
-        seg.encode(b, 20, Runner.REMOTE, Runner.LOCAL);
-        Ipv4.write(b, 0, Runner.REMOTE, Runner.LOCAL, Ipv4.PROTO_TCP, 64, 1, len);
+        seg.encode(b, 20, remote, local);
+        Ipv4.write(b, 0, remote, local, Ipv4.PROTO_TCP, 64, 1, len);
         if (p.ecn() != null) {
             b[1] = (byte) ecnBits(p.ecn());
             b[10] = 0;
@@ -134,8 +176,9 @@ final class Packets {
      */
     void expect(PacketEvent e, long startUs, long endUs) throws Failure {
         long toleranceUs = timeline.toleranceUs();
-        long deadlineNs = (endUs + toleranceUs) * 1000;
-        if (!timeline.runUntil(deadlineNs, () -> !out.isEmpty())) {
+        // A '*' time ends "never" (Long.MAX_VALUE / 4 µs): in ns that would overflow, so it saturates.
+        long deadlineNs = endUs >= Long.MAX_VALUE / 4000 ? Long.MAX_VALUE / 4 : (endUs + toleranceUs) * 1000;
+        if (!timeline.runUntil(deadlineNs, this::dropForeign)) {
             timeline.jumpTo(deadlineNs);
             throw Failure.at(e, "packet: missing", "expected outbound packet at " + EventTime.secs(startUs)
                     + " s, but nothing was sent by " + EventTime.secs(endUs + toleranceUs) + " s",
@@ -155,6 +198,19 @@ final class Packets {
                     + EventTime.secs(atUs) + " s; tolerance " + EventTime.secs(toleranceUs) + " s",
                     e.packet().toString(), actual + " @" + EventTime.secs(atUs));
         }
+    }
+
+    /**
+     * Drops captured packets of other connections than the one under test, as packetdrill's
+     * sniff_outbound_live_packet does (find_socket_for_live_packet: a packet whose 4-tuple is not the
+     * socket under test's is freed unseen, e.g. the FIN of a socket the script closed before starting
+     * another connection).
+     *
+     * @return whether a packet of the connection under test waits
+     */
+    private boolean dropForeign() {
+        while (!out.isEmpty() && (out.peek().seg.srcPort() != localPort || out.peek().seg.dstPort() != remotePort)) out.poll();
+        return !out.isEmpty();
     }
 
     /**
@@ -195,12 +251,16 @@ final class Packets {
         for (TcpOption o : s.options()) {
             if (o instanceof TcpOption.Timestamps(int val, int ecr) && firstActualTsVal != null) {
                 shown.add(new TcpOption.Timestamps(val - firstActualTsVal + firstScriptTsVal, ecr));
+            } else if (o instanceof TcpOption.Sack(List<TcpOption.SackBlock> blocks)) { // in the script's space
+                shown.add(new TcpOption.Sack(blocks.stream()
+                        .map(b -> new TcpOption.SackBlock(b.start() - remoteIsn, b.end() - remoteIsn)).toList()));
             } else {
                 shown.add(o);
             }
         }
-        return new SegmentSpec((tos & 3) != 0 ? Ecn.of(tos) : null, s.flags(), (s.seq() - isn()) & 0xFFFF_FFFFL,
-                s.payloadLength(), s.has(TcpHeader.ACK) ? s.ack() & 0xFFFF_FFFFL : null, s.window(), null,
+        boolean syn = s.has(TcpHeader.SYN);
+        return new SegmentSpec((tos & 3) != 0 ? Ecn.of(tos) : null, s.flags(), (s.seq() - isn() + (syn ? scriptLocalIsn : 0)) & 0xFFFF_FFFFL,
+                s.payloadLength(), s.has(TcpHeader.ACK) ? (s.ack() - (syn ? 0 : remoteIsn)) & 0xFFFF_FFFFL : null, s.window(), null,
                 shown.isEmpty() ? null : shown, false).toString();
     }
 
@@ -210,13 +270,16 @@ final class Packets {
         if (s.flags() != p.flags()) {
             return "flags: expected " + name(p.flags()) + " but got " + name(s.flags());
         }
-        long rel = (s.seq() - isn()) & 0xFFFF_FFFFL;
+        boolean syn = s.has(TcpHeader.SYN);
+        // The host's SYN or SYN-ACK defines the mapping (packetdrill's script.local_isn = its seq).
+        if (syn) scriptLocalIsn = (int) p.seq();
+        long rel = (s.seq() - isn() + (syn ? scriptLocalIsn : 0)) & 0xFFFF_FFFFL;
         if (rel != (p.seq() & 0xFFFF_FFFFL)) return "seq: expected " + p.seq() + " but got " + rel;
         if (s.payloadLength() != p.length()) {
             return "length: expected " + p.length() + " bytes but got " + s.payloadLength();
         }
         if (s.has(TcpHeader.ACK)) {
-            long ack = s.ack() & 0xFFFF_FFFFL;
+            long ack = (s.ack() - (syn ? 0 : remoteIsn)) & 0xFFFF_FFFFL;
             if (p.ack() != null && ack != (p.ack() & 0xFFFF_FFFFL)) return "ack: expected " + p.ack() + " but got " + ack;
         }
         if (p.window() != null && s.window() != p.window()) {
@@ -269,8 +332,10 @@ final class Packets {
                     }
                 }
                 case TcpOption.Sack sack -> {
-                    // SACK blocks the host sends are in the script's sequence space as written.
-                    if (!sack.equals(g)) return "options: expected " + sack + " but got " + g;
+                    // SACK blocks the host sends are in the script's space less the remote ISN (run_packet.c).
+                    TcpOption.Sack shifted = new TcpOption.Sack(((TcpOption.Sack) g).blocks().stream()
+                            .map(b -> new TcpOption.SackBlock(b.start() - remoteIsn, b.end() - remoteIsn)).toList());
+                    if (!sack.equals(shifted)) return "options: expected " + sack + " but got " + shifted;
                 }
                 default -> {
                     if (!w.equals(g)) return "options: expected " + w + " but got " + g;

@@ -47,7 +47,20 @@ public final class Parser {
     }
 
     /** Parses script text; {@code path} names it in messages. */
+    /**
+     * The symbols packetdrill's run_all.py defines for an IPv4 run ({@code -D TFO_COOKIE=3021b9d889017eeb}:
+     * the Fast Open cookie of 192.0.2.1 → 192.168.0.1 under defaults.sh's key), replaced as whole words
+     * before the script is read, as packetdrill's {@code -D} does.
+     */
+    static final java.util.Map<String, String> DEFINES = java.util.Map.of("TFO_COOKIE", "3021b9d889017eeb");
+
+    private static String define(String text) {
+        for (var d : DEFINES.entrySet()) text = text.replaceAll("\\b" + d.getKey() + "\\b", d.getValue());
+        return text;
+    }
+
     public static Script parse(String path, String text) throws ScriptException {
+        text = define(text);
         return new Parser(path, text, Lexer.tokenize(path, text)).script();
     }
 

@@ -29,8 +29,9 @@ import java.util.stream.Stream;
  * Plays one packetdrill script against one synack host in virtual time, as packetdrill plays it
  * against a kernel through a tun device.
  *
- * <p>The host is 198.18.0.1 (packetdrill's local 192.168.0.1) and the script's side is 198.18.0.2
- * (packetdrill's remote 192.0.2.1); addresses never appear in the scripts' packets. bind() takes port
+ * <p>The host is packetdrill's local 192.168.0.1 and the script's side its remote 192.0.2.1, or what the
+ * script's {@code --local_ip}/{@code --remote_ip} say; addresses never appear in the scripts' packets,
+ * but the server's Fast Open cookie is computed from them, so they are packetdrill's own. bind() takes port
  * 8080, connect() goes to port 8080, and an injected SYN comes from port 40000.
  *
  * <p>The runner reads the options ({@code --tolerance_usecs}, default 4000 µs: how far an outbound
@@ -43,8 +44,9 @@ import java.util.stream.Stream;
  * {@link Failure}, reported as a {@link Result}.
  */
 public final class Runner {
-    public static final int LOCAL = Ipv4.parse("198.18.0.1");
-    public static final int REMOTE = Ipv4.parse("198.18.0.2");
+    /** packetdrill's default addresses (run_all.py's IPv4 run): the host, and the script's side. */
+    public static final int LOCAL = Ipv4.parse("192.168.0.1");
+    public static final int REMOTE = Ipv4.parse("192.0.2.1");
     public static final int LOCAL_PORT = 8080;
     public static final int SCRIPT_CLIENT_PORT = 40000;
 
@@ -74,9 +76,13 @@ public final class Runner {
         this.scriptDir = p == null ? Path.of(".") : p;
         config.randomTsOffset = false;
         stack = new Stack("host", sched, config, 1);
-        packets = new Packets(stack, timeline, setup, options.tsTickUs());
-        tun0 = stack.addInterface("tun0", LOCAL, 24, 1500, packets::capture);
-        syscalls = new Syscalls(new Kernel(new RetryRuntime(sched), stack).posix(), stack, timeline, packets);
+        packets = new Packets(stack, timeline, setup, options.tsTickUs(), options.local(), options.remote());
+        // One link to the script's side: a prefix wide enough to hold both addresses.
+        int prefix = Math.min(24, Integer.numberOfLeadingZeros(options.local() ^ options.remote()));
+        tun0 = stack.addInterface("tun0", options.local(), prefix, 1500, packets::capture);
+        syscalls = new Syscalls(new Kernel(new RetryRuntime(sched), stack).posix(), stack, timeline, packets,
+                options.local(), options.remote());
+        setup.flushMetrics = stack::flushTcpMetrics;
         syscalls.useFiles(setup);
         // /proc/net/tcp as the host's sockets make it (tcp4_seq_show); no IPv6 sockets: tcp6 has its header only.
         setup.procFile = path -> switch (path) {
@@ -151,9 +157,10 @@ public final class Runner {
      * The runner's options ({@code --tolerance_usecs}, {@code --tcp_ts_tick_usecs}); packetdrill's
      * others about the set-up are noted as ignored, any other fails the script.
      */
-    private record Options(long toleranceUs, long tsTickUs) {
+    private record Options(long toleranceUs, long tsTickUs, int local, int remote) {
         static Options parse(List<String> options, List<String> notes) throws Failure {
             long toleranceUs = 4000, tsTickUs = 0;
+            int local = LOCAL, remote = REMOTE;
             for (String o : options) {
                 String body = o.substring(2);
                 int eq = body.indexOf('=');
@@ -163,7 +170,9 @@ public final class Runner {
                     switch (name) {
                         case "tolerance_usecs" -> toleranceUs = Long.parseLong(value);
                         case "tcp_ts_tick_usecs" -> tsTickUs = Long.parseLong(value);
-                        case "mss", "ip_version", "local_ip", "remote_ip", "gateway_ip", "netmask_ip", "bind_port",
+                        case "local_ip" -> local = address(o, value);
+                        case "remote_ip" -> remote = address(o, value);
+                        case "mss", "ip_version", "gateway_ip", "netmask_ip", "bind_port",
                              "connect_port", "speed", "mtu", "non_fatal", "verbose", "define", "tolerance_percent" ->
                                 notes.add("option --" + name + " ignored");
                         default -> throw new Failure(0, "unsupported option --" + name, "unsupported option " + o, null, null);
@@ -172,7 +181,15 @@ public final class Runner {
                     throw new Failure(0, "bad option", "bad option value: " + o, null, null);
                 }
             }
-            return new Options(toleranceUs, tsTickUs);
+            return new Options(toleranceUs, tsTickUs, local, remote);
+        }
+
+        private static int address(String option, String value) throws Failure {
+            try {
+                return Ipv4.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new Failure(0, "bad option", "not an IPv4 address: " + option, null, null);
+            }
         }
     }
 

@@ -106,6 +106,9 @@ final class Shell {
                 flush(w, out);
                 out.add(new Tok(c == '&' ? "&&" : "||", true));
                 i += 2;
+            } else if (c == '&' && i + 1 < n && s.charAt(i + 1) == '>') {
+                w.append("&>"); // bash's &> FILE: stdout and stderr to FILE
+                i += 2;
             } else if (c == '|') {
                 flush(w, out);
                 out.add(new Tok("|", true)); // a pipe: the command's output is the next one's input
@@ -441,6 +444,9 @@ final class Shell {
                 // packetdrill's set_sysctls.py writes /tmp/sysctl_restore_${PPID}.sh to undo its changes:
                 // Commands ignores it (the host lives only as long as the script).
                 if (base.endsWith(".sh") && !cmd.startsWith("/tmp/sysctl_restore_")) return runChild(resolve(cmd));
+                if (base.equals("sysctl") && Commands.namesAbsentSysctl(words)) {
+                    return 255; // sysctl(8) on Linux 6.18: "cannot stat /proc/sys/..." and status 255
+                }
                 Commands.runWords(words, String.join(" ", words), dir, host);
                 return 0;
             }

@@ -25,7 +25,7 @@ import java.util.function.LongSupplier;
 final class Syscalls {
     /** What an attempt returns while the call still blocks. */
     static final long BLOCKED = Long.MIN_VALUE;
-    private static final String REMOTE_TEXT = Ipv4.format(Runner.REMOTE), LOCAL_TEXT = Ipv4.format(Runner.LOCAL);
+    private final String remoteText, localText;
     private static final int EAGAIN = -Errno.EAGAIN.number(), EINPROGRESS = -Errno.EINPROGRESS.number(),
             EALREADY = -Errno.EALREADY.number(), ENOPROTOOPT = -Errno.ENOPROTOOPT.number();
 
@@ -43,7 +43,9 @@ final class Syscalls {
     /** open and sendfile's files; null until {@link #useFiles}. */
     private FileCalls files;
 
-    Syscalls(PosixSockets posix, Stack stack, Timeline timeline, Packets packets) {
+    Syscalls(PosixSockets posix, Stack stack, Timeline timeline, Packets packets, int local, int remote) {
+        this.localText = Ipv4.format(local);
+        this.remoteText = Ipv4.format(remote);
         this.posix = posix;
         this.stack = stack;
         this.timeline = timeline;
@@ -276,12 +278,16 @@ final class Syscalls {
             case "socket" -> () -> posix.socket();
             case "bind" -> {
                 int fd = fd(e, 0);
-                yield () -> posix.bind(fd, LOCAL_TEXT, Runner.LOCAL_PORT);
+                yield () -> posix.bind(fd, localText, Runner.LOCAL_PORT);
             }
             case "listen" -> {
                 int fd = fd(e, 0);
                 int backlog = (int) intArg(e, 1);
-                yield () -> posix.listen(fd, backlog);
+                yield () -> {
+                    int r = posix.listen(fd, backlog);
+                    if (r == 0) packets.listening();
+                    return r;
+                };
             }
             case "accept", "accept4" -> {
                 int fd = fd(e, 0);
@@ -289,9 +295,17 @@ final class Syscalls {
             }
             case "connect" -> connect(fd(e, 0));
             case "read", "recv", "recvfrom" -> read(fd(e, 0), (int) intArg(e, 2));
-            case "write" -> writer(fd(e, 0), (int) intArg(e, 2), 0);
-            case "send", "sendto" -> writer(fd(e, 0), (int) intArg(e, 2), e.args().size() > 3 ? bits(e.args().get(3), "send flag") : 0);
-            case "sendmsg" -> sendmsg(fd(e, 0), iov(e), e.args().size() > 2 ? bits(e.args().get(2), "send flag") : 0);
+            case "write" -> sender(fd(e, 0), (int) intArg(e, 2), 0, false);
+            case "send", "sendto" -> sender(fd(e, 0), (int) intArg(e, 2), e.args().size() > 3 ? bits(e.args().get(3), "send flag") : 0,
+                    e.args().size() > 4 && e.args().get(4) instanceof Expr.Word(String w) && w.equals("AF_UNSPEC"));
+            case "sendmsg" -> {
+                int fd = fd(e, 0);
+                int[] iov = iov(e);
+                int flags = e.args().size() > 2 ? bits(e.args().get(2), "send flag") : 0;
+                // MSG_FASTOPEN, or the first write after a deferred TCP_FASTOPEN_CONNECT: the SYN takes the data
+                yield (flags & PosixSockets.MSG_FASTOPEN) != 0 || deferred.contains(fd)
+                        ? sender(fd, java.util.Arrays.stream(iov).sum(), flags, false) : sendmsg(fd, iov, flags);
+            }
             case "recvmsg" -> {
                 int fd = fd(e, 0);
                 // The error queue is never waited on (ip_recv_error): EAGAIN at once, also when blocking.
@@ -325,7 +339,9 @@ final class Syscalls {
     private LongSupplier connect(int fd) {
         boolean[] started = {false};
         return () -> {
-            int r = posix.connect(fd, REMOTE_TEXT, Runner.LOCAL_PORT);
+            Object before = newestConnection();
+            int r = posix.connect(fd, remoteText, Runner.LOCAL_PORT);
+            if (!started[0] && r == 0 && newestConnection() == before) deferred.add(fd); // TCP_FASTOPEN_CONNECT
             if (!started[0] && r == EINPROGRESS) {
                 sutFd = fd;
                 packets.connecting(stackConnPort());
@@ -350,6 +366,15 @@ final class Syscalls {
     private LongSupplier setsockopt(SyscallEvent e, int fd) {
         String level = word(e, 1), name = word(e, 2);
         Expr v = e.args().size() > 3 ? e.args().get(3) : null;
+        if (v instanceof Expr.Str(String text, boolean prefix) && !prefix) {
+            // A byte string (TCP_FASTOPEN_KEY): each char of the literal is one byte.
+            String what = "setsockopt " + level + " " + name;
+            int lvl = constant(level, what), opt = constant(name, what);
+            byte[] bytes = new byte[text.length()];
+            for (int i = 0; i < bytes.length; i++) bytes[i] = (byte) text.charAt(i);
+            int optlen = e.args().size() > 4 && e.args().get(4) instanceof Expr.Int(long l) ? (int) l : bytes.length;
+            return () -> optionResult(e, posix.setsockopt(fd, lvl, opt, bytes, optlen), level, name);
+        }
         long[] value = switch (v) {
             case Expr.Array(List<Expr> items) when items.size() == 1 && items.getFirst() instanceof Expr.Int(long x) ->
                     new long[] {x};
@@ -520,6 +545,75 @@ final class Syscalls {
             }
             return done[0];
         };
+    }
+
+    /**
+     * write(), send(), sendto(), sendmsg(): with MSG_FASTOPEN, or the first write after a deferred
+     * TCP_FASTOPEN_CONNECT, {@link #fastOpen}; else {@link #writer}. {@code unspec}: sendto's address is
+     * AF_UNSPEC.
+     */
+    private LongSupplier sender(int fd, int len, int flags, boolean unspec) {
+        if ((flags & PosixSockets.MSG_FASTOPEN) != 0 || deferred.contains(fd)) {
+            deferred.remove(fd);
+            return fastOpen(fd, len, flags, unspec);
+        }
+        return writer(fd, len, flags);
+    }
+
+    /** Sockets whose TCP_FASTOPEN_CONNECT connect() returned 0 with no SYN sent yet (Linux's DEFER_CONNECT). */
+    private final java.util.Set<Integer> deferred = new java.util.HashSet<>();
+
+    /**
+     * sendto()/sendmsg() with MSG_FASTOPEN to the script's side (the address packetdrill fills in for
+     * {@code ...}). The host's runtime never waits, so a blocking call is played as the kernel runs it:
+     * the SYN goes (with what data it takes), the call blocks while the handshake is in progress, then
+     * it returns the handshake's error or writes the rest (tcp_sendmsg after tcp_sendmsg_fastopen).
+     */
+    private LongSupplier fastOpen(int fd, int len, int flags, boolean unspec) {
+        if (len > zeros.length) zeros = new byte[len];
+        long[] copied = {-1}, restDone = {0};
+        boolean[] handshakeChecked = {false};
+        return () -> {
+            boolean blocking = !nonBlocking(fd) && (flags & PosixSockets.MSG_DONTWAIT) == 0;
+            if (copied[0] < 0) {
+                Object before = newestConnection();
+                int r = (flags & PosixSockets.MSG_FASTOPEN) != 0
+                        ? posix.sendto(fd, zeros, 0, len, flags | (blocking ? 0 : PosixSockets.MSG_DONTWAIT),
+                                unspec ? null : remoteText, Runner.LOCAL_PORT)
+                        : flags == 0 ? posix.write(fd, zeros, 0, len) : posix.send(fd, zeros, 0, len, flags);
+                if (newestConnection() != before) { // it started a connection: the socket under test
+                    sutFd = fd;
+                    packets.connecting(stackConnPort());
+                }
+                if (!blocking || r < 0 && r != EINPROGRESS || !inProgress(fd)) return r;
+                copied[0] = Math.max(r, 0);
+            }
+            if (inProgress(fd)) return BLOCKED;
+            if (!handshakeChecked[0]) {
+                handshakeChecked[0] = true;
+                // The handshake ended: a failure is the call's error (sock_error), else the rest is written.
+                int[] soError = new int[1];
+                posix.getsockopt(fd, PosixSockets.SOL_SOCKET, PosixSockets.SO_ERROR, soError);
+                if (soError[0] != 0) return -soError[0];
+                if (copied[0] == len) return len;
+            }
+            long r = posix.write(fd, zeros, 0, (int) (len - copied[0] - restDone[0]));
+            if (r == EAGAIN) return BLOCKED;
+            if (r < 0) return copied[0] + restDone[0] > 0 ? copied[0] + restDone[0] : r;
+            restDone[0] += r;
+            return copied[0] + restDone[0] < len ? BLOCKED : len;
+        };
+    }
+
+    /** The host's newest connection, or null. */
+    private Object newestConnection() {
+        var conns = stack.connections();
+        return conns.isEmpty() ? null : conns.getLast();
+    }
+
+    /** Whether {@code fd}'s connection is still opening (SYN_SENT or SYN_RECV). */
+    private boolean inProgress(int fd) {
+        return (revents(fd, PosixSockets.POLLOUT | PosixSockets.POLLIN) & (PosixSockets.POLLOUT | PosixSockets.POLLERR | PosixSockets.POLLHUP)) == 0;
     }
 
     /** A sendmsg()'s iovec lengths. */

@@ -11,7 +11,7 @@ import java.util.function.ToLongFunction;
  * {@code assert <condition>[, <message>]} over {@code tcpi_*} names, which packetdrill fills from
  * {@code getsockopt(TCP_INFO)} of the socket under test. Here they come from a {@link TcpInfo}
  * snapshot. The condition language is the part of Python these blocks use: integers, names,
- * {@code + - * / // %}, comparisons, {@code and or not}, parentheses.
+ * {@code + - * / // % & |}, comparisons, {@code and or not}, parentheses.
  */
 public final class TcpInfoCode {
     /** A failed assertion or a block this evaluator cannot run. */
@@ -75,6 +75,7 @@ public final class TcpInfoCode {
             Map.entry("TCP_LISTEN", 10L), Map.entry("TCP_CLOSING", 11L),
             Map.entry("TCPI_OPT_TIMESTAMPS", 1L), Map.entry("TCPI_OPT_SACK", 2L), Map.entry("TCPI_OPT_WSCALE", 4L),
             Map.entry("TCPI_OPT_ECN", 8L), Map.entry("TCPI_OPT_ECN_SEEN", 16L),
+            Map.entry("TCPI_OPT_SYN_DATA", 32L),
             Map.entry("True", 1L), Map.entry("False", 0L));
 
     /** A simple assignment: NAME = expression (not ==). */
@@ -227,7 +228,7 @@ public final class TcpInfoCode {
         }
 
         long comparison() throws CodeException {
-            long left = sum();
+            long left = bitOr();
             boolean result = true;
             boolean any = false;
             while (true) {
@@ -235,7 +236,7 @@ public final class TcpInfoCode {
                         : sym("<") ? "<" : sym(">") ? ">" : null;
                 if (op == null) break;
                 any = true;
-                long right = sum();
+                long right = bitOr();
                 boolean r = switch (op) {
                     case "==" -> left == right;
                     case "!=" -> left != right;
@@ -248,6 +249,19 @@ public final class TcpInfoCode {
                 left = right;
             }
             return any ? (result ? 1 : 0) : left;
+        }
+
+        /** Python's {@code |} and {@code &} (below the comparisons, above {@code +}); {@code ^} is not read. */
+        long bitOr() throws CodeException {
+            long v = bitAnd();
+            while (sym("|")) v |= bitAnd();
+            return v;
+        }
+
+        long bitAnd() throws CodeException {
+            long v = sum();
+            while (sym("&")) v &= sum();
+            return v;
         }
 
         long sum() throws CodeException {
