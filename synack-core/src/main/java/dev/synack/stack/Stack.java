@@ -20,6 +20,7 @@ import dev.synack.tcp.TcpMemory;
 import dev.synack.tcp.TcpState;
 import dev.synack.time.Scheduler;
 import dev.synack.time.TimerWheel;
+import dev.synack.wire.SipHash;
 import dev.synack.trace.TraceEvent;
 import dev.synack.trace.Tracer;
 import dev.synack.wire.DropReason;

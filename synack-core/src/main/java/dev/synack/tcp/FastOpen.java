@@ -1,5 +1,6 @@
 package dev.synack.tcp;
 
+import dev.synack.wire.SipHash;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -36,51 +37,6 @@ public final class FastOpen {
     /** Linux TCP_FASTOPEN_KEY_MAX: a primary and a backup key. */
     static final int KEY_MAX = 2;
 
-    // ---- SipHash-2-4 ----------------------------------------------------------------------------
-
-    /**
-     * SipHash-2-4 (Aumasson and Bernstein, "SipHash: a fast short-input PRF", 2012) of {@code len}
-     * bytes at {@code off} under the key ({@code k0}, {@code k1}): the 64-bit tag, whose little-endian
-     * bytes are the reference implementation's output. Written from the paper.
-     */
-    public static long sipHash24(long k0, long k1, byte[] m, int off, int len) {
-        long[] v = {0x736f6d6570736575L ^ k0, 0x646f72616e646f6dL ^ k1, 0x6c7967656e657261L ^ k0, 0x7465646279746573L ^ k1};
-        int end = off + len - (len % 8);
-        for (int i = off; i < end; i += 8) compress(v, le64(m, i, 8));
-        long last = ((long) (len & 0xFF)) << 56 | le64(m, end, len % 8);
-        compress(v, last);
-        v[2] ^= 0xFF;
-        for (int i = 0; i < 4; i++) sipRound(v);
-        return v[0] ^ v[1] ^ v[2] ^ v[3];
-    }
-
-    /** {@code n} (0..8) bytes at {@code off} as a little-endian number. */
-    static long le64(byte[] b, int off, int n) {
-        long x = 0;
-        for (int i = n - 1; i >= 0; i--) x = x << 8 | (b[off + i] & 0xFFL);
-        return x;
-    }
-
-    private static void compress(long[] v, long m) {
-        v[3] ^= m;
-        sipRound(v);
-        sipRound(v);
-        v[0] ^= m;
-    }
-
-    private static void sipRound(long[] v) {
-        v[0] += v[1];
-        v[1] = Long.rotateLeft(v[1], 13) ^ v[0];
-        v[0] = Long.rotateLeft(v[0], 32);
-        v[2] += v[3];
-        v[3] = Long.rotateLeft(v[3], 16) ^ v[2];
-        v[0] += v[3];
-        v[3] = Long.rotateLeft(v[3], 21) ^ v[0];
-        v[2] += v[1];
-        v[1] = Long.rotateLeft(v[1], 17) ^ v[2];
-        v[2] = Long.rotateLeft(v[2], 32);
-    }
-
     // ---- the server's cookie --------------------------------------------------------------------
 
     /**
@@ -92,7 +48,7 @@ public final class FastOpen {
     public static byte[] cookie(byte[] key, int keyOff, int srcAddr, int dstAddr) {
         byte[] m = {(byte) (srcAddr >>> 24), (byte) (srcAddr >>> 16), (byte) (srcAddr >>> 8), (byte) srcAddr,
                 (byte) (dstAddr >>> 24), (byte) (dstAddr >>> 16), (byte) (dstAddr >>> 8), (byte) dstAddr};
-        long tag = sipHash24(le64(key, keyOff, 8), le64(key, keyOff + 8, 8), m, 0, 8);
+        long tag = SipHash.hash24(SipHash.le64(key, keyOff, 8), SipHash.le64(key, keyOff + 8, 8), m, 0, 8);
         byte[] c = new byte[COOKIE_SIZE];
         for (int i = 0; i < COOKIE_SIZE; i++) c[i] = (byte) (tag >>> (8 * i));
         return c;
@@ -145,7 +101,7 @@ public final class FastOpen {
             if (k > 0) sb.append(',');
             for (int i = 0; i < 4; i++) {
                 if (i > 0) sb.append('-');
-                sb.append(String.format("%08x", le64(key, k * KEY_LENGTH + 4 * i, 4)));
+                sb.append(String.format("%08x", SipHash.le64(key, k * KEY_LENGTH + 4 * i, 4)));
             }
         }
         return sb.toString();
