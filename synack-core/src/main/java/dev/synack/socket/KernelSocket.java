@@ -330,19 +330,25 @@ final class KernelSocket implements OpenFile {
         });
         if (start != -Errno.EINPROGRESS.number() && start != -Errno.EALREADY.number()) return start;
         if (timeoutNs != NONBLOCK) await(() -> closed || !inProgress(), timeoutNs);
-        return call(() -> {
-            if (closed) return -Errno.EBADF.number();
-            if (inProgress()) return start;
-            if (conn == null || conn.state() == TcpState.CLOSE) {
-                // sock_error: the pending error once, then ECONNABORTED; the socket is unconnected again.
-                Errno e = conn == null ? null : conn.takeError();
-                conn = null;
-                sstate = SockState.UNCONNECTED;
-                return -(e != null ? e : Errno.ECONNABORTED).number();
-            }
-            sstate = SockState.CONNECTED;
-            return 0;
-        });
+        return call(() -> connectOutcome(start));
+    }
+
+    /**
+     * Where a connect in progress stands, once waited for: {@code whileInProgress} if it still is; else 0
+     * and CONNECTED, or the connection's error — sock_error: the pending error once, then ECONNABORTED —
+     * and the socket unconnected again. Called inside the runtime.
+     */
+    private int connectOutcome(int whileInProgress) {
+        if (closed) return -Errno.EBADF.number();
+        if (inProgress()) return whileInProgress;
+        if (conn == null || conn.state() == TcpState.CLOSE) {
+            Errno e = conn == null ? null : conn.takeError();
+            conn = null;
+            sstate = SockState.UNCONNECTED;
+            return -(e != null ? e : Errno.ECONNABORTED).number();
+        }
+        sstate = SockState.CONNECTED;
+        return 0;
     }
 
     /**
@@ -407,18 +413,7 @@ final class KernelSocket implements OpenFile {
             return 0;
         });
         await(() -> closed || !inProgress(), timeoutNs);
-        int st = call(() -> {
-            if (closed) return -Errno.EBADF.number();
-            if (inProgress()) return -Errno.EINPROGRESS.number();
-            if (conn == null || conn.state() == TcpState.CLOSE) {
-                Errno e = conn == null ? null : conn.takeError();
-                conn = null;
-                sstate = SockState.UNCONNECTED;
-                return -(e != null ? e : Errno.ECONNABORTED).number();
-            }
-            sstate = SockState.CONNECTED;
-            return 0;
-        });
+        int st = call(() -> connectOutcome(-Errno.EINPROGRESS.number()));
         if (st == -Errno.EINPROGRESS.number()) return copied > 0 ? copied : st; // the wait timed out (SO_SNDTIMEO)
         if (st < 0 || copied == len) return st < 0 ? st : copied;
         int w = write(b, off + copied, len - copied, timeoutNs, 0);

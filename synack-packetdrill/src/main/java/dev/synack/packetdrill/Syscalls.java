@@ -524,6 +524,20 @@ final class Syscalls {
 
     /** As {@link #writer(int, int, int)}, writing {@code len} bytes of {@code src}. */
     private LongSupplier writer(int fd, byte[] src, int len, int flags) {
+        return sendLoop(fd, len, flags, (at, n) -> flags == 0 ? posix.write(fd, src, at, n) : posix.send(fd, src, at, n, flags));
+    }
+
+    /** One try to send {@code n} bytes from offset {@code at} of the call's data: the result of the system call. */
+    @FunctionalInterface
+    private interface SendPiece {
+        long send(int at, int n);
+    }
+
+    /**
+     * A blocking or non-blocking send of {@code len} bytes, piece by piece, played as Linux runs it: what
+     * a full buffer leaves is sent after the writer is woken, and an error after some bytes returns the count.
+     */
+    private LongSupplier sendLoop(int fd, int len, int flags, SendPiece piece) {
         long[] done = {0};
         boolean[] slept = {false};
         return () -> {
@@ -532,9 +546,7 @@ final class Syscalls {
             int awake = PosixSockets.POLLOUT | PosixSockets.POLLERR | PosixSockets.POLLHUP;
             if (slept[0] && (revents(fd, PosixSockets.POLLOUT) & awake) == 0) return BLOCKED;
             while (done[0] < len) {
-                int n = (int) (len - done[0]);
-                int at = (int) done[0];
-                long r = flags == 0 ? posix.write(fd, src, at, n) : posix.send(fd, src, at, n, flags);
+                long r = piece.send((int) done[0], (int) (len - done[0]));
                 if (r == EAGAIN) {
                     if (nonBlocking(fd) || (flags & PosixSockets.MSG_DONTWAIT) != 0) return done[0] > 0 ? done[0] : r;
                     slept[0] = true;
@@ -627,24 +639,7 @@ final class Syscalls {
         int len = 0;
         for (int l : iov) len += l;
         if (len > zeros.length) zeros = new byte[len];
-        int total = len;
-        long[] done = {0};
-        boolean[] slept = {false};
-        return () -> {
-            int awake = PosixSockets.POLLOUT | PosixSockets.POLLERR | PosixSockets.POLLHUP;
-            if (slept[0] && (revents(fd, PosixSockets.POLLOUT) & awake) == 0) return BLOCKED;
-            while (done[0] < total) {
-                long r = posix.sendmsg(fd, zeros, 0, rest(iov, (int) done[0]), flags);
-                if (r == EAGAIN) {
-                    if (nonBlocking(fd) || (flags & PosixSockets.MSG_DONTWAIT) != 0) return done[0] > 0 ? done[0] : r;
-                    slept[0] = true;
-                    return BLOCKED;
-                }
-                if (r < 0) return done[0] > 0 ? done[0] : r;
-                done[0] += r;
-            }
-            return done[0];
-        };
+        return sendLoop(fd, len, flags, (at, n) -> posix.sendmsg(fd, zeros, 0, rest(iov, at), flags));
     }
 
     /** The iovec {@code iov} without its first {@code skip} bytes. */
