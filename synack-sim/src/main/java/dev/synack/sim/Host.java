@@ -125,7 +125,7 @@ public final class Host extends Node {
      * errors but they never reach the local socket — measured over veth with the peer's end down,
      * IcmpOutDestUnreachs 6 and IcmpInDestUnreachs 0 for a connect(), which ends in ETIMEDOUT after its
      * SYN retries (134 s), and 4 and 0 for an open connection, whose read ends in ETIMEDOUT when
-     * tcp_retries2 gives up (16.9–17.0 s with tcp_retries2 5, 110.9 s with 8), not EHOSTUNREACH.
+     * tcp_retries2 gives up (16.9–17.0 s with tcp_retries2 5, 110.9 s with 8, 942.4 s with the default 15), not EHOSTUNREACH.
      */
     @Override
     void neighbourFailed(Port out, byte[] b, int off, int len) {

@@ -24,7 +24,7 @@ import java.util.List;
  * with ETIMEDOUT (measured on Linux 6.18 with a veth pair whose other end went down: 134 s,
  * IcmpOutDestUnreachs 6, IcmpInDestUnreachs 0). (d) On an open connection likewise: write() succeeds,
  * read() fails with ETIMEDOUT when tcp_retries2 gives up (measured: 17.0 s with tcp_retries2 5, 110.9 s
- * with 8), and the next write with EPIPE. (With the carrier present and the host absent, ARP's failure
+ * with 8, 942.4 s with 15), and the next write with EPIPE. (With the carrier present and the host absent, ARP's failure
  * does reach the socket: EHOSTUNREACH after 3 s, the no-such-host story.)
  */
 final class NoRoute implements Scenario {
