@@ -131,8 +131,21 @@ final class Sender {
             if (t.sendBuf.free() < want) t.sendBuf.resize(Math.max(t.sendBuf.capacity() * 2, t.sendBuf.length() + want));
             n += t.sendBuf.write(data, off + n, want);
             // A full skb with more to come: tcp_push_one / __tcp_push_pending_frames send what the
-            // windows allow now, which also decides where the next tail skb starts.
-            if (want == room && n < len) output();
+            // windows allow now, which also decides where the next tail skb starts. tcp_sendmsg_locked:
+            // "if (forced_push(tp)) { tcp_mark_push(tp, skb); __tcp_push_pending_frames(sk, mss_now,
+            // TCP_NAGLE_PUSH); }": once half the largest window was written since the last mark, the
+            // full skb ends with PSH (measured on Linux 6.18: packetdrill's cubic-rto-ss-ca-cwnd-bump,
+            // a 200000-byte write at max_window 32896, sends `P. 19001:20001(1000)` mid-write, the end of
+            // the skb that filled past 2001 + 16448).
+            if (want == room && n < len) {
+                int skbEnd = t.sndBufSeq + t.sendBuf.length();
+                if (Seq.gt(skbEnd, pushedSeq + (t.maxSndWnd >>> 1))) {
+                    markPush(skbEnd);
+                    output(CWND, null, TCP_NAGLE_PUSH);
+                } else {
+                    output();
+                }
+            }
         }
         if (n < len) {
             noSpace = true;
