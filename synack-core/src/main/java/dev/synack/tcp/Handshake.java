@@ -283,6 +283,8 @@ final class Handshake {
             boolean dataLeft = t.synDataLen > 0 && synDataAcked(ack);
             c.life.setState(TcpState.ESTABLISHED);
             initTransfer(nowNs);
+            // tcp_ack of the SYN-ACK ends in tcp_cong_control → tcp_update_pacing_rate, with the SYN's RTT.
+            c.snd.updatePacingRate();
             t.lrcvNs = nowNs; // tcp_finish_connect: icsk_ack.lrcvtime
             // shutdown(SHUT_WR) during SYN_SENT queued a FIN: it leaves with the handshake's end, so the
             // state must say so (as the SYN_RECV path does), or the FIN's ACK would find ESTABLISHED.
@@ -422,6 +424,9 @@ final class Handshake {
         if (t.parent != null) t.ipId = t.host.randomIpId();
         c.life.setState(TcpState.ESTABLISHED);
         initTransfer(nowNs);
+        // tcp_rcv_state_process, TCP_SYN_RECV: after tcp_synack_rtt_meas and tcp_init_transfer,
+        // "if (!inet_csk(sk)->icsk_ca_ops->cong_control) tcp_update_pacing_rate(sk)".
+        c.snd.updatePacingRate();
         if (t.parent != null) t.parent.childEstablished(c);
         if (t.finQueued) c.life.setState(TcpState.FIN_WAIT1); // close() during SYN_RECV
         c.life.notifyApp();
@@ -452,6 +457,7 @@ final class Handshake {
         synAcked(seg, nowNs);
         seg.ack = ack;
         c.life.setState(TcpState.ESTABLISHED);
+        c.snd.updatePacingRate(); // tcp_rcv_state_process, TCP_SYN_RECV, as for any passive open
         if (t.finQueued) c.life.setState(TcpState.FIN_WAIT1);
         if (Seq.gt(ack, t.sndUna) && !c.acks.onAck(seg, nowNs)) return false; // it also acknowledges data
         c.snd.output();

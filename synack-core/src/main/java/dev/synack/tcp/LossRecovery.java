@@ -164,6 +164,7 @@ final class LossRecovery {
         retransStampCleanup();
         newlyLost = t.rtx.lostMarks - priorLostMarks;
         congestionControl(advanced, deliveredNow, ack.newlyAcked, nowNs);
+        c.snd.updatePacingRate(); // tcp_cong_control's last step: tcp_update_pacing_rate
     }
 
     /**

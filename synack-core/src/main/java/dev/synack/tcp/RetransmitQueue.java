@@ -29,6 +29,11 @@ final class RetransmitQueue {
     /** The segment carries PSH (the end of an application write, Linux TCPHDR_PSH on the skb). */
     static final int F_PSH = 64;
     /**
+     * The segment was the last of the TSO packet it first left in (tso_fragment cut the skb there): a
+     * retransmission of the segments before it may go as one packet with it, not past it.
+     */
+    static final int F_PKT_END = 128;
+    /**
      * What last marked the entry lost (three bits, for the retransmission's {@link SendReason}; Linux
      * keeps no such mark): the RTO (tcp_timeout_mark_lost), RACK on an ACK or on its reordering timer,
      * NewReno's duplicate ACKs or partial ACK (tcp_newreno_mark_lost), RFC 6675's SACK rule.

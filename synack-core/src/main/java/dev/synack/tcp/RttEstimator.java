@@ -125,6 +125,9 @@ public final class RttEstimator {
     /** The smoothed RTT in µs (Linux {@code srtt_us >> 3}, shown by {@code ss -i} as {@code rtt:}), 0 before a sample. */
     public long srttUs() { return hasSample ? srtt8 >> 3 : 0; }
 
+    /** Linux's {@code tp->srtt_us} itself: the smoothed RTT in µs × 8, 0 before a sample. */
+    long srttUs8() { return hasSample ? srtt8 : 0; }
+
     /**
      * The variance term of the RTO in µs (Linux {@code rttvar_us}; like {@code 4·RTTVAR} in RFC 6298, so
      * {@code rtoUs() == srttUs() + rttvarUs()} below the cap); 0 before a sample.

@@ -45,6 +45,11 @@ final class Sender {
      * Linux neither appends to such an skb nor collapses it with the next (tcp_skb_can_collapse).
      */
     private final SeqMarks eorMarks = new SeqMarks();
+    /**
+     * Where tcp_sendmsg started a new skb (a full one, of the size goal, before it): tcp_write_xmit
+     * sends one skb at a time, so no TSO packet crosses one.
+     */
+    private final SeqMarks skbStarts = new SeqMarks();
     /** Where the last PSH mark was set (tp->pushed_seq), for forced_push. */
     private int pushedSeq;
     /**
@@ -113,6 +118,7 @@ final class Sender {
                 // tcp_add_write_queue_tail: an skb queued on an empty write queue starts the BUSY chronograph.
                 if (t.unsentBytes() == 0) t.chrono.start(Chrono.BUSY, t.sched.nowNs());
                 tailSkbSeq = end;
+                skbStarts.add(end);
                 room = goal;
                 naglePush = false; // skb_entail
             } else if (n == 0) {
@@ -125,8 +131,21 @@ final class Sender {
             if (t.sendBuf.free() < want) t.sendBuf.resize(Math.max(t.sendBuf.capacity() * 2, t.sendBuf.length() + want));
             n += t.sendBuf.write(data, off + n, want);
             // A full skb with more to come: tcp_push_one / __tcp_push_pending_frames send what the
-            // windows allow now, which also decides where the next tail skb starts.
-            if (want == room && n < len) output();
+            // windows allow now, which also decides where the next tail skb starts. tcp_sendmsg_locked:
+            // "if (forced_push(tp)) { tcp_mark_push(tp, skb); __tcp_push_pending_frames(sk, mss_now,
+            // TCP_NAGLE_PUSH); }": once half the largest window was written since the last mark, the
+            // full skb ends with PSH (measured on Linux 6.18: packetdrill's cubic-rto-ss-ca-cwnd-bump,
+            // a 200000-byte write at max_window 32896, sends `P. 19001:20001(1000)` mid-write, the end of
+            // the skb that filled past 2001 + 16448).
+            if (want == room && n < len) {
+                int skbEnd = t.sndBufSeq + t.sendBuf.length();
+                if (Seq.gt(skbEnd, pushedSeq + (t.maxSndWnd >>> 1))) {
+                    markPush(skbEnd);
+                    output(CWND, null, TCP_NAGLE_PUSH);
+                } else {
+                    output();
+                }
+            }
         }
         if (n < len) {
             noSpace = true;
@@ -200,17 +219,73 @@ final class Sender {
     }
 
     /**
-     * Whether the segment about to go is the last of this burst although data remains: the next one is
-     * held by cwnd or the send window. Linux sends a burst of several segments as one TSO skb cut at
-     * the cwnd, and that skb goes out with PSH (packetdrill's slow_start and mss scripts, which Linux
-     * 6.18 passes, show it); a single segment sent alone (as PRR sends them) does not.
+     * sk_pacing_rate in bytes per second: ~0UL (unlimited) until {@link #updatePacingRate()} first runs.
+     * synack does not pace (no fq qdisc, no internal pacing); the rate only sizes TSO packets
+     * ({@link #tsoSegs()}).
      */
-    private boolean burstEndsAfter(int segLen, int wndEnd, int cwnd) {
+    private long pacingRate = Long.MAX_VALUE;
+
+    /**
+     * tcp_update_pacing_rate (net/ipv4/tcp_input.c): mss × max(cwnd, packets_out) / srtt, scaled by
+     * tcp_pacing_ss_ratio while cwnd is below half ssthresh and by tcp_pacing_ca_ratio after; with no
+     * RTT sample yet the division is skipped (so the rate is huge). Linux runs it at the end of
+     * tcp_cong_control (every ACK that acknowledges something) and when SYN_RECV or SYN_SENT becomes
+     * ESTABLISHED; the caller does the same.
+     */
+    void updatePacingRate() {
+        long rate = (long) t.mss * ((1_000_000 / 100) << 3);
+        rate *= t.cw.cwnd < t.cw.ssthresh / 2 ? t.cfg.tcpPacingSsRatio : t.cfg.tcpPacingCaRatio;
+        rate *= Math.max(t.cw.cwnd, t.rtx.size());
+        long srtt8 = t.rtt.srttUs8();
+        if (srtt8 != 0) rate /= srtt8;
+        pacingRate = rate;
+    }
+
+    /** sk_pacing_rate (bytes per second; Long.MAX_VALUE is Linux's ~0UL). */
+    long pacingRate() { return pacingRate; }
+
+    /**
+     * tcp_tso_segs → tcp_tso_autosize (net/ipv4/tcp_output.c): how many segments one TSO/GSO packet may
+     * hold: about 1 ms of the pacing rate (sk_pacing_rate &gt;&gt; sk_pacing_shift 10), plus gso_max_size
+     * &gt;&gt; (min_rtt_us &gt;&gt; tcp_tso_rtt_log) on short paths, at most gso_max_size, at least
+     * tcp_min_tso_segs. Measured on Linux 6.18 (packetdrill, CUBIC, a 20 ms handshake, MSS 1448): the
+     * first flight goes in packets of 2896 bytes (the tcp_min_tso_segs floor); with tcp_min_tso_segs
+     * 10, in packets of 14480.
+     */
+    int tsoSegs() {
+        long bytes = pacingRate >> 10;
+        long minRtt = t.rtt.minRttUs(); // Long.MAX_VALUE before a sample, as Linux's ~0U
+        long r = minRtt >> t.cfg.tcpTsoRttLog;
+        if (r < 32) bytes += GSO_MAX_SIZE >> r;
+        bytes = Math.min(bytes, GSO_MAX_SIZE);
+        long segs = Math.max(bytes / Math.max(t.mss, 1), t.cfg.tcpMinTsoSegs);
+        return (int) Math.min(segs, 65535); // sk_gso_max_segs: GSO_MAX_SEGS
+    }
+
+    /**
+     * tcp_cwnd_test (net/ipv4/tcp_output.c): how many segments the next TSO packet may carry under cwnd:
+     * what cwnd leaves, but at most half cwnd ("ensure we have at least 2 GSO packets in flight").
+     */
+    private static int cwndQuota(int cwnd, int inFlight) {
+        return Math.min(Math.max(cwnd >> 1, 1), cwnd - inFlight);
+    }
+
+    /**
+     * Whether the segment after the {@code segLen} bytes about to go from SND.NXT would join their TSO
+     * packet: there is one, it fits the send window, and if it is a short tail Nagle would not hold it
+     * (tcp_mss_split_point cuts a packet short of the window and of a partial segment that
+     * tcp_nagle_check holds back).
+     */
+    private boolean nextJoins(int segLen, int wndEnd, boolean finPending, int nonagle) {
         int nextStart = t.sndNxt + segLen;
         int unsentAfter = t.unsentBytes() - segLen;
         if (unsentAfter <= 0) return false;
+        if (eorMarks.nextAfter(t.sndNxt, nextStart + 1) == nextStart) return false; // an MSG_EOR skb ends here
+        if (skbStarts.nextAfter(t.sndNxt, nextStart + 1) == nextStart) return false; // the next skb starts here
         int nextLen = Math.min(unsentAfter, t.mss);
-        return c.rec.packetsInFlight() + 1 >= cwnd || Seq.gt(nextStart + nextLen, wndEnd);
+        if (Seq.gt(nextStart + nextLen, wndEnd)) return false;
+        if (nextLen < t.mss) return nagleAllows(true, finPending && nextLen == unsentAfter ? FIN : 0, nonagle);
+        return true;
     }
 
     /** Whether a write ended inside [start, end): then the segment gets PSH. Consumes the marks it passes. */
@@ -338,13 +413,24 @@ final class Sender {
         if (!newFirst) sentSomething = xmitRetransmitQueue(nowNs, cwnd);
         else if (newDataWhy == null) newDataWhy = SendReason.FRTO_NEW_DATA;
         // New data.
-        int wndEnd = t.sndUna + t.sndWnd;
+        // tcp_wnd_end: snd_una + snd_wnd, where a Fast Open child's snd_una is ISS + 1 from the start (its
+        // SYN-ACK is not in the write queue).
+        int wndEnd = (t.fastOpenListener != null && t.state == TcpState.SYN_RECV ? t.iss + 1 : t.sndUna) + t.sndWnd;
         int burstSegments = 0;
+        // A Fast Open child's SYN-ACK is in synack's retransmission queue but not in Linux's packets_out
+        // (the request socket sent it): it takes no room in cwnd (Linux 6.18 sends a 15000-byte write
+        // from such a child as two 5000-byte packets at cwnd 10; packetdrill's opt34/simple3).
+        int synAckOut = t.fastOpenListener != null && t.state == TcpState.SYN_RECV && !t.rtx.isEmpty()
+                && (t.rtx.bits(0) & RetransmitQueue.F_SYN) != 0 ? 1 : 0;
+        // The TSO packet being built (tcp_write_xmit sends one skb, cut by tso_fragment, per round):
+        // segments it may still take, and segments it has.
+        int chunkLeft = 0, chunkSegs = 0;
         boolean rwndLimited = false;
         while (true) {
             int unsent = t.unsentBytes();
             boolean finPending = t.finQueued && !t.finSent;
             if (unsent <= 0 && !finPending) break;
+            boolean chunkEnds = true, skbPsh = false;
             int segLen = cutAtEor(Math.min(unsent, t.mss));
             boolean eorCut = segLen < Math.min(unsent, t.mss);
             boolean last = segLen == unsent;
@@ -358,15 +444,31 @@ final class Sender {
                 }
                 // tcp_cwnd_test: "don't be strict about the congestion window for the final FIN" — an
                 // skb of one segment carrying the FIN goes whatever cwnd says.
-                if ((flags & FIN) == 0 && c.rec.packetsInFlight() >= cwnd) {
+                if ((flags & FIN) == 0 && c.rec.packetsInFlight() - synAckOut >= cwnd) {
                     t.cw.cwndLimited = true;
                     break;
                 }
                 // Nagle, except for an skb that is not the last (tcp_write_xmit tests those with
                 // TCP_NAGLE_PUSH): here a segment cut short by an MSG_EOR record with data behind it.
                 if (segLen < t.mss && !eorCut && !nagleAllows(last, flags, nonagle)) break;
-                if (pushWithin(t.sndNxt, t.sndNxt + segLen)) flags |= PSH;
-                else if (!last && burstSegments > 0 && burstEndsAfter(segLen, wndEnd, cwnd)) flags |= PSH;
+                if (chunkLeft == 0) {
+                    // tcp_write_xmit: the next packet carries at most tcp_tso_segs segments and what
+                    // tcp_cwnd_test allows (tcp_mss_split_point; the FIN's cwnd exception sends one).
+                    chunkLeft = Math.max(1, Math.min(cwndQuota(cwnd, c.rec.packetsInFlight() - synAckOut), tsoSegs()));
+                    chunkSegs = 0;
+                }
+                // A write's end (PSH, tcp_mark_push) ends its skb; no packet crosses an skb boundary.
+                boolean endsSkb = pushWithin(t.sndNxt, t.sndNxt + segLen);
+                skbPsh = endsSkb;
+                chunkEnds = chunkLeft <= 1 || endsSkb || eorCut || last || !nextJoins(segLen, wndEnd, finPending, nonagle);
+                // PSH as measured on Linux 6.18 (packetdrill against the kernel, CUBIC): every TSO
+                // packet of two or more segments carries PSH — e.g. send(2000, MSG_MORE) at MSS 1000
+                // leaves as `P. 1:2001(2000)`, and a 10000-byte write at cwnd 7 as `P.` 2000 ×3 then
+                // `.` 1000 — while a one-segment packet carries it only when it ends a write (the
+                // skb's TCPHDR_PSH): send(1000, MSG_MORE) leaves as `. 1:1001(1000)`. GSO copies the
+                // header's PSH to the last segment it cuts, so on a wire without TSO it is the last
+                // segment of each packet that has it.
+                if (chunkEnds && (chunkSegs > 0 || endsSkb)) flags |= PSH;
             }
             // A bare FIN (tcp_send_fin queues it as its own one-segment skb) passes tcp_cwnd_test too.
             // tcp_write_xmit: "if (unlikely(tcp_transmit_skb(sk, skb, 1, gfp))) break;" — a segment that
@@ -380,9 +482,13 @@ final class Sender {
                     : (nonagle & (TCP_NAGLE_OFF | TCP_NAGLE_PUSH)) != 0 ? SendReason.NEW_DATA_NODELAY
                     : SendReason.NEW_DATA_NAGLE; // tcp_nagle_check
             if (c.out.emit(t.sndNxt, flags, segLen, why, 0) != 0) break;
-            newDataSent(segLen, flags, nowNs);
+            newDataSent(segLen, flags, skbPsh, chunkEnds, nowNs);
             sentSomething = true;
             burstSegments++;
+            if (segLen > 0) {
+                chunkSegs++;
+                chunkLeft = chunkEnds ? 0 : chunkLeft - 1;
+            }
             // tcp_write_xmit: "if (tcp_in_cwnd_reduction(sk)) tp->prr_out += sent_pkts" (RFC 6937 §3:
             // prr_out counts all data sent during recovery, new data as well as retransmissions).
             c.rec.onSent();
@@ -405,10 +511,13 @@ final class Sender {
      * tcp_event_new_data_sent: a segment of new data (or a FIN) left: it joins the retransmission
      * queue and SND.NXT moves past it.
      */
-    private void newDataSent(int segLen, int flags, long nowNs) {
+    private void newDataSent(int segLen, int flags, boolean skbPsh, boolean packetEnds, long nowNs) {
         int seqLen = segLen + ((flags & FIN) != 0 ? 1 : 0);
+        // The retransmission queue keeps the skb's own PSH (a write's end), which a retransmission sent
+        // alone carries; the PSH a multi-segment TSO packet showed is not the skb's (measured: Linux 6.18
+        // retransmits 1001:2001, the end of the first flight's `P.` 1:2001, as `.`).
         t.rtx.add(t.sndNxt, t.sndNxt + seqLen, ((flags & FIN) != 0 ? RetransmitQueue.F_FIN : 0)
-                | ((flags & PSH) != 0 ? RetransmitQueue.F_PSH : 0), nowNs);
+                | (skbPsh ? RetransmitQueue.F_PSH : 0) | (packetEnds ? RetransmitQueue.F_PKT_END : 0), nowNs);
         if (segLen < t.mss && segLen > 0) t.sndSml = t.sndNxt + segLen;
         if ((flags & FIN) != 0) {
             t.finSent = true;
@@ -475,11 +584,22 @@ final class Sender {
         boolean sent = false;
         // Only the entries waiting for a retransmission, in sequence order (Linux starts from
         // retransmit_skb_hint for the same reason): what lies between them changes nothing here.
+        int packetSegs = 0; // segments of the retransmitted packet already sent
         for (int i = t.rtx.firstPending(); i >= 0; i = t.rtx.nextPending(i)) {
             if (c.rec.packetsInFlight() >= cwnd) break;
             int bits = t.rtx.bits(i);
             SendReason why = lostWhy(bits);
-            if (!retransmit(i, nowNs, why, why == SendReason.FAST_RETRANSMIT ? c.rec.dupAcks() : 0)) break; // local congestion: try again later
+            // tcp_retransmit_skb sends a lost skb as one packet, as much of it as cwnd allows: the
+            // segments of one original TSO packet, all waiting, in a row. Such a packet of two or more
+            // segments carries PSH, as a new one does (measured: Linux 6.18 retransmits 17521:20441, two
+            // segments cut out of a PSH skb by SACK blocks, as `P.`; packetdrill's
+            // sack-route-refresh-ip-tos, which Linux passes).
+            int next = t.rtx.nextPending(i);
+            boolean continues = (bits & (RetransmitQueue.F_PKT_END | RetransmitQueue.F_FIN)) == 0 && next == i + 1
+                    && t.rtx.start(next) == t.rtx.end(i) && c.rec.packetsInFlight() + 1 < cwnd;
+            int psh = continues ? 0 : packetSegs > 0 || (bits & RetransmitQueue.F_PSH) != 0 ? PSH : 0;
+            packetSegs = continues ? packetSegs + 1 : 0;
+            if (!retransmit(i, nowNs, why, why == SendReason.FAST_RETRANSMIT ? c.rec.dupAcks() : 0, psh)) break; // local congestion: try again later
             t.stats.inc(c.rec.inLoss() ? Counter.TcpExtTCPSlowStartRetrans : Counter.TcpExtTCPFastRetrans);
             c.rec.onSent();
             if (i == 0) c.timers.headRetransmitted();
@@ -509,6 +629,11 @@ final class Sender {
      * @return whether it left (false: the local queue refused it)
      */
     boolean retransmit(int i, long nowNs, SendReason why, int n) {
+        return retransmit(i, nowNs, why, n, (t.rtx.bits(i) & RetransmitQueue.F_PSH) != 0 ? PSH : 0);
+    }
+
+    /** As {@link #retransmit(int, long, SendReason, int)}, with PSH or not ({@code psh} 0 or PSH). */
+    private boolean retransmit(int i, long nowNs, SendReason why, int n, int psh) {
         int bits = t.rtx.bits(i);
         long firstSentNs = t.rtx.sentNs(i);
         int err;
@@ -516,7 +641,7 @@ final class Sender {
             if (t.state == TcpState.SYN_SENT) c.ecn.synRetransmitted(); // tcp_ecn_clear_syn (tcp_ecn_fallback)
             err = t.state == TcpState.SYN_SENT ? c.out.sendSyn(why, n) : c.out.sendSynAck(why, n);
         } else {
-            err = resend(i, why, n);
+            err = resend(i, why, n, psh);
         }
         // __tcp_retransmit_skb counts the attempt; only a retransmission that left is in flight
         // (TCPCB_RETRANS, retrans_out) and restamped. EVER_RETRANS is set either way, so no RTT sample
@@ -544,11 +669,13 @@ final class Sender {
      *
      * @return as {@link SegmentWriter#emit}
      */
-    int resend(int i, SendReason why, int n) {
+    int resend(int i, SendReason why, int n) { return resend(i, why, n, (t.rtx.bits(i) & RetransmitQueue.F_PSH) != 0 ? PSH : 0); }
+
+    private int resend(int i, SendReason why, int n, int psh) {
         int s = t.rtx.start(i), e = t.rtx.end(i);
         int bits = t.rtx.bits(i);
         int fin = (bits & RetransmitQueue.F_FIN) != 0 ? 1 : 0;
-        int flags = ACK | (fin != 0 ? FIN : 0) | ((bits & RetransmitQueue.F_PSH) != 0 ? PSH : 0);
+        int flags = ACK | (fin != 0 ? FIN : 0) | psh;
         return c.out.emit(s, flags, Seq.diff(e, s) - fin, why, n);
     }
 

@@ -84,6 +84,23 @@ public final class TcpConfig {
     public int tcpFrto = 2;
     /** net.ipv4.tcp_reordering: the initial reordering degree (duplicate-ACK threshold) in segments. Default 3. */
     public int tcpReordering = 3;
+    /**
+     * net.ipv4.tcp_min_tso_segs: the fewest segments tcp_tso_autosize lets one TSO/GSO packet hold.
+     * Default 2.
+     */
+    public int tcpMinTsoSegs = 2;
+    /**
+     * net.ipv4.tcp_pacing_ss_ratio: tcp_update_pacing_rate's percentage of mss × cwnd / srtt while
+     * cwnd is below half ssthresh (slow start). Default 200.
+     */
+    public int tcpPacingSsRatio = 200;
+    /** net.ipv4.tcp_pacing_ca_ratio: the same percentage in congestion avoidance. Default 120. */
+    public int tcpPacingCaRatio = 120;
+    /**
+     * net.ipv4.tcp_tso_rtt_log: tcp_tso_autosize adds gso_max_size &gt;&gt; (min_rtt_us &gt;&gt; this) bytes,
+     * so paths under about 2^this µs get larger packets. Default 9 (512 µs).
+     */
+    public int tcpTsoRttLog = 9;
     /** net.ipv4.tcp_max_reordering: the highest reordering degree a connection may learn. Default 300. */
     public int tcpMaxReordering = 300;
     /** net.ipv4.tcp_congestion_control: cubic (RFC 9438, with HyStart) is Linux's default; reno is the other. */
@@ -321,6 +338,12 @@ public final class TcpConfig {
         intSysctl("tcp_early_retrans", c -> c.tcpEarlyRetrans, (c, v) -> c.tcpEarlyRetrans = range(v, 0, 4));
         intSysctl("tcp_frto", c -> c.tcpFrto, (c, v) -> c.tcpFrto = range(v, 0, 2));
         intSysctl("tcp_reordering", c -> c.tcpReordering, (c, v) -> c.tcpReordering = range(v, 1, 300));
+        // The bounds of net/ipv4/sysctl_net_ipv4.c: tcp_min_tso_segs 1..255 (a u8), the pacing ratios
+        // 0..1000 (proc_dointvec_minmax with one_thousand), tcp_tso_rtt_log 0..255 (a u8).
+        intSysctl("tcp_min_tso_segs", c -> c.tcpMinTsoSegs, (c, v) -> c.tcpMinTsoSegs = range(v, 1, 255));
+        intSysctl("tcp_pacing_ss_ratio", c -> c.tcpPacingSsRatio, (c, v) -> c.tcpPacingSsRatio = range(v, 0, 1000));
+        intSysctl("tcp_pacing_ca_ratio", c -> c.tcpPacingCaRatio, (c, v) -> c.tcpPacingCaRatio = range(v, 0, 1000));
+        intSysctl("tcp_tso_rtt_log", c -> c.tcpTsoRttLog, (c, v) -> c.tcpTsoRttLog = range(v, 0, 255));
         intSysctl("tcp_max_reordering", c -> c.tcpMaxReordering, (c, v) -> c.tcpMaxReordering = range(v, 1, 1024));
         intSysctl("tcp_recovery", c -> c.tcpRecovery, (c, v) -> c.tcpRecovery = range(v, 0, 7));
         SYSCTLS.put("tcp_congestion_control", new Sysctl(c -> c.tcpCongestionControl, (c, v) -> {

@@ -81,7 +81,11 @@ class CorkTest {
 
     /**
      * MSG_MORE overrides TCP_NODELAY for its call and marks no PSH; full segments go, the rest waits
-     * until an ACK pushes it with the socket's own setting (TCP_NODELAY), still without PSH.
+     * until an ACK pushes it with the socket's own setting (TCP_NODELAY), still without PSH. The two
+     * full segments leave as one TSO packet, and a packet of two segments carries PSH all the same:
+     * measured on Linux 6.18 (packetdrill, CUBIC, MSS 1000), send(3000, MSG_MORE) leaves as
+     * `P. 1:2001(2000)` and send(2000, MSG_MORE) too, while send(1000, MSG_MORE) leaves as
+     * `. 1:1001(1000)`.
      */
     @Test
     void msgMore_corksTheCallOnly() {
@@ -91,7 +95,7 @@ class CorkTest {
         var c = t.establishedClient(o);
         t.at(200, () -> writeMore(c, 3000));
         t.expect(200, ". 1:1449(1448) ack 1");
-        t.expect(200, ". 1449:2897(1448) ack 1");
+        t.expect(200, "P. 1449:2897(1448) ack 1");
         t.expectNothing(299);
         t.inject(300, ". 1:1(0) ack 1449 win 502 <nop,nop,TS val 1300 ecr 200>");
         t.expect(300, ". 2897:3001(104) ack 1");
@@ -166,8 +170,7 @@ class CorkTest {
         var c = t.establishedClient(o);
         int[] took = new int[1];
         t.at(200, () -> took[0] = c.send(new byte[100_000], 0, 100_000));
-        for (int i = 0; i < 9; i++) t.expect(200, ". " + (1 + i * 1448) + ":" + (1 + (i + 1) * 1448) + "(1448) ack 1");
-        t.expect(200, "P. 13033:14481(1448) ack 1"); // the burst's end, cut by cwnd
+        t.expectBurst(200, 0, 10, false); // cwnd 10, in TSO packets of two segments, each with PSH
         t.at(201, () -> {
             int unsent = took[0] - 10 * 1448; // cwnd 10 segments left, the rest waits
             org.junit.jupiter.api.Assertions.assertTrue(unsent >= 4000 && took[0] < 100_000, "took " + took[0]);

@@ -108,7 +108,7 @@ class EcnDataTest {
         var t = new TcpTester(cfg -> cfg.initCwnd = 10);
         var c = ecnServer(t);
         t.at(100, () -> c.send(new byte[20_000], 0, 20_000));
-        for (int i = 0; i < 10; i++) t.expect(100, "[ect0] " + (i == 9 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1");
+        for (int i = 0; i < 10; i++) t.expect(100, "[ect0] " + (i % 2 == 1 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1");
         t.inject(200, "[ect0] E. 1:1(0) ack 1001 win 320");
         t.expect(200, "[ect0] W. 10001:11001(1000) ack 1");
         check(c, CaState.CWR, 10, 7, 1, 2);
@@ -157,7 +157,7 @@ class EcnDataTest {
         var t = new TcpTester(cfg -> cfg.initCwnd = 10);
         var c = ecnServer(t);
         t.at(100, () -> c.send(new byte[16_000], 0, 16_000));
-        for (int i = 0; i < 10; i++) t.expect(100, "[ect0] " + (i == 9 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1");
+        for (int i = 0; i < 10; i++) t.expect(100, "[ect0] " + (i % 2 == 1 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1");
         t.inject(200, "[ect0] . 1:1(0) ack 1 win 320 <sack 1001:2001,nop,nop>");
         t.expect(200, "[ect0] . 10001:11001(1000) ack 1");
         t.inject(200, "[ect0] . 1:1(0) ack 1 win 320 <sack 1001:3001,nop,nop>");
@@ -169,8 +169,9 @@ class EcnDataTest {
         // which synack does not model) and sends it then as a 2000-byte TSO skb with CWR.
         t.expect(200, "[ect0] W. 12001:13001(1000) ack 1");
         t.inject(200, "[ect0] . 1:1(0) ack 10001 win 320");
+        // A TSO packet of two segments (PSH on its last), then the write's last segment alone (PSH).
         t.expect(200, "[ect0] . 13001:14001(1000) ack 1");
-        t.expect(200, "[ect0] . 14001:15001(1000) ack 1");
+        t.expect(200, "[ect0] P. 14001:15001(1000) ack 1");
         t.expect(200, "[ect0] P. 15001:16001(1000) ack 1");
         t.inject(200, "[ect0] . 1:1(0) ack 16001 win 320");
         t.at(200, c::close);
@@ -190,7 +191,7 @@ class EcnDataTest {
             var t = new TcpTester(cfg -> cfg.initCwnd = 10);
             var c = ecnServer(t);
             t.at(100, () -> c.send(new byte[10_000], 0, 10_000));
-            for (int i = 0; i < 10; i++) t.expect(100, "[ect0] " + (i == 9 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1");
+            for (int i = 0; i < 10; i++) t.expect(100, "[ect0] " + (i % 2 == 1 ? "P." : ".") + " " + (1 + 1000 * i) + ":" + (1001 + 1000 * i) + "(1000) ack 1");
             t.inject(200, "[ect0] . 1:1(0) ack 1 win 320 <sack 1001:2001,nop,nop>");
             t.inject(200, "[ect0] . 1:1(0) ack 1 win 320 <sack 1001:3001,nop,nop>");
             t.inject(200, "[ect0] " + (ece ? "E." : ".") + " 1:1(0) ack 1 win 320 <sack 1001:4001,nop,nop>");

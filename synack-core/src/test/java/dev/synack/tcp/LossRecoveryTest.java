@@ -250,8 +250,11 @@ class LossRecoveryTest {
             // F-RTO step 2b (RFC 5682 §3.1): the ACK advances SND.UNA; new data goes instead of the
             // retransmissions (cwnd 2 after one slow-start step).
             t.inject(510, ". 1:1(0) ack " + s(1) + " win 502");
+            // At cwnd 2 tcp_cwnd_test lets one segment per TSO packet go (half cwnd), so two packets of
+            // one segment, neither the end of the write: no PSH (measured on Linux 6.18 after an RTO
+            // at cwnd 2: `. 2001:3001(1000)`, `. 3001:4001(1000)`; packetdrill's cubic-rto-ss-ca-cwnd-bump).
             t.expect(510, ". " + s(10) + ":" + s(11) + "(" + MSS_NO_TS + ") ack 1");
-            t.expect(510, "P. " + s(11) + ":" + s(12) + "(" + MSS_NO_TS + ") ack 1");
+            t.expect(510, ". " + s(11) + ":" + s(12) + "(" + MSS_NO_TS + ") ack 1");
             assertEquals(CaState.LOSS, c.info().ca());
             return c;
         }

@@ -480,8 +480,8 @@ public final class TcpTester {
 
     /**
      * At {@code ms} the application writes {@code n} full segments on a fresh connection and all of them
-     * leave at once (cwnd ≥ n): {@code ". 1:1449(1448) ack 1"}, ..., the last with PSH as the tail of
-     * Linux's TSO skb.
+     * leave at once (cwnd ≥ n), in TSO packets of two segments ({@link #expectBurst(long, int, int, boolean)}),
+     * the last with PSH as the end of the write.
      */
     public void sendBurst(TcpConnection c, long ms, int n) {
         at(ms, () -> assertEquals(n * MSS, c.send(new byte[n * MSS], 0, n * MSS)));
@@ -489,12 +489,23 @@ public final class TcpTester {
     }
 
     /**
-     * The host sends full segments {@code from} to {@code from + n − 1} at {@code ms}, the last with PSH
-     * (a burst cut short by cwnd ends its TSO skb there): {@code ". range(i) ack 1"} each.
+     * The host sends full segments {@code from} to {@code from + n − 1} at {@code ms} as Linux 6.18 cuts
+     * them into TSO packets at the fixtures' 100 ms RTT: two segments each (tcp_tso_autosize: the pacing
+     * rate gives less than one segment per ms, so tcp_min_tso_segs 2 decides), and every packet of two
+     * segments carries PSH on its last — measured with packetdrill against the kernel, CUBIC, a 20 ms
+     * handshake: write(8000) at MSS 1448 leaves as `P.` 2896, `P.` 2896, `P.` 2208. A last segment left
+     * alone carries PSH when it ends the write ({@code endsWrite}): measured send(1000, MSG_MORE) at MSS
+     * 1000 as `. 1:1001(1000)`, the tail of a 10000-byte write at cwnd 7 as `.` 1000.
      */
-    public void expectBurst(long ms, int from, int n) {
-        for (int i = from; i < from + n; i++) expect(ms, (i == from + n - 1 ? "P. " : ". ") + range(i) + " ack 1");
+    public void expectBurst(long ms, int from, int n, boolean endsWrite) {
+        for (int i = from; i < from + n; i++) {
+            boolean psh = (i - from) % 2 == 1 || i == from + n - 1 && endsWrite;
+            expect(ms, (psh ? "P. " : ". ") + range(i) + " ack 1");
+        }
     }
+
+    /** {@link #expectBurst(long, int, int, boolean)} of a burst whose last segment ends a write. */
+    public void expectBurst(long ms, int from, int n) { expectBurst(ms, from, n, true); }
 
     // ---- fixtures ------------------------------------------------------------------------------
 

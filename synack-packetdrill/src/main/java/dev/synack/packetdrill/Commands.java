@@ -26,8 +26,6 @@ public final class Commands {
         public boolean offload = true;
         /** net.ipv4.tcp_tso_win_divisor (not a TcpConfig field: it shapes the offload sizes). */
         public int tsoWinDivisor = 3;
-        /** net.ipv4.tcp_min_tso_segs. */
-        public int minTsoSegs = 2;
         /** The interface's queue discipline refuses every packet (tc qdisc ... pfifo limit 0): local congestion. */
         public boolean qdiscRefusesAll;
         /** Sysctls accepted but not modelled, with a value unlike synack's behaviour. */
@@ -77,8 +75,6 @@ public final class Commands {
             Map.entry("tcp_fack", new String[] {null, "removed in Linux 4.15; a no-op there too"}),
             Map.entry("tcp_ecn_option", new String[] {null, "AccECN options (only with tcp_ecn=3)"}),
             Map.entry("tcp_ecn_option_beacon", new String[] {null, "AccECN options (only with tcp_ecn=3)"}),
-            Map.entry("tcp_pacing_ss_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
-            Map.entry("tcp_pacing_ca_ratio", new String[] {null, "no pacing without the fq qdisc or BBR"}),
             Map.entry("tcp_autocorking", new String[] {"0", "synack does not autocork"}),
             Map.entry("tcp_thin_linear_timeouts", new String[] {"0", "not modelled"}),
             Map.entry("tcp_limit_output_bytes", new String[] {null, "no qdisc/TSQ in the simulated host"}));
@@ -94,8 +90,7 @@ public final class Commands {
             "tcp_adv_win_scale", "obsolete since Linux 6.6 (scaling_ratio)",
             "tcp_base_mss", "no MTU probing",
             "tcp_mtu_probing", "no MTU probing",
-            "tcp_tso_win_divisor", "no TSO deferral (tcp_tso_should_defer)",
-            "tcp_min_tso_segs", "no TSO autosizing (tcp_tso_autosize)");
+            "tcp_tso_win_divisor", "no TSO deferral (tcp_tso_should_defer)");
 
     /**
      * tcp_cubic's module parameters (/sys/module/tcp_cubic/parameters/NAME) with Linux's defaults,
@@ -155,7 +150,6 @@ public final class Commands {
         n = n.replace('/', '.');
         String shortName = n.startsWith("net.ipv4.") || n.startsWith("net.core.") ? n.substring(9) : n;
         if (shortName.equals("tcp_tso_win_divisor")) return Integer.toString(host.tsoWinDivisor);
-        if (shortName.equals("tcp_min_tso_segs")) return Integer.toString(host.minTsoSegs);
         if (TcpConfig.knows(n)) return host.config.get(n);
         String[] fixed = NOT_MODELLED.get(shortName);
         if (fixed != null && fixed[0] != null) return fixed[0];
@@ -223,10 +217,6 @@ public final class Commands {
         if (unused != null) host.notModelled.add(n + ": " + unused);
         if (shortName.equals("tcp_tso_win_divisor")) {
             host.tsoWinDivisor = parseInt(name, v);
-            return;
-        }
-        if (shortName.equals("tcp_min_tso_segs")) {
-            host.minTsoSegs = parseInt(name, v);
             return;
         }
         if (TcpConfig.knows(n)) {

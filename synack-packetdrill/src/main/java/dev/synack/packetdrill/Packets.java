@@ -185,6 +185,7 @@ final class Packets {
                     e.packet().toString(), null);
         }
         Captured c = takeCoalesced();
+        c = aggregate(e, c, deadlineNs);
         long atUs = c.timeNs / 1000;
         String actual = describe(c.seg, c.tos);
         String mismatch = compare(e.packet(), c);
@@ -241,6 +242,46 @@ final class Packets {
                     s.options(), payload);
         }
         return new Captured(c.timeNs, s, c.tos);
+    }
+
+    /**
+     * packetdrill's TSO/GSO aggregation (run_packet.c, sniff_outbound_live_packet's loop with
+     * verify_packet_fragments and aggregate_packets; off only with --strict_segments, which the runner
+     * does not take): while the packets taken carry less payload than the script's packet, the next
+     * packet of the connection joins them. A joining packet must follow in sequence with the same ack,
+     * window and flags but PSH, FIN and CWR, and every one but the last must be as long as the one
+     * before it. The whole has the first one's sequence number and CWR, the last one's other flags and
+     * time. So a script's `P. 1:10001(10000)` matches Linux's `P.` 5000 + `P.` 5000 (the two TSO
+     * packets of a burst cut at half cwnd by tcp_cwnd_test) as real packetdrill's does.
+     */
+    private Captured aggregate(PacketEvent e, Captured first, long deadlineNs) throws Failure {
+        SegmentSpec p = e.packet();
+        Captured c = first;
+        int lastLen = c.seg.payloadLength();
+        while (c.seg.payloadLength() > 0 && c.seg.payloadLength() < p.length()
+                && (c.seg.flags() & (TcpHeader.SYN | TcpHeader.RST)) == 0) {
+            if (!timeline.runUntil(deadlineNs, this::dropForeign)) break;
+            Captured n = takeCoalesced();
+            TcpSegment s = c.seg, t = n.seg;
+            int mask = ~(TcpHeader.PSH | TcpHeader.FIN | TcpHeader.CWR);
+            int len = t.payloadLength();
+            boolean fits = t.seq() == s.seq() + s.payloadLength() && t.ack() == s.ack() && t.window() == s.window()
+                    && (t.flags() & mask) == (s.flags() & mask) && len > 0;
+            boolean lastOne = len >= p.length() - s.payloadLength();
+            if (!fits || !lastOne && len != lastLen) {
+                throw Failure.at(e, "packet: fragment", "outbound packet " + describe(t, n.tos) + " does not continue the "
+                        + s.payloadLength() + " bytes before it as one TSO packet (packetdrill's aggregation)",
+                        p.toString(), describe(s, c.tos));
+            }
+            byte[] payload = new byte[s.payloadLength() + len];
+            System.arraycopy(s.payload(), 0, payload, 0, s.payloadLength());
+            System.arraycopy(t.payload(), 0, payload, s.payloadLength(), len);
+            s = new TcpSegment(s.srcPort(), s.dstPort(), s.seq(), s.ack(), (t.flags() & ~TcpHeader.CWR) | (s.flags() & TcpHeader.CWR),
+                    s.window(), t.options(), payload);
+            c = new Captured(n.timeNs, s, n.tos);
+            lastLen = len;
+        }
+        return c;
     }
 
     private int isn() { return localIsn == null ? 0 : localIsn; }

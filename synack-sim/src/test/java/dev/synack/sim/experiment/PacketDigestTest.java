@@ -60,7 +60,10 @@ class PacketDigestTest {
     void dropTail_samePacketsAsBeforeEcn() {
         List<String> got = List.of(digest(bloated()), digest(twoFlows()));
         System.out.println("drop-tail digests: " + got);
-        assertEquals(List.of("57407 1c096ac221396703924a9f278007b6182569674c23da8b3e215d9ed5b27ef500",
-                "101687 66409028191fa1918308926c2f983e4cea97b0c212154613a95dfccee4924a32"), got);
+        // Re-pinned when the sender took Linux 6.18's TSO packets and their PSH (two-segment packets at
+        // these RTTs, PSH on each; forced_push mid-write): the receiver's delayed ACKs follow PSH
+        // (tcp_measure_rcv_mss's ICSK_ACK_PUSHED), so the ACK count changed with it.
+        assertEquals(List.of("57438 7b6409ccab286903c94159068639f99508ef0560225f6887b6728adcaf3940d2",
+                "101562 82b3445e2c31b0a161c50f5af4fadb9298b3abd2f1d0513dd8b3b6809bc06075"), got);
     }
 }

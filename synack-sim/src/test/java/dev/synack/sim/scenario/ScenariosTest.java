@@ -47,7 +47,8 @@ class ScenariosTest {
         Outcome o = run("transfer");
         assertEquals("client read returned 100 bytes", o.appSaw());
         assertEquals(20_000_000, o.atNs());
-        assertEquals(List.of("client . 1:1449(1448) ack 1 at 0.000 ms", "client . 1449:2897(1448) ack 1 at 0.000 ms",
+        // PSH ends each TSO packet of two segments (Linux 6.18's recording of this story: P. 1449:2897).
+        assertEquals(List.of("client . 1:1449(1448) ack 1 at 0.000 ms", "client P. 1449:2897(1448) ack 1 at 0.000 ms",
                 "client P. 2897:4001(1104) ack 1 at 0.000 ms", "server . 1:1(0) ack 1449 at 10.000 ms",
                 "server . 1:1(0) ack 2897 at 10.000 ms", "server . 1:1(0) ack 4001 at 10.000 ms",
                 "server P. 1:101(100) ack 4001 at 10.000 ms", "client . 4001:4001(0) ack 101 at 20.000 ms").toString(),
