@@ -36,6 +36,9 @@ final class BenchTunCommand implements Callable<Integer> {
     @Option(names = "--netstack", paramLabel = "PATH", description = "gVisor's netstack peer program (default: ${TMPDIR:-/tmp}/gv/gvpeer, or built from " + NetstackAnchor.WHERE + ").")
     Path netstack;
 
+    @Option(names = "--offload", paramLabel = "MODE", description = "synack's device offloads (IFF_VNET_HDR, TSO and checksum offload): off, on, or both, alternating (default ${DEFAULT-VALUE}).", defaultValue = "off")
+    String offload;
+
     @Option(names = "--no-anchor", description = "Without the netstack anchor (veth still runs).")
     boolean noAnchor;
 
@@ -50,6 +53,12 @@ final class BenchTunCommand implements Callable<Integer> {
             if (m < 576 || m > 65535) throw new ParameterException(spec.commandLine(), "bad --mtu " + m + ": 576 to 65535");
         }
         if (sittings < 1 || sittings > 20) throw new ParameterException(spec.commandLine(), "bad --sittings: 1 ≤ N ≤ 20");
+        TunBench.Modes modes = switch (offload) {
+            case "off" -> TunBench.Modes.PLAIN;
+            case "on" -> TunBench.Modes.OFFLOAD;
+            case "both" -> TunBench.Modes.BOTH;
+            default -> throw new ParameterException(spec.commandLine(), "bad --offload " + offload + ": off, on or both");
+        };
         Path program = null;
         if (!noAnchor) {
             NetstackAnchor.Found found = NetstackAnchor.find(netstack, console.out());
@@ -60,6 +69,6 @@ final class BenchTunCommand implements Callable<Integer> {
                 console.out().println("anchor: none — " + found.why() + "; synack and veth only");
             }
         }
-        return TunBench.run(console.out(), mtus, seconds, sittings, program);
+        return TunBench.run(console.out(), mtus, seconds, sittings, program, modes);
     }
 }

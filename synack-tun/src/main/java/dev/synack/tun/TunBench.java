@@ -48,8 +48,22 @@ public final class TunBench {
         }
     }
 
-    /** Every sitting's figures at one MTU, per side (netstack's list empty without the anchor). */
-    public record Sittings(int mtu, List<Figures> synack, List<Figures> netstack, List<Figures> veth) {}
+    /**
+     * Every sitting's figures at one MTU, per side: synack without and with the device's offloads (a list
+     * is empty when that mode was not run), netstack (empty without the anchor) and veth.
+     */
+    public record Sittings(int mtu, List<Figures> synack, List<Figures> offload, List<Figures> netstack, List<Figures> veth) {
+        List<Figures> mode(boolean offloaded) { return offloaded ? offload : synack; }
+    }
+
+    /** Which of synack's modes a run measures. */
+    public enum Modes {
+        PLAIN, OFFLOAD, BOTH;
+
+        boolean plain() { return this != OFFLOAD; }
+
+        boolean offload() { return this != PLAIN; }
+    }
 
     static final int BULK_PORT = 5001, RR_PORT = 5002;
     static final String[] FIGURES = {"kernel→stack", "stack→kernel", "1-byte RR"};
@@ -60,20 +74,25 @@ public final class TunBench {
      * run without that anchor. Within a sitting the sides take turns at each MTU, in an order that
      * rotates from sitting to sitting, so that drift in the machine's load spreads over all of them.
      */
-    public static int run(PrintStream out, List<Integer> mtus, double seconds, int sittings, Path netstack) {
+    public static int run(PrintStream out, List<Integer> mtus, double seconds, int sittings, Path netstack, Modes modes) {
         out.printf(Locale.ROOT, "synack bench tun: %.1f s per figure, %d sitting(s), %d CPUs, Linux %s, load average %s%n", seconds,
                 sittings, java.lang.Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"), loadAverage());
         List<Sittings> all = new ArrayList<>();
-        for (int mtu : mtus) all.add(new Sittings(mtu, new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+        for (int mtu : mtus) all.add(new Sittings(mtu, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
         for (int i = 0; i < sittings; i++) {
             for (Sittings s : all) {
                 int mtu = s.mtu();
-                List<String> order = new ArrayList<>(netstack == null ? List.of("synack", "veth") : List.of("synack", "netstack", "veth"));
+                List<String> order = new ArrayList<>();
+                if (modes.plain()) order.add("synack");
+                if (modes.offload()) order.add("synack+offload");
+                if (netstack != null) order.add("netstack");
+                order.add("veth");
                 java.util.Collections.rotate(order, -i);
                 for (String side : order) {
                     try {
                         switch (side) {
-                            case "synack" -> s.synack().add(tun(mtu, seconds));
+                            case "synack" -> s.synack().add(tun(mtu, seconds, false));
+                            case "synack+offload" -> s.offload().add(tun(mtu, seconds, true));
                             case "netstack" -> s.netstack().add(netstack(netstack, mtu, seconds));
                             default -> s.veth().add(veth(mtu, seconds));
                         }
@@ -94,7 +113,9 @@ public final class TunBench {
         int i = sitting - 1;
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  sitting %d, MTU %d:", sitting, s.mtu()));
         for (int f = 0; f < 3; f++) {
-            b.append(f == 0 ? " " : "; ").append(FIGURES[f]).append(" synack ").append(value(s.synack().get(i).get(f), f));
+            b.append(f == 0 ? " " : "; ").append(FIGURES[f]);
+            if (s.synack().size() > i) b.append(" synack ").append(value(s.synack().get(i).get(f), f));
+            if (s.offload().size() > i) b.append(" synack+offload ").append(value(s.offload().get(i).get(f), f));
             if (s.netstack().size() > i) b.append(" netstack ").append(value(s.netstack().get(i).get(f), f));
             b.append(" veth ").append(value(s.veth().get(i).get(f), f));
         }
@@ -105,17 +126,20 @@ public final class TunBench {
     static String table(List<Sittings> all) {
         StringBuilder b = new StringBuilder();
         boolean anchor = all.stream().anyMatch(s -> !s.netstack().isEmpty());
-        int n = all.isEmpty() ? 0 : all.get(0).synack().size();
+        int n = all.isEmpty() ? 0 : all.get(0).veth().size();
         b.append(String.format(Locale.ROOT, "medians of %d sitting(s)%n", n));
-        b.append(String.format(Locale.ROOT, "  %-24s %14s %14s %14s %16s %12s%n", "figure", "synack/TUN", "netstack/TUN", "kernel/veth",
-                "synack÷netstack", "synack÷veth"));
-        for (Sittings s : all) {
-            for (int f = 0; f < 3; f++) {
-                double sy = median(s.synack(), f), ns = median(s.netstack(), f), ve = median(s.veth(), f);
-                String unit = f == 2 ? "/s" : "Gbit/s";
-                b.append(String.format(Locale.ROOT, "  %-24s %14s %14s %14s %16s %12s%n", "MTU " + s.mtu() + " " + FIGURES[f],
-                        value(sy, f) + " " + unit, anchor ? value(ns, f) + " " + unit : "—", value(ve, f) + " " + unit,
-                        anchor ? ratio(sy / ns) : "—", ratio(sy / ve)));
+        for (boolean offloaded : new boolean[] {false, true}) {
+            if (all.stream().allMatch(s -> s.mode(offloaded).isEmpty())) continue;
+            b.append(String.format(Locale.ROOT, "  %-24s %14s %14s %14s %16s %12s%n", offloaded ? "with offloads" : "figure",
+                    "synack/TUN", "netstack/TUN", "kernel/veth", "synack÷netstack", "synack÷veth"));
+            for (Sittings s : all) {
+                for (int f = 0; f < 3; f++) {
+                    double sy = median(s.mode(offloaded), f), ns = median(s.netstack(), f), ve = median(s.veth(), f);
+                    String unit = f == 2 ? "/s" : "Gbit/s";
+                    b.append(String.format(Locale.ROOT, "  %-24s %14s %14s %14s %16s %12s%n", "MTU " + s.mtu() + " " + FIGURES[f],
+                            value(sy, f) + " " + unit, anchor ? value(ns, f) + " " + unit : "—", value(ve, f) + " " + unit,
+                            anchor ? ratio(sy / ns) : "—", ratio(sy / ve)));
+                }
             }
         }
         if (!anchor) b.append("  (no netstack anchor in this run)\n");
@@ -148,14 +172,14 @@ public final class TunBench {
 
     // ---- synack over TUN ----------------------------------------------------------------------------
 
-    static Figures tun(int mtu, double seconds) throws Exception {
+    static Figures tun(int mtu, double seconds, boolean offload) throws Exception {
         String ns = "synack-bench-t" + ProcessHandle.current().pid();
         String dev = "skb" + (ProcessHandle.current().pid() % 100000);
         String kernelAddr = "198.18.250.1", synackAddr = "198.18.250.2";
         ip("netns", "add", ns);
         TunStack host = null;
         try {
-            TunDevice d = TunDevice.open(dev);
+            TunDevice d = TunDevice.open(dev, offload);
             try {
                 ip("link", "set", dev, "netns", ns);
                 ip("-n", ns, "link", "set", "lo", "up");
@@ -215,6 +239,10 @@ public final class TunBench {
                 rr = pingPong(k, seconds);
                 k.close();
                 echo.join(5000);
+            }
+            if (offload && Boolean.getBoolean("synack.bench.verbose")) {
+                long[] c = host.offloadCounts();
+                System.err.printf("offload MTU %d: %d super-segments written (%d segments), %d read (%d segments)%n", mtu, c[0], c[1], c[2], c[3]);
             }
             return new Figures(rx, tx, rr);
         } finally {

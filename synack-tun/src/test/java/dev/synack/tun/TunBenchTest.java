@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TunBenchTest {
     private static Sittings mtu1500() {
         return new Sittings(1500,
-                List.of(new Figures(4, 5, 20_000), new Figures(2, 6, 24_000), new Figures(3, 4, 22_000)),
+                List.of(new Figures(4, 5, 20_000), new Figures(2, 6, 24_000), new Figures(3, 4, 22_000)), List.of(),
                 List.of(new Figures(1, 1, 10_000), new Figures(2, 2, 11_000), new Figures(1.5, 1, 9_000)),
                 List.of(new Figures(20, 20, 40_000), new Figures(30, 30, 44_000), new Figures(10, 10, 30_000)));
     }
@@ -38,7 +38,7 @@ class TunBenchTest {
 
     @Test
     void withoutTheAnchorTheTableSaysSo() {
-        Sittings s = new Sittings(65000, List.of(new Figures(10, 8, 15_000), new Figures(12, 9, 16_000)), List.of(),
+        Sittings s = new Sittings(65000, List.of(new Figures(10, 8, 15_000), new Figures(12, 9, 16_000)), List.of(), List.of(),
                 List.of(new Figures(20, 20, 30_000), new Figures(22, 22, 32_000)));
         String t = TunBench.table(List.of(s));
         String[] lines = t.split("\n");

@@ -52,6 +52,8 @@ public final class TunLab implements AutoCloseable {
     public final String kernelAddr, synackAddr;
     public final int mtu;
     public final TunStack host;
+    /** {@code -Dsynack.tun.offload=true}: every lab's device with offloads (IFF_VNET_HDR, TSO, checksum offload). */
+    static final boolean OFFLOAD = Boolean.getBoolean("synack.tun.offload");
     private final List<Process> processes = new ArrayList<>();
 
     /** Skips the calling test, with the reason, unless this machine can run TUN interop tests. */
@@ -80,7 +82,10 @@ public final class TunLab implements AutoCloseable {
 
     public TunLab(int mtu) throws IOException, InterruptedException { this(mtu, new TcpConfig()); }
 
-    public TunLab(int mtu, TcpConfig config) throws IOException, InterruptedException {
+    public TunLab(int mtu, TcpConfig config) throws IOException, InterruptedException { this(mtu, config, OFFLOAD); }
+
+    /** A lab whose device has offloads or not, whatever {@code -Dsynack.tun.offload} says. */
+    public TunLab(int mtu, TcpConfig config, boolean offload) throws IOException, InterruptedException {
         var rnd = new SecureRandom();
         String tag = Integer.toHexString(0x10000 + rnd.nextInt(0xF0000));
         this.ns = "synack-t" + tag;
@@ -92,7 +97,7 @@ public final class TunLab implements AutoCloseable {
         run("ip", "netns", "add", ns);
         TunDevice d = null;
         try {
-            d = TunDevice.open(dev);
+            d = TunDevice.open(dev, offload);
             run("ip", "link", "set", dev, "netns", ns);
             run("ip", "-n", ns, "link", "set", "lo", "up");
             run("ip", "-n", ns, "addr", "add", kernelAddr + "/24", "dev", dev);
