@@ -36,7 +36,7 @@ final class BenchTunCommand implements Callable<Integer> {
     @Option(names = "--netstack", paramLabel = "PATH", description = "gVisor's netstack peer program (default: ${TMPDIR:-/tmp}/gv/gvpeer, or built from " + NetstackAnchor.WHERE + ").")
     Path netstack;
 
-    @Option(names = "--offload", paramLabel = "MODE", description = "synack's device offloads (IFF_VNET_HDR, TSO and checksum offload): off, on, or both, alternating (default ${DEFAULT-VALUE}).", defaultValue = "off")
+    @Option(names = "--offload", paramLabel = "MODE", description = "synack's device offloads (IFF_VNET_HDR, TSO and checksum offload): auto (where they help: MTU ≤ 32807, as synack tun), on, off, or both, alternating (default ${DEFAULT-VALUE}).", defaultValue = "auto")
     String offload;
 
     @Option(names = "--no-anchor", description = "Without the netstack anchor (veth still runs).")
@@ -54,10 +54,11 @@ final class BenchTunCommand implements Callable<Integer> {
         }
         if (sittings < 1 || sittings > 20) throw new ParameterException(spec.commandLine(), "bad --sittings: 1 ≤ N ≤ 20");
         TunBench.Modes modes = switch (offload) {
+            case "auto" -> TunBench.Modes.AUTO;
             case "off" -> TunBench.Modes.PLAIN;
             case "on" -> TunBench.Modes.OFFLOAD;
             case "both" -> TunBench.Modes.BOTH;
-            default -> throw new ParameterException(spec.commandLine(), "bad --offload " + offload + ": off, on or both");
+            default -> throw new ParameterException(spec.commandLine(), "bad --offload " + offload + ": auto, on, off or both");
         };
         Path program = null;
         if (!noAnchor) {

@@ -162,6 +162,8 @@ class ExperimentCommandTest {
                 "synack bench tun: bad --mtu 100: 576 to 65535 (see 'synack bench tun --help')");
         SynackCommandTest.assertRejected(SynackCommandTest.run("bench", "tun", "--sittings", "0"),
                 "synack bench tun: bad --sittings: 1 ≤ N ≤ 20 (see 'synack bench tun --help')");
+        SynackCommandTest.assertRejected(SynackCommandTest.run("bench", "tun", "--offload", "maybe"),
+                "synack bench tun: bad --offload maybe: auto, on, off or both (see 'synack bench tun --help')");
     }
 
     /** The netstack anchor is found at a given path or said missing in one line (no device needed). */

@@ -56,13 +56,12 @@ public final class TunBench {
         List<Figures> mode(boolean offloaded) { return offloaded ? offload : synack; }
     }
 
-    /** Which of synack's modes a run measures. */
+    /** Which of synack's modes a run measures: as {@code synack tun} picks by MTU, plain, offloads, or both alternately. */
     public enum Modes {
-        PLAIN, OFFLOAD, BOTH;
+        AUTO, PLAIN, OFFLOAD, BOTH;
 
-        boolean plain() { return this != OFFLOAD; }
-
-        boolean offload() { return this != PLAIN; }
+        /** Whether the (first) synack side at this MTU has offloads. */
+        boolean offload(int mtu) { return this == OFFLOAD || (this == AUTO && TunDevice.offloadHelps(mtu)); }
     }
 
     static final int BULK_PORT = 5001, RR_PORT = 5002;
@@ -83,15 +82,15 @@ public final class TunBench {
             for (Sittings s : all) {
                 int mtu = s.mtu();
                 List<String> order = new ArrayList<>();
-                if (modes.plain()) order.add("synack");
-                if (modes.offload()) order.add("synack+offload");
+                order.add("synack");
+                if (modes == Modes.BOTH) order.add("synack+offload");
                 if (netstack != null) order.add("netstack");
                 order.add("veth");
                 java.util.Collections.rotate(order, -i);
                 for (String side : order) {
                     try {
                         switch (side) {
-                            case "synack" -> s.synack().add(tun(mtu, seconds, false));
+                            case "synack" -> s.synack().add(tun(mtu, seconds, modes.offload(mtu)));
                             case "synack+offload" -> s.offload().add(tun(mtu, seconds, true));
                             case "netstack" -> s.netstack().add(netstack(netstack, mtu, seconds));
                             default -> s.veth().add(veth(mtu, seconds));
@@ -105,6 +104,12 @@ public final class TunBench {
             }
         }
         out.print(table(all));
+        out.println(switch (modes) {
+            case AUTO -> "synack with the device's offloads where they help (MTU ≤ 32807: TSO and checksum offload), as synack tun";
+            case PLAIN -> "synack without the device's offloads";
+            case OFFLOAD -> "synack with the device's offloads (TSO and checksum offload)";
+            case BOTH -> "synack without, then with the device's offloads (TSO and checksum offload)";
+        });
         return 0;
     }
 

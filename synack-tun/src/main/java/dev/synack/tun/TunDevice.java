@@ -99,6 +99,16 @@ public final class TunDevice implements AutoCloseable {
     /** The length of struct virtio_net_hdr, which precedes every packet on an offloading device. */
     public static final int VNET_HDR_LEN = 10;
 
+    /**
+     * Whether offloads can help at this MTU: only when two full segments fit in one super-segment of at
+     * most 64 KB (an MTU up to 32,807). Above that every segment goes alone, and the offloads only add a
+     * copy (the virtio-net header goes in front of each packet) and a checksum pass (the kernel leaves
+     * the checksum of what it sends partial): measured slower at MTU 65000 (docs/TUN.md).
+     */
+    public static boolean offloadHelps(int mtu) {
+        return 2 * (mtu - 40) + 40 <= 0xFFFF;
+    }
+
     /** Whether packets carry a virtio-net header ({@link #open(String, boolean)} with offload). */
     public boolean offload() { return offload; }
 

@@ -77,9 +77,18 @@ public final class TunStack implements AutoCloseable {
         this.reader = Thread.ofPlatform().daemon().name("synack-tun-reader-" + device.name()).start(this::readLoop);
     }
 
-    /** Opens (creating if needed) the TUN device {@code ifName} and starts a stack on it with its current MTU. */
+    /**
+     * Opens (creating if needed) the TUN device {@code ifName} and starts a stack on it with its current
+     * MTU, with the device's offloads where they help at that MTU ({@link TunDevice#offloadHelps}).
+     */
     public static TunStack open(String ifName, int address, int prefixLength, TcpConfig config, long seed) throws IOException {
-        return open(ifName, address, prefixLength, config, seed, false);
+        int mtu;
+        try {
+            mtu = TunDevice.mtuOf(ifName);
+        } catch (IOException e) {
+            mtu = 1500; // not there yet: created with the kernel's default
+        }
+        return open(ifName, address, prefixLength, config, seed, TunDevice.offloadHelps(mtu));
     }
 
     /** As {@link #open(String, int, int, TcpConfig, long)}, with the device's offloads when {@code offload} ({@link TunDevice#open(String, boolean)}). */

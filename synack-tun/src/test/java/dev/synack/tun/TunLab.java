@@ -52,8 +52,11 @@ public final class TunLab implements AutoCloseable {
     public final String kernelAddr, synackAddr;
     public final int mtu;
     public final TunStack host;
-    /** {@code -Dsynack.tun.offload=true}: every lab's device with offloads (IFF_VNET_HDR, TSO, checksum offload). */
-    static final boolean OFFLOAD = Boolean.getBoolean("synack.tun.offload");
+    /**
+     * {@code -Dsynack.tun.offload=true|false}: every lab's device with or without offloads (IFF_VNET_HDR, TSO,
+     * checksum offload); by default as {@code synack tun} does, where they help ({@link TunDevice#offloadHelps}).
+     */
+    static final String OFFLOAD = System.getProperty("synack.tun.offload", "auto");
     private final List<Process> processes = new ArrayList<>();
 
     /** Skips the calling test, with the reason, unless this machine can run TUN interop tests. */
@@ -82,7 +85,9 @@ public final class TunLab implements AutoCloseable {
 
     public TunLab(int mtu) throws IOException, InterruptedException { this(mtu, new TcpConfig()); }
 
-    public TunLab(int mtu, TcpConfig config) throws IOException, InterruptedException { this(mtu, config, OFFLOAD); }
+    public TunLab(int mtu, TcpConfig config) throws IOException, InterruptedException {
+        this(mtu, config, OFFLOAD.equals("auto") ? TunDevice.offloadHelps(mtu) : Boolean.parseBoolean(OFFLOAD));
+    }
 
     /** A lab whose device has offloads or not, whatever {@code -Dsynack.tun.offload} says. */
     public TunLab(int mtu, TcpConfig config, boolean offload) throws IOException, InterruptedException {
