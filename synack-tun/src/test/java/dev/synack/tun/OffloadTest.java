@@ -131,7 +131,7 @@ class OffloadTest {
     // ---- on a device ---------------------------------------------------------------------------------
 
     /**
-     * tshark on the device while synack and the kernel move 4 MB each way at once with offloads: both
+     * tshark on the device while synack and the kernel move 1 MB each way at once with offloads: both
      * sides' super-segments, cut at the MSS with their checksums completed (what the kernel's GSO puts on
      * a wire, and what synack's receive path hands its stack), are per direction synack's own trace, packet
      * for packet and byte for byte; and super-segments did go both ways.
@@ -141,7 +141,7 @@ class OffloadTest {
         TunLab.assumeTunLab();
         assumeTrue(TunLab.onPath("tshark"), "no tshark (Debian package tshark; .ci/run installs it): capture test skipped");
         lab = new TunLab(1500, new TcpConfig(), true);
-        long bulk = 4L << 20;
+        long bulk = 1L << 20;
         Path pcap = Files.createTempFile("synack-offload", ".pcap");
         try {
             pcap.toFile().setWritable(true, false);
@@ -155,7 +155,7 @@ class OffloadTest {
                 });
                 return null;
             });
-            var tshark = lab.start("tshark", "-i", lab.dev, "-f", "tcp", "-F", "pcap", "-w", pcap.toString(), "-P", "-l");
+            var tshark = lab.start("tshark", "-i", lab.dev, "-f", "tcp", "-F", "pcap", "-B", "64", "-w", pcap.toString(), "-P", "-l");
             tshark.lineContaining("Capture started", 20);
             var peer = lab.python("server", "8080", String.valueOf(bulk));
             assertEquals("listening", peer.line(20));
@@ -182,14 +182,19 @@ class OffloadTest {
             assertTrue(peer.lineStarting("recv", 60).startsWith("recv " + bulk + " "));
             c.close();
             assertEquals(0, peer.waitFor(30), peer.output());
-            Thread.sleep(500);
-            int expectedAtLeast = 10;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (tshark.output().lines().filter(l -> l.matches("\\s*\\d+\\s+\\d+\\.\\d+ .*")).count() < expectedAtLeast
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(20);
+            // dumpcap hands packets over in blocks (up to a second late): wait, bounded, until its count has
+            // not moved for a second, then stop it.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20), last = -1, stableSince = System.nanoTime();
+            while (System.nanoTime() < deadline) {
+                long now = tshark.output().lines().filter(l -> l.matches("\\s*\\d+\\s+\\d+\\.\\d+ .*")).count();
+                if (now != last) {
+                    last = now;
+                    stableSince = System.nanoTime();
+                } else if (now > 0 && System.nanoTime() - stableSince > TimeUnit.MILLISECONDS.toNanos(1500)) {
+                    break;
+                }
+                Thread.sleep(50);
             }
-            Thread.sleep(1500); // dumpcap hands packets over in blocks
             TunLab.run("kill", "-INT", String.valueOf(tshark.process.pid()));
             assertTrue(tshark.process.waitFor(20, TimeUnit.SECONDS), "tshark did not stop: " + tshark.output());
             long[] counts = lab.host.offloadCounts();
@@ -214,9 +219,10 @@ class OffloadTest {
                 boolean out2 = Ipv4.src(p, 0) == synack;
                 for (byte[] s : cut(p, out2 ? mssOut : mssIn)) (out2 ? wireOut : wireIn).add(Pcap.describe(s));
             }
-            assertEquals(traceOut.size(), wireOut.size(), "synack → kernel: segments");
+            String said = tshark.output().lines().filter(l -> !l.matches("\\s*\\d+\\s+\\d+\\.\\d+ .*")).collect(java.util.stream.Collectors.joining("\n"));
+            assertEquals(traceOut.size(), wireOut.size(), "synack → kernel: segments; tshark said: " + said);
             assertEquals(String.join("\n", traceOut), String.join("\n", wireOut), "synack → kernel");
-            assertEquals(traceIn.size(), wireIn.size(), "kernel → synack: segments");
+            assertEquals(traceIn.size(), wireIn.size(), "kernel → synack: segments; tshark said: " + said);
             assertEquals(String.join("\n", traceIn), String.join("\n", wireIn), "kernel → synack");
         } finally {
             Files.deleteIfExists(pcap);
