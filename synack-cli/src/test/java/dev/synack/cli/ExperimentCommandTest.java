@@ -160,6 +160,20 @@ class ExperimentCommandTest {
                 "synack bench tun: bad --seconds: 0 < S ≤ 600 (see 'synack bench tun --help')");
         SynackCommandTest.assertRejected(SynackCommandTest.run("bench", "tun", "--mtu", "1500,100"),
                 "synack bench tun: bad --mtu 100: 576 to 65535 (see 'synack bench tun --help')");
+        SynackCommandTest.assertRejected(SynackCommandTest.run("bench", "tun", "--sittings", "0"),
+                "synack bench tun: bad --sittings: 1 ≤ N ≤ 20 (see 'synack bench tun --help')");
+        SynackCommandTest.assertRejected(SynackCommandTest.run("bench", "tun", "--offload", "maybe"),
+                "synack bench tun: bad --offload maybe: auto, on, off or both (see 'synack bench tun --help')");
+    }
+
+    /** The netstack anchor is found at a given path or said missing in one line (no device needed). */
+    @Test
+    void netstackAnchorSaysWhyItIsMissing() {
+        var found = NetstackAnchor.find(java.nio.file.Path.of("/nonexistent/gvpeer"), System.out);
+        assertEquals(null, found.program());
+        assertEquals("no gvpeer program at /nonexistent/gvpeer", found.why());
+        var sh = NetstackAnchor.find(java.nio.file.Path.of("/bin/sh"), System.out);
+        assertEquals(java.nio.file.Path.of("/bin/sh"), sh.program());
     }
 
     @Test

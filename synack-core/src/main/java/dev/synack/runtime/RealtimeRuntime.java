@@ -38,6 +38,8 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
     private long loopWakeNs = Long.MIN_VALUE;
     /** Drains what a device has received (with the lock held); null when there is no device. */
     private Runnable input;
+    /** Puts what a device holds back for a burst on the wire (with the lock held); null when nothing is held. */
+    private Runnable flush;
 
     /** Starts the loop thread (a daemon named {@code synack-loop}). */
     public RealtimeRuntime() {
@@ -75,6 +77,25 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
     }
 
     /**
+     * Sets the output flush: a device that holds packets back to send a burst in one piece (TCP
+     * segmentation offload) writes them when the runtime is about to let go of its lock (at the end of
+     * every call and before it waits), so nothing stays held past the instant it was sent in.
+     */
+    public void setFlush(Runnable flush) {
+        lock.lock();
+        try {
+            this.flush = flush;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** With the lock held, before it is let go: the device's held packets go out. */
+    private void flush() {
+        if (flush != null) flush.run();
+    }
+
+    /**
      * Moves the stacks' clock to now without firing timers: a device's reader calls it before each
      * packet it hands over, so each received packet (and what the stack sends in answer) has its own
      * time. Only with exclusive access (inside {@link #call} or the input source).
@@ -94,6 +115,7 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
                 long now = realNowNs();
                 long wait = next == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : next - now;
                 if (wait > 0) {
+                    flush();
                     loopWakeNs = now + wait;
                     changed.awaitNanos(wait);
                     loopWakeNs = Long.MIN_VALUE;
@@ -113,6 +135,7 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
             catchUp();
             return op.get();
         } finally {
+            flush();
             wakeLoopIfNeeded();
             lock.unlock();
         }
@@ -142,6 +165,7 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
             long deadline = timeoutNs == Long.MAX_VALUE ? Long.MAX_VALUE : realNowNs() + timeoutNs;
             if (waitList != null) waitList.add(waker);
             while (true) {
+                flush();
                 wakeLoopIfNeeded();
                 if (deadline == Long.MAX_VALUE) mine.await();
                 else {
@@ -156,6 +180,7 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
                 if (ready.getAsBoolean()) return true;
             }
         } finally {
+            flush();
             if (waitList != null) waitList.remove(waker);
             lock.unlock();
         }

@@ -15,9 +15,18 @@ public final class WaitList {
 
     void remove(Runnable waker) { waiters.remove(waker); }
 
-    /** Wakes every waiter (they re-check their condition). */
+    /**
+     * Wakes every waiter (they re-check their condition). One waiter (the usual case: the application
+     * reading) is woken without a copy of the list, so a data segment allocates nothing here; with more,
+     * a copy, as a waker may add or remove waiters.
+     */
     public void wakeAll() {
-        if (waiters.isEmpty()) return;
+        int n = waiters.size();
+        if (n == 0) return;
+        if (n == 1) {
+            waiters.get(0).run();
+            return;
+        }
         for (Runnable w : List.copyOf(waiters)) w.run();
     }
 }

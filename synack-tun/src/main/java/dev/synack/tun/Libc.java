@@ -32,7 +32,10 @@ final class Libc {
     static final long TUNSETIFF = 0x400454caL;
     /** include/uapi/linux/sockios.h. */
     static final long SIOCGIFMTU = 0x8921L, SIOCGIFTXQLEN = 0x8942L, SIOCSIFTXQLEN = 0x8943L;
-    static final short IFF_TUN = 0x0001, IFF_NO_PI = 0x1000;
+    static final short IFF_TUN = 0x0001, IFF_NO_PI = 0x1000, IFF_VNET_HDR = 0x4000;
+    /** TUNSETOFFLOAD = _IOW('T', 208, unsigned int): its argument is the flags themselves, not a pointer. */
+    static final long TUNSETOFFLOAD = 0x400454d0L;
+    static final int TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02;
 
     /** struct ifreq: char ifr_name[IFNAMSIZ = 16], then a 24-byte union (flags: short, mtu: int). */
     static final int IFREQ_SIZE = 40, IFNAMSIZ = 16, IFR_UNION = 16;
@@ -51,6 +54,9 @@ final class Libc {
     /** ioctl(int, unsigned long, ...) with one pointer as its variadic argument. */
     static final MethodHandle IOCTL = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(2));
+    /** ioctl(int, unsigned long, ...) with one integer as its variadic argument. */
+    static final MethodHandle IOCTL_VALUE = downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO, Linker.Option.firstVariadicArg(2));
     static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
     static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
     static final int CLONE_NEWNET = 0x40000000, O_RDONLY = 0;

@@ -26,9 +26,12 @@ public final class TunDevice implements AutoCloseable {
     private volatile boolean closed;
     private long writeErrors;
 
-    private TunDevice(int fd, String name) {
+    private final boolean offload;
+
+    private TunDevice(int fd, String name, boolean offload) {
         this.fd = fd;
         this.name = name;
+        this.offload = offload;
         pollfd.set(ValueLayout.JAVA_INT, 0, fd);
         pollfd.set(ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
     }
@@ -39,6 +42,16 @@ public final class TunDevice implements AutoCloseable {
      * device lives as long as this descriptor; a persistent one stays.
      */
     public static TunDevice open(String name) throws IOException {
+        return open(name, false);
+    }
+
+    /**
+     * As {@link #open(String)}; with {@code offload}, the device carries a virtio-net header before each
+     * packet both ways (IFF_VNET_HDR, {@link #VNET_HDR_LEN} bytes) and offers the kernel checksum offload
+     * and TCP segmentation offload for IPv4 (TUNSETOFFLOAD TUN_F_CSUM | TUN_F_TSO4): the kernel then
+     * hands over TCP super-segments of up to 64 KB with a partial checksum, and takes them.
+     */
+    public static TunDevice open(String name, boolean offload) throws IOException {
         byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
         if (nameBytes.length == 0 || nameBytes.length >= Libc.IFNAMSIZ) {
             throw new IOException("bad interface name '" + name + "' (1 to 15 characters)");
@@ -50,12 +63,16 @@ public final class TunDevice implements AutoCloseable {
             if (fd < 0) throw new IOException("open /dev/net/tun: " + Libc.describe(Libc.errno(err)));
             MemorySegment ifr = a.allocate(Libc.IFREQ_SIZE);
             MemorySegment.copy(nameBytes, 0, ifr, ValueLayout.JAVA_BYTE, 0, nameBytes.length);
-            ifr.set(ValueLayout.JAVA_SHORT, Libc.IFR_UNION, (short) (Libc.IFF_TUN | Libc.IFF_NO_PI));
+            short flags = (short) (Libc.IFF_TUN | Libc.IFF_NO_PI | (offload ? Libc.IFF_VNET_HDR : 0));
+            ifr.set(ValueLayout.JAVA_SHORT, Libc.IFR_UNION, flags);
             int rc = (int) Libc.IOCTL.invokeExact(err, fd, Libc.TUNSETIFF, ifr);
+            if (rc >= 0 && offload) {
+                rc = (int) Libc.IOCTL_VALUE.invokeExact(err, fd, Libc.TUNSETOFFLOAD, (long) (Libc.TUN_F_CSUM | Libc.TUN_F_TSO4));
+            }
             if (rc < 0) {
                 int e = Libc.errno(err);
                 int ignored = (int) Libc.CLOSE.invokeExact(err, fd);
-                throw new IOException("TUNSETIFF " + name + ": " + Libc.describe(e));
+                throw new IOException((offload ? "TUNSETIFF/TUNSETOFFLOAD " : "TUNSETIFF ") + name + ": " + Libc.describe(e));
             }
             String actual = ifr.getString(0, StandardCharsets.US_ASCII);
             try {
@@ -63,7 +80,7 @@ public final class TunDevice implements AutoCloseable {
             } catch (IOException e) {
                 // e.g. EPERM for a device made for an unprivileged user: the kernel's queue stays
             }
-            return new TunDevice(fd, actual);
+            return new TunDevice(fd, actual, offload);
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
@@ -78,6 +95,22 @@ public final class TunDevice implements AutoCloseable {
      * overflows it, and a burst that arrives while the JVM still compiles its hot paths waits.
      */
     public static final int TX_QUEUE_LEN = 8192;
+
+    /** The length of struct virtio_net_hdr, which precedes every packet on an offloading device. */
+    public static final int VNET_HDR_LEN = 10;
+
+    /**
+     * Whether offloads can help at this MTU: only when two full segments fit in one super-segment of at
+     * most 64 KB (an MTU up to 32,807). Above that every segment goes alone, and the offloads only add a
+     * copy (the virtio-net header goes in front of each packet) and a checksum pass (the kernel leaves
+     * the checksum of what it sends partial): measured slower at MTU 65000 (docs/TUN.md).
+     */
+    public static boolean offloadHelps(int mtu) {
+        return 2 * (mtu - 40) + 40 <= 0xFFFF;
+    }
+
+    /** Whether packets carry a virtio-net header ({@link #open(String, boolean)} with offload). */
+    public boolean offload() { return offload; }
 
     /** The interface name the kernel gave the device. */
     public String name() { return name; }

@@ -41,6 +41,11 @@ public final class TunStack implements AutoCloseable {
     private final NetInterface nic;
     /** The reader's packet buffers (used with the runtime's lock held). */
     private final byte[][] bufs;
+    /** With offloads (the device carries virtio-net headers): the splitting and merging, and its read buffer. */
+    private final VnetOffload offload;
+    private final byte[] offloadBuf;
+    private final VnetOffload.Sink toStack, toDevice;
+    private final Runnable tick;
     private final Thread reader;
     private volatile boolean running = true;
     private volatile Throwable readerFailure;
@@ -61,14 +66,34 @@ public final class TunStack implements AutoCloseable {
         this.stack = new Stack("synack", runtime.scheduler(), config, seed);
         this.kernel = new Kernel(runtime, stack);
         this.nic = runtime.call(() -> stack.addInterface(device.name(), address, prefixLength, mtu, this::transmit));
-        this.bufs = new byte[BATCH][Math.max(mtu, 576)];
+        this.offload = device.offload() ? new VnetOffload() : null;
+        this.bufs = offload != null ? new byte[0][] : new byte[BATCH][Math.max(mtu, 576)];
+        this.offloadBuf = offload != null ? new byte[VnetOffload.HDR + VnetOffload.MAX_PACKET] : null;
+        this.toStack = stack::receive;
+        this.toDevice = device::write;
+        this.tick = runtime::tick;
         runtime.setInput(this::drain);
+        if (offload != null) runtime.setFlush(() -> offload.flush(toDevice));
         this.reader = Thread.ofPlatform().daemon().name("synack-tun-reader-" + device.name()).start(this::readLoop);
     }
 
-    /** Opens (creating if needed) the TUN device {@code ifName} and starts a stack on it with its current MTU. */
+    /**
+     * Opens (creating if needed) the TUN device {@code ifName} and starts a stack on it with its current
+     * MTU, with the device's offloads where they help at that MTU ({@link TunDevice#offloadHelps}).
+     */
     public static TunStack open(String ifName, int address, int prefixLength, TcpConfig config, long seed) throws IOException {
-        TunDevice dev = TunDevice.open(ifName);
+        int mtu;
+        try {
+            mtu = TunDevice.mtuOf(ifName);
+        } catch (IOException e) {
+            mtu = 1500; // not there yet: created with the kernel's default
+        }
+        return open(ifName, address, prefixLength, config, seed, TunDevice.offloadHelps(mtu));
+    }
+
+    /** As {@link #open(String, int, int, TcpConfig, long)}, with the device's offloads when {@code offload} ({@link TunDevice#open(String, boolean)}). */
+    public static TunStack open(String ifName, int address, int prefixLength, TcpConfig config, long seed, boolean offload) throws IOException {
+        TunDevice dev = TunDevice.open(ifName, offload);
         try {
             return new TunStack(dev, address, prefixLength, dev.mtu(), config, seed);
         } catch (IOException | RuntimeException e) {
@@ -125,7 +150,14 @@ public final class TunStack implements AutoCloseable {
 
     private void transmit(byte[] packet, int off, int len) {
         packetsOut++;
-        device.write(packet, off, len);
+        if (offload != null) offload.transmit(packet, off, len, toDevice);
+        else device.write(packet, off, len);
+    }
+
+    /** With offloads: super-segments written and the segments in them, super-segments read and the segments cut from them. */
+    public long[] offloadCounts() {
+        return offload == null ? new long[4] : runtime.call(() -> new long[] {
+            offload.superSegmentsOut(), offload.segmentsMerged(), offload.superSegmentsIn(), offload.segmentsSplit()});
     }
 
     /**
@@ -134,6 +166,18 @@ public final class TunStack implements AutoCloseable {
      */
     private void drain() {
         try {
+            if (offload != null) {
+                for (int k = 0; k < BATCH; k++) {
+                    int n = device.read(offloadBuf);
+                    if (n <= 0) {
+                        if (n < 0) running = false;
+                        break;
+                    }
+                    runtime.tick();
+                    packetsIn += offload.receive(offloadBuf, n, toStack, tick);
+                }
+                return;
+            }
             for (int k = 0; k < BATCH; k++) {
                 byte[] buf = bufs[k];
                 int n = device.read(buf);

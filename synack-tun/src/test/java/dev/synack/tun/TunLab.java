@@ -52,6 +52,11 @@ public final class TunLab implements AutoCloseable {
     public final String kernelAddr, synackAddr;
     public final int mtu;
     public final TunStack host;
+    /**
+     * {@code -Dsynack.tun.offload=true|false}: every lab's device with or without offloads (IFF_VNET_HDR, TSO,
+     * checksum offload); by default as {@code synack tun} does, where they help ({@link TunDevice#offloadHelps}).
+     */
+    static final String OFFLOAD = System.getProperty("synack.tun.offload", "auto");
     private final List<Process> processes = new ArrayList<>();
 
     /** Skips the calling test, with the reason, unless this machine can run TUN interop tests. */
@@ -81,6 +86,11 @@ public final class TunLab implements AutoCloseable {
     public TunLab(int mtu) throws IOException, InterruptedException { this(mtu, new TcpConfig()); }
 
     public TunLab(int mtu, TcpConfig config) throws IOException, InterruptedException {
+        this(mtu, config, OFFLOAD.equals("auto") ? TunDevice.offloadHelps(mtu) : Boolean.parseBoolean(OFFLOAD));
+    }
+
+    /** A lab whose device has offloads or not, whatever {@code -Dsynack.tun.offload} says. */
+    public TunLab(int mtu, TcpConfig config, boolean offload) throws IOException, InterruptedException {
         var rnd = new SecureRandom();
         String tag = Integer.toHexString(0x10000 + rnd.nextInt(0xF0000));
         this.ns = "synack-t" + tag;
@@ -92,7 +102,7 @@ public final class TunLab implements AutoCloseable {
         run("ip", "netns", "add", ns);
         TunDevice d = null;
         try {
-            d = TunDevice.open(dev);
+            d = TunDevice.open(dev, offload);
             run("ip", "link", "set", dev, "netns", ns);
             run("ip", "-n", ns, "link", "set", "lo", "up");
             run("ip", "-n", ns, "addr", "add", kernelAddr + "/24", "dev", dev);
