@@ -26,6 +26,8 @@ public enum Counter {
     TcpExtTCPReqQFullDoCookies, TcpExtTCPReqQFullDrop, TcpExtTCPDelivered, TcpExtTCPDeliveredCE,
     TcpExtPruneCalled, TcpExtRcvPruned, TcpExtOfoPruned, TcpExtTCPRcvCollapsed, TcpExtTCPMemoryPressures,
     TcpExtTCPMD5Unexpected,
+    /** An ICMP error quoting a sequence number the connection does not have outstanding (tcp_v4_err, tcp_req_err). */
+    TcpExtOutOfWindowIcmps,
     TcpExtTCPFastOpenActive, TcpExtTCPFastOpenActiveFail, TcpExtTCPFastOpenPassive, TcpExtTCPFastOpenPassiveFail,
     TcpExtTCPFastOpenPassiveAltKey, TcpExtTCPFastOpenListenOverflow, TcpExtTCPFastOpenCookieReqd,
     TcpExtTCPFastOpenBlackhole,

@@ -150,7 +150,12 @@ public final class TcpDemux {
      */
     public void icmpError(int localAddr, int localPort, int remoteAddr, int remotePort, int quotedSeq, Errno err) {
         TcpConnection c = connections.get(localAddr, localPort, remoteAddr, remotePort);
-        if (c == null || !c.icmpSeqValid(quotedSeq)) return;
+        if (c == null || c.state() == TcpState.CLOSE) return;
+        if (!c.icmpSeqValid(quotedSeq)) {
+            // tcp_v4_err (and tcp_req_err for a request): ignored, but counted (LINUX_MIB_OUTOFWINDOWICMPS).
+            host.counters().inc(Counter.TcpExtOutOfWindowIcmps);
+            return;
+        }
         if (err != null) c.icmpError(err);
     }
 

@@ -51,6 +51,11 @@ public final class Commands {
          */
         public java.util.function.Function<String, String> procFile = path -> null;
 
+        /** The host's non-zero counters, named as nstat prints them, in order (the runner sets it). */
+        public java.util.function.Supplier<java.util.Map<String, Long>> counters = java.util.Map::of;
+        /** nstat's history file: the counters at the last nstat of the run (none before the first). */
+        public java.util.Map<String, Long> nstatHistory = java.util.Map.of();
+
         public HostSetup(TcpConfig config) { this.config = config; }
 
         /** The bytes of {@code path}: a file the commands made, else the machine's; null if there is none. */

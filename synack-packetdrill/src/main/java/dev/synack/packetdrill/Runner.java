@@ -83,6 +83,7 @@ public final class Runner {
         syscalls = new Syscalls(new Kernel(new RetryRuntime(sched), stack).posix(), stack, timeline, packets,
                 options.local(), options.remote());
         setup.flushMetrics = stack::flushTcpMetrics;
+        setup.counters = () -> stack.counters().nonZero();
         syscalls.useFiles(setup);
         // /proc/net/tcp as the host's sockets make it (tcp4_seq_show); no IPv6 sockets: tcp6 has its header only.
         setup.procFile = path -> switch (path) {
@@ -214,6 +215,10 @@ public final class Runner {
                     timeline.retryBlocked(); // the packet may wake the blocked call
                 }
                 case PacketEvent p -> packets.expect(p, t.startUs(), t.endUs());
+                case Event.IcmpEvent i -> {
+                    packets.injectIcmp(i);
+                    timeline.retryBlocked();
+                }
                 case SyscallEvent s -> syscalls.call(s, t.startUs(), t.returnByUs(s));
                 case CodeEvent c -> code(c);
                 case CommandEvent c -> command(c);
