@@ -34,6 +34,7 @@ final class Handshake {
         t.remotePort = remotePort;
         initBuffers();
         t.advMss = clampUserMss(t.mtu() - Tcb.IPV4_TCP_HEADERS);
+        t.pmtuCookie = t.mtu(); // tcp_connect_init: tcp_sync_mss(sk, dst_mtu(dst))
         initSequence();
         t.sndSml = t.iss + 1; // tcp_connect_init: snd_sml = write_seq, so Minshall's check starts clear
         t.rcvWscale = t.cfg.tcpWindowScaling ? c.rwnd.initialWscale() : 0;
@@ -106,6 +107,7 @@ final class Handshake {
         t.remotePort = seg.srcPort;
         initBuffers();
         t.advMss = clampUserMss(t.mtu() - Tcb.IPV4_TCP_HEADERS);
+        t.pmtuCookie = t.mtu(); // tcp_v4_syn_recv_sock: tcp_sync_mss(newsk, dst_mtu(dst))
     }
 
     /**
@@ -522,6 +524,34 @@ final class Handshake {
             t.rcvWscale = 0;
         }
         t.mss = computeMss();
+    }
+
+    /**
+     * tcp_v4_mtu_reduced (net/ipv4/tcp_ipv4.c), after an ICMP "fragmentation needed" lowered the route's
+     * path MTU (RFC 1191 §6.3): when the path MTU is below the one the MSS was computed for, tcp_sync_mss
+     * (and, for SYNs sent from now on, tcp_advertise_mss: the route's advmss, its MTU − 40), then
+     * tcp_simple_retransmit. Of the latter synack does the case Linux 6.18 shows on a Fast Open SYN
+     * with data (commit c31b70c9968f, "tcp: Add logic to check for SYN w/ data in
+     * tcp_simple_retransmit"): everything is lost, and the SYN goes again at once, bare (the retry
+     * form), with the RTO restarted; its data waits for the SYN-ACK, which sends it again at the new
+     * MSS. Measured on Linux 6.18 (fastopen/client/syn-data-icmp-unreach-frag-needed*.pkt: mtu 800 and
+     * 840 give a retried SYN offering MSS 760 and 800). A connection past the handshake only takes the
+     * smaller MSS for what it sends next: segments already sent larger are not re-cut and resent (Linux
+     * marks them lost and enters Loss; not modelled).
+     */
+    void mtuReduced() {
+        if (t.state == TcpState.CLOSE) return;
+        int mtu = t.mtu();
+        if (t.pmtuCookie <= mtu) return;
+        t.pmtuCookie = mtu;
+        t.advMss = Math.min(t.advMss, mtu - Tcb.IPV4_TCP_HEADERS);
+        if (t.state != TcpState.SYN_SENT) t.mss = computeMss();
+        if (t.state == TcpState.SYN_SENT && t.synDataLen > 0 && !t.rtx.isEmpty()) {
+            long nowNs = t.sched.nowNs();
+            t.stats.inc(Counter.TcpExtTCPSynRetrans); // tcp_retransmit_skb of a SYN
+            c.snd.retransmit(0, nowNs, SendReason.SYN_MTU_RETRY, 1);
+            c.timers.armRetransmitTimer(t.rtoUs); // tcp_xmit_retransmit_queue: the head went again
+        }
     }
 
     /** tcp_mss_clamp (include/net/tcp.h): min(mss, TCP_MAXSEG) when the application set one. */

@@ -15,6 +15,7 @@ public enum SendReason {
     // ---- the handshake (tcp_output.c tcp_connect, tcp_make_synack; tcp_timer.c) ------------------------
     SYN("syn", "SYN: connect() opens the connection (tcp_connect)"),
     SYN_RETRY("syn retry {n}", "SYN retry {n}: no SYN-ACK within the RTO (tcp_retransmit_timer, tcp_syn_retries)"),
+    SYN_MTU_RETRY("syn mtu retry", "SYN again at once: an ICMP fragmentation-needed lowered the path MTU under SYN data (tcp_v4_mtu_reduced, tcp_simple_retransmit)"),
     SYN_ACK("syn-ack", "SYN-ACK: a listener answers a SYN (tcp_conn_request)"),
     SYN_ACK_RETRY("syn-ack retry {n}", "SYN-ACK retry {n}: no ACK within the RTO (tcp_retransmit_timer, tcp_synack_retries)"),
     SYN_ACK_AGAIN("syn-ack again", "SYN-ACK again: the peer's SYN came again (tcp_check_req)"),

@@ -122,7 +122,9 @@ public final class Commands {
      * @param scriptDir the script's folder (relative paths in commands are resolved from it first)
      */
     public static void run(String command, Path scriptDir, HostSetup host) throws CommandException {
-        new Shell(host, scriptDir, "sh").run(command);
+        int status = new Shell(host, scriptDir, "sh").run(command);
+        // packetdrill's safe_system (system.c): a command that exits non-zero fails the script.
+        if (status != 0) throw new CommandException("non-zero status " + status);
     }
 
     /** {@code echo V > /sys/module/tcp_cubic/parameters/P}: accepted as a note when V is not Linux's default. */
