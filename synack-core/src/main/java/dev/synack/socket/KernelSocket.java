@@ -354,6 +354,17 @@ final class KernelSocket implements OpenFile {
      * failed one returns its error even when the SYN carried data — and then writes the rest.
      */
     int sendFastOpen(int raddr, int rport, byte[] b, int off, int len, long timeoutNs) {
+        return sendFastOpen(raddr, rport, b, off, len, timeoutNs, 0);
+    }
+
+    /**
+     * As {@link #sendFastOpen(int, int, byte[], int, int, long)} with send()'s flags: MSG_ZEROCOPY on an
+     * SO_ZEROCOPY socket gives the SYN's data a notification id ({@link TxReports#synDataZeroCopy};
+     * zerocopy/fastopen-client.pkt, which Linux 6.18 passes). What a blocking call writes after the
+     * handshake is not added to that id (Linux's one uarg covers the whole call).
+     */
+    int sendFastOpen(int raddr, int rport, byte[] b, int off, int len, long timeoutNs, int msgFlags) {
+        boolean zerocopy = (msgFlags & PosixSockets.MSG_ZEROCOPY) != 0;
         int eopnotsupp = -Errno.EOPNOTSUPP.number();
         Integer start = call(() -> {
             if (closed) return -Errno.EBADF.number();
@@ -369,11 +380,11 @@ final class KernelSocket implements OpenFile {
                     if (!deferConnect) return -Errno.EALREADY.number();
                     // tcp_sendmsg_fastopen with DEFER_CONNECT: tcp_connect now, with this data.
                     deferConnect = false;
-                    return connectWithData(deferAddr, deferPort, b, off, len);
+                    return connectWithData(deferAddr, deferPort, b, off, len, zerocopy);
                 }
                 default -> {
                     if (listener != null || conn != null && conn.state() != TcpState.CLOSE) return -Errno.EISCONN.number();
-                    return connectWithData(raddr, rport, b, off, len);
+                    return connectWithData(raddr, rport, b, off, len, zerocopy);
                 }
             }
         });
@@ -381,7 +392,7 @@ final class KernelSocket implements OpenFile {
     }
 
     /** connect() with Fast Open's first data; the bytes the SYN took, or −errno. */
-    private int connectWithData(int raddr, int rport, byte[] b, int off, int len) {
+    private int connectWithData(int raddr, int rport, byte[] b, int off, int len, boolean zerocopy) {
         FastOpen.Request req = new FastOpen.Request(b, off, len);
         try {
             conn = stack.connect(bound, raddr, rport, opts, req);
@@ -393,6 +404,8 @@ final class KernelSocket implements OpenFile {
         localPort = conn.localPort();
         conn.setObserver(this::notifyWaiters);
         sstate = SockState.CONNECTING;
+        attachTx();
+        if (zerocopy && opts.zerocopy && tx != null && req.copied() > 0) tx.synDataZeroCopy(conn.writeSeq());
         return req.copied();
     }
 

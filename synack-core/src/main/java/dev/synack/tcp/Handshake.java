@@ -333,6 +333,8 @@ final class Handshake {
             t.sndBufSeq = end;
             t.bytesAcked += acked;
             t.sndUna = end;
+            // tcp_clean_rtx_queue frees the SYN data's skb: a zero-copy notification on it completes.
+            if (t.progress != null) t.progress.acked(t.sndUna);
         }
         return !t.rtx.isEmpty();
     }
