@@ -1,6 +1,7 @@
 package dev.synack.tcp;
 
 import static dev.synack.wire.TcpHeader.ACK;
+import static dev.synack.wire.TcpHeader.FIN;
 import static dev.synack.wire.TcpHeader.RST;
 import static dev.synack.wire.TcpHeader.SYN;
 
@@ -246,6 +247,20 @@ final class Handshake {
                 t.host.segmentDropped(TcpDropReason.TCP_INVALID_ACK_SEQUENCE);
                 return;
             }
+            // tcp_rcv_synsent_state_process: a TS ecr (parsed in SYN_SENT when tcp_timestamps is on) must be
+            // a TS val we sent, between the first SYN (retrans_stamp, which a SYN retry does not move) and
+            // now; else PAWSActiveRejected and reset_and_undo: a RST, the connection stays in SYN_SENT
+            // (fastopen/client/synack-data.pkt's TEST5, which Linux 6.18 passes).
+            if (seg.hasTimestamps && seg.tsEcr != 0 && t.cfg.timestampsEnabled() && !t.rtx.isEmpty()) {
+                long stampNs = t.retransStampNs != 0 ? t.retransStampNs : t.rtx.sentNs(0);
+                int lo = t.tsNow(stampNs), hi = t.tsNow(nowNs);
+                if (!Seq.between(seg.tsEcr, lo, hi)) {
+                    t.stats.inc(Counter.TcpExtPAWSActive);
+                    c.out.sendResetFor(seg, SendReason.RST_SYNACK_TSECR);
+                    t.host.segmentDropped(TcpDropReason.TCP_RFC7323_PAWS);
+                    return;
+                }
+            }
         }
         // Second, check the RST bit.
         if (seg.has(RST)) {
@@ -294,6 +309,13 @@ final class Handshake {
                 c.snd.output();
                 c.life.notifyApp();
                 return;
+            }
+            // tcp_rcv_fastopen_synack → tcp_fastopen_add_skb: a Fast Open client (one that asked for a cookie
+            // or sent data) takes the data, and the FIN, the SYN-ACK carries; the ACK below acknowledges
+            // them. A plain client leaves them for the peer to send again (RFC 9293 §3.10.7.3 would queue
+            // them; Linux does not).
+            if ((t.synFastOpen || t.synDataLen > 0) && (seg.payloadLen > 0 || seg.has(FIN))) {
+                c.rcv.synAckData(seg);
             }
             // tcp_rcv_synsent_state_process: the third segment of the handshake goes out at once, unless a
             // writer waits (a blocking Fast Open sendto with data left: sk_write_pending), whose data takes it.

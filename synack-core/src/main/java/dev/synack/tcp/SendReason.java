@@ -71,6 +71,7 @@ public enum SendReason {
     // ---- resets (include/net/rstreason.h names the same causes) -----------------------------------------
     RST_NO_SOCKET("rst no socket", "RST: no socket (RFC 9293 §3.10.7.1)"),
     RST_ACK_TO_LISTENER("rst ack to listener", "RST: an ACK to a listening socket (RFC 9293 §3.10.7.2)"),
+    RST_SYNACK_TSECR("rst bad tsecr", "RST: a SYN-ACK echoing a timestamp we never sent (PAWSActive; tcp_rcv_synsent_state_process)"),
     RST_INVALID_ACK("rst bad ack", "RST: an ACK of something never sent (RFC 9293 §3.10.7.3; tcp_check_req)"),
     RST_INVALID_SYN("rst syn", "RST: a SYN to a connection not yet accepted (tcp_check_req)"),
     RST_ABORT_ON_DATA("rst data after close", "RST: data after the socket was closed or shut (tcp_rcv_state_process, TCPAbortOnData)"),

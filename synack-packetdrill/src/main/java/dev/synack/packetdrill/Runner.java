@@ -171,6 +171,10 @@ public final class Runner {
                     switch (name) {
                         case "tolerance_usecs" -> toleranceUs = Long.parseLong(value);
                         case "tcp_ts_tick_usecs" -> tsTickUs = Long.parseLong(value);
+                        // packetdrill's map_inbound_packet: an inbound TS ecr with no outbound TS val of that
+                        // script value is interpolated from the first TS val pair instead of failing. This
+                        // runner always interpolates (Packets.liveEcr), so the option changes nothing here.
+                        case "tcp_ts_ecr_scaled" -> { }
                         case "local_ip" -> local = address(o, value);
                         case "remote_ip" -> remote = address(o, value);
                         case "mss", "ip_version", "gateway_ip", "netmask_ip", "bind_port",
