@@ -393,6 +393,8 @@ final class KernelSocket implements OpenFile {
 
     /** connect() with Fast Open's first data; the bytes the SYN took, or −errno. */
     private int connectWithData(int raddr, int rport, byte[] b, int off, int len, boolean zerocopy) {
+        // No buffer (b null: an invalid user pointer): tcp_send_syn_data's copy fails and the SYN goes
+        // without data (its "fallback", Handshake.fastOpenSyn); the call answers as one whose SYN took nothing.
         FastOpen.Request req = new FastOpen.Request(b, off, len);
         try {
             conn = stack.connect(bound, raddr, rport, opts, req);
@@ -445,6 +447,9 @@ final class KernelSocket implements OpenFile {
         if (listener != null) return -Errno.ENOTCONN.number();
         if (deferConnect) return -Errno.EAGAIN.number(); // SYN_SENT, nothing sent yet: tcp_recvmsg waits
         if (conn == null) return shutRd ? 0 : -Errno.ENOTCONN.number();
+        // No buffer (an invalid user pointer): tcp_recvmsg's copy (skb_copy_datagram_msg) fails once there
+        // is data — EFAULT, the data stays queued; before that the call answers as any read.
+        if (b == null && conn.readable() > 0) return -Errno.EFAULT.number();
         return conn.receive(b, off, len);
     }
 

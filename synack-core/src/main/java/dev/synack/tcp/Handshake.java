@@ -84,6 +84,13 @@ final class Handshake {
             int mss = Math.min(t.mtu() - Tcb.IPV4_TCP_HEADERS, clampUserMss(mssClamp)); // __tcp_mtu_to_mss
             int space = Math.max(Math.min(mss - MAX_TCP_OPTION_SPACE, req.len), 0);
             space = Math.min(space, t.sendBuf.free());
+            if (space > 0 && req.data == null) {
+                // tcp_send_syn_data: the copy from the caller failed — "fallback: Send a regular SYN with
+                // Fast Open cookie request option" (a cookie's length becomes 0: an empty option). Measured
+                // on Linux 6.18: the SYN carries an empty FO option, and sendto() returns EINPROGRESS.
+                space = 0;
+                if (cookieLen > 0) cookieLen = 0;
+            }
             if (space > 0) t.sendBuf.write(req.data, req.off, space);
             req.copied = space;
             t.synDataLen = space;

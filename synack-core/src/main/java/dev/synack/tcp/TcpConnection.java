@@ -205,13 +205,20 @@ public final class TcpConnection {
         if (t.sendShutdown || t.finQueued) return -Errno.EPIPE.number();
         return switch (t.state) {
             // RFC 7413 §4.2.2, Linux tcp_sendmsg: a Fast Open child (tcp_passive_fastopen) may send at once.
-            case SYN_RECV -> t.fastOpenListener != null ? snd.send(data, off, len, msgFlags) : 0;
+            case SYN_RECV -> t.fastOpenListener == null ? 0 : data == null ? fault() : snd.send(data, off, len, msgFlags);
             case SYN_SENT -> 0; // tcp_sendmsg waits for the connection (sk_stream_wait_connect)
-            case ESTABLISHED, CLOSE_WAIT -> snd.send(data, off, len, msgFlags);
+            case ESTABLISHED, CLOSE_WAIT -> data == null ? fault() : snd.send(data, off, len, msgFlags);
             case LISTEN -> -Errno.ENOTCONN.number();
             default -> -Errno.EPIPE.number();
         };
     }
+
+    /**
+     * No buffer ({@code data} null: an invalid user pointer): tcp_sendmsg_locked gets past the state's
+     * errors and the wait for room, then the copy from the caller fails (skb_copy_to_page_nocache):
+     * EFAULT, nothing queued; while there is no room it waits as for any write.
+     */
+    private int fault() { return writable() ? -Errno.EFAULT.number() : 0; }
 
     /**
      * A blocking Fast Open sendto() waits for the handshake with data still to write (Linux's

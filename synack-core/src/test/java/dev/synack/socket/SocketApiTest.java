@@ -110,6 +110,25 @@ class SocketApiTest {
         assertEquals(List.of(new Cmsg.RecvErr(ExtendedError.zerocopy(1, 1, true))), errqueue(fd).control(), "the next id");
     }
 
+    /**
+     * An invalid buffer (null: a pointer the kernel cannot copy from or to) is EFAULT once the call gets
+     * to the copy (tcp_sendmsg_locked, tcp_recvmsg): nothing is sent, received data stays queued —
+     * syscall_bad_arg/syscall-invalid-buf-ptr.pkt, which Linux 6.18 passes.
+     */
+    @Test
+    void nullBufferIsEfault() {
+        int[] fds = connect(fd -> { });
+        int efault = -Errno.EFAULT.number();
+        assertEquals(efault, p.write(fds[0], null, 0, 1000));
+        assertEquals(efault, p.send(fds[0], null, 0, 1000, 0));
+        assertEquals(0, p.fcntl(fds[0], F_SETFL, O_NONBLOCK));
+        assertEquals(EAGAIN, p.read(fds[0], null, 0, 1000), "no data yet: as any read");
+        assertEquals(100, q.write(fds[1], buf, 0, 100));
+        idle(100);
+        assertEquals(efault, p.read(fds[0], null, 0, 1000));
+        assertEquals(100, p.read(fds[0], buf, 0, 1000), "the data stayed queued");
+    }
+
     @Test
     void completionsAcknowledgedTogetherComeAsOneRange() {
         int[] fds = connect(fd -> p.setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, 1));
