@@ -360,6 +360,17 @@ final class KernelSocket implements OpenFile {
      * failed one returns its error even when the SYN carried data — and then writes the rest.
      */
     int sendFastOpen(int raddr, int rport, byte[] b, int off, int len, long timeoutNs) {
+        return sendFastOpen(raddr, rport, b, off, len, timeoutNs, 0);
+    }
+
+    /**
+     * As {@link #sendFastOpen(int, int, byte[], int, int, long)} with send()'s flags: MSG_ZEROCOPY on an
+     * SO_ZEROCOPY socket gives the SYN's data a notification id ({@link TxReports#synDataZeroCopy};
+     * zerocopy/fastopen-client.pkt, which Linux 6.18 passes). What a blocking call writes after the
+     * handshake is not added to that id (Linux's one uarg covers the whole call).
+     */
+    int sendFastOpen(int raddr, int rport, byte[] b, int off, int len, long timeoutNs, int msgFlags) {
+        boolean zerocopy = (msgFlags & PosixSockets.MSG_ZEROCOPY) != 0;
         int eopnotsupp = -Errno.EOPNOTSUPP.number();
         Integer start = call(() -> {
             if (closed) return -Errno.EBADF.number();
@@ -375,11 +386,11 @@ final class KernelSocket implements OpenFile {
                     if (!deferConnect) return -Errno.EALREADY.number();
                     // tcp_sendmsg_fastopen with DEFER_CONNECT: tcp_connect now, with this data.
                     deferConnect = false;
-                    return connectWithData(deferAddr, deferPort, b, off, len);
+                    return connectWithData(deferAddr, deferPort, b, off, len, zerocopy);
                 }
                 default -> {
                     if (listener != null || conn != null && conn.state() != TcpState.CLOSE) return -Errno.EISCONN.number();
-                    return connectWithData(raddr, rport, b, off, len);
+                    return connectWithData(raddr, rport, b, off, len, zerocopy);
                 }
             }
         });
@@ -387,7 +398,9 @@ final class KernelSocket implements OpenFile {
     }
 
     /** connect() with Fast Open's first data; the bytes the SYN took, or −errno. */
-    private int connectWithData(int raddr, int rport, byte[] b, int off, int len) {
+    private int connectWithData(int raddr, int rport, byte[] b, int off, int len, boolean zerocopy) {
+        // No buffer (b null: an invalid user pointer): tcp_send_syn_data's copy fails and the SYN goes
+        // without data (its "fallback", Handshake.fastOpenSyn); the call answers as one whose SYN took nothing.
         FastOpen.Request req = new FastOpen.Request(b, off, len);
         try {
             conn = stack.connect(bound, raddr, rport, opts, req);
@@ -399,6 +412,8 @@ final class KernelSocket implements OpenFile {
         localPort = conn.localPort();
         conn.setObserver(this::notifyWaiters);
         sstate = SockState.CONNECTING;
+        attachTx();
+        if (zerocopy && opts.zerocopy && tx != null && req.copied() > 0) tx.synDataZeroCopy(conn.writeSeq());
         return req.copied();
     }
 
@@ -427,6 +442,9 @@ final class KernelSocket implements OpenFile {
         if (listener != null) return -Errno.ENOTCONN.number();
         if (deferConnect) return -Errno.EAGAIN.number(); // SYN_SENT, nothing sent yet: tcp_recvmsg waits
         if (conn == null) return shutRd ? 0 : -Errno.ENOTCONN.number();
+        // No buffer (an invalid user pointer): tcp_recvmsg's copy (skb_copy_datagram_msg) fails once there
+        // is data — EFAULT, the data stays queued; before that the call answers as any read.
+        if (b == null && conn.readable() > 0) return -Errno.EFAULT.number();
         return conn.receive(b, off, len);
     }
 

@@ -215,7 +215,7 @@ public final class PosixSockets {
         if (s == null) return EBADF;
         if (addr == null) return -Errno.EOPNOTSUPP.number();
         long timeoutNs = (flags & MSG_DONTWAIT) != 0 || s.nonBlocking ? KernelSocket.NONBLOCK : s.sendTimeoutNs();
-        int r = s.sendFastOpen(Ipv4.parse(addr), port, buf, off, len, timeoutNs);
+        int r = s.sendFastOpen(Ipv4.parse(addr), port, buf, off, len, timeoutNs, flags);
         s.traceCall("sendto(" + fd + ", " + len + ", MSG_FASTOPEN, " + addr + ":" + port + ")", r);
         return r;
     }

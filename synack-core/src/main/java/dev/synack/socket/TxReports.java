@@ -96,6 +96,18 @@ final class TxReports implements TcpConnection.SendProgress {
         sentInCall.clear();
     }
 
+    /**
+     * A Fast Open SYN took bytes of a MSG_ZEROCOPY send, the last at {@code writeSeq − 1}: tcp_sendmsg_locked
+     * made the notification (msg_zerocopy_realloc) before tcp_sendmsg_fastopen, and tcp_send_syn_data
+     * attaches it to the SYN's data (skb_zcopy_set(syn_data, fo->uarg)), so the call takes the next id,
+     * completed when the data is acknowledged. A send whose SYN took nothing gives it back
+     * (msg_zerocopy_put_abort on the EINPROGRESS path), so it takes none.
+     */
+    void synDataZeroCopy(int writeSeq) {
+        zerocopy.add(new ZeroCopySend(writeSeq, zckey));
+        zckey = (zckey + 1) & 0xffff_ffffL;
+    }
+
     /** Whether nothing waits for a report (the socket may stop listening). */
     boolean idle() { return zerocopy.isEmpty() && requests.isEmpty() && !writing; }
 

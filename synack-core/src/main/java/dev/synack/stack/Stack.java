@@ -162,7 +162,37 @@ public final class Stack implements TcpHost, PacketSink {
     @Override
     public int mtuTo(int dst) {
         Route r = route(dst);
-        return r == null || r.iface() == null ? 1500 : r.iface().mtu();
+        int mtu = r == null || r.iface() == null ? 1500 : r.iface().mtu();
+        long[] p = pmtu.get(dst);
+        if (p != null) {
+            if (scheduler.nowNs() - p[1] < 0) return (int) Math.min(mtu, p[0]);
+            pmtu.remove(dst); // expired (ip_rt_mtu_expires)
+        }
+        return mtu;
+    }
+
+    /**
+     * Path MTUs learnt from ICMP "fragmentation needed" (RFC 1191), per destination with when each
+     * expires: Linux's next-hop exceptions (fib_nh_exception's fnhe_pmtu and fnhe_expires).
+     */
+    private final java.util.Map<Integer, long[]> pmtu = new java.util.HashMap<>();
+
+    /** net.ipv4.route.min_pmtu (ip_rt_min_pmtu): 512 + 20 + 20. */
+    static final int MIN_PMTU = 552;
+    /** net.ipv4.route.mtu_expires (ip_rt_mtu_expires): 10 minutes. */
+    static final long MTU_EXPIRES_NS = 600_000_000_000L;
+
+    /**
+     * __ip_rt_update_pmtu (net/ipv4/route.c): a larger MTU than the path's is ignored; one below
+     * min_pmtu becomes min_pmtu (Linux also locks the route's MTU then); the exception lasts
+     * mtu_expires.
+     */
+    @Override
+    public void updatePmtu(int dst, int mtu) {
+        int old = mtuTo(dst);
+        if (old < mtu) return;
+        if (mtu < MIN_PMTU) mtu = Math.min(old, MIN_PMTU);
+        pmtu.put(dst, new long[] {mtu, scheduler.nowNs() + MTU_EXPIRES_NS});
     }
 
     /**
@@ -523,8 +553,11 @@ public final class Stack implements TcpHost, PacketSink {
             return;
         }
         if (Icmp.quotedProtocol(b, i) != Ipv4.PROTO_TCP) return;
+        int code = Icmp.code(b, i);
+        // icmp_unreach: a frag_needed's next-hop MTU (RFC 1191 §4) is tcp_v4_err's info.
         tcp.icmpError(Icmp.quotedSrc(b, i), Icmp.quotedSrcPort(b, i), Icmp.quotedDst(b, i),
-                Icmp.quotedDstPort(b, i), Icmp.quotedTcpSeq(b, i), icmpErrno(Icmp.code(b, i)));
+                Icmp.quotedDstPort(b, i), Icmp.quotedTcpSeq(b, i), icmpErrno(code),
+                code == Icmp.FRAG_NEEDED ? Icmp.nextHopMtu(b, i) : -1);
     }
 
     /** icmp_err_convert (net/ipv4/icmp.c): the errno for each destination-unreachable code. */
@@ -534,7 +567,7 @@ public final class Stack implements TcpHost, PacketSink {
             case 1, 7, 10, 12, 13, 14, 15 -> Errno.EHOSTUNREACH;
             case 2 -> Errno.ENOPROTOOPT;
             case 3 -> Errno.ECONNREFUSED;
-            case 4 -> null; // fragmentation needed: path MTU discovery, not an error (not modelled yet)
+            case 4 -> null; // fragmentation needed: path MTU discovery (tcp_v4_mtu_reduced), not an error
             case 5 -> Errno.EOPNOTSUPP;
             default -> null;
         };

@@ -26,6 +26,10 @@ public enum Counter {
     TcpExtTCPReqQFullDoCookies, TcpExtTCPReqQFullDrop, TcpExtTCPDelivered, TcpExtTCPDeliveredCE,
     TcpExtPruneCalled, TcpExtRcvPruned, TcpExtOfoPruned, TcpExtTCPRcvCollapsed, TcpExtTCPMemoryPressures,
     TcpExtTCPMD5Unexpected,
+    /** An ICMP error quoting a sequence number the connection does not have outstanding (tcp_v4_err, tcp_req_err). */
+    TcpExtOutOfWindowIcmps,
+    /** A SYN-ACK whose TS ecr is not a time since our first SYN (tcp_rcv_synsent_state_process; LINUX_MIB_PAWSACTIVEREJECTED). */
+    TcpExtPAWSActive,
     TcpExtTCPFastOpenActive, TcpExtTCPFastOpenActiveFail, TcpExtTCPFastOpenPassive, TcpExtTCPFastOpenPassiveFail,
     TcpExtTCPFastOpenPassiveAltKey, TcpExtTCPFastOpenListenOverflow, TcpExtTCPFastOpenCookieReqd,
     TcpExtTCPFastOpenBlackhole,

@@ -32,6 +32,7 @@ public enum Errno {
     ETIMEDOUT(110, "Connection timed out"),
     ECONNREFUSED(111, "Connection refused"),
     EHOSTUNREACH(113, "No route to host"),
+    EFAULT(14, "Bad address"),
     EALREADY(114, "Operation already in progress"),
     EINPROGRESS(115, "Operation now in progress"),
     EMSGSIZE(90, "Message too long");

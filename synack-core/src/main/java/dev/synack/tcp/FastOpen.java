@@ -151,7 +151,10 @@ public final class FastOpen {
         final int off, len;
         int copied;
 
-        /** {@code len} bytes of {@code data} from {@code off} (not copied: read when the SYN is built). */
+        /**
+         * {@code len} bytes of {@code data} from {@code off} (not copied: read when the SYN is built);
+         * {@code data} null stands for a buffer the kernel cannot read (an invalid user pointer).
+         */
         public Request(byte[] data, int off, int len) {
             this.data = data;
             this.off = off;

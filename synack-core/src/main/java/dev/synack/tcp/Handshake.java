@@ -1,6 +1,7 @@
 package dev.synack.tcp;
 
 import static dev.synack.wire.TcpHeader.ACK;
+import static dev.synack.wire.TcpHeader.FIN;
 import static dev.synack.wire.TcpHeader.RST;
 import static dev.synack.wire.TcpHeader.SYN;
 
@@ -34,6 +35,7 @@ final class Handshake {
         t.remotePort = remotePort;
         initBuffers();
         t.advMss = clampUserMss(t.mtu() - Tcb.IPV4_TCP_HEADERS);
+        t.pmtuCookie = t.mtu(); // tcp_connect_init: tcp_sync_mss(sk, dst_mtu(dst))
         initSequence();
         t.sndSml = t.iss + 1; // tcp_connect_init: snd_sml = write_seq, so Minshall's check starts clear
         t.rcvWscale = t.cfg.tcpWindowScaling ? c.rwnd.initialWscale() : 0;
@@ -82,6 +84,13 @@ final class Handshake {
             int mss = Math.min(t.mtu() - Tcb.IPV4_TCP_HEADERS, clampUserMss(mssClamp)); // __tcp_mtu_to_mss
             int space = Math.max(Math.min(mss - MAX_TCP_OPTION_SPACE, req.len), 0);
             space = Math.min(space, t.sendBuf.free());
+            if (space > 0 && req.data == null) {
+                // tcp_send_syn_data: the copy from the caller failed — "fallback: Send a regular SYN with
+                // Fast Open cookie request option" (a cookie's length becomes 0: an empty option). Measured
+                // on Linux 6.18: the SYN carries an empty FO option, and sendto() returns EINPROGRESS.
+                space = 0;
+                if (cookieLen > 0) cookieLen = 0;
+            }
             if (space > 0) t.sendBuf.write(req.data, req.off, space);
             req.copied = space;
             t.synDataLen = space;
@@ -106,6 +115,7 @@ final class Handshake {
         t.remotePort = seg.srcPort;
         initBuffers();
         t.advMss = clampUserMss(t.mtu() - Tcb.IPV4_TCP_HEADERS);
+        t.pmtuCookie = t.mtu(); // tcp_v4_syn_recv_sock: tcp_sync_mss(newsk, dst_mtu(dst))
     }
 
     /**
@@ -244,6 +254,20 @@ final class Handshake {
                 t.host.segmentDropped(TcpDropReason.TCP_INVALID_ACK_SEQUENCE);
                 return;
             }
+            // tcp_rcv_synsent_state_process: a TS ecr (parsed in SYN_SENT when tcp_timestamps is on) must be
+            // a TS val we sent, between the first SYN (retrans_stamp, which a SYN retry does not move) and
+            // now; else PAWSActiveRejected and reset_and_undo: a RST, the connection stays in SYN_SENT
+            // (fastopen/client/synack-data.pkt's TEST5, which Linux 6.18 passes).
+            if (seg.hasTimestamps && seg.tsEcr != 0 && t.cfg.timestampsEnabled() && !t.rtx.isEmpty()) {
+                long stampNs = t.retransStampNs != 0 ? t.retransStampNs : t.rtx.sentNs(0);
+                int lo = t.tsNow(stampNs), hi = t.tsNow(nowNs);
+                if (!Seq.between(seg.tsEcr, lo, hi)) {
+                    t.stats.inc(Counter.TcpExtPAWSActive);
+                    c.out.sendResetFor(seg, SendReason.RST_SYNACK_TSECR);
+                    t.host.segmentDropped(TcpDropReason.TCP_RFC7323_PAWS);
+                    return;
+                }
+            }
         }
         // Second, check the RST bit.
         if (seg.has(RST)) {
@@ -295,6 +319,13 @@ final class Handshake {
                 c.life.notifyApp();
                 return;
             }
+            // tcp_rcv_fastopen_synack → tcp_fastopen_add_skb: a Fast Open client (one that asked for a cookie
+            // or sent data) takes the data, and the FIN, the SYN-ACK carries; the ACK below acknowledges
+            // them. A plain client leaves them for the peer to send again (RFC 9293 §3.10.7.3 would queue
+            // them; Linux does not).
+            if ((t.synFastOpen || t.synDataLen > 0) && (seg.payloadLen > 0 || seg.has(FIN))) {
+                c.rcv.synAckData(seg);
+            }
             // tcp_rcv_synsent_state_process: the third segment of the handshake goes out at once, unless a
             // writer waits (a blocking Fast Open sendto with data left: sk_write_pending), whose data takes it.
             if (t.writePending) {
@@ -333,6 +364,8 @@ final class Handshake {
             t.sndBufSeq = end;
             t.bytesAcked += acked;
             t.sndUna = end;
+            // tcp_clean_rtx_queue frees the SYN data's skb: a zero-copy notification on it completes.
+            if (t.progress != null) t.progress.acked(t.sndUna);
         }
         return !t.rtx.isEmpty();
     }
@@ -528,6 +561,34 @@ final class Handshake {
             t.rcvWscale = 0;
         }
         t.mss = computeMss();
+    }
+
+    /**
+     * tcp_v4_mtu_reduced (net/ipv4/tcp_ipv4.c), after an ICMP "fragmentation needed" lowered the route's
+     * path MTU (RFC 1191 §6.3): when the path MTU is below the one the MSS was computed for, tcp_sync_mss
+     * (and, for SYNs sent from now on, tcp_advertise_mss: the route's advmss, its MTU − 40), then
+     * tcp_simple_retransmit. Of the latter synack does the case Linux 6.18 shows on a Fast Open SYN
+     * with data (commit c31b70c9968f, "tcp: Add logic to check for SYN w/ data in
+     * tcp_simple_retransmit"): everything is lost, and the SYN goes again at once, bare (the retry
+     * form), with the RTO restarted; its data waits for the SYN-ACK, which sends it again at the new
+     * MSS. Measured on Linux 6.18 (fastopen/client/syn-data-icmp-unreach-frag-needed*.pkt: mtu 800 and
+     * 840 give a retried SYN offering MSS 760 and 800). A connection past the handshake only takes the
+     * smaller MSS for what it sends next: segments already sent larger are not re-cut and resent (Linux
+     * marks them lost and enters Loss; not modelled).
+     */
+    void mtuReduced() {
+        if (t.state == TcpState.CLOSE) return;
+        int mtu = t.mtu();
+        if (t.pmtuCookie <= mtu) return;
+        t.pmtuCookie = mtu;
+        t.advMss = Math.min(t.advMss, mtu - Tcb.IPV4_TCP_HEADERS);
+        if (t.state != TcpState.SYN_SENT) t.mss = computeMss();
+        if (t.state == TcpState.SYN_SENT && t.synDataLen > 0 && !t.rtx.isEmpty()) {
+            long nowNs = t.sched.nowNs();
+            t.stats.inc(Counter.TcpExtTCPSynRetrans); // tcp_retransmit_skb of a SYN
+            c.snd.retransmit(0, nowNs, SendReason.SYN_MTU_RETRY, 1);
+            c.timers.armRetransmitTimer(t.rtoUs); // tcp_xmit_retransmit_queue: the head went again
+        }
     }
 
     /** tcp_mss_clamp (include/net/tcp.h): min(mss, TCP_MAXSEG) when the application set one. */

@@ -180,6 +180,16 @@ final class Receiver {
         t.synDataAcked = true;
     }
 
+    /**
+     * tcp_fastopen_add_skb for a Fast Open client: the data a SYN-ACK carried goes to the receive queue
+     * (syn_data_acked set), and its FIN is taken as tcp_fin takes one (ESTABLISHED → CLOSE_WAIT);
+     * fastopen/client/synack-data.pkt, which Linux 6.18 passes.
+     */
+    void synAckData(InSegment seg) {
+        if (seg.payloadLen > 0) synData(seg);
+        if (seg.has(FIN)) tcpFin();
+    }
+
     /** In-order data: into the ring, then whatever out-of-order data it joins (tcp_ofo_queue). */
     private void queueInOrder(InSegment seg, int off, int len, long nowNs) {
         t.recvBuf.writeAt(0, seg.payload, off, len);

@@ -15,6 +15,7 @@ public enum SendReason {
     // ---- the handshake (tcp_output.c tcp_connect, tcp_make_synack; tcp_timer.c) ------------------------
     SYN("syn", "SYN: connect() opens the connection (tcp_connect)"),
     SYN_RETRY("syn retry {n}", "SYN retry {n}: no SYN-ACK within the RTO (tcp_retransmit_timer, tcp_syn_retries)"),
+    SYN_MTU_RETRY("syn mtu retry", "SYN again at once: an ICMP fragmentation-needed lowered the path MTU under SYN data (tcp_v4_mtu_reduced, tcp_simple_retransmit)"),
     SYN_ACK("syn-ack", "SYN-ACK: a listener answers a SYN (tcp_conn_request)"),
     SYN_ACK_RETRY("syn-ack retry {n}", "SYN-ACK retry {n}: no ACK within the RTO (tcp_retransmit_timer, tcp_synack_retries)"),
     SYN_ACK_AGAIN("syn-ack again", "SYN-ACK again: the peer's SYN came again (tcp_check_req)"),
@@ -70,6 +71,7 @@ public enum SendReason {
     // ---- resets (include/net/rstreason.h names the same causes) -----------------------------------------
     RST_NO_SOCKET("rst no socket", "RST: no socket (RFC 9293 §3.10.7.1)"),
     RST_ACK_TO_LISTENER("rst ack to listener", "RST: an ACK to a listening socket (RFC 9293 §3.10.7.2)"),
+    RST_SYNACK_TSECR("rst bad tsecr", "RST: a SYN-ACK echoing a timestamp we never sent (PAWSActive; tcp_rcv_synsent_state_process)"),
     RST_INVALID_ACK("rst bad ack", "RST: an ACK of something never sent (RFC 9293 §3.10.7.3; tcp_check_req)"),
     RST_INVALID_SYN("rst syn", "RST: a SYN to a connection not yet accepted (tcp_check_req)"),
     RST_ABORT_ON_DATA("rst data after close", "RST: data after the socket was closed or shut (tcp_rcv_state_process, TCPAbortOnData)"),

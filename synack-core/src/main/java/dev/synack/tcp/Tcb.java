@@ -165,6 +165,8 @@ final class Tcb {
 
     // ---- options ----------------------------------------------------------------------------
     int advMss, peerMss = TCP_MSS_DEFAULT, mss;
+    /** icsk_pmtu_cookie: the path MTU the MSS was last computed for (tcp_sync_mss). */
+    int pmtuCookie;
     int sndWscale, rcvWscale;
     boolean sackOk, tsOk, wscaleOk;
     int tsRecent, tsOffset;

@@ -147,10 +147,29 @@ public final class TcpDemux {
     /**
      * An ICMP error quoting a segment of ours (tcp_v4_err): for the connection of the quoted 4-tuple, if
      * the quoted sequence number is outstanding; {@code err} null means "not an error" (e.g. PMTU).
+     *
+     * @param mtu for "fragmentation needed", the next-hop MTU it names (path MTU discovery,
+     *     tcp_v4_mtu_reduced); -1 otherwise
      */
-    public void icmpError(int localAddr, int localPort, int remoteAddr, int remotePort, int quotedSeq, Errno err) {
+    public void icmpError(int localAddr, int localPort, int remoteAddr, int remotePort, int quotedSeq, Errno err,
+                          int mtu) {
         TcpConnection c = connections.get(localAddr, localPort, remoteAddr, remotePort);
-        if (c == null || !c.icmpSeqValid(quotedSeq)) return;
+        if (c == null || c.state() == TcpState.CLOSE) return;
+        if (!c.icmpSeqValid(quotedSeq)) {
+            // tcp_v4_err (and tcp_req_err for a request): ignored, but counted (LINUX_MIB_OUTOFWINDOWICMPS).
+            host.counters().inc(Counter.TcpExtOutOfWindowIcmps);
+            return;
+        }
+        if (mtu >= 0) {
+            // tcp_v4_err, ICMP_FRAG_NEEDED: not at a listener (synack's listeners are not in the table);
+            // the route learns the path MTU and the connection shrinks its MSS (tcp_v4_mtu_reduced). A
+            // request socket ignores it (tcp_req_err: not fatal), as synack's SYN_RECV connection that is
+            // no Fast Open child does.
+            if (c.state() == TcpState.SYN_RECV && !c.isFastOpenChild()) return;
+            host.updatePmtu(remoteAddr, mtu);
+            c.mtuReduced();
+            return;
+        }
         if (err != null) c.icmpError(err);
     }
 

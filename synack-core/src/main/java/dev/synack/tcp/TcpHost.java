@@ -82,8 +82,14 @@ public interface TcpHost {
     /** A random 32-bit value from the host's seeded secrets (get_random_u32), deterministic per seed. */
     int randomU32();
 
-    /** The MTU of the route to {@code dst} (1500 for Ethernet). */
+    /** The MTU of the route to {@code dst} (1500 for Ethernet), lowered by path MTU discovery. */
     int mtuTo(int dst);
+
+    /**
+     * A "fragmentation needed" message said packets to {@code dst} must be at most {@code mtu} bytes
+     * (inet_csk_update_pmtu → __ip_rt_update_pmtu): the route's path MTU, for ten minutes.
+     */
+    void updatePmtu(int dst, int mtu);
 
     /** An initial sequence number for the 4-tuple (RFC 6528). */
     int isn(int localAddr, int localPort, int remoteAddr, int remotePort);

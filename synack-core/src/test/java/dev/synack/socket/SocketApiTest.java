@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.synack.runtime.VirtualRuntime;
 import dev.synack.tcp.Errno;
+import dev.synack.tcp.FastOpen;
 import dev.synack.testbed.Veth;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,6 +83,50 @@ class SocketApiTest {
         assertEquals(1000, p.send(fd, buf, 0, 1000, MSG_ZEROCOPY));
         idle(100);
         assertEquals(new Cmsg.RecvErr(ExtendedError.zerocopy(1, 1, true)), errqueue(fd).control().getFirst());
+    }
+
+    /**
+     * sendto(MSG_FASTOPEN|MSG_ZEROCOPY) (tcp_sendmsg_locked → tcp_sendmsg_fastopen → tcp_send_syn_data,
+     * skb_zcopy_set(syn_data, fo->uarg)): data the SYN carries takes the next id, completed when the
+     * SYN-ACK acknowledges it; a SYN that carried nothing (EINPROGRESS) took none — as
+     * zerocopy/fastopen-client.pkt, which Linux 6.18 passes.
+     */
+    @Test
+    void fastOpenSynDataTakesAZeroCopyId() {
+        a.stack().config().tcpFastopen = FastOpen.TFO_CLIENT_ENABLE | FastOpen.TFO_CLIENT_NO_COOKIE;
+        b.stack().config().tcpFastopen = FastOpen.TFO_SERVER_ENABLE | FastOpen.TFO_SERVER_COOKIE_NOT_REQD
+                | FastOpen.TFO_SERVER_WO_SOCKOPT1;
+        int l = q.socket();
+        assertEquals(0, q.bind(l, "0.0.0.0", 80));
+        assertEquals(0, q.listen(l, 8));
+        int fd = p.socket();
+        assertEquals(0, p.setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, 1));
+        assertEquals(500, p.sendto(fd, buf, 0, 500, MSG_FASTOPEN | MSG_ZEROCOPY | MSG_DONTWAIT, B, 80));
+        assertEquals(EAGAIN, errqueue(fd).result(), "not acknowledged yet");
+        idle(100);
+        assertEquals(List.of(new Cmsg.RecvErr(ExtendedError.zerocopy(0, 0, true))), errqueue(fd).control());
+        assertEquals(100, p.send(fd, buf, 0, 100, MSG_ZEROCOPY));
+        idle(100);
+        assertEquals(List.of(new Cmsg.RecvErr(ExtendedError.zerocopy(1, 1, true))), errqueue(fd).control(), "the next id");
+    }
+
+    /**
+     * An invalid buffer (null: a pointer the kernel cannot copy from or to) is EFAULT once the call gets
+     * to the copy (tcp_sendmsg_locked, tcp_recvmsg): nothing is sent, received data stays queued —
+     * syscall_bad_arg/syscall-invalid-buf-ptr.pkt, which Linux 6.18 passes.
+     */
+    @Test
+    void nullBufferIsEfault() {
+        int[] fds = connect(fd -> { });
+        int efault = -Errno.EFAULT.number();
+        assertEquals(efault, p.write(fds[0], null, 0, 1000));
+        assertEquals(efault, p.send(fds[0], null, 0, 1000, 0));
+        assertEquals(0, p.fcntl(fds[0], F_SETFL, O_NONBLOCK));
+        assertEquals(EAGAIN, p.read(fds[0], null, 0, 1000), "no data yet: as any read");
+        assertEquals(100, q.write(fds[1], buf, 0, 100));
+        idle(100);
+        assertEquals(efault, p.read(fds[0], null, 0, 1000));
+        assertEquals(100, p.read(fds[0], buf, 0, 1000), "the data stayed queued");
     }
 
     @Test

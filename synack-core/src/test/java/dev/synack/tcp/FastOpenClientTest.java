@@ -131,4 +131,64 @@ class FastOpenClientTest {
         assertEquals(TcpState.ESTABLISHED, c.state());
         t.expectNothing(2000);
     }
+
+    /**
+     * tcp_rcv_fastopen_synack → tcp_fastopen_add_skb: a Fast Open client takes the data a SYN-ACK carries,
+     * and the ACK that completes the handshake acknowledges it (fastopen/client/synack-data.pkt's TEST1,
+     * which Linux 6.18 passes).
+     */
+    @Test
+    void dataInTheSynAckIsTaken() {
+        var t = new TcpTester();
+        learnCookie(t);
+        var c = t.connect(new SocketOptions(), data(100));
+        t.expect(10, "S 0:100(100) win 64240 <mss 1460,sackOK,TS val 10 ecr 0,nop,wscale 10,FO abcd1234,nop,nop>");
+        t.inject(20, "S. 0:1400(1400) ack 101 win 65535 <mss 1460,sackOK,TS val 2000 ecr 10,nop,wscale 7>");
+        t.expect(20, ". 101:101(0) ack 1401 win 63 <nop,nop,TS val 20 ecr 2000>");
+        assertEquals(1400, c.readable());
+        assertEquals(TcpState.ESTABLISHED, c.state());
+    }
+
+    /** tcp_fastopen_add_skb → tcp_fin: a SYN-ACK with data and FIN takes the client to CLOSE_WAIT (TEST2). */
+    @Test
+    void synAckWithDataAndFinClosesTheReadSide() {
+        var t = new TcpTester();
+        learnCookie(t);
+        var c = t.connect(new SocketOptions(), data(100));
+        t.expect(10, "S 0:100(100) win 64240 <mss 1460,sackOK,TS val 10 ecr 0,nop,wscale 10,FO abcd1234,nop,nop>");
+        t.inject(20, "SF. 0:1400(1400) ack 101 win 65535 <mss 1460,sackOK,TS val 2000 ecr 10,nop,wscale 7>");
+        t.expect(20, ". 101:101(0) ack 1402 win 63 <nop,nop,TS val 20 ecr 2000>");
+        assertEquals(TcpState.CLOSE_WAIT, c.state());
+        assertEquals(1400, c.readable());
+    }
+
+    /** A plain client (no Fast Open) leaves a SYN-ACK's data for the peer to send again: measured on Linux 6.18 (ack 1, read EAGAIN). */
+    @Test
+    void plainClientIgnoresSynAckData() {
+        var t = new TcpTester();
+        var c = t.connect();
+        t.expect(0, TcpTester.SYN);
+        t.inject(20, "S. 0:1400(1400) ack 1 win 65535 <mss 1460,sackOK,TS val 2000 ecr 0,nop,wscale 7>");
+        t.expect(20, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 20 ecr 2000>");
+        assertEquals(0, c.readable());
+    }
+
+    /**
+     * tcp_rcv_synsent_state_process: a SYN-ACK echoing a TS val never sent is answered with a RST and
+     * counted (PAWSActive); the connection stays in SYN_SENT and a good SYN-ACK then completes it (TEST5).
+     */
+    @Test
+    void synAckWithABadTsEcrIsReset() {
+        var t = new TcpTester();
+        learnCookie(t);
+        var c = t.connect(new SocketOptions(), data(100));
+        t.expect(10, "S 0:100(100) win 64240 <mss 1460,sackOK,TS val 10 ecr 0,nop,wscale 10,FO abcd1234,nop,nop>");
+        t.inject(20, "S. 0:100(100) ack 101 win 65535 <mss 1460,sackOK,TS val 2000 ecr 9999,nop,wscale 7>");
+        t.expect(20, "R 101:101(0)");
+        assertEquals(TcpState.SYN_SENT, c.state());
+        assertEquals(1, t.stack.counters().get(Counter.TcpExtPAWSActive));
+        t.inject(30, "S. 0:100(100) ack 101 win 65535 <mss 1460,sackOK,TS val 2000 ecr 10,nop,wscale 7>");
+        t.expect(30, ". 101:101(0) ack 101 win 63 <nop,nop,TS val 30 ecr 2000>");
+        assertEquals(TcpState.ESTABLISHED, c.state());
+    }
 }

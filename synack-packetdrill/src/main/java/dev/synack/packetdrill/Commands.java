@@ -49,6 +49,11 @@ public final class Commands {
          */
         public java.util.function.Function<String, String> procFile = path -> null;
 
+        /** The host's non-zero counters, named as nstat prints them, in order (the runner sets it). */
+        public java.util.function.Supplier<java.util.Map<String, Long>> counters = java.util.Map::of;
+        /** nstat's history file: the counters at the last nstat of the run (none before the first). */
+        public java.util.Map<String, Long> nstatHistory = java.util.Map.of();
+
         public HostSetup(TcpConfig config) { this.config = config; }
 
         /** The bytes of {@code path}: a file the commands made, else the machine's; null if there is none. */
@@ -112,7 +117,9 @@ public final class Commands {
      * @param scriptDir the script's folder (relative paths in commands are resolved from it first)
      */
     public static void run(String command, Path scriptDir, HostSetup host) throws CommandException {
-        new Shell(host, scriptDir, "sh").run(command);
+        int status = new Shell(host, scriptDir, "sh").run(command);
+        // packetdrill's safe_system (system.c): a command that exits non-zero fails the script.
+        if (status != 0) throw new CommandException("non-zero status " + status);
     }
 
     /** {@code echo V > /sys/module/tcp_cubic/parameters/P}: accepted as a note when V is not Linux's default. */

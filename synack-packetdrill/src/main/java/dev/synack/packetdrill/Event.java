@@ -25,6 +25,20 @@ public sealed interface Event {
     record PacketEvent(int line, int column, EventTime time, Direction direction, SegmentSpec packet) implements Event {}
 
     /**
+     * An inbound ICMP message (packetdrill's {@code < icmp TYPE [CODE] [mtu N] [[seq:end(len)]]}), quoting
+     * the IP header and first 8 bytes of a TCP segment the host sent on the connection under test.
+     *
+     * @param type the ICMP type (packetdrill's icmpv4_types names, or {@code type_N})
+     * @param code the ICMP code (0 when not written, as packetdrill's parse_icmp_type_and_code)
+     * @param mtu the next-hop MTU of a frag_needed message, or -1 when not written (0 on the wire)
+     * @param quotedSeq the quoted TCP header's seq, relative to the host's ISN as an outbound packet's
+     *     (0 when not written, as packetdrill's opt_icmp_echoed)
+     * @param quotedLen the quoted segment's payload length (its IP total length)
+     */
+    record IcmpEvent(int line, int column, EventTime time, int type, int code, int mtu, long quotedSeq,
+                     int quotedLen) implements Event {}
+
+    /**
      * A system call.
      *
      * @param endUs for a blocking call ({@code +0...0.200 accept(...)}), the time it must return by, as

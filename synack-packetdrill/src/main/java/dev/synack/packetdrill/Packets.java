@@ -4,6 +4,7 @@ import dev.synack.packetdrill.Event.PacketEvent;
 import dev.synack.stack.Stack;
 import dev.synack.wire.Checksum;
 import dev.synack.wire.Decoded;
+import dev.synack.wire.Icmp;
 import dev.synack.wire.Ipv4;
 import dev.synack.wire.SegmentSpec;
 import dev.synack.wire.SegmentSpec.Ecn;
@@ -149,6 +150,45 @@ final class Packets {
             b[10] = (byte) (sum >> 8);
             b[11] = (byte) sum;
         }
+        stack.receive(b, 0, b.length);
+    }
+
+    /**
+     * Injects the script's inbound ICMP message {@code e}: from the script's side to the host, quoting an
+     * IPv4 header from the host to the script's side and the first 8 bytes of a TCP header of the
+     * connection under test, whose seq is the script's mapped as an outbound seq (packetdrill's
+     * new_icmp_packet and map_inbound_icmp_tcp_packet: local_seq_script_to_live_offset).
+     */
+    void injectIcmp(Event.IcmpEvent e) {
+        int quoteLen = Ipv4.HEADER_LEN + 8;
+        int icmpLen = Icmp.HEADER_LEN + quoteLen;
+        byte[] b = new byte[Ipv4.HEADER_LEN + icmpLen];
+        int i = Ipv4.HEADER_LEN;
+        b[i] = (byte) e.type();
+        b[i + 1] = (byte) e.code();
+        if (e.mtu() >= 0) {
+            b[i + 6] = (byte) (e.mtu() >> 8);
+            b[i + 7] = (byte) e.mtu();
+        }
+        int q = i + Icmp.HEADER_LEN;
+        // The quoted datagram's header: packetdrill's set_ip_header (TOS, ID and TTL 0) with the total
+        // length of a segment of quotedLen bytes; its checksum as a real header's (Linux does not check it).
+        Ipv4.write(b, q, local, remote, Ipv4.PROTO_TCP, 0, 0, TcpHeader.HEADER_LEN + e.quotedLen());
+        int t = q + Ipv4.HEADER_LEN;
+        int offset = localIsn == null ? 0 : localIsn - scriptLocalIsn;
+        int seq = (int) e.quotedSeq() + offset;
+        b[t] = (byte) (localPort >> 8);
+        b[t + 1] = (byte) localPort;
+        b[t + 2] = (byte) (remotePort >> 8);
+        b[t + 3] = (byte) remotePort;
+        b[t + 4] = (byte) (seq >>> 24);
+        b[t + 5] = (byte) (seq >>> 16);
+        b[t + 6] = (byte) (seq >>> 8);
+        b[t + 7] = (byte) seq;
+        int sum = Checksum.compute(b, i, icmpLen);
+        b[i + 2] = (byte) (sum >> 8);
+        b[i + 3] = (byte) sum;
+        Ipv4.write(b, 0, remote, local, Ipv4.PROTO_ICMP, 64, 1, icmpLen);
         stack.receive(b, 0, b.length);
     }
 

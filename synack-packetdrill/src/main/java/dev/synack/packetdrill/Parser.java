@@ -3,6 +3,7 @@ package dev.synack.packetdrill;
 import dev.synack.packetdrill.Event.CodeEvent;
 import dev.synack.packetdrill.Event.CommandEvent;
 import dev.synack.packetdrill.Event.Direction;
+import dev.synack.packetdrill.Event.IcmpEvent;
 import dev.synack.packetdrill.Event.PacketEvent;
 import dev.synack.packetdrill.Event.SyscallEvent;
 import dev.synack.packetdrill.Token.Kind;
@@ -49,10 +50,12 @@ public final class Parser {
     /** Parses script text; {@code path} names it in messages. */
     /**
      * The symbols packetdrill's run_all.py defines for an IPv4 run ({@code -D TFO_COOKIE=3021b9d889017eeb}:
-     * the Fast Open cookie of 192.0.2.1 → 192.168.0.1 under defaults.sh's key), replaced as whole words
+     * the Fast Open cookie of 192.0.2.1 → 192.168.0.1 under defaults.sh's key; {@code -D CODE=host_unreachable},
+     * the ICMP code of the fastopen/server icmp scripts), replaced as whole words
      * before the script is read, as packetdrill's {@code -D} does.
      */
-    static final java.util.Map<String, String> DEFINES = java.util.Map.of("TFO_COOKIE", "3021b9d889017eeb");
+    static final java.util.Map<String, String> DEFINES = java.util.Map.of("TFO_COOKIE", "3021b9d889017eeb",
+            "CODE", "host_unreachable");
 
     private static String define(String text) {
         for (var d : DEFINES.entrySet()) text = text.replaceAll("\\b" + d.getKey() + "\\b", d.getValue());
@@ -146,6 +149,7 @@ public final class Parser {
         Token first = peek();
         EventTime time = eventTime();
         Token t = peek();
+        if (t.is('<') && isIcmp()) return icmp(first, time);
         if (t.is('<') || t.is('>')) return new PacketEvent(first.line(), first.column(), time,
                 take().is('<') ? Direction.IN : Direction.OUT, packet());
         if (t.kind() == Kind.BACK_QUOTED) {
@@ -226,6 +230,65 @@ public final class Parser {
         while (peek().kind() != Kind.EOF && offset(peek()) < p.end()) take();
         SegmentSpec s = p.spec();
         return (s.flags() & TcpHeader.ACK) != 0 && s.ack() == null ? s.withAck(0L) : s;
+    }
+
+    /** Whether the packet after the current {@code <} is an ICMP message (no IP field before it). */
+    private boolean isIcmp() { return peek(1).isWord("icmp"); }
+
+    /** packetdrill's ICMPv4 type names (icmp_packet.c, icmpv4_types). */
+    private static final List<String> ICMP_TYPES = Arrays.asList("echo_reply", null, null, "unreachable",
+            "source_quench", "redirect", null, null, "echo_request", null, null, "time_exceeded",
+            "parameter_problem", "timestamp_request", "timestamp_reply", "information_request",
+            "information_reply", "address_mask_request", "address_mask_reply");
+    /** packetdrill's ICMPv4 destination-unreachable code names (icmpv4_unreachable_codes). */
+    private static final List<String> UNREACH_CODES = List.of("net_unreachable", "host_unreachable",
+            "protocol_unreachable", "port_unreachable", "frag_needed", "source_route_failed", "net_unknown",
+            "host_unknown", "source_host_isolated", "net_prohibited", "host_prohibited",
+            "net_unreachable_for_tos", "host_unreachable_for_tos", "packet_filtered", "precedence_violation",
+            "precedence_cutoff");
+    private static final java.util.regex.Pattern ICMP = java.util.regex.Pattern.compile(
+            "icmp[ \\t]+(\\w+)(?:[ \\t]+(?!mtu\\b|id\\b)(\\w+))?(?:[ \\t]+mtu[ \\t]+(\\d+))?"
+                    + "(?:[ \\t]+id[ \\t]+(\\d+))?(?:[ \\t]*\\[[ \\t]*(\\d+):(\\d+)\\((\\d+)\\)[ \\t]*\\])?");
+
+    /**
+     * An inbound ICMP message, packetdrill's icmp_packet_spec over IPv4: {@code icmp TYPE [CODE] [mtu N]
+     * [[start:end(len)]]} (a quoted UDP or raw datagram, {@code id N} and outbound ICMP are not played).
+     */
+    private IcmpEvent icmp(Token first, EventTime time) throws ScriptException {
+        take(); // <
+        Token w = peek();
+        int start = offset(w);
+        int eol = text.indexOf('\n', start);
+        if (eol < 0) eol = text.length();
+        var m = ICMP.matcher(text).region(start, eol);
+        if (!m.lookingAt()) throw error(w, "unsupported icmp packet (this runner plays icmp TYPE [CODE] [mtu N] [[seq:end(len)]])");
+        String rest = text.substring(m.end(), eol).strip();
+        if (!rest.isEmpty() && !rest.startsWith("//")) throw error(w, "unsupported icmp packet: '" + rest + "'");
+        if (m.group(4) != null) throw error(w, "unsupported icmp packet: an echo id");
+        int type = ICMP_TYPES.indexOf(m.group(1));
+        if (m.group(1).matches("type_\\d+")) type = Integer.parseInt(m.group(1).substring(5));
+        if (type < 0 || type > 255) throw error(w, "bad ICMP type " + m.group(1));
+        int code = 0;
+        if (m.group(2) != null) {
+            String c = m.group(2);
+            code = c.matches("code_\\d+") ? Integer.parseInt(c.substring(5)) : type == 3 ? UNREACH_CODES.indexOf(c) : -1;
+            if (code < 0 || code > 255) throw error(w, "bad ICMP code " + c);
+        }
+        int mtu = -1;
+        if (m.group(3) != null) {
+            mtu = Integer.parseInt(m.group(3));
+            if (type != 3 || code != 4) throw error(w, "ICMPv4 MTU is only valid for unreachable-frag_needed");
+            if (mtu > 0xFFFF) throw error(w, "ICMPv4 MTU out of 16-bit range");
+        }
+        long seq = 0;
+        int len = 0;
+        if (m.group(5) != null) {
+            seq = Long.parseLong(m.group(5));
+            len = Integer.parseInt(m.group(7));
+            if (Long.parseLong(m.group(6)) - seq != len) throw error(w, "inconsistent ICMP quoted segment length");
+        }
+        while (peek().kind() != Kind.EOF && offset(peek()) < m.end()) take();
+        return new IcmpEvent(first.line(), first.column(), time, type, code, mtu, seq, len);
     }
 
     private static final Set<String> ECN_WORDS = Set.of("noecn", "ect0", "ect1", "ce", "ect01");

@@ -83,6 +83,7 @@ public final class Runner {
         syscalls = new Syscalls(new Kernel(new RetryRuntime(sched), stack).posix(), stack, timeline, packets,
                 options.local(), options.remote());
         setup.flushMetrics = stack::flushTcpMetrics;
+        setup.counters = () -> stack.counters().nonZero();
         syscalls.useFiles(setup);
         // /proc/net/tcp as the host's sockets make it (tcp4_seq_show); no IPv6 sockets: tcp6 has its header only.
         setup.procFile = path -> switch (path) {
@@ -170,6 +171,10 @@ public final class Runner {
                     switch (name) {
                         case "tolerance_usecs" -> toleranceUs = Long.parseLong(value);
                         case "tcp_ts_tick_usecs" -> tsTickUs = Long.parseLong(value);
+                        // packetdrill's map_inbound_packet: an inbound TS ecr with no outbound TS val of that
+                        // script value is interpolated from the first TS val pair instead of failing. This
+                        // runner always interpolates (Packets.liveEcr), so the option changes nothing here.
+                        case "tcp_ts_ecr_scaled" -> { }
                         case "local_ip" -> local = address(o, value);
                         case "remote_ip" -> remote = address(o, value);
                         case "mss", "ip_version", "gateway_ip", "netmask_ip", "bind_port",
@@ -214,6 +219,10 @@ public final class Runner {
                     timeline.retryBlocked(); // the packet may wake the blocked call
                 }
                 case PacketEvent p -> packets.expect(p, t.startUs(), t.endUs());
+                case Event.IcmpEvent i -> {
+                    packets.injectIcmp(i);
+                    timeline.retryBlocked();
+                }
                 case SyscallEvent s -> syscalls.call(s, t.startUs(), t.returnByUs(s));
                 case CodeEvent c -> code(c);
                 case CommandEvent c -> command(c);

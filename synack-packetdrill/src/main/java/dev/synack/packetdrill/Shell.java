@@ -424,6 +424,9 @@ final class Shell {
             case "grep" -> {
                 return grep(args);
             }
+            case "nstat" -> {
+                return nstat(args);
+            }
             default -> {
                 if (cmd.equals("sysctl") && args.stream().noneMatch(x -> x.contains("="))) {
                     // A read: sysctl [-n] NAME prints the host's value ("NAME = value" without -n).
@@ -451,6 +454,39 @@ final class Shell {
                 return 0;
             }
         }
+    }
+
+    /**
+     * {@code nstat [-n] [-a] [-z]}: the host's counters (iproute2's misc/nstat.c), each that changed
+     * since the last nstat of the run (its history file; all of them with {@code -a}, zeros too with
+     * {@code -z}) as {@code "%-32s%-16llu%6.1f"} after a {@code #kernel} line — the format measured on
+     * Linux 6.18's nstat (rates are 0.0: there is no daemon averaging them); {@code -n} prints nothing
+     * but updates the history. A counter synack does not have is never printed.
+     */
+    private int nstat(List<String> args) throws CommandException {
+        boolean quiet = false, all = false, zeros = false;
+        for (String a : args) {
+            if (!a.startsWith("-") || a.length() < 2) throw new CommandException("unsupported: nstat " + a);
+            for (char c : a.substring(1).toCharArray()) {
+                switch (c) {
+                    case 'n' -> quiet = true;
+                    case 'a' -> all = true;
+                    case 'z' -> zeros = true;
+                    case 's' -> { } // do not update the history: the next nstat sees the same base
+                    default -> throw new CommandException("unsupported: nstat -" + c);
+                }
+            }
+        }
+        java.util.Map<String, Long> now = host.counters.get();
+        StringBuilder o = new StringBuilder("#kernel\n");
+        for (var e : now.entrySet()) {
+            long v = all ? e.getValue() : e.getValue() - host.nstatHistory.getOrDefault(e.getKey(), 0L);
+            if (v == 0 && !zeros) continue;
+            o.append(String.format("%-32s%-16d%6.1f%n", e.getKey(), v, 0.0));
+        }
+        if (!args.contains("-s")) host.nstatHistory = java.util.Map.copyOf(now);
+        if (!quiet) print(o.toString());
+        return 0;
     }
 
     private int simpleWords(List<String> words) throws CommandException {

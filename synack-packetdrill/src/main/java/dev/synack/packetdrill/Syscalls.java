@@ -294,17 +294,18 @@ final class Syscalls {
                 yield blockingIf(fd, () -> posix.accept(fd));
             }
             case "connect" -> connect(fd(e, 0));
-            case "read", "recv", "recvfrom" -> read(fd(e, 0), (int) intArg(e, 2));
-            case "write" -> sender(fd(e, 0), (int) intArg(e, 2), 0, false);
+            case "read", "recv", "recvfrom" -> read(fd(e, 0), (int) intArg(e, 2), nullBuffer(e));
+            case "write" -> sender(fd(e, 0), (int) intArg(e, 2), 0, false, nullBuffer(e));
             case "send", "sendto" -> sender(fd(e, 0), (int) intArg(e, 2), e.args().size() > 3 ? bits(e.args().get(3), "send flag") : 0,
-                    e.args().size() > 4 && e.args().get(4) instanceof Expr.Word(String w) && w.equals("AF_UNSPEC"));
+                    e.args().size() > 4 && e.args().get(4) instanceof Expr.Word(String w) && w.equals("AF_UNSPEC"),
+                    nullBuffer(e));
             case "sendmsg" -> {
                 int fd = fd(e, 0);
                 int[] iov = iov(e);
                 int flags = e.args().size() > 2 ? bits(e.args().get(2), "send flag") : 0;
                 // MSG_FASTOPEN, or the first write after a deferred TCP_FASTOPEN_CONNECT: the SYN takes the data
                 yield (flags & PosixSockets.MSG_FASTOPEN) != 0 || deferred.contains(fd)
-                        ? sender(fd, java.util.Arrays.stream(iov).sum(), flags, false) : sendmsg(fd, iov, flags);
+                        ? sender(fd, java.util.Arrays.stream(iov).sum(), flags, false, false) : sendmsg(fd, iov, flags);
             }
             case "recvmsg" -> {
                 int fd = fd(e, 0);
@@ -351,9 +352,17 @@ final class Syscalls {
         };
     }
 
-    private LongSupplier read(int fd, int len) {
+    private LongSupplier read(int fd, int len, boolean nullBuf) {
         if (len > readBuf.length) readBuf = new byte[len];
-        return blockingIf(fd, () -> posix.read(fd, readBuf, 0, len));
+        return blockingIf(fd, () -> posix.read(fd, nullBuf ? null : readBuf, 0, len));
+    }
+
+    /**
+     * Whether the call's buffer is {@code NULL} (syscall_bad_arg's invalid pointers): the host gets a null
+     * array, which its socket calls answer as Linux answers a pointer it cannot copy from or to (EFAULT).
+     */
+    private static boolean nullBuffer(SyscallEvent e) {
+        return e.args().size() > 1 && e.args().get(1) instanceof Expr.Word(String w) && w.equals("NULL");
     }
 
     private LongSupplier shutdown(SyscallEvent e, int fd) {
@@ -564,11 +573,12 @@ final class Syscalls {
      * TCP_FASTOPEN_CONNECT, {@link #fastOpen}; else {@link #writer}. {@code unspec}: sendto's address is
      * AF_UNSPEC.
      */
-    private LongSupplier sender(int fd, int len, int flags, boolean unspec) {
+    private LongSupplier sender(int fd, int len, int flags, boolean unspec, boolean nullBuf) {
         if ((flags & PosixSockets.MSG_FASTOPEN) != 0 || deferred.contains(fd)) {
             deferred.remove(fd);
-            return fastOpen(fd, len, flags, unspec);
+            return fastOpen(fd, len, flags, unspec, nullBuf);
         }
+        if (nullBuf) return writer(fd, null, len, flags);
         return writer(fd, len, flags);
     }
 
@@ -581,8 +591,9 @@ final class Syscalls {
      * the SYN goes (with what data it takes), the call blocks while the handshake is in progress, then
      * it returns the handshake's error or writes the rest (tcp_sendmsg after tcp_sendmsg_fastopen).
      */
-    private LongSupplier fastOpen(int fd, int len, int flags, boolean unspec) {
+    private LongSupplier fastOpen(int fd, int len, int flags, boolean unspec, boolean nullBuf) {
         if (len > zeros.length) zeros = new byte[len];
+        byte[] src = nullBuf ? null : zeros;
         long[] copied = {-1}, restDone = {0};
         boolean[] handshakeChecked = {false};
         return () -> {
@@ -590,9 +601,9 @@ final class Syscalls {
             if (copied[0] < 0) {
                 Object before = newestConnection();
                 int r = (flags & PosixSockets.MSG_FASTOPEN) != 0
-                        ? posix.sendto(fd, zeros, 0, len, flags | (blocking ? 0 : PosixSockets.MSG_DONTWAIT),
+                        ? posix.sendto(fd, src, 0, len, flags | (blocking ? 0 : PosixSockets.MSG_DONTWAIT),
                                 unspec ? null : remoteText, Runner.LOCAL_PORT)
-                        : flags == 0 ? posix.write(fd, zeros, 0, len) : posix.send(fd, zeros, 0, len, flags);
+                        : flags == 0 ? posix.write(fd, src, 0, len) : posix.send(fd, src, 0, len, flags);
                 if (newestConnection() != before) { // it started a connection: the socket under test
                     sutFd = fd;
                     packets.connecting(stackConnPort());
@@ -609,7 +620,7 @@ final class Syscalls {
                 if (soError[0] != 0) return -soError[0];
                 if (copied[0] == len) return len;
             }
-            long r = posix.write(fd, zeros, 0, (int) (len - copied[0] - restDone[0]));
+            long r = posix.write(fd, src, 0, (int) (len - copied[0] - restDone[0]));
             if (r == EAGAIN) return BLOCKED;
             if (r < 0) return copied[0] + restDone[0] > 0 ? copied[0] + restDone[0] : r;
             restDone[0] += r;

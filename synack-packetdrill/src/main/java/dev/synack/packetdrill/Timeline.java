@@ -100,7 +100,7 @@ final class Timeline {
     void played(Event e) { last = e; }
 
     private static boolean inbound(Event e) {
-        return e instanceof PacketEvent p && p.direction() == Direction.IN;
+        return e instanceof PacketEvent p && p.direction() == Direction.IN || e instanceof Event.IcmpEvent;
     }
 
     // ---- the blocked call ---------------------------------------------------------------------------

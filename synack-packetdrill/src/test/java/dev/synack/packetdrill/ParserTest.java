@@ -93,4 +93,29 @@ class ParserTest {
         PacketEvent bare = assertInstanceOf(PacketEvent.class, Parser.parse("a.pkt", "0 > . 1:1(0)").events().getFirst());
         assertEquals(0L, bare.packet().ack());
     }
+
+    /** packetdrill's icmp_packet_spec: type and code names, mtu, the quoted segment; CODE as run_all.py defines it. */
+    @Test
+    void parsesInboundIcmp() throws ScriptException {
+        Script s = Parser.parse("t.pkt", """
+                +.01 < icmp unreachable frag_needed mtu 840 [0:1000(1000)]
+                  +0 < icmp unreachable CODE
+                  +0 < icmp unreachable [5000:6000(1000)] // a comment
+                  +0 < icmp type_11 code_1
+                """);
+        assertEquals(new Event.IcmpEvent(1, 1, new EventTime(EventTime.Kind.RELATIVE, 10_000, 10_000), 3, 4, 840, 0, 1000),
+                s.events().get(0));
+        var b = assertInstanceOf(Event.IcmpEvent.class, s.events().get(1));
+        assertEquals(1, b.code());
+        assertEquals(-1, b.mtu());
+        var c = assertInstanceOf(Event.IcmpEvent.class, s.events().get(2));
+        assertEquals(0, c.code());
+        assertEquals(5000, c.quotedSeq());
+        var d = assertInstanceOf(Event.IcmpEvent.class, s.events().get(3));
+        assertEquals(11, d.type());
+        assertEquals(1, d.code());
+        assertThrows(ScriptException.class, () -> Parser.parse("t.pkt", "0 < icmp unreachable host_unreachable mtu 800\n"));
+        assertThrows(ScriptException.class, () -> Parser.parse("t.pkt", "0 < icmp unreachable [udp (100)]\n"));
+        assertThrows(ScriptException.class, () -> Parser.parse("t.pkt", "0 < icmp nonsense\n"));
+    }
 }

@@ -105,4 +105,25 @@ class ShellTest {
         assertEquals("5", host.config.get("tcp_syn_retries"));
         assertThrows(Commands.CommandException.class, () -> run("sleep 1 &"), "background jobs stay unsupported");
     }
+
+    /**
+     * nstat as iproute2's prints it (format measured on Linux 6.18: "#kernel", then "%-32s%-16llu%6.1f"),
+     * each counter changed since the last nstat; a command exiting non-zero fails the script, as
+     * packetdrill's safe_system does.
+     */
+    @Test
+    void nstatPrintsChangesSinceTheLastAndNonZeroStatusFails() throws Exception {
+        java.util.Map<String, Long> counters = new java.util.LinkedHashMap<>();
+        host.counters = () -> counters;
+        counters.put("TcpInSegs", 3L);
+        run("nstat > /dev/null");
+        counters.put("TcpInSegs", 5L);
+        counters.put("TcpExtOutOfWindowIcmps", 1L);
+        run("nstat -s | grep -q '^#kernel$'");
+        run("nstat -s | grep -q '^TcpInSegs                       2                  0.0$'");
+        run("nstat -s | grep -q '^TcpExtOutOfWindowIcmps          1                  0.0$'");
+        run("nstat -a | grep -q 'TcpInSegs  *5 '");
+        var e = assertThrows(Commands.CommandException.class, () -> run("nstat | grep TcpExtOutOfWindowIcmps"));
+        assertEquals("non-zero status 1", e.getMessage(), "nothing changed since the last nstat");
+    }
 }
