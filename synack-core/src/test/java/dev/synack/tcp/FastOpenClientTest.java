@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
  * SYN-ACK does not acknowledge.
  */
 class FastOpenClientTest {
-    private static FastOpen.Request data(int n) { return new FastOpen.Request(new byte[n], 0, n); }
+    static FastOpen.Request data(int n) { return new FastOpen.Request(new byte[n], 0, n); }
 
     /** A first connect asks for a cookie (an empty option) and gets it into the cache. */
-    private static void learnCookie(TcpTester t) {
+    static void learnCookie(TcpTester t) {
         t.connect(new SocketOptions(), data(0));
         t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10,FO,nop,nop>");
         t.inject(10, "S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7,FO abcd1234,nop,nop>");

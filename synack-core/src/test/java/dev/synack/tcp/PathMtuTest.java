@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 class PathMtuTest {
     static final int ROUTER = Ipv4.parse("198.18.0.254");
 
-    private static FastOpen.Request data(int n) { return new FastOpen.Request(new byte[n], 0, n); }
 
     /** A frag_needed from a router naming {@code mtu}, quoting {@code original} (our packet as sent). */
     static byte[] fragNeeded(int mtu, byte[] original) {
@@ -47,13 +46,6 @@ class PathMtuTest {
         return p;
     }
 
-    private static void learnCookie(TcpTester t) {
-        t.connect(new SocketOptions(), data(0));
-        t.expect(0, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 10,FO,nop,nop>");
-        t.inject(10, "S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 1000 ecr 0,nop,wscale 7,FO abcd1234,nop,nop>");
-        t.expect(10, ". 1:1(0) ack 1 win 63 <nop,nop,TS val 10 ecr 1000>");
-        t.newPeer(TcpTester.SERVER_PORT);
-    }
 
     /**
      * tcp_v4_mtu_reduced on a SYN with data (tcp_simple_retransmit, commit c31b70c9968f): the SYN goes
@@ -63,8 +55,8 @@ class PathMtuTest {
     @Test
     void fragNeededOnSynDataResendsABareSynAtTheNewMss() {
         var t = new TcpTester();
-        learnCookie(t);
-        var c = t.connect(new SocketOptions(), data(1000));
+        FastOpenClientTest.learnCookie(t);
+        var c = t.connect(new SocketOptions(), FastOpenClientTest.data(1000));
         t.expect(10, "S 0:1000(1000) win 64240 <mss 1460,sackOK,TS val 10 ecr 0,nop,wscale 10,FO abcd1234,nop,nop>");
         t.injectRaw(20, fragNeeded(800, t.lastPacket()));
         t.expect(20, "S 0:0(0) win 64240 <mss 760,sackOK,TS val 20 ecr 0,nop,wscale 10>");
@@ -79,8 +71,8 @@ class PathMtuTest {
     @Test
     void mtuBelowMinPmtuIsRaisedTo552() {
         var t = new TcpTester();
-        learnCookie(t);
-        t.connect(new SocketOptions(), data(1000));
+        FastOpenClientTest.learnCookie(t);
+        t.connect(new SocketOptions(), FastOpenClientTest.data(1000));
         t.expect(10, "S 0:1000(1000) win 64240 <mss 1460,sackOK,TS val 10 ecr 0,nop,wscale 10,FO abcd1234,nop,nop>");
         t.injectRaw(20, fragNeeded(500, t.lastPacket()));
         t.expect(20, "S 0:0(0) win 64240 <mss 512,sackOK,TS val 20 ecr 0,nop,wscale 10>");
@@ -90,8 +82,8 @@ class PathMtuTest {
     @Test
     void largerMtuIsIgnored() {
         var t = new TcpTester();
-        learnCookie(t);
-        t.connect(new SocketOptions(), data(100));
+        FastOpenClientTest.learnCookie(t);
+        t.connect(new SocketOptions(), FastOpenClientTest.data(100));
         t.expect(10, "S 0:100(100) win 64240 <mss 1460,sackOK,TS val 10 ecr 0,nop,wscale 10,FO abcd1234,nop,nop>");
         t.injectRaw(20, fragNeeded(9000, t.lastPacket()));
         t.expect(1010, "S 0:0(0) win 64240 <mss 1460,sackOK,TS val 1010 ecr 0,nop,wscale 10>");

@@ -9,15 +9,12 @@ import dev.synack.tcp.TcpConfig;
 import dev.synack.trace.TraceEvent;
 import dev.synack.wire.Ipv4;
 import dev.synack.wire.TcpHeader;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -161,23 +158,7 @@ class OffloadTest {
             assertEquals("listening", peer.line(20));
             TcpSocket c = new TcpSocket(lab.host.kernel());
             c.connect(new InetSocketAddress(lab.kernelAddr, 8080), 10_000);
-            OutputStream out = c.getOutputStream();
-            Thread writer = Thread.ofPlatform().start(() -> {
-                byte[] chunk = new byte[65536];
-                new Random(3).nextBytes(chunk);
-                try {
-                    for (long left = bulk; left > 0; left -= chunk.length) out.write(chunk, 0, (int) Math.min(chunk.length, left));
-                    c.shutdownOutput();
-                } catch (Exception e) {
-                    // the byte counts below fail
-                }
-            });
-            byte[] buf = new byte[65536];
-            long total = 0;
-            int n;
-            InputStream in = c.getInputStream();
-            while ((n = in.read(buf)) > 0) total += n;
-            writer.join(TimeUnit.SECONDS.toMillis(60));
+            long total = TunLab.exchange(c, bulk, 3);
             assertEquals(bulk, total);
             assertTrue(peer.lineStarting("recv", 60).startsWith("recv " + bulk + " "));
             c.close();

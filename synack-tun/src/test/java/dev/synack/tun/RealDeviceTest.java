@@ -10,11 +10,8 @@ import dev.synack.tcp.Errno;
 import dev.synack.wire.Ipv4;
 import java.io.IOException;
 import dev.synack.stats.Counter;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,23 +82,7 @@ class RealDeviceTest {
         assertEquals("listening", peer.line(20));
         TcpSocket c = new TcpSocket(lab.host.kernel());
         c.connect(new InetSocketAddress(lab.kernelAddr, PORT), 10_000);
-        OutputStream out = c.getOutputStream();
-        Thread writer = Thread.ofPlatform().start(() -> {
-            byte[] chunk = new byte[65536];
-            new Random(11).nextBytes(chunk);
-            try {
-                for (long left = BULK; left > 0; left -= chunk.length) out.write(chunk, 0, (int) Math.min(chunk.length, left));
-                c.shutdownOutput();
-            } catch (Exception e) {
-                // the assertions below fail on the byte counts
-            }
-        });
-        byte[] buf = new byte[65536];
-        long total = 0;
-        int n;
-        InputStream in = c.getInputStream();
-        while ((n = in.read(buf)) > 0) total += n;
-        writer.join(TimeUnit.SECONDS.toMillis(60));
+        long total = TunLab.exchange(c, BULK, 11);
         assertEquals(BULK, total);
         peer.lineStarting("recv", 60);
         c.close();

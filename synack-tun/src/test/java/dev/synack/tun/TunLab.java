@@ -2,6 +2,7 @@ package dev.synack.tun;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.synack.socket.TcpSocket;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.wire.Ipv4;
 import java.io.BufferedReader;
@@ -167,6 +168,32 @@ public final class TunLab implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("python3", PEER_SCRIPT.toString()));
         cmd.addAll(List.of(args));
         return start(cmd.toArray(String[]::new));
+    }
+
+    /**
+     * Sends {@code bytes} pseudo-random bytes ({@code seed}) on {@code c} from a thread of its own, then
+     * shuts its output, while reading everything the peer sends back until EOF; returns the bytes read.
+     * (kernel_peer.py's server echoes and discards as its arguments say.)
+     */
+    public static long exchange(TcpSocket c, long bytes, long seed) throws InterruptedException, IOException {
+        java.io.OutputStream out = c.getOutputStream();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            byte[] chunk = new byte[65536];
+            new java.util.Random(seed).nextBytes(chunk);
+            try {
+                for (long left = bytes; left > 0; left -= chunk.length) out.write(chunk, 0, (int) Math.min(chunk.length, left));
+                c.shutdownOutput();
+            } catch (Exception e) {
+                // the caller's byte counts fail
+            }
+        });
+        byte[] buf = new byte[65536];
+        long total = 0;
+        int n;
+        InputStream in = c.getInputStream();
+        while ((n = in.read(buf)) > 0) total += n;
+        writer.join(TimeUnit.SECONDS.toMillis(60));
+        return total;
     }
 
     /**
