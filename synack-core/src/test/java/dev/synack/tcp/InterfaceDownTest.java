@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Measured on Linux 6.18 over veth (sub-millisecond RTT, RTO 204 ms): interface down, write(100),
  * interface up 1.0 s later; `ss` then showed backoff 2 (two failed probes), the data reached the peer
- * 1.466 s after the write (the third probe, 208 + 416 + 832 ms with the timer wheel's rounding), and
+ * 1.466 s after the write (at the third probe), and
  * nstat counted no retransmission, no loss probe and no TCPWinProbe (tcp_write_wakeup's data branch
  * counts none).
  *
