@@ -23,7 +23,7 @@ public final class Bench {
         for (String arg : args.length == 0 ? new String[] {"mss", "64k", "rr", "idle"} : args) {
             String part = arg.replaceFirst(":.*", ""); // conns:N for N connections
             switch (part) {
-                case "mss" -> bulk("MSS 1448 (MTU 1500)", 1500, 4 << 20, 4_000_000_000L);
+                case "mss" -> besideLoopback(3);
                 case "64k" -> bulk("64 KB segments (MTU 65535)", 65535, 16 << 20, 8_000_000_000L);
                 case "rr" -> roundTrips();
                 case "idle" -> idleConnections(2_000); // buffers are allocated as data arrives: an idle end costs ~3 KB
@@ -41,7 +41,34 @@ public final class Bench {
         }
     }
 
-    static void bulk(String name, int mtu, int buf, long bytes) {
+    /**
+     * The pair at MSS 1448 and, when iperf3 is installed, Linux's own TCP over loopback with the same
+     * MSS, alternately ({@code sittings} times each: this machine's speed moves between runs, so only
+     * a ratio from one sitting means anything); medians and their ratio.
+     */
+    static void besideLoopback(int sittings) {
+        var loopback = Loopback.find();
+        List<Double> ours = new ArrayList<>(), linux = new ArrayList<>();
+        for (int i = 0; i < sittings; i++) {
+            ours.add(bulk("MSS 1448 (MTU 1500)", 1500, 4 << 20, 4_000_000_000L));
+            loopback.ifPresent(l -> l.measure(3).ifPresent(bps -> {
+                linux.add(bps / 1e9);
+                System.out.printf("Linux loopback, iperf3 -M 1448  %6.2f Gbit/s payload  (3 s, 127.0.0.1; the kernel's GSO packets of up to 64 KB)%n", bps / 1e9);
+            }));
+        }
+        if (!linux.isEmpty()) {
+            System.out.printf("MSS 1448: synack's pair %.2f Gbit/s, Linux loopback %.2f Gbit/s (medians of %d alternate runs): %.2f×%n",
+                    median(ours), median(linux), sittings, median(ours) / median(linux));
+        }
+    }
+
+    private static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    /** One bulk run between a fresh pair (after a warm-up of an eighth as much); prints and returns its Gbit/s of payload. */
+    static double bulk(String name, int mtu, int buf, long bytes) {
         Pair p = new Pair(mtu, buf, false);
         p.bulk(bytes / 8); // warm up
         long seg0 = p.dataSegmentsSent();
@@ -55,6 +82,7 @@ public final class Bench {
         long segs = p.dataSegmentsSent() - seg0;
         System.out.printf("bulk %-28s %6.2f Gbit/s payload  (%d MB in %.2f s, %d segments, mss %d, %.1f bytes allocated/segment; %.2f Gbit per CPU second)%n",
                 name, moved * 8.0 / ns, moved >> 20, ns / 1e9, segs, p.client.mss(), (double) alloc / segs, moved * 8.0 / cpu);
+        return moved * 8.0 / ns;
     }
 
     static void roundTrips() {

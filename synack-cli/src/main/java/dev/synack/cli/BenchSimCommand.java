@@ -112,12 +112,27 @@ final class BenchSimCommand implements Callable<Integer> {
             if (anchor != null) {
                 double rw = Side.median(ns.wall) / Side.median(sy.wall), rc = Side.median(ns.cpu) / Side.median(sy.cpu);
                 out.printf(Locale.ROOT, "%-26s %-7s synack %.1f× faster by wall time, %.1f× by CPU time (targets 20× and 10×)%n", "", "ratio", rw, rc);
+                if (sittings > 1) out.printf(Locale.ROOT, "%-26s %-7s each sitting (wall, CPU): %s%n", "", "", perSitting(ns, sy));
             }
         }
         out.println("ns-3: its program's whole process (wall, user+sys CPU, peak RSS). synack: the run in this JVM (wall, the process's CPU");
         out.println("time — the simulating thread, JIT and GC threads — and the heap's peak during the run, garbage included).");
         out.println("S1, S4: goodput of all flows over the whole run; S5: median flow-completion time. Medians of " + sittings + " sitting(s).");
         return 0;
+    }
+
+    /**
+     * Each sitting's own ratios, in order: the first is synack's cold start (this JVM's first run of the
+     * workload, the JIT still compiling), the later ones show how far the medians owe to a warm JIT.
+     */
+    private static String perSitting(Side ns, Side sy) {
+        var parts = new ArrayList<String>();
+        for (int i = 0; i < sy.wall.size(); i++) {
+            // ns-3's CPU time is missing when /usr/bin/time is (its wall time then comes from here).
+            double nsWall = i < ns.wall.size() ? ns.wall.get(i) : Double.NaN, nsCpu = i < ns.cpu.size() ? ns.cpu.get(i) : Double.NaN;
+            parts.add(String.format(Locale.ROOT, "%.1f×/%.1f×", nsWall / sy.wall.get(i), nsCpu / sy.cpu.get(i)));
+        }
+        return String.join("  ", parts);
     }
 
     private void print(String name, String side, Side s, String unit) {
