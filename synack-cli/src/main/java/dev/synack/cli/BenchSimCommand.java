@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.DoubleSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -58,15 +57,19 @@ final class BenchSimCommand implements Callable<Integer> {
     /** One workload: its name, ns-3's program and arguments, synack's run, and how each reports its result. */
     private record Workload(String name, String program, List<String> args, String ns3Key, String unit, SynackRun synack) {}
 
-    /** A synack run: returns the result figure (goodput in Mbit/s, or FCT median in ms). */
+    /** A synack run: returns its result figure (goodput in Mbit/s, or FCT median in ms) and its work. */
     @FunctionalInterface
     private interface SynackRun {
-        double run();
+        Work run();
     }
+
+    /** A run's result figure, and the simulator's work in it: scheduler events run, packets handed to links (each hop). */
+    private record Work(double figure, long events, long packets) {}
 
     /** One side's measurements over the sittings. */
     private static final class Side {
         final List<Double> wall = new ArrayList<>(), cpu = new ArrayList<>(), figure = new ArrayList<>();
+        long events, packets; // synack's: the same in every sitting (a run is deterministic)
         double memoryMiB = Double.NaN;
 
         static double median(List<Double> v) {
@@ -95,20 +98,26 @@ final class BenchSimCommand implements Callable<Integer> {
         String dur = fmt(durationS);
         List<Workload> workloads = List.of(
                 new Workload("S1 1 flow, 100M, 20 ms", "bulk", List.of("--cc=NewReno", "--rate=100Mbps", "--delay=10ms", "--queue=100", "--time=" + dur),
-                        "goodput_mbps", "Mbit/s", () -> goodput(Experiment.of(100_000_000, 20, 100, 0, 1, "newreno", durationS, 1).run())),
+                        "goodput_mbps", "Mbit/s", () -> work(Experiment.of(100_000_000, 20, 100, 0, 1, "newreno", durationS, 1).run())),
                 new Workload("S4 10 flows, 100M, 44 ms", "dumbbell", List.of("--flows=10", "--cc=NewReno", "--time=" + dur, "--stagger=0.1"),
-                        "total_goodput_mbps", "Mbit/s", () -> goodput(Experiment.of(100_000_000, 44, 0, 0, 10, "newreno", durationS, 1).run())),
+                        "total_goodput_mbps", "Mbit/s", () -> work(Experiment.of(100_000_000, 44, 0, 0, 10, "newreno", durationS, 1).run())),
                 new Workload("S5 star, 1000 flows", "star", List.of("--clients=100", "--flows=1000", "--spread=10", "--bytes=102400", "--serverRate=1Gbps"),
-                        "fct_ms_median", "ms FCT", () -> Star.defaults().run().fctPercentileMs(0.5)));
+                        "fct_ms_median", "ms FCT", () -> {
+                            Star.Result r = Star.defaults().run();
+                            return new Work(r.fctPercentileMs(0.5), r.events(), r.packets());
+                        }));
         out.printf(Locale.ROOT, "%-26s %-7s %8s %8s %12s %9s%n", "workload", "", "wall s", "CPU s", "result", "memory");
         for (Workload w : workloads) {
             Side ns = new Side(), sy = new Side();
             for (int i = 0; i < sittings; i++) {
                 if (anchor != null) anchor.run(w.program(), w.args(), w.ns3Key(), ns.wall, ns.cpu, ns.figure, m -> ns.memoryMiB = m);
-                measure(w.synack()::run, sy);
+                measure(w.synack(), sy);
             }
             if (anchor != null) print(w.name(), "ns-3", ns, w.unit());
             print(anchor == null ? w.name() : "", "synack", sy, w.unit());
+            double wall = Side.median(sy.wall);
+            out.printf(Locale.ROOT, "%-26s %-7s %.2f M events, %.2f M packet hops: %.1f M events/s, %.0f ns per packet hop (median sitting)%n",
+                    "", "", sy.events / 1e6, sy.packets / 1e6, sy.events / wall / 1e6, wall * 1e9 / sy.packets);
             if (anchor != null) {
                 double rw = Side.median(ns.wall) / Side.median(sy.wall), rc = Side.median(ns.cpu) / Side.median(sy.cpu);
                 out.printf(Locale.ROOT, "%-26s %-7s synack %.1f× faster by wall time, %.1f× by CPU time (targets 20× and 10×)%n", "", "ratio", rw, rc);
@@ -144,21 +153,23 @@ final class BenchSimCommand implements Callable<Integer> {
      * Runs {@code run} in this JVM and records its wall time, the process's CPU time and the heap's peak
      * during the run (the heap pools' peaks, reset before it: live data and garbage not yet collected).
      */
-    private static void measure(DoubleSupplier run, Side s) {
+    private static void measure(SynackRun run, Side s) {
         System.gc(); // start from what the earlier runs left, collected
         var pools = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == java.lang.management.MemoryType.HEAP).toList();
         pools.forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime(), wall0 = System.nanoTime();
-        double figure = run.getAsDouble();
+        Work work = run.run();
         s.wall.add((System.nanoTime() - wall0) / 1e9);
         s.cpu.add((os.getProcessCpuTime() - cpu0) / 1e9);
-        s.figure.add(figure);
+        s.figure.add(work.figure());
+        s.events = work.events();
+        s.packets = work.packets();
         double peak = pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum() / 1048576.0;
         s.memoryMiB = Double.isNaN(s.memoryMiB) ? peak : Math.max(s.memoryMiB, peak);
     }
 
-    private static double goodput(Result r) { return r.totalGoodputBps() / 1e6; }
+    private static Work work(Result r) { return new Work(r.totalGoodputBps() / 1e6, r.events(), r.packets()); }
 
     private static String fmt(double d) { return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d); }
 }
