@@ -60,8 +60,13 @@ public final class Stack implements TcpHost, PacketSink {
     private byte[] inbound;
     /** How many random IP IDs were drawn (the input of the next draw). */
     private long ipIdDraws;
-    /** Where connection buffers get their storage ({@link #setAllocator}). */
+    /** Where connection buffers get their storage when the pool has none ({@link #setAllocator}). */
     private IntFunction<byte[]> allocator = byte[]::new;
+    /**
+     * The storage the connections' rings gave back, for the next ring that needs the same length; null
+     * once {@link #setAllocator} installed an allocator, which then sees every allocation.
+     */
+    private StoragePool pool = new StoragePool(StoragePool.DEFAULT_LIMIT_BYTES);
     /** Rethrow what handling a packet threw, instead of counting and dropping it ({@link #setStrict}). */
     private boolean strict;
     /** The last exception a received packet's handling threw, or null. */
@@ -134,14 +139,29 @@ public final class Stack implements TcpHost, PacketSink {
         if (tracer != null && inbound != null) tracer.on(new TraceEvent.SegmentDropped(scheduler.nowNs(), name, reason, inbound));
     }
 
+    /** An array a ring gave back, or a new one from the {@linkplain #setAllocator allocator}. */
     @Override
-    public byte[] allocate(int n) { return allocator.apply(n); }
+    public byte[] allocate(int n) {
+        byte[] a = pool != null ? pool.take(n) : null;
+        return a != null ? a : allocator.apply(n);
+    }
+
+    /** Kept for the next ring that needs its length (within the pool's bound). */
+    @Override
+    public void release(byte[] array) {
+        if (pool != null) pool.give(array);
+    }
 
     /**
      * Where connection buffers get their storage from now on ({@code byte[]::new} by default): a seam for
-     * tests that make an allocation fail, or for an embedding that accounts for its heap.
+     * tests that make an allocation fail, or for an embedding that accounts for its heap. From then on
+     * nothing is reused behind its back: every array comes from {@code allocator}, and what rings give
+     * back is left to the garbage collector.
      */
-    public void setAllocator(IntFunction<byte[]> allocator) { this.allocator = Objects.requireNonNull(allocator); }
+    public void setAllocator(IntFunction<byte[]> allocator) {
+        this.allocator = Objects.requireNonNull(allocator);
+        pool = null;
+    }
 
     /**
      * Strict: a {@link RuntimeException} (a bug in synack) thrown while a received packet is handled
