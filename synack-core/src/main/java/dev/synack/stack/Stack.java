@@ -66,7 +66,7 @@ public final class Stack implements TcpHost, PacketSink {
      * The storage the connections' rings gave back, for the next ring that needs the same length; null
      * once {@link #setAllocator} installed an allocator, which then sees every allocation.
      */
-    private StoragePool pool = new StoragePool(StoragePool.DEFAULT_LIMIT_BYTES);
+    private StoragePool pool = new StoragePool(StoragePool.DEFAULT_MAX_ARRAY_BYTES, StoragePool.DEFAULT_LIMIT_BYTES);
     /** Rethrow what handling a packet threw, instead of counting and dropping it ({@link #setStrict}). */
     private boolean strict;
     /** The last exception a received packet's handling threw, or null. */

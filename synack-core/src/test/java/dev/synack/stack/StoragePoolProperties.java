@@ -15,7 +15,8 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * {@link StoragePool} against a list: kept arrays in the order given back, a take returns the last one
- * of its exact length, a give is refused when it would hold more than the bound.
+ * of its exact length, a give is refused for an array above the size bound or when the pool would hold
+ * more than its bound.
  */
 class StoragePoolProperties {
 
@@ -26,8 +27,9 @@ class StoragePoolProperties {
     }
 
     @Property(tries = 1000)
-    void behavesLikeAList(@ForAll("ops") List<Integer> ops, @ForAll @IntRange(min = 0, max = 100) int limit) {
-        var pool = new StoragePool(limit);
+    void behavesLikeAList(@ForAll("ops") List<Integer> ops, @ForAll @IntRange(min = 0, max = 100) int limit,
+                          @ForAll @IntRange(min = 0, max = 50) int maxArray) {
+        var pool = new StoragePool(maxArray, limit);
         List<byte[]> model = new ArrayList<>();
         for (int op : ops) {
             if (op > 0) {
@@ -42,7 +44,7 @@ class StoragePoolProperties {
             } else {
                 byte[] a = new byte[-op];
                 long held = model.stream().mapToLong(x -> x.length).sum();
-                if (held + a.length <= limit) model.add(a);
+                if (a.length <= maxArray && held + a.length <= limit) model.add(a);
                 pool.give(a);
             }
             long held = model.stream().mapToLong(x -> x.length).sum();
