@@ -105,12 +105,13 @@ public final class Router extends Node {
     /**
      * A direct-mapped cache of {@link #scan}'s answers by destination ({@link #NO_ROUTE} for none), valid
      * while {@link #version} is {@link #cacheVersion}: a hub forwards to a hundred destinations, and the
-     * scan walks a hundred routes. A destination whose slot another took is scanned again.
+     * scan walks a hundred routes. A destination whose slot another took is scanned again; with 1024
+     * slots the 101 addresses of the star (S5) each have their own (with 256, 19 pairs shared one).
      */
     private final int[] cacheDst = new int[CACHE_SLOTS];
     private final Rt[] cacheRt = new Rt[CACHE_SLOTS];
     private int cacheVersion = -1;
-    private static final int CACHE_SLOTS = 256;
+    private static final int CACHE_SLOTS = 1 << 10;
     private static final Rt NO_ROUTE = new Rt(0, 0, 0, null);
 
     /** The longest-prefix route to {@code dst} through a port that is up and attached, or null. */
@@ -119,7 +120,7 @@ public final class Router extends Node {
             Arrays.fill(cacheRt, null);
             cacheVersion = version;
         }
-        int slot = (dst * 0x9E37_79B9) >>> 24; // CACHE_SLOTS = 2^8
+        int slot = (dst * 0x9E37_79B9) >>> 22; // Fibonacci hashing into CACHE_SLOTS = 2^10
         Rt r = cacheRt[slot];
         if (r == null || cacheDst[slot] != dst) {
             r = scan(dst);

@@ -28,9 +28,12 @@ class RouterLookupProperties {
     record Attach(int port) implements Op {}
     record Lookup(int addr) implements Op {}
 
-    /** Addresses 10.0.x.y with x in 0..7 and y in 0..7, so that prefixes from /0 to /32 overlap. */
+    /**
+     * Addresses 10.0.x.y with x in 0..63 and y in 0..31: prefixes from /0 to /32 overlap, and 2048
+     * addresses share the router's 1024 cache slots.
+     */
     static Arbitrary<Integer> addr() {
-        return Combinators.combine(Arbitraries.integers().between(0, 7), Arbitraries.integers().between(0, 7))
+        return Combinators.combine(Arbitraries.integers().between(0, 63), Arbitraries.integers().between(0, 31))
                 .as((x, y) -> (10 << 24) | (x << 8) | y);
     }
 
@@ -67,8 +70,8 @@ class RouterLookupProperties {
                     assertSame(r.scan(a), r.lookup(a), Ipv4.format(a) + " again");
                 }
             }
-            for (int a = 0; a < 64; a += 9) {
-                int dst = (10 << 24) | ((a >> 3) << 8) | (a & 7);
+            for (int a = 0; a < 2048; a += 37) {
+                int dst = (10 << 24) | ((a >> 5) << 8) | (a & 31);
                 assertSame(r.scan(dst), r.lookup(dst));
             }
         }
