@@ -9,13 +9,16 @@ public final class NetInterface {
     private final int address;
     private final int prefixLength;
     private final int mtu;
+    /** The stack whose routes depend on whether this interface is up. */
+    private final Stack owner;
     private Link link;
     private boolean up = true;
     private boolean txRefused;
 
-    NetInterface(String name, int address, int prefixLength, int mtu, Link link) {
+    NetInterface(Stack owner, String name, int address, int prefixLength, int mtu, Link link) {
         if (prefixLength < 0 || prefixLength > 32) throw new IllegalArgumentException("prefix length must be 0..32");
         if (mtu < 68 || mtu > 65535) throw new IllegalArgumentException("MTU must be 68..65535");
+        this.owner = owner;
         this.name = name;
         this.address = address;
         this.prefixLength = prefixLength;
@@ -39,7 +42,11 @@ public final class NetInterface {
     public boolean isUp() { return up; }
 
     /** Sets the link state: a down interface (cable unplugged) has no routes. */
-    public void setUp(boolean up) { this.up = up; }
+    public void setUp(boolean up) {
+        if (this.up == up) return;
+        this.up = up;
+        owner.routesChanged();
+    }
 
     /** Whether the interface's queue discipline refuses every packet (local congestion). */
     public boolean isTxRefused() { return txRefused; }

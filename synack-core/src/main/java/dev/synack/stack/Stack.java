@@ -60,8 +60,13 @@ public final class Stack implements TcpHost, PacketSink {
     private byte[] inbound;
     /** How many random IP IDs were drawn (the input of the next draw). */
     private long ipIdDraws;
-    /** Where connection buffers get their storage ({@link #setAllocator}). */
+    /** Where connection buffers get their storage when the pool has none ({@link #setAllocator}). */
     private IntFunction<byte[]> allocator = byte[]::new;
+    /**
+     * The storage the connections' rings gave back, for the next ring that needs the same length; null
+     * once {@link #setAllocator} installed an allocator, which then sees every allocation.
+     */
+    private StoragePool pool = new StoragePool(StoragePool.DEFAULT_MAX_ARRAY_BYTES, StoragePool.DEFAULT_LIMIT_BYTES);
     /** Rethrow what handling a packet threw, instead of counting and dropping it ({@link #setStrict}). */
     private boolean strict;
     /** The last exception a received packet's handling threw, or null. */
@@ -134,14 +139,29 @@ public final class Stack implements TcpHost, PacketSink {
         if (tracer != null && inbound != null) tracer.on(new TraceEvent.SegmentDropped(scheduler.nowNs(), name, reason, inbound));
     }
 
+    /** An array a ring gave back, or a new one from the {@linkplain #setAllocator allocator}. */
     @Override
-    public byte[] allocate(int n) { return allocator.apply(n); }
+    public byte[] allocate(int n) {
+        byte[] a = pool != null ? pool.take(n) : null;
+        return a != null ? a : allocator.apply(n);
+    }
+
+    /** Kept for the next ring that needs its length (within the pool's bound). */
+    @Override
+    public void release(byte[] array) {
+        if (pool != null) pool.give(array);
+    }
 
     /**
      * Where connection buffers get their storage from now on ({@code byte[]::new} by default): a seam for
-     * tests that make an allocation fail, or for an embedding that accounts for its heap.
+     * tests that make an allocation fail, or for an embedding that accounts for its heap. From then on
+     * nothing is reused behind its back: every array comes from {@code allocator}, and what rings give
+     * back is left to the garbage collector.
      */
-    public void setAllocator(IntFunction<byte[]> allocator) { this.allocator = Objects.requireNonNull(allocator); }
+    public void setAllocator(IntFunction<byte[]> allocator) {
+        this.allocator = Objects.requireNonNull(allocator);
+        pool = null;
+    }
 
     /**
      * Strict: a {@link RuntimeException} (a bug in synack) thrown while a received packet is handled
@@ -260,31 +280,36 @@ public final class Stack implements TcpHost, PacketSink {
 
     /** Adds an interface with its connected route; returns it. */
     public NetInterface addInterface(String ifName, int address, int prefixLength, int mtu, Link link) {
-        NetInterface nic = new NetInterface(ifName, address, prefixLength, mtu, link);
+        NetInterface nic = new NetInterface(this, ifName, address, prefixLength, mtu, link);
         interfaces.add(nic);
+        localAddresses = Arrays.copyOf(localAddresses, interfaces.size());
+        localAddresses[interfaces.size() - 1] = address;
         routes.add(new Route(address, prefixLength, 0, nic));
-        routesVersion++;
+        routesChanged();
         return nic;
     }
 
     /** Adds a route through an interface of this host. */
     public void addRoute(int destination, int prefixLength, int gateway, NetInterface nic) {
         routes.add(new Route(destination, prefixLength, gateway, nic));
-        routesVersion++;
+        routesChanged();
     }
 
     /** Adds a route of another type than unicast (blackhole, unreachable, prohibit, throw): no interface. */
     public void addRoute(int destination, int prefixLength, Route.Type type) {
         if (type == Route.Type.UNICAST) throw new IllegalArgumentException("a unicast route needs an interface");
         routes.add(new Route(destination, prefixLength, 0, null, type));
-        routesVersion++;
+        routesChanged();
     }
 
     /** Removes every route through {@code nic} but its connected one. */
     public void removeRoutes(NetInterface nic) {
         routes.removeIf(r -> r.iface() == nic && r.gateway() != 0);
-        routesVersion++;
+        routesChanged();
     }
+
+    /** A route was added or removed, or an interface went up or down: what {@link #route} answered may change. */
+    void routesChanged() { routesVersion++; }
 
     public List<NetInterface> interfaces() { return List.copyOf(interfaces); }
 
@@ -293,10 +318,9 @@ public final class Stack implements TcpHost, PacketSink {
     /** The longest-prefix route to {@code dst} through an interface that is up, or null. */
     public Route route(int dst) {
         // A one-entry cache: a host sends mostly to one destination at a time. It is keyed by the
-        // destination, the route table's version and which interfaces are up (a cable pulled or plugged
-        // changes the answer).
-        int up = upMask();
-        if (dst == cachedDst && up == cachedUpMask && cachedVersion == routesVersion) return cachedRoute;
+        // destination and the version of the routes and of the interfaces' states (a cable pulled or
+        // plugged changes the answer; NetInterface.setUp bumps it).
+        if (dst == cachedDst && cachedVersion == routesVersion) return cachedRoute;
         Route best = null;
         for (Route r : routes) {
             if (!r.usable() || !r.matches(dst)) continue;
@@ -304,20 +328,13 @@ public final class Stack implements TcpHost, PacketSink {
         }
         // (A packet to one of our own addresses finds no route: there is no loopback interface yet.)
         cachedDst = dst;
-        cachedUpMask = up;
         cachedVersion = routesVersion;
         cachedRoute = best;
         return best;
     }
 
-    private int cachedDst, cachedUpMask = -1, cachedVersion = -1, routesVersion;
+    private int cachedDst, cachedVersion = -1, routesVersion;
     private Route cachedRoute;
-
-    private int upMask() {
-        int m = 0;
-        for (int i = 0; i < interfaces.size(); i++) if (interfaces.get(i).isUp()) m |= 1 << (i & 31);
-        return m | (interfaces.size() << 24);
-    }
 
     /**
      * ip_route_input_slow's martian sources: a packet from a multicast address, the limited broadcast,
@@ -331,11 +348,12 @@ public final class Stack implements TcpHost, PacketSink {
 
     /** Whether {@code addr} is one of this host's addresses. */
     public boolean isLocal(int addr) {
-        for (int i = 0; i < interfaces.size(); i++) { // indexed: no iterator per received packet
-            if (interfaces.get(i).address() == addr) return true;
-        }
+        for (int a : localAddresses) if (a == addr) return true; // an int[]: twice per received packet
         return false;
     }
+
+    /** The interfaces' addresses, in order (interfaces are only added). */
+    private int[] localAddresses = new int[0];
 
     /** The first address of the host (its "primary" address). */
     public int primaryAddress() { return interfaces.isEmpty() ? 0 : interfaces.getFirst().address(); }

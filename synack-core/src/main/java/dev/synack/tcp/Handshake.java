@@ -239,8 +239,8 @@ final class Handshake {
     void initBuffers() {
         int rb = t.options.rcvBuf > 0 ? t.options.rcvBuf : t.cfg.tcpRmem[1];
         int sb = t.options.sndBuf > 0 ? t.options.sndBuf : t.cfg.tcpWmem[1];
-        t.recvBuf = new RingBuffer(rb, t.host::allocate);
-        t.sendBuf = new RingBuffer(sb, t.host::allocate);
+        t.recvBuf = new RingBuffer(rb, t.host);
+        t.sendBuf = new RingBuffer(sb, t.host);
         t.ofo = new Assembler(maxOfoRanges(t.options.rcvBuf > 0 ? t.options.rcvBuf : t.cfg.tcpRmem[2]));
         t.sndBuf = sb;
     }

@@ -1,7 +1,6 @@
 package dev.synack.tcp;
 
 import java.util.Objects;
-import java.util.function.IntFunction;
 
 /**
  * A fixed-capacity byte ring, used both as a TCP send buffer and as a receive buffer.
@@ -21,8 +20,29 @@ import java.util.function.IntFunction;
  * Growth never shrinks back: once a transfer has grown a ring, later use works on that one array without
  * allocating, and without locks: a ring is owned by one connection and used by one thread. Bad arguments
  * are caller bugs and throw.
+ *
+ * <p>Every array the ring stops using (outgrown, shrunk by {@link #resize}, or given back by
+ * {@link #releaseIfEmpty}) goes back to its {@link Storage}, which may hand it to another ring as it
+ * is, unzeroed: a ring only hands out bytes written into it (bar those {@link #commit} makes readable
+ * over a gap never written, whose content is unspecified either way; TCP commits only bytes it stored).
  */
 public final class RingBuffer {
+    /**
+     * Where a ring's arrays come from and go back to: {@code byte[]::new} (and the garbage collector),
+     * or the host's pool ({@link TcpHost#allocate}, {@link TcpHost#release}).
+     */
+    @FunctionalInterface
+    public interface Storage {
+        /**
+         * An array of exactly {@code n} bytes, of any content. An {@link OutOfMemoryError} from here
+         * leaves the ring that asked unchanged.
+         */
+        byte[] allocate(int n);
+
+        /** An array a ring no longer uses and never touches again (by default left to the garbage collector). */
+        default void release(byte[] array) {}
+    }
+
     /** The smallest array allocated when storage is first needed (a page, as an skb's head would be). */
     static final int FIRST_CHUNK = 4096;
     private static final byte[] NONE = new byte[0];
@@ -31,8 +51,8 @@ public final class RingBuffer {
     private byte[] buf = NONE;
     private int capacity;
     private final int firstChunk;
-    /** Where storage comes from ({@code byte[]::new}, or the host's allocator: a test's seam for failure). */
-    private final IntFunction<byte[]> alloc;
+    /** Where storage comes from and goes back to ({@code byte[]::new}, or the host's pool: a test's seam for failure). */
+    private final Storage storage;
     /** Physical index of the first committed byte. Never reset when the ring empties (see {@link #writeAt}). */
     private int head;
     /** Number of committed bytes. */
@@ -49,11 +69,11 @@ public final class RingBuffer {
     }
 
     /**
-     * An empty ring whose storage comes from {@code alloc}. If it throws (an {@link OutOfMemoryError}),
+     * An empty ring whose storage comes from {@code storage}. If it throws (an {@link OutOfMemoryError}),
      * the call that needed the storage throws it with the ring unchanged.
      */
-    public RingBuffer(int capacity, IntFunction<byte[]> alloc) {
-        this(capacity, FIRST_CHUNK, alloc);
+    public RingBuffer(int capacity, Storage storage) {
+        this(capacity, FIRST_CHUNK, storage);
     }
 
     /** A ring whose first allocation is at least {@code firstChunk} bytes (tests use small ones). */
@@ -61,12 +81,13 @@ public final class RingBuffer {
         this(capacity, firstChunk, byte[]::new);
     }
 
-    private RingBuffer(int capacity, int firstChunk, IntFunction<byte[]> alloc) {
+    /** As {@link #RingBuffer(int, int)}, with its storage from {@code storage}. */
+    RingBuffer(int capacity, int firstChunk, Storage storage) {
         if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive: " + capacity);
         if (firstChunk <= 0) throw new IllegalArgumentException("firstChunk must be positive: " + firstChunk);
         this.capacity = capacity;
         this.firstChunk = firstChunk;
-        this.alloc = Objects.requireNonNull(alloc, "alloc");
+        this.storage = Objects.requireNonNull(storage, "storage");
     }
 
     /** The number of bytes the ring can hold (SO_SNDBUF / SO_RCVBUF worth of payload). */
@@ -188,8 +209,9 @@ public final class RingBuffer {
             capacity = newCapacity; // the storage grows when data arrives
             return;
         }
-        byte[] next = alloc.apply(newCapacity);
+        byte[] next = storage.allocate(newCapacity);
         copyOut(0, next, 0, newCapacity);
+        storage.release(buf);
         buf = next;
         head = 0;
         capacity = newCapacity;
@@ -205,6 +227,7 @@ public final class RingBuffer {
      */
     public boolean releaseIfEmpty() {
         if (length != 0) return false;
+        if (buf != NONE) storage.release(buf);
         buf = NONE;
         head = 0;
         return true;
@@ -220,8 +243,9 @@ public final class RingBuffer {
     private void ensure(int needed) {
         if (needed <= buf.length) return;
         int size = (int) Math.min(capacity, Math.max(needed, Math.max(2L * buf.length, firstChunk)));
-        byte[] next = alloc.apply(size);
+        byte[] next = storage.allocate(size);
         copyOut(0, next, 0, buf.length);
+        if (buf != NONE) storage.release(buf);
         buf = next;
         head = 0;
     }

@@ -7,9 +7,9 @@ import dev.synack.time.Scheduler;
  * What TCP needs from the host it lives on — the IP layer: time, settings, counters, the secrets
  * behind ISNs and port choices, a way out for its segments, and a place to report what happens (the
  * stack turns the reports into trace events, so TCP does not depend on the trace package). The stack
- * implements it.
+ * implements it. It is also where the connections' rings get their storage ({@link RingBuffer.Storage}).
  */
-public interface TcpHost {
+public interface TcpHost extends RingBuffer.Storage {
     /** Offset in {@link #txBuffer()} at which a connection writes its TCP segment (room for the IP header). */
     int TCP_OFFSET = 20;
 
@@ -111,8 +111,10 @@ public interface TcpHost {
     int synCookieHash(int peerAddr, int localAddr, int peerPort, int localPort, int count, int c);
 
     /**
-     * Storage for a connection's buffers ({@code new byte[n]} unless the host says otherwise). An
-     * {@link OutOfMemoryError} from here, while a segment is being received, drops that segment.
+     * Storage for a connection's buffers ({@code new byte[n]} unless the host says otherwise; the stack
+     * reuses what its rings {@linkplain #release released}). An {@link OutOfMemoryError} from here, while
+     * a segment is being received, drops that segment.
      */
+    @Override
     default byte[] allocate(int n) { return new byte[n]; }
 }

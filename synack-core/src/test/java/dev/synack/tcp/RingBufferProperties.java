@@ -22,7 +22,7 @@ import net.jqwik.api.constraints.IntRange;
  */
 class RingBufferProperties {
 
-    sealed interface Op permits Write, Read, Peek, WriteAt, Commit, Discard, Resize {}
+    sealed interface Op permits Write, Read, Peek, WriteAt, Commit, Discard, Resize, Release {}
     record Write(int len) implements Op {}
     record Read(int len) implements Op {}
     record Peek(int offset, int len) implements Op {}
@@ -30,6 +30,8 @@ class RingBufferProperties {
     record Commit(int n) implements Op {}
     record Discard(int n) implements Op {}
     record Resize(int capacity) implements Op {}
+    /** {@link RingBuffer#releaseIfEmpty}: what was stored beyond the tail is gone with the storage. */
+    record Release() implements Op {}
 
     @Provide
     Arbitrary<List<Op>> ops() {
@@ -73,7 +75,65 @@ class RingBufferProperties {
     void behavesLikeTheModel(@ForAll @IntRange(min = 1, max = 20) int capacity, @ForAll("ops") List<Op> ops,
                              @ForAll @IntRange(min = 1, max = 24) int firstChunk) {
         // small first chunks make the storage grow (and wrap while growing) inside the ops
-        var ring = new RingBuffer(capacity, firstChunk);
+        check(new RingBuffer(capacity, firstChunk), capacity, ops);
+    }
+
+    /**
+     * The same with storage that is reused as a host's pool reuses it: an array handed out comes back
+     * full of junk (so a read of a byte the ring never wrote shows), an array given back is scribbled
+     * over at once (so a ring still reading it shows), and none is given back twice or while the ring
+     * still holds it.
+     */
+    @Property(tries = 1500)
+    void behavesLikeTheModel_withReusedStorage(@ForAll @IntRange(min = 1, max = 20) int capacity,
+                                               @ForAll("opsWithRelease") List<Op> ops,
+                                               @ForAll @IntRange(min = 1, max = 24) int firstChunk) {
+        var storage = new JunkStorage();
+        var ring = new RingBuffer(capacity, firstChunk, storage);
+        storage.ring = ring;
+        check(ring, capacity, ops);
+    }
+
+    @Provide
+    Arbitrary<List<Op>> opsWithRelease() {
+        Arbitrary<Integer> n = Arbitraries.integers().between(0, 24);
+        Arbitrary<Op> op = Arbitraries.oneOf(
+                n.map(Write::new),
+                n.map(Read::new),
+                Combinators.combine(n, n).as(Peek::new),
+                Combinators.combine(n, n).as(WriteAt::new),
+                n.map(Commit::new),
+                n.map(Discard::new),
+                Arbitraries.integers().between(1, 30).map(Resize::new),
+                Arbitraries.just(new Release()));
+        return op.list().ofMaxSize(60);
+    }
+
+    /** Storage reused by exact length, handing out junk and scribbling over what comes back. */
+    static final class JunkStorage implements RingBuffer.Storage {
+        final java.util.Map<Integer, ArrayDeque<byte[]>> spare = new java.util.HashMap<>();
+        final java.util.Set<byte[]> released = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        RingBuffer ring;
+        byte junk = (byte) 0xA5;
+
+        @Override
+        public byte[] allocate(int n) {
+            ArrayDeque<byte[]> q = spare.get(n);
+            byte[] a = q == null || q.isEmpty() ? new byte[n] : q.pollFirst();
+            released.remove(a);
+            Arrays.fill(a, junk++);
+            return a;
+        }
+
+        @Override
+        public void release(byte[] a) {
+            assertTrue(released.add(a), "given back twice");
+            Arrays.fill(a, junk++);
+            spare.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addFirst(a);
+        }
+    }
+
+    private static void check(RingBuffer ring, int capacity, List<Op> ops) {
         var model = new Model(capacity);
         byte counter = 0;
         for (Op op : ops) {
@@ -143,6 +203,14 @@ class RingBufferProperties {
                         System.arraycopy(model.beyond, 0, next, 0, keptBeyond);
                         model.beyond = next;
                         model.capacity = newCapacity;
+                    }
+                }
+                case Release() -> {
+                    boolean empty = model.committed.isEmpty();
+                    assertEquals(empty, ring.releaseIfEmpty(), op.toString());
+                    if (empty) {
+                        assertEquals(0, ring.allocated());
+                        Arrays.fill(model.beyond, -1);
                     }
                 }
             }

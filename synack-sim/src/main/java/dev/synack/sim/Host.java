@@ -73,7 +73,7 @@ public final class Host extends Node {
     public Host addInterface(String cidr) {
         int[] a = Network.cidr(cidr);
         NetInterface nic = stack.addInterface("eth" + ports.size(), a[0], a[1], 1500, null);
-        ports.add(new Port(this, nic.name(), a[0], a[1], nic));
+        addPort(new Port(this, nic.name(), a[0], a[1], nic));
         return this;
     }
 

@@ -8,7 +8,15 @@ import java.util.List;
 public abstract sealed class Node permits Host, Router {
     final Network network;
     final String name;
+    /** The interfaces, in the order added (through {@link #addPort}). */
     final List<Port> ports = new ArrayList<>();
+    /** Each address's first port, by index in {@link #ports}: {@link #portFor} runs for every packet a router forwards. */
+    private final AddressIndex portByAddress = new AddressIndex();
+    /**
+     * Bumped on every change a route lookup depends on: a port added, attached, taken up or down (and,
+     * for a router, a route added). What is cached per destination is valid while it stays the same.
+     */
+    int version;
 
     Node(Network network, String name) {
         this.network = network;
@@ -63,12 +71,20 @@ public abstract sealed class Node permits Host, Router {
         throw new IllegalStateException(name + " has no free interface (add one with addInterface)");
     }
 
+    /** Adds an interface. */
+    final void addPort(Port p) {
+        portByAddress.putIfAbsent(p.address, ports.size());
+        ports.add(p);
+        version++;
+    }
+
+    /** A port was attached to a medium, or taken up or down. */
+    final void portChanged() { version++; }
+
+    /** The first port with address {@code addr}, or null. */
     final Port portFor(int addr) {
-        for (int i = 0; i < ports.size(); i++) { // indexed: no iterator per packet (Router.deliver calls this)
-            Port p = ports.get(i);
-            if (p.address == addr) return p;
-        }
-        return null;
+        int i = portByAddress.get(addr);
+        return i < 0 ? null : ports.get(i);
     }
 
     @Override

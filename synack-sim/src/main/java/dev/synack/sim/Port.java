@@ -37,6 +37,7 @@ final class Port {
         if (!up && isUp()) epoch++;
         if (nic != null) nic.setUp(up);
         else routerUp = up;
+        node.portChanged();
     }
 
     /** Whether the cable is in: the medium carries what the interface sends and brings it what is sent to it. */
@@ -60,6 +61,7 @@ final class Port {
         this.out = link;
         this.medium = mediumName;
         if (nic != null) nic.setLink(link);
+        node.portChanged();
     }
 
     boolean onLink(int addr) {

@@ -27,7 +27,7 @@ public final class Router extends Node {
     /** XRLIM_BURST_FACTOR (net/ipv4/inetpeer.c). */
     static final int XRLIM_BURST_FACTOR = 6;
 
-    private record Rt(int destination, int prefixLength, int gateway, Port port) {
+    record Rt(int destination, int prefixLength, int gateway, Port port) {
         boolean matches(int addr) {
             if (prefixLength == 0) return true;
             int mask = -1 << (32 - prefixLength);
@@ -50,7 +50,7 @@ public final class Router extends Node {
     public Router addInterface(String cidr) {
         int[] a = Network.cidr(cidr);
         Port p = new Port(this, "eth" + ports.size(), a[0], a[1], null);
-        ports.add(p);
+        addPort(p);
         routes.add(new Rt(a[0], a[1], 0, p));
         return this;
     }
@@ -62,6 +62,7 @@ public final class Router extends Node {
         for (Port p : ports) {
             if (p.onLink(gw)) {
                 routes.add(new Rt(d[0], d[1], gw, p));
+                version++;
                 return this;
             }
         }
@@ -101,7 +102,37 @@ public final class Router extends Node {
     @Override
     boolean isRunning() { return running; }
 
-    private Rt lookup(int dst) {
+    /**
+     * A direct-mapped cache of {@link #scan}'s answers by destination ({@link #NO_ROUTE} for none), valid
+     * while {@link #version} is {@link #cacheVersion}: a hub forwards to a hundred destinations, and the
+     * scan walks a hundred routes. A destination whose slot another took is scanned again; with 1024
+     * slots the 101 addresses of the star (S5) each have their own (with 256, 19 pairs shared one).
+     */
+    private final int[] cacheDst = new int[CACHE_SLOTS];
+    private final Rt[] cacheRt = new Rt[CACHE_SLOTS];
+    private int cacheVersion = -1;
+    private static final int CACHE_SLOTS = 1 << 10;
+    private static final Rt NO_ROUTE = new Rt(0, 0, 0, null);
+
+    /** The longest-prefix route to {@code dst} through a port that is up and attached, or null. */
+    Rt lookup(int dst) {
+        if (cacheVersion != version) {
+            Arrays.fill(cacheRt, null);
+            cacheVersion = version;
+        }
+        int slot = (dst * 0x9E37_79B9) >>> 22; // Fibonacci hashing into CACHE_SLOTS = 2^10
+        Rt r = cacheRt[slot];
+        if (r == null || cacheDst[slot] != dst) {
+            r = scan(dst);
+            if (r == null) r = NO_ROUTE;
+            cacheDst[slot] = dst;
+            cacheRt[slot] = r;
+        }
+        return r == NO_ROUTE ? null : r;
+    }
+
+    /** The lookup itself: the longest prefix over the routes whose port is up and attached (the first of equals). */
+    Rt scan(int dst) {
         Rt best = null;
         for (int i = 0; i < routes.size(); i++) {
             Rt r = routes.get(i);
