@@ -111,9 +111,14 @@ final class TimerHeap {
         return d.deadlineNs < hd || (d.deadlineNs == hd && d.order < keys[1]) ? d : heap[0];
     }
 
-    /** Takes {@code t}, the timer {@link #peek} returned, out and disarms it. */
+    /**
+     * Disarms {@code t}, the timer {@link #peek} returned, to fire it. From the FIFO it is taken out; at
+     * the top of the heap it stays, disarmed, like a cancelled timer: a timer that re-arms itself when
+     * it fires (a link's delivery timer, for its next frame) is then re-keyed in place, one sift
+     * instead of a removal and an insertion, and one that does not is removed by the next peek.
+     */
     void poll(Timer t) {
-        if (t.heapIndex == 0) removeTop();
+        if (t.heapIndex == 0) disarmed++;
         else popDue();
         t.armed = false;
         armed--;
