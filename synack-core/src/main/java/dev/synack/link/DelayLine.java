@@ -98,6 +98,10 @@ public final class DelayLine<F extends DelayLine.Frame> {
     private final ArrayDeque<F> fifo = new ArrayDeque<>();
     /** Frames in flight ordered by (due time, order sent), once the FIFO order broke, until it drains. */
     private final PriorityQueue<F> sorted = new PriorityQueue<>();
+    /**
+     * Free frames, last in first out: the next packet is copied into the storage the receiver has just
+     * read, still in the cache, rather than into the one freed longest ago.
+     */
     private final ArrayDeque<F> pool = new ArrayDeque<>();
     private long nextOrder;
     private final Timer deliveryTimer = new Timer() {
@@ -116,10 +120,10 @@ public final class DelayLine<F extends DelayLine.Frame> {
     }
 
     /** A frame to fill and {@link #send}: a pooled one, or a new one when none is free. */
-    public F obtain() { return pool.isEmpty() ? newFrame.get() : pool.poll(); }
+    public F obtain() { return pool.isEmpty() ? newFrame.get() : pool.pop(); }
 
     /** Gives back a frame from {@link #obtain} that will not be sent after all (a queue dropped it). */
-    public void recycle(F frame) { pool.add(frame); }
+    public void recycle(F frame) { pool.push(frame); }
 
     /**
      * Puts {@code frame} (from {@link #obtain}, filled) in flight: the receiver gets it at
@@ -130,7 +134,12 @@ public final class DelayLine<F extends DelayLine.Frame> {
         frame.dueNs = dueNs;
         frame.order = nextOrder++;
         if (sorted.isEmpty() && (fifo.isEmpty() || fifo.peekLast().dueNs <= dueNs)) {
+            boolean behind = !fifo.isEmpty();
             fifo.add(frame);
+            // Behind other frames the head is unchanged, and the timer is set for it already (or,
+            // while deliverDue runs, will be when it returns): nothing to do, and the head frame, sent
+            // a propagation delay ago and likely out of the cache, is not read.
+            if (behind) return;
         } else {
             // Out of order: sort. Frames already in the FIFO carry lower orders, so moving them keeps
             // their order among equal due times.
@@ -152,7 +161,7 @@ public final class DelayLine<F extends DelayLine.Frame> {
             if (sorted.isEmpty()) fifo.poll();
             else sorted.poll();
             receiver.deliver(f);
-            pool.add(f);
+            pool.push(f);
         }
         // The receiver may have sent on this line (re-arming the timer); otherwise arm it for the head.
         f = head();
