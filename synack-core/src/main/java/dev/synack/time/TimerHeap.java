@@ -27,8 +27,9 @@ import java.util.Arrays;
  * flag and leaves the timer_list armed); this saves the removal and the re-insertion. What the scheduler
  * observes — which timers are armed, their deadlines, the order they fire in — is the same as with
  * eager removal: only armed timers count and fire, and the firing order depends on the keys alone,
- * never on the layout. Entries left behind are bounded: the FIFO drains before time moves on (and is
- * compacted when full), the heap is rebuilt when they outnumber the armed timers.
+ * never on the layout. Entries left behind are bounded: the FIFO's entries are all due, so it empties
+ * before any later timer fires (and is compacted when full); the heap is rebuilt when its disarmed
+ * timers outnumber its armed ones (and are more than 32).
  */
 final class TimerHeap {
     /** Children per heap node. */
