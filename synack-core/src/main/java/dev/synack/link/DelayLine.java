@@ -2,7 +2,6 @@ package dev.synack.link;
 
 import dev.synack.time.Scheduler;
 import dev.synack.time.Timer;
-import java.util.ArrayDeque;
 import java.util.PriorityQueue;
 import java.util.function.Supplier;
 
@@ -14,9 +13,11 @@ import java.util.function.Supplier;
  * them, in order of (due time, order sent), from one reusable {@link Timer}.
  *
  * <p>In steady state a packet costs no allocation: frames are pooled (one storage array each, kept
- * from use to use), and the frames in flight wait in a FIFO ring while each is due no earlier than
- * the one before — a constant delay, the common case, O(1) — or in a priority queue once jitter or
- * reordering breaks that order, until it drains. At most one of the two holds frames.
+ * from use to use), and the frames in flight wait in a FIFO while each is due no earlier than the
+ * one before — a constant delay, the common case, O(1) — or in a priority queue once jitter or
+ * reordering breaks that order, until it drains. At most one of the two holds frames. The FIFO and
+ * the pool are lists linked through the frames themselves: no array of references to keep in the
+ * cache (or to mark for the garbage collector) beside the frames a packet touches anyway.
  *
  * <pre>{@code
  * F f = line.obtain();                  // a pooled frame (or a new one from the supplier)
@@ -50,6 +51,8 @@ public final class DelayLine<F extends DelayLine.Frame> {
         private int length;
         long dueNs;
         long order;
+        /** The next frame in the line's FIFO or in its pool (a frame is in one at a time). */
+        Frame next;
 
         /** The frame's storage: the packet is {@code data()[0, length())}. */
         public final byte[] data() { return data; }
@@ -94,11 +97,20 @@ public final class DelayLine<F extends DelayLine.Frame> {
     private final Scheduler scheduler;
     private final Supplier<? extends F> newFrame;
     private final Receiver<? super F> receiver;
-    /** Frames in flight while each is due no earlier than the one before (sorted by construction). */
-    private final ArrayDeque<F> fifo = new ArrayDeque<>();
+    /**
+     * Frames in flight while each is due no earlier than the one before (sorted by construction): a
+     * list linked through the frames, first to last, and its length.
+     */
+    private Frame first, last;
+    private int fifoSize;
     /** Frames in flight ordered by (due time, order sent), once the FIFO order broke, until it drains. */
     private final PriorityQueue<F> sorted = new PriorityQueue<>();
-    private final ArrayDeque<F> pool = new ArrayDeque<>();
+    /**
+     * Free frames, a stack linked through the frames, last in first out: the next packet is copied into
+     * the storage the receiver has just read, still in the cache, rather than into the one freed
+     * longest ago.
+     */
+    private Frame free;
     private long nextOrder;
     private final Timer deliveryTimer = new Timer() {
         @Override
@@ -116,10 +128,20 @@ public final class DelayLine<F extends DelayLine.Frame> {
     }
 
     /** A frame to fill and {@link #send}: a pooled one, or a new one when none is free. */
-    public F obtain() { return pool.isEmpty() ? newFrame.get() : pool.poll(); }
+    @SuppressWarnings("unchecked") // only frames from newFrame, of type F, enter the pool
+    public F obtain() {
+        if (free == null) return newFrame.get();
+        Frame f = free;
+        free = f.next;
+        f.next = null;
+        return (F) f;
+    }
 
     /** Gives back a frame from {@link #obtain} that will not be sent after all (a queue dropped it). */
-    public void recycle(F frame) { pool.add(frame); }
+    public void recycle(F frame) {
+        frame.next = free;
+        free = frame;
+    }
 
     /**
      * Puts {@code frame} (from {@link #obtain}, filled) in flight: the receiver gets it at
@@ -129,12 +151,21 @@ public final class DelayLine<F extends DelayLine.Frame> {
     public void send(F frame, long dueNs) {
         frame.dueNs = dueNs;
         frame.order = nextOrder++;
-        if (sorted.isEmpty() && (fifo.isEmpty() || fifo.peekLast().dueNs <= dueNs)) {
-            fifo.add(frame);
+        if (sorted.isEmpty() && (last == null || last.dueNs <= dueNs)) {
+            fifoSize++;
+            if (last != null) {
+                last.next = frame;
+                last = frame;
+                // Behind other frames the head is unchanged, and the timer is set for it already (or,
+                // while deliverDue runs, will be when it returns): nothing to do, and the head frame,
+                // sent a propagation delay ago and likely out of the cache, is not read.
+                return;
+            }
+            first = last = frame;
         } else {
             // Out of order: sort. Frames already in the FIFO carry lower orders, so moving them keeps
             // their order among equal due times.
-            while (!fifo.isEmpty()) sorted.add(fifo.poll());
+            while (first != null) sorted.add(pollFirst());
             sorted.add(frame);
         }
         F head = head();
@@ -142,17 +173,29 @@ public final class DelayLine<F extends DelayLine.Frame> {
     }
 
     /** Frames in flight. */
-    public int inFlight() { return fifo.size() + sorted.size(); }
+    public int inFlight() { return fifoSize + sorted.size(); }
 
-    private F head() { return sorted.isEmpty() ? fifo.peek() : sorted.peek(); }
+    @SuppressWarnings("unchecked") // only frames sent, of type F, enter the FIFO
+    private F head() { return sorted.isEmpty() ? (F) first : sorted.peek(); }
+
+    /** Takes the FIFO's first frame out. */
+    @SuppressWarnings("unchecked")
+    private F pollFirst() {
+        Frame f = first;
+        first = f.next;
+        if (first == null) last = null;
+        f.next = null;
+        fifoSize--;
+        return (F) f;
+    }
 
     private void deliverDue(long nowNs) {
         F f;
         while ((f = head()) != null && f.dueNs <= nowNs) {
-            if (sorted.isEmpty()) fifo.poll();
+            if (sorted.isEmpty()) pollFirst();
             else sorted.poll();
             receiver.deliver(f);
-            pool.add(f);
+            recycle(f);
         }
         // The receiver may have sent on this line (re-arming the timer); otherwise arm it for the head.
         f = head();

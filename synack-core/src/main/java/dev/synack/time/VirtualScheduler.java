@@ -16,7 +16,7 @@ public final class VirtualScheduler implements Scheduler {
 
     @Override
     public void schedule(Timer timer, long deadlineNs) {
-        heap.add(timer, Math.max(deadlineNs, nowNs));
+        heap.add(timer, Math.max(deadlineNs, nowNs), nowNs);
     }
 
     @Override
@@ -39,7 +39,7 @@ public final class VirtualScheduler implements Scheduler {
     public boolean runNext(long limitNs) {
         Timer t = heap.peek();
         if (t == null || t.deadlineNs > limitNs) return false;
-        heap.poll();
+        heap.poll(t);
         // A timer left overdue by advanceTo fires at the current time: time never moves back. (In
         // virtual time the earliest deadline is never before now, so this is the deadline.)
         if (t.deadlineNs > nowNs) nowNs = t.deadlineNs;

@@ -72,6 +72,30 @@ class DelayLineTest {
     }
 
     @Test
+    void framesSentBehindOthersDuringADeliveryKeepTheTimerForTheHead() {
+        // While frame 1 is delivered (the timer firing, disarmed), its receiver queues two frames behind
+        // frame 2: the line must still wake up for frame 2, then for them.
+        bouncing = new DelayLine<>(sched, DelayLine.Frame::new, f -> {
+            int id = f.data()[0];
+            bounced.add(id + "@" + sched.nowNs());
+            if (id == 1) {
+                for (int next : new int[] {10, 11}) {
+                    DelayLine.Frame g = bouncing.obtain();
+                    g.copy(new byte[] {(byte) next}, 0, 1);
+                    bouncing.send(g, sched.nowNs() + 10 * (next - 9));
+                }
+            }
+        });
+        for (int id : new int[] {1, 2}) {
+            DelayLine.Frame f = bouncing.obtain();
+            f.copy(new byte[] {(byte) id}, 0, 1);
+            bouncing.send(f, 5 + 3 * (id - 1));
+        }
+        sched.runAll(100);
+        assertEquals(List.of("1@5", "2@8", "10@15", "11@25"), bounced);
+    }
+
+    @Test
     void framesArePooledAndGrowForLongPackets() {
         DelayLine.Frame f = line.obtain();
         byte[] big = new byte[5000];
