@@ -135,8 +135,11 @@ class ExperimentCommandTest {
         String[] lines = run.out().split("\\R");
         assertTrue(lines[0].startsWith("workload") && lines[0].contains("wall s") && lines[0].contains("memory"), lines[0]);
         assertTrue(lines[1].startsWith("S1 1 flow, 100M, 20 ms") && lines[1].contains("synack") && lines[1].contains("Mbit/s"), run.out());
-        assertTrue(lines[2].startsWith("S4 10 flows, 100M, 44 ms"), run.out());
-        assertTrue(lines[3].startsWith("S5 star, 1000 flows") && lines[3].contains("47.18 ms FCT"), run.out());
+        // Under each workload, the simulator's work and its cost per event and per packet hop.
+        assertTrue(lines[2].contains("M events") && lines[2].contains("ns per packet hop"), run.out());
+        assertTrue(lines[3].startsWith("S4 10 flows, 100M, 44 ms"), run.out());
+        assertTrue(lines[5].startsWith("S5 star, 1000 flows") && lines[5].contains("47.18 ms FCT"), run.out());
+        assertTrue(lines[6].contains("0.31 M events"), run.out()); // the star's run is the same whatever --duration says
     }
 
     /** Without ns-3's programs the command says why and goes on with synack alone. */
