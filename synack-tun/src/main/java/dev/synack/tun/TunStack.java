@@ -7,6 +7,7 @@ import dev.synack.stack.Stack;
 import dev.synack.tcp.TcpConfig;
 import dev.synack.wire.Ipv4;
 import java.io.IOException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -21,6 +22,14 @@ import java.util.function.Supplier;
  * is the runtime's input source: before the runtime fires an overdue timer it drains the device, so
  * an ACK that has arrived is processed before the retransmission timer it answers. Reads happen only
  * with the lock held, so packets reach the stack in the order the device gave them.
+ *
+ * <p>Waiting on the device: an application thread that blocks on a socket (a platform thread) waits
+ * on the device itself (ppoll on it and on an eventfd that wakes it for anything else,
+ * {@link RealtimeRuntime.InputWait}) and drains it when a packet comes, while the reader keeps away
+ * ({@link RealtimeRuntime#awaitInputTurn}). A packet then wakes one thread, the one waiting for it,
+ * instead of waking the reader, which woke that thread in turn: in a 1-byte request/response
+ * exchange with the kernel about 1.6× the round trips per second (issue 16; docs/TUN.md).
+ * {@code -Dsynack.tun.directWait=false} leaves all reading to the reader (to measure the difference).
  *
  * <p>Output: packets are written straight into the device by the thread holding the lock, one write
  * each, no queue (a TUN write does not wait: it hands the packet to the kernel's input path).
@@ -72,7 +81,21 @@ public final class TunStack implements AutoCloseable {
         this.toStack = stack::receive;
         this.toDevice = device::write;
         this.tick = runtime::tick;
-        runtime.setInput(this::drain);
+        if (Boolean.parseBoolean(System.getProperty("synack.tun.directWait", "true"))) {
+            runtime.setInput(this::drain, new RealtimeRuntime.InputWait() {
+                @Override
+                public void await(long timeoutNs) {
+                    // A device that failed would answer every poll at once: wait out the timeout instead.
+                    if (running) device.awaitInput(timeoutNs);
+                    else LockSupport.parkNanos(timeoutNs);
+                }
+
+                @Override
+                public void wakeUp() { device.wakeUp(); }
+            });
+        } else {
+            runtime.setInput(this::drain);
+        }
         if (offload != null) runtime.setFlush(() -> offload.flush(toDevice));
         this.reader = Thread.ofPlatform().daemon().name("synack-tun-reader-" + device.name()).start(this::readLoop);
     }
@@ -200,6 +223,7 @@ public final class TunStack implements AutoCloseable {
         Runnable deliver = this::drain;
         try {
             while (running) {
+                runtime.awaitInputTurn();
                 if (!device.awaitReadable(100)) continue;
                 runtime.execute(deliver);
                 batches++;
@@ -214,12 +238,12 @@ public final class TunStack implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        runtime.close(); // also lets the reader go if it keeps away from the device
         try {
             reader.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        runtime.close();
         device.close();
     }
 }
