@@ -65,6 +65,8 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
     private long lastDrainNs;
     /** The reader, kept away, waits on this. */
     private final Condition inputTurn = lock.newCondition();
+    /** How long a thread waiting on the device polls it before it blocks ({@link #setBusyPoll}; guarded by the lock). */
+    private long busyPollNs;
 
     /**
      * A device that a waiting thread can block on itself (the runtime's lock let go): {@link #await}
@@ -185,6 +187,46 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Sets the busy-poll time, as Linux's SO_BUSY_POLL (net/core/dev.c, napi_busy_loop): a thread
+     * about to block on the device ({@link #setInput(Runnable, InputWait)}) first drains it again and
+     * again for up to {@code ns}, letting go of the lock between rounds, so a packet that comes within
+     * that time reaches it without a wake-up at all; at the cost of a CPU spinning meanwhile. 0 (the
+     * default) blocks at once.
+     */
+    public void setBusyPoll(long ns) {
+        if (ns < 0) throw new IllegalArgumentException("busy-poll time " + ns + " ns");
+        lock.lock();
+        try {
+            busyPollNs = ns;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * With the lock held, by the thread waiting on the device: drains it and fires due timers again and
+     * again, until {@code ready} holds (true) or {@code ns} have passed (false).
+     */
+    private boolean busyPoll(BooleanSupplier ready, long ns) {
+        long end = realNowNs() + ns;
+        while (realNowNs() < end) {
+            flush();
+            wakeLoopIfNeeded();
+            lock.unlock();
+            try {
+                // Threads waiting for the lock get it first; otherwise this one would take it back at once.
+                if (lock.hasQueuedThreads()) Thread.yield();
+                else Thread.onSpinWait();
+            } finally {
+                lock.lock();
+            }
+            catchUp();
+            if (ready.getAsBoolean()) return true;
+        }
+        return false;
     }
 
     /**
@@ -314,6 +356,10 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
                 if (inputWait != null && running && (inputWaiter == null || inputWaiter == me) && !me.isVirtual()) {
                     if (inputWaiter == null) inputWaits++;
                     inputWaiter = me;
+                    if (!onDevice && busyPollNs > 0) {
+                        onDevice = true;
+                        if (busyPoll(ready, Math.min(left, busyPollNs))) return found = true;
+                    }
                     onDevice = true;
                     lock.unlock();
                     try {

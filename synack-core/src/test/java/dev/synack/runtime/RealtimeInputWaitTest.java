@@ -32,8 +32,12 @@ class RealtimeInputWaitTest {
         private final Condition changed = lock.newCondition();
         private final ArrayDeque<Integer> queue = new ArrayDeque<>();
         private boolean woken;
-        /** Device waits that ended because of {@link #wakeUp} (guarded by the device's lock). */
-        private int wokenReturns;
+        /** Device waits that ended because of {@link #wakeUp}, and all device waits (guarded by the device's lock). */
+        private int wokenReturns, awaits;
+        /** Drains by a thread other than the reader (also those that found nothing). */
+        volatile int appDrains;
+        /** Times the reader has asked for its turn ({@link RealtimeRuntime#awaitInputTurn}). */
+        volatile int readerTurns;
         private volatile boolean running = true;
         /** Packets delivered, readable without calling into the runtime (a call may drain the device). */
         volatile int count;
@@ -47,6 +51,7 @@ class RealtimeInputWaitTest {
             reader = Thread.ofPlatform().daemon().name("fake-reader").start(() -> {
                 try {
                     while (running) {
+                        readerTurns++;
                         rt.awaitInputTurn();
                         if (awaitReadable()) rt.execute(this::drain);
                     }
@@ -77,6 +82,7 @@ class RealtimeInputWaitTest {
 
         /** The input source: with the runtime's lock held, everything queued, each at its own time. */
         private void drain() {
+            if (Thread.currentThread() != reader) appDrains++;
             for (Integer p; (p = poll()) != null; ) {
                 rt.tick();
                 delivered.add(p);
@@ -102,6 +108,7 @@ class RealtimeInputWaitTest {
         public void await(long timeoutNs) {
             lock.lock();
             try {
+                awaits++;
                 long left = timeoutNs;
                 while (queue.isEmpty() && !woken && left > 0) left = changed.awaitNanos(left);
                 if (woken) wokenReturns++;
@@ -128,6 +135,15 @@ class RealtimeInputWaitTest {
             lock.lock();
             try {
                 return wokenReturns;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        int awaits() {
+            lock.lock();
+            try {
+                return awaits;
             } finally {
                 lock.unlock();
             }
@@ -217,6 +233,35 @@ class RealtimeInputWaitTest {
             while (dev.count < 2 && System.nanoTime() < end) Thread.onSpinWait();
             assertEquals(List.of(1, 2), dev.rt.call(() -> List.copyOf(dev.delivered)));
             assertEquals("fake-reader", dev.rt.call(() -> dev.drainedBy.get(1)));
+        }
+    }
+
+    /**
+     * Busy polling: a packet that comes while the waiting thread polls reaches it without the thread
+     * ever blocking on the device.
+     */
+    @Test
+    void aBusyPollingThreadTakesThePacketWithoutBlocking() throws Exception {
+        try (FakeDevice dev = new FakeDevice()) {
+            dev.rt.setBusyPoll(LIMIT_NS);
+            boolean[] got = {false};
+            Thread app = Thread.ofPlatform().name("app").start(() -> {
+                try {
+                    got[0] = dev.rt.await(dev.waiters, () -> !dev.delivered.isEmpty(), LIMIT_NS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long end = System.nanoTime() + LIMIT_NS;
+            while (dev.appDrains < 3 && System.nanoTime() < end) Thread.onSpinWait(); // it is polling
+            // The reader, in its own poll when the app began, asks for its turn again (within 100 ms) and is kept away.
+            int turns = dev.readerTurns;
+            while (dev.readerTurns == turns && System.nanoTime() < end) Thread.onSpinWait();
+            dev.push(1);
+            app.join(LIMIT_NS / 1_000_000);
+            assertTrue(got[0]);
+            assertEquals(List.of("app"), dev.rt.call(() -> List.copyOf(dev.drainedBy)));
+            assertEquals(0, dev.awaits(), "blocked on the device");
         }
     }
 

@@ -30,6 +30,7 @@ import java.util.function.Supplier;
  * instead of waking the reader, which woke that thread in turn: in a 1-byte request/response
  * exchange with the kernel about 1.6× the round trips per second (issue 16; docs/TUN.md).
  * {@code -Dsynack.tun.directWait=false} leaves all reading to the reader (to measure the difference).
+ * Before it blocks on the device, the thread polls it for {@link #BUSY_POLL_NS} (busy polling).
  *
  * <p>Output: packets are written straight into the device by the thread holding the lock, one write
  * each, no queue (a TUN write does not wait: it hands the packet to the kernel's input path).
@@ -41,6 +42,16 @@ import java.util.function.Supplier;
 public final class TunStack implements AutoCloseable {
     /** Most packets taken per lock hand-over. */
     public static final int BATCH = 64;
+
+    /**
+     * How long a thread about to block on the device polls it first, by default
+     * ({@link #setBusyPoll}; {@code -Dsynack.tun.busyPollUs=N} sets it in microseconds, 0 turns it
+     * off). Measured on 2 CPUs shared with other work (docs/TUN.md), against none: 1-byte round trips
+     * as many or more (1.1–3×: a thread that keeps its CPU for a round trip is not queued behind
+     * other work to get it back), kernel→synack 8.8 → 13.1 Gbit/s; 50 µs did worse than 20 (the
+     * kernel's own sender waits for the CPU the poller holds).
+     */
+    public static final long BUSY_POLL_NS = 20_000;
 
     private final TunDevice device;
     private final RealtimeRuntime runtime;
@@ -96,6 +107,7 @@ public final class TunStack implements AutoCloseable {
         } else {
             runtime.setInput(this::drain);
         }
+        runtime.setBusyPoll(Long.getLong("synack.tun.busyPollUs", BUSY_POLL_NS / 1000) * 1000);
         if (offload != null) runtime.setFlush(() -> offload.flush(toDevice));
         this.reader = Thread.ofPlatform().daemon().name("synack-tun-reader-" + device.name()).start(this::readLoop);
     }
@@ -155,6 +167,12 @@ public final class TunStack implements AutoCloseable {
         int mask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
         runtime.execute(() -> stack.addRoute(destination & mask, prefixLength, gateway, nic));
     }
+
+    /**
+     * Sets how long a thread about to block on the device polls it first (Linux's SO_BUSY_POLL; see
+     * {@link RealtimeRuntime#setBusyPoll}); 0 blocks at once. Default {@link #BUSY_POLL_NS}.
+     */
+    public void setBusyPoll(long ns) { runtime.setBusyPoll(ns); }
 
     /** Runs {@code op} on the stack with exclusive access. */
     public <T> T call(Supplier<T> op) { return runtime.call(op); }
