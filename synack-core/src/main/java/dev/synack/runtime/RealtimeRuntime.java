@@ -118,10 +118,18 @@ public final class RealtimeRuntime implements Runtime, AutoCloseable {
     private void catchUp() {
         if (input != null) {
             long now = realNowNs();
-            if (scheduler.nextDeadlineNs() <= now || inputWaiter == Thread.currentThread()
-                    || (readerWakeNs != Long.MIN_VALUE && now - lastDrainNs > INPUT_DRAIN_GAP_NS)) {
+            boolean waiter = inputWaiter == Thread.currentThread(), held = readerWakeNs != Long.MIN_VALUE;
+            if (scheduler.nextDeadlineNs() <= now || waiter || (held && now - lastDrainNs > INPUT_DRAIN_GAP_NS)) {
                 lastDrainNs = now;
+                long before = scheduler.nowNs();
                 input.run();
+                // Input kept coming while the thread that waited on the device is busy elsewhere (a
+                // stream, not an exchange): the reader takes the device back, to read it meanwhile.
+                // (The drain ticks before each packet: it handed something over if the clock moved.)
+                if (held && !waiter && inputWaiter == null && scheduler.nowNs() != before) {
+                    readerHoldUntilNs = Long.MIN_VALUE;
+                    inputTurn.signal();
+                }
             }
         }
         do {
