@@ -28,7 +28,9 @@ import java.util.function.Supplier;
  * {@link RealtimeRuntime.InputWait}) and drains it when a packet comes, while the reader keeps away
  * ({@link RealtimeRuntime#awaitInputTurn}). A packet then wakes one thread, the one waiting for it,
  * instead of waking the reader, which woke that thread in turn: in a 1-byte request/response
- * exchange with the kernel about 1.6× the round trips per second (issue 16; docs/TUN.md).
+ * exchange with the kernel about twice the round trips per second (issue 16). While the reader
+ * keeps away, input that keeps coming while that thread is busy elsewhere (a stream) gives the device
+ * back to the reader.
  * {@code -Dsynack.tun.directWait=false} leaves all reading to the reader (to measure the difference).
  * Before it blocks on the device, the thread polls it for {@link #BUSY_POLL_NS} (busy polling).
  *
@@ -46,7 +48,7 @@ public final class TunStack implements AutoCloseable {
     /**
      * How long a thread about to block on the device polls it first, by default
      * ({@link #setBusyPoll}; {@code -Dsynack.tun.busyPollUs=N} sets it in microseconds, 0 turns it
-     * off). Measured on 2 CPUs shared with other work (docs/TUN.md), against none: 1-byte round trips
+     * off). Measured on 2 CPUs shared with other work, against none: 1-byte round trips
      * as many or more (1.1–3×: a thread that keeps its CPU for a round trip is not queued behind
      * other work to get it back), kernel→synack 8.8 → 13.1 Gbit/s; 50 µs did worse than 20 (the
      * kernel's own sender waits for the CPU the poller holds).
