@@ -62,6 +62,13 @@ final class Libc {
     static final int CLONE_NEWNET = 0x40000000, O_RDONLY = 0;
     static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
     static final MethodHandle POLL = downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
+    /** ppoll(fds, nfds, const struct timespec *timeout, const sigset_t *sigmask): poll with a timeout in nanoseconds. */
+    static final MethodHandle PPOLL = downcall("ppoll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS), ERRNO);
+    /** struct timespec { time_t tv_sec; long tv_nsec; }. */
+    static final StructLayout TIMESPEC = MemoryLayout.structLayout(JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
+    /** eventfd(initval, flags): a counter a thread can wake another's poll with. */
+    static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
+    static final int EFD_NONBLOCK = O_NONBLOCK, EFD_CLOEXEC = O_CLOEXEC;
     /**
      * read/write on a non-blocking descriptor never wait, so they may be "critical" downcalls: the
      * byte[] is passed to the kernel in place, no copy through native memory.

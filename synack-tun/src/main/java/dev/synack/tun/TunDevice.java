@@ -23,17 +23,34 @@ public final class TunDevice implements AutoCloseable {
     private final MemorySegment readErrno = Libc.captureSegment(arena);
     private final MemorySegment writeErrno = Libc.captureSegment(arena);
     private final MemorySegment pollfd = arena.allocate(Libc.POLLFD);
+    /**
+     * For {@link #awaitInput}: the device and an eventfd that {@link #wakeUp} writes to. Its memory is
+     * the garbage collector's, not the arena's, as a thread may still be leaving ppoll when the device
+     * is closed.
+     */
+    private final int wakeFd;
+    private final MemorySegment inputPollfds = Arena.ofAuto().allocate(Libc.POLLFD, 2);
+    private final MemorySegment timespec = Arena.ofAuto().allocate(Libc.TIMESPEC);
+    private final MemorySegment inputErrno = Libc.captureSegment(Arena.ofAuto());
+    private final MemorySegment wakeErrno = Libc.captureSegment(Arena.ofAuto());
+    private final byte[] wakeValue = {1, 0, 0, 0, 0, 0, 0, 0}, wakeDrain = new byte[8];
     private volatile boolean closed;
     private long writeErrors;
 
     private final boolean offload;
 
-    private TunDevice(int fd, String name, boolean offload) {
+    private TunDevice(int fd, int wakeFd, String name, boolean offload) {
         this.fd = fd;
+        this.wakeFd = wakeFd;
         this.name = name;
         this.offload = offload;
         pollfd.set(ValueLayout.JAVA_INT, 0, fd);
         pollfd.set(ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
+        long size = Libc.POLLFD.byteSize();
+        inputPollfds.set(ValueLayout.JAVA_INT, 0, fd);
+        inputPollfds.set(ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
+        inputPollfds.set(ValueLayout.JAVA_INT, size, wakeFd);
+        inputPollfds.set(ValueLayout.JAVA_SHORT, size + 4, Libc.POLLIN);
     }
 
     /**
@@ -80,7 +97,13 @@ public final class TunDevice implements AutoCloseable {
             } catch (IOException e) {
                 // e.g. EPERM for a device made for an unprivileged user: the kernel's queue stays
             }
-            return new TunDevice(fd, actual, offload);
+            int wakeFd = (int) Libc.EVENTFD.invokeExact(err, 0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+            if (wakeFd < 0) {
+                int e = Libc.errno(err);
+                int ignored = (int) Libc.CLOSE.invokeExact(err, fd);
+                throw new IOException("eventfd: " + Libc.describe(e));
+            }
+            return new TunDevice(fd, wakeFd, actual, offload);
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
@@ -187,6 +210,37 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
+     * Waits up to {@code timeoutNs} for a packet to read or for {@link #wakeUp} (ppoll on the device
+     * and an eventfd). For one thread at a time (synack's runtime lets one waiting thread block on the
+     * device, {@code RealtimeRuntime.InputWait}), besides the reader's {@link #awaitReadable}. Returns
+     * at once on a closed device.
+     */
+    public void awaitInput(long timeoutNs) {
+        if (closed) return;
+        timespec.set(ValueLayout.JAVA_LONG, 0, timeoutNs / 1_000_000_000L);
+        timespec.set(ValueLayout.JAVA_LONG, 8, timeoutNs % 1_000_000_000L);
+        try {
+            int rc = (int) Libc.PPOLL.invokeExact(inputErrno, inputPollfds, 2L, timespec, MemorySegment.NULL);
+            // Woken: reset the eventfd's counter (non-blocking; EAGAIN when it is already 0).
+            if (rc > 0 && inputPollfds.get(ValueLayout.JAVA_SHORT, Libc.POLLFD.byteSize() + 6) != 0) {
+                long ignored = (long) Libc.READ.invokeExact(inputErrno, wakeFd, MemorySegment.ofArray(wakeDrain), 8L);
+            }
+        } catch (Throwable t) {
+            // a failed poll (EINTR) returns early: the caller looks again
+        }
+    }
+
+    /** Makes a thread blocked in {@link #awaitInput} return (writes the eventfd; for one thread at a time). */
+    public void wakeUp() {
+        if (closed) return;
+        try {
+            long ignored = (long) Libc.WRITE.invokeExact(wakeErrno, wakeFd, MemorySegment.ofArray(wakeValue), 8L);
+        } catch (Throwable t) {
+            // the eventfd's counter is full: a wake-up is pending anyway
+        }
+    }
+
+    /**
      * Reads one packet into {@code buf} (which should hold the MTU).
      *
      * @return its length, 0 when no packet is waiting, or -1 once the device is closed
@@ -242,6 +296,7 @@ public final class TunDevice implements AutoCloseable {
         closed = true;
         try {
             int ignored = (int) Libc.CLOSE.invokeExact(writeErrno, fd);
+            ignored = (int) Libc.CLOSE.invokeExact(writeErrno, wakeFd);
         } catch (Throwable t) {
             // nothing to do
         }
