@@ -118,6 +118,9 @@ final class Sender {
                 // tcp_add_write_queue_tail: an skb queued on an empty write queue starts the BUSY chronograph.
                 if (t.unsentBytes() == 0) t.chrono.start(Chrono.BUSY, t.sched.nowNs());
                 tailSkbSeq = end;
+                // Marks SND.NXT has passed are spent: it never goes back once synchronized (before that,
+                // a Fast Open SYN's data is sent again from ISS + 1 when the SYN-ACK does not cover it).
+                if (t.state.isSynchronized()) skbStarts.dropThrough(t.sndNxt);
                 skbStarts.add(end);
                 room = goal;
                 naglePush = false; // skb_entail
@@ -162,6 +165,7 @@ final class Sender {
             int writeSeq = t.sndBufSeq + t.sendBuf.length();
             if (!more || Seq.gt(writeSeq, pushedSeq + (t.maxSndWnd >>> 1))) markPush(writeSeq);
             if ((msgFlags & TcpConnection.MSG_EOR) != 0 && n == len) { // all of it taken: the skb's eor bit
+                if (t.state.isSynchronized()) eorMarks.dropThrough(t.sndNxt); // as skbStarts above
                 eorMarks.add(writeSeq);
                 tailSkbSeq = writeSeq; // tcp_skb_can_collapse_to: the next write starts a new skb
             }

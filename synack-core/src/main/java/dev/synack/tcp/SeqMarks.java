@@ -21,6 +21,20 @@ final class SeqMarks {
         count++;
     }
 
+    /**
+     * Drops the marks at or before {@code seq}: a mark the stream has passed, which no query (always
+     * about what follows SND.NXT) will consume. Without it a ring that only those queries consume
+     * grows by a mark per write for as long as the queries are not made (a 1-byte request/response
+     * never asks whether a next segment joins its packet), and marks older than 2^31 bytes would
+     * come round again as marks ahead.
+     */
+    void dropThrough(int seq) {
+        while (count > 0 && !Seq.gt(marks[head], seq)) {
+            head = (head + 1) & (marks.length - 1);
+            count--;
+        }
+    }
+
     /** Removes the newest mark if it is {@code seq}. */
     void removeLast(int seq) {
         if (count > 0 && marks[(head + count - 1) & (marks.length - 1)] == seq) count--;
@@ -43,10 +57,7 @@ final class SeqMarks {
      * The first mark after {@code seq}, dropping those at or before it; {@code fallback} when none.
      */
     int nextAfter(int seq, int fallback) {
-        while (count > 0 && !Seq.gt(marks[head], seq)) {
-            head = (head + 1) & (marks.length - 1);
-            count--;
-        }
+        dropThrough(seq);
         return count > 0 ? marks[head] : fallback;
     }
 }

@@ -16,8 +16,9 @@ import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /**
- * A bulk transfer in steady state allocates nothing per segment: the send and receive paths, the
- * retransmit queue, the timers and the in-memory link reuse their storage. This is the property the
+ * In steady state a bulk transfer allocates nothing per segment, and a request/response exchange
+ * nothing per round trip: the send and receive paths, the retransmit queue, the timers and the
+ * in-memory link reuse their storage. This is the property the
  * benchmark's "bytes allocated/segment" figure shows; here it is kept by a test (an allocation count
  * on this thread, not a time: deterministic, whatever the machine's speed). Any object made per
  * segment would cost at least 16 bytes a segment; the bound is 1.
@@ -25,32 +26,76 @@ import org.junit.jupiter.api.Test;
 class SteadyStateAllocationTest {
     private static final int A = Ipv4.parse("198.18.0.1"), B = Ipv4.parse("198.18.0.2");
 
-    @Test
-    void bulkTransferAllocatesNothingPerSegment() throws ErrnoException {
-        var sched = new VirtualScheduler();
+    private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private final VirtualScheduler sched = new VirtualScheduler();
+    private Stack a;
+    private TcpConnection client, server;
+
+    /** Two stacks joined by zero-delay in-memory links at {@code mtu}, and one connection between them. */
+    private void connect(int mtu, boolean noDelay) throws ErrnoException {
         TcpConfig ca = new TcpConfig(), cb = new TcpConfig();
         for (TcpConfig c : new TcpConfig[] {ca, cb}) {
             c.tcpRmem = new int[] {4096, 4 << 20, 33554432};
             c.tcpWmem = new int[] {4096, 4 << 20, 33554432};
         }
-        Stack a = new Stack("a", sched, ca, 1), b = new Stack("b", sched, cb, 2);
-        a.addInterface("eth0", A, 24, 1500, new MemoryLink(sched, b, 0, 3));
-        b.addInterface("eth0", B, 24, 1500, new MemoryLink(sched, a, 0, 4));
+        a = new Stack("a", sched, ca, 1);
+        Stack b = new Stack("b", sched, cb, 2);
+        a.addInterface("eth0", A, 24, mtu, new MemoryLink(sched, b, 0, 3));
+        b.addInterface("eth0", B, 24, mtu, new MemoryLink(sched, a, 0, 4));
         SocketOptions o = new SocketOptions();
+        o.noDelay = noDelay;
         TcpListener listener = b.listen(b.bind(0, 80, o), 16);
-        TcpConnection client = a.connect(null, B, 80, o), server;
+        client = a.connect(null, B, 80, o);
         while ((server = listener.accept()) == null) assertTrue(sched.runNext(Long.MAX_VALUE), "handshake");
+    }
 
+    @Test
+    void bulkTransferAllocatesNothingPerSegment() throws ErrnoException {
+        connect(1500, false);
+        assertBulkAllocatesNothing(256L << 20, 64L << 20, 1448);
+    }
+
+    /** The same with 64 KB segments (the benchmark's second figure). */
+    @Test
+    void bulkTransferOf64KSegmentsAllocatesNothingPerSegment() throws ErrnoException {
+        connect(65535, false);
+        assertBulkAllocatesNothing(512L << 20, 256L << 20, 65483);
+    }
+
+    /**
+     * A 1-byte request and its 1-byte response, over and over: each write starts a new skb, whose
+     * start mark the send path kept for ever until marks SND.NXT had passed were dropped (31.5 bytes
+     * allocated per round trip, the ring of marks doubling).
+     */
+    @Test
+    void requestResponseAllocatesNothingPerRoundTrip() throws ErrnoException {
+        connect(1500, true);
+        byte[] one = new byte[1], sink = new byte[1];
+        for (int i = 0; i < 50_000; i++) roundTrip(one, sink);
+        int n = 100_000;
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < n; i++) roundTrip(one, sink);
+        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < n, allocated + " bytes allocated for " + n + " round trips");
+    }
+
+    private void roundTrip(byte[] one, byte[] sink) {
+        assertEquals(1, client.send(one, 0, 1));
+        while (server.receive(sink, 0, 1) != 1) assertTrue(sched.runNext(Long.MAX_VALUE), "request");
+        assertEquals(1, server.send(one, 0, 1));
+        while (client.receive(sink, 0, 1) != 1) assertTrue(sched.runNext(Long.MAX_VALUE), "response");
+    }
+
+    private void assertBulkAllocatesNothing(long warm, long measured, int mss) {
         byte[] chunk = new byte[1 << 20], sink = new byte[1 << 20];
-        long warm = 256L << 20, measured = 64L << 20;
         assertEquals(warm, transfer(sched, client, server, chunk, sink, warm)); // buffers, queues and heaps at their size
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long segments0 = a.counters().get(Counter.TcpOutSegs);
-        long before = threads.getCurrentThreadAllocatedBytes();
+        long before = THREADS.getCurrentThreadAllocatedBytes();
         assertEquals(measured, transfer(sched, client, server, chunk, sink, measured));
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
         long segments = a.counters().get(Counter.TcpOutSegs) - segments0;
-        assertTrue(segments > measured / 1448, "segments of one MSS each: " + segments);
+        assertTrue(segments > measured / mss, "segments of one MSS each: " + segments);
         assertTrue(allocated < segments, allocated + " bytes allocated for " + segments + " segments");
     }
 
