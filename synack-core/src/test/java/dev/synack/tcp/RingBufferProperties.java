@@ -34,17 +34,21 @@ class RingBufferProperties {
     record Release() implements Op {}
 
     @Provide
-    Arbitrary<List<Op>> ops() {
+    Arbitrary<List<Op>> ops() { return ops(false); }
+
+    /** Up to 60 operations of every kind, {@link Release} among them when {@code release}. */
+    private static Arbitrary<List<Op>> ops(boolean release) {
         Arbitrary<Integer> n = Arbitraries.integers().between(0, 24);
-        Arbitrary<Op> op = Arbitraries.oneOf(
+        List<Arbitrary<? extends Op>> kinds = new java.util.ArrayList<>(List.of(
                 n.map(Write::new),
                 n.map(Read::new),
                 Combinators.combine(n, n).as(Peek::new),
                 Combinators.combine(n, n).as(WriteAt::new),
                 n.map(Commit::new),
                 n.map(Discard::new),
-                Arbitraries.integers().between(1, 30).map(Resize::new));
-        return op.list().ofMaxSize(60);
+                Arbitraries.integers().between(1, 30).map(Resize::new)));
+        if (release) kinds.add(Arbitraries.just(new Release()));
+        return Arbitraries.<Op>oneOf(kinds).list().ofMaxSize(60);
     }
 
     /** The model: committed bytes, plus bytes known to be stored beyond the tail (-1 = not written). */
@@ -95,19 +99,7 @@ class RingBufferProperties {
     }
 
     @Provide
-    Arbitrary<List<Op>> opsWithRelease() {
-        Arbitrary<Integer> n = Arbitraries.integers().between(0, 24);
-        Arbitrary<Op> op = Arbitraries.oneOf(
-                n.map(Write::new),
-                n.map(Read::new),
-                Combinators.combine(n, n).as(Peek::new),
-                Combinators.combine(n, n).as(WriteAt::new),
-                n.map(Commit::new),
-                n.map(Discard::new),
-                Arbitraries.integers().between(1, 30).map(Resize::new),
-                Arbitraries.just(new Release()));
-        return op.list().ofMaxSize(60);
-    }
+    Arbitrary<List<Op>> opsWithRelease() { return ops(true); }
 
     /** Storage reused by exact length, handing out junk and scribbling over what comes back. */
     static final class JunkStorage implements RingBuffer.Storage {

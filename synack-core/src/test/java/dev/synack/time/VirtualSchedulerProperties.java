@@ -44,10 +44,7 @@ class VirtualSchedulerProperties {
                     armed[t] = false;
                 }
                 default -> { // fire the next one
-                    int best = -1;
-                    for (int i = 0; i < n; i++) {
-                        if (armed[i] && (best < 0 || due[i] < due[best] || (due[i] == due[best] && order[i] < order[best]))) best = i;
-                    }
+                    int best = modelNext(armed, due, order);
                     if (best >= 0) {
                         armed[best] = false;
                         expected.add(best);
@@ -118,10 +115,7 @@ class VirtualSchedulerProperties {
                 }
                 case 5 -> s.advanceTo(s.nowNs() + delta % 5); // overdue timers, never fired by this
                 default -> { // fire the next one
-                    int best = -1;
-                    for (int i = 0; i < n; i++) {
-                        if (armed[i] && (best < 0 || due[i] < due[best] || (due[i] == due[best] && order[i] < order[best]))) best = i;
-                    }
+                    int best = modelNext(armed, due, order);
                     if (best >= 0) {
                         armed[best] = false;
                         expected.add(best);
@@ -145,5 +139,14 @@ class VirtualSchedulerProperties {
         }
         assertEquals(expected, fired);
         assertEquals(expectedAt, firedAt);
+    }
+
+    /** The model's next timer: the armed one with the earliest deadline, the first armed among equals; -1 if none. */
+    private static int modelNext(boolean[] armed, long[] due, long[] order) {
+        int best = -1;
+        for (int i = 0; i < armed.length; i++) {
+            if (armed[i] && (best < 0 || due[i] < due[best] || (due[i] == due[best] && order[i] < order[best]))) best = i;
+        }
+        return best;
     }
 }
