@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -31,15 +32,15 @@ final class Loopback {
     private Loopback(Path iperf3) { this.iperf3 = iperf3; }
 
     /** iperf3 from the PATH, or empty with the reason printed. */
-    static java.util.Optional<Loopback> find() {
+    static Optional<Loopback> find() {
         String path = System.getenv().getOrDefault("PATH", "");
         for (String dir : path.split(File.pathSeparator)) {
             if (dir.isEmpty()) continue;
             Path p = Path.of(dir, "iperf3");
-            if (Files.isExecutable(p)) return java.util.Optional.of(new Loopback(p));
+            if (Files.isExecutable(p)) return Optional.of(new Loopback(p));
         }
         System.out.println("Linux loopback: not measured — iperf3 is not on the PATH (Debian: apt-get install iperf3)");
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /**
